@@ -1,0 +1,18 @@
+"""AQL's function library, one module per family; importing this package registers them all."""
+
+from __future__ import annotations
+
+import importlib
+
+from .registry import REGISTRY, AqlFunction, FunctionContext, NullContext, aql_function, lookup
+
+_FAMILIES = ("types", "strings", "numeric", "arrays", "objects", "dates", "misc")
+
+for _family in _FAMILIES:
+    try:
+        importlib.import_module(f"{__name__}.{_family}")
+    except ModuleNotFoundError as exc:  # a family still being written
+        if exc.name != f"{__name__}.{_family}":
+            raise
+
+__all__ = ["REGISTRY", "AqlFunction", "FunctionContext", "NullContext", "aql_function", "lookup"]

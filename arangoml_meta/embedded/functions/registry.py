@@ -1,0 +1,108 @@
+"""The AQL function registry and the context functions run in.
+
+Each family module (``strings``, ``numeric``, ``arrays``, ``objects``,
+``types``, ``dates``, ``misc``) declares its functions with
+:func:`aql_function`; the compiler looks them up by upper-case name, checks the
+argument count at parse time (1541) and calls ``impl(ctx, *args)`` with the
+evaluated arguments. Arguments are AQL values (see ``values.py``) and must not
+be mutated. Invalid input gives ``None`` plus a warning through
+``ctx.warn_invalid_argument`` (as ArangoDB does); only a few functions raise
+(FAIL, DOCUMENT with a bad collection, ...), and then only the package's own
+errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ...errors import (
+    ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+)
+
+
+class FunctionContext(Protocol):
+    """What a function may ask of the running query."""
+
+    def warn(self, code: int, message: str) -> None:
+        """Record a query warning (ArangoDB error number and message)."""
+
+    def document(self, collection: str | None, key_or_id: str) -> Any:
+        """The stored document (DOCUMENT()), or None when it does not exist."""
+
+    def now_ms(self) -> int:
+        """Milliseconds since the Unix epoch at the time of the call."""
+
+
+class NullContext:
+    """A context for evaluating functions outside a query (collects warnings)."""
+
+    def __init__(self) -> None:
+        self.warnings: list[tuple[int, str]] = []
+
+    def warn(self, code: int, message: str) -> None:
+        self.warnings.append((code, message))
+
+    def document(self, collection: str | None, key_or_id: str) -> Any:
+        return None
+
+    def now_ms(self) -> int:
+        import time
+
+        return int(time.time() * 1000)
+
+
+def warn_invalid_argument(ctx: FunctionContext, function_name: str) -> None:
+    """The standard warning for an argument of the wrong type or value."""
+    ctx.warn(
+        ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+        f"invalid argument type in call to function '{function_name}()'",
+    )
+
+
+@dataclass(frozen=True)
+class AqlFunction:
+    """One AQL function: its name, arity and implementation ``impl(ctx, *args)``."""
+
+    name: str
+    impl: Callable[..., Any]
+    min_args: int
+    max_args: int | None  # None: any number
+    deterministic: bool = True
+    aliases: tuple[str, ...] = field(default=())
+
+
+REGISTRY: dict[str, AqlFunction] = {}
+
+
+def aql_function(
+    name: str,
+    min_args: int,
+    max_args: int | None | str = "same",
+    *,
+    deterministic: bool = True,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``impl(ctx, *args)`` as AQL function ``name`` (and its aliases).
+
+    ``max_args`` defaults to ``min_args``; pass ``None`` for a variadic function.
+    """
+
+    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+        upper = name.upper()
+        maximum = min_args if max_args == "same" else max_args
+        assert maximum is None or isinstance(maximum, int)
+        spec = AqlFunction(upper, impl, min_args, maximum, deterministic, aliases)
+        for key in (upper, *(a.upper() for a in aliases)):
+            if key in REGISTRY:
+                raise RuntimeError(f"AQL function {key} registered twice")
+            REGISTRY[key] = spec
+        return impl
+
+    return register
+
+
+def lookup(name: str) -> AqlFunction | None:
+    """The function registered under ``name`` (case-insensitive), if any."""
+    return REGISTRY.get(name.upper())
