@@ -13,12 +13,14 @@ errors.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ...errors import (
     ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
+    CollectionNotFoundError,
 )
 
 
@@ -29,10 +31,26 @@ class FunctionContext(Protocol):
         """Record a query warning (ArangoDB error number and message)."""
 
     def document(self, collection: str | None, key_or_id: str) -> Any:
-        """The stored document (DOCUMENT()), or None when it does not exist."""
+        """The stored document (DOCUMENT()), or None when it or its collection does not exist."""
 
     def now_ms(self) -> int:
         """Milliseconds since the Unix epoch at the time of the call."""
+
+    def collection_count(self, name: str) -> int:
+        """The number of documents in collection ``name`` (COLLECTION_COUNT()).
+
+        Raises the package's :class:`~arangoml_meta.errors.CollectionNotFoundError`
+        (1203) when there is no such collection.
+        """
+
+    def collections(self) -> list[tuple[str, str]]:
+        """``(id, name)`` of every collection of the database (COLLECTIONS(), SHARD_ID())."""
+
+    def current_user(self) -> str | None:
+        """The authenticated user running the query, or None (CURRENT_USER())."""
+
+    def current_database(self) -> str:
+        """The name of the database the query runs in (CURRENT_DATABASE())."""
 
 
 class NullContext:
@@ -48,9 +66,19 @@ class NullContext:
         return None
 
     def now_ms(self) -> int:
-        import time
-
         return int(time.time() * 1000)
+
+    def collection_count(self, name: str) -> int:
+        raise CollectionNotFoundError(f"collection or view not found: {name}")
+
+    def collections(self) -> list[tuple[str, str]]:
+        return []
+
+    def current_user(self) -> str | None:
+        return None
+
+    def current_database(self) -> str:
+        return "_system"
 
 
 def warn_invalid_argument(ctx: FunctionContext, function_name: str) -> None:

@@ -1,0 +1,230 @@
+"""EmbeddedDatabase: the embedded engine's public face.
+
+Shaped like a (small) ArangoDB database: collections, documents, indexes,
+named graphs, transactions and ``query(aql, bind_vars)``. Parsed queries are
+cached by text; every query runs in one transaction (a writer takes SQLite's
+write lock up front), so a modification query is all-or-nothing. Bind
+parameters are checked as ArangoDB checks them (1551 missing, 1552 unused,
+1553 wrong type), and a query's warnings are kept in :attr:`last_warnings`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import (
+    ERROR_QUERY_BIND_PARAMETER_MISSING,
+    ERROR_QUERY_BIND_PARAMETER_TYPE,
+    ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
+    ArangoMLMetaError,
+    BindParameterError,
+    GraphError,
+    QueryError,
+)
+from . import ast as A
+from .executor import QueryCompiler
+from .parser import parse
+from .runtime import Runtime
+from .storage import Storage
+
+_CACHE_SIZE = 256
+
+
+def _check_json(name: str, value: Any, depth: int = 0) -> Any:
+    """A JSON value for a bind parameter (tuples become lists), or error 1553."""
+    t = type(value)
+    if value is None or t in (bool, int, str):
+        return value
+    if t is float:
+        if math.isfinite(value):
+            return value
+    elif t in (list, tuple) and depth < 200:
+        return [_check_json(name, v, depth + 1) for v in value]
+    elif t is dict and depth < 200 and all(isinstance(k, str) for k in value):
+        return {k: _check_json(name, v, depth + 1) for k, v in value.items()}
+    raise BindParameterError(
+        f"bind parameter '{name}' has an invalid value or type", ERROR_QUERY_BIND_PARAMETER_TYPE
+    )
+
+
+class QueryResult(list):  # type: ignore[type-arg]
+    """The rows of a query, with its ``warnings`` and whether it wrote."""
+
+    warnings: list[dict[str, Any]]
+
+
+class EmbeddedDatabase:
+    """An AQL database in one SQLite file (or ``":memory:"``)."""
+
+    def __init__(self, path: str = ":memory:", name: str = "_system") -> None:
+        self.path = path
+        self.name = name
+        self.storage = Storage(path)
+        self._cache: OrderedDict[str, A.Query] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.last_warnings: list[dict[str, Any]] = []
+        self.tracer: Callable[[str, dict[str, Any]], None] | None = None
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> EmbeddedDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ collections
+
+    def create_collection(self, name: str, edge: bool = False) -> None:
+        self.storage.create_collection(name, edge)
+
+    def has_collection(self, name: str) -> bool:
+        return self.storage.has_collection(name)
+
+    def drop_collection(self, name: str) -> None:
+        self.storage.drop_collection(name)
+
+    def collections(self) -> list[dict[str, Any]]:
+        return [{"name": c.name, "type": "edge" if c.edge else "document"} for c in self.storage.collections()]
+
+    def count(self, name: str) -> int:
+        return self.storage.count(name)
+
+    def truncate(self, name: str) -> None:
+        self.storage.truncate(name)
+
+    def ensure_index(self, collection: str, fields: list[str], unique: bool = False,
+                     sparse: bool = False, name: str | None = None) -> dict[str, Any]:
+        index = self.storage.ensure_index(collection, fields, unique, sparse, name)
+        return index.as_dict(collection)
+
+    def indexes(self, collection: str) -> list[dict[str, Any]]:
+        info = self.storage.collection(collection)
+        primary = {"id": f"{collection}/0", "name": "primary", "type": "primary", "fields": ["_key"],
+                   "unique": True, "sparse": False}
+        out = [primary]
+        if info.edge:
+            out.append({"id": f"{collection}/1", "name": "edge", "type": "edge", "fields": ["_from", "_to"],
+                        "unique": False, "sparse": False})
+        return out + [i.as_dict(collection) for i in info.indexes]
+
+    # ------------------------------------------------------------------ documents
+
+    def insert(self, collection: str, doc: dict[str, Any]) -> dict[str, Any]:
+        return self.insert_many(collection, [doc])[0]
+
+    def insert_many(self, collection: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert documents, keeping given ``_key`` / ``_from`` / ``_to``; all or nothing."""
+        info = self.storage.collection(collection)
+        clean = [_check_json("document", d) for d in docs]
+        for doc in clean:
+            if not isinstance(doc, dict):
+                raise ArangoMLMetaError("invalid document type: expecting an object", 1227)
+        return self.storage.insert_many(info, clean)
+
+    def get(self, collection: str, key: str) -> dict[str, Any] | None:
+        info = self.storage.collection(collection)
+        with self.storage.atomic():
+            return self.storage.get(info, key)
+
+    # ------------------------------------------------------------------ graphs
+
+    def create_graph(self, name: str, edge_definitions: list[dict[str, Any]],
+                     orphan_collections: list[str] | None = None) -> dict[str, Any]:
+        """Create a named graph; its edge collections must exist and be edge collections."""
+        definitions = []
+        for definition in edge_definitions:
+            collection = definition.get("collection")
+            info = self.storage.collection(str(collection))
+            if not info.edge:
+                raise GraphError(f"collection '{collection}' is not an edge collection", 1218)
+            definitions.append({
+                "collection": collection,
+                "from": list(definition.get("from", [])),
+                "to": list(definition.get("to", [])),
+            })
+        graph = {"name": name, "edgeDefinitions": definitions, "orphanCollections": list(orphan_collections or [])}
+        self.storage.save_graph(name, graph)
+        return graph
+
+    def graph(self, name: str) -> dict[str, Any]:
+        return self.storage.graph(name)
+
+    def replace_graph(self, name: str, graph: dict[str, Any]) -> None:
+        self.storage.save_graph(name, graph, replace=True)
+
+    def has_graph(self, name: str) -> bool:
+        return name in self.storage.graphs()
+
+    def drop_graph(self, name: str) -> None:
+        self.storage.drop_graph(name)
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[EmbeddedDatabase]:
+        """Everything inside runs in one transaction (nested: a savepoint)."""
+        with self.storage.atomic(write=write):
+            yield self
+
+    # ------------------------------------------------------------------ queries
+
+    def parse(self, aql: str) -> A.Query:
+        """The (cached) AST of ``aql``."""
+        with self._cache_lock:
+            cached = self._cache.get(aql)
+            if cached is not None:
+                self._cache.move_to_end(aql)
+                return cached
+        query = parse(aql)
+        with self._cache_lock:
+            self._cache[aql] = query
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return query
+
+    def _bind(self, query: A.Query, bind_vars: dict[str, Any]) -> list[Any]:
+        frame: list[Any] = [None] * query.slot_count
+        declared = set(query.bind_params) | {"@" + name for name in query.collection_params}
+        for name in bind_vars:
+            if name not in declared:
+                raise BindParameterError(
+                    f"bind parameter '{name}' was not declared in the query", ERROR_QUERY_BIND_PARAMETER_UNDECLARED
+                )
+        for name in sorted(declared):
+            if name not in bind_vars:
+                raise BindParameterError(
+                    f"no value specified for declared bind parameter '{name}'", ERROR_QUERY_BIND_PARAMETER_MISSING
+                )
+        for name, slot in query.bind_params.items():
+            frame[slot] = _check_json(name, bind_vars[name])
+        return frame
+
+    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> QueryResult:
+        """Run an AQL query and return its rows (a list with a ``warnings`` attribute)."""
+        if not isinstance(aql, str):
+            raise QueryError("query must be a string", 1502)
+        bind_vars = dict(bind_vars or {})
+        if self.tracer is not None:
+            self.tracer(aql, bind_vars)
+        query = self.parse(aql)
+        template = self._bind(query, bind_vars)
+        writes = any(True for _ in query.find_all(A.Modification))
+        runtime = Runtime(self.storage, self.name)
+        try:
+            with self.storage.atomic(write=writes):
+                compiler = QueryCompiler(self.storage, bind_vars)
+                template[0] = runtime
+                run = compiler.compile_query(query, template)
+                rows = QueryResult(run(template))
+        except RecursionError:
+            raise QueryError("query is too deeply nested to execute", 1500) from None
+        rows.warnings = runtime.warnings
+        self.last_warnings = runtime.warnings
+        return rows

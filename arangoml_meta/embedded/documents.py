@@ -1,0 +1,137 @@
+"""Document rules shared by the storage layer and the query executor.
+
+ArangoDB's rules for keys, collection names and document handles, the system
+attributes (``_key``, ``_id``, ``_rev``, ``_from``, ``_to``), and the pure
+transformations behind UPDATE / REPLACE (merge with ``keepNull`` and
+``mergeObjects``). Nothing here touches SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from typing import Any
+
+from ..errors import (
+    ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
+    ERROR_ARANGO_DOCUMENT_KEY_BAD,
+    ERROR_ARANGO_DOCUMENT_KEY_MISSING,
+    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
+    ERROR_ARANGO_ILLEGAL_NAME,
+    ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE,
+    CollectionError,
+    DocumentError,
+)
+
+SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev", "_from", "_to")
+_KEY_RE = re.compile(r"[a-zA-Z0-9_\-:.@()+,=;$!*'%]{1,254}")
+_COLLECTION_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_\-]{0,255}")
+
+
+def is_valid_key(key: Any) -> bool:
+    """Whether ``key`` is a legal ArangoDB document key."""
+    return isinstance(key, str) and _KEY_RE.fullmatch(key) is not None
+
+
+def check_key(key: Any) -> str:
+    if not is_valid_key(key):
+        raise DocumentError(f"illegal document key: {key!r}", ERROR_ARANGO_DOCUMENT_KEY_BAD)
+    return str(key)
+
+
+def check_collection_name(name: Any) -> str:
+    if not isinstance(name, str) or not _COLLECTION_RE.fullmatch(name):
+        raise CollectionError(f"illegal collection name: {name!r}", ERROR_ARANGO_ILLEGAL_NAME)
+    return name
+
+
+def split_id(handle: Any) -> tuple[str, str] | None:
+    """``"coll/key"`` → ``("coll", "key")``, or None when it is not a valid handle."""
+    if not isinstance(handle, str):
+        return None
+    collection, sep, key = handle.partition("/")
+    if not sep or not _COLLECTION_RE.fullmatch(collection) or not is_valid_key(key):
+        return None
+    return collection, key
+
+
+def check_edge_handle(value: Any, attribute: str) -> str:
+    if split_id(value) is None:
+        raise DocumentError(
+            f"invalid edge attribute: '{attribute}' must be a document handle 'collection/key', got {value!r}",
+            ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE,
+        )
+    return str(value)
+
+
+def key_of(value: Any, collection: str) -> str:
+    """The key a REMOVE / UPDATE / REPLACE addresses: a key string, an id, or a document."""
+    if isinstance(value, dict):
+        if "_key" not in value:
+            if "_id" in value:
+                return key_of(value["_id"], collection)
+            raise DocumentError("document key missing", ERROR_ARANGO_DOCUMENT_KEY_MISSING)
+        value = value["_key"]
+        if not isinstance(value, str):
+            raise DocumentError(f"illegal document key: {value!r}", ERROR_ARANGO_DOCUMENT_KEY_BAD)
+    if isinstance(value, str):
+        if "/" in value:
+            parts = split_id(value)
+            if parts is None:
+                raise DocumentError(f"illegal document handle: {value!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD)
+            return parts[1]
+        return check_key(value)
+    raise DocumentError(
+        f"invalid document type: expecting a key or an object, got {type(value).__name__}",
+        ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
+    )
+
+
+def require_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise DocumentError("invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID)
+    return value
+
+
+def without_nulls(value: dict[str, Any]) -> dict[str, Any]:
+    """Drop null attributes at any depth (the effect of ``keepNull: false``)."""
+    return {k: (without_nulls(v) if isinstance(v, dict) else v) for k, v in value.items() if v is not None}
+
+
+def merge_patch(old: dict[str, Any], patch: dict[str, Any], keep_null: bool, merge_objects: bool) -> dict[str, Any]:
+    """The UPDATE of ``old`` with ``patch`` (system attributes are left to the caller)."""
+    result = dict(old)
+    for name, value in patch.items():
+        if value is None and not keep_null:
+            result.pop(name, None)
+        elif merge_objects and isinstance(value, dict) and isinstance(result.get(name), dict):
+            result[name] = merge_patch(result[name], value, keep_null, merge_objects)
+        elif isinstance(value, dict) and not keep_null:
+            result[name] = without_nulls(value)
+        else:
+            result[name] = value
+    return result
+
+
+class RevisionClock:
+    """Generates increasing, unique ``_rev`` strings (a hybrid logical clock)."""
+
+    _ALPHABET = "-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            tick = max(int(time.time() * 1_000_000) << 8, self._last + 1)
+            self._last = tick
+        out = []
+        while tick:
+            tick, digit = divmod(tick, 64)
+            out.append(self._ALPHABET[digit])
+        return "_" + "".join(reversed(out))
+
+
+REVISIONS = RevisionClock()

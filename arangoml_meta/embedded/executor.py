@@ -1,0 +1,623 @@
+"""Compile AQL operations into a lazy pipeline of generators, and run it.
+
+Each operation becomes a stage ``stage(upstream, frame) -> iterator``: the
+stage pulls from upstream, writes its variables into the shared frame and
+yields once per output row, so ``LIMIT`` stops every scan above it. Stages that
+need all their input (SORT, COLLECT, WINDOW) copy frames. A FOR over a
+collection uses the primary, edge and persistent indexes and pushes simple
+filters on attributes down to SQLite (see ``planner.py``); the FILTER still
+runs in Python, so a pushed-down condition only ever narrows the scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..errors import (
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+    ERROR_BAD_PARAMETER,
+    ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
+    ERROR_QUERY_ARRAY_EXPECTED,
+    ERROR_QUERY_PARSE,
+    ArangoMLMetaError,
+    BadParameterError,
+    CollectionNotFoundError,
+    DocumentError,
+    DocumentNotFoundError,
+    GraphError,
+    QueryError,
+)
+from . import ast as A
+from .documents import (
+    REVISIONS,
+    check_edge_handle,
+    check_key,
+    key_of,
+    merge_patch,
+    require_object,
+    split_id,
+    without_nulls,
+)
+from .expressions import Expr, ExpressionCompiler, Frame, range_values
+from .functions import lookup
+from .planner import plan_scan
+from .runtime import Runtime
+from .storage import CollectionInfo, Storage
+from .traversal import (
+    EdgeSource,
+    GraphView,
+    Step,
+    TraversalOptions,
+    all_shortest_paths,
+    depth_bound,
+    k_paths,
+    k_shortest_paths,
+    shortest_path,
+    traverse,
+)
+from .values import SortKey, hashable, to_bool, to_number, to_string
+from .window import compile_window
+
+Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
+
+
+class _Descending(SortKey):
+    __slots__ = ()
+
+    def __lt__(self, other: SortKey) -> bool:
+        return other.value is not self.value and SortKey(other.value) < SortKey(self.value)
+
+
+class QueryCompiler:
+    """Compiles one parsed query (with its bind values) against a storage."""
+
+    def __init__(self, storage: Storage, bind_vars: dict[str, Any]) -> None:
+        self.storage = storage
+        self.bind_vars = bind_vars
+        self.expressions = ExpressionCompiler(self.compile_subquery, self.resolve_collection)
+        self.modified: set[str] = set()
+        self.read_collections: set[str] = set()
+        self.writes = False
+
+    # ------------------------------------------------------------------ helpers
+
+    def resolve_collection(self, node: A.Node) -> str:
+        if isinstance(node, A.CollectionRef):
+            name = node.name
+        elif isinstance(node, A.CollectionParam):
+            value = self.bind_vars.get("@" + node.name)
+            if not isinstance(value, str):
+                raise QueryError(
+                    f"bind parameter '@@{node.name}' has an invalid value or type", 1553
+                )
+            name = value
+        else:
+            raise QueryError("expecting a collection name", ERROR_QUERY_PARSE)
+        if name == "":
+            raise CollectionNotFoundError("illegal collection name ''", 1208)
+        if not self.storage.has_collection(name):
+            raise CollectionNotFoundError(f"collection or view not found: {name}")
+        return name
+
+    def expr(self, node: A.Node) -> Expr:
+        return self.expressions.compile(node)
+
+    def constant(self, node: A.Node | None, frame: Frame | None = None) -> Any:
+        """Evaluate an expression that needs no row (options, bind parameters, literals)."""
+        if node is None:
+            return None
+        probe: Frame = frame if frame is not None else self.frame_template
+        return self.expr(node)(probe)
+
+    # ------------------------------------------------------------------ entry points
+
+    def compile_query(self, query: A.Query, frame_template: Frame) -> Callable[[Frame], Iterator[Any]]:
+        self.frame_template = frame_template
+        # collections this query writes anywhere: scans of them read a snapshot
+        self.modified_anywhere = {
+            self.resolve_collection(m.collection) for m in query.find_all(A.Modification)
+        }
+        return self._pipeline(query.operations)
+
+    def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
+        run = self._pipeline(query.operations)
+
+        def subquery(frame: Frame) -> list[Any]:
+            return list(run(list(frame)))
+
+        return subquery
+
+    def _pipeline(self, operations: list[A.Node]) -> Callable[[Frame], Iterator[Any]]:
+        stages: list[Stage] = []
+        ops = list(operations)
+        i = 0
+        while i < len(ops):
+            op = ops[i]
+            if isinstance(op, A.ForIn):
+                filters = _following_filters(ops, i + 1)
+                stages.append(self.compile_for(op, filters))
+            elif isinstance(op, A.Collect):
+                sort_null = i + 1 < len(ops) and _is_sort_null(ops[i + 1])
+                stages.append(self.compile_collect(op, sort_groups=not sort_null))
+            else:
+                stages.append(self.compile_operation(op))
+            i += 1
+        returns_values = bool(operations) and isinstance(operations[-1], A.Return)
+
+        def run(frame: Frame) -> Iterator[Any]:
+            stream: Iterator[Any] = iter((None,))
+            for stage in stages:
+                stream = stage(stream, frame)
+            if returns_values:
+                yield from stream
+            else:
+                for _ in stream:
+                    pass
+
+        return run
+
+    def compile_operation(self, op: A.Node) -> Stage:
+        if isinstance(op, A.Let):
+            return self.compile_let(op)
+        if isinstance(op, A.Filter):
+            return self.compile_filter(op)
+        if isinstance(op, A.Return):
+            return self.compile_return(op)
+        if isinstance(op, A.Sort):
+            return self.compile_sort(op)
+        if isinstance(op, A.Limit):
+            return self.compile_limit(op)
+        if isinstance(op, A.Traversal):
+            return self.compile_traversal(op)
+        if isinstance(op, A.ShortestPath):
+            return self.compile_shortest_path(op)
+        if isinstance(op, A.PathEnumeration):
+            return self.compile_path_enumeration(op)
+        if isinstance(op, A.Window):
+            return compile_window(op, self.expr, self.constant)
+        if isinstance(op, A.Modification):
+            return self.compile_modification(op)
+        if isinstance(op, A.With):
+            for name in op.collections:
+                self.resolve_collection(name)
+            return lambda upstream, frame: upstream
+        raise QueryError(f"unsupported operation {type(op).__name__}")
+
+    # ------------------------------------------------------------------ simple operations
+
+    def compile_let(self, op: A.Let) -> Stage:
+        slot = op.var.slot
+        value = self.expr(op.expr)
+
+        def let(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                frame[slot] = value(frame)
+                yield None
+
+        return let
+
+    def compile_filter(self, op: A.Filter) -> Stage:
+        condition = self.expr(op.condition)
+
+        def filter_(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                if to_bool(condition(frame)):
+                    yield None
+
+        return filter_
+
+    def compile_return(self, op: A.Return) -> Stage:
+        value = self.expr(op.expr)
+        if not op.distinct:
+
+            def return_(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
+                for _ in upstream:
+                    yield value(frame)
+
+            return return_
+
+        def return_distinct(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
+            seen: set[Any] = set()
+            for _ in upstream:
+                result = value(frame)
+                key = hashable(result)
+                if key not in seen:
+                    seen.add(key)
+                    yield result
+
+        return return_distinct
+
+    def compile_limit(self, op: A.Limit) -> Stage:
+        offset_expr = self.expr(op.offset)
+        count_expr = self.expr(op.count)
+
+        def limit(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            offset = _limit_value(offset_expr(frame))
+            count = _limit_value(count_expr(frame))
+            if count == 0:
+                return
+            for i, _ in enumerate(upstream):
+                if i < offset:
+                    continue
+                yield None
+                if i + 1 >= offset + count:
+                    return
+
+        return limit
+
+    def compile_sort(self, op: A.Sort) -> Stage:
+        keys = [self.expr(e.expr) for e in op.elements]
+        directions = [self.expr(e.ascending) for e in op.elements]
+
+        def sort(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            ascending = [_is_ascending(d(frame)) for d in directions]
+            rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
+            for _ in upstream:
+                key = tuple(
+                    (SortKey if asc else _Descending)(k(frame)) for k, asc in zip(keys, ascending, strict=True)
+                )
+                rows.append((key, list(frame)))
+            rows.sort(key=lambda r: r[0])
+            for _, saved in rows:
+                frame[:] = saved
+                yield None
+
+        return sort
+
+    # ------------------------------------------------------------------ FOR
+
+    def compile_for(self, op: A.ForIn, filters: list[A.Node]) -> Stage:
+        slot = op.var.slot
+        source = op.source
+        if isinstance(source, (A.CollectionRef, A.CollectionParam)):
+            name = self.resolve_collection(source)
+            if name in self.modified:
+                raise QueryError(
+                    f"access after data-modification by collection '{name}'", ERROR_QUERY_ACCESS_AFTER_MODIFICATION
+                )
+            self.read_collections.add(name)
+            info = self.storage.collection(name)
+            scan = plan_scan(info, op.var, filters, self.expr)
+            storage = self.storage
+            snapshot = name in self.modified_anywhere
+
+            def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+                for _ in upstream:
+                    where, params = scan(frame)
+                    docs: Any = storage.scan(info, where, params)
+                    if snapshot:
+                        docs = list(docs)
+                    for doc in docs:
+                        frame[slot] = doc
+                        yield None
+
+            return for_collection
+        if isinstance(source, A.Range):
+            low = self.expr(source.low)
+            high = self.expr(source.high)
+
+            def for_range(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+                for _ in upstream:
+                    for value in range_values(low(frame), high(frame), frame[0]):
+                        frame[slot] = value
+                        yield None
+
+            return for_range
+        values = self.expr(source)
+
+        def for_values(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                items = values(frame)
+                if type(items) is dict:
+                    items = list(items.values())
+                elif type(items) is not list:
+                    if items is None:
+                        continue
+                    raise QueryError("collection or array expected as operand to FOR loop",
+                                     ERROR_QUERY_ARRAY_EXPECTED)
+                for item in items:
+                    frame[slot] = item
+                    yield None
+
+        return for_values
+
+    # ------------------------------------------------------------------ COLLECT
+
+    def compile_collect(self, op: A.Collect, sort_groups: bool) -> Stage:
+        group_slots = [var.slot for var, _ in op.groups]
+        group_exprs = [self.expr(e) for _, e in op.groups]
+        aggregates = [(a.var.slot, _aggregate_impl(a), [self.expr(x) for x in a.args]) for a in op.aggregates]
+        into_slot = op.into.slot if op.into is not None else None
+        into_expr = self.expr(op.into_expr) if op.into_expr is not None else None
+        keep = op.keep if op.keep is not None else op.visible_before
+        keep_vars = [(v.name, v.slot) for v in keep]
+        count_slot = op.count_into.slot if op.count_into is not None else None
+        always_one_group = not op.groups
+
+        def project(frame: Frame) -> Any:
+            if into_expr is not None:
+                return into_expr(frame)
+            return {name: frame[slot] for name, slot in keep_vars}
+
+        def collect(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            groups: dict[Any, list[Any]] = {}
+            for _ in upstream:
+                values = [e(frame) for e in group_exprs]
+                key = tuple(hashable(v) for v in values)
+                group = groups.get(key)
+                if group is None:
+                    group = [values, [[] for _ in aggregates], [], 0]
+                    groups[key] = group
+                for i, (_, _, args) in enumerate(aggregates):
+                    group[1][i].append(args[0](frame) if args else None)
+                if into_slot is not None:
+                    group[2].append(project(frame))
+                group[3] += 1
+            if always_one_group and not groups:
+                groups[()] = [[], [[] for _ in aggregates], [], 0]
+            ordered = list(groups.values())
+            if sort_groups and group_exprs:
+                ordered.sort(key=lambda g: tuple(SortKey(v) for v in g[0]))
+            runtime = frame[0]
+            for values, collected, into, count in ordered:
+                for slot, value in zip(group_slots, values, strict=True):
+                    frame[slot] = value
+                for (slot, impl, _), items in zip(aggregates, collected, strict=True):
+                    frame[slot] = impl(runtime, items)
+                if into_slot is not None:
+                    frame[into_slot] = into
+                if count_slot is not None:
+                    frame[count_slot] = count
+                yield None
+
+        return collect
+
+    # ------------------------------------------------------------------ graphs
+
+    def graph_view(self, spec: A.GraphSpec, direction: str, options: dict[str, Any]) -> GraphView:
+        sources: list[EdgeSource] = []
+        if spec.graph is not None:
+            graph_name = self.constant(spec.graph)
+            if not isinstance(graph_name, str):
+                raise GraphError("graph name must be a string")
+            graph = self.storage.graph(graph_name)
+            for definition in graph.get("edgeDefinitions", []):
+                sources.append(EdgeSource(self.storage.collection(definition["collection"]), direction))
+        else:
+            for coll_direction, coll in spec.collections:
+                name = self.resolve_collection(coll)
+                info = self.storage.collection(name)
+                if not info.edge:
+                    raise QueryError(f"collection type invalid: '{name}' is not an edge collection", 1218)
+                sources.append(EdgeSource(info, coll_direction or direction))
+        only = options.get("edgeCollections")
+        if only is not None:
+            allowed = {only} if isinstance(only, str) else set(only)
+            sources = [s for s in sources if s.info.name in allowed]
+        for source in sources:
+            if source.info.name in self.modified:
+                raise QueryError(
+                    f"access after data-modification by collection '{source.info.name}'",
+                    ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
+                )
+        vertex_only = options.get("vertexCollections")
+        vertex_collections = None
+        if vertex_only is not None:
+            vertex_collections = {vertex_only} if isinstance(vertex_only, str) else set(vertex_only)
+        return GraphView(self.storage, sources, vertex_collections)
+
+    def traversal_options(self, node: A.Node | None) -> tuple[dict[str, Any], TraversalOptions]:
+        raw = self.constant(node) if node is not None else {}
+        if not isinstance(raw, dict):
+            raise BadParameterError("traversal OPTIONS must be an object", ERROR_BAD_PARAMETER)
+        options = TraversalOptions()
+        order = raw.get("order")
+        if raw.get("bfs") is True:
+            options.order = "bfs"
+        if order is not None:
+            if order not in ("dfs", "bfs", "weighted"):
+                raise BadParameterError(f"invalid traversal order: {order!r}", ERROR_BAD_PARAMETER)
+            options.order = order
+        unique_vertices = raw.get("uniqueVertices", "none")
+        unique_edges = raw.get("uniqueEdges", "path")
+        if unique_vertices not in ("none", "path", "global"):
+            raise BadParameterError(f"invalid uniqueVertices: {unique_vertices!r}", ERROR_BAD_PARAMETER)
+        if unique_edges not in ("none", "path"):
+            raise BadParameterError(f"invalid uniqueEdges: {unique_edges!r}", ERROR_BAD_PARAMETER)
+        if unique_vertices == "global" and options.order not in ("bfs", "weighted"):
+            raise BadParameterError(
+                "uniqueVertices: 'global' is only supported with order: 'bfs' or 'weighted'", ERROR_BAD_PARAMETER
+            )
+        options.unique_vertices = unique_vertices
+        options.unique_edges = unique_edges
+        weight = raw.get("weightAttribute")
+        if isinstance(weight, str) and weight:
+            options.weight_attribute = weight
+        default = raw.get("defaultWeight")
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            options.default_weight = float(default)
+        return raw, options
+
+    def _start_vertex(self, value: Any, frame: Frame) -> str | None:
+        if isinstance(value, dict):
+            value = value.get("_id")
+        if isinstance(value, str) and split_id(value) is not None:
+            return value
+        frame[0].warn(ERROR_BAD_PARAMETER, "Invalid input for traversal: Only id strings or objects with _id are allowed")
+        return None
+
+    def compile_traversal(self, op: A.Traversal) -> Stage:
+        raw_options, options = self.traversal_options(op.options)
+        view = self.graph_view(op.graph, op.direction, raw_options)
+        start_expr = self.expr(op.start)
+        low_expr = self.expr(op.min_depth)
+        high_expr = self.expr(op.max_depth)
+        v_slot = op.vertex.slot
+        e_slot = op.edge.slot if op.edge is not None else None
+        p_slot = op.path.slot if op.path is not None else None
+        prune_expr = self.expr(op.prune) if op.prune is not None else None
+        weighted = options.order == "weighted"
+
+        def bind(frame: Frame, step: Step) -> None:
+            runtime = frame[0]
+            frame[v_slot] = runtime.vertex(step.vertex_id)
+            if e_slot is not None:
+                frame[e_slot] = step.edges[-1] if step.edges else None
+            if p_slot is not None:
+                path: dict[str, Any] = {
+                    "edges": list(step.edges),
+                    "vertices": [runtime.vertex(v) for v in step.vertex_ids],
+                }
+                if weighted:
+                    path["weights"] = _path_weights(step, options)
+                frame[p_slot] = path
+
+        def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                start = self._start_vertex(start_expr(frame), frame)
+                if start is None:
+                    continue
+                low = depth_bound(low_expr(frame))
+                high = depth_bound(high_expr(frame))
+                prune = None
+                if prune_expr is not None:
+
+                    def prune(step: Step) -> bool:
+                        bind(frame, step)
+                        return to_bool(prune_expr(frame))
+
+                for step in traverse(view, start, low, high, options, prune):
+                    bind(frame, step)
+                    yield None
+
+        return traversal
+
+    def _path_object(self, frame: Frame, step: Step, options: TraversalOptions) -> dict[str, Any]:
+        runtime = frame[0]
+        return {
+            "edges": list(step.edges),
+            "vertices": [runtime.vertex(v) for v in step.vertex_ids],
+            "weight": step.weight if options.weight_attribute else len(step.edges),
+        }
+
+    def compile_shortest_path(self, op: A.ShortestPath) -> Stage:
+        raw_options, options = self.traversal_options(op.options)
+        view = self.graph_view(op.graph, op.direction, raw_options)
+        start_expr = self.expr(op.start)
+        target_expr = self.expr(op.target)
+        v_slot = op.vertex.slot
+        e_slot = op.edge.slot if op.edge is not None else None
+
+        def shortest(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                start = self._start_vertex(start_expr(frame), frame)
+                target = self._start_vertex(target_expr(frame), frame)
+                if start is None or target is None:
+                    continue
+                step = shortest_path(view, start, target, options)
+                if step is None:
+                    continue
+                for i, vertex_id in enumerate(step.vertex_ids):
+                    frame[v_slot] = frame[0].vertex(vertex_id)
+                    if e_slot is not None:
+                        frame[e_slot] = step.edges[i - 1] if i > 0 else None
+                    yield None
+
+        return shortest
+
+    def compile_path_enumeration(self, op: A.PathEnumeration) -> Stage:
+        raw_options, options = self.traversal_options(op.options)
+        view = self.graph_view(op.graph, op.direction, raw_options)
+        start_expr = self.expr(op.start)
+        target_expr = self.expr(op.target)
+        low_expr = self.expr(op.min_depth) if op.min_depth is not None else None
+        high_expr = self.expr(op.max_depth) if op.max_depth is not None else None
+        slot = op.path.slot
+        kind = op.kind
+
+        def paths(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            for _ in upstream:
+                start = self._start_vertex(start_expr(frame), frame)
+                target = self._start_vertex(target_expr(frame), frame)
+                if start is None or target is None:
+                    continue
+                steps: Iterator[Step]
+                if kind == "K_SHORTEST_PATHS":
+                    steps = k_shortest_paths(view, start, target, options)
+                elif kind == "ALL_SHORTEST_PATHS":
+                    steps = all_shortest_paths(view, start, target, options)
+                else:
+                    low = depth_bound(low_expr(frame)) if low_expr else 1
+                    high = depth_bound(high_expr(frame)) if high_expr else low
+                    steps = k_paths(view, start, target, low, high, options)
+                for step in steps:
+                    frame[slot] = self._path_object(frame, step, options)
+                    yield None
+
+        return paths
+
+    # ------------------------------------------------------------------ modifications
+
+    def compile_modification(self, op: A.Modification) -> Stage:
+        from .modify import compile_modification
+
+        name = self.resolve_collection(op.collection)
+        self.writes = True
+        stage = compile_modification(op, self, name)
+        self.modified.add(name)
+        return stage
+
+
+def _following_filters(ops: list[A.Node], start: int) -> list[A.Node]:
+    filters: list[A.Node] = []
+    for op in ops[start:]:
+        if isinstance(op, A.Filter):
+            filters.append(op.condition)
+        else:
+            break
+    return filters
+
+
+def _is_sort_null(op: A.Node) -> bool:
+    return (
+        isinstance(op, A.Sort)
+        and len(op.elements) == 1
+        and isinstance(op.elements[0].expr, A.Literal)
+        and op.elements[0].expr.value is None
+    )
+
+
+def _is_ascending(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.upper() != "DESC"
+    return to_bool(value)
+
+
+def _limit_value(value: Any) -> int:
+    if type(value) is bool or not isinstance(value, (int, float)) or value < 0:
+        raise QueryError("LIMIT value must be a non-negative number", 1504)
+    return int(value)
+
+
+def _aggregate_impl(aggregate: A.Aggregate) -> Callable[[Runtime, list[Any]], Any]:
+    name = aggregate.function
+    if name in ("LENGTH", "COUNT"):
+        return lambda rt, items: len(items)
+    if name == "PUSH":
+        return lambda rt, items: items
+    spec = lookup(name)
+    assert spec is not None
+    impl = spec.impl
+    return lambda rt, items: impl(rt, items)
+
+
+def _path_weights(step: Step, options: TraversalOptions) -> list[float]:
+    from .traversal import edge_weight
+
+    weights = [0.0]
+    for edge in step.edges:
+        weights.append(weights[-1] + edge_weight(edge, options))
+    return weights
+

@@ -1,0 +1,446 @@
+"""Compile AQL expressions into Python closures.
+
+Every expression becomes a function ``fn(frame) -> value``: the frame is the
+list of variable slots of the running query (slot 0 holds the
+:class:`~.runtime.Runtime`). Nothing is ever ``eval``-ed; operators follow
+ArangoDB's casting rules (arithmetic on numbers cast with TO_NUMBER, results
+that are not finite become null, division by zero is null with a warning),
+logical operators return one of their operands, and comparisons use AQL's
+type order. Subqueries are compiled by the executor, which passes itself in
+as ``compile_subquery``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    ERROR_QUERY_BIND_PARAMETER_TYPE,
+    ERROR_QUERY_COLLECTION_USED_IN_EXPRESSION,
+    ERROR_QUERY_DIVISION_BY_ZERO,
+    ERROR_QUERY_INVALID_ARITHMETIC_VALUE,
+    BindParameterError,
+    QueryError,
+)
+from . import ast as A
+from .functions import lookup
+from .values import compare, equal, get_attribute, get_index, hashable, normalize_number, to_bool, to_number, to_string
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+Frame = list[Any]
+Expr = Callable[[Frame], Any]
+
+MAX_RANGE = 10_000_000
+
+# functions that receive a collection argument as its name instead of its documents
+_COLLECTION_NAME_FUNCTIONS = frozenset({"DOCUMENT", "COLLECTION_COUNT", "IS_SAME_COLLECTION", "PARSE_IDENTIFIER"})
+
+
+def range_values(low: Any, high: Any, rt: Runtime) -> range:
+    """The integers of ``low..high`` (ascending or descending, both ends included)."""
+    lo = to_number(low)
+    hi = to_number(high)
+    lo_i = int(math.floor(lo)) if isinstance(lo, float) else lo
+    hi_i = int(math.floor(hi)) if isinstance(hi, float) else hi
+    size = abs(hi_i - lo_i) + 1
+    if size > MAX_RANGE:
+        raise QueryError(
+            f"range {lo_i}..{hi_i} has {size} elements, more than the limit of {MAX_RANGE}", 32
+        )
+    return range(lo_i, hi_i + 1) if lo_i <= hi_i else range(lo_i, hi_i - 1, -1)
+
+
+class ExpressionCompiler:
+    """Turns expression nodes into closures; see the module docstring."""
+
+    def __init__(self, compile_subquery: Callable[[A.Query], Callable[[Frame], list[Any]]],
+                 resolve_collection: Callable[[A.Node], str]) -> None:
+        self.compile_subquery = compile_subquery
+        self.resolve_collection = resolve_collection
+
+    def compile(self, node: A.Node) -> Expr:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise QueryError(f"cannot evaluate {type(node).__name__} here")
+        result: Expr = method(node)
+        return result
+
+    # ------------------------------------------------------------------ leaves
+
+    def _Literal(self, node: A.Literal) -> Expr:
+        value = node.value
+        return lambda f: value
+
+    def _Var(self, node: A.Var) -> Expr:
+        slot = node.var.slot
+        return lambda f: f[slot]
+
+    def _BindParam(self, node: A.BindParam) -> Expr:
+        slot = node.slot
+        return lambda f: f[slot]
+
+    def _CollectionRef(self, node: A.Node) -> Expr:
+        raise QueryError(
+            f"collection '{self.resolve_collection(node)}' used as expression operand",
+            ERROR_QUERY_COLLECTION_USED_IN_EXPRESSION,
+        )
+
+    _CollectionParam = _CollectionRef
+
+    def _ArrayLit(self, node: A.ArrayLit) -> Expr:
+        items = [self.compile(item) for item in node.items]
+        if all(isinstance(item, A.Literal) for item in node.items):
+            constant = [item.value for item in node.items]  # type: ignore[attr-defined]
+            return lambda f: constant
+        return lambda f: [item(f) for item in items]
+
+    def _ObjectLit(self, node: A.ObjectLit) -> Expr:
+        parts: list[tuple[str | Expr, Expr]] = []
+        dynamic = False
+        for key, value in node.items:
+            if isinstance(key, str):
+                parts.append((key, self.compile(value)))
+            else:
+                dynamic = True
+                parts.append((self.compile(key), self.compile(value)))
+        if not dynamic:
+            static = [(k, v) for k, v in parts]
+
+            def build_static(f: Frame) -> dict[str, Any]:
+                return {k: v(f) for k, v in static}  # type: ignore[misc]
+
+            return build_static
+
+        def build(f: Frame) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, value in parts:
+                name = key if isinstance(key, str) else key(f)
+                if not isinstance(name, str):
+                    name = to_string(name)
+                out[name] = value(f)
+            return out
+
+        return build
+
+    # ------------------------------------------------------------------ access
+
+    def _AttributeAccess(self, node: A.AttributeAccess) -> Expr:
+        path = [node.name]
+        base: A.Node = node.obj
+        while isinstance(base, A.AttributeAccess):
+            path.append(base.name)
+            base = base.obj
+        path.reverse()
+        obj = self.compile(base)
+        if len(path) == 1:
+            name = path[0]
+
+            def get1(f: Frame) -> Any:
+                value = obj(f)
+                return value.get(name) if type(value) is dict else None
+
+            return get1
+        if len(path) == 2:
+            first, second = path
+
+            def get2(f: Frame) -> Any:
+                value = obj(f)
+                if type(value) is not dict:
+                    return None
+                value = value.get(first)
+                return value.get(second) if type(value) is dict else None
+
+            return get2
+
+        def get_path(f: Frame) -> Any:
+            value = obj(f)
+            for name in path:
+                if type(value) is not dict:
+                    return None
+                value = value.get(name)
+            return value
+
+        return get_path
+
+    def _BoundAttributeAccess(self, node: A.BoundAttributeAccess) -> Expr:
+        obj = self.compile(node.obj)
+        name = self.compile(node.name)
+
+        def get(f: Frame) -> Any:
+            key = name(f)
+            value = obj(f)
+            if isinstance(key, str):
+                return get_attribute(value, key)
+            if isinstance(key, list) and key and all(isinstance(k, str) for k in key):
+                for k in key:
+                    value = get_attribute(value, k)
+                return value
+            raise BindParameterError(
+                "bind parameter for an attribute name must be a string or an array of strings",
+                ERROR_QUERY_BIND_PARAMETER_TYPE,
+            )
+
+        return get
+
+    def _IndexAccess(self, node: A.IndexAccess) -> Expr:
+        obj = self.compile(node.obj)
+        index = self.compile(node.index)
+        return lambda f: get_index(obj(f), index(f))
+
+    def _Expansion(self, node: A.Expansion) -> Expr:
+        source = self.compile(node.source)
+        slot = node.var.slot
+        depth = node.depth
+        condition = self.compile(node.filter) if node.filter is not None else None
+        offset = self.compile(node.limit_offset) if node.limit_offset is not None else None
+        count = self.compile(node.limit_count) if node.limit_count is not None else None
+        projection = node.projection
+        identity = isinstance(projection, A.Var) and projection.var.slot == slot
+        project = None if identity or projection is None else self.compile(projection)
+
+        def expand(f: Frame) -> Any:
+            items = source(f)
+            if type(items) is not list:
+                return [] if depth == 1 else None if items is None else []
+            for _ in range(depth - 1):
+                flat: list[Any] = []
+                for item in items:
+                    if type(item) is list:
+                        flat.extend(item)
+                    else:
+                        flat.append(item)
+                items = flat
+            skip = int(to_number(offset(f))) if offset is not None else 0
+            take = int(to_number(count(f))) if count is not None else -1
+            out: list[Any] = []
+            saved = f[slot]
+            for item in items:
+                f[slot] = item
+                if condition is not None and not to_bool(condition(f)):
+                    continue
+                if skip > 0:
+                    skip -= 1
+                    continue
+                if take == 0:
+                    break
+                out.append(item if project is None else project(f))
+                take -= 1
+            f[slot] = saved
+            return out
+
+        return expand
+
+    def _QuestionExpansion(self, node: A.QuestionExpansion) -> Expr:
+        source = self.compile(node.source)
+        slot = node.var.slot
+        condition = self.compile(node.filter) if node.filter is not None else None
+        quantifier = node.quantifier
+        kind = quantifier.kind if quantifier is not None else "ANY"
+        operand = self.compile(quantifier.operand) if quantifier is not None and quantifier.operand else None
+        operand_is_range = quantifier is not None and isinstance(quantifier.operand, A.Range)
+        low = self.compile(quantifier.operand.low) if operand_is_range else None  # type: ignore[union-attr]
+        high = self.compile(quantifier.operand.high) if operand_is_range else None  # type: ignore[union-attr]
+
+        def question(f: Frame) -> bool:
+            items = source(f)
+            if type(items) is not list:
+                return False
+            matches = 0
+            saved = f[slot]
+            for item in items:
+                f[slot] = item
+                if condition is None or to_bool(condition(f)):
+                    matches += 1
+            f[slot] = saved
+            total = len(items)
+            if kind == "ANY":
+                return matches > 0
+            if kind == "ALL":
+                return matches == total
+            if kind == "NONE":
+                return matches == 0
+            if kind == "AT LEAST":
+                return matches >= to_number(operand(f)) if operand else False
+            if low is not None and high is not None:
+                return to_number(low(f)) <= matches <= to_number(high(f))
+            return matches == to_number(operand(f)) if operand else False
+
+        return question
+
+    # ------------------------------------------------------------------ calls
+
+    def _FunctionCall(self, node: A.FunctionCall) -> Expr:
+        spec = lookup(node.name)
+        assert spec is not None
+        impl = spec.impl
+        args: list[Expr] = []
+        for arg in node.args:
+            if isinstance(arg, (A.CollectionRef, A.CollectionParam)):
+                name = self.resolve_collection(arg)
+                if node.name in _COLLECTION_NAME_FUNCTIONS:
+                    args.append(lambda f, name=name: name)
+                else:
+                    args.append(lambda f, name=name: f[0].collection_documents(name))
+            else:
+                args.append(self.compile(arg))
+        if len(args) == 1:
+            only = args[0]
+            return lambda f: impl(f[0], only(f))
+        if len(args) == 2:
+            first, second = args
+            return lambda f: impl(f[0], first(f), second(f))
+        return lambda f: impl(f[0], *[a(f) for a in args])
+
+    def _Subquery(self, node: A.Subquery) -> Expr:
+        run = self.compile_subquery(node.query)
+        return lambda f: run(f)
+
+    # ------------------------------------------------------------------ operators
+
+    def _Unary(self, node: A.Unary) -> Expr:
+        operand = self.compile(node.operand)
+        if node.op == "NOT":
+            return lambda f: not to_bool(operand(f))
+        if node.op == "-":
+            return lambda f: normalize_number(-to_number(operand(f)))
+        return lambda f: to_number(operand(f))
+
+    def _Logical(self, node: A.Logical) -> Expr:
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        if node.op == "AND":
+
+            def conj(f: Frame) -> Any:
+                value = left(f)
+                return right(f) if to_bool(value) else value
+
+            return conj
+
+        def disj(f: Frame) -> Any:
+            value = left(f)
+            return value if to_bool(value) else right(f)
+
+        return disj
+
+    def _Ternary(self, node: A.Ternary) -> Expr:
+        condition = self.compile(node.condition)
+        otherwise = self.compile(node.otherwise)
+        if node.then is None:
+
+            def shortcut(f: Frame) -> Any:
+                value = condition(f)
+                return value if to_bool(value) else otherwise(f)
+
+            return shortcut
+        then = self.compile(node.then)
+        return lambda f: then(f) if to_bool(condition(f)) else otherwise(f)
+
+    def _Range(self, node: A.Range) -> Expr:
+        low = self.compile(node.low)
+        high = self.compile(node.high)
+        return lambda f: list(range_values(low(f), high(f), f[0]))
+
+    def _Binary(self, node: A.Binary) -> Expr:
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        op = node.op
+        if op == "==":
+            return lambda f: equal(left(f), right(f))
+        if op == "!=":
+            return lambda f: not equal(left(f), right(f))
+        if op == "<":
+            return lambda f: compare(left(f), right(f)) < 0
+        if op == "<=":
+            return lambda f: compare(left(f), right(f)) <= 0
+        if op == ">":
+            return lambda f: compare(left(f), right(f)) > 0
+        if op == ">=":
+            return lambda f: compare(left(f), right(f)) >= 0
+        if op in ("IN", "NOT IN"):
+            negate = op == "NOT IN"
+            if isinstance(node.right, A.ArrayLit) and all(isinstance(i, A.Literal) for i in node.right.items):
+                keys = {hashable(i.value) for i in node.right.items}  # type: ignore[attr-defined]
+                return lambda f: (hashable(left(f)) in keys) != negate
+
+            def contains(f: Frame) -> bool:
+                value = left(f)
+                haystack = right(f)
+                if type(haystack) is not list:
+                    return negate
+                return any(equal(value, item) for item in haystack) != negate
+
+            return contains
+        return self._arithmetic(op, left, right)
+
+    def _arithmetic(self, op: str, left: Expr, right: Expr) -> Expr:
+        if op == "+":
+            return lambda f: normalize_number(to_number(left(f)) + to_number(right(f)))
+        if op == "-":
+            return lambda f: normalize_number(to_number(left(f)) - to_number(right(f)))
+        if op == "*":
+            return lambda f: _checked(f, to_number(left(f)) * to_number(right(f)))
+
+        def divide(f: Frame) -> Any:
+            a = to_number(left(f))
+            b = to_number(right(f))
+            if b == 0:
+                f[0].warn(ERROR_QUERY_DIVISION_BY_ZERO, "division by zero")
+                return None
+            if op == "/":
+                return _checked(f, a / b)
+            return _checked(f, math.fmod(a, b))
+
+        return divide
+
+    def _ArrayComparison(self, node: A.ArrayComparison) -> Expr:
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        kind = node.quantifier.kind
+        at_least = self.compile(node.quantifier.operand) if node.quantifier.operand is not None else None
+        test = _comparison_test(node.op)
+
+        def quantified(f: Frame) -> bool:
+            items = left(f)
+            if type(items) is not list:
+                return False
+            other = right(f)
+            matches = sum(1 for item in items if test(item, other))
+            if kind == "ALL":
+                return matches == len(items)
+            if kind == "ANY":
+                return matches > 0
+            if kind == "NONE":
+                return matches == 0
+            needed = to_number(at_least(f)) if at_least is not None else 0
+            return matches >= needed
+
+        return quantified
+
+
+def _checked(f: Frame, value: int | float) -> Any:
+    result = normalize_number(value)
+    if result is None:
+        f[0].warn(ERROR_QUERY_INVALID_ARITHMETIC_VALUE, "invalid arithmetic value")
+    return result
+
+
+def _comparison_test(op: str) -> Callable[[Any, Any], bool]:
+    if op == "==":
+        return equal
+    if op == "!=":
+        return lambda a, b: not equal(a, b)
+    if op == "<":
+        return lambda a, b: compare(a, b) < 0
+    if op == "<=":
+        return lambda a, b: compare(a, b) <= 0
+    if op == ">":
+        return lambda a, b: compare(a, b) > 0
+    if op == ">=":
+        return lambda a, b: compare(a, b) >= 0
+    if op == "IN":
+        return lambda a, b: type(b) is list and any(equal(a, x) for x in b)
+    return lambda a, b: not (type(b) is list and any(equal(a, x) for x in b))

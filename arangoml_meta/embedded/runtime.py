@@ -1,0 +1,103 @@
+"""The run-time context of one query execution.
+
+Lives in slot 0 of every frame. It gives functions what they may ask of the
+running query (warnings, DOCUMENT lookups, collection counts, the clock — the
+``FunctionContext`` protocol) and gives the executor cached access to the
+storage (vertex documents fetched during traversals are decoded once per
+query).
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CollectionNotFoundError
+from .documents import split_id
+
+if TYPE_CHECKING:
+    from .storage import CollectionInfo, Storage
+
+MAX_WARNINGS = 10
+
+
+class Runtime:
+    """Per-execution state: warnings, caches and storage access."""
+
+    def __init__(self, storage: Storage, database_name: str = "_system") -> None:
+        self.storage = storage
+        self.database_name = database_name
+        self.warnings: list[dict[str, Any]] = []
+        self._vertex_cache: dict[str, dict[str, Any] | None] = {}
+        self._now = int(time.time() * 1000)
+
+    # ------------------------------------------------------------------ FunctionContext
+
+    def warn(self, code: int, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append({"code": code, "message": message})
+
+    def now_ms(self) -> int:
+        return int(time.time() * 1000)
+
+    def info(self, collection: str) -> CollectionInfo | None:
+        try:
+            return self.storage.collection(collection)
+        except CollectionNotFoundError:
+            return None
+
+    def document(self, collection: str | None, key_or_id: str) -> Any:
+        if collection is None:
+            parts = split_id(key_or_id)
+            if parts is None:
+                return None
+            collection, key = parts
+        else:
+            parts = split_id(key_or_id)
+            if parts is not None:
+                if parts[0] != collection:
+                    return None
+                key = parts[1]
+            else:
+                key = key_or_id
+        info = self.info(collection)
+        if info is None:
+            return None
+        return self.storage.get(info, key)
+
+    def collection_count(self, name: str) -> int:
+        return self.storage.count(name)
+
+    def collection_names(self) -> list[str]:
+        return [c.name for c in self.storage.collections()]
+
+    def current_user(self) -> str | None:
+        try:
+            return getpass.getuser()
+        except Exception:  # pragma: no cover - no user database on some hosts
+            return None
+
+    def current_database(self) -> str:
+        return self.database_name
+
+    # ------------------------------------------------------------------ executor helpers
+
+    def collection_documents(self, name: str) -> list[dict[str, Any]]:
+        return list(self.storage.scan(self.storage.collection(name)))
+
+    def vertex(self, vertex_id: str) -> dict[str, Any] | None:
+        """The document behind a vertex id (None when missing), cached for the query."""
+        if vertex_id in self._vertex_cache:
+            return self._vertex_cache[vertex_id]
+        parts = split_id(vertex_id)
+        doc = None
+        if parts is not None:
+            info = self.info(parts[0])
+            if info is not None:
+                doc = self.storage.get(info, parts[1])
+        self._vertex_cache[vertex_id] = doc
+        return doc
+
+    def forget_vertices(self) -> None:
+        self._vertex_cache.clear()

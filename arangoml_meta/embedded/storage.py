@@ -1,0 +1,472 @@
+"""SQLite storage for the embedded engine: collections, indexes, graphs, transactions.
+
+One SQLite file per store (or ``:memory:``) in WAL mode with a busy timeout, so
+several processes can share a store. Each collection is a table
+``c<id>(seq INTEGER PRIMARY KEY, key TEXT UNIQUE, doc TEXT[, from_id, to_id])``:
+``seq`` gives insertion order, ``key`` is the primary index, edge tables carry
+the edge index on ``from_id`` / ``to_id``. Persistent indexes are SQLite
+expression indexes over ``json_type`` / ``json_extract`` of the attribute path,
+so that a unique index distinguishes ``1`` from ``"1"`` and ``true`` and treats
+a missing attribute as null, as ArangoDB does. :meth:`Storage.atomic` is the
+transaction context manager (``BEGIN IMMEDIATE`` for writers, SAVEPOINT when
+nested); a committed transaction survives a killed process.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import (
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ERROR_ARANGO_DUPLICATE_NAME,
+    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+    ERROR_GRAPH_DUPLICATE,
+    ERROR_GRAPH_NOT_FOUND,
+    BadParameterError,
+    CollectionError,
+    CollectionNotFoundError,
+    DocumentNotFoundError,
+    GraphError,
+    TransactionError,
+    UniqueConstraintError,
+)
+from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
+from .values import normalize_number
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS _collections (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, edge INTEGER NOT NULL,
+    key_counter INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS _indexes (
+    id INTEGER PRIMARY KEY, collection_id INTEGER NOT NULL, name TEXT NOT NULL,
+    fields TEXT NOT NULL, is_unique INTEGER NOT NULL, sparse INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT NULL);
+"""
+
+
+def _normalize(value: Any) -> Any:
+    """Whole doubles become ints, so that 1 and 1.0 are one value in every index."""
+    t = type(value)
+    if t is float:
+        return normalize_number(value)
+    if t is dict:
+        return {k: _normalize(v) for k, v in value.items()}
+    if t is list:
+        return [_normalize(v) for v in value]
+    return value
+
+
+def encode(doc: dict[str, Any]) -> str:
+    return json.dumps(_normalize(doc), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+decode = json.loads
+
+
+def json_path(attribute_path: Sequence[str]) -> str:
+    """SQLite JSON path for an attribute path, each name quoted."""
+    return "$" + "".join('."' + name + '"' for name in attribute_path)
+
+
+def typed_value_sql(path: Sequence[str]) -> tuple[str, str]:
+    """The (type, value) SQL expressions an index or a pushed-down filter uses for a path."""
+    p = json_path(path).replace("'", "''")
+    return f"ifnull(json_type(doc, '{p}'), 'null')", f"ifnull(json_extract(doc, '{p}'), '')"
+
+
+@dataclass
+class IndexInfo:
+    id: int
+    name: str
+    fields: list[str]
+    unique: bool
+    sparse: bool
+    type: str = "persistent"
+
+    def as_dict(self, collection: str) -> dict[str, Any]:
+        return {
+            "id": f"{collection}/{self.id}",
+            "name": self.name,
+            "type": self.type,
+            "fields": list(self.fields),
+            "unique": self.unique,
+            "sparse": self.sparse,
+        }
+
+
+@dataclass
+class CollectionInfo:
+    id: int
+    name: str
+    edge: bool
+    indexes: list[IndexInfo] = field(default_factory=list)
+
+    @property
+    def table(self) -> str:
+        return f"c{self.id}"
+
+
+class Storage:
+    """The SQLite-backed catalog and document store (see the module docstring)."""
+
+    def __init__(self, path: str, timeout: float = 30.0) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self.lock = threading.RLock()
+        self._depth = 0
+        self._write_depth = 0
+        self._catalog: dict[str, CollectionInfo] | None = None
+        self._graphs: dict[str, dict[str, Any]] | None = None
+        self._catalog_version = -1
+        self.tracer: Any = None
+        with self.lock:
+            if path != ":memory:":
+                self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            with self.atomic(write=True):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def atomic(self, write: bool = False) -> Iterator[None]:
+        """A transaction (or a savepoint inside one); rolled back if the block raises."""
+        with self.lock:
+            if self._depth == 0:
+                self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                self._refresh_catalog_if_changed()
+            elif write and self._write_depth == 0 and not self._in_write_transaction:
+                raise TransactionError("cannot write inside a read-only transaction")
+            name = f"sp{self._depth}"
+            if self._depth:
+                self.conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            if write:
+                self._write_depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if write:
+                    self._write_depth -= 1
+                if self._depth:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
+                else:
+                    self.conn.execute("ROLLBACK")
+                    self._catalog = None
+                    self._graphs = None
+                raise
+            else:
+                self._depth -= 1
+                if write:
+                    self._write_depth -= 1
+                if self._depth:
+                    self.conn.execute(f"RELEASE {name}")
+                else:
+                    self.conn.execute("COMMIT")
+
+    @property
+    def _in_write_transaction(self) -> bool:
+        return self._write_depth > 0
+
+    def _refresh_catalog_if_changed(self) -> None:
+        version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
+        if version != self._catalog_version:
+            self._catalog = None
+            self._graphs = None
+            self._catalog_version = version
+
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        if self.tracer is not None:
+            self.tracer(sql, params)
+        return self.conn.execute(sql, params)
+
+    # ------------------------------------------------------------------ catalog
+
+    def _load_catalog(self) -> dict[str, CollectionInfo]:
+        if self._catalog is None:
+            catalog: dict[str, CollectionInfo] = {}
+            by_id: dict[int, CollectionInfo] = {}
+            for cid, name, edge in self.conn.execute("SELECT id, name, edge FROM _collections ORDER BY id"):
+                info = CollectionInfo(cid, name, bool(edge))
+                catalog[name] = info
+                by_id[cid] = info
+            for iid, cid, name, fields, unique, sparse in self.conn.execute(
+                "SELECT id, collection_id, name, fields, is_unique, sparse FROM _indexes ORDER BY id"
+            ):
+                if cid in by_id:
+                    by_id[cid].indexes.append(IndexInfo(iid, name, json.loads(fields), bool(unique), bool(sparse)))
+            self._catalog = catalog
+        return self._catalog
+
+    def collections(self) -> list[CollectionInfo]:
+        with self.atomic():
+            return list(self._load_catalog().values())
+
+    def has_collection(self, name: str) -> bool:
+        with self.atomic():
+            return name in self._load_catalog()
+
+    def collection(self, name: str) -> CollectionInfo:
+        with self.atomic():
+            info = self._load_catalog().get(name)
+        if info is None:
+            raise CollectionNotFoundError(f"collection or view not found: {name}")
+        return info
+
+    def create_collection(self, name: str, edge: bool = False) -> CollectionInfo:
+        check_collection_name(name)
+        with self.atomic(write=True):
+            if name in self._load_catalog():
+                raise CollectionError(f"duplicate name: collection {name} exists", ERROR_ARANGO_DUPLICATE_NAME)
+            cid = self._execute("INSERT INTO _collections(name, edge) VALUES (?, ?)", (name, int(edge))).lastrowid
+            table = f"c{cid}"
+            if edge:
+                self._execute(
+                    f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
+                    "doc TEXT NOT NULL, from_id TEXT NOT NULL, to_id TEXT NOT NULL)"
+                )
+                self._execute(f"CREATE INDEX {table}_from ON {table}(from_id)")
+                self._execute(f"CREATE INDEX {table}_to ON {table}(to_id)")
+            else:
+                self._execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)")
+            self._catalog = None
+            return self._load_catalog()[name]
+
+    def drop_collection(self, name: str) -> None:
+        with self.atomic(write=True):
+            info = self.collection(name)
+            self._execute(f"DROP TABLE {info.table}")
+            self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
+            self._execute("DELETE FROM _collections WHERE id = ?", (info.id,))
+            self._catalog = None
+
+    def truncate(self, name: str) -> None:
+        with self.atomic(write=True):
+            self._execute(f"DELETE FROM {self.collection(name).table}")
+
+    def ensure_index(self, collection: str, fields: list[str], unique: bool = False,
+                     sparse: bool = False, name: str | None = None) -> IndexInfo:
+        """Create a persistent index (or return the identical existing one)."""
+        if not fields or not all(isinstance(f, str) and f and '"' not in f for f in fields):
+            raise BadParameterError(f"invalid index fields: {fields!r}")
+        with self.atomic(write=True):
+            info = self.collection(collection)
+            for existing in info.indexes:
+                if existing.fields == fields and existing.unique == unique and existing.sparse == sparse:
+                    return existing
+            iid = self._execute(
+                "INSERT INTO _indexes(collection_id, name, fields, is_unique, sparse) VALUES (?, ?, ?, ?, ?)",
+                (info.id, name or "", json.dumps(fields), int(unique), int(sparse)),
+            ).lastrowid
+            assert iid is not None
+            index_name = name or f"idx_{iid}"
+            self._execute("UPDATE _indexes SET name = ? WHERE id = ?", (index_name, iid))
+            columns: list[str] = []
+            conditions: list[str] = []
+            for f in fields:
+                type_sql, value_sql = typed_value_sql(f.split("."))
+                columns += [type_sql, value_sql]
+                conditions.append(f"{type_sql} <> 'null'")
+            where = f" WHERE {' AND '.join(conditions)}" if sparse else ""
+            kind = "UNIQUE INDEX" if unique else "INDEX"
+            try:
+                self._execute(f"CREATE {kind} {info.table}_i{iid} ON {info.table}({', '.join(columns)}){where}")
+            except sqlite3.IntegrityError as exc:
+                raise UniqueConstraintError(
+                    f"unique constraint violated: existing documents have duplicate values for {fields}",
+                    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+                ) from exc
+            self._catalog = None
+            return next(i for i in self.collection(collection).indexes if i.id == iid)
+
+    def drop_index(self, collection: str, index_name: str) -> None:
+        with self.atomic(write=True):
+            info = self.collection(collection)
+            for index in info.indexes:
+                if index.name == index_name or str(index.id) == index_name:
+                    self._execute(f"DROP INDEX {info.table}_i{index.id}")
+                    self._execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
+                    self._catalog = None
+                    return
+            raise CollectionError(f"index not found: {index_name}", 1212)
+
+    # ------------------------------------------------------------------ graphs
+
+    def _load_graphs(self) -> dict[str, dict[str, Any]]:
+        if self._graphs is None:
+            self._graphs = {
+                name: json.loads(definition)
+                for name, definition in self.conn.execute("SELECT name, definition FROM _graphs")
+            }
+        return self._graphs
+
+    def graphs(self) -> dict[str, dict[str, Any]]:
+        with self.atomic():
+            return dict(self._load_graphs())
+
+    def graph(self, name: str) -> dict[str, Any]:
+        with self.atomic():
+            graph = self._load_graphs().get(name)
+        if graph is None:
+            raise GraphError(f"graph '{name}' not found", ERROR_GRAPH_NOT_FOUND)
+        return graph
+
+    def save_graph(self, name: str, definition: dict[str, Any], replace: bool = False) -> None:
+        with self.atomic(write=True):
+            if not replace and name in self._load_graphs():
+                raise GraphError(f"graph already exists: {name}", ERROR_GRAPH_DUPLICATE)
+            self._execute("INSERT OR REPLACE INTO _graphs(name, definition) VALUES (?, ?)",
+                          (name, json.dumps(definition)))
+            self._graphs = None
+
+    def drop_graph(self, name: str) -> None:
+        with self.atomic(write=True):
+            self.graph(name)
+            self._execute("DELETE FROM _graphs WHERE name = ?", (name,))
+            self._graphs = None
+
+    # ------------------------------------------------------------------ documents
+
+    def count(self, collection: str) -> int:
+        info = self.collection(collection)
+        with self.atomic():
+            return int(self._execute(f"SELECT count(*) FROM {info.table}").fetchone()[0])
+
+    def get(self, info: CollectionInfo, key: str) -> dict[str, Any] | None:
+        row = self._execute(f"SELECT doc FROM {info.table} WHERE key = ?", (key,)).fetchone()
+        return decode(row[0]) if row else None
+
+    def scan(self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (),
+             order: str = "seq") -> Iterator[dict[str, Any]]:
+        """Documents of a collection in insertion order, optionally pre-filtered in SQL."""
+        sql = f"SELECT doc FROM {info.table}"
+        if where:
+            sql += f" WHERE {where}"
+        if order:
+            sql += f" ORDER BY {order}"
+        for (text,) in self._execute(sql, params):
+            yield decode(text)
+
+    def edges(self, info: CollectionInfo, vertex_id: str, outbound: bool) -> list[dict[str, Any]]:
+        """Edges from (outbound) or to a vertex, the most recently inserted first."""
+        column = "from_id" if outbound else "to_id"
+        rows = self._execute(f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq DESC", (vertex_id,))
+        return [decode(text) for (text,) in rows]
+
+    def _next_keys(self, info: CollectionInfo, n: int) -> list[str]:
+        row = self._execute(
+            "UPDATE _collections SET key_counter = key_counter + ? WHERE id = ? RETURNING key_counter", (n, info.id)
+        ).fetchone()
+        last = int(row[0])
+        return [str(k) for k in range(last - n + 1, last + 1)]
+
+    def _bump_key_counter(self, info: CollectionInfo, keys: Sequence[str]) -> None:
+        numeric = [int(k) for k in keys if k.isdigit() and len(k) < 19]
+        if numeric:
+            self._execute("UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ?",
+                          (max(numeric), info.id))
+
+    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str | None) -> dict[str, Any]:
+        """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
+        out: dict[str, Any] = {"_key": key, "_id": f"{info.name}/{key}", "_rev": REVISIONS.next()}
+        if info.edge:
+            out["_from"] = check_edge_handle(doc.get("_from"), "_from")
+            out["_to"] = check_edge_handle(doc.get("_to"), "_to")
+        for name, value in doc.items():
+            if name not in out:
+                out[name] = value
+        return out
+
+    def insert_many(self, info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert documents (keys generated where absent); all or nothing."""
+        with self.atomic(write=True):
+            missing = sum(1 for d in docs if "_key" not in d)
+            generated = iter(self._next_keys(info, missing)) if missing else iter(())
+            stored: list[dict[str, Any]] = []
+            explicit: list[str] = []
+            for doc in docs:
+                if "_key" in doc:
+                    key = check_key(doc["_key"])
+                    explicit.append(key)
+                else:
+                    key = next(generated)
+                stored.append(self.prepare_new(info, doc, key))
+            if explicit:
+                self._bump_key_counter(info, explicit)
+            self.write_new(info, stored)
+            return stored
+
+    def write_new(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
+        """Persist prepared documents (see :meth:`prepare_new`)."""
+        try:
+            if info.edge:
+                self.conn.executemany(
+                    f"INSERT INTO {info.table}(key, doc, from_id, to_id) VALUES (?, ?, ?, ?)",
+                    [(d["_key"], encode(d), d["_from"], d["_to"]) for d in stored],
+                )
+            else:
+                self.conn.executemany(
+                    f"INSERT INTO {info.table}(key, doc) VALUES (?, ?)", [(d["_key"], encode(d)) for d in stored]
+                )
+        except sqlite3.IntegrityError as exc:
+            raise self._unique_error(info, exc) from exc
+
+    def generate_key(self, info: CollectionInfo) -> str:
+        return self._next_keys(info, 1)[0]
+
+    def note_explicit_key(self, info: CollectionInfo, key: str) -> None:
+        self._bump_key_counter(info, [key])
+
+    def replace_stored(self, info: CollectionInfo, new: dict[str, Any]) -> None:
+        """Overwrite a document in place of its old version (moves it to the end of the scan order)."""
+        try:
+            if info.edge:
+                cur = self._execute(
+                    f"UPDATE {info.table} SET doc = ?, from_id = ?, to_id = ?, "
+                    f"seq = (SELECT max(seq) + 1 FROM {info.table}) WHERE key = ?",
+                    (encode(new), new["_from"], new["_to"], new["_key"]),
+                )
+            else:
+                cur = self._execute(
+                    f"UPDATE {info.table} SET doc = ?, seq = (SELECT max(seq) + 1 FROM {info.table}) WHERE key = ?",
+                    (encode(new), new["_key"]),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise self._unique_error(info, exc) from exc
+        if cur.rowcount == 0:
+            raise DocumentNotFoundError("document not found", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+
+    def delete(self, info: CollectionInfo, key: str) -> None:
+        cur = self._execute(f"DELETE FROM {info.table} WHERE key = ?", (key,))
+        if cur.rowcount == 0:
+            raise DocumentNotFoundError("document not found", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+
+    def _unique_error(self, info: CollectionInfo, exc: sqlite3.IntegrityError) -> UniqueConstraintError:
+        text = str(exc)
+        if f"{info.table}.key" in text:
+            where = "in index primary of type primary over '_key'"
+        else:
+            where = "in a unique persistent index"
+        return UniqueConstraintError(
+            f"unique constraint violated - {where} (collection {info.name})", ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED
+        )
+
+
+__all__ = ["CollectionInfo", "IndexInfo", "Storage", "decode", "encode", "is_valid_key", "json_path"]

@@ -1,0 +1,322 @@
+"""Graph walks over the edge index: traversals and path searches.
+
+A :class:`GraphView` answers "which edges leave / enter this vertex" for the
+edge collections a query walks (a named graph's edge definitions or an
+explicit list, each with its own direction). On top of it:
+
+- :func:`traverse` — ``FOR v, e, p IN min..max DIR start`` in ``dfs`` (default),
+  ``bfs`` or ``weighted`` order, with ``uniqueVertices`` / ``uniqueEdges`` and a
+  prune callback. As in ArangoDB, a vertex's most recently inserted edge is
+  explored first and ``ANY`` takes outbound edges before inbound ones.
+- :func:`shortest_path`, :func:`k_shortest_paths` (Yen's algorithm),
+  :func:`k_paths` and :func:`all_shortest_paths`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .storage import CollectionInfo, Storage
+from .values import to_number
+
+Edge = dict[str, Any]
+
+
+@dataclass
+class EdgeSource:
+    info: CollectionInfo
+    direction: str  # OUTBOUND, INBOUND or ANY
+
+
+class GraphView:
+    """Neighbourhood lookups over a set of edge collections (with a per-query cache)."""
+
+    def __init__(self, storage: Storage, sources: list[EdgeSource],
+                 vertex_collections: set[str] | None = None) -> None:
+        self.storage = storage
+        self.sources = sources
+        self.vertex_collections = vertex_collections
+        self._cache: dict[tuple[int, str, bool], list[Edge]] = {}
+
+    def _edges(self, info: CollectionInfo, vertex: str, outbound: bool) -> list[Edge]:
+        key = (info.id, vertex, outbound)
+        edges = self._cache.get(key)
+        if edges is None:
+            edges = self.storage.edges(info, vertex, outbound)
+            self._cache[key] = edges
+        return edges
+
+    def neighbors(self, vertex: str) -> list[tuple[Edge, str]]:
+        """(edge, other vertex id) pairs in exploration order."""
+        outbound: list[tuple[Edge, str]] = []
+        inbound: list[tuple[Edge, str]] = []
+        for source in self.sources:
+            if source.direction in ("OUTBOUND", "ANY"):
+                outbound.extend((e, e["_to"]) for e in self._edges(source.info, vertex, True))
+            if source.direction in ("INBOUND", "ANY"):
+                inbound.extend((e, e["_from"]) for e in self._edges(source.info, vertex, False))
+        result = outbound + inbound
+        if self.vertex_collections is not None:
+            allowed = self.vertex_collections
+            result = [(e, v) for e, v in result if v.partition("/")[0] in allowed]
+        return result
+
+
+@dataclass
+class TraversalOptions:
+    order: str = "dfs"
+    unique_vertices: str = "none"
+    unique_edges: str = "path"
+    weight_attribute: str | None = None
+    default_weight: float = 1.0
+
+
+@dataclass
+class Step:
+    """One emitted traversal position: the path that leads to ``vertex_id``."""
+
+    vertex_ids: list[str]
+    edges: list[Edge]
+    weight: float = 0.0
+
+    @property
+    def vertex_id(self) -> str:
+        return self.vertex_ids[-1]
+
+    @property
+    def depth(self) -> int:
+        return len(self.edges)
+
+
+def edge_weight(edge: Edge, options: TraversalOptions) -> float:
+    if options.weight_attribute is None:
+        return 1.0
+    value = edge.get(options.weight_attribute)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return float(options.default_weight)
+
+
+def _allowed(step: Step, edge: Edge, target: str, options: TraversalOptions, visited: set[str]) -> bool:
+    if options.unique_edges == "path" and any(e is edge or e.get("_id") == edge.get("_id") for e in step.edges):
+        return False
+    if options.unique_vertices == "path" and target in step.vertex_ids:
+        return False
+    return not (options.unique_vertices == "global" and target in visited)
+
+
+def traverse(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
+             prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+    """All paths from ``start`` with ``min_depth`` ≤ length ≤ ``max_depth`` (see module docstring)."""
+    if options.order == "bfs":
+        yield from _bfs(view, start, min_depth, max_depth, options, prune)
+    elif options.order == "weighted":
+        yield from _weighted(view, start, min_depth, max_depth, options, prune)
+    else:
+        yield from _dfs(view, start, min_depth, max_depth, options, prune)
+
+
+def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
+         prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+    step = Step([start], [])
+    visited = {start}
+    stack: list[Iterator[tuple[Edge, str]]] = []
+
+    def enter() -> bool:
+        """Emit-check and decide whether to expand the current step."""
+        pruned = prune(step) if prune is not None else False
+        return not pruned and step.depth < max_depth
+
+    expand = enter()
+    if step.depth >= min_depth:
+        yield step
+    if expand:
+        stack.append(iter(view.neighbors(start)))
+    while stack:
+        advanced = False
+        for edge, target in stack[-1]:
+            if not _allowed(step, edge, target, options, visited):
+                continue
+            visited.add(target)
+            step.vertex_ids.append(target)
+            step.edges.append(edge)
+            expand = enter()
+            if step.depth >= min_depth:
+                yield step
+            if expand:
+                stack.append(iter(view.neighbors(target)))
+                advanced = True
+                break
+            step.vertex_ids.pop()
+            step.edges.pop()
+        if not advanced:
+            stack.pop()
+            if step.edges:
+                step.vertex_ids.pop()
+                step.edges.pop()
+
+
+def _bfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
+         prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+    visited = {start}
+    queue: list[Step] = [Step([start], [])]
+    while queue:
+        next_level: list[Step] = []
+        for step in queue:
+            pruned = prune(step) if prune is not None else False
+            if step.depth >= min_depth:
+                yield step
+            if pruned or step.depth >= max_depth:
+                continue
+            for edge, target in view.neighbors(step.vertex_id):
+                if not _allowed(step, edge, target, options, visited):
+                    continue
+                visited.add(target)
+                next_level.append(Step([*step.vertex_ids, target], [*step.edges, edge]))
+        queue = next_level
+
+
+def _weighted(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
+              prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+    counter = itertools.count()
+    heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
+    visited: set[str] = set()
+    while heap:
+        weight, _, step = heapq.heappop(heap)
+        if options.unique_vertices == "global":
+            if step.vertex_id in visited:
+                continue
+            visited.add(step.vertex_id)
+        pruned = prune(step) if prune is not None else False
+        if step.depth >= min_depth:
+            yield step
+        if pruned or step.depth >= max_depth:
+            continue
+        for edge, target in view.neighbors(step.vertex_id):
+            if not _allowed(step, edge, target, options, set()):
+                continue
+            w = weight + edge_weight(edge, options)
+            heapq.heappush(heap, (w, next(counter), Step([*step.vertex_ids, target], [*step.edges, edge], w)))
+
+
+# --------------------------------------------------------------------------- path searches
+
+
+def _dijkstra(view: GraphView, start: str, target: str, options: TraversalOptions,
+              banned_edges: set[str] | None = None, banned_vertices: set[str] | None = None) -> Step | None:
+    counter = itertools.count()
+    heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
+    best: dict[str, float] = {start: 0.0}
+    done: set[str] = set()
+    while heap:
+        weight, _, step = heapq.heappop(heap)
+        vertex = step.vertex_id
+        if vertex in done:
+            continue
+        done.add(vertex)
+        if vertex == target:
+            return step
+        for edge, other in view.neighbors(vertex):
+            if banned_edges and edge.get("_id") in banned_edges:
+                continue
+            if banned_vertices and other in banned_vertices:
+                continue
+            w = weight + edge_weight(edge, options)
+            if w < best.get(other, float("inf")):
+                best[other] = w
+                heapq.heappush(heap, (w, next(counter), Step([*step.vertex_ids, other], [*step.edges, edge], w)))
+    return None
+
+
+def shortest_path(view: GraphView, start: str, target: str, options: TraversalOptions) -> Step | None:
+    """One shortest path (fewest edges, or least weight with a weight attribute)."""
+    return _dijkstra(view, start, target, options)
+
+
+def k_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:
+    """Loop-free paths in order of increasing weight (Yen's algorithm), lazily."""
+    first = _dijkstra(view, start, target, options)
+    if first is None:
+        return
+    found: list[Step] = [first]
+    yield first
+    candidates: list[tuple[float, int, Step]] = []
+    seen = {tuple(first.vertex_ids) + tuple(e.get("_id") for e in first.edges)}
+    counter = itertools.count()
+    while True:
+        last = found[-1]
+        for i in range(len(last.vertex_ids) - 1):
+            spur = last.vertex_ids[i]
+            root_vertices = last.vertex_ids[: i + 1]
+            root_edges = last.edges[:i]
+            banned_edges = {
+                p.edges[i].get("_id") for p in found if p.vertex_ids[: i + 1] == root_vertices and len(p.edges) > i
+            }
+            banned_vertices = set(root_vertices[:-1])
+            spur_path = _dijkstra(view, spur, target, options, banned_edges, banned_vertices)
+            if spur_path is None:
+                continue
+            edges = [*root_edges, *spur_path.edges]
+            vertices = [*root_vertices[:-1], *spur_path.vertex_ids]
+            signature = tuple(vertices) + tuple(e.get("_id") for e in edges)
+            if signature in seen:
+                continue
+            seen.add(signature)
+            weight = sum(edge_weight(e, options) for e in edges)
+            heapq.heappush(candidates, (weight, next(counter), Step(vertices, edges, weight)))
+        if not candidates:
+            return
+        _, _, best = heapq.heappop(candidates)
+        found.append(best)
+        yield best
+
+
+def k_paths(view: GraphView, start: str, target: str, min_depth: int, max_depth: int,
+            options: TraversalOptions) -> Iterator[Step]:
+    """Every path without repeated vertices from start to target, of a length within bounds."""
+    path_options = TraversalOptions(unique_vertices="path", unique_edges="path",
+                                    weight_attribute=options.weight_attribute,
+                                    default_weight=options.default_weight)
+    for step in _dfs(view, start, 0, max_depth, path_options, lambda s: s.vertex_id == target and s.depth > 0):
+        if step.vertex_id == target and step.depth >= min_depth:
+            yield Step(list(step.vertex_ids), list(step.edges), sum(edge_weight(e, options) for e in step.edges))
+
+
+def all_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:
+    """Every path of the minimal number of edges from start to target."""
+    if start == target:
+        yield Step([start], [], 0.0)
+        return
+    parents: dict[str, list[tuple[str, Edge]]] = {start: []}
+    frontier = [start]
+    while frontier and target not in parents:
+        level: dict[str, list[tuple[str, Edge]]] = {}
+        for vertex in frontier:
+            for edge, other in view.neighbors(vertex):
+                if other in parents:
+                    continue
+                level.setdefault(other, []).append((vertex, edge))
+        parents.update(level)
+        frontier = list(level)
+    if target not in parents:
+        return
+
+    def unwind(vertex: str) -> Iterator[tuple[list[str], list[Edge]]]:
+        if vertex == start:
+            yield [start], []
+            return
+        for parent, edge in parents[vertex]:
+            for vertices, edges in unwind(parent):
+                yield [*vertices, vertex], [*edges, edge]
+
+    for vertices, edges in unwind(target):
+        yield Step(vertices, edges, float(len(edges)))
+
+
+def depth_bound(value: Any) -> int:
+    number = to_number(value)
+    return int(number) if number == number else 0
