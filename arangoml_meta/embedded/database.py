@@ -192,15 +192,15 @@ class EmbeddedDatabase:
     def _bind(self, query: A.Query, bind_vars: dict[str, Any]) -> list[Any]:
         frame: list[Any] = [None] * query.slot_count
         declared = set(query.bind_params) | {"@" + name for name in query.collection_params}
-        for name in bind_vars:
-            if name not in declared:
-                raise BindParameterError(
-                    f"bind parameter '{name}' was not declared in the query", ERROR_QUERY_BIND_PARAMETER_UNDECLARED
-                )
         for name in sorted(declared):
             if name not in bind_vars:
                 raise BindParameterError(
                     f"no value specified for declared bind parameter '{name}'", ERROR_QUERY_BIND_PARAMETER_MISSING
+                )
+        for name in bind_vars:
+            if name not in declared:
+                raise BindParameterError(
+                    f"bind parameter '{name}' was not declared in the query", ERROR_QUERY_BIND_PARAMETER_UNDECLARED
                 )
         for name, slot in query.bind_params.items():
             frame[slot] = _check_json(name, bind_vars[name])

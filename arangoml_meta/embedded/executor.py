@@ -76,7 +76,7 @@ class QueryCompiler:
     def __init__(self, storage: Storage, bind_vars: dict[str, Any]) -> None:
         self.storage = storage
         self.bind_vars = bind_vars
-        self.expressions = ExpressionCompiler(self.compile_subquery, self.resolve_collection)
+        self.expressions = ExpressionCompiler(self.compile_subquery, self.resolve_collection, self.check_read)
         self.modified: set[str] = set()
         self.read_collections: set[str] = set()
         self.writes = False
@@ -100,6 +100,13 @@ class QueryCompiler:
         if not self.storage.has_collection(name):
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return name
+
+    def check_read(self, function_name: str) -> None:
+        """DOCUMENT() may read any collection: not allowed once the query has written."""
+        if self.modified:
+            raise QueryError(
+                f"access after data-modification by {function_name}()", ERROR_QUERY_ACCESS_AFTER_MODIFICATION
+            )
 
     def expr(self, node: A.Node) -> Expr:
         return self.expressions.compile(node)
@@ -607,10 +614,20 @@ def _aggregate_impl(aggregate: A.Aggregate) -> Callable[[Runtime, list[Any]], An
         return lambda rt, items: len(items)
     if name == "PUSH":
         return lambda rt, items: items
+    if name == "SUM":
+        # the SUM aggregator has no value until it sees one: null for an empty group
+        sum_impl = _function_impl("SUM")
+        return lambda rt, items: sum_impl(rt, items) if items else None
     spec = lookup(name)
     assert spec is not None
     impl = spec.impl
     return lambda rt, items: impl(rt, items)
+
+
+def _function_impl(name: str) -> Callable[..., Any]:
+    spec = lookup(name)
+    assert spec is not None
+    return spec.impl
 
 
 def _path_weights(step: Step, options: TraversalOptions) -> list[float]:

@@ -58,9 +58,10 @@ class ExpressionCompiler:
     """Turns expression nodes into closures; see the module docstring."""
 
     def __init__(self, compile_subquery: Callable[[A.Query], Callable[[Frame], list[Any]]],
-                 resolve_collection: Callable[[A.Node], str]) -> None:
+                 resolve_collection: Callable[[A.Node], str], check_read: Callable[[str], None]) -> None:
         self.compile_subquery = compile_subquery
         self.resolve_collection = resolve_collection
+        self.check_read = check_read
 
     def compile(self, node: A.Node) -> Expr:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -277,6 +278,8 @@ class ExpressionCompiler:
         spec = lookup(node.name)
         assert spec is not None
         impl = spec.impl
+        if node.name == "DOCUMENT":
+            self.check_read(node.name)
         args: list[Expr] = []
         for arg in node.args:
             if isinstance(arg, (A.CollectionRef, A.CollectionParam)):

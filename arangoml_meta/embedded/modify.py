@@ -18,6 +18,7 @@ from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_QUERY_COMPILE_TIME_OPTIONS,
+    ERROR_QUERY_PARSE,
     ArangoMLMetaError,
     ConflictError,
     DocumentError,
@@ -26,6 +27,7 @@ from ..errors import (
     UniqueConstraintError,
 )
 from . import ast as A
+from .planner import condition_sql
 from .documents import REVISIONS, check_edge_handle, check_key, key_of, merge_patch, require_object
 from .storage import CollectionInfo, Storage
 from .values import equal, to_bool
@@ -145,22 +147,38 @@ def _upsert_finder(op: A.Modification, compiler: QueryCompiler, info: Collection
     def find_by_example(frame: Frame) -> dict[str, Any] | None:
         wanted = example(frame)
         if not isinstance(wanted, dict):
-            raise DocumentError("UPSERT search expression must be an object", 1227)
-        from .planner import _condition_sql
-
+            raise QueryError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
+        conditions = list(_leaf_paths(wanted, []))
         clauses: list[str] = []
         params: list[Any] = []
-        for name, value in wanted.items():
-            sql = _condition_sql(info, [name], "==", value)
+        for path, value in conditions:
+            sql = condition_sql(info, path, "==", value)
             if sql is not None:
                 clauses.append(sql[0])
                 params.extend(sql[1])
         for doc in storage.scan(info, " AND ".join(clauses), params):
-            if all(equal(doc.get(name), value) for name, value in wanted.items()):
+            if all(equal(_lookup(doc, path), value) for path, value in conditions):
                 return doc
         return None
 
     return find_by_example
+
+
+def _leaf_paths(example: dict[str, Any], prefix: list[str]) -> Iterator[tuple[list[str], Any]]:
+    """UPSERT matches nested search objects attribute path by attribute path."""
+    for name, value in example.items():
+        if isinstance(value, dict) and value:
+            yield from _leaf_paths(value, [*prefix, name])
+        else:
+            yield [*prefix, name], value
+
+
+def _lookup(doc: Any, path: list[str]) -> Any:
+    for name in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(name)
+    return doc
 
 
 def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str) -> Stage:

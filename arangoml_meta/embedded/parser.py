@@ -171,8 +171,10 @@ class Parser:
         return var
 
     def visible_user_variables(self) -> list[A.Variable]:
+        """User variables declared since the innermost main / subquery scope began."""
+        start = max(i for i, scope in enumerate(self.scopes) if scope.kind in ("main", "subquery"))
         seen: dict[str, A.Variable] = {}
-        for scope in self.scopes:
+        for scope in self.scopes[start + 1 :]:
             for name, var in scope.names.items():
                 if not name.startswith("$"):
                     seen[name] = var
@@ -441,15 +443,21 @@ class Parser:
             name, name_token = self.variable_name()
             self.expect_op("=")
             expr_token = self.tok
-            expr = self.parse_expression()
-            if not isinstance(expr, A.FunctionCall):
-                self.semantic_error(
-                    ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION, "aggregate expression must be a function call", expr_token
-                )
-            if expr.name not in AGGREGATE_FUNCTIONS:
+            if self.tok.kind != "IDENT" or not self.peek().is_op("("):
+                self.fail()
+            function_name = str(self.advance().value).upper()
+            if function_name not in AGGREGATE_FUNCTIONS:
                 self.semantic_error(
                     ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION, "unknown aggregate function used", expr_token
                 )
+            self.expect_op("(")
+            args: list[A.Node] = []
+            while not self.tok.is_op(")"):
+                args.append(self.parse_expression())
+                if not self.accept_op(","):
+                    break
+            self.expect_op(")")
+            expr = A.FunctionCall(function_name, args)
             used = {v.var.slot for v in expr.find_all(A.Var)}
             for var in (*introduced, *forbidden):
                 if var.slot in used:
@@ -632,6 +640,8 @@ class Parser:
                 self.current_stack.pop()
         elif self.tok.is_op("{"):
             node.search = self.parse_primary()
+            if isinstance(node.search, A.ObjectLit) and not all(isinstance(k, str) for k, _ in node.search.items):
+                self.fail("UPSERT search document must not use dynamic attribute names")
         elif self.tok.kind == "PARAM":
             node.search = self.bind_param(str(self.advance().value))
         else:

@@ -63,7 +63,7 @@ def _safe(path: list[str]) -> bool:
     return all('"' not in name and "\\" not in name for name in path)
 
 
-def _condition_sql(info: CollectionInfo, path: list[str], op: str, value: Any) -> tuple[str, list[Any]] | None:
+def condition_sql(info: CollectionInfo, path: list[str], op: str, value: Any) -> tuple[str, list[Any]] | None:
     """SQL that every document satisfying ``d.path OP value`` also satisfies, or None."""
     if op == "IN":
         if not isinstance(value, list) or not value or len(value) > 500:
@@ -71,7 +71,7 @@ def _condition_sql(info: CollectionInfo, path: list[str], op: str, value: Any) -
         parts: list[str] = []
         params: list[Any] = []
         for item in value:
-            sql = _condition_sql(info, path, "==", item)
+            sql = condition_sql(info, path, "==", item)
             if sql is None:
                 return None
             parts.append(sql[0])
@@ -136,7 +136,7 @@ def plan_scan(info: CollectionInfo, var: A.Variable, filters: list[A.Node],
         clauses: list[str] = []
         params: list[Any] = []
         for path, op, value in pushable:
-            sql = _condition_sql(info, path, op, value(frame))
+            sql = condition_sql(info, path, op, value(frame))
             if sql is not None:
                 clauses.append(sql[0])
                 params.extend(sql[1])

@@ -365,9 +365,9 @@ class Storage:
             yield decode(text)
 
     def edges(self, info: CollectionInfo, vertex_id: str, outbound: bool) -> list[dict[str, Any]]:
-        """Edges from (outbound) or to a vertex, the most recently inserted first."""
+        """Edges from (outbound) or to a vertex, in insertion order."""
         column = "from_id" if outbound else "to_id"
-        rows = self._execute(f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq DESC", (vertex_id,))
+        rows = self._execute(f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq", (vertex_id,))
         return [decode(text) for (text,) in rows]
 
     def _next_keys(self, info: CollectionInfo, n: int) -> list[str]:

@@ -51,7 +51,7 @@ class GraphView:
         return edges
 
     def neighbors(self, vertex: str) -> list[tuple[Edge, str]]:
-        """(edge, other vertex id) pairs in exploration order."""
+        """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""
         outbound: list[tuple[Edge, str]] = []
         inbound: list[tuple[Edge, str]] = []
         for source in self.sources:
@@ -124,7 +124,7 @@ def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: T
          prune: Callable[[Step], bool] | None) -> Iterator[Step]:
     step = Step([start], [])
     visited = {start}
-    stack: list[Iterator[tuple[Edge, str]]] = []
+    stack: list[Iterator[tuple[Edge, str]]] = []  # depth-first: last edge first
 
     def enter() -> bool:
         """Emit-check and decide whether to expand the current step."""
@@ -135,7 +135,7 @@ def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: T
     if step.depth >= min_depth:
         yield step
     if expand:
-        stack.append(iter(view.neighbors(start)))
+        stack.append(reversed(view.neighbors(start)))
     while stack:
         advanced = False
         for edge, target in stack[-1]:
@@ -148,7 +148,7 @@ def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: T
             if step.depth >= min_depth:
                 yield step
             if expand:
-                stack.append(iter(view.neighbors(target)))
+                stack.append(reversed(view.neighbors(target)))
                 advanced = True
                 break
             step.vertex_ids.pop()

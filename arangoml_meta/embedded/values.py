@@ -21,7 +21,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .collation import collation_key, compare_strings
 
 TYPE_NULL = 0
 TYPE_BOOL = 1
@@ -250,7 +249,8 @@ def compare(left: Any, right: Any) -> int:
     if lt == TYPE_NUMBER or lt == TYPE_BOOL:
         return -1 if left < right else (1 if left > right else 0)
     if lt == TYPE_STRING:
-        return compare_strings(left, right)
+        # ArangoDB compares strings by their UTF-8 bytes, i.e. by code points
+        return -1 if left < right else (1 if left > right else 0)
     if lt == TYPE_NULL:
         return 0
     if lt == TYPE_ARRAY:
@@ -260,7 +260,7 @@ def compare(left: Any, right: Any) -> int:
             if c:
                 return c
         return 0
-    keys = sorted(set(left) | set(right), key=collation_key)
+    keys = sorted(set(left) | set(right))
     for key in keys:
         c = compare(left.get(key), right.get(key))
         if c:

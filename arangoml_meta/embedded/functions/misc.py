@@ -389,7 +389,9 @@ def shard_id(ctx: FunctionContext, collection: Any, shard_keys: Any) -> str:
     if type(collection) is not str:
         raise BadParameterError("first parameter to SHARD_ID must be a string", ERROR_BAD_PARAMETER)
     if type(shard_keys) is not dict:
-        raise BadParameterError("second parameter to SHARD_ID must be an object", ERROR_BAD_PARAMETER)
+        raise BadParameterError(
+            "second parameter to SHARD_ID must be an object", ERROR_BAD_PARAMETER
+        )
     if collection not in {name for _, name in ctx.collections()}:
         raise CollectionNotFoundError(
             f"could not find collection: {collection} in database {ctx.current_database()}"
@@ -478,7 +480,9 @@ def _call_by_name(ctx: FunctionContext, caller: str, name: Any, args: list[Any])
         raise QueryError(f"user function '{upper}()' not found", ERROR_QUERY_FUNCTION_NOT_FOUND)
     spec = lookup(upper)
     if spec is None:
-        raise QueryError(f"usage of unknown function '{upper}()'", ERROR_QUERY_FUNCTION_NAME_UNKNOWN)
+        raise QueryError(
+            f"usage of unknown function '{upper}()'", ERROR_QUERY_FUNCTION_NAME_UNKNOWN
+        )
     maximum = spec.max_args if spec.max_args is not None else 65536
     if not spec.min_args <= len(args) <= maximum:
         raise QueryError(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
-from ..collation import collation_key
+
 from ..values import equal, is_number, to_bool, to_string
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
@@ -226,7 +226,9 @@ def _collection_part(value: Any) -> str:
     return value.split("/", 1)[0]
 
 
-def _split_identifier(ctx: FunctionContext, function_name: str, value: Any) -> tuple[str, str] | None:
+def _split_identifier(
+    ctx: FunctionContext, function_name: str, value: Any
+) -> tuple[str, str] | None:
     """``(collection, key)`` of an id string or an object's ``_id``; warns when malformed."""
     identifier = value.get("_id") if type(value) is dict else value
     if type(identifier) is str and identifier.count("/") == 1:
@@ -248,7 +250,7 @@ def attributes(
         warn_invalid_argument(ctx, "ATTRIBUTES")
         return None
     if to_bool(sort):
-        names = sorted(doc, key=collation_key)
+        names = sorted(doc)
     else:
         names = unordered_key_order(doc)
     if to_bool(remove_system):
@@ -379,7 +381,7 @@ def zip_(ctx: FunctionContext, keys: Any, values_: Any) -> dict[str, Any] | None
         warn_invalid_argument(ctx, "ZIP")
         return None
     result: dict[str, Any] = {}
-    for key, item in zip(keys, values_):
+    for key, item in zip(keys, values_, strict=True):
         result.setdefault(to_string(key), item)
     return result
 
@@ -414,4 +416,3 @@ def is_same_collection(ctx: FunctionContext, collection: Any, document: Any) -> 
         warn_invalid_argument(ctx, "IS_SAME_COLLECTION")
         return None
     return first == second
-

@@ -107,7 +107,7 @@ REGISTRY: dict[str, AqlFunction] = {}
 def aql_function(
     name: str,
     min_args: int,
-    max_args: int | None | str = "same",
+    max_args: int | str | None = "same",
     *,
     deterministic: bool = True,
     aliases: tuple[str, ...] = (),
