@@ -256,6 +256,8 @@ class Parser:
 
     def parse_for(self) -> A.Node | list[A.Node]:
         self.expect_keyword("FOR")
+        if self.tok.is_op("["):
+            return self.parse_destructuring_for()
         names: list[tuple[str, Token]] = [self.variable_name()]
         while self.accept_op(","):
             names.append(self.variable_name())
@@ -283,6 +285,23 @@ class Parser:
         self.scopes.append(_Scope("for"))
         var = self.declare(names[0][0], names[0][1])
         return A.ForIn(var, source, options)
+
+    def parse_destructuring_for(self) -> list[A.Node]:
+        """``FOR [a, b] IN pairs``: each element's positions bound to the names."""
+        self.expect_op("[")
+        names = [self.variable_name()]
+        while self.accept_op(","):
+            names.append(self.variable_name())
+        self.expect_op("]")
+        self.expect_keyword("IN")
+        source = self.parse_expression()
+        self.scopes.append(_Scope("for"))
+        element = A.Variable("$element", self.new_slot())
+        operations: list[A.Node] = [A.ForIn(element, source)]
+        for position, (name, token) in enumerate(names):
+            var = self.declare(name, token)
+            operations.append(A.Let(var, A.IndexAccess(A.Var(element), A.Literal(position))))
+        return operations
 
     def parse_options_object(self) -> A.Node:
         token = self.tok

@@ -207,7 +207,8 @@ def _weighted(view: GraphView, start: str, min_depth: int, max_depth: int, optio
 
 
 def _dijkstra(view: GraphView, start: str, target: str, options: TraversalOptions,
-              banned_edges: set[str] | None = None, banned_vertices: set[str] | None = None) -> Step | None:
+              banned_edges: set[str] | None = None, banned_vertices: set[str] | None = None,
+              newest_first: bool = False) -> Step | None:
     counter = itertools.count()
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     best: dict[str, float] = {start: 0.0}
@@ -220,7 +221,8 @@ def _dijkstra(view: GraphView, start: str, target: str, options: TraversalOption
         done.add(vertex)
         if vertex == target:
             return step
-        for edge, other in view.neighbors(vertex):
+        neighbors = view.neighbors(vertex)
+        for edge, other in reversed(neighbors) if newest_first else neighbors:
             if banned_edges and edge.get("_id") in banned_edges:
                 continue
             if banned_vertices and other in banned_vertices:
@@ -238,8 +240,12 @@ def shortest_path(view: GraphView, start: str, target: str, options: TraversalOp
 
 
 def k_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:
-    """Loop-free paths in order of increasing weight (Yen's algorithm), lazily."""
-    first = _dijkstra(view, start, target, options)
+    """Loop-free paths in order of increasing weight (Yen's algorithm), lazily.
+
+    Ties are broken as ArangoDB's finder does: the newest edge of a vertex is
+    tried first, and of equally short candidates the one found last wins.
+    """
+    first = _dijkstra(view, start, target, options, newest_first=True)
     if first is None:
         return
     found: list[Step] = [first]
@@ -257,7 +263,7 @@ def k_shortest_paths(view: GraphView, start: str, target: str, options: Traversa
                 p.edges[i].get("_id") for p in found if p.vertex_ids[: i + 1] == root_vertices and len(p.edges) > i
             }
             banned_vertices = set(root_vertices[:-1])
-            spur_path = _dijkstra(view, spur, target, options, banned_edges, banned_vertices)
+            spur_path = _dijkstra(view, spur, target, options, banned_edges, banned_vertices, newest_first=True)
             if spur_path is None:
                 continue
             edges = [*root_edges, *spur_path.edges]
@@ -267,7 +273,7 @@ def k_shortest_paths(view: GraphView, start: str, target: str, options: Traversa
                 continue
             seen.add(signature)
             weight = sum(edge_weight(e, options) for e in edges)
-            heapq.heappush(candidates, (weight, next(counter), Step(vertices, edges, weight)))
+            heapq.heappush(candidates, (weight, -next(counter), Step(vertices, edges, weight)))
         if not candidates:
             return
         _, _, best = heapq.heappop(candidates)
@@ -277,13 +283,38 @@ def k_shortest_paths(view: GraphView, start: str, target: str, options: Traversa
 
 def k_paths(view: GraphView, start: str, target: str, min_depth: int, max_depth: int,
             options: TraversalOptions) -> Iterator[Step]:
-    """Every path without repeated vertices from start to target, of a length within bounds."""
-    path_options = TraversalOptions(unique_vertices="path", unique_edges="path",
-                                    weight_attribute=options.weight_attribute,
-                                    default_weight=options.default_weight)
+    """Every path without repeated vertices from start to target, of a length within bounds.
+
+    ArangoDB finds them with a search from both ends, so shorter paths come
+    first; paths of one length are ordered by the edges of their first half as
+    the forward search meets them, then by the edges of their second half as the
+    backward search (from the target) meets them.
+    """
+    path_options = TraversalOptions(unique_vertices="path", unique_edges="path")
+    found: list[Step] = []
     for step in _dfs(view, start, 0, max_depth, path_options, lambda s: s.vertex_id == target and s.depth > 0):
         if step.vertex_id == target and step.depth >= min_depth:
-            yield Step(list(step.vertex_ids), list(step.edges), sum(edge_weight(e, options) for e in step.edges))
+            found.append(Step(list(step.vertex_ids), list(step.edges),
+                              sum(edge_weight(e, options) for e in step.edges)))
+
+    def rank(step: Step) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        half = (len(step.edges) + 1) // 2
+        forward = tuple(_edge_rank(view, e, True) for e in step.edges[:half])
+        backward = tuple(_edge_rank(view, e, False) for e in reversed(step.edges[half:]))
+        return len(step.edges), forward, backward
+
+    found.sort(key=rank)
+    yield from found
+
+
+def _edge_rank(view: GraphView, edge: Edge, from_source: bool) -> int:
+    """Position of ``edge`` among the edges its source (or target) vertex has."""
+    vertex = edge["_from"] if from_source else edge["_to"]
+    pairs = view.neighbors(vertex)
+    for i, (candidate, _) in enumerate(pairs):
+        if candidate.get("_id") == edge.get("_id"):
+            return i
+    return len(pairs)
 
 
 def all_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:

@@ -139,13 +139,21 @@ def test_negative_offset_minutes_keep_their_sign_as_in_arangodb() -> None:
     assert call_function("DATE_ISO8601", "2014-05-07T12:00:00-03:30") == "2014-05-07T14:30:00.000Z"
 
 
+def test_clock_hours_may_have_one_digit() -> None:
+    assert call_function("DATE_HOUR", "2014-05-07 9:05") == 9
+
+
 def test_offset_hours_may_have_one_digit() -> None:
     assert call_function("DATE_ISO8601", "2014-05-07T12:00:00+1:00") == "2014-05-07T11:00:00.000Z"
 
 
 @pytest.mark.parametrize(
     ("text", "millisecond"),
-    [("2014-05-07T14:19:09.5", 500), ("2014-05-07T14:19:09.05", 50), ("2014-05-07T14:19:09.98765", 987)],
+    [
+        ("2014-05-07T14:19:09.5", 500),
+        ("2014-05-07T14:19:09.05", 50),
+        ("2014-05-07T14:19:09.98765", 987),
+    ],
 )
 def test_fraction_digits_scale_to_milliseconds(text: str, millisecond: int) -> None:
     assert call_function("DATE_MILLISECOND", text) == millisecond
@@ -167,7 +175,9 @@ def test_fractional_timestamp_truncates_towards_zero() -> None:
     assert call_function("DATE_TIMESTAMP", -1.9) == -1
 
 
-@pytest.mark.parametrize("value", [-62167219200000, 253402300799999, "0000-01-01", "9999-12-31T23:59:59.999Z"])
+@pytest.mark.parametrize(
+    "value", [-62167219200000, 253402300799999, "0000-01-01", "9999-12-31T23:59:59.999Z"]
+)
 def test_range_bounds_are_valid(value: object) -> None:
     assert call_with_warnings("DATE_YEAR", value)[1] == []
 
@@ -200,7 +210,6 @@ def test_dates_outside_year_0_to_9999_warn(value: object) -> None:
         "2001-02-11 23:60:00",
         "2001-02-11 23:01:60",
         "2001-02-11 23:01:38.",
-        "2001-02-11 9:01",
         "2001-02-11T10",
         "2001-02-11T10:00+01",
     ],
@@ -311,7 +320,8 @@ def test_dayofyear_in_leap_year_reaches_366() -> None:
 
 
 @pytest.mark.parametrize(
-    ("year", "leap"), [("1900-06-01", False), ("2000-06-01", True), ("2024-06-01", True), ("0000-06-01", True)]
+    ("year", "leap"),
+    [("1900-06-01", False), ("2000-06-01", True), ("2024-06-01", True), ("0000-06-01", True)],
 )
 def test_leap_years_follow_gregorian_rules(year: str, leap: bool) -> None:
     assert call_function("DATE_LEAPYEAR", year) is leap
@@ -323,7 +333,12 @@ def test_days_in_february_depends_on_leap_year() -> None:
 
 
 def test_quarter_groups_three_months() -> None:
-    assert [call_function("DATE_QUARTER", f"2022-{m:02d}-15") for m in (3, 4, 9, 10)] == [1, 2, 3, 4]
+    assert [call_function("DATE_QUARTER", f"2022-{m:02d}-15") for m in (3, 4, 9, 10)] == [
+        1,
+        2,
+        3,
+        4,
+    ]
 
 
 def test_isoweek_of_early_january_can_belong_to_previous_year() -> None:
@@ -336,9 +351,9 @@ def test_isoweekyear_of_late_december_can_be_next_year() -> None:
 
 
 def test_extractor_time_zone_moves_to_local_day() -> None:
-    # 22:30 UTC on Dec 31 is already New Year in Berlin (UTC+1)
-    assert call_function("DATE_YEAR", "2024-12-31T22:30:00Z", "Europe/Berlin") == 2025
-    assert call_function("DATE_DAY", "2024-12-31T22:30:00Z", "Europe/Berlin") == 1
+    # 23:30 UTC on Dec 31 is already New Year in Berlin (UTC+1)
+    assert call_function("DATE_YEAR", "2024-12-31T23:30:00Z", "Europe/Berlin") == 2025
+    assert call_function("DATE_DAY", "2024-12-31T23:30:00Z", "Europe/Berlin") == 1
 
 
 def test_extractor_time_zone_uses_summer_time() -> None:
@@ -399,7 +414,9 @@ def test_round_bins_from_the_epoch() -> None:
 
 
 def test_round_before_epoch_truncates_towards_it() -> None:
-    assert call_function("DATE_ROUND", "1969-12-31T18:00:00Z", 1, "day") == "1970-01-01T00:00:00.000Z"
+    assert (
+        call_function("DATE_ROUND", "1969-12-31T18:00:00Z", 1, "day") == "1970-01-01T00:00:00.000Z"
+    )
 
 
 def test_round_unit_is_case_sensitive() -> None:
@@ -650,7 +667,9 @@ def test_diff_fourth_argument_must_be_bool_or_time_zone() -> None:
 
 def test_compare_single_unit() -> None:
     assert call_function("DATE_COMPARE", "2020-05-01T10:00Z", "2021-05-09T11:00Z", "months") is True
-    assert call_function("DATE_COMPARE", "2020-05-01T10:00Z", "2020-06-01T10:00Z", "months") is False
+    assert (
+        call_function("DATE_COMPARE", "2020-05-01T10:00Z", "2020-06-01T10:00Z", "months") is False
+    )
 
 
 def test_compare_unit_range() -> None:
@@ -703,7 +722,7 @@ def test_local_to_utc_round_trips_utc_to_local() -> None:
 
 
 def test_local_to_utc_in_dst_gap_aborts_like_arangodb() -> None:
-    with pytest.raises(QueryError, match="2024-03-31 02:30:00.000 is in a gap"):
+    with pytest.raises(QueryError, match=r"2024-03-31 02:30:00\.000 is in a gap"):
         call_function("DATE_LOCALTOUTC", "2024-03-31T02:30:00", "Europe/Berlin")
 
 
@@ -762,11 +781,13 @@ def test_timezone_is_a_listed_name() -> None:
 
 def test_shift_timestamp_subtracts_duration() -> None:
     ts = to_timestamp_ms("2021-05-25T07:30:00Z")
+    assert ts is not None
     assert shift_timestamp_by_duration(ts, "PT30M", -1) == to_timestamp_ms("2021-05-25T07:00:00Z")
 
 
 def test_shift_timestamp_adds_calendar_months() -> None:
     ts = to_timestamp_ms("2021-01-31T00:00:00Z")
+    assert ts is not None
     assert shift_timestamp_by_duration(ts, "P1M", 1) == to_timestamp_ms("2021-03-03T00:00:00Z")
 
 
@@ -798,7 +819,10 @@ _ARGUMENTS = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(name=st.sampled_from(sorted(EXPECTED_FUNCTIONS - {"DATE_NOW"})), args=st.lists(_ARGUMENTS, max_size=7))
+@given(
+    name=st.sampled_from(sorted(EXPECTED_FUNCTIONS - {"DATE_NOW"})),
+    args=st.lists(_ARGUMENTS, max_size=7),
+)
 def test_functions_return_aql_values_for_any_input(name: str, args: list[object]) -> None:
     spec = lookup(name)
     assert spec is not None

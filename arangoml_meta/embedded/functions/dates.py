@@ -49,50 +49,23 @@ MAX_TIMESTAMP = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
+_MONTH_NAMES += ("September", "October", "November", "December")
 _WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 # unit flags, ordered like ArangoDB's DateSelectionModifier
 MILLI, SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, YEAR = range(1, 9)
-_UNIT_FLAGS = {
-    "y": YEAR,
-    "year": YEAR,
-    "years": YEAR,
-    "m": MONTH,
-    "month": MONTH,
-    "months": MONTH,
-    "w": WEEK,
-    "week": WEEK,
-    "weeks": WEEK,
-    "d": DAY,
-    "day": DAY,
-    "days": DAY,
-    "h": HOUR,
-    "hour": HOUR,
-    "hours": HOUR,
-    "i": MINUTE,
-    "minute": MINUTE,
-    "minutes": MINUTE,
-    "s": SECOND,
-    "second": SECOND,
-    "seconds": SECOND,
-    "f": MILLI,
-    "millisecond": MILLI,
-    "milliseconds": MILLI,
-}
+_UNIT_ALIASES = (
+    (YEAR, ("y", "year", "years")),
+    (MONTH, ("m", "month", "months")),
+    (WEEK, ("w", "week", "weeks")),
+    (DAY, ("d", "day", "days")),
+    (HOUR, ("h", "hour", "hours")),
+    (MINUTE, ("i", "minute", "minutes")),
+    (SECOND, ("s", "second", "seconds")),
+    (MILLI, ("f", "millisecond", "milliseconds")),
+)
+_UNIT_FLAGS = {alias: flag for flag, aliases in _UNIT_ALIASES for alias in aliases}
 _UNIT_MS = {
     WEEK: MS_PER_WEEK,
     DAY: MS_PER_DAY,
@@ -877,22 +850,12 @@ def date_trunc(ctx: FunctionContext, *args: Any) -> str | None:
     return _iso_result(ctx, ms)
 
 
+# DATE_ROUND matches its units case-sensitively and knows no weeks, months or years
 _ROUND_FACTORS = {
-    "milliseconds": 1,
-    "millisecond": 1,
-    "f": 1,
-    "seconds": MS_PER_SECOND,
-    "second": MS_PER_SECOND,
-    "s": MS_PER_SECOND,
-    "minutes": MS_PER_MINUTE,
-    "minute": MS_PER_MINUTE,
-    "i": MS_PER_MINUTE,
-    "hours": MS_PER_HOUR,
-    "hour": MS_PER_HOUR,
-    "h": MS_PER_HOUR,
-    "days": MS_PER_DAY,
-    "day": MS_PER_DAY,
-    "d": MS_PER_DAY,
+    alias: _UNIT_MS[flag]
+    for flag, aliases in _UNIT_ALIASES
+    if flag in (DAY, HOUR, MINUTE, SECOND, MILLI)
+    for alias in aliases
 }
 
 
@@ -913,7 +876,7 @@ def date_round(ctx: FunctionContext, *args: Any) -> str | None:
             return None
         ms = _localize(ms, zone)
     count = _number_to_int(amount)
-    factor = _ROUND_FACTORS.get(unit)  # case-sensitive, unlike the other functions
+    factor = _ROUND_FACTORS.get(unit)
     if count is None or count <= 0 or factor is None:
         warn_invalid_argument(ctx, "DATE_ROUND")
         return None
