@@ -52,7 +52,7 @@ def _check_json(name: str, value: Any, depth: int = 0) -> Any:
     )
 
 
-class QueryResult(list):  # type: ignore[type-arg]
+class QueryResult(list[Any]):
     """The rows of a query, with its ``warnings`` and whether it wrote."""
 
     warnings: list[dict[str, Any]]
@@ -91,7 +91,10 @@ class EmbeddedDatabase:
         self.storage.drop_collection(name)
 
     def collections(self) -> list[dict[str, Any]]:
-        return [{"name": c.name, "type": "edge" if c.edge else "document"} for c in self.storage.collections()]
+        return [
+            {"name": c.name, "type": "edge" if c.edge else "document"}
+            for c in self.storage.collections()
+        ]
 
     def count(self, name: str) -> int:
         return self.storage.count(name)
@@ -99,19 +102,39 @@ class EmbeddedDatabase:
     def truncate(self, name: str) -> None:
         self.storage.truncate(name)
 
-    def ensure_index(self, collection: str, fields: list[str], unique: bool = False,
-                     sparse: bool = False, name: str | None = None) -> dict[str, Any]:
+    def ensure_index(
+        self,
+        collection: str,
+        fields: list[str],
+        unique: bool = False,
+        sparse: bool = False,
+        name: str | None = None,
+    ) -> dict[str, Any]:
         index = self.storage.ensure_index(collection, fields, unique, sparse, name)
         return index.as_dict(collection)
 
     def indexes(self, collection: str) -> list[dict[str, Any]]:
         info = self.storage.collection(collection)
-        primary = {"id": f"{collection}/0", "name": "primary", "type": "primary", "fields": ["_key"],
-                   "unique": True, "sparse": False}
+        primary = {
+            "id": f"{collection}/0",
+            "name": "primary",
+            "type": "primary",
+            "fields": ["_key"],
+            "unique": True,
+            "sparse": False,
+        }
         out = [primary]
         if info.edge:
-            out.append({"id": f"{collection}/1", "name": "edge", "type": "edge", "fields": ["_from", "_to"],
-                        "unique": False, "sparse": False})
+            out.append(
+                {
+                    "id": f"{collection}/1",
+                    "name": "edge",
+                    "type": "edge",
+                    "fields": ["_from", "_to"],
+                    "unique": False,
+                    "sparse": False,
+                }
+            )
         return out + [i.as_dict(collection) for i in info.indexes]
 
     # ------------------------------------------------------------------ documents
@@ -135,8 +158,12 @@ class EmbeddedDatabase:
 
     # ------------------------------------------------------------------ graphs
 
-    def create_graph(self, name: str, edge_definitions: list[dict[str, Any]],
-                     orphan_collections: list[str] | None = None) -> dict[str, Any]:
+    def create_graph(
+        self,
+        name: str,
+        edge_definitions: list[dict[str, Any]],
+        orphan_collections: list[str] | None = None,
+    ) -> dict[str, Any]:
         """Create a named graph; its edge collections must exist and be edge collections."""
         definitions = []
         for definition in edge_definitions:
@@ -144,12 +171,18 @@ class EmbeddedDatabase:
             info = self.storage.collection(str(collection))
             if not info.edge:
                 raise GraphError(f"collection '{collection}' is not an edge collection", 1218)
-            definitions.append({
-                "collection": collection,
-                "from": list(definition.get("from", [])),
-                "to": list(definition.get("to", [])),
-            })
-        graph = {"name": name, "edgeDefinitions": definitions, "orphanCollections": list(orphan_collections or [])}
+            definitions.append(
+                {
+                    "collection": collection,
+                    "from": list(definition.get("from", [])),
+                    "to": list(definition.get("to", [])),
+                }
+            )
+        graph = {
+            "name": name,
+            "edgeDefinitions": definitions,
+            "orphanCollections": list(orphan_collections or []),
+        }
         self.storage.save_graph(name, graph)
         return graph
 
@@ -195,12 +228,14 @@ class EmbeddedDatabase:
         for name in sorted(declared):
             if name not in bind_vars:
                 raise BindParameterError(
-                    f"no value specified for declared bind parameter '{name}'", ERROR_QUERY_BIND_PARAMETER_MISSING
+                    f"no value specified for declared bind parameter '{name}'",
+                    ERROR_QUERY_BIND_PARAMETER_MISSING,
                 )
         for name in bind_vars:
             if name not in declared:
                 raise BindParameterError(
-                    f"bind parameter '{name}' was not declared in the query", ERROR_QUERY_BIND_PARAMETER_UNDECLARED
+                    f"bind parameter '{name}' was not declared in the query",
+                    ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
                 )
         for name, slot in query.bind_params.items():
             frame[slot] = _check_json(name, bind_vars[name])

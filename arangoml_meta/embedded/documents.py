@@ -79,7 +79,9 @@ def key_of(value: Any, collection: str) -> str:
         if "/" in value:
             parts = split_id(value)
             if parts is None:
-                raise DocumentError(f"illegal document handle: {value!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD)
+                raise DocumentError(
+                    f"illegal document handle: {value!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD
+                )
             return parts[1]
         return check_key(value)
     raise DocumentError(
@@ -90,16 +92,24 @@ def key_of(value: Any, collection: str) -> str:
 
 def require_object(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise DocumentError("invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID)
+        raise DocumentError(
+            "invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
+        )
     return value
 
 
 def without_nulls(value: dict[str, Any]) -> dict[str, Any]:
     """Drop null attributes at any depth (the effect of ``keepNull: false``)."""
-    return {k: (without_nulls(v) if isinstance(v, dict) else v) for k, v in value.items() if v is not None}
+    return {
+        k: (without_nulls(v) if isinstance(v, dict) else v)
+        for k, v in value.items()
+        if v is not None
+    }
 
 
-def merge_patch(old: dict[str, Any], patch: dict[str, Any], keep_null: bool, merge_objects: bool) -> dict[str, Any]:
+def merge_patch(
+    old: dict[str, Any], patch: dict[str, Any], keep_null: bool, merge_objects: bool
+) -> dict[str, Any]:
     """The UPDATE of ``old`` with ``patch`` (system attributes are left to the caller)."""
     result = dict(old)
     for name, value in patch.items():

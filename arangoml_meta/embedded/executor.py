@@ -15,36 +15,24 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import (
-    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_BAD_PARAMETER,
     ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
     ERROR_QUERY_ARRAY_EXPECTED,
     ERROR_QUERY_PARSE,
-    ArangoMLMetaError,
     BadParameterError,
     CollectionNotFoundError,
-    DocumentError,
-    DocumentNotFoundError,
     GraphError,
     QueryError,
 )
 from . import ast as A
 from .documents import (
-    REVISIONS,
-    check_edge_handle,
-    check_key,
-    key_of,
-    merge_patch,
-    require_object,
     split_id,
-    without_nulls,
 )
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .functions import lookup
 from .planner import plan_scan
 from .runtime import Runtime
-from .storage import CollectionInfo, Storage
+from .storage import Storage
 from .traversal import (
     EdgeSource,
     GraphView,
@@ -57,7 +45,7 @@ from .traversal import (
     shortest_path,
     traverse,
 )
-from .values import SortKey, hashable, to_bool, to_number, to_string
+from .values import SortKey, hashable, to_bool
 from .window import compile_window
 
 Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
@@ -76,7 +64,9 @@ class QueryCompiler:
     def __init__(self, storage: Storage, bind_vars: dict[str, Any]) -> None:
         self.storage = storage
         self.bind_vars = bind_vars
-        self.expressions = ExpressionCompiler(self.compile_subquery, self.resolve_collection, self.check_read)
+        self.expressions = ExpressionCompiler(
+            self.compile_subquery, self.resolve_collection, self.check_read
+        )
         self.modified: set[str] = set()
         self.read_collections: set[str] = set()
         self.writes = False
@@ -105,7 +95,8 @@ class QueryCompiler:
         """DOCUMENT() may read any collection: not allowed once the query has written."""
         if self.modified:
             raise QueryError(
-                f"access after data-modification by {function_name}()", ERROR_QUERY_ACCESS_AFTER_MODIFICATION
+                f"access after data-modification by {function_name}()",
+                ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
             )
 
     def expr(self, node: A.Node) -> Expr:
@@ -120,7 +111,9 @@ class QueryCompiler:
 
     # ------------------------------------------------------------------ entry points
 
-    def compile_query(self, query: A.Query, frame_template: Frame) -> Callable[[Frame], Iterator[Any]]:
+    def compile_query(
+        self, query: A.Query, frame_template: Frame
+    ) -> Callable[[Frame], Iterator[Any]]:
         self.frame_template = frame_template
         # collections this query writes anywhere: scans of them read a snapshot
         self.modified_anywhere = {
@@ -263,7 +256,8 @@ class QueryCompiler:
             rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
             for _ in upstream:
                 key = tuple(
-                    (SortKey if asc else _Descending)(k(frame)) for k, asc in zip(keys, ascending, strict=True)
+                    (SortKey if asc else _Descending)(k(frame))
+                    for k, asc in zip(keys, ascending, strict=True)
                 )
                 rows.append((key, list(frame)))
             rows.sort(key=lambda r: r[0])
@@ -282,7 +276,8 @@ class QueryCompiler:
             name = self.resolve_collection(source)
             if name in self.modified:
                 raise QueryError(
-                    f"access after data-modification by collection '{name}'", ERROR_QUERY_ACCESS_AFTER_MODIFICATION
+                    f"access after data-modification by collection '{name}'",
+                    ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
                 )
             self.read_collections.add(name)
             info = self.storage.collection(name)
@@ -322,8 +317,10 @@ class QueryCompiler:
                 elif type(items) is not list:
                     if items is None:
                         continue
-                    raise QueryError("collection or array expected as operand to FOR loop",
-                                     ERROR_QUERY_ARRAY_EXPECTED)
+                    raise QueryError(
+                        "collection or array expected as operand to FOR loop",
+                        ERROR_QUERY_ARRAY_EXPECTED,
+                    )
                 for item in items:
                     frame[slot] = item
                     yield None
@@ -335,7 +332,9 @@ class QueryCompiler:
     def compile_collect(self, op: A.Collect, sort_groups: bool) -> Stage:
         group_slots = [var.slot for var, _ in op.groups]
         group_exprs = [self.expr(e) for _, e in op.groups]
-        aggregates = [(a.var.slot, _aggregate_impl(a), [self.expr(x) for x in a.args]) for a in op.aggregates]
+        aggregates = [
+            (a.var.slot, _aggregate_impl(a), [self.expr(x) for x in a.args]) for a in op.aggregates
+        ]
         into_slot = op.into.slot if op.into is not None else None
         into_expr = self.expr(op.into_expr) if op.into_expr is not None else None
         keep = op.keep if op.keep is not None else op.visible_before
@@ -391,13 +390,17 @@ class QueryCompiler:
                 raise GraphError("graph name must be a string")
             graph = self.storage.graph(graph_name)
             for definition in graph.get("edgeDefinitions", []):
-                sources.append(EdgeSource(self.storage.collection(definition["collection"]), direction))
+                sources.append(
+                    EdgeSource(self.storage.collection(definition["collection"]), direction)
+                )
         else:
             for coll_direction, coll in spec.collections:
                 name = self.resolve_collection(coll)
                 info = self.storage.collection(name)
                 if not info.edge:
-                    raise QueryError(f"collection type invalid: '{name}' is not an edge collection", 1218)
+                    raise QueryError(
+                        f"collection type invalid: '{name}' is not an edge collection", 1218
+                    )
                 sources.append(EdgeSource(info, coll_direction or direction))
         only = options.get("edgeCollections")
         if only is not None:
@@ -430,12 +433,15 @@ class QueryCompiler:
         unique_vertices = raw.get("uniqueVertices", "none")
         unique_edges = raw.get("uniqueEdges", "path")
         if unique_vertices not in ("none", "path", "global"):
-            raise BadParameterError(f"invalid uniqueVertices: {unique_vertices!r}", ERROR_BAD_PARAMETER)
+            raise BadParameterError(
+                f"invalid uniqueVertices: {unique_vertices!r}", ERROR_BAD_PARAMETER
+            )
         if unique_edges not in ("none", "path"):
             raise BadParameterError(f"invalid uniqueEdges: {unique_edges!r}", ERROR_BAD_PARAMETER)
         if unique_vertices == "global" and options.order not in ("bfs", "weighted"):
             raise BadParameterError(
-                "uniqueVertices: 'global' is only supported with order: 'bfs' or 'weighted'", ERROR_BAD_PARAMETER
+                "uniqueVertices: 'global' is only supported with order: 'bfs' or 'weighted'",
+                ERROR_BAD_PARAMETER,
             )
         options.unique_vertices = unique_vertices
         options.unique_edges = unique_edges
@@ -452,7 +458,10 @@ class QueryCompiler:
             value = value.get("_id")
         if isinstance(value, str) and split_id(value) is not None:
             return value
-        frame[0].warn(ERROR_BAD_PARAMETER, "Invalid input for traversal: Only id strings or objects with _id are allowed")
+        frame[0].warn(
+            ERROR_BAD_PARAMETER,
+            "Invalid input for traversal: Only id strings or objects with _id are allowed",
+        )
         return None
 
     def compile_traversal(self, op: A.Traversal) -> Stage:
@@ -637,4 +646,3 @@ def _path_weights(step: Step, options: TraversalOptions) -> list[float]:
     for edge in step.edges:
         weights.append(weights[-1] + edge_weight(edge, options))
     return weights
-

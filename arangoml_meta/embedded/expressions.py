@@ -26,7 +26,17 @@ from ..errors import (
 )
 from . import ast as A
 from .functions import lookup
-from .values import compare, equal, get_attribute, get_index, hashable, normalize_number, to_bool, to_number, to_string
+from .values import (
+    compare,
+    equal,
+    get_attribute,
+    get_index,
+    hashable,
+    normalize_number,
+    to_bool,
+    to_number,
+    to_string,
+)
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -37,15 +47,17 @@ Expr = Callable[[Frame], Any]
 MAX_RANGE = 10_000_000
 
 # functions that receive a collection argument as its name instead of its documents
-_COLLECTION_NAME_FUNCTIONS = frozenset({"DOCUMENT", "COLLECTION_COUNT", "IS_SAME_COLLECTION", "PARSE_IDENTIFIER"})
+_COLLECTION_NAME_FUNCTIONS = frozenset(
+    {"DOCUMENT", "COLLECTION_COUNT", "IS_SAME_COLLECTION", "PARSE_IDENTIFIER"}
+)
 
 
 def range_values(low: Any, high: Any, rt: Runtime) -> range:
     """The integers of ``low..high`` (ascending or descending, both ends included)."""
     lo = to_number(low)
     hi = to_number(high)
-    lo_i = int(math.floor(lo)) if isinstance(lo, float) else lo
-    hi_i = int(math.floor(hi)) if isinstance(hi, float) else hi
+    lo_i = math.floor(lo) if isinstance(lo, float) else lo
+    hi_i = math.floor(hi) if isinstance(hi, float) else hi
     size = abs(hi_i - lo_i) + 1
     if size > MAX_RANGE:
         raise QueryError(
@@ -57,8 +69,12 @@ def range_values(low: Any, high: Any, rt: Runtime) -> range:
 class ExpressionCompiler:
     """Turns expression nodes into closures; see the module docstring."""
 
-    def __init__(self, compile_subquery: Callable[[A.Query], Callable[[Frame], list[Any]]],
-                 resolve_collection: Callable[[A.Node], str], check_read: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        compile_subquery: Callable[[A.Query], Callable[[Frame], list[Any]]],
+        resolve_collection: Callable[[A.Node], str],
+        check_read: Callable[[str], None],
+    ) -> None:
         self.compile_subquery = compile_subquery
         self.resolve_collection = resolve_collection
         self.check_read = check_read
@@ -241,7 +257,11 @@ class ExpressionCompiler:
         condition = self.compile(node.filter) if node.filter is not None else None
         quantifier = node.quantifier
         kind = quantifier.kind if quantifier is not None else "ANY"
-        operand = self.compile(quantifier.operand) if quantifier is not None and quantifier.operand else None
+        operand = (
+            self.compile(quantifier.operand)
+            if quantifier is not None and quantifier.operand
+            else None
+        )
         operand_is_range = quantifier is not None and isinstance(quantifier.operand, A.Range)
         low = self.compile(quantifier.operand.low) if operand_is_range else None  # type: ignore[union-attr]
         high = self.compile(quantifier.operand.high) if operand_is_range else None  # type: ignore[union-attr]
@@ -284,10 +304,7 @@ class ExpressionCompiler:
         for arg in node.args:
             if isinstance(arg, (A.CollectionRef, A.CollectionParam)):
                 name = self.resolve_collection(arg)
-                if node.name in _COLLECTION_NAME_FUNCTIONS:
-                    args.append(lambda f, name=name: name)
-                else:
-                    args.append(lambda f, name=name: f[0].collection_documents(name))
+                args.append(_collection_argument(name, node.name in _COLLECTION_NAME_FUNCTIONS))
             else:
                 args.append(self.compile(arg))
         if len(args) == 1:
@@ -365,7 +382,9 @@ class ExpressionCompiler:
             return lambda f: compare(left(f), right(f)) >= 0
         if op in ("IN", "NOT IN"):
             negate = op == "NOT IN"
-            if isinstance(node.right, A.ArrayLit) and all(isinstance(i, A.Literal) for i in node.right.items):
+            if isinstance(node.right, A.ArrayLit) and all(
+                isinstance(i, A.Literal) for i in node.right.items
+            ):
                 keys = {hashable(i.value) for i in node.right.items}  # type: ignore[attr-defined]
                 return lambda f: (hashable(left(f)) in keys) != negate
 
@@ -403,7 +422,9 @@ class ExpressionCompiler:
         left = self.compile(node.left)
         right = self.compile(node.right)
         kind = node.quantifier.kind
-        at_least = self.compile(node.quantifier.operand) if node.quantifier.operand is not None else None
+        at_least = (
+            self.compile(node.quantifier.operand) if node.quantifier.operand is not None else None
+        )
         test = _comparison_test(node.op)
 
         def quantified(f: Frame) -> bool:
@@ -422,6 +443,13 @@ class ExpressionCompiler:
             return matches >= needed
 
         return quantified
+
+
+def _collection_argument(name: str, by_name: bool) -> Expr:
+    """A collection passed to a function: its name, or all of its documents."""
+    if by_name:
+        return lambda f: name
+    return lambda f: f[0].collection_documents(name)
 
 
 def _checked(f: Frame, value: int | float) -> Any:

@@ -18,9 +18,45 @@ from dataclasses import dataclass
 from ..errors import AQLSyntaxError
 
 KEYWORDS = frozenset(
-    """FOR LET FILTER RETURN COLLECT SORT LIMIT WINDOW DISTINCT AGGREGATE ASC DESC NOT AND OR
-    IN INTO WITH REMOVE INSERT UPDATE REPLACE UPSERT GRAPH SHORTEST_PATH K_SHORTEST_PATHS
-    K_PATHS ALL_SHORTEST_PATHS OUTBOUND INBOUND ANY ALL NONE LIKE NULL TRUE FALSE""".split()
+    [
+        "FOR",
+        "LET",
+        "FILTER",
+        "RETURN",
+        "COLLECT",
+        "SORT",
+        "LIMIT",
+        "WINDOW",
+        "DISTINCT",
+        "AGGREGATE",
+        "ASC",
+        "DESC",
+        "NOT",
+        "AND",
+        "OR",
+        "IN",
+        "INTO",
+        "WITH",
+        "REMOVE",
+        "INSERT",
+        "UPDATE",
+        "REPLACE",
+        "UPSERT",
+        "GRAPH",
+        "SHORTEST_PATH",
+        "K_SHORTEST_PATHS",
+        "K_PATHS",
+        "ALL_SHORTEST_PATHS",
+        "OUTBOUND",
+        "INBOUND",
+        "ANY",
+        "ALL",
+        "NONE",
+        "LIKE",
+        "NULL",
+        "TRUE",
+        "FALSE",
+    ]
 )
 
 # Longest operators first, so that e.g. "==" wins over "=".
@@ -128,7 +164,9 @@ class Lexer:
             if text.startswith("/*", self.pos):
                 end = text.find("*/", self.pos + 2)
                 if end < 0:
-                    raise self._error("unexpected end of query string, unterminated comment", self.pos)
+                    raise self._error(
+                        "unexpected end of query string, unterminated comment", self.pos
+                    )
                 self.pos = end + 2
                 continue
             return
@@ -161,7 +199,7 @@ class Lexer:
                 value = self._quoted(ch, start)
                 out.append(self._token("STRING", value, start))
                 continue
-            if ch in "`´":
+            if ch in "`\u00b4":  # backtick or forward tick quote an identifier
                 value = self._quoted(ch, start)
                 out.append(self._token("IDENT", value, start))
                 continue
@@ -172,8 +210,12 @@ class Lexer:
                 self.pos = m.end()
                 out.append(self._token("PARAM", m.group(0)[1:], start))
                 continue
-            if ch.isdigit() or (ch == "." and start + 1 < len(text) and text[start + 1].isdigit()
-                                and not (out and out[-1].is_op(".."))):
+            if ch.isdigit() or (
+                ch == "."
+                and start + 1 < len(text)
+                and text[start + 1].isdigit()
+                and not (out and out[-1].is_op(".."))
+            ):
                 m = _NUMBER_RE.match(text, start)
                 if m and m.end() > start:
                     self.pos = m.end()

@@ -27,8 +27,8 @@ from ..errors import (
     UniqueConstraintError,
 )
 from . import ast as A
-from .planner import condition_sql
 from .documents import REVISIONS, check_edge_handle, check_key, key_of, merge_patch, require_object
+from .planner import condition_sql
 from .storage import CollectionInfo, Storage
 from .values import equal, to_bool
 
@@ -125,8 +125,9 @@ def _options(op: A.Modification, compiler: QueryCompiler) -> dict[str, Any]:
     return options
 
 
-def _upsert_finder(op: A.Modification, compiler: QueryCompiler, info: CollectionInfo
-                   ) -> Callable[[Frame], dict[str, Any] | None]:
+def _upsert_finder(
+    op: A.Modification, compiler: QueryCompiler, info: CollectionInfo
+) -> Callable[[Frame], dict[str, Any] | None]:
     storage = compiler.storage
     search = op.search
     assert search is not None

@@ -53,9 +53,29 @@ _QUERY_STARTERS = (
 _MODIFICATIONS = ("INSERT", "UPDATE", "REPLACE", "REMOVE", "UPSERT")
 
 AGGREGATE_FUNCTIONS = frozenset(
-    """LENGTH COUNT MIN MAX SUM AVERAGE AVG STDDEV_POPULATION STDDEV_SAMPLE STDDEV
-    VARIANCE_POPULATION VARIANCE_SAMPLE VARIANCE UNIQUE SORTED_UNIQUE COUNT_DISTINCT
-    COUNT_UNIQUE PUSH BIT_AND BIT_OR BIT_XOR""".split()
+    [
+        "LENGTH",
+        "COUNT",
+        "MIN",
+        "MAX",
+        "SUM",
+        "AVERAGE",
+        "AVG",
+        "STDDEV_POPULATION",
+        "STDDEV_SAMPLE",
+        "STDDEV",
+        "VARIANCE_POPULATION",
+        "VARIANCE_SAMPLE",
+        "VARIANCE",
+        "UNIQUE",
+        "SORTED_UNIQUE",
+        "COUNT_DISTINCT",
+        "COUNT_UNIQUE",
+        "PUSH",
+        "BIT_AND",
+        "BIT_OR",
+        "BIT_XOR",
+    ]
 )
 
 
@@ -101,7 +121,9 @@ class Parser:
             self.i += 1
         return token
 
-    def fail(self, message: str | None = None, token: Token | None = None, num: int | None = None) -> NoReturn:
+    def fail(
+        self, message: str | None = None, token: Token | None = None, num: int | None = None
+    ) -> NoReturn:
         token = token or self.tok
         if message is None:
             message = f"unexpected {describe(token)}"
@@ -164,7 +186,9 @@ class Parser:
             self.fail(f"variable name '{name}' has an invalid format", token)
         if not shadow and self.lookup_var(name) is not None:
             self.semantic_error(
-                ERROR_QUERY_VARIABLE_REDECLARED, f"variable '{name}' is assigned multiple times", token
+                ERROR_QUERY_VARIABLE_REDECLARED,
+                f"variable '{name}' is assigned multiple times",
+                token,
             )
         var = A.Variable(name, self.new_slot())
         self.scopes[-1].names[name] = var
@@ -270,7 +294,9 @@ class Parser:
             return self.parse_traversal(names, one, one)
         source = self.parse_expression()
         if self.tok.is_keyword(*_DIRECTIONS):
-            low, high = (source.low, source.high) if isinstance(source, A.Range) else (source, source)
+            low, high = (
+                (source.low, source.high) if isinstance(source, A.Range) else (source, source)
+            )
             if self.peek().is_keyword("K_PATHS"):
                 return self.parse_path_query(names, (low, high))
             return self.parse_traversal(names, low, high)
@@ -310,7 +336,9 @@ class Parser:
         options = self.parse_primary()
         if not is_constant(options):
             self.semantic_error(
-                ERROR_QUERY_COMPILE_TIME_OPTIONS, "'OPTIONS' have to be known at query compile time", token
+                ERROR_QUERY_COMPILE_TIME_OPTIONS,
+                "'OPTIONS' have to be known at query compile time",
+                token,
             )
         return options
 
@@ -342,7 +370,9 @@ class Parser:
                 break
         return A.GraphSpec(None, collections)
 
-    def parse_traversal(self, names: list[tuple[str, Token]], low: A.Node, high: A.Node) -> A.Node | list[A.Node]:
+    def parse_traversal(
+        self, names: list[tuple[str, Token]], low: A.Node, high: A.Node
+    ) -> A.Node | list[A.Node]:
         if len(names) > 3:
             self.fail("Traversals only have one, two or three return variables", names[3][1])
         direction = str(self.expect_keyword(*_DIRECTIONS).value)
@@ -369,11 +399,13 @@ class Parser:
             node.options = self.parse_options_object()
         elif self.tok.kind == "IDENT" and not self.tok.is_keyword():
             self.fail(f"unexpected qualifier '{self.tok.value}', expecting 'PRUNE' or 'OPTIONS'")
-        if node.prune_var is not None:
+        if node.prune_var is not None and node.prune is not None:
             return [node, A.Let(node.prune_var, node.prune)]
         return node
 
-    def parse_path_query(self, names: list[tuple[str, Token]], depth: tuple[A.Node, A.Node] | None) -> A.Node:
+    def parse_path_query(
+        self, names: list[tuple[str, Token]], depth: tuple[A.Node, A.Node] | None
+    ) -> A.Node:
         direction = str(self.expect_keyword(*_DIRECTIONS).value)
         kind = str(self.expect_keyword(*_PATH_KINDS).value)
         start = self.parse_expression()
@@ -438,7 +470,9 @@ class Parser:
                 pass
             elif self.accept_keyword("DESC"):
                 ascending = A.Literal(False)
-            elif self.tok.kind in ("STRING", "NUMBER") or self.tok.is_keyword("NULL", "TRUE", "FALSE"):
+            elif self.tok.kind in ("STRING", "NUMBER") or self.tok.is_keyword(
+                "NULL", "TRUE", "FALSE"
+            ):
                 ascending = self.parse_primary()
             elif self.tok.kind == "PARAM" and not str(self.tok.value).startswith("@"):
                 ascending = self.bind_param(str(self.advance().value))
@@ -455,7 +489,9 @@ class Parser:
 
     # ------------------------------------------------------------------ COLLECT / WINDOW
 
-    def parse_aggregates(self, introduced: list[A.Variable], forbidden: list[A.Variable]) -> list[A.Aggregate]:
+    def parse_aggregates(
+        self, introduced: list[A.Variable], forbidden: list[A.Variable]
+    ) -> list[A.Aggregate]:
         self.expect_keyword("AGGREGATE")
         aggregates: list[A.Aggregate] = []
         while True:
@@ -467,7 +503,9 @@ class Parser:
             function_name = str(self.advance().value).upper()
             if function_name not in AGGREGATE_FUNCTIONS:
                 self.semantic_error(
-                    ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION, "unknown aggregate function used", expr_token
+                    ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION,
+                    "unknown aggregate function used",
+                    expr_token,
                 )
             self.expect_op("(")
             args: list[A.Node] = []
@@ -546,17 +584,19 @@ class Parser:
                 node.keep = []
                 while True:
                     name, token = self.variable_name()
-                    var = self.lookup_var(name)
-                    if var is None or var in introduced:
+                    kept = self.lookup_var(name)
+                    if kept is None or kept in introduced:
                         self.fail(f"use of unknown variable '{name}' for KEEP", token)
-                    node.keep.append(var)
+                    node.keep.append(kept)
                     if not self.accept_op(","):
                         break
         if self.is_word("OPTIONS"):
             self.advance()
             node.options = self.parse_options_object()
         node.visible_before = [v for v in visible_before if v not in introduced]
-        new_vars = [v for v in (*[g for g, _ in groups], *[a.var for a in node.aggregates]) if v is not None]
+        new_vars = [
+            v for v in (*[g for g, _ in groups], *[a.var for a in node.aggregates]) if v is not None
+        ]
         for extra in (node.into, node.count_into):
             if extra is not None:
                 new_vars.append(extra)
@@ -585,12 +625,17 @@ class Parser:
         seen: set[str] = set()
         for key, _ in spec.items:
             if key not in ("preceding", "following"):
-                self.fail(f"Invalid WINDOW attribute '{key}'; only \"preceding\" and \"following\" are supported", token)
+                self.fail(
+                    f'Invalid WINDOW attribute \'{key}\'; only "preceding" and "following" are supported',
+                    token,
+                )
             if key in seen:
                 self.fail(f"WINDOW attribute '{key}' is specified multiple times", token)
             seen.add(str(key))
         if not seen:
-            self.fail("At least one WINDOW bound must be specified ('preceding'/'following')", token)
+            self.fail(
+                "At least one WINDOW bound must be specified ('preceding'/'following')", token
+            )
         aggregates = self.parse_aggregates([], [])
         return A.Window(spec, range_expr, aggregates)
 
@@ -607,7 +652,9 @@ class Parser:
             name = str(token.value)
             if not name.startswith("@"):
                 self.fail(
-                    "bind parameter has an invalid value or type", token, num=ERROR_QUERY_BIND_PARAMETER_TYPE
+                    "bind parameter has an invalid value or type",
+                    token,
+                    num=ERROR_QUERY_BIND_PARAMETER_TYPE,
                 )
             return self.collection_param(name[1:])
         self.fail()
@@ -659,7 +706,9 @@ class Parser:
                 self.current_stack.pop()
         elif self.tok.is_op("{"):
             node.search = self.parse_primary()
-            if isinstance(node.search, A.ObjectLit) and not all(isinstance(k, str) for k, _ in node.search.items):
+            if isinstance(node.search, A.ObjectLit) and not all(
+                isinstance(k, str) for k, _ in node.search.items
+            ):
                 self.fail("UPSERT search document must not use dynamic attribute names")
         elif self.tok.kind == "PARAM":
             node.search = self.bind_param(str(self.advance().value))
@@ -730,7 +779,7 @@ class Parser:
                 self.advance()
                 level = _BINARY_LEVELS[op]
                 quantifier = A.Quantifier("AT LEAST", count)
-            elif quantifier is not None or op.startswith("NOT ") and op != "NOT IN":
+            elif quantifier is not None or (op.startswith("NOT ") and op != "NOT IN"):
                 self.advance()  # the comparison after the quantifier, or LIKE / =~ after NOT
             right = self.parse_binary(level + 1)
             if quantifier is not None:
@@ -771,10 +820,14 @@ class Parser:
                 name_token = self.tok
                 if name_token.kind == "IDENT":
                     self.advance()
-                    access: A.Node = A.AttributeAccess(_projection_base(chained, node), str(name_token.value))
+                    access: A.Node = A.AttributeAccess(
+                        _projection_base(chained, node), str(name_token.value)
+                    )
                 elif name_token.kind == "PARAM":
                     self.advance()
-                    access = A.BoundAttributeAccess(_projection_base(chained, node), self.bind_param(str(name_token.value)))
+                    access = A.BoundAttributeAccess(
+                        _projection_base(chained, node), self.bind_param(str(name_token.value))
+                    )
                 else:
                     self.fail()
                 node = _attach(chained, node, access)
@@ -788,14 +841,18 @@ class Parser:
                     self.advance()
                     index = self.parse_expression()
                     self.expect_op("]")
-                    node = _attach(chained, node, A.IndexAccess(_projection_base(chained, node), index))
+                    node = _attach(
+                        chained, node, A.IndexAccess(_projection_base(chained, node), index)
+                    )
             else:
                 return node
 
     def _current(self) -> A.Variable:
         return A.Variable(f"$CURRENT{len(self.current_stack)}", self.new_slot())
 
-    def parse_expansion(self, node: A.Node, chained: A.Expansion | None) -> tuple[A.Node, A.Expansion | None]:
+    def parse_expansion(
+        self, node: A.Node, chained: A.Expansion | None
+    ) -> tuple[A.Node, A.Expansion | None]:
         self.expect_op("[")
         depth = 0
         while self.accept_op("*"):
@@ -825,7 +882,9 @@ class Parser:
         node = _attach(chained, node, expansion)
         return node, expansion
 
-    def parse_question(self, node: A.Node, chained: A.Expansion | None) -> tuple[A.Node, A.Expansion | None]:
+    def parse_question(
+        self, node: A.Node, chained: A.Expansion | None
+    ) -> tuple[A.Node, A.Expansion | None]:
         self.expect_op("[")
         marks = 0
         while self.accept_op("?"):
@@ -859,7 +918,7 @@ class Parser:
         return node, chained
 
     def parse_primary(self) -> A.Node:
-        if self.in_ends_expression and self.tok.kind == "OP" and self.tok.value in "([{":
+        if self.in_ends_expression and self.tok.kind == "OP" and self.tok.value in ("(", "[", "{"):
             self.in_ends_expression = False
             try:
                 return self._parse_primary()
@@ -965,7 +1024,9 @@ class Parser:
             )
         spec = lookup(upper)
         if spec is None:
-            self.semantic_error(ERROR_QUERY_FUNCTION_NAME_UNKNOWN, f"usage of unknown function '{name}()'", token)
+            self.semantic_error(
+                ERROR_QUERY_FUNCTION_NAME_UNKNOWN, f"usage of unknown function '{name}()'", token
+            )
         if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
             maximum = "unlimited" if spec.max_args is None else spec.max_args
             self.semantic_error(

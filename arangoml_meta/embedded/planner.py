@@ -63,7 +63,9 @@ def _safe(path: list[str]) -> bool:
     return all('"' not in name and "\\" not in name for name in path)
 
 
-def condition_sql(info: CollectionInfo, path: list[str], op: str, value: Any) -> tuple[str, list[Any]] | None:
+def condition_sql(
+    info: CollectionInfo, path: list[str], op: str, value: Any
+) -> tuple[str, list[Any]] | None:
     """SQL that every document satisfying ``d.path OP value`` also satisfies, or None."""
     if op == "IN":
         if not isinstance(value, list) or not value or len(value) > 500:
@@ -105,12 +107,22 @@ def condition_sql(info: CollectionInfo, path: list[str], op: str, value: Any) ->
         return None
     sql_op = op
     if op in ("<", "<="):
-        return f"({type_sql} IN {_BELOW_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))", [value]
-    return f"({type_sql} IN {_ABOVE_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))", [value]
+        return (
+            f"({type_sql} IN {_BELOW_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))",
+            [value],
+        )
+    return (
+        f"({type_sql} IN {_ABOVE_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))",
+        [value],
+    )
 
 
-def plan_scan(info: CollectionInfo, var: A.Variable, filters: list[A.Node],
-              compile_expr: Callable[[A.Node], Callable[[Frame], Any]]) -> ScanPlan:
+def plan_scan(
+    info: CollectionInfo,
+    var: A.Variable,
+    filters: list[A.Node],
+    compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
+) -> ScanPlan:
     """A function giving, per execution, the SQL WHERE clause narrowing the scan of ``info``."""
     slot = var.slot
     pushable: list[tuple[list[str], str, Callable[[Frame], Any]]] = []

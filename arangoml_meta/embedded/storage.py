@@ -119,7 +119,9 @@ class Storage:
 
     def __init__(self, path: str, timeout: float = 30.0) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         self.lock = threading.RLock()
         self._depth = 0
         self._write_depth = 0
@@ -203,7 +205,9 @@ class Storage:
         if self._catalog is None:
             catalog: dict[str, CollectionInfo] = {}
             by_id: dict[int, CollectionInfo] = {}
-            for cid, name, edge in self.conn.execute("SELECT id, name, edge FROM _collections ORDER BY id"):
+            for cid, name, edge in self.conn.execute(
+                "SELECT id, name, edge FROM _collections ORDER BY id"
+            ):
                 info = CollectionInfo(cid, name, bool(edge))
                 catalog[name] = info
                 by_id[cid] = info
@@ -211,7 +215,9 @@ class Storage:
                 "SELECT id, collection_id, name, fields, is_unique, sparse FROM _indexes ORDER BY id"
             ):
                 if cid in by_id:
-                    by_id[cid].indexes.append(IndexInfo(iid, name, json.loads(fields), bool(unique), bool(sparse)))
+                    by_id[cid].indexes.append(
+                        IndexInfo(iid, name, json.loads(fields), bool(unique), bool(sparse))
+                    )
             self._catalog = catalog
         return self._catalog
 
@@ -234,8 +240,12 @@ class Storage:
         check_collection_name(name)
         with self.atomic(write=True):
             if name in self._load_catalog():
-                raise CollectionError(f"duplicate name: collection {name} exists", ERROR_ARANGO_DUPLICATE_NAME)
-            cid = self._execute("INSERT INTO _collections(name, edge) VALUES (?, ?)", (name, int(edge))).lastrowid
+                raise CollectionError(
+                    f"duplicate name: collection {name} exists", ERROR_ARANGO_DUPLICATE_NAME
+                )
+            cid = self._execute(
+                "INSERT INTO _collections(name, edge) VALUES (?, ?)", (name, int(edge))
+            ).lastrowid
             table = f"c{cid}"
             if edge:
                 self._execute(
@@ -245,7 +255,9 @@ class Storage:
                 self._execute(f"CREATE INDEX {table}_from ON {table}(from_id)")
                 self._execute(f"CREATE INDEX {table}_to ON {table}(to_id)")
             else:
-                self._execute(f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)")
+                self._execute(
+                    f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)"
+                )
             self._catalog = None
             return self._load_catalog()[name]
 
@@ -261,15 +273,25 @@ class Storage:
         with self.atomic(write=True):
             self._execute(f"DELETE FROM {self.collection(name).table}")
 
-    def ensure_index(self, collection: str, fields: list[str], unique: bool = False,
-                     sparse: bool = False, name: str | None = None) -> IndexInfo:
+    def ensure_index(
+        self,
+        collection: str,
+        fields: list[str],
+        unique: bool = False,
+        sparse: bool = False,
+        name: str | None = None,
+    ) -> IndexInfo:
         """Create a persistent index (or return the identical existing one)."""
         if not fields or not all(isinstance(f, str) and f and '"' not in f for f in fields):
             raise BadParameterError(f"invalid index fields: {fields!r}")
         with self.atomic(write=True):
             info = self.collection(collection)
             for existing in info.indexes:
-                if existing.fields == fields and existing.unique == unique and existing.sparse == sparse:
+                if (
+                    existing.fields == fields
+                    and existing.unique == unique
+                    and existing.sparse == sparse
+                ):
                     return existing
             iid = self._execute(
                 "INSERT INTO _indexes(collection_id, name, fields, is_unique, sparse) VALUES (?, ?, ?, ?, ?)",
@@ -287,7 +309,9 @@ class Storage:
             where = f" WHERE {' AND '.join(conditions)}" if sparse else ""
             kind = "UNIQUE INDEX" if unique else "INDEX"
             try:
-                self._execute(f"CREATE {kind} {info.table}_i{iid} ON {info.table}({', '.join(columns)}){where}")
+                self._execute(
+                    f"CREATE {kind} {info.table}_i{iid} ON {info.table}({', '.join(columns)}){where}"
+                )
             except sqlite3.IntegrityError as exc:
                 raise UniqueConstraintError(
                     f"unique constraint violated: existing documents have duplicate values for {fields}",
@@ -332,8 +356,10 @@ class Storage:
         with self.atomic(write=True):
             if not replace and name in self._load_graphs():
                 raise GraphError(f"graph already exists: {name}", ERROR_GRAPH_DUPLICATE)
-            self._execute("INSERT OR REPLACE INTO _graphs(name, definition) VALUES (?, ?)",
-                          (name, json.dumps(definition)))
+            self._execute(
+                "INSERT OR REPLACE INTO _graphs(name, definition) VALUES (?, ?)",
+                (name, json.dumps(definition)),
+            )
             self._graphs = None
 
     def drop_graph(self, name: str) -> None:
@@ -353,8 +379,9 @@ class Storage:
         row = self._execute(f"SELECT doc FROM {info.table} WHERE key = ?", (key,)).fetchone()
         return decode(row[0]) if row else None
 
-    def scan(self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (),
-             order: str = "seq") -> Iterator[dict[str, Any]]:
+    def scan(
+        self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (), order: str = "seq"
+    ) -> Iterator[dict[str, Any]]:
         """Documents of a collection in insertion order, optionally pre-filtered in SQL."""
         sql = f"SELECT doc FROM {info.table}"
         if where:
@@ -367,12 +394,15 @@ class Storage:
     def edges(self, info: CollectionInfo, vertex_id: str, outbound: bool) -> list[dict[str, Any]]:
         """Edges from (outbound) or to a vertex, in insertion order."""
         column = "from_id" if outbound else "to_id"
-        rows = self._execute(f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq", (vertex_id,))
+        rows = self._execute(
+            f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq", (vertex_id,)
+        )
         return [decode(text) for (text,) in rows]
 
     def _next_keys(self, info: CollectionInfo, n: int) -> list[str]:
         row = self._execute(
-            "UPDATE _collections SET key_counter = key_counter + ? WHERE id = ? RETURNING key_counter", (n, info.id)
+            "UPDATE _collections SET key_counter = key_counter + ? WHERE id = ? RETURNING key_counter",
+            (n, info.id),
         ).fetchone()
         last = int(row[0])
         return [str(k) for k in range(last - n + 1, last + 1)]
@@ -380,10 +410,14 @@ class Storage:
     def _bump_key_counter(self, info: CollectionInfo, keys: Sequence[str]) -> None:
         numeric = [int(k) for k in keys if k.isdigit() and len(k) < 19]
         if numeric:
-            self._execute("UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ?",
-                          (max(numeric), info.id))
+            self._execute(
+                "UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ?",
+                (max(numeric), info.id),
+            )
 
-    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str | None) -> dict[str, Any]:
+    def prepare_new(
+        self, info: CollectionInfo, doc: dict[str, Any], key: str | None
+    ) -> dict[str, Any]:
         """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
         out: dict[str, Any] = {"_key": key, "_id": f"{info.name}/{key}", "_rev": REVISIONS.next()}
         if info.edge:
@@ -394,7 +428,9 @@ class Storage:
                 out[name] = value
         return out
 
-    def insert_many(self, info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    def insert_many(
+        self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """Insert documents (keys generated where absent); all or nothing."""
         with self.atomic(write=True):
             missing = sum(1 for d in docs if "_key" not in d)
@@ -423,7 +459,8 @@ class Storage:
                 )
             else:
                 self.conn.executemany(
-                    f"INSERT INTO {info.table}(key, doc) VALUES (?, ?)", [(d["_key"], encode(d)) for d in stored]
+                    f"INSERT INTO {info.table}(key, doc) VALUES (?, ?)",
+                    [(d["_key"], encode(d)) for d in stored],
                 )
         except sqlite3.IntegrityError as exc:
             raise self._unique_error(info, exc) from exc
@@ -458,15 +495,26 @@ class Storage:
         if cur.rowcount == 0:
             raise DocumentNotFoundError("document not found", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
 
-    def _unique_error(self, info: CollectionInfo, exc: sqlite3.IntegrityError) -> UniqueConstraintError:
+    def _unique_error(
+        self, info: CollectionInfo, exc: sqlite3.IntegrityError
+    ) -> UniqueConstraintError:
         text = str(exc)
         if f"{info.table}.key" in text:
             where = "in index primary of type primary over '_key'"
         else:
             where = "in a unique persistent index"
         return UniqueConstraintError(
-            f"unique constraint violated - {where} (collection {info.name})", ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED
+            f"unique constraint violated - {where} (collection {info.name})",
+            ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
         )
 
 
-__all__ = ["CollectionInfo", "IndexInfo", "Storage", "decode", "encode", "is_valid_key", "json_path"]
+__all__ = [
+    "CollectionInfo",
+    "IndexInfo",
+    "Storage",
+    "decode",
+    "encode",
+    "is_valid_key",
+    "json_path",
+]

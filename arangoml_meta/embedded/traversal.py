@@ -35,8 +35,12 @@ class EdgeSource:
 class GraphView:
     """Neighbourhood lookups over a set of edge collections (with a per-query cache)."""
 
-    def __init__(self, storage: Storage, sources: list[EdgeSource],
-                 vertex_collections: set[str] | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        sources: list[EdgeSource],
+        vertex_collections: set[str] | None = None,
+    ) -> None:
         self.storage = storage
         self.sources = sources
         self.vertex_collections = vertex_collections
@@ -101,16 +105,26 @@ def edge_weight(edge: Edge, options: TraversalOptions) -> float:
     return float(options.default_weight)
 
 
-def _allowed(step: Step, edge: Edge, target: str, options: TraversalOptions, visited: set[str]) -> bool:
-    if options.unique_edges == "path" and any(e is edge or e.get("_id") == edge.get("_id") for e in step.edges):
+def _allowed(
+    step: Step, edge: Edge, target: str, options: TraversalOptions, visited: set[str]
+) -> bool:
+    if options.unique_edges == "path" and any(
+        e is edge or e.get("_id") == edge.get("_id") for e in step.edges
+    ):
         return False
     if options.unique_vertices == "path" and target in step.vertex_ids:
         return False
     return not (options.unique_vertices == "global" and target in visited)
 
 
-def traverse(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
-             prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+def traverse(
+    view: GraphView,
+    start: str,
+    min_depth: int,
+    max_depth: int,
+    options: TraversalOptions,
+    prune: Callable[[Step], bool] | None,
+) -> Iterator[Step]:
     """All paths from ``start`` with ``min_depth`` ≤ length ≤ ``max_depth`` (see module docstring)."""
     if options.order == "bfs":
         yield from _bfs(view, start, min_depth, max_depth, options, prune)
@@ -120,8 +134,14 @@ def traverse(view: GraphView, start: str, min_depth: int, max_depth: int, option
         yield from _dfs(view, start, min_depth, max_depth, options, prune)
 
 
-def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
-         prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+def _dfs(
+    view: GraphView,
+    start: str,
+    min_depth: int,
+    max_depth: int,
+    options: TraversalOptions,
+    prune: Callable[[Step], bool] | None,
+) -> Iterator[Step]:
     step = Step([start], [])
     visited = {start}
     stack: list[Iterator[tuple[Edge, str]]] = []  # depth-first: last edge first
@@ -160,8 +180,14 @@ def _dfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: T
                 step.edges.pop()
 
 
-def _bfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
-         prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+def _bfs(
+    view: GraphView,
+    start: str,
+    min_depth: int,
+    max_depth: int,
+    options: TraversalOptions,
+    prune: Callable[[Step], bool] | None,
+) -> Iterator[Step]:
     visited = {start}
     queue: list[Step] = [Step([start], [])]
     while queue:
@@ -180,8 +206,14 @@ def _bfs(view: GraphView, start: str, min_depth: int, max_depth: int, options: T
         queue = next_level
 
 
-def _weighted(view: GraphView, start: str, min_depth: int, max_depth: int, options: TraversalOptions,
-              prune: Callable[[Step], bool] | None) -> Iterator[Step]:
+def _weighted(
+    view: GraphView,
+    start: str,
+    min_depth: int,
+    max_depth: int,
+    options: TraversalOptions,
+    prune: Callable[[Step], bool] | None,
+) -> Iterator[Step]:
     counter = itertools.count()
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     visited: set[str] = set()
@@ -200,15 +232,23 @@ def _weighted(view: GraphView, start: str, min_depth: int, max_depth: int, optio
             if not _allowed(step, edge, target, options, set()):
                 continue
             w = weight + edge_weight(edge, options)
-            heapq.heappush(heap, (w, next(counter), Step([*step.vertex_ids, target], [*step.edges, edge], w)))
+            heapq.heappush(
+                heap, (w, next(counter), Step([*step.vertex_ids, target], [*step.edges, edge], w))
+            )
 
 
 # --------------------------------------------------------------------------- path searches
 
 
-def _dijkstra(view: GraphView, start: str, target: str, options: TraversalOptions,
-              banned_edges: set[str] | None = None, banned_vertices: set[str] | None = None,
-              newest_first: bool = False) -> Step | None:
+def _dijkstra(
+    view: GraphView,
+    start: str,
+    target: str,
+    options: TraversalOptions,
+    banned_edges: set[str] | None = None,
+    banned_vertices: set[str] | None = None,
+    newest_first: bool = False,
+) -> Step | None:
     counter = itertools.count()
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     best: dict[str, float] = {start: 0.0}
@@ -230,16 +270,23 @@ def _dijkstra(view: GraphView, start: str, target: str, options: TraversalOption
             w = weight + edge_weight(edge, options)
             if w < best.get(other, float("inf")):
                 best[other] = w
-                heapq.heappush(heap, (w, next(counter), Step([*step.vertex_ids, other], [*step.edges, edge], w)))
+                heapq.heappush(
+                    heap,
+                    (w, next(counter), Step([*step.vertex_ids, other], [*step.edges, edge], w)),
+                )
     return None
 
 
-def shortest_path(view: GraphView, start: str, target: str, options: TraversalOptions) -> Step | None:
+def shortest_path(
+    view: GraphView, start: str, target: str, options: TraversalOptions
+) -> Step | None:
     """One shortest path (fewest edges, or least weight with a weight attribute)."""
     return _dijkstra(view, start, target, options)
 
 
-def k_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:
+def k_shortest_paths(
+    view: GraphView, start: str, target: str, options: TraversalOptions
+) -> Iterator[Step]:
     """Loop-free paths in order of increasing weight (Yen's algorithm), lazily.
 
     Ties are broken as ArangoDB's finder does: the newest edge of a vertex is
@@ -259,11 +306,15 @@ def k_shortest_paths(view: GraphView, start: str, target: str, options: Traversa
             spur = last.vertex_ids[i]
             root_vertices = last.vertex_ids[: i + 1]
             root_edges = last.edges[:i]
-            banned_edges = {
-                p.edges[i].get("_id") for p in found if p.vertex_ids[: i + 1] == root_vertices and len(p.edges) > i
+            banned_edges: set[str] = {
+                str(p.edges[i].get("_id"))
+                for p in found
+                if p.vertex_ids[: i + 1] == root_vertices and len(p.edges) > i
             }
             banned_vertices = set(root_vertices[:-1])
-            spur_path = _dijkstra(view, spur, target, options, banned_edges, banned_vertices, newest_first=True)
+            spur_path = _dijkstra(
+                view, spur, target, options, banned_edges, banned_vertices, newest_first=True
+            )
             if spur_path is None:
                 continue
             edges = [*root_edges, *spur_path.edges]
@@ -281,8 +332,14 @@ def k_shortest_paths(view: GraphView, start: str, target: str, options: Traversa
         yield best
 
 
-def k_paths(view: GraphView, start: str, target: str, min_depth: int, max_depth: int,
-            options: TraversalOptions) -> Iterator[Step]:
+def k_paths(
+    view: GraphView,
+    start: str,
+    target: str,
+    min_depth: int,
+    max_depth: int,
+    options: TraversalOptions,
+) -> Iterator[Step]:
     """Every path without repeated vertices from start to target, of a length within bounds.
 
     ArangoDB finds them with a search from both ends, so shorter paths come
@@ -292,10 +349,17 @@ def k_paths(view: GraphView, start: str, target: str, min_depth: int, max_depth:
     """
     path_options = TraversalOptions(unique_vertices="path", unique_edges="path")
     found: list[Step] = []
-    for step in _dfs(view, start, 0, max_depth, path_options, lambda s: s.vertex_id == target and s.depth > 0):
+    for step in _dfs(
+        view, start, 0, max_depth, path_options, lambda s: s.vertex_id == target and s.depth > 0
+    ):
         if step.vertex_id == target and step.depth >= min_depth:
-            found.append(Step(list(step.vertex_ids), list(step.edges),
-                              sum(edge_weight(e, options) for e in step.edges)))
+            found.append(
+                Step(
+                    list(step.vertex_ids),
+                    list(step.edges),
+                    sum(edge_weight(e, options) for e in step.edges),
+                )
+            )
 
     def rank(step: Step) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
         half = (len(step.edges) + 1) // 2
@@ -317,7 +381,9 @@ def _edge_rank(view: GraphView, edge: Edge, from_source: bool) -> int:
     return len(pairs)
 
 
-def all_shortest_paths(view: GraphView, start: str, target: str, options: TraversalOptions) -> Iterator[Step]:
+def all_shortest_paths(
+    view: GraphView, start: str, target: str, options: TraversalOptions
+) -> Iterator[Step]:
     """Every path of the minimal number of edges from start to target."""
     if start == target:
         yield Step([start], [], 0.0)

@@ -21,7 +21,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-
 TYPE_NULL = 0
 TYPE_BOOL = 1
 TYPE_NUMBER = 2
@@ -76,7 +75,7 @@ def normalize_number(value: int | float) -> int | float | None:
         return normalize_number(float(value))
     if value != value or value in (math.inf, -math.inf):
         return None
-    if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+    if float(value).is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
         return int(value)
     return value
 
@@ -89,7 +88,7 @@ def format_number(value: int | float) -> str:
         return "null"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
+    if float(value).is_integer() and abs(value) < 1e21:
         return str(int(value))
     sign = "-" if value < 0 else ""
     _, digit_tuple, exp = Decimal(repr(abs(value))).as_tuple()
@@ -108,7 +107,13 @@ def format_number(value: int | float) -> str:
         out = "0." + "0" * (-point) + digits
     else:
         exp = point - 1
-        out = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if exp >= 0 else "-") + str(abs(exp))
+        out = (
+            digits[0]
+            + ("." + digits[1:] if k > 1 else "")
+            + "e"
+            + ("+" if exp >= 0 else "-")
+            + str(abs(exp))
+        )
     return sign + out
 
 
@@ -233,7 +238,11 @@ def json_stringify(value: Any) -> str:
     if t is list or t is tuple:
         return "[" + ",".join(json_stringify(v) for v in value) + "]"
     if t is dict:
-        return "{" + ",".join(_json_string(k) + ":" + json_stringify(v) for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(_json_string(k) + ":" + json_stringify(v) for k, v in value.items())
+            + "}"
+        )
     raise TypeError(f"not an AQL value: {t.__name__}")
 
 
@@ -246,7 +255,7 @@ def compare(left: Any, right: Any) -> int:
     rt = _TYPE_RANK[type(right)]
     if lt != rt:
         return -1 if lt < rt else 1
-    if lt == TYPE_NUMBER or lt == TYPE_BOOL:
+    if lt in (TYPE_NUMBER, TYPE_BOOL):
         return -1 if left < right else (1 if left > right else 0)
     if lt == TYPE_STRING:
         # ArangoDB compares strings by their UTF-8 bytes, i.e. by code points

@@ -26,7 +26,9 @@ def _bound(value: Any) -> float | str | None:
     if value is None or value == "unbounded":
         return None
     if isinstance(value, str):
-        number = to_number(value) if value.strip().lstrip("-").replace(".", "", 1).isdigit() else None
+        number = (
+            to_number(value) if value.strip().lstrip("-").replace(".", "", 1).isdigit() else None
+        )
         return number if number is not None else value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return value
@@ -44,8 +46,11 @@ def _shift(value: float, bound: float | str, sign: int) -> float:
     return value + sign * bound
 
 
-def compile_window(op: A.Window, compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
-                   constant: Callable[[A.Node | None], Any]) -> Callable[[Iterator[None], Frame], Iterator[None]]:
+def compile_window(
+    op: A.Window,
+    compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
+    constant: Callable[[A.Node | None], Any],
+) -> Callable[[Iterator[None], Frame], Iterator[None]]:
     spec = constant(op.spec)
     if not isinstance(spec, dict):
         raise QueryError("WINDOW specification must be an object", ERROR_BAD_PARAMETER)
@@ -83,12 +88,20 @@ def compile_window(op: A.Window, compile_expr: Callable[[A.Node], Callable[[Fram
         runtime = frame[0]
         for i in range(n):
             if range_expr is None:
-                lo = 0 if preceding is None else max(0, i - int(preceding))  # type: ignore[arg-type]
-                hi = n if following is None else min(n, i + int(following) + 1)  # type: ignore[arg-type]
+                lo = 0 if preceding is None else max(0, i - int(preceding))
+                hi = n if following is None else min(n, i + int(following) + 1)
             else:
                 value = numeric[i]
-                lo = 0 if preceding is None else bisect.bisect_left(numeric, _shift(value, preceding, -1))
-                hi = n if following is None else bisect.bisect_right(numeric, _shift(value, following, 1))
+                lo = (
+                    0
+                    if preceding is None
+                    else bisect.bisect_left(numeric, _shift(value, preceding, -1))
+                )
+                hi = (
+                    n
+                    if following is None
+                    else bisect.bisect_right(numeric, _shift(value, following, 1))
+                )
             frame[:] = rows[i]
             for j, (slot, impl, _) in enumerate(aggregates):
                 frame[slot] = impl(runtime, [args[k][j] for k in range(lo, hi)])

@@ -56,12 +56,16 @@ def same(actual: Any, expected: Any) -> bool:
             return True
         return math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12)
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and actual.keys() == expected.keys() and all(
-            same(actual[k], expected[k]) for k in expected
+        return (
+            isinstance(actual, dict)
+            and actual.keys() == expected.keys()
+            and all(same(actual[k], expected[k]) for k in expected)
         )
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(actual) == len(expected) and all(
-            same(a, e) for a, e in zip(actual, expected, strict=True)
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(same(a, e) for a, e in zip(actual, expected, strict=True))
         )
     return type(actual) is type(expected) and actual == expected
 
@@ -112,7 +116,9 @@ def run_record(record: dict[str, Any]) -> Outcome:
     db = EmbeddedDatabase(":memory:")
     try:
         if record.get("dataset"):
-            with (CORPUS_DIR / "datasets" / f"{record['dataset']}.json").open(encoding="utf-8") as handle:
+            with (CORPUS_DIR / "datasets" / f"{record['dataset']}.json").open(
+                encoding="utf-8"
+            ) as handle:
                 load_dataset(db, json.load(handle))
         if record.get("dataset_inline"):
             load_dataset(db, record["dataset_inline"])
@@ -123,9 +129,14 @@ def run_record(record: dict[str, Any]) -> Outcome:
                 return _run_checks(db, record)
             return Outcome(False, f"error {exc.error_num}: {exc}")
         if "expected_error" in record:
-            return Outcome(False, f"expected error {record['expected_error']}, got {json.dumps(result)[:300]}")
+            return Outcome(
+                False, f"expected error {record['expected_error']}, got {json.dumps(result)[:300]}"
+            )
         if not _matches(list(result), record["expected"], record):
-            return Outcome(False, f"got {json.dumps(result)[:600]}\nexpected {json.dumps(record['expected'])[:600]}")
+            return Outcome(
+                False,
+                f"got {json.dumps(result)[:600]}\nexpected {json.dumps(record['expected'])[:600]}",
+            )
         return _run_checks(db, record)
     except Exception as exc:  # a raw exception is a failure of its own kind
         return Outcome(False, f"RAW {type(exc).__name__}: {exc}")
@@ -140,8 +151,11 @@ def _run_checks(db: EmbeddedDatabase, record: dict[str, Any]) -> Outcome:
         except ArangoMLMetaError as exc:
             return Outcome(False, f"check {check['query']!r} failed: {exc}")
         if not _matches(list(result), check["expected"], record):
-            return Outcome(False, f"check {check['query']!r} got {json.dumps(result)[:400]} "
-                                  f"expected {json.dumps(check['expected'])[:400]}")
+            return Outcome(
+                False,
+                f"check {check['query']!r} got {json.dumps(result)[:400]} "
+                f"expected {json.dumps(check['expected'])[:400]}",
+            )
     return Outcome(True)
 
 

@@ -32,8 +32,10 @@ def test_corpus_file(file_name: str) -> None:
     summary = f"{file_name}: {passed}/{len(records)} passed ({passed / len(records):.1%})"
     print(summary)
     unlisted = {k: v for k, v in failures.items() if k not in listed}
-    assert not unlisted, summary + "; failures missing from the known-failures list:\n" + "\n".join(
-        f"{k}: {v[:300]}" for k, v in unlisted.items()
+    assert not unlisted, (
+        summary
+        + "; failures missing from the known-failures list:\n"
+        + "\n".join(f"{k}: {v[:300]}" for k, v in unlisted.items())
     )
     assert passed / len(records) >= REQUIRED_PASS_RATE, summary
 
@@ -42,5 +44,9 @@ def test_known_failures_are_still_failing() -> None:
     """A record that passes again must leave the known-failures list."""
     listed = known_failures()
     records = {r["id"]: r for f in CORPUS_FILES for r in load_records(f)}
-    stale = [record_id for record_id in listed if record_id in records and run_record(records[record_id]).passed]
+    stale = [
+        record_id
+        for record_id in listed
+        if record_id in records and run_record(records[record_id]).passed
+    ]
     assert not stale, f"these records pass now; remove them from the known-failures list: {stale}"

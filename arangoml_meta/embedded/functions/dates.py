@@ -30,7 +30,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
@@ -38,6 +38,11 @@ from zoneinfo import TZPATH, ZoneInfo, available_timezones
 from ...errors import ERROR_INTERNAL, ERROR_QUERY_INVALID_DATE_VALUE, QueryError
 from ..values import normalize_number
 from .registry import FunctionContext, aql_function, warn_invalid_argument
+
+try:
+    from tzdata import IANA_VERSION as _TZDB_VERSION
+except ImportError:  # pragma: no cover - tzdata is a declared dependency
+    _TZDB_VERSION = None
 
 MS_PER_SECOND = 1_000
 MS_PER_MINUTE = 60_000
@@ -49,8 +54,20 @@ MAX_TIMESTAMP = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August")
-_MONTH_NAMES += ("September", "October", "November", "December")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 # unit flags, ordered like ArangoDB's DateSelectionModifier
@@ -138,7 +155,7 @@ class _Moment:
 
     @property
     def weekday(self) -> int:
-        """0 for Sunday … 6 for Saturday."""
+        """0 for Sunday to 6 for Saturday."""
         return (self.days + 4) % 7
 
     @property
@@ -202,7 +219,7 @@ def _digits(text: str, pos: int) -> tuple[int, int]:
 
 
 def _parse_clock(text: str, pos: int) -> tuple[int, int] | None:
-    """Parse ``HH:MM[:SS[.fff…]]`` at ``pos``: (milliseconds into the day, new position)."""
+    """Parse ``HH:MM[:SS[.fff...]]`` at ``pos``: (milliseconds into the day, new position)."""
     hour, n = _digits(text, pos)
     if n == 0 or n > 2 or hour > 23:
         return None
@@ -444,7 +461,7 @@ class _Period:
         return self.offset, self.dst != 0, self.abbrev
 
 
-@lru_cache(maxsize=1)
+@cache
 def _zone_names() -> frozenset[str]:
     try:
         text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
@@ -524,7 +541,7 @@ def _period_at(zone: _Zone, seconds: int) -> _Period:
 
 
 def _localize(ms: int, zone: _Zone) -> int:
-    """UTC timestamp → the same wall-clock reading in ``zone``, as a naive timestamp."""
+    """UTC timestamp to the same wall-clock reading in ``zone``, as a naive timestamp."""
     return ms + _period_at(zone, ms // MS_PER_SECOND).offset * MS_PER_SECOND
 
 
@@ -537,7 +554,7 @@ def _format_local(ms: int) -> str:
 
 
 def _unlocalize(local_ms: int, zone: _Zone) -> int:
-    """Wall-clock reading in ``zone`` → UTC timestamp.
+    """Wall-clock reading in ``zone`` to UTC timestamp.
 
     A reading the zone skips or repeats raises, as ArangoDB's date library does.
     """
@@ -586,7 +603,7 @@ def _bisect_change(zone: _Zone, same: int, other: int, key: tuple[int, bool, str
 
 
 def _rule_change(zone: _Zone, seconds: int, direction: int, bound: int | None) -> int | None:
-    """The nearest rule-driven change of key from ``seconds`` in ``direction`` (±1)."""
+    """The nearest rule-driven change of key from ``seconds`` in ``direction`` (+1 or -1)."""
     key = _period_at(zone, seconds).key
     current = seconds
     for _ in range(_SCAN_STEPS):
@@ -637,15 +654,6 @@ def _zone_info(zone: _Zone, utc_ms: int) -> dict[str, Any]:
         "dst": period.dst != 0,
         "offset": period.offset,
     }
-
-
-def _tzdb_version() -> str | None:
-    try:
-        import tzdata
-    except ImportError:
-        return None
-    version = getattr(tzdata, "IANA_VERSION", None)
-    return version if isinstance(version, str) else None
 
 
 def _host_zone_name() -> str:
@@ -1225,7 +1233,7 @@ def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
     text = _iso_result(ctx, local, utc=period.offset == 0 and period.dst == 0)
     if not detail:
         return text
-    return {"local": text, "tzdb": _tzdb_version(), "zoneInfo": _zone_info(zone, ms)}
+    return {"local": text, "tzdb": _TZDB_VERSION, "zoneInfo": _zone_info(zone, ms)}
 
 
 @aql_function("DATE_LOCALTOUTC", 2, 3)
@@ -1246,7 +1254,7 @@ def date_localtoutc(ctx: FunctionContext, *args: Any) -> Any:
     text = _iso_result(ctx, utc)
     if not detail:
         return text
-    return {"utc": text, "tzdb": _tzdb_version(), "zoneInfo": _zone_info(zone, utc)}
+    return {"utc": text, "tzdb": _TZDB_VERSION, "zoneInfo": _zone_info(zone, utc)}
 
 
 @aql_function("DATE_TIMEZONE", 0)
