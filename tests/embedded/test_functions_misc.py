@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from arangoml_meta.embedded.functions import NullContext, lookup
+from arangoml_meta.embedded.functions import REGISTRY, NullContext, lookup
 from arangoml_meta.embedded.functions.misc import (
     ERROR_QUERY_FUNCTION_NOT_FOUND,
     ERROR_QUERY_USER_ASSERT,
@@ -36,7 +39,9 @@ class FakeDatabase(NullContext):
     def __init__(self) -> None:
         super().__init__()
         self.data = {
-            "persons": {k: {"_key": k, "_id": f"persons/{k}", "name": k.title()} for k in ("alice", "bob")},
+            "persons": {
+                k: {"_key": k, "_id": f"persons/{k}", "name": k.title()} for k in ("alice", "bob")
+            },
             "Places": {},
         }
 
@@ -138,7 +143,10 @@ def test_assert_true_returns_true():
 def test_assert_false_raises_with_message():
     with pytest.raises(QueryError) as info:
         call_function("ASSERT", False, "i is not greater 0")
-    assert (info.value.error_num, info.value.message) == (ERROR_QUERY_USER_ASSERT, "i is not greater 0")
+    assert (info.value.error_num, info.value.message) == (
+        ERROR_QUERY_USER_ASSERT,
+        "i is not greater 0",
+    )
 
 
 def test_assert_with_non_string_message_is_null_with_warning():
@@ -237,7 +245,10 @@ def test_collection_count_of_non_string_raises_1542():
 
 
 def test_collections_are_sorted_by_name():
-    assert call_db("COLLECTIONS") == [{"_id": "17", "name": "persons"}, {"_id": "12", "name": "Places"}]
+    assert call_db("COLLECTIONS") == [
+        {"_id": "17", "name": "persons"},
+        {"_id": "12", "name": "Places"},
+    ]
 
 
 def test_current_user():
@@ -269,7 +280,10 @@ def test_shard_id_with_non_object_keys_raises_bad_parameter():
 
 
 def test_decode_rev():
-    assert call_function("DECODE_REV", "_YU0HOEG---") == {"date": "2019-03-11T16:15:05.314Z", "count": 0}
+    assert call_function("DECODE_REV", "_YU0HOEG---") == {
+        "date": "2019-03-11T16:15:05.314Z",
+        "count": 0,
+    }
 
 
 @pytest.mark.parametrize("value", [None, 12, "", "not a rev!", "_YU0HOEG-----"])
@@ -304,7 +318,9 @@ def test_hash_is_a_52_bit_number():
 
 
 def test_hash_is_stable_across_calls():
-    assert call_function("HASH", [1, "a", {"b": None}]) == call_function("HASH", [1, "a", {"b": None}])
+    assert call_function("HASH", [1, "a", {"b": None}]) == call_function(
+        "HASH", [1, "a", {"b": None}]
+    )
 
 
 def test_hash_distinguishes_types():
@@ -324,7 +340,11 @@ def test_hash_depends_on_array_order():
 
 
 def test_minhash_matches_arangodb():
-    assert call_function("MINHASH", ["foo", "bar", "baz"], 5) == ["OmvEOSfAYs8", "Jcz+LQgakgs", "YfBzyXaSXIA"]
+    assert call_function("MINHASH", ["foo", "bar", "baz"], 5) == [
+        "OmvEOSfAYs8",
+        "Jcz+LQgakgs",
+        "YfBzyXaSXIA",
+    ]
 
 
 def test_minhash_ignores_duplicates():
@@ -397,3 +417,48 @@ def test_call_with_wrong_argument_count_raises_1541():
 
 def test_call_with_non_string_name_raises_1542():
     assert raised("CALL", 5).error_num == ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH
+
+
+# --------------------------------------------------------------------------- robustness
+
+SAMPLE_STRINGS = ["persons/alice", "_YU0HOEG---", "x::y", "NOT_NULL", "FAIL"]
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+    st.sampled_from(SAMPLE_STRINGS),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+MODULE_FUNCTIONS = sorted(
+    name
+    for name, spec in REGISTRY.items()
+    if spec.impl.__module__ == "arangoml_meta.embedded.functions.misc" and name != "SLEEP"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+def test_no_function_raises_a_python_exception(name, values):
+    spec = REGISTRY[name]
+    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
+    count = max(spec.min_args, min(len(values), most))
+    args = (values + [None] * count)[:count]
+    with contextlib.suppress(ArangoMLMetaError):
+        spec.impl(NullContext(), *args)
+
+
+def test_hash_of_absurdly_deep_value_is_null_with_warning():
+    deep: list[object] = [1]
+    for _ in range(100_000):
+        deep = [deep]
+    result, warnings = call_with_warnings("HASH", deep)
+    assert (result, len(warnings)) == (None, 1)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arangoml_meta.embedded.functions import REGISTRY, NullContext
 from arangoml_meta.embedded.functions.objects import std_string_hash, unordered_key_order
-from arangoml_meta.errors import ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH
+from arangoml_meta.errors import ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH, ArangoMLMetaError
 
 from .conftest import call_function, call_with_warnings
 
@@ -14,7 +19,9 @@ NESTED = {"foo": {"bar": {"foo": 1, "baz": 2}, "baz": 3}, "baz": 4}
 
 def _warns_invalid(name, *args):
     result, warnings = call_with_warnings(name, *args)
-    return result is None and [code for code, _ in warnings] == [ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH]
+    return result is None and [code for code, _ in warnings] == [
+        ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH
+    ]
 
 
 # --------------------------------------------------------------------------- ATTRIBUTES / VALUES / ENTRIES
@@ -76,7 +83,10 @@ def test_values_of_non_object_is_null_with_warning():
 
 
 def test_entries_gives_key_value_pairs():
-    assert call_function("ENTRIES", {"foo": "bar", "number": 123}) == [["foo", "bar"], ["number", 123]]
+    assert call_function("ENTRIES", {"foo": "bar", "number": 123}) == [
+        ["foo", "bar"],
+        ["number", 123],
+    ]
 
 
 def test_entries_of_non_object_is_null_with_warning():
@@ -217,7 +227,12 @@ def test_merge_later_documents_win():
 
 def test_merge_single_array_argument():
     docs = [{"foo": "bar"}, {"quux": "quetzalcoatl", "ruled": True}, {"bar": "baz", "foo": "done"}]
-    assert call_function("MERGE", docs) == {"foo": "done", "quux": "quetzalcoatl", "ruled": True, "bar": "baz"}
+    assert call_function("MERGE", docs) == {
+        "foo": "done",
+        "quux": "quetzalcoatl",
+        "ruled": True,
+        "bar": "baz",
+    }
 
 
 def test_merge_of_one_object_is_the_object():
@@ -323,7 +338,10 @@ def test_translate_with_non_object_lookup_is_null_with_warning():
 
 
 def test_zip_builds_object():
-    assert call_function("ZIP", ["name", "active"], ["some user", True]) == {"name": "some user", "active": True}
+    assert call_function("ZIP", ["name", "active"], ["some user", True]) == {
+        "name": "some user",
+        "active": True,
+    }
 
 
 def test_zip_first_duplicate_key_wins():
@@ -342,7 +360,10 @@ def test_zip_with_different_lengths_is_null_with_warning():
 
 
 def test_parse_identifier_of_string():
-    assert call_function("PARSE_IDENTIFIER", "_users/my-user") == {"collection": "_users", "key": "my-user"}
+    assert call_function("PARSE_IDENTIFIER", "_users/my-user") == {
+        "collection": "_users",
+        "key": "my-user",
+    }
 
 
 def test_parse_identifier_of_document():
@@ -377,3 +398,48 @@ def test_is_same_collection_accepts_a_bare_collection_name():
 
 def test_is_same_collection_without_id_is_null_with_warning():
     assert _warns_invalid("IS_SAME_COLLECTION", "users", {"_key": "x"})
+
+
+# --------------------------------------------------------------------------- robustness
+
+SAMPLE_STRINGS = ["a", "_key", "c/k", "a/b/c"]
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+    st.sampled_from(SAMPLE_STRINGS),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+MODULE_FUNCTIONS = sorted(
+    name
+    for name, spec in REGISTRY.items()
+    if spec.impl.__module__ == "arangoml_meta.embedded.functions.objects" and name != "SLEEP"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+def test_no_function_raises_a_python_exception(name, values):
+    spec = REGISTRY[name]
+    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
+    count = max(spec.min_args, min(len(values), most))
+    args = (values + [None] * count)[:count]
+    with contextlib.suppress(ArangoMLMetaError):
+        spec.impl(NullContext(), *args)
+
+
+def test_merge_recursive_of_absurdly_deep_objects_is_null_with_warning():
+    deep: dict[str, object] = {}
+    for _ in range(100_000):
+        deep = {"a": deep}
+    result, warnings = call_with_warnings("MERGE_RECURSIVE", deep, deep)
+    assert (result, len(warnings)) == (None, 1)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arangoml_meta.embedded.functions import REGISTRY, NullContext
 from arangoml_meta.embedded.values import type_name
+from arangoml_meta.errors import ArangoMLMetaError
+
 from .conftest import call_function, call_with_warnings
 
 ALL_TYPES = [None, True, 0, 1.5, "", "x", [], [1], {}, {"a": 1}]
@@ -76,7 +83,16 @@ def test_typename(value, name):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(None, False), (0, False), (-0.0, False), ("", False), ("0", True), ([], True), ({}, True), (-1, True)],
+    [
+        (None, False),
+        (0, False),
+        (-0.0, False),
+        ("", False),
+        ("0", True),
+        ([], True),
+        ({}, True),
+        (-1, True),
+    ],
 )
 def test_to_bool(value, expected):
     assert call_function("TO_BOOL", value) is expected
@@ -137,3 +153,48 @@ def test_to_array(value, expected):
 
 def test_to_list_is_an_alias_of_to_array():
     assert call_function("TO_LIST", None) == []
+
+
+# --------------------------------------------------------------------------- robustness
+
+SAMPLE_STRINGS = ["1", "a/b", "_key", "x" * 300]
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=4),
+    st.sampled_from(SAMPLE_STRINGS),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+MODULE_FUNCTIONS = sorted(
+    name
+    for name, spec in REGISTRY.items()
+    if spec.impl.__module__ == "arangoml_meta.embedded.functions.types" and name != "SLEEP"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+def test_no_function_raises_a_python_exception(name, values):
+    spec = REGISTRY[name]
+    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
+    count = max(spec.min_args, min(len(values), most))
+    args = (values + [None] * count)[:count]
+    with contextlib.suppress(ArangoMLMetaError):
+        spec.impl(NullContext(), *args)
+
+
+def test_to_string_of_absurdly_deep_value_is_null_with_warning():
+    deep: list[object] = [1]
+    for _ in range(100_000):
+        deep = [deep]
+    result, warnings = call_with_warnings("TO_STRING", deep)
+    assert (result, len(warnings)) == (None, 1)

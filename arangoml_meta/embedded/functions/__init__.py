@@ -6,13 +6,9 @@ import importlib
 
 from .registry import REGISTRY, AqlFunction, FunctionContext, NullContext, aql_function, lookup
 
-_FAMILIES = ("types", "strings", "numeric", "arrays", "objects", "dates", "misc")
+_FAMILIES = ("types", "strings", "numeric", "arrays", "objects", "dates", "misc", "geo")
 
 for _family in _FAMILIES:
-    try:
-        importlib.import_module(f"{__name__}.{_family}")
-    except ModuleNotFoundError as exc:  # a family still being written
-        if exc.name != f"{__name__}.{_family}":
-            raise
+    importlib.import_module(f"{__name__}.{_family}")
 
 __all__ = ["REGISTRY", "AqlFunction", "FunctionContext", "NullContext", "aql_function", "lookup"]

@@ -437,14 +437,15 @@ def distance(
         warn_invalid_argument(ctx, "DISTANCE")
         return None
     to_radians = math.acos(-1.0) / 180.0
-    p1 = latitude1 * to_radians
-    p2 = latitude2 * to_radians
-    d1 = (latitude2 - latitude1) * to_radians
-    d2 = (longitude2 - longitude1) * to_radians
-    a = math.sin(d1 / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(d2 / 2.0) ** 2
-    if not 0.0 <= a <= 1.0:
+    try:
+        p1 = latitude1 * to_radians
+        p2 = latitude2 * to_radians
+        d1 = (latitude2 - latitude1) * to_radians
+        d2 = (longitude2 - longitude1) * to_radians
+        a = math.sin(d1 / 2.0) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(d2 / 2.0) ** 2
+        return normalize_number(EARTH_RADIUS_M * 2.0 * math.atan2(math.sqrt(a), math.sqrt(1.0 - a)))
+    except (ValueError, OverflowError):
         return None
-    return normalize_number(EARTH_RADIUS_M * 2.0 * math.atan2(math.sqrt(a), math.sqrt(1.0 - a)))
 
 
 @aql_function("GEO_DISTANCE", 2, 3)

@@ -13,6 +13,8 @@ ATTRIBUTES without ``sort`` returns the names in the order of the
 ``std::unordered_set`` the server collects them in; :class:`_UnorderedSetOrder`
 reproduces that order (libstdc++'s hash table fed in attribute order), so the
 result matches ArangoDB's output, not just its documentation ("any order").
+With ``sort`` the names are in code-point order (the server uses its ICU
+collation, which differs only for mixed case and non-ASCII names).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
-
 
 from ..values import equal, is_number, to_bool, to_string
 from .registry import FunctionContext, aql_function, warn_invalid_argument
@@ -278,6 +279,7 @@ def entries(ctx: FunctionContext, doc: Any) -> list[list[Any]] | None:
 
 
 @aql_function("HAS", 2)
+@_guarded("HAS")
 def has(ctx: FunctionContext, doc: Any, name: Any) -> bool:
     """HAS(doc, name): whether doc has the attribute (even with a null value)."""
     if type(doc) is not dict:
@@ -339,6 +341,7 @@ keep_recursive = aql_function("KEEP_RECURSIVE", 2, None)(
 
 
 @aql_function("MATCHES", 2, 3)
+@_guarded("MATCHES")
 def matches(ctx: FunctionContext, doc: Any, examples: Any, return_index: Any = False) -> Any:
     """MATCHES(doc, examples, returnIndex): whether (or where) an example matches doc.
 
@@ -362,6 +365,7 @@ def matches(ctx: FunctionContext, doc: Any, examples: Any, return_index: Any = F
 
 
 @aql_function("TRANSLATE", 2, 3)
+@_guarded("TRANSLATE")
 def translate(ctx: FunctionContext, *args: Any) -> Any:
     """TRANSLATE(value, lookup, default): lookup[value], else default, else value."""
     key, lookup = args[0], args[1]
@@ -375,6 +379,7 @@ def translate(ctx: FunctionContext, *args: Any) -> Any:
 
 
 @aql_function("ZIP", 2)
+@_guarded("ZIP")
 def zip_(ctx: FunctionContext, keys: Any, values_: Any) -> dict[str, Any] | None:
     """ZIP(keys, values): an object from parallel arrays; the first of duplicate keys wins."""
     if type(keys) is not list or type(values_) is not list or len(keys) != len(values_):

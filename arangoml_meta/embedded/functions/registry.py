@@ -1,14 +1,18 @@
 """The AQL function registry and the context functions run in.
 
 Each family module (``strings``, ``numeric``, ``arrays``, ``objects``,
-``types``, ``dates``, ``misc``) declares its functions with
+``types``, ``dates``, ``misc``, ``geo``) declares its functions with
 :func:`aql_function`; the compiler looks them up by upper-case name, checks the
 argument count at parse time (1541) and calls ``impl(ctx, *args)`` with the
 evaluated arguments. Arguments are AQL values (see ``values.py``) and must not
 be mutated. Invalid input gives ``None`` plus a warning through
 ``ctx.warn_invalid_argument`` (as ArangoDB does); only a few functions raise
-(FAIL, DOCUMENT with a bad collection, ...), and then only the package's own
-errors.
+(FAIL, ASSERT, COLLECTION_COUNT of a missing collection, ...), and then only
+the package's own errors.
+
+:class:`FunctionContext` is all a function may ask of the running query
+(warnings, documents, collections, the user and database); :class:`NullContext`
+answers for a query without a database.
 """
 
 from __future__ import annotations
