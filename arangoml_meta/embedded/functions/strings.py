@@ -1000,18 +1000,21 @@ def _binary_property(key: str) -> Ranges | None:
     return None
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=1)
+def _scripts_by_name() -> dict[str, Ranges]:
+    """Scripts approximated by character names: the code points named ``<SCRIPT> ...``."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for cp in range(0x110000):
+        name = unicodedata.name(chr(cp), "")
+        if name.startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")):
+            found.setdefault("han", []).append((cp, cp))
+        elif name:
+            found.setdefault(name.split(" ", 1)[0].lower(), []).append((cp, cp))
+    return {script: _merge(cps) for script, cps in found.items()}
+
+
 def _script_ranges(script: str) -> Ranges | None:
-    """A script approximated by the Unicode character names that start with its name."""
-    prefixes = (
-        ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
-        if script in ("han", "hani")
-        else (script.upper() + " ",)
-    )
-    found = [
-        (cp, cp) for cp in range(0x110000) if unicodedata.name(chr(cp), "").startswith(prefixes)
-    ]
-    return _merge(found) if found else None
+    return _scripts_by_name().get("han" if script == "hani" else script)
 
 
 @functools.lru_cache(maxsize=256)
