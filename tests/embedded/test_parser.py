@@ -519,7 +519,6 @@ def test_syntax_errors(query):
         "FOR i IN [1] FOR i IN [2] RETURN i",
         "FOR i IN [1] LET i = 2 RETURN i",
         "LET x = 1 FOR x IN [1] RETURN x",
-        "FOR i IN [1] COLLECT i = i RETURN i",
         "LET x = 1 RETURN (LET x = 2 RETURN x)",
     ],
 )

@@ -1,0 +1,385 @@
+"""Collections, documents, keys and durability of the embedded store.
+
+Key and name rules follow ArangoDB's naming conventions (keys: 1-254 bytes of
+``a-zA-Z0-9_-:.@()+,=;$!*'%``; collection names: a letter or ``_`` then letters,
+digits, ``_`` and ``-``, up to 256 bytes in 3.12).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from arangoml_meta.embedded import EmbeddedDatabase
+
+from .helpers import error_num, make_db, run, strip_system
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+VALID_KEYS = [
+    "a",
+    "A",
+    "0",
+    "123",
+    "a-b_c:d.e@f(g)+h,i=j;k$l!m*n'o%p",
+    "_underscore",
+    "-dash",
+    "k" * 254,
+]
+INVALID_KEYS = ["", "a/b", "a b", "ä", "日本", "a#b", "a?b", "a[0]", "a&b", "k" * 255, "tab\t", 'q"']
+
+
+@pytest.fixture
+def db():
+    with make_db({"docs": []}, {"edges": []}) as database:
+        yield database
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@pytest.mark.parametrize("key", VALID_KEYS)
+def test_valid_keys_are_kept(db, key):
+    stored = db.insert("docs", {"_key": key})
+    assert stored["_key"] == key
+    assert stored["_id"] == f"docs/{key}"
+    assert db.get("docs", key)["_key"] == key
+
+
+@pytest.mark.parametrize("key", INVALID_KEYS)
+def test_invalid_keys_are_rejected(db, key):
+    assert error_num(db.insert, "docs", {"_key": key}) == 1221
+    assert db.count("docs") == 0
+
+
+@pytest.mark.parametrize("key", [1, 1.5, None, True, ["a"], {"a": 1}])
+def test_non_string_keys_are_rejected(db, key):
+    assert error_num(db.insert, "docs", {"_key": key}) == 1221
+
+
+@pytest.mark.parametrize("key", VALID_KEYS[:4] + INVALID_KEYS[:4])
+def test_query_insert_applies_the_same_key_rules(db, key):
+    if key in VALID_KEYS:
+        assert run(db, "INSERT {_key: @k} INTO docs RETURN NEW._key", k=key) == [key]
+    else:
+        assert error_num(db.query, "INSERT {_key: @k} INTO docs", {"k": key}) == 1221
+
+
+def test_keys_are_case_sensitive(db):
+    db.insert("docs", {"_key": "myKey", "v": 1})
+    db.insert("docs", {"_key": "MyKEY", "v": 2})
+    assert db.get("docs", "myKey")["v"] == 1
+    assert db.get("docs", "MyKEY")["v"] == 2
+
+
+def test_duplicate_key_is_a_unique_constraint_violation(db):
+    db.insert("docs", {"_key": "k"})
+    assert error_num(db.insert, "docs", {"_key": "k"}) == 1210
+
+
+def test_generated_keys_are_unique_valid_strings(db):
+    stored = [db.insert("docs", {}) for _ in range(20)]
+    generated = [d["_key"] for d in stored]
+    assert len(set(generated)) == 20
+    assert all(isinstance(k, str) and 1 <= len(k) <= 254 for k in generated)
+    assert run(db, "FOR d IN docs RETURN IS_KEY(d._key)") == [True] * 20
+
+
+def test_generated_keys_never_collide_with_explicit_ones(db):
+    for i in range(1, 6):
+        db.insert("docs", {"_key": str(i)})
+    generated = {db.insert("docs", {})["_key"] for _ in range(10)}
+    assert not generated & {"1", "2", "3", "4", "5"}
+    assert db.count("docs") == 15
+
+
+# --------------------------------------------------------------------------- system attributes
+
+
+def test_insert_returns_id_and_rev(db):
+    stored = db.insert("docs", {"_key": "a", "v": 1})
+    assert stored["_id"] == "docs/a"
+    assert isinstance(stored["_rev"], str) and stored["_rev"]
+    assert db.get("docs", "a") == stored
+
+
+def test_given_id_and_rev_are_ignored_on_insert(db):
+    stored = db.insert("docs", {"_key": "a", "_id": "other/zzz", "_rev": "bogus"})
+    assert stored["_id"] == "docs/a"
+    assert stored["_rev"] != "bogus"
+
+
+def test_every_revision_is_distinct(db):
+    revs = [db.insert("docs", {})["_rev"] for _ in range(50)]
+    assert len(set(revs)) == 50
+
+
+def test_update_changes_rev_but_not_key_or_id(db):
+    old = db.insert("docs", {"_key": "a", "v": 1})
+    (new,) = run(db, "UPDATE 'a' WITH {v: 2, _key: 'b', _id: 'x/y'} IN docs RETURN NEW")
+    assert (new["_key"], new["_id"], new["v"]) == ("a", "docs/a", 2)
+    assert new["_rev"] != old["_rev"]
+
+
+def test_get_missing_document_is_none(db):
+    assert db.get("docs", "nope") is None
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"s": "text", "u": "日本語 ✓", "n": None, "t": True, "f": False},
+        {"i": 42, "neg": -7, "big": 2**53, "f": 1.5, "small": 1e-7, "large": 1e300},
+        {"nested": {"a": [1, {"b": [2, [3]]}], "e": {}}, "arr": []},
+        {"dotted.name": 1, "with space": 2, "": 3},
+    ],
+)
+def test_documents_round_trip(db, doc):
+    stored = db.insert("docs", doc)
+    assert strip_system(db.get("docs", stored["_key"])) == doc
+
+
+def test_whole_double_equals_integer_after_storage(db):
+    db.insert("docs", {"_key": "a", "v": 1.0})
+    assert run(db, "FOR d IN docs FILTER d.v == 1 RETURN d._key") == ["a"]
+
+
+# --------------------------------------------------------------------------- order
+
+
+def test_collection_scan_follows_insertion_order(db):
+    order = ["m", "a", "z", "10", "2", "b"]
+    for key in order:
+        db.insert("docs", {"_key": key})
+    assert run(db, "FOR d IN docs RETURN d._key") == order
+
+
+def test_insert_many_keeps_input_order(db):
+    db.insert_many("docs", [{"_key": k} for k in "qwerty"])
+    assert run(db, "FOR d IN docs RETURN d._key") == list("qwerty")
+
+
+# --------------------------------------------------------------------------- insert_many
+
+
+def test_insert_many_is_all_or_nothing(db):
+    docs = [{"_key": f"k{i}"} for i in range(10)] + [{"_key": "k3"}]
+    assert error_num(db.insert_many, "docs", docs) == 1210
+    assert db.count("docs") == 0
+
+
+def test_insert_many_rejects_a_bad_key_without_writing(db):
+    assert error_num(db.insert_many, "docs", [{"_key": "ok"}, {"_key": "not ok"}]) == 1221
+    assert db.count("docs") == 0
+
+
+@pytest.mark.parametrize("bad", [1, "doc", None, [{"a": 1}]])
+def test_documents_must_be_objects(db, bad):
+    assert error_num(db.insert_many, "docs", [bad]) == 1227
+
+
+# --------------------------------------------------------------------------- edges
+
+
+def test_edge_documents_keep_from_and_to(db):
+    stored = db.insert("edges", {"_from": "docs/a", "_to": "docs/b", "label": "x"})
+    assert (stored["_from"], stored["_to"], stored["label"]) == ("docs/a", "docs/b", "x")
+
+
+def test_edges_may_point_to_missing_documents(db):
+    stored = db.insert("edges", {"_from": "nowhere/a", "_to": "docs/missing"})
+    assert stored["_to"] == "docs/missing"
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [
+        {},
+        {"_from": "docs/a"},
+        {"_to": "docs/a"},
+        {"_from": "docs/a", "_to": None},
+        {"_from": "docs/a", "_to": 5},
+        {"_from": "docs/a", "_to": "docs"},
+        {"_from": "docs/a", "_to": "docs/"},
+        {"_from": "/a", "_to": "docs/a"},
+        {"_from": "docs/a b", "_to": "docs/a"},
+        {"_from": "docs/a", "_to": ["docs/b"]},
+    ],
+)
+def test_edges_need_valid_from_and_to(db, edge):
+    assert error_num(db.insert, "edges", edge) == 1233
+    assert db.count("edges") == 0
+
+
+def test_query_insert_of_edge_without_from_and_to(db):
+    assert error_num(db.query, "FOR i IN 1..3 INSERT {} INTO edges") == 1233
+    assert db.count("edges") == 0
+
+
+def test_document_collection_accepts_from_and_to_as_plain_attributes(db):
+    stored = db.insert("docs", {"_from": 1, "_to": "whatever"})
+    assert (stored["_from"], stored["_to"]) == (1, "whatever")
+
+
+# --------------------------------------------------------------------------- collections
+
+
+def test_unknown_collection(db):
+    assert error_num(db.insert, "nope", {}) == 1203
+    assert error_num(db.get, "nope", "a") == 1203
+    assert error_num(db.count, "nope") == 1203
+    assert error_num(db.query, "FOR d IN nope RETURN d") == 1203
+    assert error_num(db.query, "INSERT {} INTO nope") == 1203
+
+
+def test_duplicate_collection(db):
+    assert error_num(db.create_collection, "docs") == 1207
+    assert error_num(db.create_collection, "docs", edge=True) == 1207
+    assert error_num(db.create_collection, "edges") == 1207
+
+
+@pytest.mark.parametrize("name", ["", "1abc", "-abc", "a b", "a/b", "ä", "a.b", "a$b", "x" * 257])
+def test_illegal_collection_names(db, name):
+    assert error_num(db.create_collection, name) == 1208
+    assert not db.has_collection(name)
+
+
+@pytest.mark.parametrize("name", ["a", "Abc", "a_b-c", "a1", "x" * 256])
+def test_legal_collection_names(db, name):
+    db.create_collection(name)
+    assert db.has_collection(name)
+
+
+def test_collection_names_are_case_sensitive(db):
+    db.create_collection("Docs")
+    db.insert("Docs", {"_key": "x"})
+    assert db.count("docs") == 0 and db.count("Docs") == 1
+
+
+def test_collections_list_types(db):
+    assert {(c["name"], c["type"]) for c in db.collections()} == {("docs", "document"), ("edges", "edge")}
+
+
+def test_drop_collection(db):
+    db.insert("docs", {"_key": "a"})
+    db.drop_collection("docs")
+    assert not db.has_collection("docs")
+    assert error_num(db.query, "FOR d IN docs RETURN d") == 1203
+    db.create_collection("docs")
+    assert db.count("docs") == 0
+
+
+def test_truncate_keeps_the_collection(db):
+    db.insert_many("docs", [{}, {}, {}])
+    db.truncate("docs")
+    assert db.count("docs") == 0
+    assert db.has_collection("docs")
+
+
+# --------------------------------------------------------------------------- durability
+
+
+def test_data_survives_close_and_reopen(tmp_path):
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db:
+        db.create_collection("docs")
+        db.create_collection("edges", edge=True)
+        db.insert_many("docs", [{"_key": "a", "v": 1}, {"_key": "b", "v": [1, {"x": None}]}])
+        db.insert("edges", {"_from": "docs/a", "_to": "docs/b"})
+        db.ensure_index("docs", ["v"], unique=True)
+        db.create_graph("g", [{"collection": "edges", "from": ["docs"], "to": ["docs"]}])
+        db.query("UPDATE 'a' WITH {v: 2} IN docs")
+    with EmbeddedDatabase(path) as db:
+        assert run(db, "FOR d IN docs RETURN [d._key, d.v]") == [["b", [1, {"x": None}]], ["a", 2]]
+        assert run(db, "FOR v IN 1 OUTBOUND 'docs/a' GRAPH 'g' RETURN v._key") == ["b"]
+        assert [i["unique"] for i in db.indexes("docs") if i["type"] == "persistent"] == [True]
+        assert error_num(db.insert, "docs", {"v": 2}) == 1210
+
+
+def test_generated_keys_continue_after_reopen(tmp_path):
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db:
+        db.create_collection("docs")
+        first = {db.insert("docs", {})["_key"] for _ in range(5)}
+    with EmbeddedDatabase(path) as db:
+        second = {db.insert("docs", {})["_key"] for _ in range(5)}
+        assert db.count("docs") == 10
+    assert not first & second
+
+
+def test_two_handles_on_one_file_see_each_others_commits(tmp_path):
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as writer, EmbeddedDatabase(path) as reader:
+        writer.create_collection("docs")
+        writer.insert("docs", {"_key": "a"})
+        assert run(reader, "FOR d IN docs RETURN d._key") == ["a"]
+
+
+def _run_child(script: str, path: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_committed_write_survives_a_killed_process(tmp_path):
+    path = tmp_path / "store.db"
+    child = _run_child(
+        """
+        import os, sys
+        from arangoml_meta.embedded import EmbeddedDatabase
+        db = EmbeddedDatabase(sys.argv[1])
+        db.create_collection("docs")
+        db.insert_many("docs", [{"_key": f"c{i}", "v": i} for i in range(10)])
+        db.query("FOR i IN 10..19 INSERT {_key: CONCAT('c', i), v: i} INTO docs")
+        with db.transaction():
+            for i in range(50):
+                db.insert("docs", {"_key": f"u{i}"})
+                if i == 25:
+                    print("killing", flush=True)
+                    os._exit(9)
+        """,
+        path,
+    )
+    assert child.returncode == 9, child.stderr
+    assert "killing" in child.stdout
+    with EmbeddedDatabase(str(path)) as db:
+        assert run(db, "FOR d IN docs RETURN d._key") == [f"c{i}" for i in range(20)]
+        assert db.get("docs", "u0") is None
+        db.insert("docs", {"_key": "after"})
+        assert db.count("docs") == 21
+
+
+def test_query_killed_mid_write_leaves_no_partial_result(tmp_path):
+    path = tmp_path / "store.db"
+    child = _run_child(
+        """
+        import os, sys
+        from arangoml_meta.embedded import EmbeddedDatabase
+        db = EmbeddedDatabase(sys.argv[1])
+        db.create_collection("docs")
+        db.insert("docs", {"_key": "committed"})
+        calls = []
+        def die(sql, params):
+            calls.append(sql)
+            if len(calls) == 40:
+                os._exit(9)
+        db.storage.tracer = die
+        db.query("FOR i IN 1..1000 INSERT {v: i} INTO docs")
+        print("not killed", flush=True)
+        """,
+        path,
+    )
+    assert child.returncode == 9, (child.stdout, child.stderr)
+    with EmbeddedDatabase(str(path)) as db:
+        assert run(db, "FOR d IN docs RETURN d._key") == ["committed"]
+
