@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import itertools
 import json
 import math
 import os
@@ -201,7 +202,7 @@ def _sample(fn: Callable[[], object], inner: int) -> float:
 
 
 def time_pair(
-    engine: Callable[[], object], sql: Callable[[], object], reps: int, min_sample_s: float = 0.05
+    engine: Callable[[], object], sql: Callable[[], object], reps: int, min_sample_s: float = 0.1
 ) -> Timing:
     """Median per-call time of both sides, samples interleaved (engine, SQL, engine, ...)."""
     engine_inner = _calibrate(engine, min_sample_s)
@@ -430,7 +431,7 @@ def run_scale(
         statistics.median(engine_load), statistics.median(sql_load), engine_load, sql_load
     )
 
-    profile_loads = iter(range(1_000_000))
+    profile_loads = itertools.count()
 
     def reload_engine() -> None:  # for --profile: one more load into a fresh file
         path = workdir / f"engine-{label}-profile-{next(profile_loads)}.db"
@@ -682,7 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"comma-separated subset of {', '.join(SCALES)} (default: all)",
     )
     parser.add_argument("--seed", type=int, default=lineage.DEFAULT_SEED)
-    parser.add_argument("--reps", type=int, default=7, help="timed samples per query case")
+    parser.add_argument("--reps", type=int, default=9, help="timed samples per query case")
     parser.add_argument("--load-reps", type=int, default=3, help="timed bulk loads per scale")
     parser.add_argument(
         "--profile",
