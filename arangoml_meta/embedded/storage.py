@@ -225,13 +225,17 @@ class Storage:
         with self.atomic():
             return list(self._load_catalog().values())
 
-    def has_collection(self, name: str) -> bool:
+    def _catalog_entry(self, name: str) -> CollectionInfo | None:
+        if self._depth:  # already inside a transaction: no savepoint needed to read the catalog
+            return self._load_catalog().get(name)
         with self.atomic():
-            return name in self._load_catalog()
+            return self._load_catalog().get(name)
+
+    def has_collection(self, name: str) -> bool:
+        return self._catalog_entry(name) is not None
 
     def collection(self, name: str) -> CollectionInfo:
-        with self.atomic():
-            info = self._load_catalog().get(name)
+        info = self._catalog_entry(name)
         if info is None:
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return info
