@@ -403,7 +403,7 @@ class QueryCompiler:
                     )
                 sources.append(EdgeSource(info, coll_direction or direction))
         only = options.get("edgeCollections")
-        if only is not None:
+        if only:  # an empty list restricts nothing
             allowed = {only} if isinstance(only, str) else set(only)
             sources = [s for s in sources if s.info.name in allowed]
         for source in sources:
@@ -414,7 +414,7 @@ class QueryCompiler:
                 )
         vertex_only = options.get("vertexCollections")
         vertex_collections = None
-        if vertex_only is not None:
+        if vertex_only:
             vertex_collections = {vertex_only} if isinstance(vertex_only, str) else set(vertex_only)
         return GraphView(self.storage, sources, vertex_collections)
 
