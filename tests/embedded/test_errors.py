@@ -134,7 +134,11 @@ def test_error_for_without_a_number():
 
 
 def test_error_constants_have_arangodb_numbers():
-    assert (E.ERROR_QUERY_PARSE, E.ERROR_QUERY_EMPTY, E.ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED) == (1501, 1502, 1210)
+    assert (
+        E.ERROR_QUERY_PARSE,
+        E.ERROR_QUERY_EMPTY,
+        E.ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+    ) == (1501, 1502, 1210)
     assert (E.ERROR_ARANGO_DOCUMENT_KEY_BAD, E.ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE) == (1221, 1233)
     assert (E.ERROR_QUERY_ACCESS_AFTER_MODIFICATION, E.ERROR_ARANGO_CONFLICT) == (1579, 1200)
 
@@ -201,13 +205,17 @@ QUERY_FAILURES = [
         "FOR d IN @@c RETURN d",
         {"@c": 1},
         1553,
-        marks=pytest.mark.xfail(strict=True, reason="engine bug: 1553 raised as QueryError, not BindParameterError"),
+        marks=pytest.mark.xfail(
+            strict=True, reason="engine bug: 1553 raised as QueryError, not BindParameterError"
+        ),
     ),
     pytest.param(
         "FOR x IN 1 OUTBOUND 'c/a' c RETURN x",
         {},
         1218,
-        marks=pytest.mark.xfail(strict=True, reason="engine bug: 1218 raised as QueryError, not CollectionError"),
+        marks=pytest.mark.xfail(
+            strict=True, reason="engine bug: 1218 raised as QueryError, not CollectionError"
+        ),
     ),
 ]
 
@@ -235,12 +243,16 @@ def test_query_errors_carry_number_and_class(db, query, bind, num):
         pytest.param(
             lambda db: db.insert_many("c", [1]),
             1227,
-            marks=pytest.mark.xfail(strict=True, reason="engine bug: 1227 raised as bare ArangoMLMetaError"),
+            marks=pytest.mark.xfail(
+                strict=True, reason="engine bug: 1227 raised as bare ArangoMLMetaError"
+            ),
         ),
         pytest.param(
             lambda db: db.create_graph("g2", [{"collection": "c", "from": ["c"], "to": ["c"]}]),
             1218,
-            marks=pytest.mark.xfail(strict=True, reason="engine bug: 1218 raised as GraphError, not CollectionError"),
+            marks=pytest.mark.xfail(
+                strict=True, reason="engine bug: 1218 raised as GraphError, not CollectionError"
+            ),
         ),
     ],
 )

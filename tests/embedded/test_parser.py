@@ -120,6 +120,14 @@ def test_logical_operators_short_circuit():
     assert result.warnings == []
 
 
+def test_ternary_does_not_evaluate_the_other_branch():
+    # "From v3.12.1 onward, short-circuiting is applied" (also to subquery operands)
+    with make_db() as db:
+        result = db.query("RETURN [true ? 1 : 1 / 0, false ? (RETURN 1 / 0)[0] : 2, 0 ?: 3]")
+    assert list(result) == [[1, 2, 3]]
+    assert result.warnings == []
+
+
 # --------------------------------------------------------------------------- comparison operators
 
 
@@ -148,6 +156,16 @@ def test_logical_operators_short_circuit():
         ("[1] < [1, 0]", True),
         ("'a' IN 'abc'", False),
         ("[1] IN [[1]]", True),
+        # a missing array element or attribute counts as null
+        ("[1, null] == [1]", True),
+        ("{a: null} == {}", True),
+        ("[1, null] IN [[1]]", True),
+        ("{a: null} IN [{}]", True),
+        ("1.0 IN [1]", True),
+        ("[1.0] IN [[1]]", True),
+        ("true IN [1]", False),
+        ("null IN [null]", True),
+        ("'1' NOT IN [1]", True),
     ],
 )
 def test_comparison_operators(expression, expected):
@@ -221,7 +239,6 @@ USERS = (
         ("[1, 2, 3][* RETURN CURRENT * 10]", [10, 20, 30]),
         ("[1, 2, 3, 4, 5][* FILTER CURRENT > 1 LIMIT 1, 2 RETURN CURRENT * 2]", [6, 8]),
         ("[{a: {b: 1}}, {a: {b: 2}}][*].a.b", [1, 2]),
-        ("[{a: [1, 2]}, {a: [3]}][*].a[0]", [1, 3]),
         ("[[1, 2], 3, [4, 5], 6][** FILTER CURRENT % 2 == 0]", [2, 4, 6]),
         ("[[1, 2], [3]][**]", [1, 2, 3]),
         ("[1, [2, [3]]][**]", [1, 2, [3]]),
@@ -231,6 +248,11 @@ USERS = (
 )
 def test_array_expansion(expression, expected):
     assert value(expression) == expected
+
+
+def test_nested_expansions_have_their_own_current():
+    assert value("[[1, 2], [3]][* RETURN CURRENT[* RETURN CURRENT * 2]]") == [[2, 4], [6]]
+    assert value("[[1, 2], [3]][* FILTER CURRENT[? ANY FILTER CURRENT > 2]]") == [[3]]
 
 
 def test_expansion_projection_uses_outer_variables():
@@ -378,15 +400,17 @@ def test_query_as_function_argument():
 
 
 def test_subquery_variables_do_not_leak():
-    with make_db() as db:
-        # `inner` is not a variable after the subquery; as a name it refers to a collection
-        with pytest.raises(ArangoMLMetaError):
-            db.query("LET s = (FOR inner IN [1] RETURN inner) RETURN inner")
+    # `inner` is not a variable after the subquery; as a name it refers to a collection
+    with make_db() as db, pytest.raises(ArangoMLMetaError):
+        db.query("LET s = (FOR inner IN [1] RETURN inner) RETURN inner")
 
 
 def test_return_distinct_inside_subquery():
     with make_db() as db:
-        rows = run(db, "FOR what IN 1..2 LET sub = (FOR i IN [1, 2, 3, 4, 1, 3] RETURN DISTINCT i) RETURN sub")
+        rows = run(
+            db,
+            "FOR what IN 1..2 LET sub = (FOR i IN [1, 2, 3, 4, 1, 3] RETURN DISTINCT i) RETURN sub",
+        )
     assert rows == [[1, 2, 3, 4], [1, 2, 3, 4]]
 
 
@@ -444,7 +468,9 @@ def test_keep_without_into_is_a_syntax_error():
 
 def test_aggregate_must_call_an_aggregate_function():
     with make_db() as db:
-        assert error_num(db.query, "FOR i IN [] COLLECT AGGREGATE c = IS_NUMBER(i) RETURN 1") == 1574
+        assert (
+            error_num(db.query, "FOR i IN [] COLLECT AGGREGATE c = IS_NUMBER(i) RETURN 1") == 1574
+        )
 
 
 def test_aggregate_must_not_use_the_collect_variables():
@@ -460,10 +486,9 @@ def test_into_projection_must_not_use_the_collect_variables():
 
 
 def test_collect_hides_earlier_loop_variables():
-    with make_db() as db:
-        # after COLLECT only the variables it introduces are visible
-        with pytest.raises(ArangoMLMetaError):
-            db.query("FOR i IN [1, 2] COLLECT x = i RETURN i")
+    # after COLLECT only the variables it introduces are visible
+    with make_db() as db, pytest.raises(ArangoMLMetaError):
+        db.query("FOR i IN [1, 2] COLLECT x = i RETURN i")
 
 
 # --------------------------------------------------------------------------- errors
@@ -538,7 +563,9 @@ def test_unknown_function(call):
         assert error_num(db.query, f"RETURN {call}") == 1540
 
 
-@pytest.mark.parametrize("call", ["LENGTH()", "LENGTH(1, 2)", "CONCAT_SEPARATOR()", "SUBSTRING('a')"])
+@pytest.mark.parametrize(
+    "call", ["LENGTH()", "LENGTH(1, 2)", "CONCAT_SEPARATOR()", "SUBSTRING('a')"]
+)
 def test_wrong_number_of_function_arguments(call):
     with make_db() as db:
         assert error_num(db.query, f"RETURN {call}") == 1541
@@ -591,3 +618,60 @@ def test_parse_error_is_raised_before_any_write():
         with pytest.raises(AQLSyntaxError):
             db.query("INSERT {} INTO c RETURN NEW )")
         assert db.count("c") == 0
+
+
+# --------------------------------------------------------------------------- destructuring (3.12.2)
+
+DESTRUCTURING_SUPPORTED = [
+    (
+        'FOR [x, y] IN [["foo", 1], ["bar", 2]] RETURN {x, y}',
+        [{"x": "foo", "y": 1}, {"x": "bar", "y": 2}],
+    ),
+]
+DESTRUCTURING_MISSING = [
+    ("LET [x, y] = [1, 2, 3] RETURN [x, y]", [[1, 2]]),
+    ("LET [, y, z] = [1, 2, 3] RETURN [y, z]", [[2, 3]]),
+    ('LET [x, y] = ["one"] LET [z] = { obj: true } RETURN [x, y, z]', [["one", None, None]]),
+    (
+        'LET [[first1], [second1, second2]] = [["foo", "bar"], [1, 2, 3]] RETURN [first1, second1, second2]',
+        [["foo", 1, 2]],
+    ),
+    (
+        'LET { name, age } = { vip: true, age: 39, name: "Luna Miller" } RETURN [name, age]',
+        [["Luna Miller", 39]],
+    ),
+    (
+        "LET { vip, status } = { vip: true } LET { email } = [1, 2] RETURN [vip, status, email]",
+        [[True, None, None]],
+    ),
+    (
+        'LET { name: {first, last} } = { name: { first: "Luna", middle: "R", last: "Miller" } } RETURN [first, last]',
+        [["Luna", "Miller"]],
+    ),
+    (
+        'LET { name: {first: f, last: l} } = { name: { first: "Luna", last: "Miller" } } RETURN [f, l]',
+        [["Luna", "Miller"]],
+    ),
+    ("LET { obj: [x, y] } = { obj: [1, 2] } RETURN [x, y]", [[1, 2]]),
+    ("LET [ { obj: [x, y] } ] = [ { obj: [1, 2] } ] RETURN [x, y]", [[1, 2]]),
+    (
+        'FOR { name } IN [{ name: "Luna Miller" }, { name: "Sam Miller" }] RETURN name',
+        ["Luna Miller", "Sam Miller"],
+    ),
+    ("FOR [, y] IN [[1, 2], 3] RETURN y", [2, None]),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), DESTRUCTURING_SUPPORTED)
+def test_array_destructuring_in_for(query, expected):
+    with make_db() as db:
+        assert run(db, query) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), DESTRUCTURING_MISSING)
+@pytest.mark.xfail(
+    strict=True, reason="engine bug: LET / object / skipping destructuring (3.12.2) not supported"
+)
+def test_destructuring(query, expected):
+    with make_db() as db:
+        assert run(db, query) == expected

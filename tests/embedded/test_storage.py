@@ -31,7 +31,20 @@ VALID_KEYS = [
     "-dash",
     "k" * 254,
 ]
-INVALID_KEYS = ["", "a/b", "a b", "ä", "日本", "a#b", "a?b", "a[0]", "a&b", "k" * 255, "tab\t", 'q"']
+INVALID_KEYS = [
+    "",
+    "a/b",
+    "a b",
+    "ä",
+    "日本",
+    "a#b",
+    "a?b",
+    "a[0]",
+    "a&b",
+    "k" * 255,
+    "tab\t",
+    'q"',
+]
 
 
 @pytest.fixture
@@ -262,7 +275,10 @@ def test_collection_names_are_case_sensitive(db):
 
 
 def test_collections_list_types(db):
-    assert {(c["name"], c["type"]) for c in db.collections()} == {("docs", "document"), ("edges", "edge")}
+    assert {(c["name"], c["type"]) for c in db.collections()} == {
+        ("docs", "document"),
+        ("edges", "edge"),
+    }
 
 
 def test_drop_collection(db):
@@ -382,4 +398,3 @@ def test_query_killed_mid_write_leaves_no_partial_result(tmp_path):
     assert child.returncode == 9, (child.stdout, child.stderr)
     with EmbeddedDatabase(str(path)) as db:
         assert run(db, "FOR d IN docs RETURN d._key") == ["committed"]
-
