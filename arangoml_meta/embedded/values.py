@@ -21,6 +21,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from .collation import collation_key, compare_strings
+
 TYPE_NULL = 0
 TYPE_BOOL = 1
 TYPE_NUMBER = 2
@@ -258,8 +260,7 @@ def compare(left: Any, right: Any) -> int:
     if lt in (TYPE_NUMBER, TYPE_BOOL):
         return -1 if left < right else (1 if left > right else 0)
     if lt == TYPE_STRING:
-        # ArangoDB compares strings by their UTF-8 bytes, i.e. by code points
-        return -1 if left < right else (1 if left > right else 0)
+        return compare_strings(left, right)
     if lt == TYPE_NULL:
         return 0
     if lt == TYPE_ARRAY:
@@ -269,7 +270,7 @@ def compare(left: Any, right: Any) -> int:
             if c:
                 return c
         return 0
-    keys = sorted(set(left) | set(right))
+    keys = sorted(set(left) | set(right), key=collation_key)
     for key in keys:
         c = compare(left.get(key), right.get(key))
         if c:

@@ -639,10 +639,6 @@ def test_string_comparison(expression, expected):
     assert value(expression) is expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: strings compare by code point; ArangoDB collates with ICU (upper case first)",
-)
 def test_string_order_is_alphabetical_with_upper_case_first():
     # "string values are ordered using a localized comparison"; the server sets
     # ICU's UCOL_UPPER_FIRST, so A < a < B < b (arangodb/arangodb#19526)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from typing import Any
 
+from ..collation import collation_key
 from ..values import equal, is_number, to_bool, to_string
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
@@ -251,7 +252,7 @@ def attributes(
         warn_invalid_argument(ctx, "ATTRIBUTES")
         return None
     if to_bool(sort):
-        names = sorted(doc)
+        names = sorted(doc, key=collation_key)
     else:
         names = unordered_key_order(doc)
     if to_bool(remove_system):
