@@ -18,12 +18,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import (
+    ERROR_ARANGO_COLLECTION_TYPE_INVALID,
+    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_QUERY_BIND_PARAMETER_MISSING,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
-    ArangoMLMetaError,
     BindParameterError,
-    GraphError,
+    CollectionError,
+    DocumentError,
     QueryError,
 )
 from . import ast as A
@@ -148,7 +150,9 @@ class EmbeddedDatabase:
         clean = [_check_json("document", d) for d in docs]
         for doc in clean:
             if not isinstance(doc, dict):
-                raise ArangoMLMetaError("invalid document type: expecting an object", 1227)
+                raise DocumentError(
+                    "invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
+                )
         return self.storage.insert_many(info, clean)
 
     def get(self, collection: str, key: str) -> dict[str, Any] | None:
@@ -170,7 +174,10 @@ class EmbeddedDatabase:
             collection = definition.get("collection")
             info = self.storage.collection(str(collection))
             if not info.edge:
-                raise GraphError(f"collection '{collection}' is not an edge collection", 1218)
+                raise CollectionError(
+                    f"collection '{collection}' is not an edge collection",
+                    ERROR_ARANGO_COLLECTION_TYPE_INVALID,
+                )
             definitions.append(
                 {
                     "collection": collection,

@@ -15,11 +15,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import (
+    ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_BAD_PARAMETER,
     ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
     ERROR_QUERY_ARRAY_EXPECTED,
+    ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_PARSE,
     BadParameterError,
+    BindParameterError,
+    CollectionError,
     CollectionNotFoundError,
     GraphError,
     QueryError,
@@ -79,8 +83,9 @@ class QueryCompiler:
         elif isinstance(node, A.CollectionParam):
             value = self.bind_vars.get("@" + node.name)
             if not isinstance(value, str):
-                raise QueryError(
-                    f"bind parameter '@@{node.name}' has an invalid value or type", 1553
+                raise BindParameterError(
+                    f"bind parameter '@@{node.name}' has an invalid value or type",
+                    ERROR_QUERY_BIND_PARAMETER_TYPE,
                 )
             name = value
         else:
@@ -398,8 +403,9 @@ class QueryCompiler:
                 name = self.resolve_collection(coll)
                 info = self.storage.collection(name)
                 if not info.edge:
-                    raise QueryError(
-                        f"collection type invalid: '{name}' is not an edge collection", 1218
+                    raise CollectionError(
+                        f"collection type invalid: '{name}' is not an edge collection",
+                        ERROR_ARANGO_COLLECTION_TYPE_INVALID,
                     )
                 sources.append(EdgeSource(info, coll_direction or direction))
         only = options.get("edgeCollections")
@@ -580,6 +586,11 @@ class QueryCompiler:
         from .modify import compile_modification
 
         name = self.resolve_collection(op.collection)
+        if name in self.modified:
+            raise QueryError(
+                f"access after data-modification by collection '{name}'",
+                ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
+            )
         self.writes = True
         stage = compile_modification(op, self, name)
         self.modified.add(name)

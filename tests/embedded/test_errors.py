@@ -205,17 +205,11 @@ QUERY_FAILURES = [
         "FOR d IN @@c RETURN d",
         {"@c": 1},
         1553,
-        marks=pytest.mark.xfail(
-            strict=True, reason="engine bug: 1553 raised as QueryError, not BindParameterError"
-        ),
     ),
     pytest.param(
         "FOR x IN 1 OUTBOUND 'c/a' c RETURN x",
         {},
         1218,
-        marks=pytest.mark.xfail(
-            strict=True, reason="engine bug: 1218 raised as QueryError, not CollectionError"
-        ),
     ),
 ]
 
@@ -243,16 +237,10 @@ def test_query_errors_carry_number_and_class(db, query, bind, num):
         pytest.param(
             lambda db: db.insert_many("c", [1]),
             1227,
-            marks=pytest.mark.xfail(
-                strict=True, reason="engine bug: 1227 raised as bare ArangoMLMetaError"
-            ),
         ),
         pytest.param(
             lambda db: db.create_graph("g2", [{"collection": "c", "from": ["c"], "to": ["c"]}]),
             1218,
-            marks=pytest.mark.xfail(
-                strict=True, reason="engine bug: 1218 raised as GraphError, not CollectionError"
-            ),
         ),
     ],
 )

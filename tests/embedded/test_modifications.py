@@ -601,9 +601,6 @@ def test_reading_a_collection_after_modifying_it(db, query):
         "REMOVE 'john' IN users UPDATE 'mary' WITH {} IN users",
     ],
 )
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: a second modification of the same collection is allowed"
-)
 def test_only_one_modification_per_collection(db, query):
     # "Only a single INSERT statement per collection is allowed per AQL query"
     assert query_error(db, query) == 1579
