@@ -112,6 +112,14 @@ class IndexAccess(Node):
 
 
 @dataclass(eq=False)
+class Destructure(Node):
+    """One step of a destructuring pattern: an array position or an object attribute."""
+
+    obj: Node
+    key: int | str
+
+
+@dataclass(eq=False)
 class Expansion(Node):
     """``source[* FILTER f LIMIT o, c RETURN r]`` (``depth`` > 1 for ``[**]``)."""
 

@@ -120,6 +120,8 @@ class ExpressionCompiler:
         dynamic = False
         for key, value in node.items:
             if isinstance(key, str):
+                if any(k == key for k, _ in parts):
+                    continue  # as in ArangoDB, the first occurrence of a name wins
                 parts.append((key, self.compile(value)))
             else:
                 dynamic = True
@@ -138,7 +140,8 @@ class ExpressionCompiler:
                 name = key if isinstance(key, str) else key(f)
                 if not isinstance(name, str):
                     name = to_string(name)
-                out[name] = value(f)
+                if name not in out:
+                    out[name] = value(f)
             return out
 
         return build
@@ -202,6 +205,13 @@ class ExpressionCompiler:
             )
 
         return get
+
+    def _Destructure(self, node: A.Destructure) -> Expr:
+        obj = self.compile(node.obj)
+        key = node.key
+        if isinstance(key, int):
+            return lambda f: _array_item(obj(f), key)
+        return lambda f: get_attribute(obj(f), key)
 
     def _IndexAccess(self, node: A.IndexAccess) -> Expr:
         obj = self.compile(node.obj)
@@ -443,6 +453,10 @@ class ExpressionCompiler:
             return matches >= needed
 
         return quantified
+
+
+def _array_item(value: Any, position: int) -> Any:
+    return value[position] if type(value) is list and position < len(value) else None
 
 
 def _collection_argument(name: str, by_name: bool) -> Expr:

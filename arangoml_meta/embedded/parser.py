@@ -79,7 +79,8 @@ AGGREGATE_FUNCTIONS = frozenset(
 )
 
 
-_VARIABLE_NAME_RE = re.compile(r"_*[a-zA-Z][a-zA-Z0-9_]*")
+# a letter first (after an optional "$" and underscores); quoted names may continue with any character
+_VARIABLE_NAME_RE = re.compile(r"(?s)\$?_*[a-zA-Z].*")
 
 
 class _Scope:
@@ -195,10 +196,16 @@ class Parser:
         return var
 
     def visible_user_variables(self) -> list[A.Variable]:
-        """User variables declared since the innermost main / subquery scope began."""
+        """The user variables a COLLECT ... INTO keeps: those of the current loop level.
+
+        Inside a FOR (or after a COLLECT) that is what its scopes declared; a COLLECT
+        directly at the top of a query or subquery keeps that level's variables.
+        """
         start = max(i for i, scope in enumerate(self.scopes) if scope.kind in ("main", "subquery"))
+        if start + 1 < len(self.scopes):
+            start += 1
         seen: dict[str, A.Variable] = {}
-        for scope in self.scopes[start + 1 :]:
+        for scope in self.scopes[start:]:
             for name, var in scope.names.items():
                 if not name.startswith("$"):
                     seen[name] = var
@@ -280,7 +287,7 @@ class Parser:
 
     def parse_for(self) -> A.Node | list[A.Node]:
         self.expect_keyword("FOR")
-        if self.tok.is_op("["):
+        if self.tok.is_op("[") or self.tok.is_op("{"):
             return self.parse_destructuring_for()
         names: list[tuple[str, Token]] = [self.variable_name()]
         while self.accept_op(","):
@@ -313,21 +320,64 @@ class Parser:
         return A.ForIn(var, source, options)
 
     def parse_destructuring_for(self) -> list[A.Node]:
-        """``FOR [a, b] IN pairs``: each element's positions bound to the names."""
-        self.expect_op("[")
-        names = [self.variable_name()]
-        while self.accept_op(","):
-            names.append(self.variable_name())
-        self.expect_op("]")
+        """``FOR [a, b] IN pairs`` / ``FOR { name } IN docs``: parts of each element bound to names."""
+        pattern = self.parse_pattern()
         self.expect_keyword("IN")
         source = self.parse_expression()
         self.scopes.append(_Scope("for"))
         element = A.Variable("$element", self.new_slot())
-        operations: list[A.Node] = [A.ForIn(element, source)]
-        for position, (name, token) in enumerate(names):
-            var = self.declare(name, token)
-            operations.append(A.Let(var, A.IndexAccess(A.Var(element), A.Literal(position))))
-        return operations
+        return [A.ForIn(element, source), *self.bind_pattern(pattern, element)]
+
+    def parse_pattern(self) -> list[tuple[list[int | str], str, Token]]:
+        """A destructuring pattern: ``[a, , [b]]`` or ``{ a, b: c, d: [e] }``.
+
+        Returns the leaves as (access path, variable name, token).
+        """
+        leaves: list[tuple[list[int | str], str, Token]] = []
+
+        def nested(prefix: list[int | str]) -> None:
+            if self.tok.is_op("[") or self.tok.is_op("{"):
+                for path, name, token in self.parse_pattern():
+                    leaves.append(([*prefix, *path], name, token))
+            else:
+                name, token = self.variable_name()
+                leaves.append((prefix, name, token))
+
+        if self.accept_op("["):
+            position = 0
+            while not self.tok.is_op("]"):
+                if not self.tok.is_op(","):
+                    nested([position])
+                position += 1
+                if not self.accept_op(","):
+                    break
+            self.expect_op("]")
+        else:
+            self.expect_op("{")
+            while not self.tok.is_op("}"):
+                key, token = self.variable_name()
+                if self.accept_op(":"):
+                    nested([key])
+                else:
+                    leaves.append(([key], key, token))
+                if not self.accept_op(","):
+                    break
+            self.expect_op("}")
+        if not leaves:
+            self.fail("destructuring pattern binds no variable")
+        return leaves
+
+    def bind_pattern(
+        self, pattern: list[tuple[list[int | str], str, Token]], source: A.Variable
+    ) -> list[A.Node]:
+        """LETs binding each leaf of ``pattern`` to its part of the value in ``source``."""
+        lets: list[A.Node] = []
+        for path, name, token in pattern:
+            value: A.Node = A.Var(source)
+            for step in path:
+                value = A.Destructure(value, step)
+            lets.append(A.Let(self.declare(name, token), value))
+        return lets
 
     def parse_options_object(self) -> A.Node:
         token = self.tok
@@ -439,10 +489,17 @@ class Parser:
         self.expect_keyword("LET")
         lets: list[A.Node] = []
         while True:
-            name, token = self.variable_name()
-            self.expect_op("=")
-            expr = self.parse_expression()
-            lets.append(A.Let(self.declare(name, token), expr))
+            if self.tok.is_op("[") or self.tok.is_op("{"):
+                pattern = self.parse_pattern()
+                self.expect_op("=")
+                whole = A.Variable("$destructured", self.new_slot())
+                lets.append(A.Let(whole, self.parse_expression()))
+                lets.extend(self.bind_pattern(pattern, whole))
+            else:
+                name, token = self.variable_name()
+                self.expect_op("=")
+                expr = self.parse_expression()
+                lets.append(A.Let(self.declare(name, token), expr))
             if not self.accept_op(","):
                 return lets
 

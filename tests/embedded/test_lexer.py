@@ -134,7 +134,6 @@ def test_quoted_keyword_is_usable_as_variable_name(quote):
 
 
 @pytest.mark.parametrize("quote", ["`", "´"])
-@pytest.mark.xfail(strict=True, reason="engine bug: quoted variable names with '-' are rejected")
 def test_quoted_variable_name_may_contain_a_hyphen(quote):
     # "Quoting with ticks is also required if ... hyphen minus (-) ... LET `my-var` = 42"
     with make_db() as db:
@@ -146,7 +145,6 @@ def test_quoted_attribute_access():
     assert value("{ 'with space': 2 }.´with space´") == 2
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: variable names starting with '$' are rejected")
 def test_dollar_variable_name():
     # "The dollar sign can only be used as the very first character in a variable name"
     with make_db() as db:

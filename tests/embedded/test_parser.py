@@ -336,7 +336,6 @@ def test_value_access(expression, expected):
     assert value(expression) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: duplicate attribute name keeps the last value")
 def test_duplicate_attribute_name_first_occurrence_wins():
     # "If the same attribute name occurs more than once in an object literal,
     #  the first occurrence wins"
@@ -669,9 +668,6 @@ def test_array_destructuring_in_for(query, expected):
 
 
 @pytest.mark.parametrize(("query", "expected"), DESTRUCTURING_MISSING)
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: LET / object / skipping destructuring (3.12.2) not supported"
-)
 def test_destructuring(query, expected):
     with make_db() as db:
         assert run(db, query) == expected

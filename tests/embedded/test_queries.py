@@ -221,9 +221,6 @@ def test_collect_into_holds_every_variable_of_the_for_scope(db):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: top-level COLLECT INTO omits top-level variables"
-)
 def test_top_level_collect_into_holds_all_variables(db):
     # "... but not those on the top level (outside of any FOR), unless the COLLECT
     #  statement is itself on the top level, in which case all variables are taken"
