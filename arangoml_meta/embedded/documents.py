@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from ..errors import (
-    ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
     ERROR_ARANGO_DOCUMENT_KEY_BAD,
     ERROR_ARANGO_DOCUMENT_KEY_MISSING,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
@@ -65,11 +64,14 @@ def check_edge_handle(value: Any, attribute: str) -> str:
     return str(value)
 
 
-def key_of(value: Any, collection: str) -> str:
-    """The key a REMOVE / UPDATE / REPLACE addresses: a key string, an id, or a document."""
+def key_of(value: Any, collection: str, allow_id: bool = True) -> str:
+    """The key a REMOVE / UPDATE / REPLACE addresses: a key string, a document, or (REMOVE) an id.
+
+    UPDATE and REPLACE take no document ids (``allow_id=False``), as in ArangoDB.
+    """
     if isinstance(value, dict):
         if "_key" not in value:
-            if "_id" in value:
+            if "_id" in value and allow_id:
                 return key_of(value["_id"], collection)
             raise DocumentError("document key missing", ERROR_ARANGO_DOCUMENT_KEY_MISSING)
         value = value["_key"]
@@ -77,10 +79,10 @@ def key_of(value: Any, collection: str) -> str:
             raise DocumentError(f"illegal document key: {value!r}", ERROR_ARANGO_DOCUMENT_KEY_BAD)
     if isinstance(value, str):
         if "/" in value:
-            parts = split_id(value)
+            parts = split_id(value) if allow_id else None
             if parts is None:
                 raise DocumentError(
-                    f"illegal document handle: {value!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD
+                    f"illegal document key: {value!r}", ERROR_ARANGO_DOCUMENT_KEY_BAD
                 )
             return parts[1]
         return check_key(value)

@@ -96,11 +96,11 @@ class QueryCompiler:
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return name
 
-    def check_read(self, function_name: str) -> None:
-        """DOCUMENT() may read any collection: not allowed once the query has written."""
-        if self.modified:
+    def check_read(self, reader: str, collection: str | None) -> None:
+        """Refuse reading ``collection`` (None: any collection, as DOCUMENT() may) after writing it."""
+        if (collection is None and self.modified) or collection in self.modified:
             raise QueryError(
-                f"access after data-modification by {function_name}()",
+                f"access after data-modification by {reader}",
                 ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
             )
 

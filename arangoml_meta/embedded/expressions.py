@@ -73,7 +73,7 @@ class ExpressionCompiler:
         self,
         compile_subquery: Callable[[A.Query], Callable[[Frame], list[Any]]],
         resolve_collection: Callable[[A.Node], str],
-        check_read: Callable[[str], None],
+        check_read: Callable[[str, str | None], None],
     ) -> None:
         self.compile_subquery = compile_subquery
         self.resolve_collection = resolve_collection
@@ -101,8 +101,10 @@ class ExpressionCompiler:
         return lambda f: f[slot]
 
     def _CollectionRef(self, node: A.Node) -> Expr:
+        name = self.resolve_collection(node)
+        self.check_read("collection", name)
         raise QueryError(
-            f"collection '{self.resolve_collection(node)}' used as expression operand",
+            f"collection '{name}' used as expression operand",
             ERROR_QUERY_COLLECTION_USED_IN_EXPRESSION,
         )
 
@@ -309,7 +311,7 @@ class ExpressionCompiler:
         assert spec is not None
         impl = spec.impl
         if node.name == "DOCUMENT":
-            self.check_read(node.name)
+            self.check_read("DOCUMENT()", None)
         args: list[Expr] = []
         for arg in node.args:
             if isinstance(arg, (A.CollectionRef, A.CollectionParam)):

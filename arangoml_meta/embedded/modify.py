@@ -75,7 +75,7 @@ class Writer:
                 old = self.storage.get(self.info, key)
                 if old is not None:
                     if self.overwrite_mode == "ignore":
-                        return None, old
+                        return None, None
                     if self.overwrite_mode == "replace":
                         return self.replace(key, doc)
                     return self.update(key, doc)
@@ -97,17 +97,22 @@ class Writer:
         self.storage.replace_stored(self.info, new)
         return new
 
-    def update(self, key: str, value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def update(
+        self, key: str, value: Any, selector: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """UPDATE ``key``; a ``_rev`` is checked in the selector (``UPDATE sel WITH ...``) or the patch."""
         patch = require_object(value)
         old = self._existing(key)
-        self._check_rev(old, patch)
+        self._check_rev(old, selector if isinstance(selector, dict) else patch)
         merged = merge_patch(old, patch, self.keep_null, self.merge_objects)
         return old, self._finish(old, merged)
 
-    def replace(self, key: str, value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def replace(
+        self, key: str, value: Any, selector: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         body = require_object(value)
         old = self._existing(key)
-        self._check_rev(old, body)
+        self._check_rev(old, selector if isinstance(selector, dict) else body)
         return old, self._finish(old, body)
 
     def remove(self, key: str, given: Any) -> tuple[dict[str, Any], None]:
@@ -207,8 +212,11 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
         if kind in ("UPDATE", "REPLACE"):
             assert doc_expr is not None
             body = doc_expr(frame)
-            key = key_of(key_expr(frame) if key_expr is not None else body, name)
-            return writer.update(key, body) if kind == "UPDATE" else writer.replace(key, body)
+            selector = key_expr(frame) if key_expr is not None else body
+            key = key_of(selector, name, allow_id=False)
+            if kind == "UPDATE":
+                return writer.update(key, body, selector)
+            return writer.replace(key, body, selector)
         assert finder is not None and doc_expr is not None and update_expr is not None
         found = finder(frame)
         if found is None:

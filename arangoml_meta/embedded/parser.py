@@ -747,10 +747,15 @@ class Parser:
             self.parse_upsert_head(node)
         node.collection = self.parse_in_collection()
         node.options = self.parse_modification_options()
-        # a later modification's OLD / NEW shadow an earlier one's (ArangoDB allows several)
-        if node.old_var is None:
+        # OLD exists where a document is replaced or removed, NEW where one is written;
+        # a later modification's OLD / NEW shadow an earlier one's
+        overwrites = isinstance(node.options, A.ObjectLit) and any(
+            key in ("overwrite", "overwriteMode") for key, _ in node.options.items
+        )
+        if node.old_var is None and (kind != "INSERT" or overwrites):
             node.old_var = self.declare("OLD", shadow=True)
-        node.new_var = self.declare("NEW", shadow=True)
+        if kind != "REMOVE":
+            node.new_var = self.declare("NEW", shadow=True)
         return node
 
     def parse_upsert_head(self, node: A.Modification) -> None:

@@ -79,7 +79,6 @@ def test_insert_duplicate_key(db):
     assert query_error(db, "INSERT {_key: 'john'} INTO users") == 1210
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: OLD is defined after a plain INSERT")
 def test_old_is_not_defined_after_insert(db):
     # ArangoDB's test suite: "INSERT { } IN @@cn LET inserted = OLD RETURN inserted" -> 1203
     assert query_error(db, "INSERT {} IN users LET inserted = OLD RETURN inserted") == 1203
@@ -146,9 +145,6 @@ def test_overwrite_mode_ignore_inserts_missing_documents(db):
     assert rows == [1]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: overwriteMode 'ignore' returns the existing document as NEW"
-)
 def test_overwrite_mode_ignore_new_is_null_for_existing_document(db):
     # "In case the document already existed, RETURN NEW will return null."
     rows = run(
@@ -320,9 +316,6 @@ def test_replace_keeps_null_values(db):
         "REPLACE {_id: 'users/john', z: 1} IN users",
     ],
 )
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: UPDATE / REPLACE accept a document id instead of a key"
-)
 def test_update_and_replace_do_not_take_document_ids(db, query):
     # "You cannot define the document to update using an _id attribute, nor pass a
     #  document identifier as a string (like "users/john")."
@@ -366,7 +359,6 @@ def test_remove_needs_key_or_object(db):
     assert query_error(db, "FOR u IN users REMOVE u.foobar IN users") == 1227
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: NEW is defined after REMOVE")
 def test_new_is_not_defined_after_remove(db):
     # ArangoDB's test suite: "REMOVE 'abc' IN @@cn LET removed = NEW RETURN removed" -> 1203
     assert query_error(db, "REMOVE 'john' IN users LET removed = NEW RETURN removed") == 1203
@@ -533,9 +525,6 @@ def test_without_ignore_errors_the_first_error_aborts(db):
     [
         pytest.param(
             "UPDATE {_key: 'john', _rev: 'wrong'} WITH {a: 1} IN users OPTIONS {ignoreRevs: false}",
-            marks=pytest.mark.xfail(
-                strict=True, reason="engine bug: _rev in the UPDATE key expression is not checked"
-            ),
         ),
         "UPDATE {_key: 'john', _rev: 'wrong', a: 1} IN users OPTIONS {ignoreRevs: false}",
         "REPLACE {_key: 'john', _rev: 'wrong', a: 1} IN users OPTIONS {ignoreRevs: false}",
@@ -606,9 +595,6 @@ def test_only_one_modification_per_collection(db, query):
     assert query_error(db, query) == 1579
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: 1568 reported instead of 1579 for a collection after REMOVE"
-)
 def test_collection_operand_after_modification_is_access_after_modification(db):
     # ArangoDB's test suite: "REMOVE 'abc' IN @@cn LET removed1 = OLD RETURN @@cn" -> 1579
     assert query_error(db, "REMOVE 'john' IN users LET removed1 = OLD RETURN users") == 1579
