@@ -1,0 +1,78 @@
+"""The backend protocol: the small, ArangoDB-shaped interface the domain layer speaks.
+
+A backend is a database with document and edge collections, persistent
+indexes, named graphs, AQL queries and transactions. Two implementations
+exist: the embedded engine (``embedded.py``) and ArangoDB through python-arango
+(``arango.py``). Both raise only :mod:`arangoml_meta.errors` exceptions, with
+ArangoDB's error numbers, so the domain layer catches one thing whichever
+backend runs.
+
+Writes that must be atomic go through :meth:`Backend.transaction`, which
+yields a :class:`Session` (the same interface, bound to the transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
+
+Document = dict[str, Any]
+
+
+@runtime_checkable
+class Session(Protocol):
+    """Document and query operations (inside or outside a transaction)."""
+
+    def insert(self, collection: str, doc: Document) -> Document:
+        """Insert one document; returns it with ``_key``, ``_id``, ``_rev``."""
+
+    def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
+        """Insert documents, all or nothing; returns them with system attributes."""
+
+    def get(self, collection: str, key: str) -> Document | None:
+        """The document, or None when it does not exist."""
+
+    def update(self, collection: str, key: str, patch: Document) -> Document:
+        """Merge ``patch`` into a document (keepNull false); returns the new document."""
+
+    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
+        """Run AQL with bound parameters and return all rows."""
+
+
+class Backend(Session, Protocol):
+    """A whole database: schema operations, sessions and transactions."""
+
+    name: str  # "embedded" or "arangodb"
+    location: str  # a path or a URL without credentials
+
+    def has_collection(self, name: str) -> bool: ...
+
+    def create_collection(self, name: str, edge: bool = False, schema: Document | None = None) -> None:
+        """Create a collection (no error when it already exists with the same kind)."""
+
+    def set_schema(self, name: str, schema: Document | None) -> None:
+        """Install (or remove) server-side JSON Schema validation where the backend has it."""
+
+    def ensure_index(self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False) -> None:
+        """Create a persistent index unless an identical one exists."""
+
+    def has_graph(self, name: str) -> bool: ...
+
+    def graph_definitions(self, name: str) -> list[Document]:
+        """The edge definitions of a named graph ({collection, from, to})."""
+
+    def save_graph(self, name: str, edge_definitions: list[Document]) -> None:
+        """Create the named graph, or replace its edge definitions."""
+
+    def count(self, collection: str) -> int: ...
+
+    def transaction(self, write: Sequence[str], read: Sequence[str] = ()) -> AbstractContextManager[Session]:
+        """A transaction over the named collections; committed when the block ends, aborted on error."""
+
+    def close(self) -> None: ...
+
+
+def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

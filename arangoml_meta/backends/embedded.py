@@ -1,0 +1,117 @@
+"""The embedded backend: the in-process AQL engine over SQLite.
+
+Transactions are SQLite write transactions (``BEGIN IMMEDIATE``), so two
+processes writing the same store are serialised, and a killed process leaves
+only committed transactions behind. JSON Schema validation runs in the domain
+layer before every write; SQLite has no server-side equivalent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..embedded import EmbeddedDatabase
+from ..embedded.documents import REVISIONS, merge_patch
+from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
+from .base import Document
+
+STORE_FILE = "store.db"
+
+
+class EmbeddedBackend:
+    """A :class:`~.base.Backend` over an :class:`EmbeddedDatabase` file."""
+
+    name = "embedded"
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        if path.suffix != ".db":
+            path.mkdir(parents=True, exist_ok=True)
+            path = path / STORE_FILE
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.location = str(path)
+        self.db = EmbeddedDatabase(str(path), name="arangoml_meta")
+
+    @classmethod
+    def in_memory(cls) -> EmbeddedBackend:
+        backend = cls.__new__(cls)
+        backend.location = ":memory:"
+        backend.db = EmbeddedDatabase(":memory:", name="arangoml_meta")
+        return backend
+
+    # ------------------------------------------------------------------ schema
+
+    def has_collection(self, name: str) -> bool:
+        return self.db.has_collection(name)
+
+    def create_collection(self, name: str, edge: bool = False, schema: Document | None = None) -> None:
+        with self.db.transaction():
+            if not self.db.has_collection(name):
+                self.db.create_collection(name, edge=edge)
+
+    def set_schema(self, name: str, schema: Document | None) -> None:
+        """Nothing to install: the domain layer validates before every write."""
+
+    def ensure_index(self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False) -> None:
+        self.db.ensure_index(collection, fields, unique=unique, sparse=sparse)
+
+    def has_graph(self, name: str) -> bool:
+        return self.db.has_graph(name)
+
+    def graph_definitions(self, name: str) -> list[Document]:
+        return list(self.db.graph(name)["edgeDefinitions"])
+
+    def save_graph(self, name: str, edge_definitions: list[Document]) -> None:
+        with self.db.transaction():
+            if self.db.has_graph(name):
+                graph = self.db.graph(name)
+                graph["edgeDefinitions"] = edge_definitions
+                self.db.replace_graph(name, graph)
+            else:
+                self.db.create_graph(name, edge_definitions)
+
+    def count(self, collection: str) -> int:
+        return self.db.count(collection)
+
+    # ------------------------------------------------------------------ documents
+
+    def insert(self, collection: str, doc: Document) -> Document:
+        return self.db.insert(collection, doc)
+
+    def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
+        return self.db.insert_many(collection, docs)
+
+    def get(self, collection: str, key: str) -> Document | None:
+        return self.db.get(collection, key)
+
+    def update(self, collection: str, key: str, patch: Document) -> Document:
+        storage = self.db.storage
+        with storage.atomic(write=True):
+            info = storage.collection(collection)
+            old = storage.get(info, key)
+            if old is None:
+                raise DocumentNotFoundError(
+                    f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+                )
+            body = {k: v for k, v in patch.items() if k not in ("_key", "_id", "_rev")}
+            new = merge_patch(old, body, keep_null=False, merge_objects=True)
+            new["_rev"] = REVISIONS.next()
+            storage.replace_stored(info, new)
+            return new
+
+    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
+        return list(self.db.query(aql, bind_vars))
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self, write: Sequence[str], read: Sequence[str] = ()) -> Iterator[EmbeddedBackend]:
+        with self.db.transaction(write=True):
+            yield self
+
+    def close(self) -> None:
+        self.db.close()
