@@ -1,0 +1,74 @@
+"""Artifact references and readable keys.
+
+An artifact can be named three ways: by id (``datasets/iris-v2``), by name and
+version (``datasets/iris@2``) or by name and ``@latest``. Keys are readable and
+stable (``iris-v2``), valid ArangoDB keys, so an auditor can type the id.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .errors import ERROR_ARANGO_DOCUMENT_HANDLE_BAD, DocumentError
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$"
+_NAME_RE = re.compile(NAME_PATTERN)
+_REF_RE = re.compile(r"^(?P<type>[A-Za-z_][A-Za-z0-9_\-]*)/(?P<rest>.+)$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A parsed reference: a key, or a name with a version (None = latest)."""
+
+    type: str
+    key: str | None = None
+    name: str | None = None
+    version: int | None = None
+
+
+def is_valid_name(name: object) -> bool:
+    return isinstance(name, str) and _NAME_RE.fullmatch(name) is not None
+
+
+def artifact_key(name: str, version: int) -> str:
+    """The readable key of version ``version`` of ``name`` (``iris`` v2 → ``iris-v2``)."""
+    return f"{name}-v{version}"
+
+
+def run_key(name: str) -> str:
+    """A readable, unique key for a run: ``train-20261126T081830-3f2a9c``."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{name}-{stamp}-{secrets.token_hex(3)}"
+
+
+def parse_ref(ref: str) -> Ref:
+    """Parse ``type/key``, ``type/name@N`` or ``type/name@latest``."""
+    match = _REF_RE.match(ref) if isinstance(ref, str) else None
+    if match is None:
+        raise DocumentError(
+            f"malformed artifact reference {ref!r}: expected 'type/key', 'type/name@N' or 'type/name@latest'",
+            ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
+        )
+    type_name, rest = match.group("type"), match.group("rest")
+    if "@" in rest:
+        name, _, version = rest.rpartition("@")
+        if not is_valid_name(name):
+            raise DocumentError(
+                f"malformed artifact name in {ref!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD
+            )
+        if version == "latest":
+            return Ref(type_name, name=name)
+        if not version.isdigit() or int(version) < 1:
+            raise DocumentError(
+                f"malformed version in {ref!r}: use a positive number or 'latest'",
+                ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
+            )
+        return Ref(type_name, name=name, version=int(version))
+    if "/" in rest:
+        raise DocumentError(
+            f"malformed artifact reference {ref!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD
+        )
+    return Ref(type_name, key=rest)
