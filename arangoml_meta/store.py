@@ -11,7 +11,6 @@ its type's JSON Schema first, so a violation writes nothing.
 from __future__ import annotations
 
 import contextlib
-import contextlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
