@@ -15,3 +15,11 @@ def test_readme_shows_the_demo_output(capsys) -> None:
     assert match, "README lacks the demo-output block"
     demo.main()
     assert capsys.readouterr().out.rstrip("\n") == match.group(1)
+
+
+def test_readme_python_tour_prints_what_it_shows(capsys) -> None:
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"<!-- tour -->\n```python\n(.*?)\n```\n\nprints\n\n```text\n(.*?)\n```", text, re.S)
+    assert match, "README lacks the Python tour block"
+    exec(compile(match.group(1), "README tour", "exec"), {})
+    assert capsys.readouterr().out.rstrip("\n") == match.group(2)
