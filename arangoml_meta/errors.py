@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 # ArangoDB error numbers used by the project (names as in ArangoDB's errors.dat).
-ERROR_BAD_PARAMETER = 10
 ERROR_INTERNAL = 4
+ERROR_BAD_PARAMETER = 10
+ERROR_FORBIDDEN = 11
+ERROR_RESOURCE_LIMIT = 32
 ERROR_ARANGO_CONFLICT = 1200
 ERROR_ARANGO_DOCUMENT_NOT_FOUND = 1202
 ERROR_ARANGO_DATA_SOURCE_NOT_FOUND = 1203
@@ -29,6 +31,7 @@ ERROR_ARANGO_DOCUMENT_KEY_UNEXPECTED = 1222
 ERROR_ARANGO_DOCUMENT_TYPE_INVALID = 1227
 ERROR_ARANGO_DOCUMENT_KEY_MISSING = 1226
 ERROR_ARANGO_COLLECTION_TYPE_INVALID = 1218
+ERROR_ARANGO_DATABASE_NOT_FOUND = 1228
 ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE = 1233
 ERROR_ARANGO_DOCUMENT_REV_BAD = 1239
 ERROR_QUERY_KILLED = 1500
@@ -214,10 +217,14 @@ def error_for(error_num: int | None, message: str) -> ArangoMLMetaError:
         return ArangoMLMetaError(message)
     cls = _CLASS_BY_NUM.get(error_num)
     if cls is None:
-        if 1200 <= error_num < 1300:
+        if 1228 <= error_num <= 1230:
+            cls = CollectionError  # database errors: not found, illegal or duplicate name
+        elif 1200 <= error_num < 1300:
             cls = DocumentError
         elif 1500 <= error_num < 1600:
             cls = QueryError
+        elif 1650 <= error_num < 1700:
+            cls = TransactionError
         elif 1900 <= error_num < 2000:
             cls = GraphError
         else:

@@ -21,6 +21,7 @@ from ..errors import (
     ERROR_QUERY_COLLECTION_USED_IN_EXPRESSION,
     ERROR_QUERY_DIVISION_BY_ZERO,
     ERROR_QUERY_INVALID_ARITHMETIC_VALUE,
+    ERROR_RESOURCE_LIMIT,
     BindParameterError,
     QueryError,
 )
@@ -61,7 +62,7 @@ def range_values(low: Any, high: Any, rt: Runtime) -> range:
     size = abs(hi_i - lo_i) + 1
     if size > MAX_RANGE:
         raise QueryError(
-            f"range {lo_i}..{hi_i} has {size} elements, more than the limit of {MAX_RANGE}", 32
+            f"range {lo_i}..{hi_i} has {size} elements, more than the limit of {MAX_RANGE}", ERROR_RESOURCE_LIMIT
         )
     return range(lo_i, hi_i + 1) if lo_i <= hi_i else range(lo_i, hi_i - 1, -1)
 

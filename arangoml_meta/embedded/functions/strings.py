@@ -37,13 +37,11 @@ from ...errors import (
     ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
     ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
     ERROR_QUERY_INVALID_REGEX,
+    ERROR_RESOURCE_LIMIT,
     error_for,
 )
 from ..values import format_number, is_number, json_stringify, normalize_number, to_bool, to_string
 from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-# TRI_ERROR_RESOURCE_LIMIT (errors.dat); only REPEAT raises it here.
-_ERROR_RESOURCE_LIMIT = 32
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -750,7 +748,7 @@ def repeat(ctx: FunctionContext, value: Any, count: Any, separator: Any = _ABSEN
         _warn(
             ctx,
             "REPEAT",
-            _ERROR_RESOURCE_LIMIT,
+            ERROR_RESOURCE_LIMIT,
             "Output string of AQL REPEAT function was limited to 16MB.",
         )
         return None
