@@ -9,6 +9,11 @@ backend runs.
 
 Writes that must be atomic go through :meth:`Backend.transaction`, which
 yields a :class:`Session` (the same interface, bound to the transaction).
+Calls made on the backend itself while a transaction is open (in the same
+thread) belong to that transaction, and a nested ``transaction()`` joins the
+open one — on ArangoDB, which cannot nest stream transactions, its write
+collections must be among the outer ones. Schema operations (collections,
+indexes, graphs) are not transactional on ArangoDB.
 """
 
 from __future__ import annotations
@@ -52,7 +57,11 @@ class Backend(Session, Protocol):
         """Create a collection (no error when it already exists with the same kind)."""
 
     def set_schema(self, name: str, schema: Document | None) -> None:
-        """Install (or remove) server-side JSON Schema validation where the backend has it."""
+        """Install (or remove) server-side validation where the backend has it.
+
+        ``schema`` is ArangoDB's collection schema property ``{rule, level, message}``
+        (see ``types.arango_rule``) or None.
+        """
 
     def ensure_index(self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False) -> None:
         """Create a persistent index unless an identical one exists."""
@@ -60,7 +69,7 @@ class Backend(Session, Protocol):
     def has_graph(self, name: str) -> bool: ...
 
     def graph_definitions(self, name: str) -> list[Document]:
-        """The edge definitions of a named graph ({collection, from, to})."""
+        """The edge definitions of a named graph ({collection, from, to}); list order is not significant."""
 
     def save_graph(self, name: str, edge_definitions: list[Document]) -> None:
         """Create the named graph, or replace its edge definitions."""
