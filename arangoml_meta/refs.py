@@ -17,6 +17,9 @@ from .errors import ERROR_ARANGO_DOCUMENT_HANDLE_BAD, DocumentError
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$"
 _NAME_RE = re.compile(NAME_PATTERN)
 _REF_RE = re.compile(r"^(?P<type>[A-Za-z_][A-Za-z0-9_\-]*)/(?P<rest>.+)$")
+# ASCII digits only: str.isdigit() also accepts superscripts, which int() refuses, and
+# other scripts' digits, which it reads as numbers
+_VERSION_RE = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,9 @@ def artifact_key(name: str, version: int) -> str:
 
 
 def run_key(name: str) -> str:
-    """A readable, unique key for a run: ``train-20261126T081830-3f2a9c``."""
+    """A readable key for a run, unique in practice: ``train-20261126T081830-3f2a9c01d4e7``."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return f"{name}-{stamp}-{secrets.token_hex(3)}"
+    return f"{name}-{stamp}-{secrets.token_hex(6)}"
 
 
 def parse_ref(ref: str) -> Ref:
@@ -61,7 +64,7 @@ def parse_ref(ref: str) -> Ref:
             )
         if version == "latest":
             return Ref(type_name, name=name)
-        if not version.isdigit() or int(version) < 1:
+        if not _VERSION_RE.fullmatch(version) or int(version) < 1:
             raise DocumentError(
                 f"malformed version in {ref!r}: use a positive number or 'latest'",
                 ERROR_ARANGO_DOCUMENT_HANDLE_BAD,

@@ -43,6 +43,8 @@ STORE_INFO = "store_info"
 EDGES = ("inputs", "outputs", "derivations")
 RUNS = "runs"
 _VERSION_RETRIES = 50
+# fields the store sets on every document it writes; callers cannot pass them
+STORE_SET = ("created_at", "created_by")
 
 
 class MetadataStore:
@@ -92,6 +94,8 @@ class MetadataStore:
         backend.create_collection(artifact_type.name)
         backend.set_schema(artifact_type.name, arango_rule(artifact_type))
         backend.ensure_index(artifact_type.name, ["name", "version"], unique=True, sparse=True)
+        # lookups by name (latest version, history) need an index that is not sparse
+        backend.ensure_index(artifact_type.name, ["name"])
         backend.ensure_index(artifact_type.name, ["created_at"])
         if artifact_type.kind == "execution":
             backend.ensure_index(artifact_type.name, ["status"])
@@ -173,7 +177,8 @@ class MetadataStore:
             doc["project"] = project
         if description is not None:
             doc["description"] = description
-        doc["tags"] = list(tags or [])
+        # a lone string stays a string, so the schema refuses it instead of splitting it into letters
+        doc["tags"] = tags if isinstance(tags, str) else list(tags or [])
         doc["created_at"] = utc_now_iso()
         doc["created_by"] = self.actor
         return doc
@@ -192,11 +197,7 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        reserved = {
-            k for k in fields if k.startswith("_") or k in ("version", "created_at", "created_by")
-        }
-        if reserved:
-            raise BadParameterError(f"these fields are set by the store: {sorted(reserved)}")
+        refuse_store_fields(fields, ("version", *STORE_SET))
         doc = {**self._envelope(name, project, description, tags), **fields}
         return self._insert_versioned(artifact_type, doc)
 
@@ -296,6 +297,7 @@ class MetadataStore:
         **attributes: Any,
     ) -> dict[str, Any]:
         """A derivation between two artifacts (``relation``: deployed_as, monitors, subset_of, ...)."""
+        refuse_store_fields(attributes, STORE_SET)
         source_id, target_id = self.resolve_id(source), self.resolve_id(target)
         return self._edge("derivations", source_id, target_id, {"relation": relation, **attributes})
 
@@ -407,6 +409,13 @@ class MetadataStore:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         """Run any AQL on the store."""
         return self.backend.query(aql, bind_vars)
+
+
+def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None:
+    """Refuse system attributes (``_key``, ``_from``, ...) and the fields in ``store_set``."""
+    reserved = sorted(k for k in fields if k.startswith("_") or k in store_set)
+    if reserved:
+        raise BadParameterError(f"these fields are set by the store: {reserved}")
 
 
 def _types(types: Sequence[str] | None) -> list[str] | None:

@@ -17,7 +17,7 @@ import re
 import reprlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,11 @@ class ArtifactType:
             raise BadParameterError(
                 f"{self.name}: unknown kind {self.kind!r}; choose one of {', '.join(KINDS)}"
             )
+
+    @cached_property
+    def validator(self) -> Draft4Validator:
+        """The compiled validator of this type's schema (built once per type object)."""
+        return _validator(json.dumps(self.schema, sort_keys=True))
 
 
 # --------------------------------------------------------------------------- loading
@@ -324,8 +329,7 @@ def validate(artifact_type: ArtifactType, doc: Any) -> None:
             artifact_type.name, [("", f"{_short.repr(doc)} is not a document (a JSON object)")]
         )
     body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
-    validator = _validator(json.dumps(artifact_type.schema, sort_keys=True))
-    violations = {v for error in validator.iter_errors(body) for v in _describe(error)}
+    violations = {v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)}
     if violations:
         raise schema_violation(artifact_type.name, sorted(violations))
 
