@@ -25,5 +25,8 @@ lint: $(BIN)/.installed
 bench-aql: $(BIN)/.installed
 	$(BIN)/python bench/bench_aql.py
 
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_api.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

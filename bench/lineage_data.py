@@ -24,6 +24,7 @@ about ten ``params`` and five ``metrics`` as nested objects.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -335,13 +336,309 @@ def generate_total(total: int, seed: int = DEFAULT_SEED) -> LineageData:
     return generate(max(1, round(total / _ITEMS_PER_DATASET)), seed)
 
 
+# --------------------------------------------------------------------------- pipeline steps
+#
+# The same lineage, as the sequence of pipeline steps that would record it through a metadata
+# API (``bench_api.py``): each dataset version registered (and linked to the previous one),
+# each feature set produced by a preprocessing run, each training run consuming feature sets
+# (and a base model) and producing a model, each deployment linked from its model, and a few
+# windows of serving metrics per deployment.
+
+STEP_KINDS: tuple[str, ...] = ("dataset", "preprocess", "train", "deploy", "monitor")
+PIPELINE_VERTEX_COLLECTIONS: tuple[str, ...] = (
+    "datasets",
+    "featuresets",
+    "runs",
+    "models",
+    "deployments",
+    "serving_metrics",
+)
+# learning rates snap to this grid (nearest power of ten), so "params.lr == 0.01" selects runs
+_LR_GRID: dict[int, float] = {-5: 0.00001, -4: 0.0001, -3: 0.001, -2: 0.01, -1: 0.1}
+# documents + edges per dataset in the pipeline form, on average (measured; used to size it)
+_PIPELINE_ITEMS_PER_DATASET = 64.0
+
+
+@dataclass(frozen=True)
+class PipelineStep:
+    """One pipeline step: what it registers, what it consumes, and what it links.
+
+    ``kind``:
+
+    - ``dataset``: register version ``version`` of dataset ``name`` (``fields``); from the
+      second version on, link the previous version to it (``link_from``, ``relation``).
+    - ``preprocess``: a run (``run_key``, ``run_name``, ``params``) reading one dataset version
+      (``inputs``) and producing the feature set ``name`` (``fields``).
+    - ``train``: a run reading feature sets and perhaps a base model (``inputs``, with roles),
+      with ``params`` and ``metrics``, ending as ``status``; a completed run produces the
+      model ``name`` (``fields``); a failed one produces nothing; a ``running`` one stays open.
+    - ``deploy``: register deployment ``name`` and link its model to it.
+    - ``monitor``: register window ``version`` of serving metrics ``name`` and link the
+      deployment to it.
+
+    Artifact keys are ``{name}-v{version}``, as an ``arangoml_meta`` store writes them; run
+    keys (``run_key``) are logical, since a store chooses its own.
+    """
+
+    kind: str
+    collection: str  # of the artifact the step registers ("" for a run that produces none)
+    name: str  # artifact name
+    version: int = 1
+    fields: Doc = field(default_factory=dict)
+    run_key: str = ""
+    run_name: str = ""
+    run_fields: Doc = field(default_factory=dict)
+    params: Doc = field(default_factory=dict)
+    metrics: Doc = field(default_factory=dict)
+    status: str = "completed"
+    inputs: tuple[tuple[str, str], ...] = ()  # (artifact id, role)
+    link_from: str | None = None
+    relation: str = ""
+
+    @property
+    def artifact_id(self) -> str:
+        return f"{self.collection}/{self.name}-v{self.version}" if self.collection else ""
+
+    @property
+    def run_id(self) -> str:
+        return f"runs/{self.run_key}" if self.run_key else ""
+
+    @property
+    def items(self) -> dict[str, int]:
+        """Documents and edges the step writes, per collection."""
+        counts: dict[str, int] = defaultdict(int)
+        if self.run_key:
+            counts["runs"] += 1
+            counts["inputs"] += len(self.inputs)
+            if self.collection:
+                counts["outputs"] += 1
+        if self.collection:
+            counts[self.collection] += 1
+        if self.link_from is not None:
+            counts["derivations"] += 1
+        return dict(counts)
+
+
+@dataclass
+class PipelinePlan:
+    """Pipeline steps in the order a platform would run them, and traversal start points."""
+
+    seed: int
+    steps: list[PipelineStep]
+    dataset_roots: list[str]  # ids of each dataset's first version
+    deployments: list[str]  # ids of all deployments
+
+    def counts(self) -> dict[str, int]:
+        """Documents and edges per collection, over all steps."""
+        totals: dict[str, int] = dict.fromkeys((*PIPELINE_VERTEX_COLLECTIONS, *EDGE_COLLECTIONS), 0)
+        for step in self.steps:
+            for name, n in step.items.items():
+                totals[name] += n
+        return totals
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+    @property
+    def runs(self) -> int:
+        return self.counts()["runs"]
+
+
+def _api_timestamp(seconds: int) -> str:
+    """A generated timestamp with milliseconds, as the artifact schemas require."""
+    return _timestamp(seconds)[:-1] + ".000Z"
+
+
+def pipeline_steps(data: LineageData) -> PipelinePlan:
+    """The pipeline that records ``data``, step by step, in the order it was generated.
+
+    Feature sets become the outputs of preprocessing runs (dataset version -> run ->
+    feature set instead of a derivation edge), runs keep their inputs, ten params (the
+    learning rate as ``lr``, snapped to a power of ten) and metrics, and every deployment
+    gets 0 to 3 windows of serving metrics. The extra values come from their own
+    ``random.Random`` derived from ``data.seed``, so ``data`` is used as generated.
+    """
+    rng = random.Random(data.seed * 7_919 + 17)
+    version_edges: dict[str, str] = {}  # dataset version id -> previous version id
+    fs_source: dict[str, str] = {}  # featureset id -> dataset version id
+    deployments_of: dict[str, list[str]] = defaultdict(list)  # model id -> deployment ids
+    for e in data.edges["derivations"]:
+        kind = e.get("kind")
+        if kind == "new_version":
+            version_edges[e["_to"]] = e["_from"]
+        elif kind == "featurization":
+            fs_source[e["_to"]] = e["_from"]
+        else:
+            deployments_of[e["_from"]].append(e["_to"])
+    run_inputs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for e in data.edges["inputs"]:
+        run_inputs[e["_to"]].append((e["_from"], e["role"]))
+    model_of = {e["_from"]: e["_to"] for e in data.edges["outputs"]}
+    runs_of: dict[str, list[Doc]] = defaultdict(list)  # featureset id -> its own runs, in order
+    for run in data.vertices["runs"]:
+        runs_of[run_inputs[f"runs/{run['_key']}"][0][0]].append(run)
+    datasets = {f"datasets/{d['_key']}": d for d in data.vertices["datasets"]}
+    versions_of: dict[str, list[Doc]] = defaultdict(list)  # dataset name -> versions, in order
+    for d in data.vertices["datasets"]:
+        versions_of[d["name"]].append(d)
+    models = {f"models/{m['_key']}": m for m in data.vertices["models"]}
+    deployments = {f"deployments/{d['_key']}": d for d in data.vertices["deployments"]}
+
+    steps: list[PipelineStep] = []
+    registered: set[str] = set()  # dataset names already recorded
+
+    def artifact_id(generated_id: str) -> str:  # models/model0000001 -> models/model0000001-v1
+        return f"{generated_id}-v1"
+
+    for fs in data.vertices["featuresets"]:
+        fs_id = f"featuresets/{fs['_key']}"
+        source = fs_source[fs_id]
+        dataset_name = datasets[source]["name"]
+        if dataset_name not in registered:
+            registered.add(dataset_name)
+            previous: str | None = None
+            for d in versions_of[dataset_name]:
+                this = f"datasets/{d['_key']}"
+                fields = {
+                    k: v for k, v in d.items() if k not in ("_key", "name", "version", "created_at")
+                }
+                steps.append(
+                    PipelineStep(
+                        "dataset",
+                        "datasets",
+                        d["_key"].rsplit("-v", 1)[0],  # ds00001-v2 is also the store's key
+                        version=d["version"],
+                        fields={**fields, "description": f"{d['name']} as delivered"},
+                        link_from=previous,
+                        relation="next_version" if previous else "",
+                    )
+                )
+                assert version_edges.get(this) == previous, this
+                previous = this
+        steps.append(
+            PipelineStep(
+                "preprocess",
+                "featuresets",
+                fs["_key"],
+                fields={k: v for k, v in fs.items() if k not in ("_key", "name")},
+                run_key=f"prep{fs['_key'][2:]}",
+                run_name=f"preprocess-{fs['_key']}",
+                params={"transform": fs["transform"], "n_features": fs["n_features"]},
+                inputs=((source, "source"),),
+            )
+        )
+        for run in runs_of[fs_id]:
+            run_id = f"runs/{run['_key']}"
+            params = dict(run["params"])
+            learning_rate = params.pop("learning_rate")
+            exponent = min(-1, max(-5, round(math.log10(learning_rate))))
+            params = {"lr": _LR_GRID[exponent], **params}
+            inputs = tuple((artifact_id(source_id), role) for source_id, role in run_inputs[run_id])
+            produced = model_of.get(run_id)
+            model = models[produced] if produced else None
+            steps.append(
+                PipelineStep(
+                    "train",
+                    "models" if model else "",
+                    model["_key"] if model else "",
+                    fields=(
+                        {k: v for k, v in model.items() if k not in ("_key", "name")}
+                        if model
+                        else {}
+                    ),
+                    run_key=run["_key"],
+                    run_name=f"train-{run['_key']}",
+                    run_fields={
+                        "framework": run["framework"],
+                        "tags": run["tags"],
+                        "duration_s": run["duration_s"],
+                    },
+                    params=params,
+                    metrics=dict(run["metrics"]),
+                    status=run["status"],
+                    inputs=inputs,
+                )
+            )
+            if produced is None:
+                continue
+            for dep_id in deployments_of[produced]:
+                dep = deployments[dep_id]
+                created = dep["created_at"]
+                steps.append(
+                    PipelineStep(
+                        "deploy",
+                        "deployments",
+                        dep["_key"],
+                        fields={
+                            **{k: v for k, v in dep.items() if k not in ("_key", "created_at")},
+                            "status": "active",
+                            "deployed_at": created[:-1] + ".000Z",
+                        },
+                        link_from=artifact_id(produced),
+                        relation="deployed_as",
+                    )
+                )
+                n_windows = rng.choices((0, 1, 2, 3), weights=(30, 35, 25, 10))[0]
+                for window in range(1, n_windows + 1):
+                    start = _clock_of(created) + (window - 1) * 86_400
+                    requests = rng.randint(100, 1_000_000)
+                    p50 = round(rng.uniform(2.0, 80.0), 1)
+                    steps.append(
+                        PipelineStep(
+                            "monitor",
+                            "serving_metrics",
+                            f"sm-{dep['_key']}",
+                            version=window,
+                            fields={
+                                "window_start": _api_timestamp(start),
+                                "window_end": _api_timestamp(start + 86_400),
+                                "traffic": {
+                                    "requests": requests,
+                                    "errors": rng.randint(0, requests // 100),
+                                },
+                                "latency_ms": {
+                                    "p50": p50,
+                                    "p95": round(p50 * rng.uniform(1.5, 4.0), 1),
+                                },
+                                "quality": {"accuracy": round(rng.uniform(0.6, 0.99), 4)},
+                            },
+                            link_from=f"deployments/{dep['_key']}-v1",
+                            relation="monitors",
+                        )
+                    )
+    return PipelinePlan(
+        data.seed, steps, list(data.dataset_roots), [artifact_id(d) for d in data.deployments]
+    )
+
+
+def _clock_of(timestamp: str) -> int:
+    """Seconds since the generator's epoch for a ``_timestamp`` string (its inverse)."""
+    date, _, time_of_day = timestamp.rstrip("Z").partition("T")
+    year, month, day = (int(x) for x in date.split("-"))
+    hours, minutes, secs = (int(x) for x in time_of_day.split(":"))
+    days = ((year - 2024) * 12 + month - 1) * 28 + day - 1
+    return days * 86_400 + hours * 3_600 + minutes * 60 + secs
+
+
+def generate_pipeline(total: int, seed: int = DEFAULT_SEED) -> PipelinePlan:
+    """The pipeline steps for a lineage of about ``total`` documents + edges in pipeline form."""
+    return pipeline_steps(generate(max(1, round(total / _PIPELINE_ITEMS_PER_DATASET)), seed))
+
+
 __all__ = [
     "DEFAULT_SEED",
     "EDGE_COLLECTIONS",
     "EDGE_DEFINITIONS",
     "GRAPH_NAME",
+    "PIPELINE_VERTEX_COLLECTIONS",
+    "STEP_KINDS",
     "VERTEX_COLLECTIONS",
     "LineageData",
+    "PipelinePlan",
+    "PipelineStep",
     "generate",
+    "generate_pipeline",
     "generate_total",
+    "pipeline_steps",
 ]
