@@ -15,6 +15,7 @@ and pid, so ``MetadataStore.unfinished_runs()`` can tell it is orphaned.
 from __future__ import annotations
 
 import copy
+import os
 import time
 import traceback
 from collections.abc import Sequence
@@ -24,28 +25,37 @@ from typing import TYPE_CHECKING, Any
 from .environment import ResourceMeter, capture_environment, utc_now_iso
 from .errors import BadParameterError
 from .refs import run_key
+from .store import STORE_SET, refuse_store_fields
 from .types import validate
 
 if TYPE_CHECKING:
     from .store import MetadataStore
 
 RUNS = "runs"
+# what the run records itself, so start_run() refuses them as fields (not the environment:
+# a caller may report where the run really executed)
+RUN_SET = (*STORE_SET, "status", "started_at", "ended_at", "resources", "error")
+# what a run logs while it runs, checked value by value as it is logged
+LOGGED = ("params", "metrics", "metric_series")
+CLOSED_STATUSES = ("completed", "failed")
 # logged params and metrics reach the store at least this often (and when the run closes),
 # so a killed process loses at most this much of what it logged
 FLUSH_INTERVAL_SECONDS = 5.0
 # the environment (packages, git state) is re-captured at most this often per process
 ENVIRONMENT_TTL_SECONDS = 10.0
 
-_environment_cache: tuple[float, dict[str, Any]] | None = None
+# (pid, when, environment): a forked child must not record its parent's environment and pid
+_environment_cache: tuple[int, float, dict[str, Any]] | None = None
 
 
 def current_environment() -> dict[str, Any]:
     """The process's environment, captured at most every ENVIRONMENT_TTL_SECONDS."""
     global _environment_cache
-    now = time.monotonic()
-    if _environment_cache is None or now - _environment_cache[0] > ENVIRONMENT_TTL_SECONDS:
-        _environment_cache = (now, capture_environment())
-    return copy.deepcopy(_environment_cache[1])
+    now, pid = time.monotonic(), os.getpid()
+    cache = _environment_cache
+    if cache is None or cache[0] != pid or now - cache[1] > ENVIRONMENT_TTL_SECONDS:
+        _environment_cache = cache = (pid, now, capture_environment())
+    return copy.deepcopy(cache[2])
 
 
 def _input_pairs(inputs: dict[str, Any] | Sequence[Any] | None) -> list[tuple[Any, str]]:
@@ -101,6 +111,7 @@ class Run:
         **fields: Any,
     ) -> Run:
         run_type = store.type(RUNS)
+        refuse_store_fields(fields, RUN_SET)
         input_ids = [(store.resolve_id(item), role) for item, role in _input_pairs(inputs)]
         doc = {
             "_key": run_key(name),
@@ -127,6 +138,16 @@ class Run:
     def _require_open(self) -> None:
         if self.closed:
             raise BadParameterError(f"run {self.id} is closed")
+
+    def _check(self, logged: dict[str, Any]) -> None:
+        """Raise :class:`SchemaViolationError` naming the field unless ``logged`` fits the schema.
+
+        Only what is being logged is checked, with the run's envelope: what was logged
+        before passed this check already and the environment passed it in start(), and
+        checking them again would cost more with every point of a long series.
+        """
+        envelope = {k: v for k, v in self.doc.items() if k not in ("environment", *LOGGED)}
+        validate(self.store.type(RUNS), {**envelope, **logged})
 
     def _record(self, field: str, values: dict[str, Any]) -> None:
         self._pending.setdefault(field, {}).update(values)
@@ -158,6 +179,7 @@ class Run:
     def log_params(self, params: dict[str, Any]) -> None:
         """Record hyperparameters."""
         self._require_open()
+        self._check({"params": params})
         self._record("params", params)
 
     def log_metric(self, name: str, value: float, step: int | None = None) -> None:
@@ -166,10 +188,15 @@ class Run:
 
     def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
         self._require_open()
+        points: dict[str, dict[str, Any]] = {}
         if step is not None:
             at = utc_now_iso()
-            for name, value in metrics.items():
-                self._series.setdefault(name, []).append({"step": step, "value": value, "at": at})
+            points = {
+                name: {"step": step, "value": value, "at": at} for name, value in metrics.items()
+            }
+        self._check({"metrics": metrics, "metric_series": {n: [p] for n, p in points.items()}})
+        for name, point in points.items():
+            self._series.setdefault(name, []).append(point)
         self._record("metrics", metrics)
 
     def add_gpu_seconds(self, seconds: float) -> None:
@@ -199,6 +226,10 @@ class Run:
         """Close the run (completed / failed) with its resources, in one transaction."""
         if self.closed:
             return self.doc
+        if status not in CLOSED_STATUSES:
+            raise BadParameterError(
+                f"a run closes as {' or '.join(CLOSED_STATUSES)}, not as {status!r}"
+            )
         patch: dict[str, Any] = {
             **self._pending_patch(),
             "status": status,

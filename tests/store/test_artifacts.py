@@ -1,0 +1,151 @@
+"""Registering artifacts: versions per name, readable keys, references, history and search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from arangoml_meta.environment import ACTOR_ENV
+from arangoml_meta.store import MetadataStore
+
+from .conftest import MakeStore
+
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+@pytest.fixture
+def searchable(store: MetadataStore) -> MetadataStore:
+    """Three models of two names with metrics, tags and an optional field."""
+    store.register(
+        "models", "clf", framework="sklearn", metrics={"accuracy": 0.81}, tags=["baseline"]
+    )
+    store.register(
+        "models", "clf", framework="sklearn", metrics={"accuracy": 0.93}, tags=["gdpr", "prod"]
+    )
+    store.register(
+        "models", "net", framework="pytorch", metrics={"accuracy": 0.95}, algorithm="resnet50"
+    )
+    return store
+
+
+@pytest.mark.parametrize("type_name", ["datasets", "models", "featuresets"])
+def test_versions_count_up_per_type_and_name(store: MetadataStore, type_name: str) -> None:
+    versions = [store.register(type_name, "iris")["version"] for _ in range(3)]
+    assert versions == [1, 2, 3]
+
+
+def test_versions_of_other_names_and_types_are_independent(store: MetadataStore) -> None:
+    store.register("datasets", "iris")
+    store.register("datasets", "iris")
+    assert store.register("datasets", "wine")["version"] == 1
+    assert store.register("models", "iris")["version"] == 1
+
+
+@pytest.mark.parametrize("name", ["iris", "iris-v2", "ds_2024.01", "A1"])
+def test_keys_are_readable(store: MetadataStore, name: str) -> None:
+    store.register("datasets", name)
+    second = store.register("datasets", name)
+    assert second["_key"] == f"{name}-v2"
+    assert second["_id"] == f"datasets/{name}-v2"
+
+
+@pytest.mark.parametrize(
+    ("ref", "version"),
+    [
+        ("datasets/iris-v2", 2),
+        ("datasets/iris@1", 1),
+        ("datasets/iris@3", 3),
+        ("datasets/iris@latest", 3),
+    ],
+)
+def test_get_by_reference(store: MetadataStore, ref: str, version: int) -> None:
+    for rows in (150, 149, 147):
+        store.register("datasets", "iris", rows=rows)
+    artifact = store.get(ref)
+    assert (artifact["name"], artifact["version"]) == ("iris", version)
+    assert artifact["rows"] == {1: 150, 2: 149, 3: 147}[version]
+
+
+def test_registered_fields_come_back_as_stored(store: MetadataStore) -> None:
+    fields = {
+        "location": "s3://bucket/iris.csv",
+        "rows": 150,
+        "columns": [{"name": "sepal_length", "dtype": "float64"}],
+        "statistics": {"sepal_length": {"mean": 5.84}},
+    }
+    registered = store.register(
+        "datasets", "iris", project="botany", description="Fisher's iris", tags=["toy"], **fields
+    )
+    stored = store.get(registered["_id"])
+    assert stored == registered
+    assert {k: stored[k] for k in fields} == fields
+    assert (stored["project"], stored["description"], stored["tags"]) == (
+        "botany",
+        "Fisher's iris",
+        ["toy"],
+    )
+
+
+def test_history_lists_every_version_oldest_first(store: MetadataStore) -> None:
+    for _ in range(3):
+        store.register("datasets", "iris")
+    store.register("datasets", "wine")
+    history = store.history("datasets", "iris")
+    assert [d["_key"] for d in history] == ["iris-v1", "iris-v2", "iris-v3"]
+
+
+def test_history_of_an_unknown_name_is_empty(store: MetadataStore) -> None:
+    assert store.history("datasets", "nothing") == []
+
+
+def test_created_at_is_iso_utc_with_milliseconds(store: MetadataStore) -> None:
+    artifact = store.register("datasets", "iris")
+    assert ISO_UTC.match(artifact["created_at"])
+
+
+def test_created_by_is_the_actor_from_the_environment(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ACTOR_ENV, "data-ops-bot")
+    assert make_store().register("datasets", "iris")["created_by"] == "data-ops-bot"
+
+
+def test_an_explicit_actor_wins_over_the_environment(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ACTOR_ENV, "data-ops-bot")
+    assert make_store(actor="alice").register("datasets", "iris")["created_by"] == "alice"
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (None, {"clf-v1", "clf-v2", "net-v1"}),
+        ({"name": "clf"}, {"clf-v1", "clf-v2"}),
+        ({"framework": {"==": "pytorch"}}, {"net-v1"}),
+        ({"framework": {"!=": "pytorch"}}, {"clf-v1", "clf-v2"}),
+        ({"version": {">": 1}}, {"clf-v2"}),
+        ({"metrics.accuracy": {">": 0.9}}, {"clf-v2", "net-v1"}),
+        ({"metrics.accuracy": {">=": 0.93, "<": 0.95}}, {"clf-v2"}),
+        ({"metrics.accuracy": 0.81}, {"clf-v1"}),
+        ({"framework": {"in": ["pytorch", "xgboost"]}}, {"net-v1"}),
+        ({"framework": {"not in": ["pytorch"]}}, {"clf-v1", "clf-v2"}),
+        ({"tags": {"contains": "gdpr"}}, {"clf-v2"}),
+        ({"algorithm": {"like": "res%"}}, {"net-v1"}),
+        ({"name": {"like": "C_F"}}, {"clf-v1", "clf-v2"}),
+        ({"algorithm": {"exists": True}}, {"net-v1"}),
+        ({"algorithm": {"exists": False}}, {"clf-v1", "clf-v2"}),
+        ({"name": "clf", "tags": {"contains": "baseline"}}, {"clf-v1"}),
+        ({"framework": "tensorflow"}, set()),
+    ],
+)
+def test_find_with_structured_filters(
+    searchable: MetadataStore, filters: dict | None, expected: set[str]
+) -> None:
+    assert {d["_key"] for d in searchable.find("models", filters)} == expected
+
+
+def test_find_sorts_and_limits(searchable: MetadataStore) -> None:
+    found = searchable.find("models", sort="metrics.accuracy", descending=True, limit=2)
+    assert [d["_key"] for d in found] == ["net-v1", "clf-v2"]
