@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/python -m arangoml_meta.demo
+	$(BIN)/python -m arangoml_meta.demo_pipeline
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
