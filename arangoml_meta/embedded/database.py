@@ -1,8 +1,9 @@
 """EmbeddedDatabase: the embedded engine's public face.
 
 Shaped like a (small) ArangoDB database: collections, documents, indexes,
-named graphs, transactions and ``query(aql, bind_vars)``. Parsed queries are
-cached by text; every query runs in one transaction (a writer takes SQLite's
+named graphs, transactions and ``query(aql, bind_vars)``. Parsed queries (with
+their analysis and compiled plans, see ``prepared.py``) are cached by text;
+every query runs in one transaction (a writer takes SQLite's
 write lock up front), so a modification query is all-or-nothing. Bind
 parameters are checked as ArangoDB checks them (1551 missing, 1552 unused,
 1553 wrong type), and a query's warnings are kept in :attr:`last_warnings`.
@@ -31,6 +32,7 @@ from ..errors import (
 from . import ast as A
 from .executor import QueryCompiler
 from .parser import parse
+from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .storage import Storage
 
@@ -67,7 +69,7 @@ class EmbeddedDatabase:
         self.path = path
         self.name = name
         self.storage = Storage(path)
-        self._cache: OrderedDict[str, A.Query] = OrderedDict()
+        self._cache: OrderedDict[str, PreparedQuery] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.last_warnings: list[dict[str, Any]] = []
         self.tracer: Callable[[str, dict[str, Any]], None] | None = None
@@ -217,21 +219,30 @@ class EmbeddedDatabase:
 
     def parse(self, aql: str) -> A.Query:
         """The (cached) AST of ``aql``."""
+        return self.prepare(aql).query
+
+    def prepare(self, aql: str) -> PreparedQuery:
+        """The (cached) parsed and analysed ``aql``."""
         with self._cache_lock:
             cached = self._cache.get(aql)
             if cached is not None:
                 self._cache.move_to_end(aql)
                 return cached
-        query = parse(aql)
+        prepared = PreparedQuery(parse(aql))
         with self._cache_lock:
-            self._cache[aql] = query
+            self._cache[aql] = prepared
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
-        return query
+        return prepared
 
-    def _bind(self, query: A.Query, bind_vars: dict[str, Any]) -> list[Any]:
+    def _bind(self, prepared: PreparedQuery, bind_vars: dict[str, Any]) -> list[Any]:
+        query = prepared.query
         frame: list[Any] = [None] * query.slot_count
-        declared = set(query.bind_params) | {"@" + name for name in query.collection_params}
+        declared = prepared.declared
+        if len(bind_vars) == len(declared) and all(name in bind_vars for name in declared):
+            for name, slot in query.bind_params.items():
+                frame[slot] = _check_json(name, bind_vars[name])
+            return frame
         for name in sorted(declared):
             if name not in bind_vars:
                 raise BindParameterError(
@@ -255,15 +266,20 @@ class EmbeddedDatabase:
         bind_vars = dict(bind_vars or {})
         if self.tracer is not None:
             self.tracer(aql, bind_vars)
-        query = self.parse(aql)
-        template = self._bind(query, bind_vars)
-        writes = any(True for _ in query.find_all(A.Modification))
+        prepared = self.prepare(aql)
+        template = self._bind(prepared, bind_vars)
         runtime = Runtime(self.storage, self.name)
+        storage = self.storage
+
+        def compile_plan() -> tuple[Plan, set[int]]:
+            compiler = QueryCompiler(storage, bind_vars, prepared.usage)
+            run = compiler.compile_query(prepared.query, template, prepared.modifications)
+            return run, compiler.compile_time_slots
+
         try:
-            with self.storage.atomic(write=writes):
-                compiler = QueryCompiler(self.storage, bind_vars)
+            with storage.atomic(write=prepared.writes):
                 template[0] = runtime
-                run = compiler.compile_query(query, template)
+                run = prepared.plan(storage, bind_vars, template, compile_plan)
                 rows = QueryResult(run(template))
         except RecursionError:
             raise QueryError("query is too deeply nested to execute", 1500) from None

@@ -5,8 +5,12 @@ stage pulls from upstream, writes its variables into the shared frame and
 yields once per output row, so ``LIMIT`` stops every scan above it. Stages that
 need all their input (SORT, COLLECT, WINDOW) copy frames. A FOR over a
 collection uses the primary, edge and persistent indexes and pushes simple
-filters on attributes down to SQLite (see ``planner.py``); the FILTER still
-runs in Python, so a pushed-down condition only ever narrows the scan.
+filters on attributes down to SQLite (see ``planner.py``); the FILTERs right
+after it run in the same stage, and only their conjuncts whose SQL is not
+exact run again in Python. A FOR or traversal variable read only through
+attribute paths is bound to a document holding just those paths (see
+``projections.py``). A compiled pipeline keeps no state between executions,
+so the database may cache it (see ``prepared.py``).
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ from .documents import (
 )
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .functions import lookup
-from .planner import plan_scan
+from .projections import VariableUsage, minimal_paths
 from .runtime import Runtime
+from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
     EdgeSource,
@@ -43,6 +48,7 @@ from .traversal import (
     Step,
     TraversalOptions,
     all_shortest_paths,
+    bfs_global,
     depth_bound,
     k_paths,
     k_shortest_paths,
@@ -50,6 +56,7 @@ from .traversal import (
     traverse,
 )
 from .values import SortKey, hashable, to_bool
+from .vertices import VertexLoader
 from .window import compile_window
 
 Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
@@ -65,9 +72,14 @@ class _Descending(SortKey):
 class QueryCompiler:
     """Compiles one parsed query (with its bind values) against a storage."""
 
-    def __init__(self, storage: Storage, bind_vars: dict[str, Any]) -> None:
+    def __init__(
+        self, storage: Storage, bind_vars: dict[str, Any], usage: VariableUsage | None = None
+    ) -> None:
         self.storage = storage
         self.bind_vars = bind_vars
+        self.usage = usage
+        # bind parameter slots evaluated while compiling (a cached plan depends on them)
+        self.compile_time_slots: set[int] = set()
         self.expressions = ExpressionCompiler(
             self.compile_subquery, self.resolve_collection, self.check_read
         )
@@ -111,19 +123,26 @@ class QueryCompiler:
         """Evaluate an expression that needs no row (options, bind parameters, literals)."""
         if node is None:
             return None
+        self.compile_time_slots.update(p.slot for p in node.find_all(A.BindParam))
         probe: Frame = frame if frame is not None else self.frame_template
         return self.expr(node)(probe)
 
     # ------------------------------------------------------------------ entry points
 
     def compile_query(
-        self, query: A.Query, frame_template: Frame
+        self,
+        query: A.Query,
+        frame_template: Frame,
+        modifications: list[A.Modification] | None = None,
     ) -> Callable[[Frame], Iterator[Any]]:
+        """The runnable pipeline; ``modifications`` are the query's (found here when None)."""
         self.frame_template = frame_template
+        if self.usage is None:
+            self.usage = VariableUsage(query)
+        if modifications is None:
+            modifications = list(query.find_all(A.Modification))
         # collections this query writes anywhere: scans of them read a snapshot
-        self.modified_anywhere = {
-            self.resolve_collection(m.collection) for m in query.find_all(A.Modification)
-        }
+        self.modified_anywhere = {self.resolve_collection(m.collection) for m in modifications}
         return self._pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
@@ -142,7 +161,12 @@ class QueryCompiler:
             op = ops[i]
             if isinstance(op, A.ForIn):
                 filters = _following_filters(ops, i + 1)
-                stages.append(self.compile_for(op, filters))
+                after = i + 1 + len(filters)
+                last = ops[after] if after == len(ops) - 1 else None
+                ret = last if isinstance(last, A.Return) else None
+                stage, absorbed, returned = self.compile_for(op, filters, ret)
+                stages.append(stage)
+                i += absorbed + returned
             elif isinstance(op, A.Collect):
                 sort_null = i + 1 < len(ops) and _is_sort_null(ops[i + 1])
                 stages.append(self.compile_collect(op, sort_groups=not sort_null))
@@ -274,33 +298,23 @@ class QueryCompiler:
 
     # ------------------------------------------------------------------ FOR
 
-    def compile_for(self, op: A.ForIn, filters: list[A.Node]) -> Stage:
-        slot = op.var.slot
+    def compile_for(
+        self, op: A.ForIn, filters: list[A.Node], ret: A.Return | None = None
+    ) -> tuple[Stage, int, bool]:
+        """The FOR stage, how many FILTERs right after it it runs, and whether it RETURNs.
+
+        ``ret`` is the pipeline's final RETURN when it follows those FILTERs.
+        """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
-            name = self.resolve_collection(source)
-            if name in self.modified:
-                raise QueryError(
-                    f"access after data-modification by collection '{name}'",
-                    ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
-                )
-            self.read_collections.add(name)
-            info = self.storage.collection(name)
-            scan = plan_scan(info, op.var, filters, self.expr)
-            storage = self.storage
-            snapshot = name in self.modified_anywhere
+            fused = ret if returned_path(ret, op.var) is not None else None
+            stage = compile_collection_scan(self, op, source, filters, fused)
+            return stage, len(filters), fused is not None
+        return self.compile_for_values(op), 0, False
 
-            def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-                for _ in upstream:
-                    where, params = scan(frame)
-                    docs: Any = storage.scan(info, where, params)
-                    if snapshot:
-                        docs = list(docs)
-                    for doc in docs:
-                        frame[slot] = doc
-                        yield None
-
-            return for_collection
+    def compile_for_values(self, op: A.ForIn) -> Stage:
+        slot = op.var.slot
+        source = op.source
         if isinstance(source, A.Range):
             low = self.expr(source.low)
             high = self.expr(source.high)
@@ -387,7 +401,14 @@ class QueryCompiler:
 
     # ------------------------------------------------------------------ graphs
 
-    def graph_view(self, spec: A.GraphSpec, direction: str, options: dict[str, Any]) -> GraphView:
+    def graph_view(
+        self,
+        spec: A.GraphSpec,
+        direction: str,
+        options: dict[str, Any],
+        documents: bool = True,
+        probe: bool = False,
+    ) -> GraphView:
         sources: list[EdgeSource] = []
         if spec.graph is not None:
             graph_name = self.constant(spec.graph)
@@ -422,7 +443,7 @@ class QueryCompiler:
         vertex_collections = None
         if vertex_only:
             vertex_collections = {vertex_only} if isinstance(vertex_only, str) else set(vertex_only)
-        return GraphView(self.storage, sources, vertex_collections)
+        return GraphView(self.storage, sources, vertex_collections, documents, probe)
 
     def traversal_options(self, node: A.Node | None) -> tuple[dict[str, Any], TraversalOptions]:
         raw = self.constant(node) if node is not None else {}
@@ -470,21 +491,49 @@ class QueryCompiler:
         )
         return None
 
+    def vertex_loader(self, var: A.Variable) -> VertexLoader | None:
+        """How to bind a traversal's vertex variable (see ``vertices.py``); None: never read."""
+        assert self.usage is not None
+        if not self.usage.is_used(var):
+            return None
+        paths = self.usage.paths(var)
+        # vertices may lie in any collection: the paths are checked as for a document one
+        minimal = None if paths is None else minimal_paths(paths, edge=False)
+        if minimal is not None and any(p[0] in ("_from", "_to") for p in minimal):
+            minimal = None
+        return VertexLoader(minimal)
+
     def compile_traversal(self, op: A.Traversal) -> Stage:
+        assert self.usage is not None
         raw_options, options = self.traversal_options(op.options)
-        view = self.graph_view(op.graph, op.direction, raw_options)
+        usage = self.usage
+        e_used = usage.is_used(op.edge)
+        p_used = usage.is_used(op.path)
+        documents = e_used or p_used or options.weight_attribute is not None
+        loader = self.vertex_loader(op.vertex)
+        # a query that writes loads each vertex when it binds it, as it always did
+        eager = not self.modified_anywhere
+        probe = eager and loader is not None and loader.stub
+        view = self.graph_view(op.graph, op.direction, raw_options, documents, probe)
         start_expr = self.expr(op.start)
         low_expr = self.expr(op.min_depth)
         high_expr = self.expr(op.max_depth)
         v_slot = op.vertex.slot
-        e_slot = op.edge.slot if op.edge is not None else None
-        p_slot = op.path.slot if op.path is not None else None
+        e_slot = op.edge.slot if e_used and op.edge is not None else None
+        p_slot = op.path.slot if p_used and op.path is not None else None
         prune_expr = self.expr(op.prune) if op.prune is not None else None
         weighted = options.order == "weighted"
+        lean = (
+            options.order == "bfs"
+            and options.unique_vertices == "global"
+            and prune_expr is None
+            and not documents
+        )
 
-        def bind(frame: Frame, step: Step) -> None:
+        def bind(frame: Frame, step: Step, load: Callable[[str], Any] | None) -> None:
             runtime = frame[0]
-            frame[v_slot] = runtime.vertex(step.vertex_id)
+            if load is not None:
+                frame[v_slot] = load(step.vertex_id)
             if e_slot is not None:
                 frame[e_slot] = step.edges[-1] if step.edges else None
             if p_slot is not None:
@@ -497,21 +546,37 @@ class QueryCompiler:
                 frame[p_slot] = path
 
         def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            runtime = frame[0]
+            bound = view.bind(runtime.edge_cache, runtime.vertex_exists)
+            load = prefetch = None
+            if loader is not None:
+                load, prefetch = loader.session(runtime, runtime.vertex_exists)
+                if not eager:
+                    prefetch = None
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 if start is None:
                     continue
                 low = depth_bound(low_expr(frame))
                 high = depth_bound(high_expr(frame))
+                if lean:
+                    if load is None:
+                        for _ in bfs_global(bound, start, low, high):
+                            yield None
+                        continue
+                    for vertex_id, _depth in bfs_global(bound, start, low, high, prefetch):
+                        frame[v_slot] = load(vertex_id)
+                        yield None
+                    continue
                 prune = None
                 if prune_expr is not None:
 
                     def prune(step: Step) -> bool:
-                        bind(frame, step)
+                        bind(frame, step, load)
                         return to_bool(prune_expr(frame))
 
-                for step in traverse(view, start, low, high, options, prune):
-                    bind(frame, step)
+                for step in traverse(bound, start, low, high, options, prune):
+                    bind(frame, step, load)
                     yield None
 
         return traversal
@@ -533,12 +598,13 @@ class QueryCompiler:
         e_slot = op.edge.slot if op.edge is not None else None
 
         def shortest(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            bound = view.bind(frame[0].edge_cache)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
                 if start is None or target is None:
                     continue
-                step = shortest_path(view, start, target, options)
+                step = shortest_path(bound, start, target, options)
                 if step is None:
                     continue
                 for i, vertex_id in enumerate(step.vertex_ids):
@@ -560,6 +626,7 @@ class QueryCompiler:
         kind = op.kind
 
         def paths(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            bound = view.bind(frame[0].edge_cache)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
@@ -567,13 +634,13 @@ class QueryCompiler:
                     continue
                 steps: Iterator[Step]
                 if kind == "K_SHORTEST_PATHS":
-                    steps = k_shortest_paths(view, start, target, options)
+                    steps = k_shortest_paths(bound, start, target, options)
                 elif kind == "ALL_SHORTEST_PATHS":
-                    steps = all_shortest_paths(view, start, target, options)
+                    steps = all_shortest_paths(bound, start, target, options)
                 else:
                     low = depth_bound(low_expr(frame)) if low_expr else 1
                     high = depth_bound(high_expr(frame)) if high_expr else low
-                    steps = k_paths(view, start, target, low, high, options)
+                    steps = k_paths(bound, start, target, low, high, options)
                 for step in steps:
                     frame[slot] = self._path_object(frame, step, options)
                     yield None

@@ -3,26 +3,30 @@
 ``FOR d IN coll FILTER d.a.b == @x`` should not decode every document in
 Python. :func:`plan_scan` looks at the FILTER conditions that directly follow
 a FOR over a collection, picks the conjuncts of the form ``d.path OP value``
-(``value`` not depending on ``d``), and turns them into SQL over the stored
+(``value`` not depending on ``d``; names in the path may be bind parameters,
+``d.@attr``), and turns them into SQL over the stored
 JSON: the primary key for ``_key`` / ``_id``, the edge index for ``_from`` /
 ``_to``, and typed ``json_type`` / ``json_extract`` expressions for any other
 path — the same expressions the persistent indexes are built on, so SQLite
-uses an index when one exists. The SQL honours AQL's type order (``d.a > 5``
-also matches strings, arrays and objects), and it only narrows the scan: the
-FILTER itself still runs on every document SQLite returns.
+uses an index when one exists (paths no index leads with get cheaper SQL that
+parses each document once, mostly). The SQL honours AQL's type order
+(``d.a > 5`` also matches strings, arrays and objects). Where it is exact —
+equality with null, a boolean, a number or a string, a range over numbers,
+``IN`` over such values — the FILTER does not run again in Python for that
+conjunct; otherwise the SQL only narrows the scan and Python decides.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from . import ast as A
 from .documents import split_id
-from .storage import CollectionInfo, typed_value_sql
+from .storage import CollectionInfo, json_path, typed_value_sql
 
 Frame = list[Any]
-ScanPlan = Callable[[Frame], tuple[str, list[Any]]]
 
 _FLIPPED = {"==": "==", "<": ">", ">": "<", "<=": ">=", ">=": "<=", "IN": "IN"}
 _NUMBER = "('integer','real')"
@@ -36,16 +40,49 @@ def _conjuncts(node: A.Node) -> list[A.Node]:
     return [node]
 
 
-def _attribute_path(node: A.Node, slot: int) -> list[str] | None:
-    """``d.a.b`` → ``["a", "b"]`` when ``d`` is the variable in ``slot``."""
-    path: list[str] = []
-    while isinstance(node, A.AttributeAccess):
+def _attribute_path(node: A.Node, slot: int) -> list[str | A.Node] | None:
+    """``d.a.@p`` → ``["a", <@p>]`` when ``d`` is the variable in ``slot``.
+
+    A name given by an expression (``d.@p``: a bind parameter) is resolved per
+    execution, see :func:`_resolve_path`.
+    """
+    path: list[str | A.Node] = []
+    while isinstance(node, (A.AttributeAccess, A.BoundAttributeAccess)):
         path.append(node.name)
         node = node.obj
     if isinstance(node, A.Var) and node.var.slot == slot and path:
         path.reverse()
         return path
     return None
+
+
+def _is_name(name: Any) -> bool:
+    """Whether ``x.@p`` accepts this value of ``@p``: a name, or a path of names."""
+    if type(name) is str:
+        return True
+    return type(name) is list and bool(name) and all(type(n) is str for n in name)
+
+
+def _resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> list[str] | None:
+    """The attribute path, names from expressions filled in; None when one is not a name.
+
+    As ``d.@p`` reads it: a string names one attribute, an array of strings a
+    path. Anything else is an error the FILTER raises when it runs in Python.
+    """
+    path: list[str] = []
+    for part in parts:
+        if type(part) is str:
+            path.append(part)
+            continue
+        assert callable(part)
+        name = part(frame)
+        if not _is_name(name):
+            return None
+        if type(name) is str:
+            path.append(name)
+        else:
+            path.extend(name)
+    return path
 
 
 def _independent(node: A.Node, slot: int) -> bool:
@@ -60,61 +97,211 @@ def _independent(node: A.Node, slot: int) -> bool:
 
 
 def _safe(path: list[str]) -> bool:
-    return all('"' not in name and "\\" not in name for name in path)
+    return all(name and '"' not in name and "\\" not in name for name in path)
+
+
+# numbers whose comparisons SQLite and Python both make exactly (and SQLite can bind)
+_EXACT_LIMIT = 2**53
+
+
+def _indexed(info: CollectionInfo, path: list[str]) -> bool:
+    """Whether a persistent index leads with ``path`` (its expressions are the typed ones)."""
+    return any(index.fields[0].split(".") == path for index in info.indexes)
+
+
+def pushdown(
+    info: CollectionInfo, path: list[str], op: str, value: Any
+) -> tuple[str, list[Any], bool] | None:
+    """SQL for ``d.path OP value``: (where, params, exact), or None when it cannot be pushed.
+
+    The SQL holds for every document satisfying the condition; when ``exact``
+    it holds for no other, so the FILTER need not run again in Python.
+    """
+    if op == "IN":
+        if not isinstance(value, list) or not value or len(value) > 500:
+            return None
+        parts: list[str] = []
+        params: list[Any] = []
+        exact = True
+        for item in value:
+            sql = pushdown(info, path, "==", item)
+            if sql is None:
+                return None
+            parts.append(sql[0])
+            params.extend(sql[1])
+            exact = exact and sql[2]
+        return "(" + " OR ".join(parts) + ")", params, exact
+    if path == ["_key"] and op == "==":
+        return ("key = ?", [value], True) if isinstance(value, str) else ("0", [], True)
+    if path == ["_id"] and op == "==":
+        parts_id = split_id(value)
+        if parts_id is None or parts_id[0] != info.name:
+            return "0", [], True
+        return "key = ?", [parts_id[1]], True
+    if info.edge and path in (["_from"], ["_to"]) and op == "==":
+        column = "from_id" if path == ["_from"] else "to_id"
+        return (f"{column} = ?", [value], True) if isinstance(value, str) else ("0", [], True)
+    if not _safe(path):
+        return None
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if is_number and abs(value) >= _EXACT_LIMIT:
+        return None  # beyond what SQLite binds / compares exactly: Python decides
+    if op == "==":
+        if value is not None and not is_number and not isinstance(value, (bool, str)):
+            return None
+    elif not is_number:
+        return None
+    if _indexed(info, path):
+        return _typed_sql(path, op, value, is_number)
+    return _plain_sql(path, op, value, is_number)
+
+
+def _typed_sql(
+    path: list[str], op: str, value: Any, is_number: bool
+) -> tuple[str, list[Any], bool]:
+    """The conditions over the expressions persistent indexes are built on (SQLite uses them)."""
+    type_sql, value_sql = typed_value_sql(path)
+    if op == "==":
+        if value is None:
+            return f"{type_sql} = 'null'", [], True
+        if isinstance(value, bool):
+            return f"{type_sql} = '{'true' if value else 'false'}'", [], True
+        if is_number:
+            return f"{type_sql} IN {_NUMBER} AND {value_sql} = ?", [value], True
+        return f"{type_sql} = 'text' AND {value_sql} = ?", [value], True
+    if op in ("<", "<="):
+        return (
+            f"({type_sql} IN {_BELOW_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {op} ?))",
+            [value],
+            True,
+        )
+    return (
+        f"({type_sql} IN {_ABOVE_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {op} ?))",
+        [value],
+        True,
+    )
+
+
+def _plain_sql(
+    path: list[str], op: str, value: Any, is_number: bool
+) -> tuple[str, list[Any], bool]:
+    """The same conditions with one JSON parse per document for most of them (no index to use).
+
+    ``json_extract`` gives null for a missing attribute, 1 / 0 for true / false
+    and text for strings, arrays and objects; SQLite orders numbers before
+    text, which is AQL's order. ``json_type`` sorts out the booleans and text.
+    """
+    p = json_path(path).replace("'", "''")
+    x = f"json_extract(doc, '{p}')"
+    t = f"json_type(doc, '{p}')"
+    if op == "==":
+        if value is None:
+            return f"{x} IS NULL", [], True
+        if isinstance(value, bool):
+            return f"{t} = '{'true' if value else 'false'}'", [], True
+        if is_number:
+            return f"({x} = ? AND {t} IN {_NUMBER})", [value], True
+        return f"({x} = ? AND {t} = 'text')", [value], True
+    if op in ("<", "<="):
+        return f"(ifnull({x} {op} ?, 1) OR {t} IN ('true','false'))", [value], True
+    return f"({x} {op} ? AND {t} NOT IN ('true','false'))", [value], True
 
 
 def condition_sql(
     info: CollectionInfo, path: list[str], op: str, value: Any
 ) -> tuple[str, list[Any]] | None:
     """SQL that every document satisfying ``d.path OP value`` also satisfies, or None."""
-    if op == "IN":
-        if not isinstance(value, list) or not value or len(value) > 500:
-            return None
-        parts: list[str] = []
+    sql = pushdown(info, path, op, value)
+    return None if sql is None else (sql[0], sql[1])
+
+
+@dataclass
+class Conjunct:
+    """One ``AND``-ed part of the FILTERs after a FOR: its check, and how to push it down."""
+
+    node: A.Node
+    check: Callable[[Frame], Any]
+    # set when the conjunct is ``d.path OP value`` (names given by expressions compiled)
+    path: list[str | Callable[[Frame], Any]] | None = None
+    op: str = ""
+    value: Callable[[Frame], Any] | None = None
+
+
+class ScanPlan:
+    """Per execution: the SQL WHERE narrowing the scan, and the conjuncts Python must check.
+
+    Conjuncts keep their order; one whose SQL is exact is left out of the
+    Python check (it has no side effects: its value side is a plain constant,
+    bind parameter or outer variable access).
+    """
+
+    def __init__(
+        self,
+        info: CollectionInfo,
+        var: A.Variable,
+        filters: list[A.Node],
+        compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
+    ) -> None:
+        self.info = info
+        self.conjuncts: list[Conjunct] = []
+        slot = var.slot
+        for condition in filters:
+            for node in _conjuncts(condition):
+                conjunct = Conjunct(node, compile_expr(node))
+                self.conjuncts.append(conjunct)
+                if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
+                    continue
+                path = _attribute_path(node.left, slot)
+                other = node.right
+                op = node.op
+                if path is None and op != "IN":
+                    path = _attribute_path(node.right, slot)
+                    other = node.left
+                    op = _FLIPPED[op]
+                if path is None or not _independent(other, slot):
+                    continue
+                if not all(isinstance(p, str) or _independent(p, slot) for p in path):
+                    continue
+                conjunct.path = [p if isinstance(p, str) else compile_expr(p) for p in path]
+                conjunct.op, conjunct.value = op, compile_expr(other)
+        self.pushable = [c for c in self.conjuncts if c.value is not None]
+        # pushable with a path of fixed names only (no ``d.@p``)
+        self.fixed = [
+            c.path is not None and all(type(p) is str for p in c.path) for c in self.conjuncts
+        ]
+        # every attribute name the FILTERs take from an expression (``x.@p``, anywhere)
+        self.bound_names: list[Callable[[Frame], Any]] | None = []
+        for condition in filters:
+            for access in condition.find_all(A.BoundAttributeAccess):
+                if not _independent(access.name, slot):
+                    self.bound_names = None  # unknown before the scan: push fixed paths only
+                    break
+                if self.bound_names is not None:
+                    self.bound_names.append(compile_expr(access.name))
+
+    def __call__(self, frame: Frame) -> tuple[str, list[Any], list[Conjunct]]:
+        """(where, params, the conjuncts still to check in Python, in order)."""
+        if not self.pushable:
+            return "", [], self.conjuncts
+        paths = [None if c.path is None else _resolve_path(c.path, frame) for c in self.conjuncts]
+        if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
+            # a bound name that is not one: only fixed paths narrow the scan (as they always
+            # did), so that the FILTER meets the bad name where it did before, and raises
+            paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
+        clauses: list[str] = []
         params: list[Any] = []
-        for item in value:
-            sql = condition_sql(info, path, "==", item)
-            if sql is None:
-                return None
-            parts.append(sql[0])
-            params.extend(sql[1])
-        return "(" + " OR ".join(parts) + ")", params
-    if path == ["_key"] and op == "==":
-        return ("key = ?", [value]) if isinstance(value, str) else ("0", [])
-    if path == ["_id"] and op == "==":
-        parts_id = split_id(value)
-        if parts_id is None or parts_id[0] != info.name:
-            return "0", []
-        return "key = ?", [parts_id[1]]
-    if info.edge and path in (["_from"], ["_to"]) and op == "==":
-        column = "from_id" if path == ["_from"] else "to_id"
-        return (f"{column} = ?", [value]) if isinstance(value, str) else ("0", [])
-    if not _safe(path):
-        return None
-    type_sql, value_sql = typed_value_sql(path)
-    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if op == "==":
-        if value is None:
-            return f"{type_sql} = 'null'", []
-        if isinstance(value, bool):
-            return f"{type_sql} = '{'true' if value else 'false'}'", []
-        if is_number:
-            return f"{type_sql} IN {_NUMBER} AND {value_sql} = ?", [value]
-        if isinstance(value, str):
-            return f"{type_sql} = 'text' AND {value_sql} = ?", [value]
-        return None
-    if not is_number:
-        return None
-    sql_op = op
-    if op in ("<", "<="):
-        return (
-            f"({type_sql} IN {_BELOW_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))",
-            [value],
-        )
-    return (
-        f"({type_sql} IN {_ABOVE_NUMBERS} OR ({type_sql} IN {_NUMBER} AND {value_sql} {sql_op} ?))",
-        [value],
-    )
+        residual: list[Conjunct] = []
+        for conjunct, path in zip(self.conjuncts, paths, strict=True):
+            if path is not None:
+                assert conjunct.value is not None
+                sql = pushdown(self.info, path, conjunct.op, conjunct.value(frame))
+                if sql is not None:
+                    clauses.append(sql[0])
+                    params.extend(sql[1])
+                    if sql[2]:
+                        continue
+            residual.append(conjunct)
+        return " AND ".join(clauses), params, residual
 
 
 def plan_scan(
@@ -123,35 +310,5 @@ def plan_scan(
     filters: list[A.Node],
     compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
 ) -> ScanPlan:
-    """A function giving, per execution, the SQL WHERE clause narrowing the scan of ``info``."""
-    slot = var.slot
-    pushable: list[tuple[list[str], str, Callable[[Frame], Any]]] = []
-    for condition in filters:
-        for conjunct in _conjuncts(condition):
-            if not isinstance(conjunct, A.Binary) or conjunct.op not in _FLIPPED:
-                continue
-            path = _attribute_path(conjunct.left, slot)
-            other = conjunct.right
-            op = conjunct.op
-            if path is None and op != "IN":
-                path = _attribute_path(conjunct.right, slot)
-                other = conjunct.left
-                op = _FLIPPED[op]
-            if path is None or not _independent(other, slot):
-                continue
-            pushable.append((path, op, compile_expr(other)))
-
-    if not pushable:
-        return lambda frame: ("", [])
-
-    def plan(frame: Frame) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for path, op, value in pushable:
-            sql = condition_sql(info, path, op, value(frame))
-            if sql is not None:
-                clauses.append(sql[0])
-                params.extend(sql[1])
-        return " AND ".join(clauses), params
-
-    return plan
+    """The :class:`ScanPlan` of a FOR over ``info`` followed by the FILTERs ``filters``."""
+    return ScanPlan(info, var, filters, compile_expr)

@@ -3,8 +3,9 @@
 Lives in slot 0 of every frame. It gives functions what they may ask of the
 running query (warnings, DOCUMENT lookups, collection counts, the clock — the
 ``FunctionContext`` protocol) and gives the executor cached access to the
-storage (vertex documents fetched during traversals are decoded once per
-query).
+storage: vertex documents fetched during traversals are decoded once per
+query, and compiled parts of the plan keep per-execution caches here
+(:meth:`Runtime.cache_for`, see ``vertices.py``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ class Runtime:
         self.storage = storage
         self.database_name = database_name
         self.warnings: list[dict[str, Any]] = []
-        self._vertex_cache: dict[str, dict[str, Any] | None] = {}
+        self.vertex_cache: dict[str, dict[str, Any] | None] = {}  # whole vertex documents
+        self._caches: dict[int, dict[str, Any]] = {}  # see cache_for
+        self._infos: dict[str, CollectionInfo | None] = {}
+        self.edge_cache: dict[Any, Any] = {}  # traversal edge lists (see GraphView.bind)
+        self.vertex_exists: dict[str, bool] = {}  # what edge lookups found out (GraphView)
         self._now = int(time.time() * 1000)
 
     # ------------------------------------------------------------------ FunctionContext
@@ -42,10 +47,17 @@ class Runtime:
         return int(time.time() * 1000)
 
     def info(self, collection: str) -> CollectionInfo | None:
+        """The collection's catalog entry (None when missing), cached for the execution."""
         try:
-            return self.storage.collection(collection)
+            return self._infos[collection]
+        except KeyError:
+            pass
+        try:
+            info: CollectionInfo | None = self.storage.collection(collection)
         except CollectionNotFoundError:
-            return None
+            info = None
+        self._infos[collection] = info
+        return info
 
     def document(self, collection: str | None, key_or_id: str) -> Any:
         if collection is None:
@@ -88,16 +100,25 @@ class Runtime:
 
     def vertex(self, vertex_id: str) -> dict[str, Any] | None:
         """The document behind a vertex id (None when missing), cached for the query."""
-        if vertex_id in self._vertex_cache:
-            return self._vertex_cache[vertex_id]
+        if vertex_id in self.vertex_cache:
+            return self.vertex_cache[vertex_id]
         parts = split_id(vertex_id)
         doc = None
         if parts is not None:
             info = self.info(parts[0])
             if info is not None:
                 doc = self.storage.get(info, parts[1])
-        self._vertex_cache[vertex_id] = doc
+        self.vertex_cache[vertex_id] = doc
         return doc
 
+    def cache_for(self, owner: object) -> dict[str, Any]:
+        """A per-execution cache belonging to ``owner`` (a compiled part of the plan)."""
+        cache = self._caches.get(id(owner))
+        if cache is None:
+            cache = self._caches[id(owner)] = {}
+        return cache
+
     def forget_vertices(self) -> None:
-        self._vertex_cache.clear()
+        self.vertex_cache.clear()
+        self._caches.clear()
+        self.vertex_exists.clear()

@@ -10,6 +10,13 @@ so that a unique index distinguishes ``1`` from ``"1"`` and ``true`` and treats
 a missing attribute as null, as ArangoDB does. :meth:`Storage.atomic` is the
 transaction context manager (``BEGIN IMMEDIATE`` for writers, SAVEPOINT when
 nested); a committed transaction survives a killed process.
+
+``_edge_ends`` records, per edge collection, which vertex collections its
+``_from`` and ``_to`` values have ever pointed into (see ``edge_ends.py``);
+traversals use it to skip edge lookups that cannot find anything.
+:attr:`Storage.catalog_generation` changes
+whenever the catalog (collections, indexes, graphs) may have changed, so that
+compiled query plans can be cached against it.
 """
 
 from __future__ import annotations
@@ -18,7 +25,6 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +43,12 @@ from ..errors import (
     UniqueConstraintError,
 )
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
+from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
+from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .values import normalize_number
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS _collections (
     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, edge INTEGER NOT NULL,
     key_counter INTEGER NOT NULL DEFAULT 0
@@ -50,6 +59,8 @@ CREATE TABLE IF NOT EXISTS _indexes (
 );
 CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT NULL);
 """
+    + EDGE_ENDS_SCHEMA
+)
 
 
 def _normalize(value: Any) -> Any:
@@ -108,10 +119,59 @@ class CollectionInfo:
     name: str
     edge: bool
     indexes: list[IndexInfo] = field(default_factory=list)
+    table: str = field(init=False, repr=False, compare=False)  # the SQL table: c<id>
 
-    @property
-    def table(self) -> str:
-        return f"c{self.id}"
+    def __post_init__(self) -> None:
+        self.table = f"c{self.id}"
+
+
+class _Atomic:
+    """The context manager :meth:`Storage.atomic` returns (a class: it runs for every query)."""
+
+    __slots__ = ("name", "storage", "write")
+
+    def __init__(self, storage: Storage, write: bool) -> None:
+        self.storage = storage
+        self.write = write
+        self.name = ""
+
+    def __enter__(self) -> None:
+        storage = self.storage
+        with storage.lock:  # held until __exit__ (reentrant: taken once more here)
+            if storage._depth == 0:
+                storage.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+                storage._refresh_catalog_if_changed()
+            elif self.write and storage._write_depth == 0:
+                raise TransactionError("cannot write inside a read-only transaction")
+            self.name = f"sp{storage._depth}"
+            if storage._depth:
+                storage.conn.execute(f"SAVEPOINT {self.name}")
+            storage.lock.acquire()
+        storage._depth += 1
+        if self.write:
+            storage._write_depth += 1
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        storage = self.storage
+        name = self.name
+        try:
+            storage._depth -= 1
+            if self.write:
+                storage._write_depth -= 1
+            if exc_type is not None:
+                if storage._depth:
+                    storage.conn.execute(f"ROLLBACK TO {name}")
+                    storage.conn.execute(f"RELEASE {name}")
+                else:
+                    storage.conn.execute("ROLLBACK")
+                # the caches may hold what only the rolled-back statements created
+                storage._invalidate_catalog()
+            elif storage._depth:
+                storage.conn.execute(f"RELEASE {name}")
+            else:
+                storage.conn.execute("COMMIT")
+        finally:
+            storage.lock.release()
 
 
 class Storage:
@@ -128,6 +188,9 @@ class Storage:
         self._catalog: dict[str, CollectionInfo] | None = None
         self._graphs: dict[str, dict[str, Any]] | None = None
         self._catalog_version = -1
+        self.catalog_generation = 0
+        self.ends = EdgeEndsSummary(self.conn)
+        self._data_version = -1
         self.tracer: Any = None
         with self.lock:
             if path != ":memory:":
@@ -138,6 +201,7 @@ class Storage:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
+                self.ends.complete_missing()
 
     def close(self) -> None:
         with self.lock:
@@ -145,54 +209,34 @@ class Storage:
 
     # ------------------------------------------------------------------ transactions
 
-    @contextmanager
-    def atomic(self, write: bool = False) -> Iterator[None]:
+    def atomic(self, write: bool = False) -> _Atomic:
         """A transaction (or a savepoint inside one); rolled back if the block raises."""
-        with self.lock:
-            if self._depth == 0:
-                self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                self._refresh_catalog_if_changed()
-            elif write and self._write_depth == 0 and not self._in_write_transaction:
-                raise TransactionError("cannot write inside a read-only transaction")
-            name = f"sp{self._depth}"
-            if self._depth:
-                self.conn.execute(f"SAVEPOINT {name}")
-            self._depth += 1
-            if write:
-                self._write_depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if write:
-                    self._write_depth -= 1
-                if self._depth:
-                    self.conn.execute(f"ROLLBACK TO {name}")
-                    self.conn.execute(f"RELEASE {name}")
-                else:
-                    self.conn.execute("ROLLBACK")
-                    self._catalog = None
-                    self._graphs = None
-                raise
-            else:
-                self._depth -= 1
-                if write:
-                    self._write_depth -= 1
-                if self._depth:
-                    self.conn.execute(f"RELEASE {name}")
-                else:
-                    self.conn.execute("COMMIT")
-
-    @property
-    def _in_write_transaction(self) -> bool:
-        return self._write_depth > 0
+        return _Atomic(self, write)
 
     def _refresh_catalog_if_changed(self) -> None:
+        """At the start of a transaction: forget what other connections may have changed.
+
+        ``data_version`` moves when another connection commits anything (our own
+        commits leave it, and keep our caches right themselves); only then is
+        the schema version read. Reading either starts the read transaction, so
+        the caches are checked against the snapshot the transaction reads.
+        """
+        data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if data_version == self._data_version:
+            return
+        self._data_version = data_version
+        self.ends.forget()
         version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
         if version != self._catalog_version:
-            self._catalog = None
-            self._graphs = None
+            self._invalidate_catalog()
             self._catalog_version = version
+
+    def _invalidate_catalog(self) -> None:
+        """Forget the cached catalog and graphs; compiled plans keyed on the generation expire."""
+        self._catalog = None
+        self._graphs = None
+        self.ends.forget()
+        self.catalog_generation += 1
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self.tracer is not None:
@@ -250,6 +294,7 @@ class Storage:
             cid = self._execute(
                 "INSERT INTO _collections(name, edge) VALUES (?, ?)", (name, int(edge))
             ).lastrowid
+            assert cid is not None
             table = f"c{cid}"
             if edge:
                 self._execute(
@@ -258,11 +303,12 @@ class Storage:
                 )
                 self._execute(f"CREATE INDEX {table}_from ON {table}(from_id)")
                 self._execute(f"CREATE INDEX {table}_to ON {table}(to_id)")
+                self.ends.created(cid)
             else:
                 self._execute(
                     f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)"
                 )
-            self._catalog = None
+            self._invalidate_catalog()
             return self._load_catalog()[name]
 
     def drop_collection(self, name: str) -> None:
@@ -270,8 +316,9 @@ class Storage:
             info = self.collection(name)
             self._execute(f"DROP TABLE {info.table}")
             self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
+            self.ends.dropped(info.id)
             self._execute("DELETE FROM _collections WHERE id = ?", (info.id,))
-            self._catalog = None
+            self._invalidate_catalog()
 
     def truncate(self, name: str) -> None:
         with self.atomic(write=True):
@@ -321,7 +368,7 @@ class Storage:
                     f"unique constraint violated: existing documents have duplicate values for {fields}",
                     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
                 ) from exc
-            self._catalog = None
+            self._invalidate_catalog()
             return next(i for i in self.collection(collection).indexes if i.id == iid)
 
     def drop_index(self, collection: str, index_name: str) -> None:
@@ -331,7 +378,7 @@ class Storage:
                 if index.name == index_name or str(index.id) == index_name:
                     self._execute(f"DROP INDEX {info.table}_i{index.id}")
                     self._execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
-                    self._catalog = None
+                    self._invalidate_catalog()
                     return
             raise CollectionError(f"index not found: {index_name}", 1212)
 
@@ -350,8 +397,11 @@ class Storage:
             return dict(self._load_graphs())
 
     def graph(self, name: str) -> dict[str, Any]:
-        with self.atomic():
+        if self._depth:  # inside a transaction: no savepoint needed to read the catalog
             graph = self._load_graphs().get(name)
+        else:
+            with self.atomic():
+                graph = self._load_graphs().get(name)
         if graph is None:
             raise GraphError(f"graph '{name}' not found", ERROR_GRAPH_NOT_FOUND)
         return graph
@@ -364,13 +414,23 @@ class Storage:
                 "INSERT OR REPLACE INTO _graphs(name, definition) VALUES (?, ?)",
                 (name, json.dumps(definition)),
             )
-            self._graphs = None
+            self._invalidate_catalog()
 
     def drop_graph(self, name: str) -> None:
         with self.atomic(write=True):
             self.graph(name)
             self._execute("DELETE FROM _graphs WHERE name = ?", (name,))
-            self._graphs = None
+            self._invalidate_catalog()
+
+    # ------------------------------------------------------------------ edge ends
+
+    def edge_ends(self, info: CollectionInfo) -> EdgeEnds | None:
+        """The vertex collections that ``_from`` / ``_to`` of ``info``'s edges may lie in.
+
+        A superset (None when unknown): an edge lookup for a vertex in any other
+        collection finds nothing (see ``edge_ends.py``).
+        """
+        return self.ends.get(info.id, cached=self._depth > 0)
 
     # ------------------------------------------------------------------ documents
 
@@ -394,6 +454,90 @@ class Storage:
             sql += f" ORDER BY {order}"
         for (text,) in self._execute(sql, params):
             yield decode(text)
+
+    def fetch(self, info: CollectionInfo, columns: str, key: str) -> tuple[Any, ...] | None:
+        """Selected columns (SQL expressions over ``key`` / ``doc``) of one document, or None."""
+        row: tuple[Any, ...] | None = self._execute(
+            f"SELECT {columns} FROM {info.table} WHERE key = ?", (key,)
+        ).fetchone()
+        return row
+
+    def scan_rows(
+        self, info: CollectionInfo, columns: str, where: str = "", params: Sequence[Any] = ()
+    ) -> sqlite3.Cursor:
+        """Like :meth:`scan`, but selected columns (SQL expressions) instead of decoded documents."""
+        sql = f"SELECT {columns} FROM {info.table}"
+        if where:
+            sql += f" WHERE {where}"
+        return self._execute(sql + " ORDER BY seq", params)
+
+    def probe_sql(self, outbound: bool, collections: frozenset[str]) -> str:
+        """SQL telling, per edge row, whether its far end exists (null: not known here).
+
+        ``collections`` must hold every collection the far ends may lie in
+        (see :meth:`edge_ends`); one that does not exist holds no vertex.
+        """
+        far = "to_id" if outbound else "from_id"
+        catalog = self._load_catalog()
+        cases = []
+        for name in sorted(collections):
+            info = catalog.get(name)
+            found = (
+                "0"
+                if info is None
+                else f"EXISTS (SELECT 1 FROM {info.table} WHERE key = substr({far}, {len(name) + 2}))"
+            )
+            cases.append(f"WHEN '{name}' THEN {found}")
+        if not cases:
+            return "NULL"
+        return f"CASE substr({far}, 1, instr({far}, '/') - 1) {' '.join(cases)} END"
+
+    @staticmethod
+    def edge_links_sql(info: CollectionInfo, outbound: bool, probe: str = "NULL") -> str:
+        """The statement behind :meth:`edge_links` (to run with :meth:`rows`)."""
+        near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
+        return f"SELECT seq, {far}, {probe} FROM {info.table} WHERE {near} = ? ORDER BY seq"
+
+    def edge_links(
+        self, info: CollectionInfo, vertex_id: str, outbound: bool, probe: str = "NULL"
+    ) -> list[Any]:
+        """``(seq, other end, exists)`` of the edges from (outbound) or to a vertex, in order.
+
+        ``exists`` is what ``probe`` (see :meth:`probe_sql`) says of the other end.
+        """
+        return self.rows(self.edge_links_sql(info, outbound, probe), (vertex_id,))
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """All rows of a read-only statement made by this module (e.g. :meth:`edge_links_sql`)."""
+        return self._execute(sql, params).fetchall()
+
+    def edge_links_many(
+        self, info: CollectionInfo, vertex_ids: Sequence[str], outbound: bool, probe: str = "NULL"
+    ) -> dict[str, list[tuple[int, str, Any]]]:
+        """:meth:`edge_links` for several vertices in one statement: vertex -> its links."""
+        near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
+        links: dict[str, list[tuple[int, str, Any]]] = {v: [] for v in vertex_ids}
+        rows = self._execute(
+            f"SELECT {near}, seq, {far}, {probe} FROM {info.table} "
+            f"WHERE {near} IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(vertex_ids)),),
+        )
+        for vertex, seq, other, exists in rows:
+            links[vertex].append((seq, other, exists))
+        for found in links.values():
+            if len(found) > 1:
+                found.sort()  # insertion order (SQLite returns index order already)
+        return links
+
+    def fetch_many(
+        self, info: CollectionInfo, columns: str, keys: Sequence[str]
+    ) -> dict[str, tuple[Any, ...]]:
+        """:meth:`fetch` for several keys in one statement: key -> selected columns (if found)."""
+        rows = self._execute(
+            f"SELECT key, {columns} FROM {info.table} WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        )
+        return {row[0]: row[1:] for row in rows}
 
     def edges(self, info: CollectionInfo, vertex_id: str, outbound: bool) -> list[dict[str, Any]]:
         """Edges from (outbound) or to a vertex, in insertion order."""
@@ -457,6 +601,7 @@ class Storage:
         """Persist prepared documents (see :meth:`prepare_new`)."""
         try:
             if info.edge:
+                self.ends.note(info.id, stored)
                 self.conn.executemany(
                     f"INSERT INTO {info.table}(key, doc, from_id, to_id) VALUES (?, ?, ?, ?)",
                     [(d["_key"], encode(d), d["_from"], d["_to"]) for d in stored],
@@ -479,6 +624,7 @@ class Storage:
         """Overwrite a document in place of its old version (moves it to the end of the scan order)."""
         try:
             if info.edge:
+                self.ends.note(info.id, [new])
                 cur = self._execute(
                     f"UPDATE {info.table} SET doc = ?, from_id = ?, to_id = ?, "
                     f"seq = (SELECT max(seq) + 1 FROM {info.table}) WHERE key = ?",

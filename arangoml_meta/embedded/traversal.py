@@ -8,6 +8,7 @@ explicit list, each with its own direction). On top of it:
   ``bfs`` or ``weighted`` order, with ``uniqueVertices`` / ``uniqueEdges`` and a
   prune callback. As in ArangoDB, a vertex's most recently inserted edge is
   explored first and ``ANY`` takes outbound edges before inbound ones.
+  :func:`bfs_global` is its lean form for the common global-uniqueness walk.
 - :func:`shortest_path`, :func:`k_shortest_paths` (Yen's algorithm),
   :func:`k_paths` and :func:`all_shortest_paths`.
 """
@@ -20,10 +21,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .storage import CollectionInfo, Storage
+from .storage import CollectionInfo, EdgeEnds, Storage
 from .values import to_number
 
-Edge = dict[str, Any]
+# an edge: its document, or (collection id, seq) when the walk does not need documents
+Edge = Any
+Neighbors = list[tuple[Edge, str]]
+# an edge collection asked in one direction: (collection, outbound, collections the near
+# end may lie in or None, probe SQL, the statement for one vertex)
+Lookup = tuple[CollectionInfo, bool, frozenset[str] | None, str, str]
 
 
 @dataclass
@@ -33,41 +39,168 @@ class EdgeSource:
 
 
 class GraphView:
-    """Neighbourhood lookups over a set of edge collections (with a per-query cache)."""
+    """Neighbourhood lookups over a set of edge collections.
+
+    Compiled once per query plan; :meth:`bind` gives the view one execution
+    uses. An edge collection is only asked about a vertex when its edges have
+    ever pointed into the vertex's collection (:meth:`Storage.edge_ends`). With
+    ``documents=False`` edges are ``(collection id, seq)`` pairs and only the
+    ``_from`` / ``_to`` columns are read; with ``probe`` the same statement
+    also tells whether each far end exists (into ``existing``), so a query
+    that reads only ``v._id`` needs no statement per vertex.
+    """
 
     def __init__(
         self,
         storage: Storage,
         sources: list[EdgeSource],
         vertex_collections: set[str] | None = None,
+        documents: bool = True,
+        probe: bool = False,
     ) -> None:
         self.storage = storage
         self.sources = sources
         self.vertex_collections = vertex_collections
-        self._cache: dict[tuple[int, str, bool], list[Edge]] = {}
+        self.documents = documents
+        self.probe = probe and not documents
+        self.existing: dict[str, bool] = {}
+        self._cache: dict[Any, Neighbors] = {}
+        self._lookups: list[Lookup] | None = None  # set by bind()
+        self._neighbors: dict[str, Neighbors] = {}
+        self._planned: dict[Any, Any] = {}  # edge ends -> lookups (they rarely change)
 
-    def _edges(self, info: CollectionInfo, vertex: str, outbound: bool) -> list[Edge]:
-        key = (info.id, vertex, outbound)
-        edges = self._cache.get(key)
-        if edges is None:
-            edges = self.storage.edges(info, vertex, outbound)
-            self._cache[key] = edges
-        return edges
+    def bind(self, cache: dict[Any, Any], existing: dict[str, bool] | None = None) -> GraphView:
+        """This view for one execution: edge lists cached in ``cache`` (the runtime's)."""
+        view = GraphView(
+            self.storage, self.sources, self.vertex_collections, self.documents, self.probe
+        )
+        view._cache = cache
+        if existing is not None:
+            view.existing = existing
+        ends_now = [self.storage.edge_ends(source.info) for source in self.sources]
+        key = (self.storage.catalog_generation, *ends_now)
+        planned = self._planned.get(key)
+        if planned is None:
+            planned = self._plan_lookups(ends_now)
+            if len(self._planned) > 8:
+                self._planned.clear()
+            self._planned[key] = planned
+        view._lookups = planned
+        return view
 
-    def neighbors(self, vertex: str) -> list[tuple[Edge, str]]:
+    def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
+        outbound: list[Lookup] = []
+        inbound: list[Lookup] = []
+        for source, ends in zip(self.sources, ends_now, strict=True):
+            for is_out, found in ((True, outbound), (False, inbound)):
+                if source.direction not in ("ANY", "OUTBOUND" if is_out else "INBOUND"):
+                    continue
+                near = None if ends is None else ends[0 if is_out else 1]
+                probe = "NULL"
+                if self.probe and ends is not None:
+                    probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0])
+                sql = self.storage.edge_links_sql(source.info, is_out, probe)
+                found.append((source.info, is_out, near, probe, sql))
+        return outbound + inbound
+
+    def _lookups_bound(self) -> list[Lookup]:
+        if self._lookups is None:  # not bound: a private cache
+            self._lookups = self.bind(self._cache)._lookups
+        assert self._lookups is not None
+        return self._lookups
+
+    def _links(self, cid: int, rows: Any) -> Neighbors:
+        existing = self.existing
+        pairs: Neighbors = []
+        for seq, other, exists in rows:
+            pairs.append(((cid, seq), other))
+            if exists is not None:
+                existing[other] = bool(exists)
+        return pairs
+
+    def _edges(self, info: CollectionInfo, vertex: str, outbound: bool, probe: str) -> Neighbors:
+        key = (info.id, vertex, outbound, self.documents, probe)
+        pairs = self._cache.get(key)
+        if pairs is None:
+            if self.documents:
+                end = "_to" if outbound else "_from"
+                pairs = [(e, e[end]) for e in self.storage.edges(info, vertex, outbound)]
+            else:
+                pairs = self._links(info.id, self.storage.edge_links(info, vertex, outbound, probe))
+            self._cache[key] = pairs
+        return pairs
+
+    def neighbors(self, vertex: str) -> Neighbors:
         """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""
-        outbound: list[tuple[Edge, str]] = []
-        inbound: list[tuple[Edge, str]] = []
-        for source in self.sources:
-            if source.direction in ("OUTBOUND", "ANY"):
-                outbound.extend((e, e["_to"]) for e in self._edges(source.info, vertex, True))
-            if source.direction in ("INBOUND", "ANY"):
-                inbound.extend((e, e["_from"]) for e in self._edges(source.info, vertex, False))
-        result = outbound + inbound
+        result = self._neighbors.get(vertex)
+        if result is not None:
+            return result
+        collection = vertex.partition("/")[0]
+        result = []
+        for info, outbound, ends, probe, _ in self._lookups_bound():
+            if ends is None or collection in ends:
+                result.extend(self._edges(info, vertex, outbound, probe))
         if self.vertex_collections is not None:
             allowed = self.vertex_collections
             result = [(e, v) for e, v in result if v.partition("/")[0] in allowed]
+        self._neighbors[vertex] = result
         return result
+
+    def expand(self, level: list[str], visited: set[str]) -> list[str]:
+        """The vertices next to ``level`` not in ``visited`` (added to it), in walk order.
+
+        What iterating :meth:`neighbors` of each vertex finds, in one loop (for
+        :func:`bfs_global`); edges are not kept.
+        """
+        if len(level) >= _BATCH and not self.documents:
+            self._prefetch(level)
+        lookups = self._lookups_bound()
+        cache = self._cache
+        documents = self.documents
+        allowed = self.vertex_collections
+        found: list[str] = []
+        for vertex in level:
+            collection = vertex.partition("/")[0]
+            for info, outbound, ends, probe, sql in lookups:
+                if ends is not None and collection not in ends:
+                    continue
+                pairs = cache.get((info.id, vertex, outbound, documents, probe))
+                if pairs is None:
+                    if documents:
+                        pairs = self._edges(info, vertex, outbound, probe)
+                    else:
+                        pairs = self._links(info.id, self.storage.rows(sql, (vertex,)))
+                        cache[(info.id, vertex, outbound, documents, probe)] = pairs
+                for _, target in pairs:
+                    if target not in visited:
+                        if allowed is not None and target.partition("/")[0] not in allowed:
+                            continue
+                        visited.add(target)
+                        found.append(target)
+        return found
+
+    def _prefetch(self, vertices: list[str]) -> None:
+        """Edge lists of many vertices into the cache, one statement per collection."""
+        todo = [v for v in vertices if v not in self._neighbors]
+        if len(todo) >= _BATCH:
+            for info, outbound, ends, probe, _ in self._lookups_bound():
+                cid = info.id
+                wanted = [
+                    v
+                    for v in todo
+                    if (ends is None or v.partition("/")[0] in ends)
+                    and (cid, v, outbound, False, probe) not in self._cache
+                ]
+                if len(wanted) < _BATCH:
+                    continue  # neighbors() looks them up one by one
+                links = self.storage.edge_links_many(info, wanted, outbound, probe)
+                for vertex, rows in links.items():
+                    self._cache[(cid, vertex, outbound, False, probe)] = self._links(cid, rows)
+
+
+# from how many vertices on one level a lookup asks about them all in one statement
+# (json_each costs more than it saves on smaller levels)
+_BATCH = 16
 
 
 @dataclass
@@ -105,12 +238,16 @@ def edge_weight(edge: Edge, options: TraversalOptions) -> float:
     return float(options.default_weight)
 
 
+def _on_path(step: Step, edge: Edge) -> bool:
+    if type(edge) is tuple:
+        return edge in step.edges
+    return any(e is edge or e.get("_id") == edge.get("_id") for e in step.edges)
+
+
 def _allowed(
     step: Step, edge: Edge, target: str, options: TraversalOptions, visited: set[str]
 ) -> bool:
-    if options.unique_edges == "path" and any(
-        e is edge or e.get("_id") == edge.get("_id") for e in step.edges
-    ):
+    if options.unique_edges == "path" and _on_path(step, edge):
         return False
     if options.unique_vertices == "path" and target in step.vertex_ids:
         return False
@@ -132,6 +269,37 @@ def traverse(
         yield from _weighted(view, start, min_depth, max_depth, options, prune)
     else:
         yield from _dfs(view, start, min_depth, max_depth, options, prune)
+
+
+def bfs_global(
+    view: GraphView,
+    start: str,
+    min_depth: int,
+    max_depth: int,
+    prefetch: Callable[[list[str]], None] | None = None,
+) -> Iterator[tuple[str, int]]:
+    """(vertex id, depth) of a breadth-first walk visiting each vertex once.
+
+    What :func:`traverse` yields for ``order: 'bfs', uniqueVertices: 'global'``
+    without PRUNE, for a query that reads neither edges nor paths: with every
+    vertex visited once, no path can repeat an edge, so no path is kept. A
+    level is expanded, all at once, before the next is yielded (the order is
+    the same); ``prefetch`` receives each level before it is yielded.
+    """
+    visited = {start}
+    level = [start]
+    depth = 0
+    if min_depth <= 0:
+        yield start, 0
+    while level and depth < max_depth:
+        depth += 1
+        found = view.expand(level, visited)
+        if depth >= min_depth and found:
+            if prefetch is not None:
+                prefetch(found)
+            for vertex in found:
+                yield vertex, depth
+        level = found
 
 
 def _dfs(

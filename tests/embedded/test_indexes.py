@@ -303,9 +303,6 @@ def test_join_between_indexed_and_plain_collection(indexed_pair):
     assert ["1", "18"] in rows
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: integer bind value beyond int64 crashes (OverflowError)"
-)
 def test_filter_with_integer_bind_value_beyond_int64():
     with make_db({"c": [{"v": 1}]}) as db:
         assert run(db, "FOR d IN c FILTER d.v < @x RETURN d.v", x=2**64) == [1]

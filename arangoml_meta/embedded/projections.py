@@ -1,0 +1,269 @@
+"""Projection analysis: which parts of a document a query actually reads.
+
+``FOR r IN runs FILTER r.status == @s RETURN r._key`` reads ``r`` only through
+the attribute paths ``status`` and ``_key``; there is no need to decode the
+whole stored document. :class:`VariableUsage` walks a query once and records,
+for every variable, each place that reads it: through a fixed attribute path
+(``r.metrics.accuracy``) or as a whole value (``RETURN r``, ``MERGE(r, ...)``,
+``r[@name]``, ``COLLECT ... INTO g`` capturing it, ...). Anything it does not
+recognise counts as a whole read, so the analysis errs on the side of fetching
+more.
+
+:class:`Projection` turns a set of paths into SQL columns (the ``key``,
+``from_id`` / ``to_id`` columns, one ``json_extract`` over the stored JSON)
+and builds from a row a small document holding just those paths. Reading any
+of those paths from it gives what reading it from the full document gives.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from operator import itemgetter
+from typing import Any
+
+from . import ast as A
+from .storage import json_path
+
+Path = tuple[str, ...]
+Row = tuple[Any, ...]
+
+# (node class, field): fields whose Variables are declared there, not read
+_DECLARATIONS = {
+    ("ForIn", "var"),
+    ("Expansion", "var"),
+    ("QuestionExpansion", "var"),
+    ("Traversal", "vertex"),
+    ("Traversal", "edge"),
+    ("Traversal", "path"),
+    ("Traversal", "prune_var"),
+    ("ShortestPath", "vertex"),
+    ("ShortestPath", "edge"),
+    ("PathEnumeration", "path"),
+    ("Let", "var"),
+    ("Aggregate", "var"),
+    ("Collect", "groups"),
+    ("Collect", "into"),
+    ("Collect", "count_into"),
+    ("Collect", "keep"),  # read only by INTO without an expression: see _walk_collect
+    ("Collect", "visible_before"),
+    ("Modification", "old_var"),
+    ("Modification", "new_var"),
+}
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls))
+        _FIELDS[cls] = names
+    return names
+
+
+def attribute_chain(node: A.AttributeAccess) -> tuple[A.Node, Path]:
+    """``a.b.c`` → (``a``, ("b", "c")): the innermost object and the names applied to it."""
+    names: list[str] = []
+    base: A.Node = node
+    while isinstance(base, A.AttributeAccess):
+        names.append(base.name)
+        base = base.obj
+    names.reverse()
+    return base, tuple(names)
+
+
+class VariableUsage:
+    """Every read of every variable in a query (see the module docstring).
+
+    ``visit`` is called once for each node of the query (except the inner
+    links of an attribute chain on a variable), so that other analyses can
+    share the walk.
+    """
+
+    def __init__(self, root: A.Node, visit: Callable[[A.Node], None] | None = None) -> None:
+        # variable -> (reading node or None for an implicit read, path or None for whole)
+        self.reads: dict[A.Variable, list[tuple[A.Node | None, Path | None]]] = {}
+        self._walk(root, visit)
+
+    def _walk(self, root: A.Node, visit: Callable[[A.Node], None] | None) -> None:
+        reads = self.reads
+        stack: list[A.Node] = [root]
+        while stack:
+            node = stack.pop()
+            if visit is not None:
+                visit(node)
+            if isinstance(node, A.AttributeAccess):
+                base, path = attribute_chain(node)
+                if isinstance(base, A.Var):
+                    reads.setdefault(base.var, []).append((node, path))
+                else:
+                    stack.append(base)
+                continue
+            if isinstance(node, A.Var):
+                reads.setdefault(node.var, []).append((node, None))
+                continue
+            cls = type(node)
+            name = cls.__name__
+            if name == "Collect":
+                self._walk_collect(node)  # type: ignore[arg-type]
+            for field_name in _field_names(cls):
+                value = getattr(node, field_name)
+                declared = (name, field_name) in _DECLARATIONS
+                self._push(value, declared, stack)
+
+    def _push(self, value: Any, declared: bool, stack: list[A.Node]) -> None:
+        if isinstance(value, A.Node):
+            stack.append(value)
+        elif isinstance(value, A.Variable):
+            if not declared:  # a field this analysis does not know: assume it reads the value
+                self.reads.setdefault(value, []).append((None, None))
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                self._push(item, declared, stack)
+        elif isinstance(value, dict):
+            for item in value.values():
+                self._push(item, declared, stack)
+
+    def _walk_collect(self, node: A.Collect) -> None:
+        if node.into is not None and node.into_expr is None:
+            captured = node.keep if node.keep is not None else node.visible_before
+            for var in captured:
+                self.reads.setdefault(var, []).append((None, None))
+
+    def is_used(self, var: A.Variable | None) -> bool:
+        return var is not None and bool(self.reads.get(var))
+
+    def paths(self, var: A.Variable, exclude: Iterable[A.Node] = ()) -> frozenset[Path] | None:
+        """The paths ``var`` is read through outside the ``exclude`` subtrees (None: whole)."""
+        reads = self.reads.get(var, [])
+        skip: Counter[int] = Counter()
+        for subtree in exclude:
+            inner = VariableUsage(subtree).reads.get(var, [])
+            skip.update(id(node) for node, _ in inner)
+        result: set[Path] = set()
+        for node, path in reads:
+            if node is not None and skip[id(node)] > 0:
+                skip[id(node)] -= 1
+                continue
+            if path is None:
+                return None
+            result.add(path)
+        return frozenset(result)
+
+
+# --------------------------------------------------------------------------- projections
+
+_ARROW = sqlite3.sqlite_version_info >= (3, 38, 0)  # `doc -> path` gives the value as JSON
+
+
+def _safe(name: str) -> bool:
+    return bool(name) and '"' not in name and "\\" not in name
+
+
+def _column_attributes(edge: bool) -> frozenset[str]:
+    return frozenset({"_key", "_id", "_from", "_to"} if edge else {"_key", "_id"})
+
+
+def minimal_paths(paths: Iterable[Path], edge: bool) -> frozenset[Path] | None:
+    """The paths to fetch: prefixes cover longer paths; None when one cannot be expressed."""
+    columns = _column_attributes(edge)
+    wanted: set[Path] = set()
+    for path in paths:
+        if not path or not all(_safe(name) for name in path):
+            return None
+        # a system attribute is a string: anything below it reads null from the whole value
+        wanted.add(path[:1] if path[0] in columns else path)
+    return frozenset(p for p in wanted if not any(p[:i] in wanted for i in range(1, len(p))))
+
+
+class Projection:
+    """SQL columns for some attribute paths of a collection's documents, and the row builder."""
+
+    def __init__(self, collection: str, edge: bool, paths: frozenset[Path]) -> None:
+        columns = _column_attributes(edge)
+        self.collection = collection
+        self.paths = paths
+        top = {p[0] for p in paths if len(p) == 1 and p[0] in columns}
+        self.json_paths = sorted(p for p in paths if not (len(p) == 1 and p[0] in columns))
+        select = ["key"]
+        if "_from" in top:
+            select.append("from_id")
+        if "_to" in top:
+            select.append("to_id")
+        quoted = [json_path(p).replace("'", "''") for p in self.json_paths]
+        self.single_json = len(quoted) == 1 and _ARROW  # the last column: the value as JSON
+        if self.single_json:
+            select.append(f"doc -> '{quoted[0]}'")
+        elif quoted:
+            # several paths (or no `->`): one parse of the document, a JSON array of the values
+            args = quoted if len(quoted) > 1 else quoted * 2
+            select.append("json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")")
+        self.columns = ", ".join(select)
+        self.build = self._builder(collection, top, len(select) - 1)
+        self._readers: dict[Path, Callable[[Row], Any] | None] = {}
+
+    def reader(self, path: Path) -> Callable[[Row], Any] | None:
+        """A function reading ``path`` straight from a row, when that is simple (else None)."""
+        if path not in self._readers:
+            self._readers[path] = row_reader(self, path)
+        return self._readers[path]
+
+    def _builder(self, collection: str, top: set[str], json_column: int) -> Callable[[Row], Any]:
+        want_key = "_key" in top
+        want_id = "_id" in top
+        prefix = collection + "/"
+        if not self.json_paths and top <= {"_key", "_id"}:
+            if not want_id:
+                return lambda row: {"_key": row[0]}
+            if not want_key:
+                return lambda row: {"_id": prefix + row[0]}
+            return lambda row: {"_key": row[0], "_id": prefix + row[0]}
+        attributes = [name for name in ("_from", "_to") if name in top]
+        json_paths = self.json_paths
+        single = len(json_paths) == 1 and _ARROW
+        loads = json.loads
+
+        def build(row: Row) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            key = row[0]
+            if want_key:
+                out["_key"] = key
+            if want_id:
+                out["_id"] = prefix + key
+            for i, attribute in enumerate(attributes, 1):
+                out[attribute] = row[i]
+            if json_paths:
+                text = row[json_column]
+                if single:
+                    values = [None if text is None else loads(text)]
+                else:
+                    values = loads(text)
+                for path, value in zip(json_paths, values, strict=False):
+                    target = out
+                    for step in path[:-1]:
+                        target = target.setdefault(step, {})
+                    target[path[-1]] = value
+            return out
+
+        return build
+
+
+def row_reader(projection: Projection, path: Path) -> Callable[[Row], Any] | None:
+    """Reads ``path`` straight from a row of ``projection`` (None: build the document)."""
+    columns = projection.columns.split(", ")
+    if path == ("_key",):
+        return itemgetter(0)
+    if path == ("_id",):
+        prefix = projection.collection + "/"
+        return lambda row: prefix + row[0]
+    if path in (("_from",), ("_to",)) and path[0][1:] + "_id" in columns:
+        return itemgetter(columns.index(path[0][1:] + "_id"))
+    if projection.json_paths == [path] and projection.single_json:
+        index = len(columns) - 1
+        loads = json.loads
+        return lambda row: None if row[index] is None else loads(row[index])
+    return None
