@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,15 +194,30 @@ class Storage:
         self._data_version = -1
         self.tracer: Any = None
         with self.lock:
-            if path != ":memory:":
-                self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            if path != ":memory:":
+                self._enable_wal(timeout)
+            self.conn.execute("PRAGMA synchronous=NORMAL")
             with self.atomic(write=True):
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         self.conn.execute(statement)
                 self.ends.complete_missing()
+
+    def _enable_wal(self, timeout: float) -> None:
+        """Switch to WAL; while another process holds a fresh file's lock SQLite answers
+        "database is locked" at once instead of waiting, so retry until ``timeout``."""
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise TransactionError(f"cannot open the store {self.path}: {exc}") from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
 
     def close(self) -> None:
         with self.lock:

@@ -105,11 +105,6 @@ def test_opening_a_store_twice_changes_nothing(tmp_path: Path) -> None:
         assert store.backend.count("artifact_types") == len(BUILTIN_NAMES)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="races the SQLite journal-mode switch of a fresh store: see the test below; "
-    "it fails only when the second opener lands inside the first one's switch",
-)
 def test_two_processes_initialise_a_fresh_store_at_once(tmp_path: Path) -> None:
     # the race window is a fraction of a millisecond wide: several rounds, staggered a little
     for round_ in range(OPEN_ROUNDS):
@@ -122,12 +117,6 @@ def test_two_processes_initialise_a_fresh_store_at_once(tmp_path: Path) -> None:
             assert store.backend.count("store_info") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="arangoml_meta/embedded/storage.py runs PRAGMA journal_mode=WAL, which fails at once "
-    "with a raw sqlite3.OperationalError (no busy wait) while another connection holds the "
-    "fresh file's write lock, as a first opener does while it switches the journal mode",
-)
 def test_opening_a_fresh_store_waits_for_another_process_holding_its_lock(
     tmp_path: Path,
 ) -> None:
