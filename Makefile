@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench-aql bench clean
+.PHONY: demo test lint bench-aql bench docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 demo: $(BIN)/.installed
-	$(BIN)/python -m arangoml_meta.demo_pipeline
+	$(BIN)/arangoml-meta demo
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
@@ -27,6 +27,9 @@ bench-aql: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_api.py
+
+docs: $(BIN)/.installed
+	$(BIN)/python -m arangoml_meta.cli.docs > docs/cli.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,265 @@
+"""``arangoml-meta artifacts``: register, look up, list and trace the versions of artifacts."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import BadParameterError, DocumentNotFoundError
+from ..refs import parse_ref
+from .core import assignments, examples, json_value, nested_fields, open_store_of, sub_app
+from .output import Format, FormatOption, emit_document, emit_rows
+
+app = sub_app(
+    "artifacts", "Artifacts: add a new version, get one, list them, show a version history."
+)
+
+ENVELOPE = ("project", "description", "tags")
+LIST_COLUMNS = ["_id", "name", "version", "project", "tags", "created_at", "created_by"]
+_CONDITION = re.compile(
+    r"^(?P<path>[^=!<>~]+?)\s*(?P<op>==|=|!=|>=|<=|>|<|~)(?P<value>.*)$", re.DOTALL
+)
+_OPERATORS = {
+    "=": "==",
+    "==": "==",
+    "!=": "!=",
+    ">=": ">=",
+    "<=": "<=",
+    ">": ">",
+    "<": "<",
+    "~": "like",
+}
+
+TypeArgument = Annotated[
+    str, typer.Argument(metavar="TYPE", help="The artifact type, e.g. datasets.")
+]
+RefArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="REF",
+        help="An artifact: its id (datasets/iris-v2), TYPE/NAME@VERSION or TYPE/NAME@latest.",
+    ),
+]
+
+
+def read_fields_file(path: Path) -> dict[str, Any]:
+    """The fields of an artifact from a JSON or YAML file holding one object."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = read_yaml(path, text)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadParameterError(
+                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
+    if not isinstance(data, dict):
+        raise BadParameterError(f"{path}: an artifact file holds one object (field: value, ...)")
+    return data
+
+
+def read_yaml(path: Path, text: str) -> Any:
+    """YAML as JSON values: a date stays the text written (the store's dates are ISO strings)."""
+    import yaml  # PyYAML: only needed for YAML files
+
+    class Loader(yaml.SafeLoader):
+        yaml_implicit_resolvers = {
+            first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+
+    try:
+        return yaml.load(text, Loader=Loader)  # a SafeLoader: no Python objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise BadParameterError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+@app.command(
+    "add",
+    epilog=examples(
+        "arangoml-meta artifacts add datasets iris rows=150 location=s3://lake/iris.csv",
+        "arangoml-meta artifacts add models iris-clf --file model.yaml metrics.auc=0.97",
+        "arangoml-meta artifacts add datasets iris --project demo --tag public "
+        '\'columns=[{"name": "sepal_length"}]\'',
+    ),
+)
+def add(
+    ctx: typer.Context,
+    type_name: TypeArgument,
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="The artifact's name; each add is its next version."),
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="FIELD=VALUE",
+            help="Fields; a VALUE is read as JSON (150, true, [1,2], {...}) when it is JSON, "
+            "else as text; a dotted FIELD (metrics.auc) sets a nested field.",
+            show_default=False,
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            metavar="FILE",
+            help="Fields from a JSON or YAML file (one object); FIELD=VALUE arguments override them.",
+            show_default=False,
+        ),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option(help="The project it belongs to.", show_default=False)
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="What it is.", show_default=False)] = None,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Register the next version of an artifact (validated against its type's schema).
+
+    Artifacts are immutable: adding one with a name that exists records a new
+    version (iris-v1, iris-v2, ...). Nothing is written when a field is wrong.
+    """
+    doc = read_fields_file(file) if file is not None else {}
+    doc = {**doc, **nested_fields(assignments(fields, "FIELD=VALUE", typed=True))}
+    if doc.pop("name", name) != name:
+        raise BadParameterError(f"the fields give another name than {name!r}; leave 'name' out")
+    envelope: dict[str, Any] = {key: doc.pop(key) for key in ENVELOPE if key in doc}
+    given = {"project": project, "description": description, "tags": tags}
+    envelope.update({key: value for key, value in given.items() if value is not None})
+    stored = open_store_of(ctx).register(type_name, name, **envelope, **doc)
+    emit_document(stored, fmt)
+
+
+@app.command(
+    "get",
+    epilog=examples(
+        "arangoml-meta artifacts get datasets/iris-v2",
+        "arangoml-meta artifacts get models/iris-clf@latest --format json",
+    ),
+)
+def get(ctx: typer.Context, ref: RefArgument, fmt: FormatOption = Format.table) -> None:
+    """Show one artifact (or run) with all its fields."""
+    emit_document(open_store_of(ctx).get(ref), fmt)
+
+
+def parse_condition(text: str) -> tuple[str, str, Any]:
+    """``metrics.auc>=0.9`` → ``("metrics.auc", ">=", 0.9)``."""
+    match = _CONDITION.match(text)
+    if match is None:
+        raise BadParameterError(
+            f"--where: expected FIELD=VALUE (or !=, >, >=, <, <=, ~ for LIKE), got {text!r}"
+        )
+    path = match["path"].strip()
+    return path, _OPERATORS[match["op"]], json_value(match["value"], path)
+
+
+def filters_of(conditions: list[str] | None) -> dict[str, Any]:
+    """``--where`` conditions as ``MetadataStore.find`` filters."""
+    filters: dict[str, dict[str, Any]] = {}
+    for text in conditions or []:
+        path, op, value = parse_condition(text)
+        filters.setdefault(path, {})[op] = value
+    return filters
+
+
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="FIELD=VALUE",
+        help="Only these (repeat for more): FIELD=VALUE, or !=, >, >=, <, <= and ~ (LIKE, "
+        "with %) instead of =; VALUE is JSON when it is JSON, else text.",
+        show_default=False,
+    ),
+]
+LimitOption = Annotated[
+    int | None, typer.Option(min=1, help="At most this many.", show_default=False)
+]
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        metavar="A,B,...",
+        help="The columns of a table or CSV (dotted paths allowed, e.g. metrics.auc).",
+        show_default=False,
+    ),
+]
+
+
+def columns_option(columns: str | None, default: list[str]) -> list[str]:
+    if columns is None:
+        return default
+    chosen = [column.strip() for column in columns.split(",") if column.strip()]
+    if not chosen:
+        raise BadParameterError("--columns: name at least one column")
+    return chosen
+
+
+@app.command(
+    "list",
+    epilog=examples(
+        "arangoml-meta artifacts list datasets",
+        "arangoml-meta artifacts list models --where framework=sklearn --where 'metrics.auc>0.9'",
+        "arangoml-meta artifacts list datasets --where 'name~iris%' --columns _id,rows --format csv",
+    ),
+)
+def list_artifacts(
+    ctx: typer.Context,
+    type_name: TypeArgument,
+    where: WhereOption = None,
+    sort: Annotated[
+        str, typer.Option(help="Sort by this field (dotted paths allowed).")
+    ] = "created_at",
+    descending: Annotated[bool, typer.Option("--desc", help="Newest (largest) first.")] = False,
+    limit: LimitOption = None,
+    columns: ColumnsOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List the artifacts of a type, optionally filtered."""
+    rows = open_store_of(ctx).find(
+        type_name, filters_of(where), limit=limit, sort=sort, descending=descending
+    )
+    emit_rows(rows, fmt, columns_option(columns, LIST_COLUMNS))
+
+
+@app.command(
+    "history",
+    epilog=examples(
+        "arangoml-meta artifacts history datasets/iris",
+        "arangoml-meta artifacts history datasets/iris-v2 --format json",
+    ),
+)
+def history(
+    ctx: typer.Context,
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="TYPE/NAME", help="An artifact's type and name (or the id of one version)."
+        ),
+    ],
+    columns: ColumnsOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """List every version of an artifact, oldest first."""
+    store = open_store_of(ctx)
+    parsed = parse_ref(ref)
+    name = parsed.name or parsed.key or ""
+    versions = store.history(parsed.type, name)
+    if not versions and parsed.key is not None:
+        with contextlib.suppress(DocumentNotFoundError):  # the id of one version: its name's
+            versions = store.history(parsed.type, store.get(ref)["name"])
+    if not versions:
+        raise DocumentNotFoundError(f"no artifact named {name!r} in {parsed.type}")
+    emit_rows(versions, fmt, columns_option(columns, LIST_COLUMNS))

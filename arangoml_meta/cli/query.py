@@ -1,0 +1,213 @@
+"""``arangoml-meta query`` runs the stored queries of ``aql/``; ``arangoml-meta aql`` runs any AQL.
+
+Stored-query parameters go to :func:`~arangoml_meta.queries.run_query` as the
+text given, which types them by the query's header. An ad-hoc query takes
+JSON-typed bind variables and is read-only unless ``--write``: it is parsed
+first, and refused (1586) when it holds a modification.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..embedded import ast
+from ..embedded.parser import parse
+from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
+from ..queries import StoredQuery, load_queries, load_query, run_query
+from .core import assignments, examples, open_store_of, sub_app
+from .output import Format, FormatOption, emit_document, emit_rows, print_text, to_json
+
+app = sub_app("query", "Stored queries (aql/*.aql): list them, show one, run one.")
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--dir",
+        envvar="ARANGOML_META_QUERIES",
+        metavar="DIR",
+        help="Where the stored queries are (default: the aql/ folder of arangoml-meta).",
+        show_default=False,
+    ),
+]
+QueryName = Annotated[
+    str, typer.Argument(metavar="NAME", help="A stored query, e.g. model_provenance.")
+]
+
+
+def parameter_text(query: StoredQuery) -> str:
+    """``model (string, required), depth (integer = 10)``."""
+    return ", ".join(
+        f"{p.name} ({p.type}, required)"
+        if p.required
+        else f"{p.name} ({p.type} = {to_json(p.default, indent=None)})"
+        for p in query.params
+    )
+
+
+def body_of(query: StoredQuery) -> str:
+    """The query's AQL without its header of comments."""
+    lines = query.text.splitlines()
+    start = 0
+    while start < len(lines) and (
+        lines[start].strip().startswith("//") or not lines[start].strip()
+    ):
+        start += 1
+    return "\n".join(lines[start:]).rstrip()
+
+
+@app.command(
+    "list",
+    epilog=examples("arangoml-meta query list", "arangoml-meta query list --format json"),
+)
+def list_queries(directory: DirOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the stored queries: name, title, who they are for, parameters."""
+    rows = [
+        {
+            "name": q.name,
+            "title": q.title,
+            "audience": q.audience,
+            "writes": q.writes,
+            "parameters": parameter_text(q),
+        }
+        for q in load_queries(directory).values()
+    ]
+    columns = ["name", "title", "audience", "parameters"]
+    emit_rows(rows, fmt, columns if fmt is Format.table else None)
+
+
+@app.command(
+    "show",
+    epilog=examples(
+        "arangoml-meta query show model_provenance",
+        "arangoml-meta query show audit_trail --format json",
+    ),
+)
+def show(name: QueryName, directory: DirOption = None, fmt: FormatOption = Format.table) -> None:
+    """Show a stored query: what it answers, its parameters, its AQL."""
+    query = load_query(name, directory)
+    params = [
+        {
+            "name": p.name,
+            "type": p.type,
+            "required": p.required,
+            "default": p.default,
+            "help": p.help,
+        }
+        for p in query.params
+    ]
+    header = {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "audience": query.audience,
+        "writes": query.writes,
+    }
+    if fmt in (Format.json, Format.jsonl):
+        path = str(query.path) if query.path else None
+        emit_document({**header, "params": params, "aql": body_of(query), "path": path}, fmt)
+        return
+    if fmt is Format.csv:
+        emit_rows(params, fmt, ["name", "type", "required", "default", "help"])
+        return
+    emit_document(header, fmt)
+    emit_rows(params, fmt, ["name", "type", "required", "default", "help"], title="Parameters")
+    print_text("")
+    print_text(body_of(query))
+
+
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="NAME=VALUE",
+        help="A parameter of the query (repeat for more); VALUE is read by the parameter's "
+        "type (see `query show NAME`).",
+        show_default=False,
+    ),
+]
+
+
+@app.command(
+    "run",
+    epilog=examples(
+        "arangoml-meta query run model_provenance --param model=models/iris-clf-v2",
+        "arangoml-meta query run compare_models -p metric=auc -p limit=5 --format csv",
+        "arangoml-meta query run audit_trail -p since=2025-01-01 -p until=2025-02-01 --format jsonl",
+    ),
+)
+def run(
+    ctx: typer.Context,
+    name: QueryName,
+    params: ParamOption = None,
+    directory: DirOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Run a stored query with its parameters (bound, never spliced into the AQL)."""
+    query = load_query(name, directory)
+    raw = assignments(params, "--param", typed=False)
+    emit_rows(run_query(open_store_of(ctx), query, raw), fmt)
+
+
+def read_aql(text: str) -> str:
+    """The query text; ``-`` reads it from stdin, ``@FILE`` from a file."""
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    if not text.strip():
+        raise BadParameterError("the query is empty")
+    return text
+
+
+def refuse_modification(text: str) -> None:
+    """Raise 1586 when the AQL modifies data (it must parse, too)."""
+    if next(parse(text).find_all(ast.Modification), None) is not None:
+        raise QueryError(
+            "the query modifies data (INSERT, UPDATE, REPLACE, REMOVE or UPSERT); "
+            "pass --write to allow it",
+            ERROR_QUERY_MUST_NOT_BE_MODIFIED,
+        )
+
+
+def aql(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUERY",
+            help="AQL text; '-' reads it from stdin, '@FILE' from a file.",
+        ),
+    ],
+    bind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bind",
+            "-b",
+            metavar="NAME=VALUE",
+            help="A bind variable (repeat for more); VALUE is JSON when it is JSON, else text; "
+            "@NAME=VALUE binds a collection (@@NAME in the query).",
+            show_default=False,
+        ),
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Allow the query to modify data.")] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Run an ad-hoc AQL query on the store, read-only unless --write."""
+    query = read_aql(text)
+    if not write:
+        refuse_modification(query)
+    bind_vars = assignments(bind, "--bind", typed=True)
+    emit_rows(open_store_of(ctx).query(query, bind_vars), fmt)
+
+
+AQL_EPILOG = examples(
+    "arangoml-meta aql 'FOR d IN datasets FILTER d.rows > @n RETURN d._id' --bind n=1000",
+    "arangoml-meta aql 'FOR d IN @@c RETURN d.name' --bind @c=models --format json",
+    "arangoml-meta aql @report.aql --format csv > report.csv",
+    "arangoml-meta aql --write 'FOR d IN datasets FILTER d.name == \"tmp\" REMOVE d IN datasets'",
+)
