@@ -58,6 +58,15 @@ def current_environment() -> dict[str, Any]:
     return copy.deepcopy(cache[2])
 
 
+_validated_environment: dict[str, Any] | None = None
+
+
+def _remember_validated_environment(environment: dict[str, Any]) -> None:
+    """The last captured environment that passed validation (it is not validated again)."""
+    global _validated_environment
+    _validated_environment = copy.deepcopy(environment)
+
+
 def _input_pairs(inputs: dict[str, Any] | Sequence[Any] | None) -> list[tuple[Any, str]]:
     """Inputs as (artifact, role): ``{"train": ds}``, ``{"train": [a, b]}`` or ``[ds, (ds2, "test")]``."""
     if inputs is None:
@@ -124,7 +133,13 @@ class Run:
             "environment": current_environment(),
             **fields,
         }
-        validate(run_type, {k: v for k, v in doc.items() if k != "_key"})
+        body = {k: v for k, v in doc.items() if k != "_key"}
+        if "environment" in fields or body["environment"] != _validated_environment:
+            validate(run_type, body)
+            if "environment" not in fields:
+                _remember_validated_environment(body["environment"])
+        else:  # the captured environment was validated when it was captured
+            validate(run_type, {k: v for k, v in body.items() if k != "environment"})
         meter = ResourceMeter()
         meter.start()
         with store.backend.transaction(write=[RUNS, "inputs"]) as session:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from . import lineage
@@ -54,6 +55,7 @@ class MetadataStore:
         self.backend = backend
         self.actor = actor or current_actor()
         self._types: dict[str, ArtifactType] = {}
+        self._write_set: list[str] | None = None
 
     def close(self) -> None:
         self.backend.close()
@@ -131,6 +133,16 @@ class MetadataStore:
             "counts": counts,
         }
 
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Group the writes of one pipeline step into a single all-or-nothing transaction.
+
+        ``with store.transaction(): ...`` — registrations, links and runs inside it
+        commit together, or not at all when the block raises.
+        """
+        if self._write_set is None:
+            self._write_set = [REGISTRY, *EDGES, *(t.name for t in self.types())]
+        return self.backend.transaction(write=self._write_set)
+
     # ------------------------------------------------------------------ types
 
     def types(self) -> list[ArtifactType]:
@@ -160,6 +172,7 @@ class MetadataStore:
         self._install_type(artifact_type)
         self.backend.insert(REGISTRY, _registry_doc(artifact_type, self.actor))
         self._save_graph()
+        self._write_set = None
         return artifact_type
 
     # ------------------------------------------------------------------ artifacts

@@ -163,7 +163,8 @@ def record_api(
     done = 0
     start = time.perf_counter()
     for i, step in enumerate(steps, 1):
-        record_step(store, step, run_ids, check)
+        with store.transaction():  # one transaction per pipeline step, as the issue asks
+            record_step(store, step, run_ids, check)
         done += sizes[i - 1]
         if progress is not None and (i % every == 0 or i == len(steps)):
             progress.append((done, time.perf_counter() - start))
