@@ -125,6 +125,16 @@ class ArtifactType:
         """The compiled validator of this type's schema (built once per type object)."""
         return _validator(json.dumps(self.schema, sort_keys=True))
 
+    @cached_property
+    def fast_validator(self) -> Any:
+        """jsonschema-rs's compiled validator, to accept valid documents quickly (None if unavailable)."""
+        try:
+            import jsonschema_rs
+
+            return jsonschema_rs.Draft4Validator(self.schema)
+        except Exception:  # not installed, or a schema it cannot compile: jsonschema decides alone
+            return None
+
 
 # --------------------------------------------------------------------------- loading
 
@@ -329,6 +339,9 @@ def validate(artifact_type: ArtifactType, doc: Any) -> None:
             artifact_type.name, [("", f"{_short.repr(doc)} is not a document (a JSON object)")]
         )
     body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
+    fast = artifact_type.fast_validator
+    if fast is not None and fast.is_valid(body):
+        return
     violations = {v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)}
     if violations:
         raise schema_violation(artifact_type.name, sorted(violations))
