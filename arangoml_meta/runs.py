@@ -14,7 +14,6 @@ and pid, so ``MetadataStore.unfinished_runs()`` can tell it is orphaned.
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 import traceback
@@ -49,13 +48,16 @@ _environment_cache: tuple[int, float, dict[str, Any]] | None = None
 
 
 def current_environment() -> dict[str, Any]:
-    """The process's environment, captured at most every ENVIRONMENT_TTL_SECONDS."""
+    """The process's environment, captured at most every ENVIRONMENT_TTL_SECONDS.
+
+    Runs of one capture share the returned object: treat it as read-only.
+    """
     global _environment_cache
     now, pid = time.monotonic(), os.getpid()
     cache = _environment_cache
     if cache is None or cache[0] != pid or now - cache[1] > ENVIRONMENT_TTL_SECONDS:
         _environment_cache = cache = (pid, now, capture_environment())
-    return copy.deepcopy(cache[2])
+    return cache[2]
 
 
 _validated_environment: dict[str, Any] | None = None
@@ -64,7 +66,7 @@ _validated_environment: dict[str, Any] | None = None
 def _remember_validated_environment(environment: dict[str, Any]) -> None:
     """The last captured environment that passed validation (it is not validated again)."""
     global _validated_environment
-    _validated_environment = copy.deepcopy(environment)
+    _validated_environment = environment  # the cached capture, shared read-only
 
 
 def _input_pairs(inputs: dict[str, Any] | Sequence[Any] | None) -> list[tuple[Any, str]]:
@@ -134,7 +136,10 @@ class Run:
             **fields,
         }
         body = {k: v for k, v in doc.items() if k != "_key"}
-        if "environment" in fields or body["environment"] != _validated_environment:
+        environment = body["environment"]
+        if "environment" in fields or (
+            environment is not _validated_environment and environment != _validated_environment
+        ):
             validate(run_type, body)
             if "environment" not in fields:
                 _remember_validated_environment(body["environment"])

@@ -22,6 +22,7 @@ compiled query plans can be cached against it.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -31,6 +32,7 @@ from typing import Any
 
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
@@ -38,6 +40,7 @@ from ..errors import (
     BadParameterError,
     CollectionError,
     CollectionNotFoundError,
+    DocumentError,
     DocumentNotFoundError,
     GraphError,
     TransactionError,
@@ -64,16 +67,32 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 )
 
 
+def _not_json(what: str) -> DocumentError:
+    return DocumentError(
+        f"invalid document: {what} is not a JSON value", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
+    )
+
+
 def _normalize(value: Any) -> Any:
-    """Whole doubles become ints, so that 1 and 1.0 are one value in every index."""
+    """The stored form of a value: JSON only (else 1227); whole doubles become ints,
+    so that 1 and 1.0 are one value in every index; tuples become arrays."""
     t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
     if t is float:
+        if value != value or value in (math.inf, -math.inf):
+            raise _not_json(repr(value))
         return normalize_number(value)
     if t is dict:
-        return {k: _normalize(v) for k, v in value.items()}
-    if t is list:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _not_json(f"the attribute name {k!r}")
+            out[k] = _normalize(v)
+        return out
+    if t is list or t is tuple:
         return [_normalize(v) for v in value]
-    return value
+    raise _not_json(f"a {t.__name__}")
 
 
 def encode(doc: dict[str, Any]) -> str:
