@@ -135,9 +135,6 @@ def test_invalid_start_vertex_warns_and_yields_nothing(db, start):
     assert result.warnings
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: a missing start vertex is emitted as null at depth 0"
-)
 def test_missing_start_vertex_yields_nothing(db):
     # "If the specified document does not exist, the result is empty as well and there is no warning."
     result = db.query("FOR x IN 0..1 OUTBOUND 'v/missing' e RETURN x")
