@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import pytest
@@ -10,15 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arangoml_meta.embedded.functions.geo  # noqa: F401  (registers the geo family)
-from arangoml_meta.embedded.functions import REGISTRY, NullContext
 from arangoml_meta.errors import (
     ERROR_BAD_PARAMETER,
     ERROR_QUERY_ARRAY_EXPECTED,
     ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
-    ArangoMLMetaError,
 )
 
 from .conftest import call_function, call_with_warnings
+from .helpers import aql_values, call_within_arity, family_functions
 
 SQUARE_RING = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]
 
@@ -255,34 +253,8 @@ def test_is_in_polygon_with_too_few_vertices_is_null_with_warning():
 
 SAMPLE_STRINGS = ["Point", "polygon", "wgs84", "sphere"]
 
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=4),
-    st.sampled_from(SAMPLE_STRINGS),
-)
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-MODULE_FUNCTIONS = sorted(
-    name
-    for name, spec in REGISTRY.items()
-    if spec.impl.__module__ == "arangoml_meta.embedded.functions.geo" and name != "SLEEP"
-)
-
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+@given(st.sampled_from(family_functions("geo")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6))
 def test_no_function_raises_a_python_exception(name, values):
-    spec = REGISTRY[name]
-    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
-    count = max(spec.min_args, min(len(values), most))
-    args = (values + [None] * count)[:count]
-    with contextlib.suppress(ArangoMLMetaError):
-        spec.impl(NullContext(), *args)
+    call_within_arity(name, values)

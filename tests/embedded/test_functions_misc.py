@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arangoml_meta.embedded.functions import REGISTRY, NullContext, lookup
+from arangoml_meta.embedded.functions import NullContext, lookup
 from arangoml_meta.embedded.functions.misc import (
     ERROR_QUERY_FUNCTION_NOT_FOUND,
     ERROR_QUERY_USER_ASSERT,
@@ -31,6 +30,7 @@ from arangoml_meta.errors import (
 )
 
 from .conftest import call_function, call_with_warnings
+from .helpers import aql_values, call_within_arity, family_functions
 
 
 class FakeDatabase(NullContext):
@@ -423,37 +423,11 @@ def test_call_with_non_string_name_raises_1542():
 
 SAMPLE_STRINGS = ["persons/alice", "_YU0HOEG---", "x::y", "NOT_NULL", "FAIL"]
 
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=4),
-    st.sampled_from(SAMPLE_STRINGS),
-)
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-MODULE_FUNCTIONS = sorted(
-    name
-    for name, spec in REGISTRY.items()
-    if spec.impl.__module__ == "arangoml_meta.embedded.functions.misc" and name != "SLEEP"
-)
-
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+@given(st.sampled_from(family_functions("misc")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6))
 def test_no_function_raises_a_python_exception(name, values):
-    spec = REGISTRY[name]
-    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
-    count = max(spec.min_args, min(len(values), most))
-    args = (values + [None] * count)[:count]
-    with contextlib.suppress(ArangoMLMetaError):
-        spec.impl(NullContext(), *args)
+    call_within_arity(name, values)
 
 
 def test_hash_of_absurdly_deep_value_is_null_with_warning():

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arangoml_meta.embedded.functions import REGISTRY, NullContext
 from arangoml_meta.embedded.values import type_name
-from arangoml_meta.errors import ArangoMLMetaError
 
 from .conftest import call_function, call_with_warnings
+from .helpers import aql_values, call_within_arity, family_functions
 
 ALL_TYPES = [None, True, 0, 1.5, "", "x", [], [1], {}, {"a": 1}]
 
@@ -159,37 +156,11 @@ def test_to_list_is_an_alias_of_to_array():
 
 SAMPLE_STRINGS = ["1", "a/b", "_key", "x" * 300]
 
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=4),
-    st.sampled_from(SAMPLE_STRINGS),
-)
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-MODULE_FUNCTIONS = sorted(
-    name
-    for name, spec in REGISTRY.items()
-    if spec.impl.__module__ == "arangoml_meta.embedded.functions.types" and name != "SLEEP"
-)
-
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(MODULE_FUNCTIONS), st.lists(_VALUES, max_size=6))
+@given(st.sampled_from(family_functions("types")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6))
 def test_no_function_raises_a_python_exception(name, values):
-    spec = REGISTRY[name]
-    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
-    count = max(spec.min_args, min(len(values), most))
-    args = (values + [None] * count)[:count]
-    with contextlib.suppress(ArangoMLMetaError):
-        spec.impl(NullContext(), *args)
+    call_within_arity(name, values)
 
 
 def test_to_string_of_absurdly_deep_value_is_null_with_warning():
