@@ -1214,10 +1214,10 @@ def _conversion_detail(ctx: FunctionContext, name: str, args: Sequence[Any]) -> 
     return bool(args[2])
 
 
-@aql_function("DATE_UTCTOLOCAL", 2, 3)
-def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
-    """The UTC date as wall-clock time in a zone (``Z`` only where the offset is zero)."""
-    name = "DATE_UTCTOLOCAL"
+def _conversion_arguments(
+    ctx: FunctionContext, name: str, args: tuple[Any, ...]
+) -> tuple[int, bool] | None:
+    """The date (ms) and the zone-info flag of DATE_UTCTOLOCAL / DATE_LOCALTOUTC, or None (warned)."""
     ms = _timepoint(ctx, name, args[0])
     if ms is None:
         return None
@@ -1227,6 +1227,17 @@ def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
     detail = _conversion_detail(ctx, name, args)
     if detail is None:
         return None
+    return ms, detail
+
+
+@aql_function("DATE_UTCTOLOCAL", 2, 3)
+def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
+    """The UTC date as wall-clock time in a zone (``Z`` only where the offset is zero)."""
+    name = "DATE_UTCTOLOCAL"
+    parsed = _conversion_arguments(ctx, name, args)
+    if parsed is None:
+        return None
+    ms, detail = parsed
     zone = _zone(args[1])
     period = _period_at(zone, ms // MS_PER_SECOND)
     local = ms + period.offset * MS_PER_SECOND
@@ -1240,15 +1251,10 @@ def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
 def date_localtoutc(ctx: FunctionContext, *args: Any) -> Any:
     """The date read as wall-clock time in a zone, converted to UTC."""
     name = "DATE_LOCALTOUTC"
-    ms = _timepoint(ctx, name, args[0])
-    if ms is None:
+    parsed = _conversion_arguments(ctx, name, args)
+    if parsed is None:
         return None
-    if type(args[1]) is not str:
-        warn_invalid_argument(ctx, name)
-        return None
-    detail = _conversion_detail(ctx, name, args)
-    if detail is None:
-        return None
+    ms, detail = parsed
     zone = _zone(args[1])
     utc = _unlocalize(ms, zone)
     text = _iso_result(ctx, utc)
