@@ -33,13 +33,12 @@ from ..errors import (
     QueryError,
 )
 from . import ast as A
+from .aggregates import aggregator
 from .documents import (
     split_id,
 )
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
-from .functions import lookup
 from .projections import VariableUsage, minimal_paths
-from .runtime import Runtime
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
@@ -352,7 +351,8 @@ class QueryCompiler:
         group_slots = [var.slot for var, _ in op.groups]
         group_exprs = [self.expr(e) for _, e in op.groups]
         aggregates = [
-            (a.var.slot, _aggregate_impl(a), [self.expr(x) for x in a.args]) for a in op.aggregates
+            (a.var.slot, aggregator(a.function), [self.expr(x) for x in a.args])
+            for a in op.aggregates
         ]
         into_slot = op.into.slot if op.into is not None else None
         into_expr = self.expr(op.into_expr) if op.into_expr is not None else None
@@ -693,28 +693,6 @@ def _limit_value(value: Any) -> int:
     if type(value) is bool or not isinstance(value, (int, float)) or value < 0:
         raise QueryError("LIMIT value must be a non-negative number", 1504)
     return int(value)
-
-
-def _aggregate_impl(aggregate: A.Aggregate) -> Callable[[Runtime, list[Any]], Any]:
-    name = aggregate.function
-    if name in ("LENGTH", "COUNT"):
-        return lambda rt, items: len(items)
-    if name == "PUSH":
-        return lambda rt, items: items
-    if name == "SUM":
-        # the SUM aggregator has no value until it sees one: null for an empty group
-        sum_impl = _function_impl("SUM")
-        return lambda rt, items: sum_impl(rt, items) if items else None
-    spec = lookup(name)
-    assert spec is not None
-    impl = spec.impl
-    return lambda rt, items: impl(rt, items)
-
-
-def _function_impl(name: str) -> Callable[..., Any]:
-    spec = lookup(name)
-    assert spec is not None
-    return spec.impl
 
 
 def _path_weights(step: Step, options: TraversalOptions) -> list[float]:

@@ -62,7 +62,8 @@ def range_values(low: Any, high: Any, rt: Runtime) -> range:
     size = abs(hi_i - lo_i) + 1
     if size > MAX_RANGE:
         raise QueryError(
-            f"range {lo_i}..{hi_i} has {size} elements, more than the limit of {MAX_RANGE}", ERROR_RESOURCE_LIMIT
+            f"range {lo_i}..{hi_i} has {size} elements, more than the limit of {MAX_RANGE}",
+            ERROR_RESOURCE_LIMIT,
         )
     return range(lo_i, hi_i + 1) if lo_i <= hi_i else range(lo_i, hi_i - 1, -1)
 

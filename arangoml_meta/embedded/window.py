@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ERROR_BAD_PARAMETER, QueryError
 from . import ast as A
-from .functions import lookup
+from .aggregates import aggregator
 from .values import SortKey, to_number
 
 Frame = list[Any]
@@ -59,16 +59,8 @@ def compile_window(
     range_expr = compile_expr(op.range_expr) if op.range_expr is not None else None
     aggregates: list[tuple[int, Callable[..., Any], Callable[[Frame], Any] | None]] = []
     for aggregate in op.aggregates:
-        name = aggregate.function
         arg = compile_expr(aggregate.args[0]) if aggregate.args else None
-        if name in ("LENGTH", "COUNT"):
-            aggregates.append((aggregate.var.slot, lambda rt, items: len(items), arg))
-        elif name == "PUSH":
-            aggregates.append((aggregate.var.slot, lambda rt, items: list(items), arg))
-        else:
-            spec_fn = lookup(name)
-            assert spec_fn is not None
-            aggregates.append((aggregate.var.slot, spec_fn.impl, arg))
+        aggregates.append((aggregate.var.slot, aggregator(aggregate.function), arg))
 
     def window(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
         rows: list[list[Any]] = []
