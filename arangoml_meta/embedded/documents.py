@@ -8,6 +8,7 @@ transformations behind UPDATE / REPLACE (merge with ``keepNull`` and
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
@@ -127,9 +128,17 @@ def merge_patch(
 
 
 class RevisionClock:
-    """Generates increasing, unique ``_rev`` strings (a hybrid logical clock)."""
+    """Generates increasing, unique ``_rev`` strings (a hybrid logical clock).
 
-    _ALPHABET = "-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    A tick is printed in ArangoDB's base-64 digits (``-_A-Za-z0-9``), most significant
+    first, without leading zeros: the standard base-64 encoding of the tick as a 72-bit
+    big-endian number (twelve whole 6-bit digits) with the alphabet translated.
+    """
+
+    ALPHABET = "-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    _FROM_STANDARD = bytes.maketrans(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", ALPHABET.encode()
+    )
 
     def __init__(self) -> None:
         self._last = 0
@@ -137,13 +146,16 @@ class RevisionClock:
 
     def next(self) -> str:
         with self._lock:
-            tick = max(int(time.time() * 1_000_000) << 8, self._last + 1)
+            # ArangoDB's hybrid logical clock: milliseconds since 1970 above a 20-bit counter
+            tick = max(int(time.time() * 1000) << 20, self._last + 1)
             self._last = tick
-        out = []
-        while tick:
-            tick, digit = divmod(tick, 64)
-            out.append(self._ALPHABET[digit])
-        return "_" + "".join(reversed(out))
+        return self.digits(tick)  # e.g. _mfbJsze---: 11 digits, as ArangoDB's
+
+    @classmethod
+    def digits(cls, tick: int) -> str:
+        """``tick`` (0 < tick < 2**72) in ArangoDB's base-64 digits."""
+        encoded = base64.b64encode(tick.to_bytes(9, "big")).translate(cls._FROM_STANDARD)
+        return encoded.decode("ascii").lstrip("-")
 
 
 REVISIONS = RevisionClock()

@@ -75,23 +75,31 @@ def _not_json(what: str) -> DocumentError:
 
 def _normalize(value: Any) -> Any:
     """The stored form of a value: JSON only (else 1227); whole doubles become ints,
-    so that 1 and 1.0 are one value in every index; tuples become arrays."""
+    so that 1 and 1.0 are one value in every index; tuples become arrays.
+
+    Leaves (strings, ints, booleans, null) are copied inline rather than by a call:
+    documents are mostly leaves, and this runs for every document written.
+    """
     t = type(value)
+    if t is dict:
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _not_json(f"the attribute name {k!r}")
+            tv = type(v)
+            out[k] = v if tv is str or tv is int or tv is bool or v is None else _normalize(v)
+        return out
+    if t is list or t is tuple:
+        return [
+            v if (tv := type(v)) is str or tv is int or tv is bool or v is None else _normalize(v)
+            for v in value
+        ]
     if t is str or t is int or t is bool or value is None:
         return value
     if t is float:
         if value != value or value in (math.inf, -math.inf):
             raise _not_json(repr(value))
         return normalize_number(value)
-    if t is dict:
-        out = {}
-        for k, v in value.items():
-            if type(k) is not str:
-                raise _not_json(f"the attribute name {k!r}")
-            out[k] = _normalize(v)
-        return out
-    if t is list or t is tuple:
-        return [_normalize(v) for v in value]
     raise _not_json(f"a {t.__name__}")
 
 

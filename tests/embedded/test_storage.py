@@ -11,11 +11,15 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded.documents import RevisionClock
 
 from .helpers import error_num, make_db, run, strip_system
 
@@ -130,6 +134,31 @@ def test_given_id_and_rev_are_ignored_on_insert(db):
 def test_every_revision_is_distinct(db):
     revs = [db.insert("docs", {})["_rev"] for _ in range(50)]
     assert len(set(revs)) == 50
+
+
+def _digits_by_division(tick: int) -> str:
+    """The plain definition of a revision's digits: base 64, most significant first."""
+    out = []
+    while tick:
+        tick, digit = divmod(tick, 64)
+        out.append(RevisionClock.ALPHABET[digit])
+    return "".join(reversed(out))
+
+
+@given(st.integers(min_value=1, max_value=2**72 - 1))
+def test_revision_digits_are_base_64_without_leading_zeros(tick):
+    assert RevisionClock.digits(tick) == _digits_by_division(tick)
+
+
+def test_revisions_increase_and_decode_to_the_time_they_were_made(db):
+    before = datetime.now(timezone.utc).isoformat(timespec="milliseconds")[:23]
+    revs = [db.insert("docs", {})["_rev"] for _ in range(20)]
+    after = datetime.now(timezone.utc).isoformat(timespec="milliseconds")[:23]
+    order = [(len(r), [RevisionClock.ALPHABET.index(c) for c in r]) for r in revs]
+    assert order == sorted(order) and len(set(revs)) == 20
+    for rev in (revs[0], revs[-1]):
+        (decoded,) = run(db, "RETURN DECODE_REV(@rev)", rev=rev)
+        assert before <= decoded["date"][:23] <= after
 
 
 def test_update_changes_rev_but_not_key_or_id(db):

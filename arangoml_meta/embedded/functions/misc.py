@@ -36,6 +36,7 @@ from ...errors import (
     CollectionNotFoundError,
     QueryError,
 )
+from ..documents import RevisionClock
 from ..values import is_number, normalize_number, to_bool, to_string
 from .registry import FunctionContext, aql_function, lookup, warn_invalid_argument
 
@@ -399,8 +400,7 @@ def shard_id(ctx: FunctionContext, collection: Any, shard_keys: Any) -> str:
     return collection
 
 
-_REV_ALPHABET = "-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_REV_DIGITS = {ch: i for i, ch in enumerate(_REV_ALPHABET)}
+_REV_DIGITS = {ch: i for i, ch in enumerate(RevisionClock.ALPHABET)}
 
 
 @aql_function("DECODE_REV", 1)
