@@ -38,7 +38,6 @@ from urllib3.util import Retry, Timeout
 
 from ..embedded.documents import is_valid_key, require_object
 from ..errors import (
-    ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -50,14 +49,13 @@ from ..errors import (
     ArangoMLMetaError,
     BadParameterError,
     BindParameterError,
-    CollectionError,
     DocumentError,
     DocumentNotFoundError,
     QueryError,
     TransactionError,
     error_for,
 )
-from .base import Document, iter_batches
+from .base import Document, collection_kind_error, iter_batches
 
 log = logging.getLogger(__name__)
 
@@ -445,12 +443,7 @@ class ArangoBackend:
                         raise
             is_edge = self._is_edge(name)  # created by another process a moment ago
         if is_edge is not None and is_edge != edge:
-            kinds = ("a document", "an edge")
-            raise CollectionError(
-                f"collection '{name}' already exists as {kinds[is_edge]} collection, "
-                f"not as {kinds[edge]} collection",
-                ERROR_ARANGO_COLLECTION_TYPE_INVALID,
-            )
+            raise collection_kind_error(name, is_edge)
         if schema is not None:
             self.set_schema(name, schema)
 

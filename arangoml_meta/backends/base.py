@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
+from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, CollectionError
+
 Document = dict[str, Any]
 
 
@@ -53,7 +55,9 @@ class Backend(Session, Protocol):
 
     def has_collection(self, name: str) -> bool: ...
 
-    def create_collection(self, name: str, edge: bool = False, schema: Document | None = None) -> None:
+    def create_collection(
+        self, name: str, edge: bool = False, schema: Document | None = None
+    ) -> None:
         """Create a collection (no error when it already exists with the same kind)."""
 
     def set_schema(self, name: str, schema: Document | None) -> None:
@@ -63,7 +67,9 @@ class Backend(Session, Protocol):
         (see ``types.arango_rule``) or None.
         """
 
-    def ensure_index(self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False) -> None:
+    def ensure_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
         """Create a persistent index unless an identical one exists."""
 
     def has_graph(self, name: str) -> bool: ...
@@ -76,10 +82,22 @@ class Backend(Session, Protocol):
 
     def count(self, collection: str) -> int: ...
 
-    def transaction(self, write: Sequence[str], read: Sequence[str] = ()) -> AbstractContextManager[Session]:
+    def transaction(
+        self, write: Sequence[str], read: Sequence[str] = ()
+    ) -> AbstractContextManager[Session]:
         """A transaction over the named collections; committed when the block ends, aborted on error."""
 
     def close(self) -> None: ...
+
+
+def collection_kind_error(name: str, is_edge: bool) -> CollectionError:
+    """``create_collection`` of a name that exists as the other kind of collection (1218)."""
+    kinds = ("a document", "an edge")
+    return CollectionError(
+        f"collection '{name}' already exists as {kinds[is_edge]} collection, "
+        f"not as {kinds[not is_edge]} collection",
+        ERROR_ARANGO_COLLECTION_TYPE_INVALID,
+    )
 
 
 def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

@@ -16,7 +16,7 @@ from typing import Any
 from ..embedded import EmbeddedDatabase
 from ..embedded.documents import REVISIONS, merge_patch
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
-from .base import Document
+from .base import Document, collection_kind_error
 
 STORE_FILE = "store.db"
 
@@ -48,15 +48,21 @@ class EmbeddedBackend:
     def has_collection(self, name: str) -> bool:
         return self.db.has_collection(name)
 
-    def create_collection(self, name: str, edge: bool = False, schema: Document | None = None) -> None:
+    def create_collection(
+        self, name: str, edge: bool = False, schema: Document | None = None
+    ) -> None:
         with self.db.transaction():
             if not self.db.has_collection(name):
                 self.db.create_collection(name, edge=edge)
+            elif (is_edge := self.db.storage.collection(name).edge) != edge:
+                raise collection_kind_error(name, is_edge)
 
     def set_schema(self, name: str, schema: Document | None) -> None:
         """Nothing to install: the domain layer validates before every write."""
 
-    def ensure_index(self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False) -> None:
+    def ensure_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
         self.db.ensure_index(collection, fields, unique=unique, sparse=sparse)
 
     def has_graph(self, name: str) -> bool:
@@ -109,7 +115,9 @@ class EmbeddedBackend:
     # ------------------------------------------------------------------ transactions
 
     @contextmanager
-    def transaction(self, write: Sequence[str], read: Sequence[str] = ()) -> Iterator[EmbeddedBackend]:
+    def transaction(
+        self, write: Sequence[str], read: Sequence[str] = ()
+    ) -> Iterator[EmbeddedBackend]:
         with self.db.transaction(write=True):
             yield self
 

@@ -65,18 +65,13 @@ def test_edge_collection_refuses_a_document_without_from_and_to(backend: Backend
     assert err.value.error_num == 1233
 
 
-def test_create_collection_of_the_other_kind_is_an_error(request, backend: Backend) -> None:
-    if backend.name == "embedded":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="embedded create_collection ignores the kind of an existing collection",
-            )
-        )
-    backend.create_collection("items")
+@pytest.mark.parametrize("edge", [False, True])
+def test_create_collection_of_the_other_kind_is_an_error(backend: Backend, edge: bool) -> None:
+    backend.create_collection("items", edge=edge)
     with pytest.raises(CollectionError) as err:
-        backend.create_collection("items", edge=True)
+        backend.create_collection("items", edge=not edge)
     assert err.value.error_num == 1218
+    backend.create_collection("items", edge=edge)  # the same kind again is fine
 
 
 def test_count_of_unknown_collection_is_1203(backend: Backend) -> None:
