@@ -8,8 +8,8 @@ layer before every write; SQLite has no server-side equivalent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +114,11 @@ class EmbeddedBackend:
 
     # ------------------------------------------------------------------ transactions
 
-    @contextmanager
     def transaction(
         self, write: Sequence[str], read: Sequence[str] = ()
-    ) -> Iterator[EmbeddedBackend]:
-        with self.db.transaction(write=True):
-            yield self
+    ) -> AbstractContextManager[EmbeddedBackend]:
+        """One SQLite write transaction (nested: a savepoint); ``write`` / ``read`` are not needed."""
+        return self.db.storage.atomic(write=True, result=self)
 
     def close(self) -> None:
         self.db.close()

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from ..errors import (
@@ -209,11 +209,9 @@ class EmbeddedDatabase:
 
     # ------------------------------------------------------------------ transactions
 
-    @contextmanager
-    def transaction(self, write: bool = True) -> Iterator[EmbeddedDatabase]:
+    def transaction(self, write: bool = True) -> AbstractContextManager[EmbeddedDatabase]:
         """Everything inside runs in one transaction (nested: a savepoint)."""
-        with self.storage.atomic(write=write):
-            yield self
+        return self.storage.atomic(write=write, result=self)
 
     # ------------------------------------------------------------------ queries
 

@@ -154,49 +154,60 @@ class CollectionInfo:
 
 
 class _Atomic:
-    """The context manager :meth:`Storage.atomic` returns (a class: it runs for every query)."""
+    """The context manager :meth:`Storage.atomic` returns (a class: it runs for every query).
 
-    __slots__ = ("name", "storage", "write")
+    Inside a transaction a write block is a savepoint, so that it can fail alone; a read
+    block has nothing to undo and takes none.
+    """
 
-    def __init__(self, storage: Storage, write: bool) -> None:
+    __slots__ = ("result", "savepoint", "storage", "write")
+
+    def __init__(self, storage: Storage, write: bool, result: Any) -> None:
         self.storage = storage
         self.write = write
-        self.name = ""
+        self.result = result
+        self.savepoint = ""
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> Any:
         storage = self.storage
         with storage.lock:  # held until __exit__ (reentrant: taken once more here)
-            if storage._depth == 0:
+            depth = storage._depth
+            if depth == 0:
                 storage.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
-                storage._refresh_catalog_if_changed()
-            elif self.write and storage._write_depth == 0:
-                raise TransactionError("cannot write inside a read-only transaction")
-            self.name = f"sp{storage._depth}"
-            if storage._depth:
-                storage.conn.execute(f"SAVEPOINT {self.name}")
+                try:
+                    storage._refresh_catalog_if_changed()
+                except BaseException:
+                    storage.conn.execute("ROLLBACK")
+                    raise
+            elif self.write:
+                if storage._write_depth == 0:
+                    raise TransactionError("cannot write inside a read-only transaction")
+                self.savepoint = f"sp{depth}"
+                storage.conn.execute(f"SAVEPOINT {self.savepoint}")
             storage.lock.acquire()
-        storage._depth += 1
+        storage._depth = depth + 1
         if self.write:
             storage._write_depth += 1
+        return self.result
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         storage = self.storage
-        name = self.name
+        savepoint = self.savepoint
         try:
             storage._depth -= 1
             if self.write:
                 storage._write_depth -= 1
             if exc_type is not None:
-                if storage._depth:
-                    storage.conn.execute(f"ROLLBACK TO {name}")
-                    storage.conn.execute(f"RELEASE {name}")
-                else:
+                if savepoint:
+                    storage.conn.execute(f"ROLLBACK TO {savepoint}")
+                    storage.conn.execute(f"RELEASE {savepoint}")
+                elif not storage._depth:
                     storage.conn.execute("ROLLBACK")
                 # the caches may hold what only the rolled-back statements created
                 storage._invalidate_catalog()
-            elif storage._depth:
-                storage.conn.execute(f"RELEASE {name}")
-            else:
+            elif savepoint:
+                storage.conn.execute(f"RELEASE {savepoint}")
+            elif not storage._depth:
                 storage.conn.execute("COMMIT")
         finally:
             storage.lock.release()
@@ -252,9 +263,12 @@ class Storage:
 
     # ------------------------------------------------------------------ transactions
 
-    def atomic(self, write: bool = False) -> _Atomic:
-        """A transaction (or a savepoint inside one); rolled back if the block raises."""
-        return _Atomic(self, write)
+    def atomic(self, write: bool = False, result: Any = None) -> _Atomic:
+        """A transaction (or a savepoint inside one); rolled back if the block raises.
+
+        ``with storage.atomic(...) as x`` binds ``result``.
+        """
+        return _Atomic(self, write, result)
 
     def _refresh_catalog_if_changed(self) -> None:
         """At the start of a transaction: forget what other connections may have changed.
