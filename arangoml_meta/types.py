@@ -342,7 +342,9 @@ def validate(artifact_type: ArtifactType, doc: Any) -> None:
     fast = artifact_type.fast_validator
     if fast is not None and fast.is_valid(body):
         return
-    violations = {v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)}
+    violations = {
+        v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)
+    }
     if violations:
         raise schema_violation(artifact_type.name, sorted(violations))
 

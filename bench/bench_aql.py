@@ -50,6 +50,7 @@ from typing import Any
 import lineage_data as lineage
 
 from arangoml_meta.embedded.database import EmbeddedDatabase
+from arangoml_meta.embedded.storage import CONNECTION_PRAGMAS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,13 +115,14 @@ class SqlBaseline:
     One table per collection ``(key TEXT PRIMARY KEY, doc TEXT)``, edge tables
     with ``from_id`` / ``to_id`` columns and an index on each, and an expression
     index on ``json_extract(doc, '$.status')`` for the indexed filter. The
-    connection uses the engine's settings (autocommit, WAL, synchronous=NORMAL).
+    connection uses the engine's settings (autocommit, WAL, ``CONNECTION_PRAGMAS``).
     """
 
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
+        for pragma in CONNECTION_PRAGMAS:
+            self.conn.execute(f"PRAGMA {pragma}")
 
     def create_schema(self) -> None:
         for name in lineage.VERTEX_COLLECTIONS:
