@@ -17,7 +17,6 @@ of those paths from it gives what reading it from the full document gives.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import ast as A
-from .storage import json_path
+from .storage import decode, json_path
 
 Path = tuple[str, ...]
 Row = tuple[Any, ...]
@@ -225,7 +224,7 @@ class Projection:
         attributes = [name for name in ("_from", "_to") if name in top]
         json_paths = self.json_paths
         single = len(json_paths) == 1 and _ARROW
-        loads = json.loads
+        loads = decode
 
         def build(row: Row) -> dict[str, Any]:
             out: dict[str, Any] = {}
@@ -264,6 +263,6 @@ def row_reader(projection: Projection, path: Path) -> Callable[[Row], Any] | Non
         return itemgetter(columns.index(path[0][1:] + "_id"))
     if projection.json_paths == [path] and projection.single_json:
         index = len(columns) - 1
-        loads = json.loads
+        loads = decode
         return lambda row: None if row[index] is None else loads(row[index])
     return None

@@ -30,6 +30,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
@@ -104,10 +106,49 @@ def _normalize(value: Any) -> Any:
 
 
 def encode(doc: dict[str, Any]) -> str:
-    return json.dumps(_normalize(doc), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """The stored JSON text of a document (compact, UTF-8, attribute order kept).
+
+    orjson writes it (about ten times faster than the standard library, which
+    matters: every write encodes a document); what it refuses goes through
+    :func:`_encode_unusual`.
+    """
+    normalized = _normalize(doc)
+    try:
+        return orjson.dumps(normalized).decode()
+    except orjson.JSONEncodeError:
+        return _encode_unusual(normalized)
 
 
-decode = json.loads
+def _encode_unusual(value: Any) -> str:
+    """Integers beyond 64 bits become doubles, as ArangoDB reads them; a string that is
+    not valid Unicode (a lone surrogate) cannot be stored (1227)."""
+    return orjson.dumps(_beyond_orjson(value)).decode()
+
+
+def _beyond_orjson(value: Any) -> Any:
+    t = type(value)
+    if t is dict:
+        return {_beyond_orjson(k): _beyond_orjson(v) for k, v in value.items()}
+    if t is list:
+        return [_beyond_orjson(v) for v in value]
+    if t is int and not _INT64_MIN <= value <= _UINT64_MAX:
+        try:
+            return normalize_number(float(value))
+        except OverflowError:
+            raise _not_json(f"an integer of {len(str(abs(value)))} digits") from None
+    if t is str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _not_json(f"the string {value!r} (not valid Unicode)") from None
+    return value
+
+
+# stored JSON text back to a value (orjson: about three times faster than json.loads)
+decode = orjson.loads
+
+_INT64_MIN = -(2**63)
+_UINT64_MAX = 2**64 - 1
 
 
 def json_path(attribute_path: Sequence[str]) -> str:

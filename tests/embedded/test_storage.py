@@ -225,6 +225,34 @@ def test_documents_must_be_objects(db, bad):
     assert error_num(db.insert_many, "docs", [bad]) == 1227
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        float("nan"),
+        float("inf"),
+        {1: "an integer attribute name"},
+        {"\udc00": "a lone surrogate in a name"},
+        "a lone \ud800 surrogate",
+        [b"bytes"],
+        10**400,  # no double holds it
+    ],
+)
+def test_values_that_are_not_json_are_1227_and_nothing_is_written(db, bad):
+    db.insert("docs", {"_key": "kept", "v": 1})
+    assert error_num(db.insert_many, "docs", [{"_key": "a"}, {"v": {"deep": [bad]}}]) == 1227
+    assert run(db, "FOR d IN docs RETURN d._key") == ["kept"]
+
+
+def test_stored_numbers_are_json_numbers_of_arangodb(db):
+    values = [1.0, -0.0, 0.1, 1e-7, 1.5e300, 2**63 - 1, -(2**63), 2**64 - 1, 2**70, -(2**70)]
+    db.insert("docs", {"_key": "n", "v": values})
+    stored = run(db, "RETURN DOCUMENT('docs/n').v")[0]
+    # whole doubles are integers; beyond 64 bits an integer is a double, as ArangoDB reads it
+    assert stored == [1, 0, 0.1, 1e-7, 1.5e300, 2**63 - 1, -(2**63), 2**64 - 1, 2.0**70, -(2.0**70)]
+    assert [type(v) for v in stored[-2:]] == [float, float]
+    assert type(stored[0]) is int
+
+
 # --------------------------------------------------------------------------- edges
 
 
