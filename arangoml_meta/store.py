@@ -95,7 +95,12 @@ class MetadataStore:
         backend = self.backend
         backend.create_collection(artifact_type.name)
         backend.set_schema(artifact_type.name, arango_rule(artifact_type))
-        backend.ensure_index(artifact_type.name, ["name", "version"], unique=True, sparse=True)
+        # Versions are written under the key name-vN, so the primary index keeps (name, version)
+        # unique by itself; this index also refuses a duplicate written another way (AQL),
+        # except on a cluster, where a unique index must include the shard key (_key).
+        backend.ensure_index(
+            artifact_type.name, ["name", "version"], unique=not backend.sharded, sparse=True
+        )
         # lookups by name (latest version, history) need an index that is not sparse
         backend.ensure_index(artifact_type.name, ["name"])
         backend.ensure_index(artifact_type.name, ["created_at"])

@@ -16,6 +16,7 @@ indexes, graphs) are never transactional on ArangoDB.
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -403,6 +404,12 @@ class ArangoBackend:
                 raise
             log.info("ArangoDB: created database %s at %s", self.database, self.location)
         return db
+
+    @functools.cached_property
+    def sharded(self) -> bool:
+        """True on a cluster: its coordinators answer the role COORDINATOR."""
+        with self._errors():
+            return self._db.role() == "COORDINATOR"
 
     def _session(self) -> ArangoSession:
         """The open transaction of this thread or task, else the plain database."""

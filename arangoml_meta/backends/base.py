@@ -53,6 +53,11 @@ class Backend(Session, Protocol):
     name: str  # "embedded" or "arangodb"
     location: str  # a path or a URL without credentials
 
+    @property
+    def sharded(self) -> bool:
+        """Whether collections are split into shards (an ArangoDB cluster), where a unique
+        index must include the shard key (``_key``)."""
+
     def has_collection(self, name: str) -> bool: ...
 
     def create_collection(

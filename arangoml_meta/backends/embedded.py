@@ -25,6 +25,7 @@ class EmbeddedBackend:
     """A :class:`~.base.Backend` over an :class:`EmbeddedDatabase` file."""
 
     name = "embedded"
+    sharded = False
 
     def __init__(self, path: str | Path) -> None:
         path = Path(path)

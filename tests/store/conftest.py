@@ -14,13 +14,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from arangoml_meta.backends.arango import ArangoBackend
+from arangoml_meta.backends.embedded import EmbeddedBackend
 from arangoml_meta.store import MetadataStore
 from arangoml_meta.types import ArtifactType, load_type_file
 from tests.conftest import BACKEND_KINDS
@@ -40,6 +42,27 @@ def make_store(
         return store
 
     return make
+
+
+@pytest.fixture
+def reopen(request: pytest.FixtureRequest) -> Iterator[Callable[[MetadataStore], MetadataStore]]:
+    """Opens another connection to a store, as another process would (closed afterwards)."""
+    opened: list[MetadataStore] = []
+
+    def reopen(store: MetadataStore) -> MetadataStore:
+        backend: Any = store.backend
+        if backend.name == "embedded":
+            other: Any = EmbeddedBackend(backend.location)
+        else:
+            server = request.getfixturevalue("arango_server")
+            other = ArangoBackend(server.url, backend.database, server.username, server.password)
+        opened.append(MetadataStore(other))
+        opened[-1].initialize()
+        return opened[-1]
+
+    yield reopen
+    for store in opened:
+        store.close()
 
 
 @pytest.fixture

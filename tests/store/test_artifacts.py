@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from arangoml_meta.backends.embedded import EmbeddedBackend
 from arangoml_meta.environment import ACTOR_ENV
+from arangoml_meta.errors import UniqueConstraintError
 from arangoml_meta.store import MetadataStore
 
 from .conftest import MakeStore
@@ -33,6 +38,58 @@ def searchable(store: MetadataStore) -> MetadataStore:
 def test_versions_count_up_per_type_and_name(store: MetadataStore, type_name: str) -> None:
     versions = [store.register(type_name, "iris")["version"] for _ in range(3)]
     assert versions == [1, 2, 3]
+
+
+RACING_REGISTRATIONS = 40
+
+
+def test_two_connections_registering_one_name_at_once_take_every_version_once(
+    store: MetadataStore, reopen: Callable[[MetadataStore], MetadataStore]
+) -> None:
+    """On ArangoDB the two stream transactions really race: the loser's key is taken."""
+    stores = [store, reopen(store)]
+    barrier = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def register_many(writer: MetadataStore) -> None:
+        try:
+            barrier.wait()
+            for _ in range(RACING_REGISTRATIONS):
+                writer.register("datasets", "shared")
+        except BaseException as exc:  # reported below, with the test's failure
+            failures.append(exc)
+
+    threads = [threading.Thread(target=register_many, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    history = store.history("datasets", "shared")
+    assert [doc["version"] for doc in history] == list(range(1, 2 * RACING_REGISTRATIONS + 1))
+    assert len({doc["_key"] for doc in history}) == len(history)
+
+
+class ShardedEmbeddedBackend(EmbeddedBackend):
+    """The embedded engine answering as a cluster does: collections are sharded."""
+
+    sharded = True
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_name_version_index_is_unique_unless_the_backend_is_sharded(
+    tmp_path: Path, sharded: bool
+) -> None:
+    backend = (ShardedEmbeddedBackend if sharded else EmbeddedBackend)(tmp_path)
+    with MetadataStore(backend) as store:
+        store.initialize()
+        indexes = backend.db.indexes("datasets")
+        (by_name_version,) = [i for i in indexes if i["fields"] == ["name", "version"]]
+        assert by_name_version["unique"] is not sharded
+        # the readable key name-vN is what keeps versions unique everywhere
+        store.register("datasets", "iris")
+        with pytest.raises(UniqueConstraintError):
+            backend.insert("datasets", {"_key": "iris-v1", "name": "iris", "version": 1})
 
 
 def test_versions_of_other_names_and_types_are_independent(store: MetadataStore) -> None:
