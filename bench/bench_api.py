@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import json
 import math
 import os
 import platform
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import lineage_data as lineage
+import orjson
 
 from arangoml_meta.embedded.storage import CONNECTION_PRAGMAS
 from arangoml_meta.environment import capture_environment, current_actor
@@ -218,7 +218,9 @@ def _now_iso() -> str:
 
 
 def _encode(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, by the JSON library the store uses (the comparison is of the
+    engine, not of JSON libraries)."""
+    return orjson.dumps(doc).decode()
 
 
 def _lineage_sql(outbound: bool) -> str:
@@ -378,11 +380,11 @@ class SqlBaseline:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def walk(self, sql: str, start: str) -> list[tuple[str, int, dict[str, Any]]]:
-        return [(i, d, json.loads(doc)) for i, d, doc in self.conn.execute(sql, {"start": start})]
+        return [(i, d, orjson.loads(doc)) for i, d, doc in self.conn.execute(sql, {"start": start})]
 
     def find_runs(self) -> list[tuple[str, dict[str, Any]]]:
         rows = self.conn.execute(SQL_FILTER, (ACCURACY_THRESHOLD, LEARNING_RATE))
-        return [(i, json.loads(doc)) for i, doc in rows]
+        return [(i, orjson.loads(doc)) for i, doc in rows]
 
     def close(self) -> None:
         self.conn.close()
@@ -535,7 +537,7 @@ def check_ingest(
         ).fetchone()
         if row is None:
             raise _mismatch("ingest", f"{step.artifact_id} missing from SQL")
-        sql_doc = json.loads(row[0])
+        sql_doc = orjson.loads(row[0])
         for key, value in step.fields.items():
             if api_doc.get(key) != value or sql_doc.get(key) != value:
                 raise _mismatch("ingest", f"{step.artifact_id}.{key} differs")

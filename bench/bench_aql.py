@@ -28,7 +28,6 @@ import argparse
 import cProfile
 import gc
 import itertools
-import json
 import math
 import os
 import platform
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import lineage_data as lineage
+import orjson
 
 from arangoml_meta.embedded.database import EmbeddedDatabase
 from arangoml_meta.embedded.storage import CONNECTION_PRAGMAS
@@ -106,7 +106,9 @@ class ResultMismatch(Exception):
 
 
 def _encode(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text, by the JSON library the store uses (the comparison is of the
+    engine, not of JSON libraries)."""
+    return orjson.dumps(doc).decode()
 
 
 class SqlBaseline:
@@ -315,7 +317,7 @@ def check_loaded(
             if stored is None or row is None:
                 raise _mismatch("bulk insert", f"{name}/{doc['_key']} missing")
             engine_doc = {k: v for k, v in stored.items() if k not in ("_id", "_rev")}
-            if engine_doc != json.loads(row[0]) or engine_doc != doc:
+            if engine_doc != orjson.loads(row[0]) or engine_doc != doc:
                 raise _mismatch("bulk insert", f"{name}/{doc['_key']} differs")
 
 
