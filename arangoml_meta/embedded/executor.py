@@ -555,7 +555,7 @@ class QueryCompiler:
                     prefetch = None
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
-                if start is None or runtime.vertex(start) is None:
+                if start is None or not runtime.has_vertex(start):
                     continue  # as in ArangoDB, a start vertex that does not exist yields nothing
                 low = depth_bound(low_expr(frame))
                 high = depth_bound(high_expr(frame))

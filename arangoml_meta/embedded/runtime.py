@@ -111,6 +111,19 @@ class Runtime:
         self.vertex_cache[vertex_id] = doc
         return doc
 
+    def has_vertex(self, vertex_id: str) -> bool:
+        """Whether the document behind a vertex id exists (read only when not yet known)."""
+        if vertex_id in self.vertex_cache:
+            return self.vertex_cache[vertex_id] is not None
+        known = self.vertex_exists.get(vertex_id)
+        if known is not None:
+            return known
+        parts = split_id(vertex_id)
+        info = self.info(parts[0]) if parts is not None else None
+        exists = info is not None and parts is not None and self.storage.has(info, parts[1])
+        self.vertex_exists[vertex_id] = exists
+        return exists
+
     def cache_for(self, owner: object) -> dict[str, Any]:
         """A per-execution cache belonging to ``owner`` (a compiled part of the plan)."""
         cache = self._caches.get(id(owner))

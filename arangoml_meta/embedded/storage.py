@@ -551,6 +551,13 @@ class Storage:
         row = self._execute(f"SELECT doc FROM {info.table} WHERE key = ?", (key,)).fetchone()
         return decode(row[0]) if row else None
 
+    def has(self, info: CollectionInfo, key: str) -> bool:
+        """Whether the document exists (the primary index alone: nothing is read or decoded)."""
+        return (
+            self._execute(f"SELECT 1 FROM {info.table} WHERE key = ?", (key,)).fetchone()
+            is not None
+        )
+
     def scan(
         self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (), order: str = "seq"
     ) -> Iterator[dict[str, Any]]:
