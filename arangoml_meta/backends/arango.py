@@ -78,10 +78,21 @@ INSERT_BATCH = 1000
 QUERY_BATCH = 1000
 SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
 
+# Document operations as AQL: the same statements the embedded engine runs, keys bound
+# rather than put into URLs.
 _UPDATE = (
     "UPDATE @key WITH @patch IN @@collection "
     "OPTIONS { keepNull: false, mergeObjects: true } RETURN NEW"
 )
+_REPLACE = "REPLACE @key WITH @doc IN @@collection RETURN NEW"
+_DELETE_MANY = "FOR key IN @keys REMOVE key IN @@collection"
+_GET_MANY = "FOR key IN @keys RETURN key == null ? null : DOCUMENT(@collection, key)"
+
+
+def _not_found(collection: str, key: str) -> DocumentNotFoundError:
+    return DocumentNotFoundError(
+        f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+    )
 
 
 # ---------------------------------------------------------------------- URLs and credentials
@@ -274,15 +285,44 @@ class ArangoSession:
         require_object(patch)
         if not is_valid_key(key):
             self.count(collection)  # an unknown collection is still an error
-            raise DocumentNotFoundError(
-                f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-            )
+            raise _not_found(collection, key)
         body = {name: value for name, value in patch.items() if name not in SYSTEM_ATTRIBUTES}
         # AQL UPDATE is exactly the embedded backend's update (merge objects, drop nulls),
         # and binds the key instead of putting it into a URL.
         with _documents_as_json():
             rows = self._run(_UPDATE, {"key": key, "patch": body, "@collection": collection})
         return dict(rows[0])
+
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        self.count(collection)  # an unknown collection is an error, not a list of nulls
+        valid = [key if is_valid_key(key) else None for key in keys]
+        rows = self._run(_GET_MANY, {"keys": valid, "collection": collection})
+        return [None if row is None else dict(row) for row in rows]
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        require_object(doc)
+        if not is_valid_key(key):
+            self.count(collection)  # an unknown collection is still an error
+            raise _not_found(collection, key)
+        body = {name: value for name, value in doc.items() if name not in SYSTEM_ATTRIBUTES}
+        with _documents_as_json():
+            rows = self._run(_REPLACE, {"key": key, "doc": body, "@collection": collection})
+        return dict(rows[0])
+
+    def delete(self, collection: str, key: str) -> None:
+        self.delete_many(collection, [key])
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        if not self.in_transaction:
+            # a query that fails half-way through is not undone on its own: wrap it
+            with self._backend.transaction(write=[collection]) as session:
+                session.delete_many(collection, keys)
+            return
+        for key in keys:
+            if not is_valid_key(key):
+                self.count(collection)  # an unknown collection is still an error
+                raise _not_found(collection, key)
+        self._run(_DELETE_MANY, {"keys": list(keys), "@collection": collection})
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         try:
@@ -560,6 +600,18 @@ class ArangoBackend:
 
     def update(self, collection: str, key: str, patch: Document) -> Document:
         return self._session().update(collection, key, patch)
+
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        return self._session().get_many(collection, keys)
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        return self._session().replace(collection, key, doc)
+
+    def delete(self, collection: str, key: str) -> None:
+        self._session().delete(collection, key)
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        self._session().delete_many(collection, keys)
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return self._session().query(aql, bind_vars)

@@ -40,8 +40,21 @@ class Session(Protocol):
     def get(self, collection: str, key: str) -> Document | None:
         """The document, or None when it does not exist."""
 
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        """The documents of ``keys``, in that order; None for each one that does not exist."""
+
     def update(self, collection: str, key: str, patch: Document) -> Document:
         """Merge ``patch`` into a document (keepNull false); returns the new document."""
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        """Replace a document's body (its key stays, ``_from`` / ``_to`` of an edge are
+        required); returns the new document; 1202 when it does not exist."""
+
+    def delete(self, collection: str, key: str) -> None:
+        """Remove a document; 1202 when it does not exist."""
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        """Remove documents, all or nothing (1202 when one does not exist)."""
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         """Run AQL with bound parameters and return all rows."""

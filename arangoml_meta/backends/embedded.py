@@ -14,11 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from ..embedded import EmbeddedDatabase
-from ..embedded.documents import REVISIONS, merge_patch
+from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
 from .base import Document, collection_kind_error
 
 STORE_FILE = "store.db"
+
+
+def _not_found(collection: str, key: str) -> DocumentNotFoundError:
+    return DocumentNotFoundError(
+        f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+    )
 
 
 class EmbeddedBackend:
@@ -97,18 +103,50 @@ class EmbeddedBackend:
 
     def update(self, collection: str, key: str, patch: Document) -> Document:
         storage = self.db.storage
+        require_object(patch)
         with storage.atomic(write=True):
             info = storage.collection(collection)
             old = storage.get(info, key)
             if old is None:
-                raise DocumentNotFoundError(
-                    f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-                )
+                raise _not_found(collection, key)
             body = {k: v for k, v in patch.items() if k not in ("_key", "_id", "_rev")}
             new = merge_patch(old, body, keep_null=False, merge_objects=True)
             new["_rev"] = REVISIONS.next()
             storage.replace_stored(info, new)
             return new
+
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        storage = self.db.storage
+        with storage.atomic():
+            info = storage.collection(collection)
+            return [storage.get(info, key) if is_valid_key(key) else None for key in keys]
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        storage = self.db.storage
+        require_object(doc)
+        with storage.atomic(write=True):
+            info = storage.collection(collection)
+            if not is_valid_key(key) or not storage.has(info, key):
+                raise _not_found(collection, key)
+            body = {k: v for k, v in doc.items() if k not in ("_key", "_id", "_rev")}
+            new = storage.prepare_new(info, body, key)
+            storage.replace_stored(info, new)
+            return new
+
+    def delete(self, collection: str, key: str) -> None:
+        self.delete_many(collection, [key])
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        storage = self.db.storage
+        with storage.atomic(write=True):
+            info = storage.collection(collection)
+            for key in keys:
+                try:
+                    if not is_valid_key(key):
+                        raise _not_found(collection, key)
+                    storage.delete(info, key)
+                except DocumentNotFoundError:
+                    raise _not_found(collection, key) from None
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.db.query(aql, bind_vars))

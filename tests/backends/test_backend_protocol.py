@@ -190,6 +190,86 @@ def test_update_in_unknown_collection_is_1203(backend: Backend) -> None:
     assert err.value.error_num == 1203
 
 
+def test_get_many_keeps_the_order_and_gives_none_for_missing(items: Backend) -> None:
+    items.insert_many("items", [{"_key": "a", "n": 1}, {"_key": "b", "n": 2}])
+    found = items.get_many("items", ["b", "missing", "a", "not a key", "b"])
+    assert [None if d is None else d["n"] for d in found] == [2, None, 1, None, 2]
+    assert items.get_many("items", []) == []
+
+
+def test_get_many_in_unknown_collection_is_1203(backend: Backend) -> None:
+    with pytest.raises(CollectionNotFoundError) as err:
+        backend.get_many("nothing_here", ["a"])
+    assert err.value.error_num == 1203
+
+
+def test_replace_swaps_the_body_and_keeps_the_key(items: Backend) -> None:
+    old = items.insert("items", {"_key": "a", "keep": 1, "nested": {"x": 1}})
+    new = items.replace("items", "a", {"_key": "b", "_rev": "x", "nested": {"y": None}})
+    assert (new["_key"], new["_id"]) == ("a", "items/a")
+    assert new["_rev"] != old["_rev"]
+    assert body(new) == {"nested": {"y": None}}  # a replacement keeps nulls and merges nothing
+    assert items.get("items", "a") == new
+    assert items.get("items", "b") is None
+
+
+def test_replace_of_an_edge_needs_its_ends(lineage: Backend) -> None:
+    (edge,) = lineage.query("FOR e IN inputs RETURN e")
+    moved = lineage.replace(
+        "inputs", edge["_key"], {"_from": "datasets/iris-v2", "_to": "runs/train-1", "role": "x"}
+    )
+    assert (moved["_from"], moved["role"]) == ("datasets/iris-v2", "x")
+    with pytest.raises(DocumentError) as err:
+        lineage.replace("inputs", edge["_key"], {"role": "no ends"})
+    assert err.value.error_num == 1233
+    assert lineage.get("inputs", edge["_key"]) == moved
+
+
+@pytest.mark.parametrize("key", ["missing", "not a key"])
+def test_replace_and_delete_of_a_missing_document_are_1202(items: Backend, key: str) -> None:
+    for call in (lambda: items.replace("items", key, {"v": 1}), lambda: items.delete("items", key)):
+        with pytest.raises(DocumentNotFoundError) as err:
+            call()
+        assert err.value.error_num == 1202
+
+
+def test_delete_removes_the_document(items: Backend) -> None:
+    items.insert_many("items", [{"_key": "a"}, {"_key": "b"}])
+    items.delete("items", "a")
+    assert items.get("items", "a") is None
+    assert items.count("items") == 1
+
+
+def test_delete_many_is_all_or_nothing(items: Backend) -> None:
+    items.insert_many("items", [{"_key": k} for k in "abc"])
+    with pytest.raises(DocumentNotFoundError):
+        items.delete_many("items", ["a", "b", "missing"])
+    assert items.count("items") == 3
+    items.delete_many("items", ["c", "a"])
+    assert [d["_key"] for d in items.query("FOR d IN items RETURN d")] == ["b"]
+
+
+def test_delete_many_inside_a_transaction_is_undone_with_it(items: Backend) -> None:
+    items.insert_many("items", [{"_key": k} for k in "ab"])
+    with pytest.raises(Boom), items.transaction(write=["items"]) as session:
+        session.delete_many("items", ["a", "b"])
+        assert session.count("items") == 0
+        raise Boom
+    assert items.count("items") == 2
+
+
+@pytest.mark.parametrize("operation", ["replace", "delete", "delete_many"])
+def test_writes_in_unknown_collection_are_1203(backend: Backend, operation: str) -> None:
+    calls = {
+        "replace": lambda: backend.replace("nothing_here", "a", {"v": 1}),
+        "delete": lambda: backend.delete("nothing_here", "a"),
+        "delete_many": lambda: backend.delete_many("nothing_here", ["a"]),
+    }
+    with pytest.raises(CollectionNotFoundError) as err:
+        calls[operation]()
+    assert err.value.error_num == 1203
+
+
 def test_insert_many_returns_the_documents_in_order(items: Backend) -> None:
     docs = items.insert_many("items", [{"_key": "a", "n": 1}, {"n": 2}, {"_key": "c", "n": 3}])
     assert [d["n"] for d in docs] == [1, 2, 3]
