@@ -48,6 +48,35 @@ RETURN { vertices, edges }
 """
 
 
+# What deleting @start takes with it: the start (when it exists) and, when @cascade,
+# everything downstream of it, as {id, name, version} in that order; every lineage edge
+# touching one of them; without @cascade, the documents depending on the start directly
+# (which make the deletion a conflict).
+DELETION = """
+LET start = DOCUMENT(@start)
+LET downstream = start == null || !@cascade ? [] : (
+  FOR v IN 1..@depth OUTBOUND @start GRAPH 'lineage'
+    OPTIONS { uniqueVertices: 'global', order: 'bfs' }
+    FILTER v != null
+    RETURN { id: v._id, name: v.name, version: v.version }
+)
+LET documents = start == null ? [] : APPEND(
+  [{ id: start._id, name: start.name, version: start.version }], downstream
+)
+LET dependents = start == null || @cascade ? [] : (
+  FOR v IN 1..1 OUTBOUND @start GRAPH 'lineage'
+    FILTER v != null
+    RETURN DISTINCT v._id
+)
+LET edges = (
+  FOR doc IN documents
+    FOR v, e IN 1..1 ANY doc.id GRAPH 'lineage'
+      RETURN DISTINCT e._id
+)
+RETURN { documents, dependents, edges }
+"""
+
+
 def walk_query(downstream: bool) -> str:
     return DOWNSTREAM if downstream else UPSTREAM
 

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from . import lineage
+from . import deletion, lineage
 from .backends import Backend, open_backend
+from .deletion import DELETIONS, Deletion
 from .environment import current_actor, utc_now_iso
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
@@ -44,6 +45,15 @@ STORE_INFO = "store_info"
 EDGES = ("inputs", "outputs", "derivations")
 RUNS = "runs"
 _VERSION_RETRIES = 50
+# the highest version of a name ever handed out: live, or deleted (see deletion.py)
+_LATEST_VERSION = """
+LET live = (FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version)
+LET deleted = (
+  FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
+    RETURN t.version
+)
+RETURN MAX(APPEND(live, deleted))
+"""
 # fields the store sets on every document it writes; callers cannot pass them
 STORE_SET = ("created_at", "created_by")
 
@@ -75,6 +85,9 @@ class MetadataStore:
         backend.create_collection(STORE_INFO)
         for edge in EDGES:
             backend.create_collection(edge, edge=True)
+        backend.create_collection(DELETIONS)
+        backend.ensure_index(DELETIONS, ["type", "name", "version"])
+        backend.ensure_index(DELETIONS, ["deleted_at"])
         for artifact_type in builtin_types():
             self._install_type(artifact_type)
             self._seed_registry(artifact_type)
@@ -145,7 +158,7 @@ class MetadataStore:
         commit together, or not at all when the block raises.
         """
         if self._write_set is None:
-            self._write_set = [REGISTRY, *EDGES, *(t.name for t in self.types())]
+            self._write_set = [REGISTRY, DELETIONS, *EDGES, *(t.name for t in self.types())]
         return self.backend.transaction(write=self._write_set)
 
     # ------------------------------------------------------------------ types
@@ -223,13 +236,13 @@ class MetadataStore:
         name = doc["name"]
         for _ in range(_VERSION_RETRIES):
             with self.backend.transaction(
-                write=[artifact_type.name], read=[artifact_type.name]
+                write=[artifact_type.name], read=[artifact_type.name, DELETIONS]
             ) as session:
-                latest = session.query(
-                    "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version",
-                    {"@c": artifact_type.name, "name": name},
+                (latest,) = session.query(
+                    _LATEST_VERSION,
+                    {"@c": artifact_type.name, "c": artifact_type.name, "name": name},
                 )
-                version = (latest[0] if latest else 0) + 1
+                version = (latest or 0) + 1
                 candidate = {"_key": artifact_key(name, version), **doc, "version": version}
                 validate(artifact_type, {k: v for k, v in candidate.items() if k != "_key"})
                 try:
@@ -381,6 +394,19 @@ class MetadataStore:
             )
             row["orphaned"] = alive is False
         return rows
+
+    # ------------------------------------------------------------------ deletion
+
+    def delete(
+        self, ref: str | dict[str, Any], *, cascade: bool = False, dry_run: bool = False
+    ) -> Deletion:
+        """Delete an artifact (or run) and every lineage edge touching it, in one transaction.
+
+        Refused with :class:`ConflictError` (1200) when anything was derived from it, unless
+        ``cascade``: then everything downstream of it goes too. ``dry_run`` only reports
+        what would go. See ``deletion.py``.
+        """
+        return deletion.delete(self, ref, cascade=cascade, dry_run=dry_run)
 
     # ------------------------------------------------------------------ lineage
 

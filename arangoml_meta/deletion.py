@@ -1,0 +1,113 @@
+"""Deleting an artifact or a run, with every lineage edge that touches it.
+
+Artifacts are immutable, but not undeletable: a version registered by mistake, or data
+that must be erased, can go. What else goes is decided by one AQL query
+(``lineage.DELETION``) and written in one transaction:
+
+- the document itself and every ``inputs`` / ``outputs`` / ``derivations`` edge touching
+  it, so that no edge is left dangling;
+- without ``cascade``, nothing else: if anything was derived from it (a run that read it,
+  a model a run produced, a deployment of a model, ...), the deletion is refused with
+  :class:`~arangoml_meta.errors.ConflictError` (1200) naming what depends on it, so that no
+  provenance is cut silently;
+- with ``cascade``, everything downstream of it too (everything derived from it, at any
+  distance), with their edges.
+
+Every deleted document leaves a record in ``deletions`` (its id, type, name and version,
+when and by whom, and the id the deletion started from; none of its content), for the
+audit trail, and so that a deleted version is never handed out again: ``datasets/iris-v2``
+names one artifact forever, even after it is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import lineage
+from .environment import utc_now_iso
+from .errors import ERROR_ARANGO_CONFLICT, ConflictError
+
+if TYPE_CHECKING:
+    from .store import MetadataStore
+
+log = logging.getLogger(__name__)
+
+DELETIONS = "deletions"  # the record of what was deleted (see the module docstring)
+CASCADE_DEPTH = 1_000  # how far downstream a cascade looks: further than any real pipeline
+SHOWN_DEPENDENTS = 5  # named in the error of a refused deletion
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a deletion removed (or, for a dry run, would remove): ``_id`` lists."""
+
+    documents: list[str]
+    edges: list[str]
+    dry_run: bool = False
+
+
+def delete(
+    store: MetadataStore, ref: str | dict[str, Any], *, cascade: bool, dry_run: bool
+) -> Deletion:
+    """See :meth:`MetadataStore.delete`."""
+    with store.transaction():
+        start = store.resolve_id(ref)  # a missing artifact is 1202, an unknown type 1203
+        (plan,) = store.backend.query(
+            lineage.DELETION, {"start": start, "cascade": cascade, "depth": CASCADE_DEPTH}
+        )
+        dependents: list[str] = plan["dependents"]
+        if dependents:
+            shown = ", ".join(dependents[:SHOWN_DEPENDENTS])
+            more = len(dependents) - SHOWN_DEPENDENTS
+            raise ConflictError(
+                f"cannot delete {start}: {len(dependents)} "
+                f"{'document depends' if len(dependents) == 1 else 'documents depend'} on it "
+                f"({shown}{f' and {more} more' if more > 0 else ''}); "
+                "delete with cascade to remove everything derived from it too",
+                ERROR_ARANGO_CONFLICT,
+            )
+        documents: list[dict[str, Any]] = plan["documents"]
+        deletion = Deletion([d["id"] for d in documents], sorted(plan["edges"]), dry_run)
+        if not dry_run:
+            for collection, keys in _by_collection(deletion.edges):
+                store.backend.delete_many(collection, keys)
+            for collection, keys in _by_collection(deletion.documents):
+                store.backend.delete_many(collection, keys)
+            store.backend.insert_many(DELETIONS, _records(documents, start, store.actor))
+    if not dry_run:
+        log.info(
+            "%s deleted %s: %d documents, %d edges",
+            store.actor,
+            start,
+            len(deletion.documents),
+            len(deletion.edges),
+        )
+    return deletion
+
+
+def _records(documents: list[dict[str, Any]], start: str, actor: str) -> list[dict[str, Any]]:
+    deleted_at = utc_now_iso()
+    return [
+        {
+            "document": doc["id"],
+            "type": doc["id"].partition("/")[0],
+            "name": doc["name"],
+            "version": doc["version"],
+            "deleted_at": deleted_at,
+            "deleted_by": actor,
+            "cascade_from": None if doc["id"] == start else start,
+        }
+        for doc in documents
+    ]
+
+
+def _by_collection(ids: Iterable[str]) -> list[tuple[str, list[str]]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for doc_id in ids:
+        collection, _, key = doc_id.partition("/")
+        grouped[collection].append(key)
+    return sorted(grouped.items())
