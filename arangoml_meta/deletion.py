@@ -13,7 +13,8 @@ that must be erased, can go. What else goes is decided by one AQL query
 - with ``cascade``, everything downstream of it too (everything derived from it, at any
   distance), with their edges.
 
-Every deleted document leaves a record in ``deletions`` (its id, type, name and version,
+Every deleted document leaves a record in ``deletions`` (its id, type, name, version and
+project,
 when and by whom, and the id the deletion started from; none of its content), for the
 audit trail, and so that a deleted version is never handed out again: ``datasets/iris-v2``
 names one artifact forever, even after it is gone.
@@ -97,6 +98,7 @@ def _records(documents: list[dict[str, Any]], start: str, actor: str) -> list[di
             "type": doc["id"].partition("/")[0],
             "name": doc["name"],
             "version": doc["version"],
+            "project": doc["project"],
             "deleted_at": deleted_at,
             "deleted_by": actor,
             "cascade_from": None if doc["id"] == start else start,

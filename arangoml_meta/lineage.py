@@ -49,19 +49,21 @@ RETURN { vertices, edges }
 
 
 # What deleting @start takes with it: the start (when it exists) and, when @cascade,
-# everything downstream of it, as {id, name, version} in that order; every lineage edge
+# everything downstream of it (nearest first, then by id), as {id, name, version, project}; every lineage edge
 # touching one of them; without @cascade, the documents depending on the start directly
 # (which make the deletion a conflict).
 DELETION = """
 LET start = DOCUMENT(@start)
 LET downstream = start == null || !@cascade ? [] : (
-  FOR v IN 1..@depth OUTBOUND @start GRAPH 'lineage'
+  FOR v, e, p IN 1..@depth OUTBOUND @start GRAPH 'lineage'
     OPTIONS { uniqueVertices: 'global', order: 'bfs' }
     FILTER v != null
-    RETURN { id: v._id, name: v.name, version: v.version }
+    SORT LENGTH(p.edges), v._id
+    RETURN { id: v._id, name: v.name, version: v.version, project: v.project }
 )
 LET documents = start == null ? [] : APPEND(
-  [{ id: start._id, name: start.name, version: start.version }], downstream
+  [{ id: start._id, name: start.name, version: start.version, project: start.project }],
+  downstream
 )
 LET dependents = start == null || @cascade ? [] : (
   FOR v IN 1..1 OUTBOUND @start GRAPH 'lineage'

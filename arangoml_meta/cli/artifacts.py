@@ -12,11 +12,20 @@ import typer
 
 from ..errors import BadParameterError, DocumentNotFoundError
 from ..refs import parse_ref
-from .core import assignments, examples, json_value, nested_fields, open_store_of, sub_app
+from .core import (
+    assignments,
+    examples,
+    json_value,
+    nested_fields,
+    note,
+    open_store_of,
+    sub_app,
+)
 from .output import Format, FormatOption, emit_document, emit_rows
 
 app = sub_app(
-    "artifacts", "Artifacts: add a new version, get one, list them, show a version history."
+    "artifacts",
+    "Artifacts: add a new version, get one, list them, show a version history, delete.",
 )
 
 ENVELOPE = ("project", "description", "tags")
@@ -45,6 +54,11 @@ RefArgument = Annotated[
         help="An artifact: its id (datasets/iris-v2), TYPE/NAME@VERSION or TYPE/NAME@latest.",
     ),
 ]
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 document``, ``2 documents``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def read_fields_file(path: Path) -> dict[str, Any]:
@@ -263,3 +277,54 @@ def history(
     if not versions:
         raise DocumentNotFoundError(f"no artifact named {name!r} in {parsed.type}")
     emit_rows(versions, fmt, columns_option(columns, LIST_COLUMNS))
+
+
+@app.command(
+    "delete",
+    epilog=examples(
+        "arangoml-meta artifacts delete datasets/iris-v3",
+        "arangoml-meta artifacts delete datasets/customers-v1 --cascade --dry-run",
+        "arangoml-meta artifacts delete datasets/customers-v1 --cascade --yes",
+    ),
+)
+def delete(
+    ctx: typer.Context,
+    ref: RefArgument,
+    cascade: Annotated[
+        bool,
+        typer.Option(
+            "--cascade", help="Also delete everything derived from it (downstream, any distance)."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be deleted.")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Do not ask before a cascade deletes more than REF."),
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Delete an artifact (or run) and every lineage edge touching it, in one transaction.
+
+    Refused when anything was derived from it, unless --cascade. Each deleted document leaves
+    a record (no content) that the audit_trail query shows, and its version is never reused.
+    """
+    store = open_store_of(ctx)
+    if cascade and not dry_run and not yes:
+        preview = store.delete(ref, cascade=True, dry_run=True)
+        if len(preview.documents) > 1:
+            note(f"--cascade deletes {counted(len(preview.documents), 'document')}:")
+            for doc_id in preview.documents:
+                note(f"  {doc_id}")
+            typer.confirm(
+                f"delete them and {counted(len(preview.edges), 'lineage edge')}?",
+                abort=True,
+                err=True,
+            )
+    deletion = store.delete(ref, cascade=cascade, dry_run=dry_run)
+    action = "would delete" if dry_run else "deleted"
+    rows = [{"id": doc_id, "action": action} for doc_id in deletion.documents]
+    emit_rows(rows, fmt, ["id", "action"])
+    documents, edges = len(deletion.documents), len(deletion.edges)
+    note(f"{action} {counted(documents, 'document')} and {counted(edges, 'lineage edge')}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from arangoml_meta.store import MetadataStore
+from tests.queries.known_graph import KnownGraph
 
 from .conftest import Cli, as_json, fails, succeeds
 
@@ -215,3 +216,56 @@ def test_history_lists_every_version(cli: Cli, store: MetadataStore) -> None:
 def test_history_of_nothing_is_an_error(cli: Cli, store: MetadataStore) -> None:
     fails(cli("artifacts", "history", "datasets/nothing"), "no artifact named 'nothing'")
     fails(cli("artifacts", "history", "nothing"), "malformed artifact reference")
+
+
+# ---------------------------------------------------------------------- delete
+
+DEPLOYMENT = "deployments/churn-api-v2"
+WINDOWS = ["serving_metrics/churn-api-metrics-v1", "serving_metrics/churn-api-metrics-v2"]
+
+
+def exists(store: MetadataStore, doc_id: str) -> bool:
+    return store.backend.get(*doc_id.split("/")) is not None
+
+
+def test_delete_a_leaf_with_its_edge(cli: Cli, graph: KnownGraph) -> None:
+    result = cli("artifacts", "delete", WINDOWS[1], "--format", "csv")
+    assert succeeds(result).splitlines() == ["id,action", f"{WINDOWS[1]},deleted"]
+    assert result.stderr.strip() == "deleted 1 document and 1 lineage edge"
+    assert not exists(graph.store, WINDOWS[1])
+    assert exists(graph.store, DEPLOYMENT)
+
+
+def test_delete_of_something_with_dependents_needs_cascade(cli: Cli, graph: KnownGraph) -> None:
+    fails(cli("artifacts", "delete", DEPLOYMENT), "[1200]", WINDOWS[0], "cascade")
+    assert all(exists(graph.store, doc_id) for doc_id in [DEPLOYMENT, *WINDOWS])
+
+
+def test_delete_dry_run_lists_what_a_cascade_would_take(cli: Cli, graph: KnownGraph) -> None:
+    result = cli("artifacts", "delete", DEPLOYMENT, "--cascade", "--dry-run", "--format", "json")
+    rows = as_json(result)
+    assert rows == [{"id": d, "action": "would delete"} for d in [DEPLOYMENT, *WINDOWS]]
+    assert "would delete 3 documents and 3 lineage edges" in result.stderr
+    assert all(exists(graph.store, doc_id) for doc_id in [DEPLOYMENT, *WINDOWS])
+
+
+def test_delete_cascade_asks_first_and_no_keeps_everything(cli: Cli, graph: KnownGraph) -> None:
+    result = cli("artifacts", "delete", DEPLOYMENT, "--cascade", input="n\n")
+    assert result.exit_code == 1
+    assert "--cascade deletes 3 documents" in result.stderr
+    assert "delete them and 3 lineage edges?" in result.stderr
+    assert all(exists(graph.store, doc_id) for doc_id in [DEPLOYMENT, *WINDOWS])
+
+
+@pytest.mark.parametrize(("answer", "flags"), [("y\n", []), (None, ["--yes"])])
+def test_delete_cascade_confirmed_takes_everything_downstream(
+    cli: Cli, graph: KnownGraph, answer: str | None, flags: list[str]
+) -> None:
+    result = cli("artifacts", "delete", DEPLOYMENT, "--cascade", *flags, input=answer)
+    assert succeeds(result)
+    assert not any(exists(graph.store, doc_id) for doc_id in [DEPLOYMENT, *WINDOWS])
+    assert exists(graph.store, "models/churn-gbm-v1")
+
+
+def test_delete_of_a_missing_artifact_is_1202(cli: Cli, graph: KnownGraph) -> None:
+    fails(cli("artifacts", "delete", "datasets/nothing-v1"), "[1202]", "datasets/nothing-v1")

@@ -54,6 +54,7 @@ def test_the_expected_commands_exist() -> None:
         "store init", "store info",
         "types list", "types show", "types register", "types evolve", "types diff",
         "artifacts add", "artifacts get", "artifacts list", "artifacts history",
+        "artifacts delete",
         "runs list", "runs show", "runs compare",
         "lineage up", "lineage down", "lineage impact", "lineage path", "lineage show",
         "query list", "query show", "query run",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+import arangoml_meta.deletion
 import arangoml_meta.runs
 import arangoml_meta.store
 from arangoml_meta.backends import Backend
@@ -20,6 +21,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """The store's clock, set by the test; run keys are the run names."""
     clock = Clock()
     monkeypatch.setattr(arangoml_meta.store, "utc_now_iso", clock)
+    monkeypatch.setattr(arangoml_meta.deletion, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.runs, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.runs, "run_key", lambda name: name)
     return clock

@@ -776,6 +776,26 @@ def test_audit_trail_of_a_day_with_a_failed_run(graph: KnownGraph) -> None:
     ]
 
 
+def test_audit_trail_shows_deletions_and_what_started_them(graph: KnownGraph) -> None:
+    graph.at("2025-03-01T10:00:00.000Z", "dave")
+    graph.store.delete("deployments/churn-api-v2", cascade=True)
+    assert run(graph, "audit_trail", since="2025-03-01") == [
+        {
+            "at": "2025-03-01T10:00:00.000Z",
+            "actor": "dave",
+            "action": "deleted",
+            "id": doc_id,
+            "project": "churn",
+            "detail": detail,
+        }
+        for doc_id, detail in [
+            ("deployments/churn-api-v2", None),
+            ("serving_metrics/churn-api-metrics-v1", "with deployments/churn-api-v2"),
+            ("serving_metrics/churn-api-metrics-v2", "with deployments/churn-api-v2"),
+        ]
+    ]
+
+
 def test_audit_trail_shows_the_types_registered_when_the_store_was_created(
     graph: KnownGraph,
 ) -> None:
