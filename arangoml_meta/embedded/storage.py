@@ -21,6 +21,7 @@ compiled query plans can be cached against it.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
@@ -193,6 +194,12 @@ class CollectionInfo:
     def __post_init__(self) -> None:
         self.table = f"c{self.id}"
 
+    @functools.cached_property
+    def unique_paths(self) -> list[tuple[IndexInfo, list[list[str]]]]:
+        """Each unique index with the attribute paths of its fields (a catalog change
+        loads new CollectionInfo objects, so this never goes stale)."""
+        return [(i, [f.split(".") for f in i.fields]) for i in self.indexes if i.unique]
+
 
 # After WAL mode, every connection's settings. A commit is durable against a killed
 # process at once and against power loss at the next checkpoint (synchronous=NORMAL).
@@ -261,6 +268,42 @@ class _Atomic:
                 storage.conn.execute("COMMIT")
         finally:
             storage.lock.release()
+
+
+def _at(doc: Any, path: Sequence[str]) -> Any:
+    """The value at an attribute path (None when missing, as an index sees it)."""
+    for name in path:
+        if type(doc) is not dict:
+            return None
+        doc = doc.get(name)
+    return doc
+
+
+def _holds_object(value: Any) -> bool:
+    t = type(value)
+    return t is dict or ((t is list or t is tuple) and any(map(_holds_object, value)))
+
+
+def _holds_objects_under_unique_index(info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> bool:
+    """Whether a unique index of ``info`` covers a value holding an object in ``docs``."""
+    unique = info.unique_paths
+    if not unique:
+        return False
+    return any(
+        _holds_object(_at(doc, path)) for _, paths in unique for path in paths for doc in docs
+    )
+
+
+def _duplicates_for_new_index(fields: list[str]) -> UniqueConstraintError:
+    return UniqueConstraintError(
+        f"unique constraint violated: existing documents have duplicate values for {fields}",
+        ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+    )
+
+
+def _canonical(value: Any) -> str:
+    """A JSON text equal for values AQL holds equal (stored numbers are already normal)."""
+    return json.dumps(_normalize(value), sort_keys=True, ensure_ascii=False)
 
 
 class Storage:
@@ -472,12 +515,30 @@ class Storage:
                     f"CREATE {kind} {info.table}_i{iid} ON {info.table}({', '.join(columns)}){where}"
                 )
             except sqlite3.IntegrityError as exc:
-                raise UniqueConstraintError(
-                    f"unique constraint violated: existing documents have duplicate values for {fields}",
-                    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
-                ) from exc
+                raise _duplicates_for_new_index(fields) from exc
+            if unique:
+                self._refuse_duplicate_objects(info, fields, sparse)
             self._invalidate_catalog()
             return next(i for i in self.collection(collection).indexes if i.id == iid)
+
+    def _refuse_duplicate_objects(
+        self, info: CollectionInfo, fields: list[str], sparse: bool
+    ) -> None:
+        """A new unique index over existing values holding objects: equal ones as AQL
+        compares them (see :meth:`_check_unique_objects`) refuse it."""
+        paths = [f.split(".") for f in fields]
+        structured = " OR ".join(
+            f"{typed_value_sql(path)[0]} IN ('object', 'array')" for path in paths
+        )
+        seen: set[tuple[str, ...]] = set()
+        for (text,) in self._execute(f"SELECT doc FROM {info.table} WHERE {structured}"):
+            values = [_at(decode(text), path) for path in paths]
+            if not any(map(_holds_object, values)) or (sparse and None in values):
+                continue
+            canonical = tuple(map(_canonical, values))
+            if canonical in seen:
+                raise _duplicates_for_new_index(fields)
+            seen.add(canonical)
 
     def drop_index(self, collection: str, index_name: str) -> None:
         with self.atomic(write=True):
@@ -714,6 +775,14 @@ class Storage:
 
     def write_new(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
         """Persist prepared documents (see :meth:`prepare_new`)."""
+        if _holds_objects_under_unique_index(info, stored):
+            with self.atomic(write=True):  # a savepoint: a refused write leaves nothing behind
+                self._insert_rows(info, stored)
+                self._check_unique_objects(info, stored)
+        else:
+            self._insert_rows(info, stored)
+
+    def _insert_rows(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
         try:
             if info.edge:
                 self.ends.note(info.id, stored)
@@ -737,6 +806,14 @@ class Storage:
 
     def replace_stored(self, info: CollectionInfo, new: dict[str, Any]) -> None:
         """Overwrite a document in place of its old version (moves it to the end of the scan order)."""
+        if _holds_objects_under_unique_index(info, [new]):
+            with self.atomic(write=True):  # a savepoint: a refused write leaves nothing behind
+                self._replace_row(info, new)
+                self._check_unique_objects(info, [new])
+        else:
+            self._replace_row(info, new)
+
+    def _replace_row(self, info: CollectionInfo, new: dict[str, Any]) -> None:
         try:
             if info.edge:
                 self.ends.note(info.id, [new])
@@ -759,6 +836,45 @@ class Storage:
         cur = self._execute(f"DELETE FROM {info.table} WHERE key = ?", (key,))
         if cur.rowcount == 0:
             raise DocumentNotFoundError("document not found", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+
+    def _check_unique_objects(self, info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> None:
+        """Unique indexes over values holding objects, checked as AQL compares them.
+
+        SQLite's expression index compares an object as JSON text, so it holds
+        ``{"a": 1, "b": 2}`` and ``{"b": 2, "a": 1}`` different where AQL (and ArangoDB's
+        index) holds them equal. For a written value holding an object, the documents
+        that might equal it (same JSON types, equal scalar fields) are compared here by
+        their canonical form (attributes sorted). Runs after the rows are written, so
+        that two equal documents of one batch find each other.
+        """
+        for index, paths in info.unique_paths:
+            for doc in docs:
+                values = [_at(doc, path) for path in paths]
+                if not any(map(_holds_object, values)) or (index.sparse and None in values):
+                    continue
+                conditions, params = ["key <> ?"], [doc["_key"]]
+                for path, value in zip(paths, values, strict=True):
+                    type_sql, value_sql = typed_value_sql(path)
+                    if type(value) is dict or type(value) in (list, tuple):
+                        conditions.append(f"{type_sql} = ?")
+                        params.append("object" if type(value) is dict else "array")
+                    elif value is None or type(value) is bool:
+                        conditions.append(f"{type_sql} = ?")
+                        params.append("null" if value is None else str(value).lower())
+                    else:
+                        kind = "'text'" if type(value) is str else "'integer', 'real'"
+                        conditions.append(f"{type_sql} IN ({kind}) AND {value_sql} = ?")
+                        params.append(value)
+                wanted = [_canonical(v) for v in values]
+                sql = f"SELECT doc FROM {info.table} WHERE {' AND '.join(conditions)}"
+                for (text,) in self._execute(sql, params):
+                    other = decode(text)
+                    if [_canonical(_at(other, path)) for path in paths] == wanted:
+                        raise UniqueConstraintError(
+                            f"unique constraint violated - in index {index.name} of type "
+                            f"persistent over {index.fields}; conflicting key: {other['_key']}",
+                            ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
+                        )
 
     def _unique_error(
         self, info: CollectionInfo, exc: sqlite3.IntegrityError

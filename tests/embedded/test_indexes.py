@@ -63,13 +63,33 @@ def test_unique_index_rejects_duplicates(unique_db, first, second):
     assert unique_db.count("c") == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: unique index compares objects by attribute order"
-)
 def test_unique_index_treats_objects_with_reordered_attributes_as_equal(unique_db):
     # AQL's comparison of objects ignores attribute order ({a:1,b:2} == {b:2,a:1})
-    unique_db.insert("c", {"v": {"x": 1, "y": 2}})
-    assert error_num(unique_db.insert, "c", {"v": {"y": 2, "x": 1}}) == 1210
+    unique_db.insert("c", {"_key": "first", "v": {"x": 1, "y": {"p": [1, {"q": 2, "r": 3}]}}})
+    again = {"v": {"y": {"p": [1, {"r": 3, "q": 2.0}]}, "x": 1}}
+    assert error_num(unique_db.insert, "c", again) == 1210
+    assert unique_db.count("c") == 1
+    unique_db.insert("c", {"v": {"y": {"p": [{"r": 3, "q": 2}, 1]}, "x": 1}})  # array order counts
+
+
+def test_unique_objects_are_checked_within_one_batch_and_by_aql(unique_db):
+    batch = [{"v": {"a": 1, "b": 2}}, {"v": {"b": 2, "a": 1}}]
+    assert error_num(unique_db.insert_many, "c", batch) == 1210
+    assert unique_db.count("c") == 0
+    unique_db.insert("c", {"_key": "k", "v": {"a": 1, "b": 2}})
+    ignored = "INSERT {v: {b: 2, a: 1}} INTO c OPTIONS {ignoreErrors: true} RETURN NEW"
+    assert run(unique_db, ignored) == []
+    assert unique_db.count("c") == 1  # refused, and nothing left behind
+    unique_db.insert("c", {"_key": "other", "v": {"a": 1}})
+    assert error_num(run, unique_db, "UPDATE 'other' WITH {v: {b: 2}} IN c") == 1210
+    assert run(unique_db, "RETURN DOCUMENT('c/other').v") == [{"a": 1}]
+
+
+def test_a_unique_index_over_existing_reordered_objects_is_refused():
+    with make_db({"c": [{"v": {"a": 1, "b": 2}}, {"v": {"b": 2, "a": 1}}]}) as db:
+        assert error_num(db.ensure_index, "c", ["v"], unique=True) == 1210
+        assert [i["type"] for i in db.indexes("c")] == ["primary"]
+        db.ensure_index("c", ["v"])  # not unique: fine
 
 
 def test_non_sparse_unique_index_indexes_missing_as_null(unique_db):
