@@ -54,6 +54,12 @@ LET deleted = (
 )
 RETURN MAX(APPEND(live, deleted))
 """
+# the versions of a name, oldest first; runs, which have no version, in the order they were made
+_HISTORY = "FOR d IN @@c FILTER d.name == @name SORT d.version, d.created_at, d._key RETURN d"
+_LATEST = (
+    "FOR d IN @@c FILTER d.name == @name "
+    "SORT d.version DESC, d.created_at DESC, d._key DESC LIMIT 1 RETURN d"
+)
 # fields the store sets on every document it writes; callers cannot pass them
 STORE_SET = ("created_at", "created_by")
 
@@ -269,15 +275,17 @@ class MetadataStore:
         if ref.key is not None:
             return self.backend.get(artifact_type.name, ref.key)
         if ref.version is not None:
+            if artifact_type.kind == "execution":
+                raise BadParameterError(
+                    f"{artifact_type.name} have no versions: use {artifact_type.name}/"
+                    f"{ref.name}@latest for the newest, or the id for one of them"
+                )
             rows = self.backend.query(
                 "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d",
                 {"@c": artifact_type.name, "name": ref.name, "version": ref.version},
             )
         else:
-            rows = self.backend.query(
-                "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d",
-                {"@c": artifact_type.name, "name": ref.name},
-            )
+            rows = self.backend.query(_LATEST, {"@c": artifact_type.name, "name": ref.name})
         return rows[0] if rows else None
 
     def resolve_id(self, ref: str | dict[str, Any]) -> str:
@@ -308,12 +316,9 @@ class MetadataStore:
         return self.backend.query(aql, bind)
 
     def history(self, type_name: str, name: str) -> list[dict[str, Any]]:
-        """Every version of an artifact, oldest first."""
+        """Every version of an artifact (every run of a name), oldest first."""
         artifact_type = self.type(type_name)
-        return self.backend.query(
-            "FOR d IN @@c FILTER d.name == @name SORT d.version RETURN d",
-            {"@c": artifact_type.name, "name": name},
-        )
+        return self.backend.query(_HISTORY, {"@c": artifact_type.name, "name": name})
 
     # ------------------------------------------------------------------ provenance
 

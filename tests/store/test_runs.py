@@ -239,3 +239,24 @@ def test_closing_with_an_unknown_status_is_refused(store: MetadataStore) -> None
         run.close("finished")
     assert stored(store, run.id)["status"] == "running"
     assert run.close()["status"] == "completed"
+
+
+def test_runs_of_a_name_are_found_newest_by_latest_and_listed_in_order(
+    store: MetadataStore,
+) -> None:
+    made = []
+    for _ in range(3):
+        with store.run("train") as run:
+            made.append(run.id)
+        time.sleep(0.002)  # created_at has milliseconds: three distinct moments
+    with store.run("other"):
+        pass
+    assert store.get("runs/train@latest")["_id"] == made[-1]
+    assert [d["_id"] for d in store.history("runs", "train")] == made
+
+
+def test_runs_have_no_versions_to_ask_for(store: MetadataStore) -> None:
+    with store.run("train"):
+        pass
+    with pytest.raises(BadParameterError, match="runs have no versions"):
+        store.get("runs/train@1")
