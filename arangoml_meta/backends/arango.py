@@ -34,6 +34,7 @@ from arango.exceptions import (
 )
 from arango.http import DefaultHTTPAdapter, DefaultHTTPClient
 from arango.request import Request
+from requests import ReadTimeout
 from requests import Session as HTTPSession
 from urllib3.util import Retry, Timeout
 
@@ -146,9 +147,10 @@ def translate_error(exc: BaseException, location: str) -> ArangoMLMetaError:
         num = exc.error_code
         message = exc.error_message or exc.message
         if exc.http_code == 401 or num == ERROR_HTTP_UNAUTHORIZED:
+            # ArangoDB also answers 401 (not 403) to a user who may not use the database
             return ArangoMLMetaError(
                 f"ArangoDB at {location} refused the credentials ({message}): "
-                "check ARANGO_USERNAME / ARANGO_PASSWORD",
+                "check ARANGO_USERNAME / ARANGO_PASSWORD, and that this user may use the database",
                 num,
             )
         if exc.http_code == 403 or num in (ERROR_FORBIDDEN, ERROR_HTTP_FORBIDDEN):
@@ -173,6 +175,12 @@ def translate_error(exc: BaseException, location: str) -> ArangoMLMetaError:
         return DocumentError(exc.message, ERROR_ARANGO_DOCUMENT_HANDLE_BAD)
     if isinstance(exc, ArangoClientError):
         return ArangoMLMetaError(f"ArangoDB client error ({location}): {exc.message}")
+    if isinstance(exc, ReadTimeout):  # connected, but no answer in time: not a wrong URL
+        return ArangoMLMetaError(
+            f"ArangoDB at {location} did not answer within {READ_TIMEOUT:g} s (the server is "
+            "busy, the request takes that long, or the URL is not that of an ArangoDB server); "
+            "the request was not sent again"
+        )
     if isinstance(exc, OSError):  # requests' exceptions and python-arango's ConnectionAbortedError
         hint = "; for https, its certificate (REQUESTS_CA_BUNDLE)" if "https:" in location else ""
         return ArangoMLMetaError(
@@ -195,6 +203,14 @@ def _names(collections: str | Sequence[str]) -> list[str]:
     return [collections] if isinstance(collections, str) else list(collections)
 
 
+def _accepts_credentials(system: StandardDatabase, username: str) -> bool:
+    """Whether the server accepts the credentials of ``system`` (a ``_system`` database
+    handle): any user it authenticates may read their own record, whatever their access."""
+    request = Request(method="get", endpoint=f"/_api/user/{quote(username, safe='')}")
+    response = system.request(request)
+    return response.status_code != 401  # type: ignore[union-attr]
+
+
 # ---------------------------------------------------------------------- HTTP
 
 
@@ -204,6 +220,12 @@ class _HTTPClient(DefaultHTTPClient):
     python-arango retries a refused connection with back-off (about 18 s before a
     wrong URL is reported); here connection errors are not retried by urllib3, while
     a busy server (429, 503, ...) still is, and connecting times out separately.
+
+    A read timeout is not retried either (``read=False``: urllib3 raises it as it is,
+    so requests reports ``ReadTimeout``, which python-arango does not retry). With
+    urllib3's default a GET that gets no answer was sent 4 times, and the resulting
+    ``ConnectionError`` made python-arango start over 3 times: 12 minutes against a
+    server that accepts connections but does not answer.
     """
 
     def __init__(
@@ -217,6 +239,7 @@ class _HTTPClient(DefaultHTTPClient):
         retry = Retry(
             total=3,
             connect=0,
+            read=False,
             backoff_factor=0.5,
             status_forcelist=[429, 500, 502, 503, 504],
             allowed_methods=["HEAD", "GET", "OPTIONS"],
@@ -420,30 +443,60 @@ class ArangoBackend:
         return _arango_errors(self.location)
 
     def _open_database(self, username: str, password: str) -> StandardDatabase:
+        """The store's database; created when it is missing and this user may create databases.
+
+        ArangoDB answers a request for a missing database with 404 (1228) only when the
+        user could use a database of that name (root, or a ``*`` grant); anyone else gets
+        401 whether the database exists or not, so that names cannot be guessed. A 401
+        for credentials the server accepts thus means "missing, or not this user's":
+        trying to create the database tells which.
+        """
         db = self._client.db(self.database, username=username, password=password)
         with self._errors():
             try:
                 db.properties()
                 return db
             except ArangoServerError as exc:
-                if exc.error_code != ERROR_ARANGO_DATABASE_NOT_FOUND:
+                system = self._client.db("_system", username=username, password=password)
+                if exc.error_code == ERROR_ARANGO_DATABASE_NOT_FOUND:
+                    hidden = False
+                elif exc.http_code == 401 and _accepts_credentials(system, username):
+                    hidden = True
+                else:
                     raise
-            system = self._client.db("_system", username=username, password=password)
             try:
                 system.create_database(self.database)
             except ArangoServerError as exc:
                 if exc.error_code == ERROR_ARANGO_DUPLICATE_NAME:
+                    if hidden:
+                        self._check_access(db)
                     return db  # another process created it a moment ago
                 if exc.http_code in (401, 403) or exc.error_code == ERROR_FORBIDDEN:
+                    maybe = ", or this user may not use it," if hidden else ""
                     raise ArangoMLMetaError(
-                        f"database '{self.database}' does not exist at {self.location} and this user "
-                        "may not create it: ask an administrator to create it and grant access, "
-                        "or set ARANGOML_META_DATABASE to a database that exists",
-                        ERROR_ARANGO_DATABASE_NOT_FOUND,
+                        f"database '{self.database}' does not exist at {self.location}{maybe} "
+                        "and this user may not create it: ask an administrator to create it and "
+                        "grant access, or set ARANGOML_META_DATABASE to a database that exists",
+                        ERROR_FORBIDDEN if hidden else ERROR_ARANGO_DATABASE_NOT_FOUND,
                     ) from None
                 raise
             log.info("ArangoDB: created database %s at %s", self.database, self.location)
         return db
+
+    def _check_access(self, db: StandardDatabase) -> None:
+        """After 401 and then 1207 (the database exists): usable now if another process of
+        this user created it a moment ago (ArangoDB grants the creator access), else not ours."""
+        try:
+            db.properties()
+        except ArangoServerError as exc:
+            if exc.http_code != 401:
+                raise
+            raise ArangoMLMetaError(
+                f"database '{self.database}' exists at {self.location} but this user may not "
+                "use it: ask an administrator to grant access, or set ARANGOML_META_DATABASE "
+                "to another database",
+                ERROR_FORBIDDEN,
+            ) from None
 
     @functools.cached_property
     def sharded(self) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+from arango import ArangoClient
 from arango.exceptions import (
     AQLQueryExecuteError,
     ArangoClientError,
@@ -109,12 +110,22 @@ class FakeTransaction:
         return True
 
 
+def not_authorized(cls: type[ArangoServerError]) -> ArangoServerError:
+    """ArangoDB's answer to wrong credentials, and to a database the user may not use."""
+    return server_error(cls, 11, 401, "not authorized to execute this request")
+
+
 class FakeDatabase:
     def __init__(self, client: FakeClient, name: str) -> None:
         self.client, self.name = client, name
 
     def properties(self) -> dict[str, Any]:
-        if self.name not in self.client.databases:
+        client = self.client
+        if not client.credentials_ok or self.name in client.no_access:
+            raise not_authorized(DatabasePropertiesError)
+        if self.name not in client.databases:
+            if client.hidden:  # as ArangoDB answers a user without a grant for that name
+                raise not_authorized(DatabasePropertiesError)
             raise server_error(DatabasePropertiesError, 1228, 404, "database not found")
         return {"name": self.name}
 
@@ -122,8 +133,20 @@ class FakeDatabase:
         self.client.events.append(("create_database", name))
         if self.client.create_error is not None:
             raise self.client.create_error
+        if not self.client.credentials_ok:
+            raise not_authorized(DatabaseCreateError)
+        if name in self.client.databases:
+            raise server_error(DatabaseCreateError, 1207, 409, "duplicate database name")
         self.client.databases.add(name)
         return True
+
+    def request(self, request: Request) -> Response:
+        """A custom request: here only reading one's own user record."""
+        self.client.events.append(("request", request.method, self.name, request.endpoint))
+        status = 200 if self.client.credentials_ok else 401
+        response = Response(request.method, f"{SERVER}{request.endpoint}", {}, status, "", "{}")
+        response.is_success = status == 200
+        return response
 
     def begin_transaction(self, write: list[str], read: list[str]) -> FakeTransaction:
         self.client.events.append(("begin", write, read))
@@ -134,6 +157,10 @@ class FakeClient:
     """Stands in for ``arango.ArangoClient``: records what the backend asks of it."""
 
     last: FakeClient
+    # how the server answers, set on the class before the backend makes its client
+    credentials_ok = True
+    hidden = False  # a missing database is answered 401, as to a user without a grant for it
+    no_access: frozenset[str] = frozenset()  # existing databases this user may not use
 
     def __init__(self, hosts: str, **options: Any) -> None:
         self.hosts = hosts
@@ -226,6 +253,67 @@ def test_database_the_user_may_not_create_is_a_clear_error(
     assert "close" in fake_client.last.events
 
 
+def test_missing_database_answered_401_is_created(
+    fake_client: type[FakeClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ArangoDB answers 401, not 404 (1228), for a missing database to a user who has no
+    # grant for that name (anyone but root and '*' grants), e.g. an admin user
+    monkeypatch.setattr(fake_client, "hidden", True)
+    ArangoBackend(f"http://alice:{SECRET}@db:8529", "team_meta")
+    events = fake_client.last.events
+    assert ("request", "get", "_system", "/_api/user/alice") in events  # credentials accepted
+    assert ("create_database", "team_meta") in events
+
+
+def test_wrong_credentials_are_not_taken_for_a_missing_database(
+    fake_client: type[FakeClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fake_client, "credentials_ok", False)
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(f"http://alice:{SECRET}@db:8529", "team_meta")
+    assert "ARANGO_USERNAME / ARANGO_PASSWORD" in str(err.value)
+    assert SECRET not in str(err.value)
+    assert not [e for e in fake_client.last.events if e[0] == "create_database"]
+
+
+def test_database_the_user_may_not_use_is_a_clear_error(
+    fake_client: type[FakeClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fake_client, "no_access", frozenset({"arangoml_meta"}))
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(SERVER)
+    assert err.value.error_num == 11
+    assert "exists" in str(err.value) and "may not use it" in str(err.value)
+    assert "close" in fake_client.last.events
+
+
+def test_database_created_meanwhile_by_this_user_is_used(
+    fake_client: type[FakeClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 401 (no grant yet), then 1207: another process of this user created it, and ArangoDB
+    # granted its creator access
+    monkeypatch.setattr(fake_client, "hidden", True)
+
+    def created_meanwhile(self: FakeDatabase, name: str) -> bool:
+        self.client.databases.add(name)
+        raise server_error(DatabaseCreateError, 1207, 409, "duplicate database name")
+
+    monkeypatch.setattr(FakeDatabase, "create_database", created_meanwhile)
+    assert ArangoBackend(SERVER, "team_meta").database == "team_meta"
+
+
+def test_hidden_database_the_user_may_not_create_is_a_clear_error(
+    fake_client: type[FakeClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fake_client, "hidden", True)
+    forbidden = server_error(DatabaseCreateError, 11, 403, "forbidden")
+    monkeypatch.setattr(FakeDatabase, "create_database", _raiser(forbidden))
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(SERVER, "team_meta")
+    assert "does not exist" in str(err.value) and "may not use it" in str(err.value)
+    assert "ARANGOML_META_DATABASE" in str(err.value)
+
+
 def _raiser(error: Exception) -> Any:
     def raise_it(*args: Any, **kwargs: Any) -> None:
         raise error
@@ -297,6 +385,49 @@ def test_connection_failure_is_a_clear_error(exc: Exception) -> None:
     error = translate_error(exc, SERVER)
     assert type(error) is ArangoMLMetaError
     assert error.message.startswith(f"cannot reach ArangoDB at {SERVER}")
+
+
+def test_read_timeout_is_not_reported_as_an_unreachable_server() -> None:
+    error = translate_error(requests.ReadTimeout("read timed out"), SERVER)
+    assert type(error) is ArangoMLMetaError
+    assert error.message.startswith(f"ArangoDB at {SERVER} did not answer within 60 s")
+    assert "cannot reach" not in error.message
+
+
+def test_http_client_does_not_resend_a_request_that_timed_out() -> None:
+    """A server that accepts connections but does not answer: one request, one timeout.
+
+    (urllib3 would send a GET 4 times, and python-arango start over 3 times: 12 requests.)
+    """
+    accepted: list[socket.socket] = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        server.settimeout(0.1)
+        port = server.getsockname()[1]
+        stop = threading.Event()
+
+        def accept() -> None:
+            while not stop.is_set():
+                try:
+                    accepted.append(server.accept()[0])
+                except OSError:
+                    continue
+
+        thread = threading.Thread(target=accept)
+        thread.start()
+        http = arango_module._HTTPClient(connect_timeout=2.0, read_timeout=0.2)
+        client = ArangoClient(hosts=f"http://127.0.0.1:{port}", http_client=http)
+        try:
+            with pytest.raises(requests.ReadTimeout):
+                client.db("x").properties()
+        finally:
+            client.close()
+            stop.set()
+            thread.join()
+            for connection in accepted:
+                connection.close()
+    assert len(accepted) == 1
 
 
 def test_client_errors_are_project_errors() -> None:
