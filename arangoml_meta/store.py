@@ -241,21 +241,22 @@ class MetadataStore:
     def _insert_versioned(self, artifact_type: ArtifactType, doc: dict[str, Any]) -> dict[str, Any]:
         name = doc["name"]
         for _ in range(_VERSION_RETRIES):
-            with self.backend.transaction(
-                write=[artifact_type.name], read=[artifact_type.name, DELETIONS]
-            ) as session:
-                (latest,) = session.query(
-                    _LATEST_VERSION,
-                    {"@c": artifact_type.name, "c": artifact_type.name, "name": name},
-                )
-                version = (latest or 0) + 1
-                candidate = {"_key": artifact_key(name, version), **doc, "version": version}
-                validate(artifact_type, {k: v for k, v in candidate.items() if k != "_key"})
-                try:
+            try:
+                with self.backend.transaction(
+                    write=[artifact_type.name], read=[artifact_type.name, DELETIONS]
+                ) as session:
+                    (latest,) = session.query(
+                        _LATEST_VERSION,
+                        {"@c": artifact_type.name, "c": artifact_type.name, "name": name},
+                    )
+                    version = (latest or 0) + 1
+                    candidate = {"_key": artifact_key(name, version), **doc, "version": version}
+                    validate(artifact_type, {k: v for k, v in candidate.items() if k != "_key"})
                     return session.insert(artifact_type.name, candidate)
-                except UniqueConstraintError:
-                    pass  # another process took this version: the transaction aborts, try the next
-            continue
+            except UniqueConstraintError:
+                # Another process took this version. The failed attempt left its transaction
+                # (aborted, or rolled back to its savepoint inside an open one): look again.
+                continue
         raise UniqueConstraintError(
             f"could not allocate a version for {name!r} after {_VERSION_RETRIES} tries"
         )

@@ -82,10 +82,10 @@ SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
 # Document operations as AQL: the same statements the embedded engine runs, keys bound
 # rather than put into URLs.
 _UPDATE = (
-    "UPDATE @key WITH @patch IN @@collection "
+    "UPDATE @key WITH @body IN @@collection "
     "OPTIONS { keepNull: false, mergeObjects: true } RETURN NEW"
 )
-_REPLACE = "REPLACE @key WITH @doc IN @@collection RETURN NEW"
+_REPLACE = "REPLACE @key WITH @body IN @@collection RETURN NEW"
 _DELETE_MANY = "FOR key IN @keys REMOVE key IN @@collection"
 _GET_MANY = "FOR key IN @keys RETURN key == null ? null : DOCUMENT(@collection, key)"
 
@@ -305,16 +305,8 @@ class ArangoSession:
         return None if doc is None else dict(doc)  # type: ignore[arg-type]
 
     def update(self, collection: str, key: str, patch: Document) -> Document:
-        require_object(patch)
-        if not is_valid_key(key):
-            self.count(collection)  # an unknown collection is still an error
-            raise _not_found(collection, key)
-        body = {name: value for name, value in patch.items() if name not in SYSTEM_ATTRIBUTES}
-        # AQL UPDATE is exactly the embedded backend's update (merge objects, drop nulls),
-        # and binds the key instead of putting it into a URL.
-        with _documents_as_json():
-            rows = self._run(_UPDATE, {"key": key, "patch": body, "@collection": collection})
-        return dict(rows[0])
+        # AQL UPDATE is exactly the embedded backend's update (merge objects, drop nulls)
+        return self._rewrite(_UPDATE, collection, key, patch)
 
     def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
         self.count(collection)  # an unknown collection is an error, not a list of nulls
@@ -323,13 +315,18 @@ class ArangoSession:
         return [None if row is None else dict(row) for row in rows]
 
     def replace(self, collection: str, key: str, doc: Document) -> Document:
-        require_object(doc)
+        return self._rewrite(_REPLACE, collection, key, doc)
+
+    def _rewrite(self, statement: str, collection: str, key: str, body: Document) -> Document:
+        """UPDATE or REPLACE one document by an AQL statement that binds the key (rather
+        than putting it into a URL); system attributes in ``body`` are ignored."""
+        require_object(body)
         if not is_valid_key(key):
             self.count(collection)  # an unknown collection is still an error
             raise _not_found(collection, key)
-        body = {name: value for name, value in doc.items() if name not in SYSTEM_ATTRIBUTES}
+        body = {name: value for name, value in body.items() if name not in SYSTEM_ATTRIBUTES}
         with _documents_as_json():
-            rows = self._run(_REPLACE, {"key": key, "doc": body, "@collection": collection})
+            rows = self._run(statement, {"key": key, "body": body, "@collection": collection})
         return dict(rows[0])
 
     def delete(self, collection: str, key: str) -> None:

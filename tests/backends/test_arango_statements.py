@@ -27,12 +27,12 @@ def db() -> EmbeddedDatabase:
 
 def test_update_merges_objects_and_drops_nulls(db: EmbeddedDatabase) -> None:
     patch = {"o": {"y": None, "z": 3}, "n": None}
-    (new,) = db.query(arango_backend._UPDATE, {"key": "a", "patch": patch, "@collection": "items"})
+    (new,) = db.query(arango_backend._UPDATE, {"key": "a", "body": patch, "@collection": "items"})
     assert (new["_key"], new["o"], "n" in new) == ("a", {"x": 1, "z": 3}, False)
 
 
 def test_replace_keeps_the_key_and_nothing_else(db: EmbeddedDatabase) -> None:
-    bind = {"key": "a", "doc": {"m": None}, "@collection": "items"}
+    bind = {"key": "a", "body": {"m": None}, "@collection": "items"}
     (new,) = db.query(arango_backend._REPLACE, bind)
     assert {k: v for k, v in new.items() if not k.startswith("_")} == {"m": None}
     assert new["_key"] == "a"

@@ -206,3 +206,16 @@ def test_find_with_structured_filters(
 def test_find_sorts_and_limits(searchable: MetadataStore) -> None:
     found = searchable.find("models", sort="metrics.accuracy", descending=True, limit=2)
     assert [d["_key"] for d in found] == ["net-v1", "clf-v2"]
+
+
+def test_a_key_taken_by_something_else_is_retried_then_reported(store: MetadataStore) -> None:
+    """A document written around the store under the next version's key: each try loses the
+    race, leaves nothing behind, and after the last one the error says so."""
+    store.register("datasets", "iris")
+    store.backend.insert("datasets", {"_key": "iris-v2", "name": "squatter", "version": 1})
+    with store.transaction():  # inside an open transaction too, the failed tries are undone
+        with pytest.raises(UniqueConstraintError, match="could not allocate a version"):
+            store.register("datasets", "iris")
+        store.register("datasets", "wine")
+    assert [d["version"] for d in store.history("datasets", "iris")] == [1]
+    assert store.get("datasets/wine@latest")["version"] == 1
