@@ -90,10 +90,17 @@ def delete(
     return deletion
 
 
+def record_key(doc_id: str) -> str:
+    """The key of the record of a deleted document: its id with ``:`` for ``/``
+    (``datasets:iris-v2``), so that whether a version was deleted is one lookup."""
+    return doc_id.replace("/", ":", 1)
+
+
 def _records(documents: list[dict[str, Any]], start: str, actor: str) -> list[dict[str, Any]]:
     deleted_at = utc_now_iso()
     return [
         {
+            "_key": record_key(doc["id"]),
             "document": doc["id"],
             "type": doc["id"].partition("/")[0],
             "name": doc["name"],

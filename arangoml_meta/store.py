@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion, lineage
 from .backends import Backend, open_backend
-from .deletion import DELETIONS, Deletion
+from .deletion import DELETIONS, Deletion, record_key
 from .environment import current_actor, utc_now_iso
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
@@ -45,14 +45,13 @@ STORE_INFO = "store_info"
 EDGES = ("inputs", "outputs", "derivations")
 RUNS = "runs"
 _VERSION_RETRIES = 50
-# the highest version of a name ever handed out: live, or deleted (see deletion.py)
-_LATEST_VERSION = """
-LET live = (FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version)
-LET deleted = (
-  FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
-    RETURN t.version
+_LATEST_LIVE_VERSION = (
+    "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version"
 )
-RETURN MAX(APPEND(live, deleted))
+# only when the version after the newest live one was deleted (see deletion.py)
+_LATEST_DELETED_VERSION = """
+FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
+  RETURN t.version
 """
 # the versions of a name, oldest first; runs, which have no version, in the order they were made
 _HISTORY = "FOR d IN @@c FILTER d.name == @name SORT d.version, d.created_at, d._key RETURN d"
@@ -245,11 +244,7 @@ class MetadataStore:
                 with self.backend.transaction(
                     write=[artifact_type.name], read=[artifact_type.name, DELETIONS]
                 ) as session:
-                    (latest,) = session.query(
-                        _LATEST_VERSION,
-                        {"@c": artifact_type.name, "c": artifact_type.name, "name": name},
-                    )
-                    version = (latest or 0) + 1
+                    version = self._next_version(session, artifact_type.name, name)
                     candidate = {"_key": artifact_key(name, version), **doc, "version": version}
                     validate(artifact_type, {k: v for k, v in candidate.items() if k != "_key"})
                     return session.insert(artifact_type.name, candidate)
@@ -260,6 +255,20 @@ class MetadataStore:
         raise UniqueConstraintError(
             f"could not allocate a version for {name!r} after {_VERSION_RETRIES} tries"
         )
+
+    @staticmethod
+    def _next_version(session: Any, collection: str, name: str) -> int:
+        """One more than the highest version of ``name`` ever handed out, live or deleted.
+
+        A deleted document's record is keyed by its id, so one lookup tells whether the
+        version after the newest live one is spent; only then are the records searched.
+        """
+        (live,) = session.query(_LATEST_LIVE_VERSION, {"@c": collection, "name": name}) or [0]
+        version = int(live or 0) + 1
+        if session.get(DELETIONS, record_key(f"{collection}/{artifact_key(name, version)}")):
+            spent = session.query(_LATEST_DELETED_VERSION, {"c": collection, "name": name})
+            version = max(version, *(v + 1 for v in spent))
+        return version
 
     def get(self, ref: str) -> dict[str, Any]:
         """An artifact by id (``datasets/iris-v2``), ``type/name@N`` or ``type/name@latest``."""
