@@ -14,10 +14,9 @@ that must be erased, can go. What else goes is decided by one AQL query
   distance), with their edges.
 
 Every deleted document leaves a record in ``deletions`` (its id, type, name, version and
-project,
-when and by whom, and the id the deletion started from; none of its content), for the
-audit trail, and so that a deleted version is never handed out again: ``datasets/iris-v2``
-names one artifact forever, even after it is gone.
+project, when and by whom, and the id the deletion started from; none of its content),
+for the audit trail, and so that a deleted version is never handed out again:
+``datasets/iris-v2`` names one artifact forever, even after it is gone.
 """
 
 from __future__ import annotations

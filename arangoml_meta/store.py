@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from . import deletion, lineage
-from .backends import Backend, open_backend
+from .backends import Backend, Session, open_backend
 from .deletion import DELETIONS, Deletion, record_key
 from .environment import current_actor, utc_now_iso
 from .errors import (
@@ -45,6 +45,7 @@ STORE_INFO = "store_info"
 EDGES = ("inputs", "outputs", "derivations")
 RUNS = "runs"
 _VERSION_RETRIES = 50
+# the newest version of a name among the live documents
 _LATEST_LIVE_VERSION = (
     "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version"
 )
@@ -257,7 +258,7 @@ class MetadataStore:
         )
 
     @staticmethod
-    def _next_version(session: Any, collection: str, name: str) -> int:
+    def _next_version(session: Session, collection: str, name: str) -> int:
         """One more than the highest version of ``name`` ever handed out, live or deleted.
 
         A deleted document's record is keyed by its id, so one lookup tells whether the
