@@ -78,6 +78,22 @@ def die_in_a_run(path: Path, how: str, dying) -> None:
     time.sleep(WAIT_SECONDS)  # until SIGKILL
 
 
+def die_in_a_deletion(path: Path) -> None:
+    """Cascade-delete, and die (as a crash would) once the edges and the first
+    collection's documents are gone but before the rest and the records are written."""
+    store = open_store(str(path))
+    backend = store.backend
+    deleted = backend.delete_many
+
+    def delete_then_die(collection: str, keys: list[str]) -> None:
+        deleted(collection, keys)
+        if collection not in ("inputs", "outputs", "derivations"):
+            os._exit(9)
+
+    backend.delete_many = delete_then_die  # type: ignore[method-assign]
+    store.delete("datasets/raw-v1", cascade=True)
+
+
 def run_to_completion(path: Path) -> None:
     with open_store(str(path)).run("child"):
         pass
@@ -157,6 +173,21 @@ def test_a_process_killed_in_a_run_leaves_it_running_and_orphaned(tmp_path: Path
         assert run["environment"]["pid"] == child.pid
         unfinished = store.unfinished_runs()
         assert [(r["_id"], r["orphaned"]) for r in unfinished] == [(run["_id"], True)]
+
+
+def test_a_process_dying_in_a_deletion_deletes_nothing(tmp_path: Path) -> None:
+    with open_store(str(tmp_path)) as store:
+        raw = store.register("datasets", "raw")
+        with store.run("train", inputs={"data": raw}) as run:
+            model = run.register_output("models", "clf")
+        store.link(model, store.register("deployments", "clf-prod"), "deployed_as")
+        before = store.info()["counts"]
+    child = start(die_in_a_deletion, tmp_path)
+    assert finish(child) == [9]
+    with open_store(str(tmp_path)) as store:
+        assert store.info()["counts"] == before
+        assert store.backend.count("deletions") == 0
+        assert len(store.downstream("datasets/raw-v1")) == 3
 
 
 def test_a_live_run_is_not_orphaned(tmp_path: Path) -> None:
