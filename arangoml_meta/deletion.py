@@ -21,6 +21,7 @@ for the audit trail, and so that a deleted version is never handed out again:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 DELETIONS = "deletions"  # the record of what was deleted (see the module docstring)
 CASCADE_DEPTH = 1_000  # how far downstream a cascade looks: further than any real pipeline
 SHOWN_DEPENDENTS = 5  # named in the error of a refused deletion
+MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,13 @@ def delete(
         documents: list[dict[str, Any]] = plan["documents"]
         deletion = Deletion([d["id"] for d in documents], sorted(plan["edges"]), dry_run)
         if not dry_run:
+            # the records first: on ArangoDB a joined transaction has no savepoint, so a
+            # failure must come before anything is removed
+            store.backend.insert_many(DELETIONS, _records(store, documents, start))
             for collection, keys in _by_collection(deletion.edges):
                 store.backend.delete_many(collection, keys)
             for collection, keys in _by_collection(deletion.documents):
                 store.backend.delete_many(collection, keys)
-            store.backend.insert_many(DELETIONS, _records(documents, start, store.actor))
     if not dry_run:
         log.info(
             "%s deleted %s: %d documents, %d edges",
@@ -91,25 +95,35 @@ def delete(
 
 def record_key(doc_id: str) -> str:
     """The key of the record of a deleted document: its id with ``:`` for ``/``
-    (``datasets:iris-v2``), so that whether a version was deleted is one lookup."""
-    return doc_id.replace("/", ":", 1)
+    (``datasets:iris-v2``), so that whether a version was deleted is one lookup; a
+    digest of the id when that would exceed ArangoDB's 254 bytes."""
+    key = doc_id.replace("/", ":", 1)
+    if len(key.encode()) <= MAX_KEY_BYTES:
+        return key
+    return "sha256:" + hashlib.sha256(doc_id.encode()).hexdigest()
 
 
-def _records(documents: list[dict[str, Any]], start: str, actor: str) -> list[dict[str, Any]]:
+def _records(
+    store: MetadataStore, documents: list[dict[str, Any]], start: str
+) -> list[dict[str, Any]]:
+    """A record per deleted document. An id deleted before (and written again around the
+    store since) has its record already: the new one gets a generated key."""
     deleted_at = utc_now_iso()
+    keys = [record_key(doc["id"]) for doc in documents]
+    earlier = store.backend.get_many(DELETIONS, keys)
     return [
         {
-            "_key": record_key(doc["id"]),
+            **({} if before is not None else {"_key": key}),
             "document": doc["id"],
             "type": doc["id"].partition("/")[0],
             "name": doc["name"],
             "version": doc["version"],
             "project": doc["project"],
             "deleted_at": deleted_at,
-            "deleted_by": actor,
+            "deleted_by": store.actor,
             "cascade_from": None if doc["id"] == start else start,
         }
-        for doc in documents
+        for doc, key, before in zip(documents, keys, earlier, strict=True)
     ]
 
 

@@ -832,7 +832,7 @@ def run_pipeline(
 # ---------------------------------------------------------------------- the auditors' answers
 
 
-_RUN_SUFFIX = re.compile(r"-\d{8}T\d{6}-[0-9a-f]+$")
+_RUN_SUFFIX = re.compile(r"-\d{8}T\d{6}(\.\d{6})?-[0-9a-f]+$")
 
 
 def show_id(doc_id: str | None) -> str:

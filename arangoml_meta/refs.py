@@ -42,9 +42,14 @@ def artifact_key(name: str, version: int) -> str:
 
 
 def run_key(name: str) -> str:
-    """A readable key for a run, unique in practice: ``train-20261126T081830-3f2a9c01d4e7``."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return f"{name}-{stamp}-{secrets.token_hex(6)}"
+    """A readable key for a run, unique in practice: ``train-20261126T081830.123456-3f2a9c01``.
+
+    The time has microseconds, so that the keys of one name sort in the order the runs
+    were made (``runs/train@latest`` and ``history()`` break ties of ``created_at``, which
+    has milliseconds, by key).
+    """
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+    return f"{name}-{stamp}-{secrets.token_hex(4)}"
 
 
 def parse_ref(ref: str) -> Ref:

@@ -259,16 +259,24 @@ class MetadataStore:
 
     @staticmethod
     def _next_version(session: Session, collection: str, name: str) -> int:
-        """One more than the highest version of ``name`` ever handed out, live or deleted.
+        """One more than the highest version of ``name`` ever handed out, live or deleted,
+        whose id was never used (see deletion.py).
 
         A deleted document's record is keyed by its id, so one lookup tells whether the
         version after the newest live one is spent; only then are the records searched.
         """
+
+        def spent(version: int) -> bool:
+            doc_id = f"{collection}/{artifact_key(name, version)}"
+            return session.get(DELETIONS, record_key(doc_id)) is not None
+
         (live,) = session.query(_LATEST_LIVE_VERSION, {"@c": collection, "name": name}) or [0]
         version = int(live or 0) + 1
-        if session.get(DELETIONS, record_key(f"{collection}/{artifact_key(name, version)}")):
-            spent = session.query(_LATEST_DELETED_VERSION, {"c": collection, "name": name})
-            version = max(version, *(v + 1 for v in spent))
+        if spent(version):
+            deleted = session.query(_LATEST_DELETED_VERSION, {"c": collection, "name": name})
+            version = max(version + 1, max(deleted, default=0) + 1)
+            while spent(version):  # an id once used by a document of another name
+                version += 1
         return version
 
     def get(self, ref: str) -> dict[str, Any]:

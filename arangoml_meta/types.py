@@ -49,7 +49,9 @@ DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 ENVELOPE_FIELDS = ("name", "project", "description", "tags", "created_at", "created_by")
 ARTIFACT_FIELDS = (*ENVELOPE_FIELDS, "version")
 # Collections the store itself owns: a user type must not take their names.
-RESERVED_NAMES = ("inputs", "outputs", "derivations", "artifact_types")
+RESERVED_NAMES = (
+    "inputs", "outputs", "derivations", "artifact_types", "deletions", "store_info"
+)  # fmt: skip
 # ArangoDB does not show these to its schema validation; neither do we.
 SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev", "_from", "_to")
 

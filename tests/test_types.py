@@ -333,7 +333,9 @@ def test_a_type_file_is_named_after_a_valid_collection(tmp_path: Path) -> None:
         load_type_file(write_schema(tmp_path, "my experiments", user_schema()))
 
 
-@pytest.mark.parametrize("name", ["inputs", "outputs", "derivations", "artifact_types"])
+@pytest.mark.parametrize(
+    "name", ["inputs", "outputs", "derivations", "artifact_types", "deletions", "store_info"]
+)
 def test_the_stores_own_collections_are_reserved(tmp_path: Path, name: str) -> None:
     with pytest.raises(CollectionError, match="metadata store itself"):
         load_type_file(write_schema(tmp_path, name, user_schema()))

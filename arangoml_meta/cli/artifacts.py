@@ -311,6 +311,7 @@ def delete(
     a record (no content) that the audit_trail query shows, and its version is never reused.
     """
     store = open_store_of(ctx)
+    ref = store.resolve_id(ref)  # the preview and the deletion name the same document
     if cascade and not dry_run and not yes:
         preview = store.delete(ref, cascade=True, dry_run=True)
         if len(preview.documents) > 1:

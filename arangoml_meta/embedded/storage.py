@@ -113,17 +113,25 @@ def encode(doc: dict[str, Any]) -> str:
     matters: every write encodes a document); what it refuses goes through
     :func:`_encode_unusual`.
     """
-    normalized = _normalize(doc)
     try:
-        return orjson.dumps(normalized).decode()
-    except orjson.JSONEncodeError:
-        return _encode_unusual(normalized)
+        normalized = _normalize(doc)
+        try:
+            return orjson.dumps(normalized).decode()
+        except orjson.JSONEncodeError:
+            return _encode_unusual(normalized)
+    except RecursionError:
+        raise _not_json("a value nested this deeply") from None
 
 
 def _encode_unusual(value: Any) -> str:
     """Integers beyond 64 bits become doubles, as ArangoDB reads them; a string that is
-    not valid Unicode (a lone surrogate) cannot be stored (1227)."""
-    return orjson.dumps(_beyond_orjson(value)).decode()
+    not valid Unicode (a lone surrogate) cannot be stored (1227); nesting deeper than
+    orjson's 255 levels is written by the standard library."""
+    stored = _beyond_orjson(value)
+    try:
+        return orjson.dumps(stored).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(stored, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _beyond_orjson(value: Any) -> Any:
@@ -145,8 +153,14 @@ def _beyond_orjson(value: Any) -> Any:
     return value
 
 
-# stored JSON text back to a value (orjson: about three times faster than json.loads)
-decode = orjson.loads
+def decode(text: str | bytes) -> Any:
+    """Stored JSON text back to a value (orjson: about three times faster than json.loads;
+    the standard library reads what orjson will not, nesting deeper than 1,024 levels)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
 
 _INT64_MIN = -(2**63)
 _UINT64_MAX = 2**64 - 1
@@ -214,7 +228,7 @@ class _Atomic:
     """The context manager :meth:`Storage.atomic` returns (a class: it runs for every query).
 
     Inside a transaction a write block is a savepoint, so that it can fail alone; a read
-    block has nothing to undo and takes none.
+    block has nothing to undo and takes none (nothing inside it may write).
     """
 
     __slots__ = ("result", "savepoint", "storage", "write")
@@ -227,8 +241,11 @@ class _Atomic:
 
     def __enter__(self) -> Any:
         storage = self.storage
+        self.savepoint = ""
         with storage.lock:  # held until __exit__ (reentrant: taken once more here)
             depth = storage._depth
+            if self.write and storage._read_depth:
+                raise TransactionError("cannot write inside a read-only transaction")
             if depth == 0:
                 storage.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
                 try:
@@ -237,14 +254,12 @@ class _Atomic:
                     storage.conn.execute("ROLLBACK")
                     raise
             elif self.write:
-                if storage._write_depth == 0:
-                    raise TransactionError("cannot write inside a read-only transaction")
                 self.savepoint = f"sp{depth}"
                 storage.conn.execute(f"SAVEPOINT {self.savepoint}")
             storage.lock.acquire()
         storage._depth = depth + 1
-        if self.write:
-            storage._write_depth += 1
+        if not self.write:
+            storage._read_depth += 1  # what runs inside may not write, even in a write transaction
         return self.result
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
@@ -252,8 +267,8 @@ class _Atomic:
         savepoint = self.savepoint
         try:
             storage._depth -= 1
-            if self.write:
-                storage._write_depth -= 1
+            if not self.write:
+                storage._read_depth -= 1
             if exc_type is not None:
                 if savepoint:
                     storage.conn.execute(f"ROLLBACK TO {savepoint}")
@@ -302,8 +317,8 @@ def _duplicates_for_new_index(fields: list[str]) -> UniqueConstraintError:
 
 
 def _canonical(value: Any) -> str:
-    """A JSON text equal for values AQL holds equal (stored numbers are already normal)."""
-    return json.dumps(_normalize(value), sort_keys=True, ensure_ascii=False)
+    """A JSON text equal for values AQL holds equal, in their stored form."""
+    return json.dumps(_beyond_orjson(_normalize(value)), sort_keys=True, ensure_ascii=False)
 
 
 class Storage:
@@ -316,7 +331,7 @@ class Storage:
         )
         self.lock = threading.RLock()
         self._depth = 0
-        self._write_depth = 0
+        self._read_depth = 0  # open read-only blocks (see _Atomic)
         self._catalog: dict[str, CollectionInfo] | None = None
         self._graphs: dict[str, dict[str, Any]] | None = None
         self._catalog_version = -1
@@ -864,7 +879,9 @@ class Storage:
                     else:
                         kind = "'text'" if type(value) is str else "'integer', 'real'"
                         conditions.append(f"{type_sql} IN ({kind}) AND {value_sql} = ?")
-                        params.append(value)
+                        # SQLite holds an integer beyond 64 bits as a double, and binds none
+                        big = type(value) is int and not _INT64_MIN <= value < 2**63
+                        params.append(float(value) if big else value)
                 wanted = [_canonical(v) for v in values]
                 sql = f"SELECT doc FROM {info.table} WHERE {' AND '.join(conditions)}"
                 for (text,) in self._execute(sql, params):

@@ -431,3 +431,12 @@ def test_push_down_equals_python_reference(docs, conds, indexed):
     expected = [d["_key"] for d in stored if all(pred(d) for _, _, pred in conds)]
     assert rows == expected
     assert rows_and == expected
+
+
+def test_unique_objects_next_to_integers_beyond_64_bits():
+    with make_db({"c": []}) as db:
+        db.ensure_index("c", ["a", "b"], unique=True)
+        for big in (2**70, 2**63 + 1):
+            db.insert("c", {"a": {"p": 1, "q": 2}, "b": big})
+            assert error_num(db.insert, "c", {"a": {"q": 2, "p": 1}, "b": big}) == 1210
+        assert db.count("c") == 2

@@ -455,3 +455,22 @@ def test_query_killed_mid_write_leaves_no_partial_result(tmp_path):
     assert child.returncode == 9, (child.stdout, child.stderr)
     with EmbeddedDatabase(str(path)) as db:
         assert run(db, "FOR d IN docs RETURN d._key") == ["committed"]
+
+
+def _nested(depth: int) -> dict:
+    value: dict = {"leaf": 1}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_deep_documents_are_stored_and_read_back(db):
+    deep = _nested(300)  # deeper than orjson writes (255): the standard library does
+    db.insert("docs", {"_key": "deep", "v": deep})
+    assert db.get("docs", "deep")["v"] == deep
+    assert run(db, "RETURN DOCUMENT('docs/deep').v") == [deep]
+
+
+def test_too_deep_a_document_is_1227_not_a_recursion_error(db):
+    assert error_num(db.insert, "docs", {"v": _nested(5000)}) == 1227
+    assert db.count("docs") == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.errors import ArangoMLMetaError
+from arangoml_meta.errors import ArangoMLMetaError, TransactionError
 
 from .helpers import error_num, make_db, run
 
@@ -194,6 +194,18 @@ def test_read_only_transaction_refuses_writes(db):
             db.insert("other", {})
         assert run(db, "FOR d IN c RETURN d._key") == [f"k{i}" for i in range(5)]
     assert db.count("other") == 0
+
+
+def test_a_read_block_inside_a_write_transaction_refuses_writes_too(db):
+    with db.transaction():
+        db.insert("other", {"_key": "outer"})
+        with db.transaction(write=False):
+            with pytest.raises(TransactionError):
+                db.insert("other", {"_key": "inner"})
+            with pytest.raises(TransactionError):
+                run(db, "INSERT {_key: 'query'} INTO other")
+        db.insert("other", {"_key": "after"})  # the write transaction writes again
+    assert sorted(d["_key"] for d in run(db, "FOR d IN other RETURN d")) == ["after", "outer"]
 
 
 # --------------------------------------------------------------------------- consistent reads

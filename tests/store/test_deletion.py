@@ -9,6 +9,9 @@ The known graph of ``conftest.py``::
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from arangoml_meta.errors import (
@@ -18,6 +21,7 @@ from arangoml_meta.errors import (
     DocumentNotFoundError,
 )
 from arangoml_meta.store import EDGES, MetadataStore
+from arangoml_meta.types import load_type_file
 
 from .conftest import LineageGraph, counts
 
@@ -179,3 +183,33 @@ def test_a_failing_deletion_inside_a_step_leaves_the_step_to_decide(
             store.delete(CLEAN)
     assert not gone(store, "datasets/kept-v1")
     assert not gone(store, CLEAN)
+
+
+def test_a_squatters_key_once_deleted_does_not_stop_the_name(store: MetadataStore) -> None:
+    store.register("datasets", "iris")
+    store.backend.insert("datasets", {"_key": "iris-v2", "name": "squatter", "version": 1})
+    store.delete("datasets/iris-v2")  # its record says iris-v2 is spent, under another name
+    assert store.register("datasets", "iris")["_key"] == "iris-v3"
+
+
+def test_an_id_deleted_twice_is_on_record_twice(store: MetadataStore) -> None:
+    store.register("datasets", "iris")
+    store.delete("datasets/iris-v1")
+    # written again around the store (AQL, a restore), and deleted again
+    store.backend.insert("datasets", {"_key": "iris-v1", "name": "iris", "version": 1})
+    store.delete("datasets/iris-v1")
+    records = store.query("FOR r IN deletions FILTER r.document == 'datasets/iris-v1' RETURN r")
+    assert len(records) == 2
+    assert store.register("datasets", "iris")["version"] == 2
+
+
+def test_long_names_of_long_types_can_be_deleted(store: MetadataStore, tmp_path: Path) -> None:
+    type_name = "t" * 60  # with the name, the id no longer fits in a key
+    path = tmp_path / f"{type_name}.json"
+    path.write_text(json.dumps({"type": "object", "properties": {}}))
+    store.register_type(load_type_file(path))
+    name = "n" * 200
+    store.register(type_name, name)
+    deletion = store.delete(f"{type_name}/{name}-v1")
+    assert deletion.documents == [f"{type_name}/{name}-v1"]
+    assert store.register(type_name, name)["version"] == 2

@@ -260,3 +260,12 @@ def test_runs_have_no_versions_to_ask_for(store: MetadataStore) -> None:
         pass
     with pytest.raises(BadParameterError, match="runs have no versions"):
         store.get("runs/train@1")
+
+
+def test_runs_made_within_one_millisecond_keep_their_order(store: MetadataStore) -> None:
+    made = []
+    for _ in range(60):  # a sweep of quick runs: several share a created_at
+        with store.run("sweep") as run:
+            made.append(run.id)
+    assert [d["_id"] for d in store.history("runs", "sweep")] == made
+    assert store.get("runs/sweep@latest")["_id"] == made[-1]
