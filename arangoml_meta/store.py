@@ -163,8 +163,10 @@ class MetadataStore:
         ``with store.transaction(): ...`` — registrations, links and runs inside it
         commit together, or not at all when the block raises.
         """
-        if self._write_set is None:
-            self._write_set = [REGISTRY, DELETIONS, *EDGES, *(t.name for t in self.types())]
+        if self._write_set is None or self.backend.declares_write_collections:
+            # on ArangoDB every time: another process may have registered a type since
+            types = self.backend.query(f"FOR t IN {REGISTRY} RETURN t._key")
+            self._write_set = [REGISTRY, DELETIONS, *EDGES, *types]
         return self.backend.transaction(write=self._write_set)
 
     # ------------------------------------------------------------------ types

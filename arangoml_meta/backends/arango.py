@@ -407,6 +407,7 @@ class ArangoBackend:
     """
 
     name = "arangodb"
+    declares_write_collections = True
 
     def __init__(
         self,

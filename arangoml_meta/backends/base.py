@@ -65,6 +65,9 @@ class Backend(Session, Protocol):
 
     name: str  # "embedded" or "arangodb"
     location: str  # a path or a URL without credentials
+    # whether transaction(write=...) must name every collection it will write (ArangoDB's
+    # stream transactions cannot add one later; SQLite's write lock covers the whole file)
+    declares_write_collections: bool
 
     @property
     def sharded(self) -> bool:

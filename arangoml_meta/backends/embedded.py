@@ -32,6 +32,7 @@ class EmbeddedBackend:
 
     name = "embedded"
     sharded = False
+    declares_write_collections = False
 
     def __init__(self, path: str | Path) -> None:
         path = Path(path)

@@ -14,7 +14,7 @@ from arangoml_meta.environment import ACTOR_ENV
 from arangoml_meta.errors import UniqueConstraintError
 from arangoml_meta.store import MetadataStore
 
-from .conftest import MakeStore
+from .conftest import MakeStore, register_tokenizers
 
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -219,3 +219,14 @@ def test_a_key_taken_by_something_else_is_retried_then_reported(store: MetadataS
         store.register("datasets", "wine")
     assert [d["version"] for d in store.history("datasets", "iris")] == [1]
     assert store.get("datasets/wine@latest")["version"] == 1
+
+
+def test_a_type_another_process_registered_can_be_written_in_a_step(
+    store: MetadataStore, reopen: Callable[[MetadataStore], MetadataStore], tmp_path: Path
+) -> None:
+    with store.transaction():  # this store has opened a step before the type existed
+        store.register("datasets", "iris")
+    register_tokenizers(reopen(store), tmp_path)
+    with store.transaction():
+        store.register("tokenizers", "bpe", vocabulary=32000)
+    assert store.get("tokenizers/bpe@latest")["vocabulary"] == 32000
