@@ -9,7 +9,9 @@ transformations behind UPDATE / REPLACE (merge with ``keepNull`` and
 from __future__ import annotations
 
 import base64
+import os
 import re
+import secrets
 import threading
 import time
 from typing import Any
@@ -142,12 +144,19 @@ class RevisionClock:
 
     def __init__(self) -> None:
         self._last = 0
+        self._pid = 0
+        self._offset = 0
         self._lock = threading.Lock()
 
     def next(self) -> str:
         with self._lock:
+            if self._pid != (pid := os.getpid()):
+                # Several processes write one store: each starts its counter at its own random
+                # place, so that two writing in the same millisecond do not make the same _rev
+                # (a forked child too, which inherits the parent's clock).
+                self._pid, self._offset, self._last = pid, secrets.randbelow(1 << 19), 0
             # ArangoDB's hybrid logical clock: milliseconds since 1970 above a 20-bit counter
-            tick = max(int(time.time() * 1000) << 20, self._last + 1)
+            tick = max((int(time.time() * 1000) << 20) + self._offset, self._last + 1)
             self._last = tick
         return self.digits(tick)  # e.g. _mfbJsze---: 11 digits, as ArangoDB's
 

@@ -474,3 +474,27 @@ def test_deep_documents_are_stored_and_read_back(db):
 def test_too_deep_a_document_is_1227_not_a_recursion_error(db):
     assert error_num(db.insert, "docs", {"v": _nested(5000)}) == 1227
     assert db.count("docs") == 0
+
+
+def _offset_in_child(conn) -> None:
+    from arangoml_meta.embedded.documents import REVISIONS
+
+    REVISIONS.next()
+    conn.send(REVISIONS._offset)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_forked_process_does_not_continue_its_parents_revision_clock() -> None:
+    import multiprocessing
+
+    from arangoml_meta.embedded.documents import REVISIONS
+
+    REVISIONS.next()
+    fork = multiprocessing.get_context("fork")
+    parent_end, child_end = fork.Pipe()
+    child = fork.Process(target=_offset_in_child, args=(child_end,))
+    child.start()
+    child_offset = parent_end.recv()
+    child.join()
+    # each process counts from its own random place (one chance in 2**19 to be equal)
+    assert child_offset != REVISIONS._offset
