@@ -146,9 +146,11 @@ class MetadataStore:
         )
 
     def info(self) -> dict[str, Any]:
-        """Backend, location, schema version and document counts per collection."""
+        """Backend, location, schema version and document counts per collection (types,
+        edges, and the records of deleted documents)."""
         counts = {t.name: self.backend.count(t.name) for t in self.types()}
         counts.update({e: self.backend.count(e) for e in EDGES})
+        counts[DELETIONS] = self.backend.count(DELETIONS)
         stored = self.backend.get(STORE_INFO, "store") or {}
         return {
             "backend": self.backend.name,

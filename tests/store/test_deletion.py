@@ -119,6 +119,7 @@ def test_every_deleted_document_is_on_record_without_its_content(
     store.delete(MODEL, cascade=True)
     records = store.query("FOR d IN deletions SORT d.document RETURN d")
     assert [r["document"] for r in records] == [DEPLOYMENT, MODEL, WINDOW]
+    assert store.info()["counts"]["deletions"] == 3
     model = next(r for r in records if r["document"] == MODEL)
     assert (model["type"], model["name"], model["version"]) == ("models", "clf", 1)
     assert model["cascade_from"] is None
