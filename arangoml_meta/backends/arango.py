@@ -57,7 +57,7 @@ from ..errors import (
     TransactionError,
     error_for,
 )
-from .base import Document, collection_kind_error, iter_batches
+from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, iter_batches
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,6 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
 INSERT_BATCH = 1000
 QUERY_BATCH = 1000
-SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
 
 # Document operations as AQL: the same statements the embedded engine runs, keys bound
 # rather than put into URLs.

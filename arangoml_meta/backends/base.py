@@ -25,6 +25,8 @@ from typing import Any, Protocol, runtime_checkable
 from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, CollectionError
 
 Document = dict[str, Any]
+# set by the database on every write; ignored in what a caller passes to update / replace
+SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
 
 
 @runtime_checkable

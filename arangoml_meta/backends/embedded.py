@@ -16,7 +16,7 @@ from typing import Any
 from ..embedded import EmbeddedDatabase
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
-from .base import Document, collection_kind_error
+from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
 
 STORE_FILE = "store.db"
 
@@ -110,7 +110,7 @@ class EmbeddedBackend:
             old = storage.get(info, key)
             if old is None:
                 raise _not_found(collection, key)
-            body = {k: v for k, v in patch.items() if k not in ("_key", "_id", "_rev")}
+            body = {k: v for k, v in patch.items() if k not in SYSTEM_ATTRIBUTES}
             new = merge_patch(old, body, keep_null=False, merge_objects=True)
             new["_rev"] = REVISIONS.next()
             storage.replace_stored(info, new)
@@ -129,8 +129,7 @@ class EmbeddedBackend:
             info = storage.collection(collection)
             if not is_valid_key(key) or not storage.has(info, key):
                 raise _not_found(collection, key)
-            body = {k: v for k, v in doc.items() if k not in ("_key", "_id", "_rev")}
-            new = storage.prepare_new(info, body, key)
+            new = storage.prepare_new(info, doc, key)  # the given _key, _id, _rev are ignored
             storage.replace_stored(info, new)
             return new
 
@@ -142,9 +141,9 @@ class EmbeddedBackend:
         with storage.atomic(write=True):
             info = storage.collection(collection)
             for key in keys:
+                if not is_valid_key(key):
+                    raise _not_found(collection, key)
                 try:
-                    if not is_valid_key(key):
-                        raise _not_found(collection, key)
                     storage.delete(info, key)
                 except DocumentNotFoundError:
                     raise _not_found(collection, key) from None

@@ -862,26 +862,23 @@ class Storage:
         their canonical form (attributes sorted). Runs after the rows are written, so
         that two equal documents of one batch find each other.
         """
+        from .planner import pushdown  # the planner imports this module
+
         for index, paths in info.unique_paths:
             for doc in docs:
                 values = [_at(doc, path) for path in paths]
                 if not any(map(_holds_object, values)) or (index.sparse and None in values):
                     continue
+                # narrow the candidates in SQL (the comparison below decides): the JSON
+                # type of a structured value, the planner's equality for a scalar one
                 conditions, params = ["key <> ?"], [doc["_key"]]
                 for path, value in zip(paths, values, strict=True):
-                    type_sql, value_sql = typed_value_sql(path)
                     if type(value) is dict or type(value) in (list, tuple):
-                        conditions.append(f"{type_sql} = ?")
+                        conditions.append(f"{typed_value_sql(path)[0]} = ?")
                         params.append("object" if type(value) is dict else "array")
-                    elif value is None or type(value) is bool:
-                        conditions.append(f"{type_sql} = ?")
-                        params.append("null" if value is None else str(value).lower())
-                    else:
-                        kind = "'text'" if type(value) is str else "'integer', 'real'"
-                        conditions.append(f"{type_sql} IN ({kind}) AND {value_sql} = ?")
-                        # SQLite holds an integer beyond 64 bits as a double, and binds none
-                        big = type(value) is int and not _INT64_MIN <= value < 2**63
-                        params.append(float(value) if big else value)
+                    elif (equal := pushdown(info, path, "==", value)) is not None:
+                        conditions.append(equal[0])
+                        params.extend(equal[1])
                 wanted = [_canonical(v) for v in values]
                 sql = f"SELECT doc FROM {info.table} WHERE {' AND '.join(conditions)}"
                 for (text,) in self._execute(sql, params):
