@@ -4,12 +4,27 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench-aql bench docs clean
+# Google ML Metadata for `make bench-peers`: it pins protobuf < 5, so it gets a virtual
+# environment of its own, created on first use with the versions the results were taken with
+MLMD_PYTHON ?= $(PYTHON)
+MLMD_VENV ?= .venv-mlmd
+MLMD_BIN := $(MLMD_VENV)/bin
+MLMD_PACKAGES := ml-metadata==1.17.1 protobuf==4.25.9
+# scales of `make bench-peers` (1 = 7,500 entities + 7,474 links)
+SCALES ?= 1 10
+
+.PHONY: demo test lint bench-aql bench bench-peers docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(MLMD_BIN)/.installed:
+	$(MLMD_PYTHON) -m venv $(MLMD_VENV)
+	$(MLMD_BIN)/python -m pip install --quiet --upgrade pip
+	$(MLMD_BIN)/python -m pip install --quiet $(MLMD_PACKAGES)
 	touch $@
 
 demo: $(BIN)/.installed
@@ -28,8 +43,12 @@ bench-aql: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_api.py
 
+bench-peers: $(BIN)/.installed $(MLMD_BIN)/.installed
+	$(BIN)/python bench/bench_peers.py --scale $(SCALES) \
+		--python mlmd=$(MLMD_BIN)/python --python arangoml_meta=$(BIN)/python
+
 docs: $(BIN)/.installed
 	$(BIN)/python -m arangoml_meta.cli.docs > docs/cli.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MLMD_VENV) .pytest_cache .mypy_cache .ruff_cache
