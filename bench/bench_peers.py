@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -1058,10 +1059,15 @@ def run_worker(name: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         "steps_s": steps.seconds,
         "size_bytes": peer.size_bytes(),
     }
-    rows = [
-        {"label": label, **common, **measure_queries(queries, workload, truth, args.reps)}
-        for label, queries in peer.query_modes()
-    ]
+    rows = []
+    for label, queries in peer.query_modes():
+        try:
+            rows.append(
+                {"label": label, **common, **measure_queries(queries, workload, truth, args.reps)}
+            )
+        except Exception as exc:  # one failing query mode must not hide the others
+            traceback.print_exc()
+            rows.append({"label": label, **common, "error": f"{type(exc).__name__}: {exc}"})
     peer.close()
     return rows
 
@@ -1089,8 +1095,26 @@ class PeerRow:
 
     @classmethod
     def from_rounds(cls, rounds: list[dict[str, Any]]) -> PeerRow:
-        med = statistics.median
         first = rounds[0]
+        errors = [r["error"] for r in rounds if "error" in r]
+        if errors:
+            nan = math.nan
+            return cls(
+                first["label"],
+                first.get("peer", first["label"]),
+                "",
+                nan,
+                nan,
+                nan,
+                nan,
+                nan,
+                nan,
+                nan,
+                0,
+                [],
+                errors[0],
+            )
+        med = statistics.median
         mismatches = [
             f"round {n}: {problem}" if len(rounds) > 1 else problem
             for n, r in enumerate(rounds, 1)
@@ -1110,11 +1134,6 @@ class PeerRow:
             first["filter"]["matches"],
             mismatches,
         )
-
-    @classmethod
-    def failed(cls, peer: str, error: str) -> PeerRow:
-        nan = math.nan
-        return cls(peer, peer, "", nan, nan, nan, nan, nan, nan, nan, 0, [], error)
 
 
 @dataclass
@@ -1345,61 +1364,49 @@ def run_scale(
     counts = workload.counts()
     items = counts["entities"] + counts["links"]
     env = dict(os.environ, GLOG_minloglevel="2", TF_CPP_MIN_LOG_LEVEL="2")
-    rounds: dict[str, list[dict[str, Any]]] = {}
-    failed: dict[str, PeerRow] = {}
+    rounds: dict[str, list[dict[str, Any]]] = {}  # row label -> one result per round
     order: list[str] = []
+    crashed: set[str] = set()
     for n in range(1, args.repeat + 1):
         for peer in args.peers:
-            if peer in failed:
+            if peer in crashed:
                 continue
             peer_dir = workdir / f"scale-{scale:g}" / f"round-{n}" / peer
-            cmd = [
-                pythons[peer],
-                __file__,
-                "--worker",
-                peer,
-                "--scale",
-                f"{scale:g}",
-                "--seed",
-                str(args.seed),
-                "--reps",
-                str(args.reps),
-                "--queries",
-                str(args.queries),
-                "--workdir",
-                str(peer_dir),
-            ]
+            cmd = [pythons[peer], __file__, "--worker", peer, "--scale", f"{scale:g}"]
+            cmd += ["--seed", str(args.seed), "--reps", str(args.reps)]
+            cmd += ["--queries", str(args.queries), "--workdir", str(peer_dir)]
             began = time.perf_counter()
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
             wall = time.perf_counter() - began
-            results = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if not args.keep:
                 shutil.rmtree(peer_dir, ignore_errors=True)
+            results = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
             if proc.returncode != 0 or not results:
+                crashed.add(peer)
                 error = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                rows = [{"label": peer, "error": error}]
+            else:
+                rows = json.loads(results[-1][len("RESULT ") :])
+                spent = ", ".join(f"{k} {v:.2f}s" for k, v in rows[0]["steps_s"].items())
+                print(
+                    f"[scale {scale:g}, round {n}/{args.repeat}] {peer}: ingest "
+                    f"{rows[0]['ingest_s']:.2f}s ({spent}); worker {wall:.1f}s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if any("error" in row for row in rows):
                 print(
                     f"*** {peer} FAILED at scale {scale:g} (exit {proc.returncode}):\n"
                     f"{proc.stderr.strip()[-3000:]}",
                     file=sys.stderr,
                     flush=True,
                 )
-                failed[peer] = PeerRow.failed(peer, error)
-                order.append(peer)
-                continue
-            for row in json.loads(results[-1][len("RESULT ") :]):
+            for row in rows:
                 if row["label"] not in rounds:
                     rounds[row["label"]] = []
                     order.append(row["label"])
                 rounds[row["label"]].append(row)
-            first = json.loads(results[-1][len("RESULT ") :])[0]
-            spent = ", ".join(f"{k} {v:.2f}s" for k, v in first["steps_s"].items())
-            print(
-                f"[scale {scale:g}, round {n}/{args.repeat}] {peer}: ingest "
-                f"{first['ingest_s']:.2f}s ({spent}); worker {wall:.1f}s",
-                file=sys.stderr,
-                flush=True,
-            )
-    rows = [failed[k] if k in failed else PeerRow.from_rounds(rounds[k]) for k in order]
+    rows = [PeerRow.from_rounds(rounds[k]) for k in order]
     return {
         "scale": scale,
         "counts": counts,
