@@ -566,10 +566,14 @@ class MlmdPeer:
         else:
             properties[key].string_value = str(value)
 
-    def _artifact(self, type_name: str, name: str, uri: str = "", **properties: Any) -> Any:
+    def _artifact(
+        self, type_name: str, name: str, uri: str | None = None, **properties: Any
+    ) -> Any:
         artifact = self.pb.Artifact(
-            type_id=self.type_ids[type_name], name=name, uri=uri, state=self.pb.Artifact.LIVE
+            type_id=self.type_ids[type_name], name=name, state=self.pb.Artifact.LIVE
         )
+        if uri is not None:  # a deployment has none (proto2: an empty string would be stored)
+            artifact.uri = uri
         for key, value in properties.items():
             self._set(artifact.properties, key, value)
         return artifact
