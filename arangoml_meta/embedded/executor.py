@@ -38,6 +38,8 @@ from .documents import (
     split_id,
 )
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
+from .index_sort import SortHint
+from .planner import attribute_path
 from .projections import VariableUsage, minimal_paths
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
@@ -163,7 +165,8 @@ class QueryCompiler:
                 after = i + 1 + len(filters)
                 last = ops[after] if after == len(ops) - 1 else None
                 ret = last if isinstance(last, A.Return) else None
-                stage, absorbed, returned = self.compile_for(op, filters, ret)
+                sort = self.sort_hint(op, filters, ops[after : after + 2])
+                stage, absorbed, returned = self.compile_for(op, filters, ret, sort)
                 stages.append(stage)
                 i += absorbed + returned
             elif isinstance(op, A.Collect):
@@ -298,18 +301,63 @@ class QueryCompiler:
     # ------------------------------------------------------------------ FOR
 
     def compile_for(
-        self, op: A.ForIn, filters: list[A.Node], ret: A.Return | None = None
+        self,
+        op: A.ForIn,
+        filters: list[A.Node],
+        ret: A.Return | None = None,
+        sort: SortHint | None = None,
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many FILTERs right after it it runs, and whether it RETURNs.
 
-        ``ret`` is the pipeline's final RETURN when it follows those FILTERs.
+        ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
+        ``sort`` what a scan may use of the SORT and LIMIT that follow them.
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
-            stage = compile_collection_scan(self, op, source, filters, fused)
+            stage = compile_collection_scan(self, op, source, filters, fused, sort)
             return stage, len(filters), fused is not None
         return self.compile_for_values(op), 0, False
+
+    def sort_hint(
+        self, op: A.ForIn, filters: list[A.Node], following: list[A.Node]
+    ) -> SortHint | None:
+        """The :class:`SortHint` of a SORT and LIMIT that follow the FILTERs after ``op``.
+
+        Only for SORT keys that are attribute paths of the FOR's variable, and
+        directions and LIMIT values given as constants or bind parameters (the
+        FOR stage evaluates them too, before the SORT and LIMIT stages do).
+        """
+        if len(following) < 2:
+            return None
+        sort, limit = following
+        if not isinstance(sort, A.Sort) or not isinstance(limit, A.Limit):
+            return None
+        paths = [attribute_path(element.expr, op.var.slot) for element in sort.elements]
+        given = [element.ascending for element in sort.elements] + [limit.offset, limit.count]
+        if any(path is None for path in paths) or not all(
+            isinstance(node, (A.Literal, A.BindParam)) for node in given
+        ):
+            return None
+        if any(True for condition in filters for _ in condition.find_all(A.Modification)):
+            return None  # a FILTER that writes: the scan reads everything before it runs
+        first = paths[0]
+        assert first is not None
+        direction = self.expr(sort.elements[0].ascending)
+        offset, count = self.expr(limit.offset), self.expr(limit.count)
+
+        def wanted(frame: Frame) -> int | None:
+            try:
+                return _limit_value(offset(frame)) + _limit_value(count(frame))
+            except QueryError:
+                return None  # the LIMIT stage raises it
+
+        return SortHint(
+            [name if isinstance(name, str) else self.expr(name) for name in first],
+            lambda frame: _is_ascending(direction(frame)),
+            wanted,
+            more_keys=len(sort.elements) > 1,
+        )
 
     def compile_for_values(self, op: A.ForIn) -> Stage:
         slot = op.var.slot

@@ -40,11 +40,11 @@ def _conjuncts(node: A.Node) -> list[A.Node]:
     return [node]
 
 
-def _attribute_path(node: A.Node, slot: int) -> list[str | A.Node] | None:
+def attribute_path(node: A.Node, slot: int) -> list[str | A.Node] | None:
     """``d.a.@p`` → ``["a", <@p>]`` when ``d`` is the variable in ``slot``.
 
     A name given by an expression (``d.@p``: a bind parameter) is resolved per
-    execution, see :func:`_resolve_path`.
+    execution, see :func:`resolve_path`.
     """
     path: list[str | A.Node] = []
     while isinstance(node, (A.AttributeAccess, A.BoundAttributeAccess)):
@@ -63,7 +63,7 @@ def _is_name(name: Any) -> bool:
     return type(name) is list and bool(name) and all(type(n) is str for n in name)
 
 
-def _resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> list[str] | None:
+def resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> list[str] | None:
     """The attribute path, names from expressions filled in; None when one is not a name.
 
     As ``d.@p`` reads it: a string names one attribute, an array of strings a
@@ -96,12 +96,13 @@ def _independent(node: A.Node, slot: int) -> bool:
     return True
 
 
-def _safe(path: list[str]) -> bool:
+def safe_path(path: list[str]) -> bool:
+    """Whether each name of ``path`` can be quoted in a SQLite JSON path."""
     return all(name and '"' not in name and "\\" not in name for name in path)
 
 
 # numbers whose comparisons SQLite and Python both make exactly (and SQLite can bind)
-_EXACT_LIMIT = 2**53
+EXACT_LIMIT = 2**53
 
 
 def _indexed(info: CollectionInfo, path: list[str]) -> bool:
@@ -141,10 +142,10 @@ def pushdown(
     if info.edge and path in (["_from"], ["_to"]) and op == "==":
         column = "from_id" if path == ["_from"] else "to_id"
         return (f"{column} = ?", [value], True) if isinstance(value, str) else ("0", [], True)
-    if not _safe(path):
+    if not safe_path(path):
         return None
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if is_number and abs(value) >= _EXACT_LIMIT:
+    if is_number and abs(value) >= EXACT_LIMIT:
         return None  # beyond what SQLite binds / compares exactly: Python decides
     if op == "==":
         if value is not None and not is_number and not isinstance(value, (bool, str)):
@@ -227,6 +228,25 @@ class Conjunct:
     value: Callable[[Frame], Any] | None = None
 
 
+@dataclass
+class Pushed:
+    """A conjunct ``d.path OP value`` whose SQL narrows the scan, as it read this execution."""
+
+    path: list[str]
+    op: str
+    value: Any
+
+
+@dataclass
+class ScanFilter:
+    """One execution's filtering of a scan: SQL, and what is left for Python."""
+
+    where: str
+    params: list[Any]
+    residual: list[Conjunct]  # the conjuncts still to check in Python, in order
+    pushed: list[Pushed]  # the conjuncts in ``where``, exact or not
+
+
 class ScanPlan:
     """Per execution: the SQL WHERE narrowing the scan, and the conjuncts Python must check.
 
@@ -251,11 +271,11 @@ class ScanPlan:
                 self.conjuncts.append(conjunct)
                 if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
                     continue
-                path = _attribute_path(node.left, slot)
+                path = attribute_path(node.left, slot)
                 other = node.right
                 op = node.op
                 if path is None and op != "IN":
-                    path = _attribute_path(node.right, slot)
+                    path = attribute_path(node.right, slot)
                     other = node.left
                     op = _FLIPPED[op]
                 if path is None or not _independent(other, slot):
@@ -279,11 +299,10 @@ class ScanPlan:
                 if self.bound_names is not None:
                     self.bound_names.append(compile_expr(access.name))
 
-    def __call__(self, frame: Frame) -> tuple[str, list[Any], list[Conjunct]]:
-        """(where, params, the conjuncts still to check in Python, in order)."""
+    def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
-            return "", [], self.conjuncts
-        paths = [None if c.path is None else _resolve_path(c.path, frame) for c in self.conjuncts]
+            return ScanFilter("", [], self.conjuncts, [])
+        paths = [None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts]
         if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
             # a bound name that is not one: only fixed paths narrow the scan (as they always
             # did), so that the FILTER meets the bad name where it did before, and raises
@@ -291,17 +310,20 @@ class ScanPlan:
         clauses: list[str] = []
         params: list[Any] = []
         residual: list[Conjunct] = []
+        pushed: list[Pushed] = []
         for conjunct, path in zip(self.conjuncts, paths, strict=True):
             if path is not None:
                 assert conjunct.value is not None
-                sql = pushdown(self.info, path, conjunct.op, conjunct.value(frame))
+                value = conjunct.value(frame)
+                sql = pushdown(self.info, path, conjunct.op, value)
                 if sql is not None:
                     clauses.append(sql[0])
                     params.extend(sql[1])
+                    pushed.append(Pushed(path, conjunct.op, value))
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return " AND ".join(clauses), params, residual
+        return ScanFilter(" AND ".join(clauses), params, residual, pushed)
 
 
 def plan_scan(
