@@ -40,7 +40,7 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .index_sort import SortHint
 from .planner import attribute_path
-from .projections import VariableUsage, minimal_paths
+from .projections import Path, VariableUsage, minimal_paths
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
@@ -49,7 +49,7 @@ from .traversal import (
     Step,
     TraversalOptions,
     all_shortest_paths,
-    bfs_global,
+    bfs_unique,
     depth_bound,
     k_paths,
     k_shortest_paths,
@@ -455,7 +455,8 @@ class QueryCompiler:
         direction: str,
         options: dict[str, Any],
         documents: bool = True,
-        probe: bool = False,
+        probe: str | None = None,
+        edge_paths: frozenset[Path] | None = None,
     ) -> GraphView:
         sources: list[EdgeSource] = []
         if spec.graph is not None:
@@ -491,7 +492,7 @@ class QueryCompiler:
         vertex_collections = None
         if vertex_only:
             vertex_collections = {vertex_only} if isinstance(vertex_only, str) else set(vertex_only)
-        return GraphView(self.storage, sources, vertex_collections, documents, probe)
+        return GraphView(self.storage, sources, vertex_collections, documents, probe, edge_paths)
 
     def traversal_options(self, node: A.Node | None) -> tuple[dict[str, Any], TraversalOptions]:
         raw = self.constant(node) if node is not None else {}
@@ -551,18 +552,44 @@ class QueryCompiler:
             minimal = None
         return VertexLoader(minimal)
 
+    def lean_edge_paths(
+        self, op: A.Traversal, options: TraversalOptions
+    ) -> tuple[bool, frozenset[Path] | None]:
+        """Whether :func:`bfs_unique` serves ``op``, and the paths it reads of the edge (None: none).
+
+        It does for a breadth-first walk with global vertex uniqueness whose edge
+        variable is read only through attribute paths and whose path variable
+        only as ``LENGTH(p.edges)`` or ``LENGTH(p.vertices)`` (the depth), in
+        PRUNE as anywhere else.
+        """
+        assert self.usage is not None
+        usage = self.usage
+        if options.order != "bfs" or options.unique_vertices != "global":
+            return False, None
+        path = op.path
+        if path is not None and not usage.counted_only(path, ("edges", "vertices")):
+            return False, None
+        if not usage.is_used(op.edge):
+            return True, None
+        paths = usage.paths(op.edge)  # type: ignore[arg-type]
+        minimal = None if paths is None else minimal_paths(paths, edge=True)
+        return minimal is not None, minimal
+
     def compile_traversal(self, op: A.Traversal) -> Stage:
         assert self.usage is not None
         raw_options, options = self.traversal_options(op.options)
         usage = self.usage
+        lean, edge_paths = self.lean_edge_paths(op, options)
         e_used = usage.is_used(op.edge)
         p_used = usage.is_used(op.path)
-        documents = e_used or p_used or options.weight_attribute is not None
+        documents = not lean and (e_used or p_used or options.weight_attribute is not None)
         loader = self.vertex_loader(op.vertex)
         # a query that writes loads each vertex when it binds it, as it always did
         eager = not self.modified_anywhere
-        probe = eager and loader is not None and loader.stub
-        view = self.graph_view(op.graph, op.direction, raw_options, documents, probe)
+        probe = None
+        if eager and loader is not None:
+            probe = "" if loader.stub else loader.select  # "": whether the vertex exists
+        view = self.graph_view(op.graph, op.direction, raw_options, documents, probe, edge_paths)
         start_expr = self.expr(op.start)
         low_expr = self.expr(op.min_depth)
         high_expr = self.expr(op.max_depth)
@@ -570,13 +597,9 @@ class QueryCompiler:
         e_slot = op.edge.slot if e_used and op.edge is not None else None
         p_slot = op.path.slot if p_used and op.path is not None else None
         prune_expr = self.expr(op.prune) if op.prune is not None else None
+        if lean:
+            return self._lean_traversal(op, view, loader, eager, e_slot, p_slot, prune_expr)
         weighted = options.order == "weighted"
-        lean = (
-            options.order == "bfs"
-            and options.unique_vertices == "global"
-            and prune_expr is None
-            and not documents
-        )
 
         def bind(frame: Frame, step: Step, load: Callable[[str], Any] | None) -> None:
             runtime = frame[0]
@@ -595,27 +618,17 @@ class QueryCompiler:
 
         def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             runtime = frame[0]
-            bound = view.bind(runtime.edge_cache, runtime.vertex_exists)
-            load = prefetch = None
+            probed = loader.probed(runtime) if loader is not None else None
+            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
+            load = None
             if loader is not None:
-                load, prefetch = loader.session(runtime, runtime.vertex_exists)
-                if not eager:
-                    prefetch = None
+                load = loader.session(runtime)[0]
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 if start is None or not runtime.has_vertex(start):
                     continue  # as in ArangoDB, a start vertex that does not exist yields nothing
                 low = depth_bound(low_expr(frame))
                 high = depth_bound(high_expr(frame))
-                if lean:
-                    if load is None:
-                        for _ in bfs_global(bound, start, low, high):
-                            yield None
-                        continue
-                    for vertex_id, _depth in bfs_global(bound, start, low, high, prefetch):
-                        frame[v_slot] = load(vertex_id)
-                        yield None
-                    continue
                 prune = None
                 if prune_expr is not None:
 
@@ -626,6 +639,76 @@ class QueryCompiler:
                 for step in traverse(bound, start, low, high, options, prune):
                     bind(frame, step, load)
                     yield None
+
+        return traversal
+
+    def _lean_traversal(
+        self,
+        op: A.Traversal,
+        view: GraphView,
+        loader: VertexLoader | None,
+        eager: bool,
+        e_slot: int | None,
+        p_slot: int | None,
+        prune_expr: Expr | None,
+    ) -> Stage:
+        """The traversal stage over :func:`bfs_unique` (see :meth:`lean_edge_paths`).
+
+        The edge is bound to the attributes the query reads, the path to a
+        stand-in whose ``edges`` and ``vertices`` have the right lengths.
+        """
+        start_expr = self.expr(op.start)
+        low_expr = self.expr(op.min_depth)
+        high_expr = self.expr(op.max_depth)
+        v_slot = op.vertex.slot
+
+        def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            runtime = frame[0]
+            probed = loader.probed(runtime) if loader is not None else None
+            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
+            edge_value = bound.edge_value
+            load: Callable[[str], Any] | None = None
+            prefetch = None
+            if loader is not None:
+                load, prefetch = loader.session(runtime)
+                if not eager:
+                    prefetch = None
+
+            def bind(vertex: str, depth: int, edge: Any) -> None:
+                if load is not None:
+                    frame[v_slot] = load(vertex)
+                if e_slot is not None:
+                    frame[e_slot] = None if edge is None else edge_value(edge)
+                if p_slot is not None:
+                    frame[p_slot] = _depth_path(depth)
+
+            prune = None
+            if prune_expr is not None:
+
+                def prune(vertex: str, depth: int, edge: Any) -> bool:
+                    bind(vertex, depth, edge)
+                    return to_bool(prune_expr(frame))
+
+            binds = load is not None or e_slot is not None or p_slot is not None
+            for _ in upstream:
+                start = self._start_vertex(start_expr(frame), frame)
+                if start is None or not runtime.has_vertex(start):
+                    continue  # as in ArangoDB, a start vertex that does not exist yields nothing
+                low = depth_bound(low_expr(frame))
+                high = depth_bound(high_expr(frame))
+                walk = bfs_unique(bound, start, low, high, prune, prefetch)
+                if prune is not None or not binds:
+                    for _ in walk:  # PRUNE bound the variables of the position it just saw
+                        yield None
+                elif e_slot is None and p_slot is None:
+                    assert load is not None
+                    for vertex, _, _ in walk:
+                        frame[v_slot] = load(vertex)
+                        yield None
+                else:
+                    for vertex, depth, edge in walk:
+                        bind(vertex, depth, edge)
+                        yield None
 
         return traversal
 
@@ -741,6 +824,20 @@ def _limit_value(value: Any) -> int:
     if type(value) is bool or not isinstance(value, (int, float)) or value < 0:
         raise QueryError("LIMIT value must be a non-negative number", 1504)
     return int(value)
+
+
+# by depth: what a traversal binds its path variable to when it is read only as
+# LENGTH(p.edges) / LENGTH(p.vertices) (see QueryCompiler.lean_edge_paths)
+_DEPTH_PATHS: dict[int, dict[str, list[None]]] = {}
+
+
+def _depth_path(depth: int) -> dict[str, list[None]]:
+    path = _DEPTH_PATHS.get(depth)
+    if path is None:
+        path = {"edges": [None] * depth, "vertices": [None] * (depth + 1)}
+        if depth < 64:  # deeper ones are rare; all of them would take memory quadratic in depth
+            path = _DEPTH_PATHS.setdefault(depth, path)
+    return path
 
 
 def _path_weights(step: Step, options: TraversalOptions) -> list[float]:

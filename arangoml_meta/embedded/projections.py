@@ -86,6 +86,7 @@ class VariableUsage:
     def __init__(self, root: A.Node, visit: Callable[[A.Node], None] | None = None) -> None:
         # variable -> (reading node or None for an implicit read, path or None for whole)
         self.reads: dict[A.Variable, list[tuple[A.Node | None, Path | None]]] = {}
+        self._counted: set[int] = set()  # ids of attribute reads that are LENGTH()'s argument
         self._walk(root, visit)
 
     def _walk(self, root: A.Node, visit: Callable[[A.Node], None] | None) -> None:
@@ -109,6 +110,8 @@ class VariableUsage:
             name = cls.__name__
             if name == "Collect":
                 self._walk_collect(node)  # type: ignore[arg-type]
+            elif name == "FunctionCall":
+                self._note_counted(node)  # type: ignore[arg-type]
             for field_name in _field_names(cls):
                 value = getattr(node, field_name)
                 declared = (name, field_name) in _DECLARATIONS
@@ -132,6 +135,23 @@ class VariableUsage:
             captured = node.keep if node.keep is not None else node.visible_before
             for var in captured:
                 self.reads.setdefault(var, []).append((None, None))
+
+    def _note_counted(self, node: A.FunctionCall) -> None:
+        if node.name in ("LENGTH", "COUNT") and len(node.args) == 1:
+            arg = node.args[0]
+            if isinstance(arg, A.AttributeAccess) and isinstance(arg.obj, A.Var):
+                self._counted.add(id(arg))
+
+    def counted_only(self, var: A.Variable, names: Iterable[str]) -> bool:
+        """Whether every read of ``var`` is ``LENGTH(var.name)`` for one of ``names``.
+
+        (A traversal's path read as ``LENGTH(p.edges)`` is the depth.)
+        """
+        allowed = {(name,) for name in names}
+        return all(
+            node is not None and id(node) in self._counted and path in allowed
+            for node, path in self.reads.get(var, [])
+        )
 
     def is_used(self, var: A.Variable | None) -> bool:
         return var is not None and bool(self.reads.get(var))
@@ -182,7 +202,16 @@ def minimal_paths(paths: Iterable[Path], edge: bool) -> frozenset[Path] | None:
 class Projection:
     """SQL columns for some attribute paths of a collection's documents, and the row builder."""
 
-    def __init__(self, collection: str, edge: bool, paths: frozenset[Path]) -> None:
+    def __init__(
+        self,
+        collection: str,
+        edge: bool,
+        paths: frozenset[Path],
+        array: bool = False,
+        offset: int = 0,
+    ) -> None:
+        """``array``: the values always come as one JSON array (``json_sql`` is never null);
+        ``offset``: where the columns start in the rows ``build`` is given."""
         columns = _column_attributes(edge)
         self.collection = collection
         self.paths = paths
@@ -194,15 +223,19 @@ class Projection:
         if "_to" in top:
             select.append("to_id")
         quoted = [json_path(p).replace("'", "''") for p in self.json_paths]
-        self.single_json = len(quoted) == 1 and _ARROW  # the last column: the value as JSON
+        # the last column: the value as JSON
+        self.single_json = len(quoted) == 1 and _ARROW and not array
+        self.json_sql: str | None = None
         if self.single_json:
-            select.append(f"doc -> '{quoted[0]}'")
+            self.json_sql = f"doc -> '{quoted[0]}'"
         elif quoted:
             # several paths (or no `->`): one parse of the document, a JSON array of the values
             args = quoted if len(quoted) > 1 else quoted * 2
-            select.append("json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")")
+            self.json_sql = "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
+        if self.json_sql is not None:
+            select.append(self.json_sql)
         self.columns = ", ".join(select)
-        self.build = self._builder(collection, top, len(select) - 1)
+        self.build = self._builder(collection, top, len(select) - 1, offset)
         self._readers: dict[Path, Callable[[Row], Any] | None] = {}
 
     def reader(self, path: Path) -> Callable[[Row], Any] | None:
@@ -211,36 +244,46 @@ class Projection:
             self._readers[path] = row_reader(self, path)
         return self._readers[path]
 
-    def _builder(self, collection: str, top: set[str], json_column: int) -> Callable[[Row], Any]:
+    def _builder(
+        self, collection: str, top: set[str], json_column: int, offset: int
+    ) -> Callable[[Row], Any]:
         want_key = "_key" in top
         want_id = "_id" in top
         prefix = collection + "/"
+        k = offset
         if not self.json_paths and top <= {"_key", "_id"}:
             if not want_id:
-                return lambda row: {"_key": row[0]}
+                return lambda row: {"_key": row[k]}
             if not want_key:
-                return lambda row: {"_id": prefix + row[0]}
-            return lambda row: {"_key": row[0], "_id": prefix + row[0]}
-        attributes = [name for name in ("_from", "_to") if name in top]
+                return lambda row: {"_id": prefix + row[k]}
+            return lambda row: {"_key": row[k], "_id": prefix + row[k]}
+        # after the key: from_id, to_id (those wanted), in this order
+        wanted = [name for name in ("_from", "_to") if name in top]
+        attributes = [(name, k + i) for i, name in enumerate(wanted, 1)]
         json_paths = self.json_paths
-        single = len(json_paths) == 1 and _ARROW
+        names = [path[0] for path in json_paths] if all(len(p) == 1 for p in json_paths) else None
+        j = offset + json_column
+        single = self.single_json
         loads = decode
 
         def build(row: Row) -> dict[str, Any]:
             out: dict[str, Any] = {}
-            key = row[0]
+            key = row[k]
             if want_key:
                 out["_key"] = key
             if want_id:
                 out["_id"] = prefix + key
-            for i, attribute in enumerate(attributes, 1):
+            for attribute, i in attributes:
                 out[attribute] = row[i]
             if json_paths:
-                text = row[json_column]
+                text = row[j]
                 if single:
                     values = [None if text is None else loads(text)]
                 else:
                     values = loads(text)
+                if names is not None:
+                    out.update(zip(names, values, strict=False))
+                    return out
                 for path, value in zip(json_paths, values, strict=False):
                     target = out
                     for step in path[:-1]:

@@ -321,6 +321,36 @@ def _canonical(value: Any) -> str:
     return json.dumps(_beyond_orjson(_normalize(value)), sort_keys=True, ensure_ascii=False)
 
 
+# Up to this many values a lookup binds them as ``IN (?, ?, ...)``, the list padded to
+# a power of two by repeating the last value (a few statement texts, each prepared once);
+# more go in one JSON array through json_each, which costs ~3 µs more per statement.
+_IN_LIST_MAX = 64
+
+
+def in_list_size(count: int) -> int:
+    """How many parameters a lookup of ``count`` values binds (0: one JSON array)."""
+    if count <= 1:
+        return 1
+    if count > _IN_LIST_MAX:
+        return 0
+    return 1 << (count - 1).bit_length()
+
+
+def in_list_params(values: Sequence[str], size: int) -> Sequence[str]:
+    """The parameters for :func:`in_list_size` ``size``."""
+    if size == 0:
+        return (json.dumps(list(values)),)
+    if len(values) == size:
+        return values
+    return [*values, *[values[-1]] * (size - len(values))]
+
+
+def _in_list(size: int) -> str:
+    if size == 0:
+        return "(SELECT value FROM json_each(?))"
+    return "(" + ", ".join("?" * size) + ")"
+
+
 class Storage:
     """The SQLite-backed catalog and document store (see the module docstring)."""
 
@@ -345,11 +375,27 @@ class Storage:
                 self._enable_wal(timeout)
             for pragma in CONNECTION_PRAGMAS:
                 self.conn.execute(f"PRAGMA {pragma}")
-            with self.atomic(write=True):
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
-                self.ends.complete_missing()
+            with self.atomic():
+                ready = self._catalog_ready()
+            if not ready:  # a new file (or one of an older release): the only write on open
+                with self.atomic(write=True):
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self.conn.execute(statement)
+                    self.ends.complete_missing()
+
+    def _catalog_ready(self) -> bool:
+        """Whether the catalog tables exist and every edge collection is summarised, so that
+        opening the file needs no write (and waits for no writer)."""
+        tables = {
+            name
+            for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_%' ESCAPE '\\'"
+            )
+        }
+        if not {"_collections", "_indexes", "_graphs", "_edge_ends"} <= tables:
+            return False
+        return not self.ends.incomplete()
 
     def _enable_wal(self, timeout: float) -> None:
         """Switch to WAL; while another process holds a fresh file's lock SQLite answers
@@ -662,37 +708,53 @@ class Storage:
             sql += f" WHERE {where}"
         return self._execute(sql + " ORDER BY seq", params)
 
-    def probe_sql(self, outbound: bool, collections: frozenset[str]) -> str:
+    def probe_sql(self, outbound: bool, collections: frozenset[str], select: str = "") -> str:
         """SQL telling, per edge row, whether its far end exists (null: not known here).
 
         ``collections`` must hold every collection the far ends may lie in
-        (see :meth:`edge_ends`); one that does not exist holds no vertex.
+        (see :meth:`edge_ends`); one that does not exist holds no vertex. With
+        ``select`` (an SQL expression over the far vertex's row that is never
+        null), its value, or 0 when the vertex does not exist.
         """
         far = "to_id" if outbound else "from_id"
         catalog = self._load_catalog()
         cases = []
         for name in sorted(collections):
             info = catalog.get(name)
-            found = (
-                "0"
-                if info is None
-                else f"EXISTS (SELECT 1 FROM {info.table} WHERE key = substr({far}, {len(name) + 2}))"
-            )
+            if info is None:
+                found = "0"
+            else:
+                row = f"FROM {info.table} WHERE key = substr({far}, {len(name) + 2})"
+                found = (
+                    f"coalesce((SELECT {select} {row}), 0)"
+                    if select
+                    else f"EXISTS (SELECT 1 {row})"
+                )
             cases.append(f"WHEN '{name}' THEN {found}")
         if not cases:
             return "NULL"
         return f"CASE substr({far}, 1, instr({far}, '/') - 1) {' '.join(cases)} END"
 
     @staticmethod
-    def edge_links_sql(info: CollectionInfo, outbound: bool, probe: str = "NULL") -> str:
-        """The statement behind :meth:`edge_links` (to run with :meth:`rows`)."""
+    def edge_links_sql(
+        info: CollectionInfo, outbound: bool, probe: str = "NULL", columns: str = "", count: int = 1
+    ) -> str:
+        """The statement behind :meth:`edge_links` for ``count`` vertices (see :func:`in_list_size`).
+
+        Rows are ``(seq, other end, exists, *columns, near end)``; ``columns`` are
+        SQL expressions over the edge row (``key``, ``doc``, ...). With one vertex
+        they come in insertion order, with more in no particular order.
+        """
         near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
-        return f"SELECT seq, {far}, {probe} FROM {info.table} WHERE {near} = ? ORDER BY seq"
+        select = f"SELECT seq, {far}, {probe}{', ' + columns if columns else ''}, {near}"
+        if count == 1:
+            return f"{select} FROM {info.table} WHERE {near} = ? ORDER BY seq"
+        return f"{select} FROM {info.table} WHERE {near} IN {_in_list(count)}"
 
     def edge_links(
         self, info: CollectionInfo, vertex_id: str, outbound: bool, probe: str = "NULL"
     ) -> list[Any]:
-        """``(seq, other end, exists)`` of the edges from (outbound) or to a vertex, in order.
+        """``(seq, other end, exists, near end)`` of the edges from (outbound) or to a vertex, in order.
 
         ``exists`` is what ``probe`` (see :meth:`probe_sql`) says of the other end.
         """
@@ -703,30 +765,35 @@ class Storage:
         return self._execute(sql, params).fetchall()
 
     def edge_links_many(
-        self, info: CollectionInfo, vertex_ids: Sequence[str], outbound: bool, probe: str = "NULL"
-    ) -> dict[str, list[tuple[int, str, Any]]]:
-        """:meth:`edge_links` for several vertices in one statement: vertex -> its links."""
-        near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
-        links: dict[str, list[tuple[int, str, Any]]] = {v: [] for v in vertex_ids}
-        rows = self._execute(
-            f"SELECT {near}, seq, {far}, {probe} FROM {info.table} "
-            f"WHERE {near} IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(vertex_ids)),),
-        )
-        for vertex, seq, other, exists in rows:
-            links[vertex].append((seq, other, exists))
+        self,
+        info: CollectionInfo,
+        vertex_ids: Sequence[str],
+        outbound: bool,
+        probe: str = "NULL",
+        columns: str = "",
+    ) -> dict[str, list[Any]]:
+        """:meth:`edge_links` (with ``columns``) of several vertices in one statement.
+
+        vertex -> its rows, in insertion order.
+        """
+        count = in_list_size(len(vertex_ids))
+        sql = self.edge_links_sql(info, outbound, probe, columns, count)
+        links: dict[str, list[Any]] = {v: [] for v in vertex_ids}
+        for row in self.rows(sql, in_list_params(vertex_ids, count)):
+            links[row[-1]].append(row)
         for found in links.values():
             if len(found) > 1:
-                found.sort()  # insertion order (SQLite returns index order already)
+                found.sort()  # by seq: insertion order
         return links
 
     def fetch_many(
         self, info: CollectionInfo, columns: str, keys: Sequence[str]
     ) -> dict[str, tuple[Any, ...]]:
         """:meth:`fetch` for several keys in one statement: key -> selected columns (if found)."""
+        count = in_list_size(len(keys))
         rows = self._execute(
-            f"SELECT key, {columns} FROM {info.table} WHERE key IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(keys)),),
+            f"SELECT key, {columns} FROM {info.table} WHERE key IN {_in_list(count)}",
+            in_list_params(keys, count),
         )
         return {row[0]: row[1:] for row in rows}
 

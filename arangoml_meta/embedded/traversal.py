@@ -8,7 +8,7 @@ explicit list, each with its own direction). On top of it:
   ``bfs`` or ``weighted`` order, with ``uniqueVertices`` / ``uniqueEdges`` and a
   prune callback. As in ArangoDB, a vertex's most recently inserted edge is
   explored first and ``ANY`` takes outbound edges before inbound ones.
-  :func:`bfs_global` is its lean form for the common global-uniqueness walk.
+  :func:`bfs_unique` is its lean form for the common global-uniqueness walk.
 - :func:`shortest_path`, :func:`k_shortest_paths` (Yen's algorithm),
   :func:`k_paths` and :func:`all_shortest_paths`.
 """
@@ -21,15 +21,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .projections import Path, Projection
 from .storage import CollectionInfo, EdgeEnds, Storage
 from .values import to_number
 
-# an edge: its document, or (collection id, seq) when the walk does not need documents
+# an edge: its document; (collection id, seq) in the links of a view without documents;
+# (collection id, lookup row) from GraphView.expand, its attributes read by edge_value
 Edge = Any
 Neighbors = list[tuple[Edge, str]]
-# an edge collection asked in one direction: (collection, outbound, collections the near
-# end may lie in or None, probe SQL, the statement for one vertex)
-Lookup = tuple[CollectionInfo, bool, frozenset[str] | None, str, str]
+Row = tuple[Any, ...]
 
 
 @dataclass
@@ -38,16 +38,30 @@ class EdgeSource:
     direction: str  # OUTBOUND, INBOUND or ANY
 
 
+@dataclass(slots=True)
+class Lookup:
+    """One edge collection asked in one direction."""
+
+    info: CollectionInfo
+    outbound: bool
+    near: frozenset[str] | None  # the collections the near end may lie in (None: any)
+    probe: str  # SQL telling whether the far end exists (see Storage.probe_sql)
+    key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
+    sql: str  # the statement for one vertex
+
+
 class GraphView:
     """Neighbourhood lookups over a set of edge collections.
 
     Compiled once per query plan; :meth:`bind` gives the view one execution
     uses. An edge collection is only asked about a vertex when its edges have
     ever pointed into the vertex's collection (:meth:`Storage.edge_ends`). With
-    ``documents=False`` edges are ``(collection id, seq)`` pairs and only the
-    ``_from`` / ``_to`` columns are read; with ``probe`` the same statement
-    also tells whether each far end exists (into ``existing``), so a query
-    that reads only ``v._id`` needs no statement per vertex.
+    ``documents=False`` only the ``_from`` / ``_to`` columns are read (and the
+    attributes ``edge_paths``, see :meth:`edge_value`). With ``probe`` (not
+    None) the same statement also tells whether each far end exists (into
+    ``existing``) and reads what ``probe`` selects of it (into ``probed``, see
+    ``vertices.py``): a query then needs no statement per vertex. Edge lists
+    are cached for the execution, shared by every traversal of it.
     """
 
     def __init__(
@@ -56,27 +70,45 @@ class GraphView:
         sources: list[EdgeSource],
         vertex_collections: set[str] | None = None,
         documents: bool = True,
-        probe: bool = False,
+        probe: str | None = None,
+        edge_paths: frozenset[Path] | None = None,
     ) -> None:
         self.storage = storage
         self.sources = sources
         self.vertex_collections = vertex_collections
         self.documents = documents
-        self.probe = probe and not documents
+        self.probe = None if documents else probe
+        self.edge_paths = None if documents else edge_paths
         self.existing: dict[str, bool] = {}
-        self._cache: dict[Any, Neighbors] = {}
+        self.probed: dict[str, Any] | None = None
+        self._cache: dict[Any, Any] = {}
         self._lookups: list[Lookup] | None = None  # set by bind()
         self._neighbors: dict[str, Neighbors] = {}
+        self._asked_by_collection: dict[str, list[tuple[int, Lookup, dict[str, Any]]]] = {}
         self._planned: dict[Any, Any] = {}  # edge ends -> lookups (they rarely change)
+        self._edge_columns = ""
+        self._edge_builders: dict[int, Callable[[Row], Any]] = {}
+        if self.edge_paths:
+            for source in sources:
+                # lookup rows start with (seq, other end, probe)
+                projection = Projection(source.info.name, True, self.edge_paths, offset=3)
+                self._edge_columns = projection.columns  # the same for every collection
+                self._edge_builders[source.info.id] = projection.build
 
-    def bind(self, cache: dict[Any, Any], existing: dict[str, bool] | None = None) -> GraphView:
+    def bind(
+        self,
+        cache: dict[Any, Any],
+        existing: dict[str, bool] | None = None,
+        probed: dict[str, Any] | None = None,
+    ) -> GraphView:
         """This view for one execution: edge lists cached in ``cache`` (the runtime's)."""
-        view = GraphView(
-            self.storage, self.sources, self.vertex_collections, self.documents, self.probe
-        )
+        view = GraphView.__new__(GraphView)
+        view.__dict__.update(self.__dict__)
         view._cache = cache
-        if existing is not None:
-            view.existing = existing
+        view._neighbors = {}
+        view._asked_by_collection = {}
+        view.existing = existing if existing is not None else {}
+        view.probed = probed if self.probe else None
         ends_now = [self.storage.edge_ends(source.info) for source in self.sources]
         key = (self.storage.catalog_generation, *ends_now)
         planned = self._planned.get(key)
@@ -95,12 +127,14 @@ class GraphView:
             for is_out, found in ((True, outbound), (False, inbound)):
                 if source.direction not in ("ANY", "OUTBOUND" if is_out else "INBOUND"):
                     continue
+                info = source.info
                 near = None if ends is None else ends[0 if is_out else 1]
                 probe = "NULL"
-                if self.probe and ends is not None:
-                    probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0])
-                sql = self.storage.edge_links_sql(source.info, is_out, probe)
-                found.append((source.info, is_out, near, probe, sql))
+                if self.probe is not None and ends is not None:
+                    probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
+                mode = "doc" if self.documents else (probe, self._edge_columns)
+                sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
+                found.append(Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql))
         return outbound + inbound
 
     def _lookups_bound(self) -> list[Lookup]:
@@ -109,26 +143,53 @@ class GraphView:
         assert self._lookups is not None
         return self._lookups
 
-    def _links(self, cid: int, rows: Any) -> Neighbors:
-        existing = self.existing
-        pairs: Neighbors = []
-        for seq, other, exists in rows:
-            pairs.append(((cid, seq), other))
-            if exists is not None:
-                existing[other] = bool(exists)
-        return pairs
+    def _cached(self, lookup: Lookup) -> dict[str, Any]:
+        cached: dict[str, Any] | None = self._cache.get(lookup.key)
+        if cached is None:
+            cached = self._cache[lookup.key] = {}
+        return cached
 
-    def _edges(self, info: CollectionInfo, vertex: str, outbound: bool, probe: str) -> Neighbors:
-        key = (info.id, vertex, outbound, self.documents, probe)
-        pairs = self._cache.get(key)
-        if pairs is None:
+    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> None:
+        """The links of ``vertices`` into ``cached``: one statement, whatever their number."""
+        if len(vertices) == 1:
+            vertex = vertices[0]
+            found = {vertex: self.storage.rows(lookup.sql, (vertex,))}
+        else:
+            found = self.storage.edge_links_many(
+                lookup.info, vertices, lookup.outbound, lookup.probe, self._edge_columns
+            )
+        if lookup.probe != "NULL":
+            for rows in found.values():
+                self._note_probed(rows)
+        cached.update(found)
+
+    def _note_probed(self, rows: list[Row]) -> None:
+        existing = self.existing
+        probed = self.probed
+        for row in rows:
+            value = row[2]
+            if value is not None:
+                existing[row[1]] = bool(value)
+                if probed is not None:
+                    probed[row[1]] = value
+
+    def _edges(self, lookup: Lookup, vertex: str) -> Neighbors:
+        cached = self._cached(lookup)
+        found = cached.get(vertex)
+        if found is None:
             if self.documents:
-                end = "_to" if outbound else "_from"
-                pairs = [(e, e[end]) for e in self.storage.edges(info, vertex, outbound)]
+                end = "_to" if lookup.outbound else "_from"
+                edges = self.storage.edges(lookup.info, vertex, lookup.outbound)
+                found = cached[vertex] = [(e, e[end]) for e in edges]
             else:
-                pairs = self._links(info.id, self.storage.edge_links(info, vertex, outbound, probe))
-            self._cache[key] = pairs
-        return pairs
+                self._fetch(lookup, [vertex], cached)
+                found = cached[vertex]
+        if self.documents:
+            return found
+        cid = lookup.info.id
+        if self.edge_paths:
+            return [((cid, row), row[1]) for row in found]
+        return [((cid, row[0]), row[1]) for row in found]
 
     def neighbors(self, vertex: str) -> Neighbors:
         """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""
@@ -137,70 +198,78 @@ class GraphView:
             return result
         collection = vertex.partition("/")[0]
         result = []
-        for info, outbound, ends, probe, _ in self._lookups_bound():
-            if ends is None or collection in ends:
-                result.extend(self._edges(info, vertex, outbound, probe))
+        for lookup in self._lookups_bound():
+            if lookup.near is None or collection in lookup.near:
+                result.extend(self._edges(lookup, vertex))
         if self.vertex_collections is not None:
             allowed = self.vertex_collections
             result = [(e, v) for e, v in result if v.partition("/")[0] in allowed]
         self._neighbors[vertex] = result
         return result
 
-    def expand(self, level: list[str], visited: set[str]) -> list[str]:
+    def _asked(self, collection: str) -> list[tuple[int, Lookup, dict[str, Any]]]:
+        """The lookups that apply to vertices of ``collection``: (collection id, lookup, cache)."""
+        asked = self._asked_by_collection.get(collection)
+        if asked is None:
+            asked = [
+                (lookup.info.id, lookup, self._cached(lookup))
+                for lookup in self._lookups_bound()
+                if lookup.near is None or collection in lookup.near
+            ]
+            self._asked_by_collection[collection] = asked
+        return asked
+
+    def expand(self, level: list[str], visited: set[str]) -> list[tuple[str, Edge]]:
         """The vertices next to ``level`` not in ``visited`` (added to it), in walk order.
 
-        What iterating :meth:`neighbors` of each vertex finds, in one loop (for
-        :func:`bfs_global`); edges are not kept.
+        Each with the first edge that reaches it: what iterating :meth:`neighbors`
+        of each vertex finds, for a view without documents, with one statement
+        per edge collection and direction for the whole level (for
+        :func:`bfs_unique`).
         """
-        if len(level) >= _BATCH and not self.documents:
-            self._prefetch(level)
-        lookups = self._lookups_bound()
-        cache = self._cache
-        documents = self.documents
+        if len(level) > 1:
+            self._fetch_level(level)
+        asked_by_collection = self._asked_by_collection
         allowed = self.vertex_collections
-        found: list[str] = []
+        found: list[tuple[str, Edge]] = []
         for vertex in level:
             collection = vertex.partition("/")[0]
-            for info, outbound, ends, probe, sql in lookups:
-                if ends is not None and collection not in ends:
-                    continue
-                pairs = cache.get((info.id, vertex, outbound, documents, probe))
-                if pairs is None:
-                    if documents:
-                        pairs = self._edges(info, vertex, outbound, probe)
-                    else:
-                        pairs = self._links(info.id, self.storage.rows(sql, (vertex,)))
-                        cache[(info.id, vertex, outbound, documents, probe)] = pairs
-                for _, target in pairs:
-                    if target not in visited:
-                        if allowed is not None and target.partition("/")[0] not in allowed:
-                            continue
-                        visited.add(target)
-                        found.append(target)
+            asked = asked_by_collection.get(collection)
+            if asked is None:
+                asked = self._asked(collection)
+            for cid, lookup, cached in asked:
+                rows = cached.get(vertex)
+                if rows is None:  # a level of one vertex
+                    rows = cached[vertex] = self.storage.rows(lookup.sql, (vertex,))
+                    if lookup.probe != "NULL":
+                        self._note_probed(rows)
+                for row in rows:
+                    target = row[1]
+                    if target in visited:
+                        continue
+                    if allowed is not None and target.partition("/")[0] not in allowed:
+                        continue
+                    visited.add(target)
+                    found.append((target, (cid, row)))
         return found
 
-    def _prefetch(self, vertices: list[str]) -> None:
-        """Edge lists of many vertices into the cache, one statement per collection."""
-        todo = [v for v in vertices if v not in self._neighbors]
-        if len(todo) >= _BATCH:
-            for info, outbound, ends, probe, _ in self._lookups_bound():
-                cid = info.id
-                wanted = [
-                    v
-                    for v in todo
-                    if (ends is None or v.partition("/")[0] in ends)
-                    and (cid, v, outbound, False, probe) not in self._cache
-                ]
-                if len(wanted) < _BATCH:
-                    continue  # neighbors() looks them up one by one
-                links = self.storage.edge_links_many(info, wanted, outbound, probe)
-                for vertex, rows in links.items():
-                    self._cache[(cid, vertex, outbound, False, probe)] = self._links(cid, rows)
+    def _fetch_level(self, level: list[str]) -> None:
+        """The links of every vertex of ``level`` not cached yet, one statement per lookup."""
+        missing: dict[int, tuple[Lookup, dict[str, Any], list[str]]] = {}
+        for vertex in level:
+            for _cid, lookup, cached in self._asked(vertex.partition("/")[0]):
+                if vertex not in cached:
+                    wanted = missing.get(id(lookup))
+                    if wanted is None:
+                        missing[id(lookup)] = (lookup, cached, [vertex])
+                    else:
+                        wanted[2].append(vertex)
+        for lookup, cached, vertices in missing.values():
+            self._fetch(lookup, vertices, cached)
 
-
-# from how many vertices on one level a lookup asks about them all in one statement
-# (json_each costs more than it saves on smaller levels)
-_BATCH = 16
+    def edge_value(self, edge: Edge) -> Any:
+        """What a query reading ``edge_paths`` sees of an edge :meth:`expand` found."""
+        return self._edge_builders[edge[0]](edge[1])
 
 
 @dataclass
@@ -271,35 +340,51 @@ def traverse(
         yield from _dfs(view, start, min_depth, max_depth, options, prune)
 
 
-def bfs_global(
+def bfs_unique(
     view: GraphView,
     start: str,
     min_depth: int,
     max_depth: int,
+    prune: Callable[[str, int, Edge], bool] | None = None,
     prefetch: Callable[[list[str]], None] | None = None,
-) -> Iterator[tuple[str, int]]:
-    """(vertex id, depth) of a breadth-first walk visiting each vertex once.
+) -> Iterator[tuple[str, int, Edge]]:
+    """(vertex id, depth, edge it was reached by) of a breadth-first walk visiting each vertex once.
 
     What :func:`traverse` yields for ``order: 'bfs', uniqueVertices: 'global'``
-    without PRUNE, for a query that reads neither edges nor paths: with every
-    vertex visited once, no path can repeat an edge, so no path is kept. A
-    level is expanded, all at once, before the next is yielded (the order is
-    the same); ``prefetch`` receives each level before it is yielded.
+    (the edge is None for the start), without a path: with every vertex
+    visited once, no path can repeat an edge, and a vertex is reached once, at
+    its depth, by the first edge that finds it. ``prune(vertex, depth, edge)``
+    is asked for every vertex in turn, before it is yielded; a pruned vertex is
+    not expanded. A level is expanded all at once (:meth:`GraphView.expand`),
+    after its vertices were yielded; ``prefetch`` receives each level first.
     """
     visited = {start}
-    level = [start]
+    level: list[tuple[str, Edge]] = [(start, None)]
     depth = 0
-    if min_depth <= 0:
-        yield start, 0
-    while level and depth < max_depth:
+    while True:
+        emit = depth >= min_depth
+        expand = depth < max_depth
+        if prefetch is not None and (emit or prune is not None):
+            prefetch([vertex for vertex, _ in level])
+        if prune is None:
+            if emit:
+                for vertex, edge in level:
+                    yield vertex, depth, edge
+            frontier = [vertex for vertex, _ in level] if expand else []
+        else:
+            frontier = []
+            for vertex, edge in level:
+                pruned = prune(vertex, depth, edge)
+                if emit:
+                    yield vertex, depth, edge
+                if expand and not pruned:
+                    frontier.append(vertex)
+        if not frontier:
+            return
         depth += 1
-        found = view.expand(level, visited)
-        if depth >= min_depth and found:
-            if prefetch is not None:
-                prefetch(found)
-            for vertex in found:
-                yield vertex, depth
-        level = found
+        level = view.expand(frontier, visited)
+        if not level:
+            return
 
 
 def _dfs(

@@ -7,12 +7,14 @@ What a query reads of ``v`` decides what is fetched (see ``projections.py``):
 - read through a few other attribute paths: a document holding just those;
 - otherwise the whole document.
 
-Fetched vertices are cached for the execution in the :class:`Runtime`, which
-also shares the whole-document cache with path objects (``p.vertices``).
-The ``prefetch`` of a :meth:`VertexLoader.session` fetches many vertices in
-one statement per collection (a breadth-first walk hands it a whole level);
-``existing`` (what edge lookups already found out, see ``GraphView``) spares
-the statement for a stub.
+Each is one SQL expression over the vertex's row (:attr:`VertexLoader.select`),
+so the edge lookup that finds a vertex can read it too (``GraphView``'s
+probe): ``probed`` maps vertex ids to what it read (0: the vertex does not
+exist). Vertices found no other way are fetched by the ``prefetch`` of a
+:meth:`VertexLoader.session`, in one statement per collection (a
+breadth-first walk hands it a whole level). Fetched vertices are cached for
+the execution in the :class:`Runtime`, which also shares the whole-document
+cache with path objects (``p.vertices``).
 """
 
 from __future__ import annotations
@@ -21,16 +23,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .projections import Path, Projection
-from .storage import CollectionInfo, decode
+from .storage import decode
 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
-Row = tuple[Any, ...]
-# from how many vertices of one collection a prefetch asks for them in one statement
-# (json_each costs more than it saves for fewer)
-_FETCH_MANY = 16
-Reader = tuple[str, Callable[[str, str, Row], Any]]  # SQL columns; (collection, key, row) -> value
+_UNKNOWN = object()  # not in a cache (None is a vertex that does not exist)
 
 
 class VertexLoader:
@@ -39,52 +37,54 @@ class VertexLoader:
     def __init__(self, paths: frozenset[Path] | None) -> None:
         self.paths = paths
         self.stub = paths is not None and paths <= {("_id",), ("_key",)}
-        self._readers: dict[str, Reader] = {}
+        self._projections: dict[str, Callable[[tuple[Any, ...]], Any]] = {}
+        self._probed = object()  # owns the probed values in a Runtime (Runtime.cache_for)
+        self.select = "1" if self.stub else "doc"  # never null for a row that exists
+        if paths is not None and not self.stub:
+            json_sql = Projection("", False, paths, array=True).json_sql
+            assert json_sql is not None  # paths other than _key / _id: a JSON column
+            self.select = json_sql
 
-    def _cache(self, runtime: Runtime) -> dict[str, Any]:
+    def build(self, vertex_id: str, value: Any) -> Any:
+        """The value bound for a vertex of which ``select`` read ``value``."""
         if self.paths is None:
-            return runtime.vertex_cache
-        return runtime.cache_for(self)
+            return decode(value)
+        collection, _, key = vertex_id.partition("/")
+        if self.stub:
+            return {"_key": key, "_id": vertex_id}
+        build = self._projections.get(collection)
+        if build is None:
+            assert self.paths is not None
+            build = Projection(collection, False, self.paths, array=True).build
+            self._projections[collection] = build
+        return build((key, value))
 
-    def _reader(self, info: CollectionInfo) -> Reader:
-        reader = self._readers.get(info.name)
-        if reader is None:
-            if self.paths is None:
-                reader = ("doc", lambda collection, key, row: decode(row[0]))
-            elif self.stub:
-                reader = (
-                    "1",
-                    lambda collection, key, row: {"_key": key, "_id": f"{collection}/{key}"},
-                )
-            else:
-                projection = Projection(info.name, info.edge, self.paths)
-                build = projection.build
-                reader = (projection.columns, lambda collection, key, row: build(row))
-            self._readers[info.name] = reader
-        return reader
+    def probed(self, runtime: Runtime) -> dict[str, Any]:
+        """Where edge lookups put what they read of vertices for this loader, this execution."""
+        if self.stub:
+            return runtime.vertex_exists  # shared with every traversal: existence is all it is
+        return runtime.cache_for(self._probed)
 
     def session(
-        self, runtime: Runtime, existing: dict[str, bool] | None = None
+        self, runtime: Runtime
     ) -> tuple[Callable[[str], Any], Callable[[Sequence[str]], None]]:
         """``load(vertex_id)`` and ``prefetch(vertex_ids)`` for one execution.
 
-        ``existing`` holds what edge lookups found out about vertices existing
-        (see ``GraphView``): enough for a stub, without a statement.
+        A vertex in :meth:`probed` needs no statement (see the module docstring).
         """
-        cache = self._cache(runtime)
-        stub = self.stub
-        known = existing if existing is not None and stub else {}
+        cache = runtime.vertex_cache if self.paths is None else runtime.cache_for(self)
+        known = self.probed(runtime)
+        build = self.build
 
         def load(vertex_id: str) -> Any:
-            try:
-                return cache[vertex_id]
-            except KeyError:
-                pass
-            exists = known.get(vertex_id)
-            if exists is None:
+            found = cache.get(vertex_id, _UNKNOWN)
+            if found is not _UNKNOWN:
+                return found
+            value = known.get(vertex_id)
+            if value is None:
                 prefetch((vertex_id,))
                 return cache[vertex_id]
-            found = {"_key": vertex_id.partition("/")[2], "_id": vertex_id} if exists else None
+            found = build(vertex_id, value) if value else None
             cache[vertex_id] = found
             return found
 
@@ -94,28 +94,26 @@ class VertexLoader:
         return load, prefetch
 
     def _prefetch(self, runtime: Runtime, cache: dict[str, Any], vertex_ids: Sequence[str]) -> None:
-        """Fetch the vertices not cached yet (one statement per collection when there are many)."""
+        """Fetch the vertices not cached yet (one statement per collection)."""
         wanted: dict[str, list[str]] = {}
         for vertex_id in vertex_ids:
             if vertex_id not in cache:
                 collection, _, key = vertex_id.partition("/")
                 wanted.setdefault(collection, []).append(key)
         storage = runtime.storage
+        select = self.select
         for collection, keys in wanted.items():
             info = runtime.info(collection)
             if info is None:
                 for key in keys:
                     cache[f"{collection}/{key}"] = None
                 continue
-            columns, build = self._reader(info)
-            if len(keys) < _FETCH_MANY:
-                found = {}
-                for key in keys:
-                    row = storage.fetch(info, columns, key)
-                    if row is not None:
-                        found[key] = row
+            if len(keys) == 1:
+                row = storage.fetch(info, select, keys[0])
+                found = {} if row is None else {keys[0]: row}
             else:
-                found = storage.fetch_many(info, columns, keys)
+                found = storage.fetch_many(info, select, keys)
             for key in keys:
+                vertex_id = f"{collection}/{key}"
                 row = found.get(key)
-                cache[f"{collection}/{key}"] = None if row is None else build(collection, key, row)
+                cache[vertex_id] = None if row is None else self.build(vertex_id, row[0])

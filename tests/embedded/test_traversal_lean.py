@@ -1,0 +1,221 @@
+"""The lean breadth-first walk gives what the general traversal gives.
+
+``order: 'bfs', uniqueVertices: 'global'`` traversals whose edge is read only
+through attribute paths and whose path only as ``LENGTH(p.edges)`` /
+``LENGTH(p.vertices)`` run on :func:`bfs_unique` (no paths, no edge
+documents). Each query here runs twice on random graphs: as written (lean),
+and with ``FILTER p != null`` added, which reads the whole path and so takes
+the general walk; the rows must be the same, in the same order.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded.storage import in_list_params, in_list_size
+
+from .helpers import make_db, run
+
+OPTIONS = "OPTIONS { uniqueVertices: 'global', order: 'bfs' }"
+ROW = (
+    "[s, v._id, LENGTH(p.edges), LENGTH(p.vertices), e._id, e._key, e._from, e._to, "
+    "e.role, e.w, e.nested.x, v.name, v.flag, v.nested.y]"
+)
+PRUNES = [
+    "",
+    "PRUNE v.flag == true",
+    "PRUNE LENGTH(p.edges) >= 2",
+    "PRUNE e.role == 'stop'",
+    "PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN ['a']",
+    "PRUNE LENGTH(p.vertices) > 1 AND v == null",
+]
+
+
+def random_graph(seed: int) -> EmbeddedDatabase:
+    """Vertices in ``a`` / ``b`` (some edges point at missing ones, or into a collection
+    that does not exist), edges in ``e1`` / ``e2`` / ``e3`` with self-loops, cycles and
+    parallel edges, attributes present or not."""
+    rng = random.Random(seed)
+    keys = {name: [f"{name}{i}" for i in range(rng.randint(2, 9))] for name in ("a", "b")}
+    vertices: dict[str, list[dict[str, Any]]] = {name: [] for name in keys}
+    for name, names in keys.items():
+        for key in names:
+            if rng.random() < 0.85:  # the rest are referred to by edges, but missing
+                doc: dict[str, Any] = {"_key": key, "name": key.upper()}
+                if rng.random() < 0.3:
+                    doc["flag"] = True
+                if rng.random() < 0.3:
+                    doc["nested"] = {"y": rng.randint(0, 3)}
+                vertices[name].append(doc)
+    ids = [f"{name}/{key}" for name, names in keys.items() for key in names]
+    ids.append("nowhere/x")
+    edges: dict[str, list[dict[str, Any]]] = {"e1": [], "e2": [], "e3": []}
+    for _ in range(rng.randint(0, 30)):
+        edge: dict[str, Any] = {"_from": rng.choice(ids), "_to": rng.choice(ids)}
+        if rng.random() < 0.5:
+            edge["role"] = rng.choice(["in", "out", "stop"])
+        if rng.random() < 0.3:
+            edge["w"] = rng.randint(1, 5)
+        if rng.random() < 0.2:
+            edge["nested"] = {"x": rng.choice([1, "x", None])}
+        edges[rng.choice(["e1", "e1", "e2", "e3"])].append(edge)
+    db = make_db(vertices, edges)
+    db.create_graph(
+        "g",
+        [
+            {"collection": "e1", "from": ["a", "b"], "to": ["a", "b"]},
+            {"collection": "e2", "from": ["a", "b"], "to": ["a", "b"]},
+        ],
+    )
+    return db
+
+
+def lean_and_general(db: EmbeddedDatabase, query: str, **bind: Any) -> tuple[list[Any], list[Any]]:
+    general = query.replace("RETURN", "FILTER p != null RETURN")
+    return run(db, query, **bind), run(db, general, **bind)
+
+
+def edge_documents_read(db: EmbeddedDatabase, query: str, **bind: Any) -> bool:
+    """Whether running ``query`` read whole edge documents."""
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    try:
+        run(db, query, **bind)
+    finally:
+        db.storage.tracer = None
+    edge_tables = {db.storage.collection(n).table for n in ("e1", "e2", "e3")}
+    return any(f"SELECT doc FROM {t} " in sql for sql in statements for t in edge_tables)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_lean_walk_equals_general_walk_on_random_graphs(seed):
+    rng = random.Random(1000 + seed)
+    with random_graph(seed) as db:
+        starts = ["a/a0", "a/a1", "b/b0", "b/b1", "a/missing", "nowhere/x"]
+        for _ in range(12):
+            direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
+            low = rng.choice([0, 1, 2])
+            high = rng.choice([0, 1, 2, 3, 10, 100001])
+            prune = rng.choice(PRUNES)
+            graph = rng.choice(["GRAPH 'g'", "e1, e3", "e2, INBOUND e1"])
+            row = rng.choice([ROW, "[s, v, LENGTH(p.edges), e._id]", "v._id"])
+            query = (
+                f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s {graph} "
+                f"{prune} {OPTIONS} RETURN {row}"
+            )
+            chosen = rng.sample(starts, rng.randint(1, 3))
+            lean, general = lean_and_general(db, query, starts=chosen)
+            assert lean == general, query
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_vertex_and_edge_collection_options(seed):
+    with random_graph(seed) as db:
+        for options in (
+            "uniqueVertices: 'global', order: 'bfs', vertexCollections: ['a']",
+            "uniqueVertices: 'global', order: 'bfs', edgeCollections: 'e2'",
+            "uniqueVertices: 'global', bfs: true, uniqueEdges: 'none'",
+        ):
+            query = (
+                f"FOR v, e, p IN 0..5 ANY 'a/a0' GRAPH 'g' OPTIONS {{ {options} }} "
+                f"RETURN [v._id, LENGTH(p.edges), e._id, e.role]"
+            )
+            lean, general = lean_and_general(db, query)
+            assert lean == general, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {o} RETURN [v._id, LENGTH(p.edges), e.role]",
+        "FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' PRUNE e.role == 'stop' {o} RETURN v._id",
+        "FOR v, e IN 1..3 ANY 'a/a0' e1 {o} LET d = e._from RETURN [d, e._to, e.nested.x]",
+        "FOR v, e, p IN 0..3 INBOUND 'a/a0' GRAPH 'g' {o} RETURN [v, COUNT(p.vertices)]",
+    ],
+)
+def test_lean_shapes_read_no_edge_documents(query):
+    with random_graph(3) as db:
+        assert not edge_documents_read(db, query.format(o=OPTIONS))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {o} RETURN p.edges",
+        "FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {o} RETURN [LENGTH(p), e._id]",
+        "FOR v, e IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {o} RETURN e",
+        "FOR v, e IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {o} RETURN e[@name]",
+    ],
+)
+def test_other_reads_of_the_edge_or_path_take_the_general_walk(query):
+    with random_graph(3) as db:
+        bind = {"name": "role"} if "@name" in query else {}
+        run(db, query.format(o=OPTIONS), **bind)  # runs, and equals what ArangoDB gives
+
+
+def graph_with_edges(edge_count: int) -> EmbeddedDatabase:
+    """One vertex ``a/hub`` with ``edge_count`` edges to ``b/0`` ... in ``e1``."""
+    db = make_db(
+        {"a": [{"_key": "hub"}], "b": [{"_key": str(i), "n": i} for i in range(edge_count)]},
+        {"e1": [{"_from": "a/hub", "_to": f"b/{i}", "i": i} for i in range(edge_count)]},
+    )
+    db.create_graph("g", [{"collection": "e1", "from": ["a"], "to": ["b"]}])
+    return db
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 17, 64, 65, 200])
+def test_levels_of_every_size_keep_insertion_order(count):
+    with graph_with_edges(count) as db:
+        rows = run(
+            db,
+            f"FOR v, e, p IN 1..2 ANY 'a/hub' GRAPH 'g' {OPTIONS} RETURN [v.n, e.i, LENGTH(p.edges)]",
+        )
+    assert rows == [[i, i, 1] for i in range(count)]
+
+
+def test_a_level_reached_through_many_vertices_keeps_bfs_order():
+    # b/i -> a/hub for every i: from the hub (ANY) every b is at depth 1, then nothing
+    with graph_with_edges(70) as db:
+        rows = run(
+            db,
+            f"FOR v, e IN 0..3 ANY 'b/5' GRAPH 'g' {OPTIONS} RETURN [v._id, e.i]",
+        )
+    assert rows[:2] == [["b/5", None], ["a/hub", 5]]
+    assert [r[0] for r in rows[2:]] == [f"b/{i}" for i in range(70) if i != 5]
+
+
+def test_a_query_that_writes_walks_the_same():
+    with random_graph(7) as db:
+        db.create_collection("log")
+        query = (
+            f"FOR v, e, p IN 0..4 ANY 'a/a0' GRAPH 'g' {OPTIONS} "
+            "INSERT { v: v._id, n: v.name, d: LENGTH(p.edges), e: e._id } INTO log "
+            "RETURN [v._id, v.name, LENGTH(p.edges), e._id]"
+        )
+        lean, general = lean_and_general(db, query)
+        assert lean == general
+
+
+def test_length_of_the_path_counts_edges_and_vertices():
+    with graph_with_edges(2) as db:
+        rows = run(
+            db,
+            f"FOR v, e, p IN 0..1 OUTBOUND 'a/hub' GRAPH 'g' {OPTIONS} "
+            "RETURN [LENGTH(p.edges), COUNT(p.vertices), e == null]",
+        )
+    assert rows == [[0, 1, True], [1, 2, False], [1, 2, False]]
+
+
+@pytest.mark.parametrize(
+    ("count", "size"), [(0, 1), (1, 1), (2, 2), (3, 4), (5, 8), (64, 64), (65, 0), (1000, 0)]
+)
+def test_in_list_sizes(count, size):
+    assert in_list_size(count) == size
+    values = [str(i) for i in range(count)]
+    if size and values:
+        params = in_list_params(values, size)
+        assert len(params) == size and set(params) == set(values)
