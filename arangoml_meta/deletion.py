@@ -2,7 +2,7 @@
 
 Artifacts are immutable, but not undeletable: a version registered by mistake, or data
 that must be erased, can go. What else goes is decided by one AQL query
-(``lineage.DELETION``) and written in one transaction:
+(:data:`DELETION`) and written in one transaction:
 
 - the document itself and every ``inputs`` / ``outputs`` / ``derivations`` edge touching
   it, so that no edge is left dangling;
@@ -28,9 +28,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import lineage
+from .backends import Session
 from .environment import utc_now_iso
-from .errors import ERROR_ARANGO_CONFLICT, ConflictError
+from .errors import (
+    ERROR_ARANGO_CONFLICT,
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ConflictError,
+    DocumentNotFoundError,
+)
+from .lineage.walk import COMPLETE_DEPTH
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -38,9 +44,38 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DELETIONS = "deletions"  # the record of what was deleted (see the module docstring)
-CASCADE_DEPTH = 1_000  # how far downstream a cascade looks: further than any real pipeline
 SHOWN_DEPENDENTS = 5  # named in the error of a refused deletion
 MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
+
+# What deleting @start takes with it: the start (when it exists) and, when @cascade,
+# everything downstream of it (nearest first, then by id), as {id, name, version, project}; every lineage edge
+# touching one of them; without @cascade, the documents depending on the start directly
+# (which make the deletion a conflict).
+DELETION = """
+LET start = DOCUMENT(@start)
+LET downstream = start == null || !@cascade ? [] : (
+  FOR v, e, p IN 1..@depth OUTBOUND @start GRAPH 'lineage'
+    OPTIONS { uniqueVertices: 'global', order: 'bfs' }
+    FILTER v != null
+    SORT LENGTH(p.edges), v._id
+    RETURN { id: v._id, name: v.name, version: v.version, project: v.project }
+)
+LET documents = start == null ? [] : APPEND(
+  [{ id: start._id, name: start.name, version: start.version, project: start.project }],
+  downstream
+)
+LET dependents = start == null || @cascade ? [] : (
+  FOR v IN 1..1 OUTBOUND @start GRAPH 'lineage'
+    FILTER v != null
+    RETURN DISTINCT v._id
+)
+LET edges = (
+  FOR doc IN documents
+    FOR v, e IN 1..1 ANY doc.id GRAPH 'lineage'
+      RETURN DISTINCT e._id
+)
+RETURN { documents, dependents, edges }
+"""
 
 
 @dataclass(frozen=True)
@@ -55,42 +90,71 @@ class Deletion:
 def delete(
     store: MetadataStore, ref: str | dict[str, Any], *, cascade: bool, dry_run: bool
 ) -> Deletion:
-    """See :meth:`MetadataStore.delete`."""
-    with store.transaction():
-        start = store.resolve_id(ref)  # a missing artifact is 1202, an unknown type 1203
-        (plan,) = store.backend.query(
-            lineage.DELETION, {"start": start, "cascade": cascade, "depth": CASCADE_DEPTH}
-        )
-        dependents: list[str] = plan["dependents"]
-        if dependents:
-            shown = ", ".join(dependents[:SHOWN_DEPENDENTS])
-            more = len(dependents) - SHOWN_DEPENDENTS
-            raise ConflictError(
-                f"cannot delete {start}: {len(dependents)} "
-                f"{'document depends' if len(dependents) == 1 else 'documents depend'} on it "
-                f"({shown}{f' and {more} more' if more > 0 else ''}); "
-                "delete with cascade to remove everything derived from it too",
-                ERROR_ARANGO_CONFLICT,
-            )
-        documents: list[dict[str, Any]] = plan["documents"]
-        deletion = Deletion([d["id"] for d in documents], sorted(plan["edges"]), dry_run)
+    """See :meth:`MetadataStore.delete`: at once, or, inside a step, when it commits."""
+    start = store.resolve_id(ref)  # a missing artifact is 1202, an unknown type 1203
+    step = store.step
+    if step is None or dry_run:
+        with store.backend.transaction(write=writable(store)) as session:
+            deletion = _plan_and_delete(store, session, start, cascade, dry_run)
         if not dry_run:
-            # the records first: on ArangoDB a joined transaction has no savepoint, so a
-            # failure must come before anything is removed
-            store.backend.insert_many(DELETIONS, _records(store, documents, start))
-            for collection, keys in _by_collection(deletion.edges):
-                store.backend.delete_many(collection, keys)
-            for collection, keys in _by_collection(deletion.documents):
-                store.backend.delete_many(collection, keys)
-    if not dry_run:
-        log.info(
-            "%s deleted %s: %d documents, %d edges",
-            store.actor,
-            start,
-            len(deletion.documents),
-            len(deletion.edges),
+            _log(store, start, deletion)
+        return deletion
+    planned = _plan_and_delete(store, store.backend, start, cascade, dry_run=True)
+    step.extra_collections.update(writable(store))
+
+    def done_at_commit() -> None:
+        # planned again: the graph may have changed since
+        _log(store, start, _plan_and_delete(store, store.backend, start, cascade, False))
+
+    step.deferred.append(done_at_commit)
+    return Deletion(planned.documents, planned.edges, dry_run=False)
+
+
+def writable(store: MetadataStore) -> list[str]:
+    """What a deletion may write: the records, the edges and every type's collection."""
+    from .migrations import EDGES
+
+    return [DELETIONS, *EDGES, *(t.name for t in store.types())]
+
+
+def _plan_and_delete(
+    store: MetadataStore, session: Session, start: str, cascade: bool, dry_run: bool
+) -> Deletion:
+    (plan,) = session.query(DELETION, {"start": start, "cascade": cascade, "depth": COMPLETE_DEPTH})
+    dependents: list[str] = plan["dependents"]
+    if dependents:
+        shown = ", ".join(dependents[:SHOWN_DEPENDENTS])
+        more = len(dependents) - SHOWN_DEPENDENTS
+        raise ConflictError(
+            f"cannot delete {start}: {len(dependents)} "
+            f"{'document depends' if len(dependents) == 1 else 'documents depend'} on it "
+            f"({shown}{f' and {more} more' if more > 0 else ''}); "
+            "delete with cascade to remove everything derived from it too",
+            ERROR_ARANGO_CONFLICT,
         )
+    documents: list[dict[str, Any]] = plan["documents"]
+    if not documents:
+        raise DocumentNotFoundError(f"artifact not found: {start}", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+    deletion = Deletion([d["id"] for d in documents], sorted(plan["edges"]), dry_run)
+    if not dry_run:
+        # the records first: on ArangoDB a joined transaction has no savepoint, so a
+        # failure must come before anything is removed
+        session.insert_many(DELETIONS, _records(store, session, documents, start))
+        for collection, keys in _by_collection(deletion.edges):
+            session.delete_many(collection, keys)
+        for collection, keys in _by_collection(deletion.documents):
+            session.delete_many(collection, keys)
     return deletion
+
+
+def _log(store: MetadataStore, start: str, deletion: Deletion) -> None:
+    log.info(
+        "%s deleted %s: %d documents, %d edges",
+        store.actor,
+        start,
+        len(deletion.documents),
+        len(deletion.edges),
+    )
 
 
 def record_key(doc_id: str) -> str:
@@ -104,13 +168,13 @@ def record_key(doc_id: str) -> str:
 
 
 def _records(
-    store: MetadataStore, documents: list[dict[str, Any]], start: str
+    store: MetadataStore, session: Session, documents: list[dict[str, Any]], start: str
 ) -> list[dict[str, Any]]:
     """A record per deleted document. An id deleted before (and written again around the
     store since) has its record already: the new one gets a generated key."""
     deleted_at = utc_now_iso()
     keys = [record_key(doc["id"]) for doc in documents]
-    earlier = store.backend.get_many(DELETIONS, keys)
+    earlier = session.get_many(DELETIONS, keys)
     return [
         {
             **({} if before is not None else {"_key": key}),

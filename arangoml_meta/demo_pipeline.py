@@ -56,6 +56,8 @@ import numpy as np
 
 from .backends import STORE_ENV
 from .environment import strip_credentials, utc_now_iso
+from .lineage import TreeNode, render_tree
+from .lineage import lineage_tree as make_tree
 from .queries import run_query
 from .store import MetadataStore, open_store
 
@@ -1017,28 +1019,12 @@ def report(
         log(f"  {line}")
 
 
-def lineage_tree(store: MetadataStore, start: str, depth: int = 20) -> list[str]:
-    """Everything upstream of ``start`` as an indented tree, each vertex under what it fed."""
-    vertices = store.upstream(start, depth=depth)
-    edge_ids = [v["_via"] for v in vertices]
-    edges = {
-        e["_id"]: e
-        for e in store.query("FOR id IN @ids RETURN DOCUMENT(id)", {"ids": edge_ids})
-        if e is not None
-    }
-    children: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
-    for vertex in vertices:
-        edge = edges[vertex["_via"]]
-        children.setdefault(edge["_to"], []).append((vertex, edge))
-    lines = [start]
+def lineage_tree(store: MetadataStore, start: str) -> list[str]:
+    """Everything upstream of ``start`` as a tree (the library's), each vertex under what it fed."""
 
-    def describe(vertex: dict[str, Any], edge: dict[str, Any]) -> str:
-        kind = vertex["_id"].partition("/")[0]
-        collection = edge["_id"].partition("/")[0]
-        if collection == "derivations":
-            via = str(edge.get("relation") or "derived")
-        else:
-            via = f"{collection.removesuffix('s')}: {edge.get('role')}"
+    def describe(node: TreeNode) -> str:
+        vertex = node.row or {}
+        kind = node.vertex.partition("/")[0]
         if kind == "runs":
             what = f"{vertex.get('step')}, {vertex.get('status')}"
         elif kind == "datasets":
@@ -1051,17 +1037,10 @@ def lineage_tree(store: MetadataStore, start: str, depth: int = 20) -> list[str]
             what = f"{vertex.get('rows')} rows, {len(vertex.get('features') or [])} features"
         else:
             what = ""
-        return f"{show_id(vertex['_id'])}  [{via}]  {what}".rstrip()
+        return f"{show_id(node.vertex)}  {what}".rstrip() if node.row else show_id(node.vertex)
 
-    def walk(node: str, prefix: str) -> None:
-        below = sorted(children.get(node, []), key=lambda pair: show_id(pair[0]["_id"]))
-        for i, (vertex, edge) in enumerate(below):
-            last = i == len(below) - 1
-            lines.append(f"{prefix}{'└── ' if last else '├── '}{describe(vertex, edge)}")
-            walk(vertex["_id"], prefix + ("    " if last else "│   "))
-
-    walk(start, "")
-    return lines
+    tree = make_tree(store.upstream(start, fields="*"))
+    return render_tree(tree, describe).splitlines()
 
 
 # ---------------------------------------------------------------------- output and entry point

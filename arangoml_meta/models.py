@@ -29,6 +29,7 @@ TIMESTAMP_PATTERN = (
 )
 CHECKSUM_PATTERN = r"^[a-z0-9_-]+:[0-9a-fA-F]{8,}$"
 GIT_COMMIT_PATTERN = r"^[0-9a-f]{7,64}$"
+ENVIRONMENT_ID_PATTERN = r"^environments/[0-9a-f]{64}$"
 SYSTEM_KEYS = ("_key", "_id", "_rev")
 _VALIDATING: ContextVar[bool] = ContextVar("_VALIDATING", default=False)
 
@@ -203,6 +204,7 @@ class GitInfo(Part):
 
 
 class RunEnvironment(Part):
+    id: Annotated[str, Field(pattern=ENVIRONMENT_ID_PATTERN)] | None = None
     python: PythonInfo | None = None
     platform: PlatformInfo | None = None
     packages: dict[str, str] | None = None

@@ -23,6 +23,10 @@ parameters are exactly the ones the query uses.
 :func:`coerce_params` turns ``--param name=value`` strings into typed values;
 :func:`run_query` binds them (never splices) and refuses to run a read-only
 query whose text modifies data (1586).
+
+A lineage query never cuts its answer silently: when a depth stopped its walk,
+its last row is ``{"truncated": "<why>"}``. In the web UI that row shows as it
+is; :func:`run_query` takes it off the rows into :attr:`QueryResult.truncated`.
 """
 
 from __future__ import annotations
@@ -107,6 +111,21 @@ class StoredQuery:
     params: list[QueryParam]
     text: str
     path: Path | None = field(default=None, compare=False)
+
+
+class QueryResult(list[Any]):
+    """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        super().__init__(row for row in rows if not _is_truncation(row))
+        self.truncated = [str(row[TRUNCATED]) for row in rows if _is_truncation(row)]
+
+
+TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
+
+
+def _is_truncation(row: Any) -> bool:
+    return isinstance(row, dict) and len(row) == 1 and isinstance(row.get(TRUNCATED), str)
 
 
 class Queryable(Protocol):
@@ -479,7 +498,7 @@ def run_query(
     params: Mapping[str, Any] | None = None,
     *,
     directory: str | Path | None = None,
-) -> list[Any]:
+) -> QueryResult:
     """Run a stored query (by name, from ``directory``, or as loaded) with its parameters bound.
 
     ``params`` are strings as given on the command line or typed values (see
@@ -498,4 +517,4 @@ def run_query(
             ERROR_QUERY_MUST_NOT_BE_MODIFIED,
         )
     values = coerce_params(query, params)
-    return store.query(query.text, bind_vars(query, values))
+    return QueryResult(store.query(query.text, bind_vars(query, values)))

@@ -2,14 +2,21 @@
 
 ``with store.run("train", inputs={"train": dataset}) as run:`` opens a run
 with its inputs (edges artifact → run, each with a role) and, without being
-asked, the environment (Python, platform, packages, git state, host, user,
-pid). Inside the block the pipeline logs params and metrics (metrics also as
-series over steps) and registers outputs, each linked run → artifact. When
-the block ends the run is closed as ``completed`` — or ``failed`` with the
-error when the block raised, keeping what was recorded — with its resources
-(wall and CPU seconds, peak memory; GPU seconds and cost when given), in one
-transaction. A run whose process was killed stays ``running`` with its host
-and pid, so ``MetadataStore.unfinished_runs()`` can tell it is orphaned.
+asked, the environment it runs in (stored once per environment, see
+``environments.py``; the run keeps a reference and its host, user and pid).
+Inside the block the pipeline logs params and metrics (metrics also as series
+over steps) and registers outputs, each linked run → artifact. When the block
+ends the run is closed as ``completed`` — or ``failed`` with the error when the
+block raised, keeping what was recorded — with its resources (wall and CPU
+seconds, peak memory; GPU seconds and cost when given).
+
+Writing (see ``steps.py``): inside ``store.transaction()`` the run is part of
+that step and written once, closed, when the step commits. Outside one, the run
+is written when it starts (so that a run whose process was killed stays
+``running`` with its host and pid, and ``MetadataStore.unfinished_runs()`` can
+tell it is orphaned), and its block is a step of its own: the outputs it
+registers and its close are written together when the block ends. What was
+logged reaches the store at least every :data:`FLUSH_INTERVAL_SECONDS` too.
 """
 
 from __future__ import annotations
@@ -18,12 +25,16 @@ import os
 import time
 import traceback
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .environment import ResourceMeter, capture_environment, utc_now_iso
+from .environments import ENVIRONMENTS, environment_record, is_reference, reference
 from .errors import BadParameterError
+from .jsonvalues import as_json
 from .refs import run_key
+from .steps import Step
 from .store import STORE_SET, refuse_store_fields
 from .types import validate
 
@@ -60,15 +71,6 @@ def current_environment() -> dict[str, Any]:
     return cache[2]
 
 
-_validated_environment: dict[str, Any] | None = None
-
-
-def _remember_validated_environment(environment: dict[str, Any]) -> None:
-    """The last captured environment that passed validation (it is not validated again)."""
-    global _validated_environment
-    _validated_environment = environment  # the cached capture, shared read-only
-
-
 def _input_pairs(inputs: dict[str, Any] | Sequence[Any] | None) -> list[tuple[Any, str]]:
     """Inputs as (artifact, role): ``{"train": ds}``, ``{"train": [a, b]}`` or ``[ds, (ds2, "test")]``."""
     if inputs is None:
@@ -94,9 +96,11 @@ class Run:
         self.store = store
         self.doc = doc
         self.meter = meter
+        self.written = False  # whether the run's document is in the store (else in a step)
         self._series: dict[str, list[dict[str, Any]]] = {}
         self._pending: dict[str, Any] = {}
         self._flushed_at = time.monotonic()
+        self._block: AbstractContextManager[Step] | None = None
         self.closed = False
 
     @property
@@ -123,35 +127,50 @@ class Run:
     ) -> Run:
         run_type = store.type(RUNS)
         refuse_store_fields(fields, RUN_SET)
-        input_ids = [(store.resolve_id(item), role) for item, role in _input_pairs(inputs)]
-        doc = {
-            "_key": run_key(name),
-            **store._envelope(name, project, description, tags),
-            "step": step or name,
-            "status": "running",
-            "params": dict(params or {}),
-            "metrics": {},
-            "started_at": utc_now_iso(),
-            "environment": current_environment(),
-            **fields,
-        }
-        body = {k: v for k, v in doc.items() if k != "_key"}
-        environment = body["environment"]
-        if "environment" in fields or (
-            environment is not _validated_environment and environment != _validated_environment
-        ):
-            validate(run_type, body)
-            if "environment" not in fields:
-                _remember_validated_environment(body["environment"])
-        else:  # the captured environment was validated when it was captured
-            validate(run_type, {k: v for k, v in body.items() if k != "environment"})
+        fields = as_json(fields, "fields")
+        key = run_key(name)
+        doc = store.envelope(name, project, description, tags)
+        doc.update(_key=key, _id=f"{RUNS}/{key}")
+        doc.update(
+            step=step or name,
+            status="running",
+            params=as_json(dict(params or {}), "params"),
+            metrics={},
+            started_at=utc_now_iso(),
+        )
+        environment = fields.pop("environment", None) or current_environment()
+        if is_reference(environment):  # given as another run keeps it: nothing to store
+            env_key = environment["id"].partition("/")[2]
+            doc["environment"] = environment
+        else:
+            env_key = store.environments.key_of(environment)
+            doc["environment"] = reference(environment, env_key)
+        doc.update(fields)
+        validate(run_type, doc)
+        if not is_reference(environment) and env_key not in store.environments.stored:
+            # the record is checked once per environment, as the run's would be in full
+            validate(run_type, {"name": name, "environment": environment})
         meter = ResourceMeter()
+        run = cls(store, doc, meter)
+        with store.transaction() as pending:
+            pending.add(RUNS, doc)
+            for item, role in _input_pairs(inputs):
+                store.add_edge(
+                    pending, "inputs", store.linked_id(pending, item), doc["_id"], {"role": role}
+                )
+            if is_reference(environment):
+                pending.require(environment["id"])  # the record it names must exist
+            elif env_key not in store.environments.stored:
+                records = pending.if_absent.setdefault(ENVIRONMENTS, {})
+                records[env_key] = environment_record(environment, env_key)
+                pending.committed.append(lambda: store.environments.stored.add(env_key))
+            pending.committed.append(run._mark_written)
         meter.start()
-        with store.backend.transaction(write=[RUNS, "inputs"]) as session:
-            stored = session.insert(RUNS, doc)
-            for artifact_id, role in input_ids:
-                store._edge("inputs", artifact_id, stored["_id"], {"role": role}, session)
-        return cls(store, stored, meter)
+        return run
+
+    def _mark_written(self) -> None:
+        self.written = True
+        self._flushed_at = time.monotonic()
 
     # ------------------------------------------------------------------ logging
 
@@ -163,32 +182,32 @@ class Run:
         """Raise :class:`SchemaViolationError` naming the field unless ``logged`` fits the schema.
 
         Only what is being logged is checked, with the run's envelope: what was logged
-        before passed this check already and the environment passed it in start(), and
-        checking them again would cost more with every point of a long series.
+        before passed this check already, and checking it again would cost more with
+        every point of a long series.
         """
-        envelope = {k: v for k, v in self.doc.items() if k not in ("environment", *LOGGED)}
+        envelope = {k: v for k, v in self.doc.items() if k not in LOGGED}
         validate(self.store.type(RUNS), {**envelope, **logged})
 
     def _record(self, field: str, values: dict[str, Any]) -> None:
-        self._pending.setdefault(field, {}).update(values)
         self.doc.setdefault(field, {}).update(values)
+        if not self.written:  # in a step: written with the run when the step commits
+            return
+        self._pending.setdefault(field, {}).update(values)
         if time.monotonic() - self._flushed_at > FLUSH_INTERVAL_SECONDS:
             self.flush()
 
     def _pending_patch(self) -> dict[str, Any]:
         patch = dict(self._pending)
         if self._series:
-            series = dict(self.doc.get("metric_series") or {})
-            for name, points in self._series.items():
-                series[name] = [*series.get(name, []), *points]
-            patch["metric_series"] = series
+            patch["metric_series"] = self.doc.get("metric_series") or {}
         return patch
 
     def flush(self) -> None:
-        """Write what was logged since the last flush."""
+        """Write what was logged since the last flush (a run still in a step has nothing to)."""
         patch = self._pending_patch()
-        if patch:
-            self.doc = self.store.backend.update(RUNS, self.key, patch)
+        if patch and self.written:
+            stored = self.store.backend.update(RUNS, self.key, patch)
+            self.doc["_rev"] = stored["_rev"]
         self._pending.clear()
         self._series.clear()
         self._flushed_at = time.monotonic()
@@ -199,23 +218,29 @@ class Run:
     def log_params(self, params: dict[str, Any]) -> None:
         """Record hyperparameters."""
         self._require_open()
+        params = as_json(params, "params")
         self._check({"params": params})
         self._record("params", params)
 
     def log_metric(self, name: str, value: float, step: int | None = None) -> None:
-        """Record a metric; with ``step`` also a point of its series (written when the run closes)."""
+        """Record a metric; with ``step`` also a point of its series."""
         self.log_metrics({name: value}, step=step)
 
     def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
         self._require_open()
+        metrics = as_json(metrics, "metrics")
         points: dict[str, dict[str, Any]] = {}
         if step is not None:
             at = utc_now_iso()
             points = {
-                name: {"step": step, "value": value, "at": at} for name, value in metrics.items()
+                name: {"step": as_json(step, "step"), "value": value, "at": at}
+                for name, value in metrics.items()
             }
         self._check({"metrics": metrics, "metric_series": {n: [p] for n, p in points.items()}})
+        series = self.doc.setdefault("metric_series", {}) if points else None
         for name, point in points.items():
+            assert series is not None
+            series.setdefault(name, []).append(point)
             self._series.setdefault(name, []).append(point)
         self._record("metrics", metrics)
 
@@ -232,10 +257,10 @@ class Run:
     ) -> dict[str, Any]:
         """Register an artifact produced by this run, linked run → artifact."""
         self._require_open()
-        artifact_type = self.store.type(type_name)
-        with self.store.backend.transaction(write=[artifact_type.name, "outputs"]):
-            artifact = self.store.register(type_name, name, **fields)
-            self.store._edge("outputs", self.id, artifact["_id"], {"role": role})
+        store = self.store
+        with store.transaction() as pending:
+            artifact = store.register(type_name, name, **fields)
+            store.add_edge(pending, "outputs", self.id, artifact["_id"], {"role": role})
         return artifact
 
     # ------------------------------------------------------------------ closing
@@ -243,7 +268,12 @@ class Run:
     def close(
         self, status: str = "completed", error: BaseException | str | None = None
     ) -> dict[str, Any]:
-        """Close the run (completed / failed) with its resources, in one transaction."""
+        """Close the run (completed / failed) with its resources.
+
+        A run still in a step is closed in it (written once, closed, with the step);
+        one already written gets its close as a small update, with the step open in
+        this thread if there is one.
+        """
         if self.closed:
             return self.doc
         if status not in CLOSED_STATUSES:
@@ -267,14 +297,19 @@ class Run:
                 }
             else:
                 patch["error"] = {"type": "Error", "message": str(error)}
-        with self.store.backend.transaction(write=[RUNS]) as session:
-            self.doc = session.update(RUNS, self.key, patch)
+        self.doc.update(patch)
+        if self.written:
+            with self.store.transaction() as pending:
+                pending.updates.append((RUNS, self.key, patch, self.doc))
         self._pending.clear()
         self._series.clear()
         self.closed = True
         return self.doc
 
     def __enter__(self) -> Run:
+        if self.store.step is None:  # the block is a step of its own
+            self._block = self.store.transaction()
+            self._block.__enter__()
         return self
 
     def __exit__(
@@ -283,7 +318,16 @@ class Run:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is None:
-            self.close("completed")
-        else:
-            self.close("failed", exc)
+        block, self._block = self._block, None
+        try:
+            if exc is None:
+                self.close("completed")
+            else:
+                self.close("failed", exc)
+        except BaseException as closing:
+            if block is not None:
+                block.__exit__(type(closing), closing, closing.__traceback__)
+            raise
+        if block is not None:
+            # what the run recorded is kept when its block failed: the step commits
+            block.__exit__(None, None, None)

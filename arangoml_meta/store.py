@@ -1,24 +1,29 @@
 """MetadataStore: artifacts, types, provenance links and lineage over any backend.
 
-``open_store()`` picks the backend (see ``backends``), initialises it
-idempotently — collections, indexes, the ``lineage`` graph, the type registry
-seeded from ``schemas/``, the recorded store schema version — and returns a
-:class:`MetadataStore`. Every read beyond a key lookup is AQL with bound
-parameters, the same text on both backends; every write is validated against
-its type's JSON Schema first, so a violation writes nothing.
+``open_store()`` picks the backend (see ``backends``), brings it to the current
+store schema (``migrations.py``: collections, indexes, the ``lineage`` graph, the
+type registry seeded from ``schemas/``; an up-to-date store is opened without
+writing anything) and returns a :class:`MetadataStore`. Every read beyond a key
+lookup is AQL with bound parameters, the same text on both backends; every write
+is validated against its type's JSON Schema first, so a violation writes nothing.
+
+Writes go through steps (``steps.py``): ``with store.transaction():`` collects a
+pipeline step's registrations, links and runs on the client and commits them in
+one short transaction at its end; a write outside one is a step of its own.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import deletion, lineage
-from .backends import Backend, Session, open_backend
-from .deletion import DELETIONS, Deletion, record_key
+from . import deletion
+from .backends import Backend, open_backend
+from .deletion import Deletion
 from .environment import current_actor, utc_now_iso
+from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -33,35 +38,40 @@ from .errors import (
     UniqueConstraintError,
 )
 from .filters import compile_filters
+from .jsonvalues import as_json
+from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
+from .migrations import EDGES, REGISTRY, RUNS, initialize, install_type, registry_doc, save_graph
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
-from .types import ArtifactType, arango_rule, builtin_types, validate
+from .steps import Step, commit
+from .types import ArtifactType, validate
 
 if TYPE_CHECKING:
     from .runs import Run
 
-STORE_SCHEMA_VERSION = 1
-REGISTRY = "artifact_types"
-STORE_INFO = "store_info"
-EDGES = ("inputs", "outputs", "derivations")
-RUNS = "runs"
-_VERSION_RETRIES = 50
-# the newest version of a name among the live documents
-_LATEST_LIVE_VERSION = (
-    "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d.version"
-)
-# only when the version after the newest live one was deleted (see deletion.py)
-_LATEST_DELETED_VERSION = """
-FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
-  RETURN t.version
-"""
-# the versions of a name, oldest first; runs, which have no version, in the order they were made
-_HISTORY = "FOR d IN @@c FILTER d.name == @name SORT d.version, d.created_at, d._key RETURN d"
-_LATEST = (
-    "FOR d IN @@c FILTER d.name == @name "
-    "SORT d.version DESC, d.created_at DESC, d._key DESC LIMIT 1 RETURN d"
-)
+# the newest live version of a name: the (name, version) index answers it at once
+_LATEST_VERSION = "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d"
+_VERSION = "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d"
+_LATEST_OF = {
+    "artifact": _LATEST_VERSION,
+    # runs have no versions: the newest is the last made (keys break ties of a millisecond)
+    "execution": "FOR d IN @@c FILTER d.name == @name "
+    "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
+}
+_HISTORY_OF = {
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version "
+    "LIMIT @offset, @count RETURN d",
+    "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
+    "LIMIT @offset, @count RETURN d",
+}
 # fields the store sets on every document it writes; callers cannot pass them
 STORE_SET = ("created_at", "created_by")
+NO_LIMIT = 2**31  # LIMIT's count when every row is wanted
+# the kinds an edge of each collection joins, from and to
+EDGE_KINDS = {
+    "inputs": ("artifact", "execution"),
+    "outputs": ("execution", "artifact"),
+    "derivations": ("artifact", "artifact"),
+}
 
 
 class MetadataStore:
@@ -71,7 +81,8 @@ class MetadataStore:
         self.backend = backend
         self.actor = actor or current_actor()
         self._types: dict[str, ArtifactType] = {}
-        self._write_set: list[str] | None = None
+        self._local = threading.local()  # the step open in each thread
+        self.environments = EnvironmentRecords()
 
     def close(self) -> None:
         self.backend.close()
@@ -82,75 +93,21 @@ class MetadataStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ initialisation
-
     def initialize(self) -> None:
-        """Create what the store needs; safe to call again and from two processes at once."""
-        backend = self.backend
-        backend.create_collection(REGISTRY)
-        backend.create_collection(STORE_INFO)
-        for edge in EDGES:
-            backend.create_collection(edge, edge=True)
-        backend.create_collection(DELETIONS)
-        backend.ensure_index(DELETIONS, ["type", "name", "version"])
-        backend.ensure_index(DELETIONS, ["deleted_at"])
-        for artifact_type in builtin_types():
-            self._install_type(artifact_type)
-            self._seed_registry(artifact_type)
-        self._save_graph()
-        if backend.get(STORE_INFO, "store") is None:
-            info = {
-                "_key": "store",
-                "schema_version": STORE_SCHEMA_VERSION,
-                "created_at": utc_now_iso(),
-                "created_by": self.actor,
-            }
-            # another process may initialise the store at the same moment
-            with contextlib.suppress(UniqueConstraintError):
-                backend.insert(STORE_INFO, info)
+        """Bring the store to the current schema (see ``migrations.py``); safe to call again
+        and from two processes at once; writes nothing when the store is up to date."""
+        initialize(self.backend, self.actor, self.types)
         self._types.clear()
-
-    def _install_type(self, artifact_type: ArtifactType) -> None:
-        backend = self.backend
-        backend.create_collection(artifact_type.name)
-        backend.set_schema(artifact_type.name, arango_rule(artifact_type))
-        # Versions are written under the key name-vN, so the primary index keeps (name, version)
-        # unique by itself; this index also refuses a duplicate written another way (AQL),
-        # except on a cluster, where a unique index must include the shard key (_key).
-        backend.ensure_index(
-            artifact_type.name, ["name", "version"], unique=not backend.sharded, sparse=True
-        )
-        # lookups by name (latest version, history) need an index that is not sparse
-        backend.ensure_index(artifact_type.name, ["name"])
-        backend.ensure_index(artifact_type.name, ["created_at"])
-        if artifact_type.kind == "execution":
-            backend.ensure_index(artifact_type.name, ["status"])
-
-    def _seed_registry(self, artifact_type: ArtifactType) -> None:
-        if self.backend.get(REGISTRY, artifact_type.name) is not None:
-            return
-        with contextlib.suppress(UniqueConstraintError):
-            self.backend.insert(REGISTRY, _registry_doc(artifact_type, self.actor))
-
-    def _save_graph(self) -> None:
-        types = [t for t in self.types() if t.kind in ("artifact", "execution")]
-        artifacts = sorted(t.name for t in types if t.kind == "artifact")
-        runs = sorted(t.name for t in types if t.kind == "execution")
-        self.backend.save_graph(
-            lineage.GRAPH,
-            [
-                {"collection": "inputs", "from": artifacts, "to": runs},
-                {"collection": "outputs", "from": runs, "to": artifacts},
-                {"collection": "derivations", "from": artifacts, "to": artifacts},
-            ],
-        )
 
     def info(self) -> dict[str, Any]:
         """Backend, location, schema version and document counts per collection (types,
-        edges, and the records of deleted documents)."""
+        edges, environments and the records of deleted documents)."""
+        from .deletion import DELETIONS
+        from .migrations import STORE_INFO
+
         counts = {t.name: self.backend.count(t.name) for t in self.types()}
-        counts.update({e: self.backend.count(e) for e in EDGES})
-        counts[DELETIONS] = self.backend.count(DELETIONS)
+        for name in (*EDGES, ENVIRONMENTS, DELETIONS):
+            counts[name] = self.backend.count(name)
         stored = self.backend.get(STORE_INFO, "store") or {}
         return {
             "backend": self.backend.name,
@@ -159,24 +116,40 @@ class MetadataStore:
             "counts": counts,
         }
 
-    def transaction(self) -> AbstractContextManager[Any]:
-        """Group the writes of one pipeline step into a single all-or-nothing transaction.
+    # ------------------------------------------------------------------ steps
 
-        ``with store.transaction(): ...`` — registrations, links and runs inside it
-        commit together, or not at all when the block raises.
+    @property
+    def step(self) -> Step | None:
+        """The step open in this thread, if any."""
+        return getattr(self._local, "step", None)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Step]:
+        """One pipeline step, all or nothing: ``with store.transaction(): ...``.
+
+        Registrations, links, runs and deletions inside the block are collected
+        and written together in one short transaction when the block ends, or not
+        at all when it raises; until then the step holds nothing in the database,
+        so other processes read and write freely while it runs. A nested block
+        joins the open step. See ``steps.py``.
         """
-        if self._write_set is None or self.backend.declares_write_collections:
-            # on ArangoDB every time: another process may have registered a type since
-            types = self.backend.query(f"FOR t IN {REGISTRY} RETURN t._key")
-            self._write_set = [REGISTRY, DELETIONS, *EDGES, *types]
-        return self.backend.transaction(write=self._write_set)
+        if self.step is not None:
+            yield self.step
+            return
+        step = Step()
+        self._local.step = step
+        try:
+            yield step
+        finally:
+            self._local.step = None
+        commit(self, step, EDGES)
 
     # ------------------------------------------------------------------ types
 
     def types(self) -> list[ArtifactType]:
         """The registered artifact types."""
         rows = self.backend.query(f"FOR t IN {REGISTRY} SORT t.name RETURN t")
-        return [_type_from_doc(row) for row in rows]
+        return [type_from_doc(row) for row in rows]
 
     def type(self, name: str) -> ArtifactType:
         cached = self._types.get(name)
@@ -189,31 +162,42 @@ class MetadataStore:
                 f"unknown artifact type {name!r} (registered: {known})",
                 ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
             )
-        artifact_type = _type_from_doc(doc)
+        artifact_type = type_from_doc(doc)
         self._types[name] = artifact_type
         return artifact_type
 
+    def forget_type(self, name: str) -> None:
+        """Drop a cached type (its schema changed)."""
+        self._types.pop(name, None)
+
     def register_type(self, artifact_type: ArtifactType) -> ArtifactType:
-        """Add a new artifact type: its collection, indexes, schema and place in the graph."""
+        """Add a new artifact type: its collection, indexes, schema and place in the graph.
+
+        Not part of a step: the type exists at once (schema operations are not
+        transactional on ArangoDB).
+        """
         if self.backend.get(REGISTRY, artifact_type.name) is not None:
-            raise DocumentError(f"artifact type {artifact_type.name!r} is already registered", 1210)
-        self._install_type(artifact_type)
-        self.backend.insert(REGISTRY, _registry_doc(artifact_type, self.actor))
-        self._save_graph()
-        self._write_set = None
+            raise UniqueConstraintError(
+                f"artifact type {artifact_type.name!r} is already registered"
+            )
+        install_type(self.backend, artifact_type)
+        self.backend.insert(REGISTRY, registry_doc(artifact_type, self.actor))
+        save_graph(self.backend, self.types())
         return artifact_type
 
     # ------------------------------------------------------------------ artifacts
 
-    def _envelope(
+    def envelope(
         self, name: str, project: str | None, description: str | None, tags: Iterable[str] | None
     ) -> dict[str, Any]:
+        """The fields every artifact and run carries (``_key``, ``_id``, ``_rev`` first, set
+        when it is written), checked and stamped with the time and the actor."""
         if not is_valid_name(name):
             raise SchemaViolationError(
                 f"field 'name': {name!r} is not a valid name (letters, digits, '.', '_', '-'; "
                 "starting with a letter or digit)"
             )
-        doc: dict[str, Any] = {"name": name}
+        doc: dict[str, Any] = {"_key": None, "_id": None, "_rev": None, "name": name}
         if project is not None:
             doc["project"] = project
         if description is not None:
@@ -234,54 +218,39 @@ class MetadataStore:
         tags: Iterable[str] | None = None,
         **fields: Any,
     ) -> dict[str, Any]:
-        """Register the next version of artifact ``name`` of type ``type_name``; returns it."""
+        """Register the next version of artifact ``name`` of type ``type_name``; returns it.
+
+        Field values may be numpy scalars, datetimes, Decimals, paths, UUIDs or enum
+        members: each is stored as its JSON value (see ``jsonvalues.py``). Inside a
+        step the document is written when the step ends: until then its ``_rev`` is
+        None, and its version is the next one as the store stood when it was
+        registered (renumbered, ids included, if another process took it meanwhile).
+        """
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
         refuse_store_fields(fields, ("version", *STORE_SET))
-        doc = {**self._envelope(name, project, description, tags), **fields}
-        return self._insert_versioned(artifact_type, doc)
+        doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
+        with self.transaction() as step:
+            return self.add_version(step, artifact_type, doc)
 
-    def _insert_versioned(self, artifact_type: ArtifactType, doc: dict[str, Any]) -> dict[str, Any]:
-        name = doc["name"]
-        for _ in range(_VERSION_RETRIES):
-            try:
-                with self.backend.transaction(
-                    write=[artifact_type.name], read=[artifact_type.name, DELETIONS]
-                ) as session:
-                    version = self._next_version(session, artifact_type.name, name)
-                    candidate = {"_key": artifact_key(name, version), **doc, "version": version}
-                    validate(artifact_type, {k: v for k, v in candidate.items() if k != "_key"})
-                    return session.insert(artifact_type.name, candidate)
-            except UniqueConstraintError:
-                # Another process took this version. The failed attempt left its transaction
-                # (aborted, or rolled back to its savepoint inside an open one): look again.
-                continue
-        raise UniqueConstraintError(
-            f"could not allocate a version for {name!r} after {_VERSION_RETRIES} tries"
-        )
-
-    @staticmethod
-    def _next_version(session: Session, collection: str, name: str) -> int:
-        """One more than the highest version of ``name`` ever handed out, live or deleted,
-        whose id was never used (see deletion.py).
-
-        A deleted document's record is keyed by its id, so one lookup tells whether the
-        version after the newest live one is spent; only then are the records searched.
-        """
-
-        def spent(version: int) -> bool:
-            doc_id = f"{collection}/{artifact_key(name, version)}"
-            return session.get(DELETIONS, record_key(doc_id)) is not None
-
-        (live,) = session.query(_LATEST_LIVE_VERSION, {"@c": collection, "name": name}) or [0]
-        version = int(live or 0) + 1
-        if spent(version):
-            deleted = session.query(_LATEST_DELETED_VERSION, {"c": collection, "name": name})
-            version = max(version + 1, max(deleted, default=0) + 1)
-            while spent(version):  # an id once used by a document of another name
-                version += 1
-        return version
+    def add_version(
+        self, step: Step, artifact_type: ArtifactType, doc: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Give ``doc`` the next version of its name, check it and add it to ``step``."""
+        type_name, name = artifact_type.name, doc["name"]
+        pending = step.pending_versions(type_name, name)
+        if pending:
+            version = pending[-1]["version"] + 1
+        else:
+            rows = self.backend.query(_LATEST_VERSION, {"@c": type_name, "name": name})
+            version = (rows[0]["version"] if rows else 0) + 1
+        doc["_key"] = artifact_key(name, version)
+        doc["_id"] = f"{type_name}/{doc['_key']}"
+        doc["version"] = version
+        validate(artifact_type, doc)
+        step.add_version(type_name, doc)
+        return doc
 
     def get(self, ref: str) -> dict[str, Any]:
         """An artifact by id (``datasets/iris-v2``), ``type/name@N`` or ``type/name@latest``."""
@@ -295,29 +264,53 @@ class MetadataStore:
         return doc
 
     def _lookup(self, artifact_type: ArtifactType, ref: Ref) -> dict[str, Any] | None:
+        step = self.step
         if ref.key is not None:
+            if step is not None and (new := step.new.get(f"{artifact_type.name}/{ref.key}")):
+                return new
             return self.backend.get(artifact_type.name, ref.key)
-        if ref.version is not None:
-            if artifact_type.kind == "execution":
-                raise BadParameterError(
-                    f"{artifact_type.name} have no versions: use {artifact_type.name}/"
-                    f"{ref.name}@latest for the newest, or the id for one of them"
-                )
-            rows = self.backend.query(
-                "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d",
-                {"@c": artifact_type.name, "name": ref.name, "version": ref.version},
+        assert ref.name is not None
+        if ref.version is not None and artifact_type.kind == "execution":
+            raise BadParameterError(
+                f"{artifact_type.name} have no versions: use {artifact_type.name}/"
+                f"{ref.name}@latest for the newest, or the id for one of them"
             )
+        pending = [] if step is None else step.pending_versions(artifact_type.name, ref.name)
+        if ref.version is None:
+            if pending:
+                return pending[-1]
+            query, bind = _LATEST_OF[artifact_type.kind], {}
         else:
-            rows = self.backend.query(_LATEST, {"@c": artifact_type.name, "name": ref.name})
+            for doc in pending:
+                if doc["version"] == ref.version:
+                    return doc
+            query, bind = _VERSION, {"version": ref.version}
+        rows = self.backend.query(query, {"@c": artifact_type.name, "name": ref.name, **bind})
         return rows[0] if rows else None
 
-    def resolve_id(self, ref: str | dict[str, Any]) -> str:
-        """The ``_id`` of an artifact given as a reference or a document."""
-        if isinstance(ref, dict):
-            if "_id" not in ref:
+    def resolve_id(self, ref: str | Mapping[str, Any]) -> str:
+        """The ``_id`` of an artifact given as a reference or a document (read to be sure)."""
+        if isinstance(ref, Mapping):
+            if not isinstance(ref.get("_id"), str):
                 raise DocumentError("document has no _id: pass a stored artifact or a reference")
-            return self.get(ref["_id"])["_id"]
-        return self.get(ref)["_id"]
+            return str(self.get(ref["_id"])["_id"])
+        return str(self.get(ref)["_id"])
+
+    def linked_id(self, step: Step, ref: str | Mapping[str, Any]) -> str:
+        """The ``_id`` an edge of ``step`` points to. An id (or a document) is checked when the
+        step commits, with every other one in one query; ``name@N`` / ``@latest`` is looked
+        up now."""
+        if isinstance(ref, Mapping):
+            ref = ref.get("_id")  # type: ignore[assignment]
+            if not isinstance(ref, str):
+                raise DocumentError("document has no _id: pass a stored artifact or a reference")
+        parsed = parse_ref(ref)
+        artifact_type = self.type(parsed.type)
+        if parsed.key is None:
+            return str(self.get(ref)["_id"])
+        doc_id = f"{artifact_type.name}/{parsed.key}"
+        step.require(doc_id)
+        return doc_id
 
     def find(
         self,
@@ -325,54 +318,64 @@ class MetadataStore:
         filters: dict[str, Any] | None = None,
         *,
         limit: int | None = None,
+        offset: int = 0,
         sort: str = "created_at",
         descending: bool = False,
     ) -> list[dict[str, Any]]:
-        """Artifacts of a type matching structured ``filters`` (see ``filters.py``)."""
+        """Artifacts of a type matching structured ``filters`` (see ``filters.py``), a page
+        of ``limit`` from ``offset`` in ``sort`` order."""
         artifact_type = self.type(type_name)
         bind: dict[str, Any] = {"@c": artifact_type.name}
         filter_line = compile_filters(filters, bind)
         bind["sort"] = sort.split(".")
-        bind["limit"] = limit if limit is not None else 2**31
+        bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
-        aql = f"FOR d IN @@c {filter_line} SORT d.@sort {direction} LIMIT @limit RETURN d"
+        aql = (
+            f"FOR d IN @@c {filter_line} SORT d.@sort {direction} "
+            "LIMIT @offset, @count RETURN d"
+        )
         return self.backend.query(aql, bind)
 
-    def history(self, type_name: str, name: str) -> list[dict[str, Any]]:
-        """Every version of an artifact (every run of a name), oldest first."""
+    def history(
+        self, type_name: str, name: str, *, limit: int | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """The versions of an artifact (the runs of a name), oldest first; a page of
+        ``limit`` from ``offset`` (the index reads only that page)."""
         artifact_type = self.type(type_name)
-        return self.backend.query(_HISTORY, {"@c": artifact_type.name, "name": name})
+        count_from = _page(limit, offset)
+        kind = "execution" if artifact_type.kind == "execution" else "artifact"
+        bind = {"@c": artifact_type.name, "name": name, "offset": count_from[0], "count": count_from[1]}
+        return self.backend.query(_HISTORY_OF[kind], bind)
 
     # ------------------------------------------------------------------ provenance
 
-    def _kind_of(self, doc_id: str) -> str:
-        return self.type(doc_id.partition("/")[0]).kind
-
     def link(
         self,
-        source: str | dict[str, Any],
-        target: str | dict[str, Any],
+        source: str | Mapping[str, Any],
+        target: str | Mapping[str, Any],
         relation: str,
         **attributes: Any,
     ) -> dict[str, Any]:
-        """A derivation between two artifacts (``relation``: deployed_as, monitors, subset_of, ...)."""
-        refuse_store_fields(attributes, STORE_SET)
-        source_id, target_id = self.resolve_id(source), self.resolve_id(target)
-        return self._edge("derivations", source_id, target_id, {"relation": relation, **attributes})
+        """A derivation between two artifacts (``relation``: deployed_as, monitors, subset_of, ...).
 
-    def _edge(
-        self,
-        collection: str,
-        source_id: str,
-        target_id: str,
-        attributes: dict[str, Any],
-        session: Any = None,
+        Inside a step the edge is written (and its ends checked) when the step ends.
+        """
+        refuse_store_fields(attributes, STORE_SET)
+        fields = {"relation": relation, **as_json(attributes, "attributes")}
+        with self.transaction() as step:
+            return self.add_edge(
+                step,
+                "derivations",
+                self.linked_id(step, source),
+                self.linked_id(step, target),
+                fields,
+            )
+
+    def add_edge(
+        self, step: Step, collection: str, source_id: str, target_id: str, fields: dict[str, Any]
     ) -> dict[str, Any]:
-        allowed = {
-            "inputs": ("artifact", "execution"),
-            "outputs": ("execution", "artifact"),
-            "derivations": ("artifact", "artifact"),
-        }[collection]
+        """An edge of ``collection`` (the kinds of its ends checked) added to ``step``."""
+        allowed = EDGE_KINDS[collection]
         kinds = (self._kind_of(source_id), self._kind_of(target_id))
         if kinds != allowed:
             raise GraphError(
@@ -380,14 +383,21 @@ class MetadataStore:
                 f"not from {source_id} ({kinds[0]}) to {target_id} ({kinds[1]})",
                 ERROR_GRAPH_INVALID_EDGE,
             )
-        doc = {
+        edge = {
+            "_key": None,
+            "_id": None,
+            "_rev": None,
             "_from": source_id,
             "_to": target_id,
-            **attributes,
+            **fields,
             "created_at": utc_now_iso(),
             "created_by": self.actor,
         }
-        return (session or self.backend).insert(collection, doc)
+        step.add(collection, edge, edge=True)
+        return edge
+
+    def _kind_of(self, doc_id: str) -> str:
+        return self.type(doc_id.partition("/")[0]).kind
 
     # ------------------------------------------------------------------ runs
 
@@ -405,6 +415,18 @@ class MetadataStore:
         return Run.start(self, name, inputs=inputs, params=params, **fields)
 
     run = start_run
+
+    def environment_of(self, run: str | Mapping[str, Any]) -> dict[str, Any] | None:
+        """A run's environment in full: its shared record (interpreter, platform, packages,
+        git state) with the run's own host, user and pid (see ``environments.py``)."""
+        doc = run if isinstance(run, Mapping) and "environment" in run else None
+        if doc is None:
+            doc = self.get(run if isinstance(run, str) else str(run.get("_id")))
+        environment: Any = doc.get("environment")
+        if not is_reference(environment):
+            return environment
+        record = self.backend.get(ENVIRONMENTS, str(environment["id"]).partition("/")[2])
+        return expand(environment, record)
 
     def unfinished_runs(self) -> list[dict[str, Any]]:
         """Runs still marked running, each with ``orphaned`` true when its process is gone."""
@@ -432,34 +454,56 @@ class MetadataStore:
 
         Refused with :class:`ConflictError` (1200) when anything was derived from it, unless
         ``cascade``: then everything downstream of it goes too. ``dry_run`` only reports
-        what would go. See ``deletion.py``.
+        what would go. Inside a step the deletion is planned now (a refusal is raised
+        now) and done, planned again, when the step commits. See ``deletion.py``.
         """
         return deletion.delete(self, ref, cascade=cascade, dry_run=dry_run)
 
     # ------------------------------------------------------------------ lineage
 
-    def _start(self, ref: str | dict[str, Any]) -> str:
-        return self.resolve_id(ref)
+    def lineage(
+        self,
+        start: Any,
+        *,
+        direction: str = "downstream",
+        types: Iterable[str] | None = None,
+        through: Iterable[str] | None = None,
+        depth: int | None = None,
+        fields: str | Sequence[str] | None = None,
+    ) -> Lineage:
+        """Everything downstream (derived from) or upstream (the sources) of ``start``, in
+        one traversal, nearest first; complete unless ``depth`` limits it.
 
-    def downstream(
-        self, ref: str | dict[str, Any], *, types: Sequence[str] | None = None, depth: int = 10
-    ) -> list[dict[str, Any]]:
-        """Everything derived from an artifact, nearest first (``_depth`` and ``_via`` added)."""
-        return self.backend.query(
-            lineage.DOWNSTREAM, lineage.walk_bind(self._start(ref), depth, _types(types))
+        ``start``: an id or document, ``type/name`` (every version of the name),
+        ``type/name@N`` / ``@latest``, a filter ``{"type": T, "filter": {...}}``, or a
+        list of these. ``types``: only rows of these types; ``through``: only these
+        types are walked through (others are reached but not followed). Each row has
+        ``_id``, ``_type``, ``name``, ``version``, ``_depth``, ``_via`` (the edge it was
+        reached by) and ``_starts`` (start → depth); ``fields="*"`` gives whole
+        documents, a list of names those fields. ``result.truncated`` says when a depth
+        cut the walk short. See ``lineage/walk.py``.
+        """
+        return walk(
+            self,
+            start,
+            direction=direction,
+            types=types,
+            through=through,
+            depth=depth,
+            fields=fields,
         )
 
-    def upstream(
-        self, ref: str | dict[str, Any], *, types: Sequence[str] | None = None, depth: int = 10
-    ) -> list[dict[str, Any]]:
-        """Everything an artifact was derived from, nearest first."""
-        return self.backend.query(
-            lineage.UPSTREAM, lineage.walk_bind(self._start(ref), depth, _types(types))
-        )
+    def downstream(self, start: Any, **options: Any) -> Lineage:
+        """Everything derived from ``start`` (see :meth:`lineage`)."""
+        return self.lineage(start, direction="downstream", **options)
 
-    def impact(self, dataset: str | dict[str, Any], depth: int = 20) -> list[dict[str, Any]]:
-        """Every model and deployment that depends on a dataset."""
-        return self.downstream(dataset, types=["models", "deployments"], depth=depth)
+    def upstream(self, start: Any, **options: Any) -> Lineage:
+        """Everything ``start`` was derived from (see :meth:`lineage`)."""
+        return self.lineage(start, direction="upstream", **options)
+
+    def impact(self, dataset: Any, **options: Any) -> Lineage:
+        """Every model and deployment that depends on a dataset (see :meth:`lineage`)."""
+        return self.lineage(dataset, direction="downstream", types=IMPACT_TYPES, **options)
 
     def path(
         self,
@@ -469,18 +513,21 @@ class MetadataStore:
     ) -> list[dict[str, Any]]:
         """The shortest chain of links from ``source`` to ``target`` (empty when unconnected)."""
         return self.backend.query(
-            lineage.path_query(any_direction),
-            {"from": self._start(source), "to": self._start(target)},
+            path_query(any_direction),
+            {"from": self.resolve_id(source), "to": self.resolve_id(target)},
         )
 
-    def subgraph(self, ref: str | dict[str, Any], depth: int = 10) -> dict[str, Any]:
-        """Vertices and edges around an artifact, for rendering."""
-        rows = self.backend.query(lineage.SUBGRAPH, {"start": self._start(ref), "depth": depth})
-        return rows[0] if rows else {"vertices": [], "edges": []}
-
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        """Run any AQL on the store."""
+        """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
         return self.backend.query(aql, bind_vars)
+
+
+def _page(limit: int | None, offset: int) -> tuple[int, int]:
+    """(offset, count) of a page for AQL's LIMIT; every row when ``limit`` is None."""
+    for value, name in ((offset, "offset"), (limit, "limit")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise BadParameterError(f"{name} is a whole number, at least 0 (not {value!r})")
+    return offset, NO_LIMIT if limit is None else limit
 
 
 def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None:
@@ -490,33 +537,7 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
         raise BadParameterError(f"these fields are set by the store: {reserved}")
 
 
-def _types(types: Sequence[str] | None) -> list[str] | None:
-    return list(types) if types else None
-
-
-def _registry_doc(artifact_type: ArtifactType, actor: str) -> dict[str, Any]:
-    now = utc_now_iso()
-    return {
-        "_key": artifact_type.name,
-        "name": artifact_type.name,
-        "kind": artifact_type.kind,
-        "description": artifact_type.description,
-        "schema": artifact_type.schema,
-        "schema_version": artifact_type.schema_version,
-        "history": [
-            {
-                "schema_version": artifact_type.schema_version,
-                "schema": artifact_type.schema,
-                "registered_at": now,
-                "registered_by": actor,
-            }
-        ],
-        "created_at": now,
-        "created_by": actor,
-    }
-
-
-def _type_from_doc(doc: dict[str, Any]) -> ArtifactType:
+def type_from_doc(doc: Mapping[str, Any]) -> ArtifactType:
     return ArtifactType(
         name=doc["name"],
         kind=doc["kind"],
@@ -527,7 +548,7 @@ def _type_from_doc(doc: dict[str, Any]) -> ArtifactType:
 
 
 def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
-    """Open (and initialise if needed) the store at ``location`` / ``ARANGOML_META_STORE``."""
+    """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema."""
     store = MetadataStore(open_backend(location), actor)
     try:
         store.initialize()

@@ -21,7 +21,8 @@ from typing import Any
 
 from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
-from .store import REGISTRY, MetadataStore
+from .migrations import REGISTRY
+from .store import MetadataStore
 from .types import ArtifactType, arango_rule, compatible_change, load_type_file
 
 _EVOLVE = """
@@ -61,7 +62,7 @@ def registry_record(store: MetadataStore, name: str) -> dict[str, Any]:
     """The registry document of type ``name``: schema, version and ``history`` of every version."""
     record = store.backend.get(REGISTRY, name) if name else None
     if record is None:
-        store._types.pop(name, None)
+        store.forget_type(name)
         store.type(name)  # raises the unknown-type error, naming the registered types
         raise ConflictError(f"artifact type {name!r} was registered meanwhile; try again")
     return record
@@ -164,7 +165,7 @@ def evolve_type(
         },
     )
     # the store caches types by name; this one has just changed
-    store._types.pop(evolved.name, None)
+    store.forget_type(evolved.name)
     if not updated:
         raise ConflictError(
             f"type {evolved.name!r} was changed by someone else meanwhile; "

@@ -114,7 +114,7 @@ def test_training_runs_record_params_metrics_series_cost_and_models(recorded: Re
         assert run["project"] == demo_pipeline.PROJECT
         assert run["resources"]["cost"]["currency"] == "USD"
         assert run["resources"]["cost"]["amount"] > 0
-        assert run["environment"]["packages"]["scikit-learn"]
+        assert store.environment_of(run)["packages"]["scikit-learn"]
     failed = [r for r in runs if r["status"] == "failed"]
     assert len(failed) == 1 and failed[0]["params"]["max_depth"] == 0
     assert failed[0]["error"]["type"] == "InvalidParameterError"
@@ -159,7 +159,7 @@ def test_the_deployment_lineage_reaches_the_raw_dataset(recorded: Recorded) -> N
     assert set(result["models"]) | {result["deployment"]} == set(impact)
     tree = demo_pipeline.lineage_tree(store, result["deployment"])
     assert tree[0] == result["deployment"]
-    assert any(line.endswith("575 rows, personal data") for line in tree)
+    assert any("575 rows, personal data  (inputs: raw)" in line for line in tree)
     assert len(tree) == len(upstream) + 1
 
 

@@ -88,6 +88,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "ended_at": "2024-03-01T12:05:00.250Z",
         "error": {"type": "ValueError", "message": "diverged", "traceback": "Traceback ..."},
         "environment": {
+            "id": "environments/" + "0" * 64,
             "python": {
                 "version": "3.12.4",
                 "implementation": "CPython",
@@ -343,6 +344,7 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("runs", {"resources": {"cost": {"amount": 1.5}}}, "resources.cost.currency"),
     ("runs", {"error": {"type": "ValueError"}}, "error.message"),
     ("runs", {"environment": {"python": "3.12"}}, "environment.python"),
+    ("runs", {"environment": {"id": "environments/latest"}}, "environment.id"),
     ("runs", {"params": ["lr", 0.1]}, "params"),
     ("models", {"signature": {"inputs": [{"shape": [-2]}]}}, "signature.inputs[0].shape[0]"),
     ("deployments", {"status": "live"}, "status"),

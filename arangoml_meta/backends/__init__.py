@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BadParameterError
 from .base import Backend, Session
-from .embedded import EmbeddedBackend
+from .embedded import LOCK_TIMEOUT_SECONDS, EmbeddedBackend
 
 if TYPE_CHECKING:
     from .arango import ArangoBackend
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ArangoBackend", "Backend", "EmbeddedBackend", "Session", "open_backend"]
 
 STORE_ENV = "ARANGOML_META_STORE"
+LOCK_TIMEOUT_ENV = "ARANGOML_META_LOCK_TIMEOUT"  # seconds an embedded write waits for another
 DATABASE_ENV = "ARANGOML_META_DATABASE"
 USERNAME_ENV = "ARANGO_USERNAME"
 PASSWORD_ENV = "ARANGO_PASSWORD"
@@ -43,13 +44,13 @@ def open_backend(location: str | None = None) -> Backend:
     if location is None:
         location = os.environ.get(STORE_ENV)
     if location is None or not location.strip():
-        return EmbeddedBackend(Path.cwd() / DEFAULT_STORE_DIR)
+        return EmbeddedBackend(Path.cwd() / DEFAULT_STORE_DIR, lock_timeout=_lock_timeout())
     location = location.strip()
     if location == IN_MEMORY:
         return EmbeddedBackend.in_memory()
     scheme = _URL_SCHEME.match(location)
     if scheme is None:
-        return EmbeddedBackend(Path(location).expanduser())
+        return EmbeddedBackend(Path(location).expanduser(), lock_timeout=_lock_timeout())
     if scheme.group(1).lower() not in ("http", "https"):
         raise BadParameterError(
             f"unsupported store URL scheme '{scheme.group(1)}://': use http:// or https:// "
@@ -66,6 +67,21 @@ def open_backend(location: str | None = None) -> Backend:
         username=env.get(USERNAME_ENV) or None,
         password=env.get(PASSWORD_ENV),
     )
+
+
+def _lock_timeout() -> float:
+    text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not text:
+        return LOCK_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86_400:
+        raise BadParameterError(
+            f"{LOCK_TIMEOUT_ENV} is a number of seconds between 0 and 86400, not {text!r}"
+        )
+    return seconds
 
 
 def __getattr__(name: str) -> Any:

@@ -586,6 +586,21 @@ class ArangoBackend:
                     return
             target.add_index(definition)
 
+    def drop_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
+        with self._errors():
+            target = self._db.collection(collection)
+            for index in target.indexes():  # type: ignore[union-attr]
+                if (
+                    index.get("type") in ("persistent", "hash", "skiplist")
+                    and list(index.get("fields", ())) == list(fields)
+                    and bool(index.get("unique")) == unique
+                    and bool(index.get("sparse")) == sparse
+                ):
+                    target.delete_index(str(index["id"]).rpartition("/")[2])
+                    return
+
     def count(self, collection: str) -> int:
         return self._session().count(collection)
 

@@ -95,6 +95,11 @@ class Backend(Session, Protocol):
     ) -> None:
         """Create a persistent index unless an identical one exists."""
 
+    def drop_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
+        """Drop the persistent index with exactly these fields and options, if there is one."""
+
     def has_graph(self, name: str) -> bool: ...
 
     def graph_definitions(self, name: str) -> list[Document]:

@@ -19,6 +19,8 @@ from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
 from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
 
 STORE_FILE = "store.db"
+# a write waits this long for another process's commit (steps commit in milliseconds)
+LOCK_TIMEOUT_SECONDS = 30.0
 
 
 def _not_found(collection: str, key: str) -> DocumentNotFoundError:
@@ -34,7 +36,8 @@ class EmbeddedBackend:
     sharded = False
     declares_write_collections = False
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
+        """``lock_timeout``: how long a write waits for another process's commit."""
         path = Path(path)
         if path.suffix != ".db":
             path.mkdir(parents=True, exist_ok=True)
@@ -42,7 +45,7 @@ class EmbeddedBackend:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.location = str(path)
-        self.db = EmbeddedDatabase(str(path), name="arangoml_meta")
+        self.db = EmbeddedDatabase(str(path), name="arangoml_meta", timeout=lock_timeout)
 
     @classmethod
     def in_memory(cls) -> EmbeddedBackend:
@@ -72,6 +75,16 @@ class EmbeddedBackend:
         self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
     ) -> None:
         self.db.ensure_index(collection, fields, unique=unique, sparse=sparse)
+
+    def drop_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
+        storage = self.db.storage
+        with storage.atomic(write=True):
+            for index in storage.collection(collection).indexes:
+                if (index.fields, index.unique, index.sparse) == (fields, unique, sparse):
+                    storage.drop_index(collection, index.name)
+                    return
 
     def has_graph(self, name: str) -> bool:
         return self.db.has_graph(name)

@@ -1,8 +1,9 @@
 """``arangoml-meta lineage``: where an artifact came from, what depends on it, how two connect.
 
-Tabular formats print the rows of the store's lineage methods (``upstream``,
-``downstream``, ``impact``, ``path``, ``subgraph``); ``tree``, ``dot`` and
-``mermaid`` draw the same neighbourhood from ``MetadataStore.subgraph``.
+Each command is one call of the store's lineage methods (``upstream``,
+``downstream``, ``impact``, ``path``); ``tree``, ``dot`` and ``mermaid`` draw
+the walk's own result (``lineage/tree.py``), the row formats print its rows. A
+walk cut short by ``--depth`` says so on stderr.
 """
 
 from __future__ import annotations
@@ -13,24 +14,17 @@ from typing import Annotated, Any
 
 import typer
 
+from ..lineage import IMPACT_TYPES, Lineage, TreeNode, lineage_tree, render_tree, to_dot, to_mermaid
+from ..lineage.tree import chain, edge_label, tree_edges, tree_vertices
 from ..store import MetadataStore
 from .core import examples, note, open_store_of, sub_app
-from .graph import (
-    TreeNode,
-    chain,
-    directional_tree,
-    edge_label,
-    render_tree,
-    to_dot,
-    to_mermaid,
-    tree_vertices,
-)
 from .output import Format, emit_document, emit_rows, print_text
 
 app = sub_app("lineage", "Provenance: upstream, downstream, impact of a dataset, paths, pictures.")
 
-WALK_COLUMNS = ["_depth", "_id", "name", "version", "_via"]
-IMPACT_TYPES = ("models", "deployments")
+WALK_COLUMNS = ["depth", "id", "name", "version", "via", "from"]
+# what a tree reads of each vertex: its status (a run's, a deployment's) beside the id
+TREE_FIELDS = ["name", "version", "status"]
 
 
 class GraphFormat(str, Enum):
@@ -52,20 +46,37 @@ GraphFormatOption = Annotated[
         "table, json, jsonl or csv for the rows.",
     ),
 ]
-RefArgument = Annotated[
-    str,
+RefsArgument = Annotated[
+    list[str],
     typer.Argument(
-        metavar="REF",
-        help="An artifact or run: its id (datasets/iris-v2), TYPE/NAME@VERSION or TYPE/NAME@latest.",
+        metavar="REF...",
+        help="Where to start: an id (datasets/iris-v2), TYPE/NAME for every version of a name, "
+        "TYPE/NAME@VERSION or TYPE/NAME@latest; several walk as one.",
     ),
 ]
-DepthOption = Annotated[int, typer.Option(min=1, help="How many links to follow.")]
+DepthOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Follow at most this many links (default: all of them); a cut walk says so.",
+        show_default=False,
+    ),
+]
 TypesOption = Annotated[
     list[str] | None,
     typer.Option(
         "--type",
         metavar="TYPE",
         help="Only artifacts of this type (repeat for more); a tree keeps the branches leading to them.",
+        show_default=False,
+    ),
+]
+ThroughOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--through",
+        metavar="TYPE",
+        help="Walk on only through artifacts of this type (repeat for more); others end a branch.",
         show_default=False,
     ),
 ]
@@ -81,125 +92,137 @@ def run_collections(store: MetadataStore) -> Callable[[str], bool]:
     return lambda vertex: vertex.partition("/")[0] in runs
 
 
-def vertex_labeller(
-    store: MetadataStore, vertices: Sequence[dict[str, Any]]
-) -> Callable[[str], str]:
-    """Labels for a tree: the id, and a run's status."""
-    is_run = run_collections(store)
-    status = {v["_id"]: v.get("status") for v in vertices if is_run(v["_id"])}
+def walk_rows(lineage: Lineage) -> list[dict[str, Any]]:
+    """The rows of a walk as a table shows them: depth, id, name, version and the link."""
+    return [
+        {
+            "depth": row["_depth"],
+            "id": row["_id"],
+            "name": row.get("name"),
+            "version": row.get("version"),
+            "via": edge_label(row["_via"]),
+            "from": lineage.parent(row),
+        }
+        for row in lineage
+    ]
 
-    def label(vertex: str) -> str:
-        return f"{vertex} [{status[vertex]}]" if status.get(vertex) else vertex
 
-    return label
+def report_cut(lineage: Lineage) -> None:
+    if lineage.truncated:
+        note(
+            f"the walk stopped at depth {lineage.depth}: more lineage lies beyond "
+            "(a larger --depth, or none, follows it)"
+        )
 
 
-def draw(
-    store: MetadataStore,
-    tree: TreeNode,
-    graph: dict[str, Any],
-    fmt: GraphFormat,
-    vertices: Sequence[str] | None = None,
-) -> None:
-    """Print ``tree`` as a tree, or a picture of ``vertices`` (default: the tree's) and their edges."""
+def draw(store: MetadataStore, tree: TreeNode, fmt: GraphFormat) -> None:
+    """Print ``tree`` as a tree, or as a picture of its vertices and edges."""
     if fmt is GraphFormat.tree:
-        print_text(render_tree(tree, vertex_labeller(store, graph["vertices"])))
+        print_text(render_tree(tree))
         return
-    shown = list(vertices) if vertices is not None else list(dict.fromkeys(tree_vertices(tree)))
+    vertices = list(dict.fromkeys(tree_vertices(tree)))
     picture = to_dot if fmt is GraphFormat.dot else to_mermaid
-    print_text(picture(shown, graph["edges"], run_collections(store)))
-
-
-def check_types(store: MetadataStore, types: Sequence[str] | None) -> list[str] | None:
-    """The types to keep (None for all); an unknown type is an error, not an empty answer."""
-    for name in types or []:
-        store.type(name)
-    return list(types) if types else None
+    print_text(picture(vertices, tree_edges(tree), run_collections(store)))
 
 
 def walk(
     store: MetadataStore,
-    ref: str,
+    refs: Sequence[str],
     *,
-    downstream: bool,
-    depth: int,
+    direction: str,
+    depth: int | None,
     types: Sequence[str] | None,
+    through: Sequence[str] | None,
     fmt: GraphFormat,
 ) -> None:
-    types = check_types(store, types)
     rows_format = tabular(fmt)
+    starts = list(refs)
     if rows_format is not None:
-        method = store.downstream if downstream else store.upstream
-        emit_rows(method(ref, types=types, depth=depth), rows_format, WALK_COLUMNS)
+        lineage = store.lineage(
+            starts, direction=direction, types=types, through=through, depth=depth
+        )
+        if rows_format in (Format.json, Format.jsonl):
+            emit_rows(lineage, rows_format)
+        else:
+            emit_rows(walk_rows(lineage), rows_format, WALK_COLUMNS)
+        report_cut(lineage)
         return
-    start = store.resolve_id(ref)
-    graph = store.subgraph(start, depth)
-    wanted = None if types is None else (lambda vertex: vertex.partition("/")[0] in types)
-    draw(
-        store,
-        directional_tree(start, graph["edges"], downstream=downstream, wanted=wanted),
-        graph,
-        fmt,
+    for name in types or []:
+        store.type(name)  # an unknown type is an error, not an empty tree
+    lineage = store.lineage(
+        starts, direction=direction, through=through, depth=depth, fields=TREE_FIELDS
     )
+    wanted = None if not types else (lambda vertex: vertex.partition("/")[0] in types)
+    draw(store, lineage_tree(lineage, wanted), fmt)
+    report_cut(lineage)
 
 
 @app.command(
     "up",
     epilog=examples(
         "arangoml-meta lineage up models/iris-clf-v1",
-        "arangoml-meta lineage up deployments/iris-prod@latest --type datasets --format json",
+        "arangoml-meta lineage up deployments/iris-prod --type datasets --format json",
         "arangoml-meta lineage up models/iris-clf-v1 --format dot | dot -Tsvg > lineage.svg",
     ),
 )
 def up(
     ctx: typer.Context,
-    ref: RefArgument,
-    depth: DepthOption = 10,
+    refs: RefsArgument,
+    depth: DepthOption = None,
     types: TypesOption = None,
+    through: ThroughOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show everything an artifact was derived from (upstream), nearest first."""
-    walk(open_store_of(ctx), ref, downstream=False, depth=depth, types=types, fmt=fmt)
+    walk(
+        open_store_of(ctx), refs, direction="upstream", depth=depth, types=types,
+        through=through, fmt=fmt,
+    )  # fmt: skip
 
 
 @app.command(
     "down",
     epilog=examples(
         "arangoml-meta lineage down datasets/iris-v1",
-        "arangoml-meta lineage down datasets/iris-v1 --type models --format csv",
+        "arangoml-meta lineage down datasets/iris --type models --format csv",
     ),
 )
 def down(
     ctx: typer.Context,
-    ref: RefArgument,
-    depth: DepthOption = 10,
+    refs: RefsArgument,
+    depth: DepthOption = None,
     types: TypesOption = None,
+    through: ThroughOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show everything derived from an artifact (downstream), nearest first."""
-    walk(open_store_of(ctx), ref, downstream=True, depth=depth, types=types, fmt=fmt)
+    walk(
+        open_store_of(ctx), refs, direction="downstream", depth=depth, types=types,
+        through=through, fmt=fmt,
+    )  # fmt: skip
 
 
 @app.command(
     "impact",
     epilog=examples(
         "arangoml-meta lineage impact datasets/customers-v1",
-        "arangoml-meta lineage impact datasets/customers@latest --format mermaid",
+        "arangoml-meta lineage impact datasets/customers --format mermaid",
     ),
 )
 def impact(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="DATASET", help="A dataset (or any artifact).")],
-    depth: DepthOption = 20,
+    refs: Annotated[
+        list[str],
+        typer.Argument(metavar="DATASET...", help="A dataset (or any artifact); TYPE/NAME for every version."),
+    ],
+    depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show every model and deployment that depends on a dataset."""
-    store = open_store_of(ctx)
-    rows_format = tabular(fmt)
-    if rows_format is not None:
-        emit_rows(store.impact(ref, depth=depth), rows_format, WALK_COLUMNS)
-        return
-    walk(store, ref, downstream=True, depth=depth, types=IMPACT_TYPES, fmt=fmt)
+    walk(
+        open_store_of(ctx), refs, direction="downstream", depth=depth, types=list(IMPACT_TYPES),
+        through=None, fmt=fmt,
+    )  # fmt: skip
 
 
 @app.command(
@@ -242,9 +265,7 @@ def path(
         hint = "" if any_direction else " (--any-direction also follows links backwards)"
         note(f"no path from {source} to {target}{hint}")
         return
-    tree = chain([s["vertex"]["_id"] for s in steps], [s["edge"] for s in steps])
-    graph = {"vertices": [s["vertex"] for s in steps], "edges": [s["edge"] for s in steps[1:]]}
-    draw(store, tree, graph, fmt)
+    draw(store, chain(steps), fmt)
 
 
 @app.command(
@@ -257,35 +278,39 @@ def path(
 )
 def show(
     ctx: typer.Context,
-    ref: RefArgument,
-    depth: DepthOption = 10,
+    ref: Annotated[
+        str,
+        typer.Argument(metavar="REF", help="An artifact or run: its id, TYPE/NAME@VERSION or @latest."),
+    ],
+    depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show the neighbourhood of an artifact: what it came from and what came of it."""
     store = open_store_of(ctx)
     start = store.resolve_id(ref)
-    graph = store.subgraph(start, depth)
+    walks = {
+        direction: store.lineage(start, direction=direction, depth=depth, fields=TREE_FIELDS)
+        for direction in ("upstream", "downstream")
+    }
     rows_format = tabular(fmt)
     if rows_format is Format.json:
-        emit_document(graph, rows_format)
-        return
-    if rows_format is not None:
+        emit_document({direction: list(rows) for direction, rows in walks.items()}, rows_format)
+    elif rows_format is not None:
         rows = [
-            {"from": e["_from"], "to": e["_to"], "link": edge_label(e)}
-            for e in sorted(graph["edges"], key=lambda e: (e["_from"], e["_to"]))
+            {"direction": direction, **row}
+            for direction, lineage in walks.items()
+            for row in walk_rows(lineage)
         ]
-        emit_rows(rows, rows_format, ["from", "link", "to"])
-        return
-    edges = graph["edges"]
-    upstream = directional_tree(start, edges, downstream=False)
-    downstream = directional_tree(start, edges, downstream=True)
-    tree = TreeNode(
-        start,
-        children=[
-            TreeNode("", heading="upstream", children=upstream.children),
-            TreeNode("", heading="downstream", children=downstream.children),
-        ],
-    )
-    # the picture holds every vertex and link around the start
-    around = sorted({v["_id"] for v in graph["vertices"]} - {start})
-    draw(store, tree, graph, fmt, vertices=[start, *around])
+        emit_rows(rows, rows_format, ["direction", *WALK_COLUMNS])
+    else:
+        trees = {direction: lineage_tree(lineage) for direction, lineage in walks.items()}
+        tree = TreeNode(
+            start,
+            children=[
+                TreeNode("", heading=direction, children=trees[direction].children)
+                for direction in ("upstream", "downstream")
+            ],
+        )
+        draw(store, tree, fmt)
+    for lineage in walks.values():
+        report_cut(lineage)

@@ -18,7 +18,7 @@ from ..embedded import ast
 from ..embedded.parser import parse
 from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
 from ..queries import StoredQuery, load_queries, load_query, run_query
-from .core import assignments, examples, open_store_of, sub_app
+from .core import assignments, examples, note, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows, print_text, to_json
 
 app = sub_app("query", "Stored queries (aql/*.aql): list them, show one, run one.")
@@ -150,7 +150,10 @@ def run(
     """Run a stored query with its parameters (bound, never spliced into the AQL)."""
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
-    emit_rows(run_query(open_store_of(ctx), query, raw), fmt)
+    result = run_query(open_store_of(ctx), query, raw)
+    emit_rows(result, fmt)
+    for message in result.truncated:
+        note(message)
 
 
 def read_aql(text: str) -> str:

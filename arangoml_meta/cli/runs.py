@@ -12,6 +12,13 @@ from .artifacts import ColumnsOption, LimitOption, WhereOption, columns_option, 
 from .core import examples, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows
 
+# a run's links, each way: the artifact at the other end and the role
+_LINKS = """
+RETURN {
+  inputs: (FOR e IN inputs FILTER e._to == @run SORT e._from, e.role RETURN { id: e._from, role: e.role }),
+  outputs: (FOR e IN outputs FILTER e._from == @run SORT e._to, e.role RETURN { id: e._to, role: e.role })
+}
+"""
 app = sub_app("runs", "Pipeline runs: list them, show one, compare several side by side.")
 
 LIST_COLUMNS = ["_id", "step", "status", "project", "started_at", "ended_at", "metrics"]
@@ -75,19 +82,9 @@ def list_runs(
 
 
 def linked(store: MetadataStore, run_id: str) -> dict[str, list[dict[str, Any]]]:
-    """The run's inputs and outputs: artifact id and role."""
-    graph = store.subgraph(run_id, depth=1)
-    inputs = [
-        {"id": e["_from"], "role": e.get("role")} for e in graph["edges"] if e["_to"] == run_id
-    ]
-    outputs = [
-        {"id": e["_to"], "role": e.get("role")} for e in graph["edges"] if e["_from"] == run_id
-    ]
-    return {"inputs": sorted(inputs, key=_by_id), "outputs": sorted(outputs, key=_by_id)}
-
-
-def _by_id(row: Mapping[str, Any]) -> str:
-    return str(row["id"])
+    """The run's inputs and outputs: artifact id and role, each link once."""
+    rows = store.query(_LINKS, {"run": run_id})
+    return {"inputs": rows[0]["inputs"], "outputs": rows[0]["outputs"]}
 
 
 @app.command(
@@ -102,11 +99,12 @@ def show(ctx: typer.Context, run: RunArgument, fmt: FormatOption = Format.table)
     store = open_store_of(ctx)
     doc = store.get(run_ref(run))
     links = linked(store, doc["_id"])
+    # the environment in full: its record, stored once, with the run's own process
+    environment = store.environment_of(doc) or {}
     if fmt in (Format.json, Format.jsonl):
-        emit_document({"run": doc, **links}, fmt)
+        emit_document({"run": {**doc, "environment": environment}, **links}, fmt)
         return
     summary = {field: doc[field] for field in SHOW_FIELDS if doc.get(field) not in (None, {}, [])}
-    environment = doc.get("environment") or {}
     git = environment.get("git") or {}
     summary["environment"] = {
         "python": (environment.get("python") or {}).get("version"),

@@ -65,10 +65,13 @@ class QueryResult(list[Any]):
 class EmbeddedDatabase:
     """An AQL database in one SQLite file (or ``":memory:"``)."""
 
-    def __init__(self, path: str = ":memory:", name: str = "_system") -> None:
+    def __init__(
+        self, path: str = ":memory:", name: str = "_system", *, timeout: float = 30.0
+    ) -> None:
+        """``timeout``: how long a write waits for another connection's write to end."""
         self.path = path
         self.name = name
-        self.storage = Storage(path)
+        self.storage = Storage(path, timeout)
         self._cache: OrderedDict[str, PreparedQuery] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.last_warnings: list[dict[str, Any]] = []

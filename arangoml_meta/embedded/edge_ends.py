@@ -44,14 +44,18 @@ class EdgeEndsSummary:
         """Drop the in-memory copy (it is read again when next needed)."""
         self._ends = None
 
-    def complete_missing(self) -> None:
-        """Summarise edge collections that have no complete record (in a write transaction)."""
-        missing = self.conn.execute(
+    def incomplete(self) -> list[int]:
+        """The edge collections that have no complete record."""
+        rows = self.conn.execute(
             "SELECT id FROM _collections WHERE edge = 1 AND id NOT IN "
             "(SELECT collection_id FROM _edge_ends WHERE side = ?)",
             (_COMPLETE,),
         ).fetchall()
-        for (cid,) in missing:
+        return [cid for (cid,) in rows]
+
+    def complete_missing(self) -> None:
+        """Summarise edge collections that have no complete record (in a write transaction)."""
+        for cid in self.incomplete():
             for side, column in ((_FROM, "from_id"), (_TO, "to_id")):
                 self.conn.execute(
                     f"INSERT OR IGNORE INTO _edge_ends SELECT DISTINCT ?, ?, "

@@ -1,11 +1,10 @@
-"""The CLI's own helpers: reading KEY=VALUE, and drawing trees and pictures."""
+"""The CLI's own helpers: reading KEY=VALUE and printing cells."""
 
 from __future__ import annotations
 
 import pytest
 
 from arangoml_meta.cli.core import json_value, nested_fields
-from arangoml_meta.cli.graph import chain, directional_tree, render_tree, to_mermaid
 from arangoml_meta.cli.output import cell
 from arangoml_meta.errors import BadParameterError
 
@@ -50,33 +49,3 @@ def test_cells_are_text_or_compact_json() -> None:
         "", "true", "3", "a", '{"a":[1]}',
     ]  # fmt: skip
 
-
-EDGES = [
-    {"_id": "inputs/1", "_from": "datasets/d-v1", "_to": "runs/r", "role": "train"},
-    {"_id": "outputs/1", "_from": "runs/r", "_to": "models/m-v1", "role": "model"},
-    {"_id": "inputs/2", "_from": "datasets/d-v1", "_to": "runs/s", "role": "test"},
-]
-
-
-def test_a_tree_keeps_only_branches_to_wanted_types() -> None:
-    tree = directional_tree(
-        "datasets/d-v1", EDGES, downstream=True, wanted=lambda v: v.startswith("models/")
-    )
-    assert render_tree(tree, str) == (
-        "datasets/d-v1\n└── runs/r  (inputs: train)\n    └── models/m-v1  (outputs: model)"
-    )
-
-
-def test_a_chain_marks_links_against_the_flow() -> None:
-    tree = chain(["models/m-v1", "runs/r"], [None, EDGES[1]])
-    assert render_tree(tree, str) == "models/m-v1\n└── runs/r  (against the flow, outputs: model)"
-
-
-def test_mermaid_quotes_labels() -> None:
-    edge = {"_id": "derivations/1", "_from": 'a/"x"', "_to": "b/y", "relation": "sub"}
-    assert to_mermaid(['a/"x"', "b/y"], [edge], lambda v: False).splitlines() == [
-        "flowchart LR",
-        '  v0["a/#quot;x#quot;"]',
-        '  v1["b/y"]',
-        '  v0 -->|"derivations: sub"| v1',
-    ]

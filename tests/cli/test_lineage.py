@@ -27,10 +27,10 @@ datasets/customers-v2
     └── featuresets/churn-features-v1  (outputs: features)
         ├── runs/train-churn-gbm [completed]  (inputs: train)
         │   └── models/churn-gbm-v1  (outputs: model)
-        │       └── deployments/churn-api-v2  (derivations: deployed_as)
+        │       └── deployments/churn-api-v2 [active]  (derivations: deployed_as)
         └── runs/train-churn-rf [completed]  (inputs: train)
             └── models/churn-rf-v1  (outputs: model)
-                └── deployments/churn-api-v1  (derivations: deployed_as)
+                └── deployments/churn-api-v1 [retired]  (derivations: deployed_as)
 """
 
 
@@ -58,9 +58,10 @@ def test_down_with_a_type_keeps_the_branches_leading_to_it(cli: Cli, graph: Know
     tree = succeeds(cli("lineage", "down", "datasets/customers-v2", "--type", "deployments"))
     assert tree == IMPACT_OF_CUSTOMERS_V2
     rows = succeeds(cli("lineage", "down", "datasets/customers-v1", "--format", "csv"))
-    assert [row["_id"] for row in csv.DictReader(io.StringIO(rows))] == [
-        "datasets/customers-anon-v1"
-    ]
+    assert [
+        (row["depth"], row["id"], row["via"], row["from"])
+        for row in csv.DictReader(io.StringIO(rows))
+    ] == [("1", "datasets/customers-anon-v1", "derivations: anonymised_as", "datasets/customers-v1")]
 
 
 def test_impact_of_a_dataset(cli: Cli, graph: KnownGraph) -> None:
@@ -81,7 +82,7 @@ def test_path_follows_the_data_flow(cli: Cli, graph: KnownGraph) -> None:
         "datasets/iris-v1\n"
         "└── runs/train-iris [completed]  (inputs: train)\n"
         "    └── models/iris-clf-v1  (outputs: model)\n"
-        "        └── deployments/iris-api-v1  (derivations: deployed_as)\n"
+        "        └── deployments/iris-api-v1 [active]  (derivations: deployed_as)\n"
     )
     steps = as_json(
         cli("lineage", "path", "datasets/iris-v1", "models/iris-clf-v1", "--format", "json")
@@ -126,12 +127,14 @@ def test_show_draws_both_directions(cli: Cli, graph: KnownGraph) -> None:
         "│   └── runs/train-iris [completed]  (outputs: model)\n"
         "│       └── datasets/iris-v1  (inputs: train)\n"
         "└── downstream\n"
-        "    └── deployments/iris-api-v1  (derivations: deployed_as)\n"
+        "    └── deployments/iris-api-v1 [active]  (derivations: deployed_as)\n"
         "        └── serving_metrics/iris-api-metrics-v1  (derivations: monitors)\n"
     )
-    graph_json = as_json(cli("lineage", "show", "models/iris-clf-v1", "--format", "json"))
-    assert len(graph_json["vertices"]) == 5
-    assert len(graph_json["edges"]) == 4
+    walks = as_json(cli("lineage", "show", "models/iris-clf-v1", "--format", "json"))
+    assert [row["_id"] for row in walks["upstream"]] == ["runs/train-iris", "datasets/iris-v1"]
+    assert [row["_id"] for row in walks["downstream"]] == [
+        "deployments/iris-api-v1", "serving_metrics/iris-api-metrics-v1",
+    ]  # fmt: skip
 
 
 def test_show_as_dot(cli: Cli, graph: KnownGraph) -> None:
@@ -165,7 +168,15 @@ def test_show_as_edge_rows(cli: Cli, graph: KnownGraph) -> None:
             io.StringIO(succeeds(cli("lineage", "show", "models/iris-clf-v1", "--format", "csv")))
         )
     )
-    assert {"from": "runs/train-iris", "link": "outputs: model", "to": "models/iris-clf-v1"} in rows
+    assert {
+        "direction": "upstream", "depth": "1", "id": "runs/train-iris", "name": "train-iris",
+        "version": "", "via": "outputs: model", "from": "models/iris-clf-v1",
+    } in rows  # fmt: skip
+    assert [(row["direction"], row["id"]) for row in rows] == [
+        ("upstream", "runs/train-iris"), ("upstream", "datasets/iris-v1"),
+        ("downstream", "deployments/iris-api-v1"),
+        ("downstream", "serving_metrics/iris-api-metrics-v1"),
+    ]  # fmt: skip
     lines = succeeds(cli("lineage", "show", "models/iris-clf-v1", "--format", "jsonl")).splitlines()
     assert len(lines) == 4
     assert all(json.loads(line)["from"] for line in lines)

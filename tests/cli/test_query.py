@@ -30,7 +30,7 @@ def test_list_names_every_stored_query() -> None:
     provenance = next(q for q in listed if q["name"] == "model_provenance")
     assert (
         provenance["parameters"]
-        == "model (string, required), depth (integer = 10), types (array = null)"
+        == "model (string, required), depth (integer = null), types (array = null)"
     )
     assert "Provenance of a model" in succeeds(run_without_store("query", "list"))
 
@@ -49,7 +49,7 @@ def test_show_a_stored_query() -> None:
     shown = as_json(run_without_store("query", "show", "model_provenance", "--format", "json"))
     assert shown["title"] == "Provenance of a model"
     assert [p["name"] for p in shown["params"]] == ["model", "depth", "types"]
-    assert shown["aql"].startswith("FOR v, e, p IN 1..@depth INBOUND @model")
+    assert shown["aql"].startswith("LET bound = @depth == null ? 100000 : @depth")
     table = succeeds(run_without_store("query", "show", "model_provenance"))
     assert "Parameters" in table
     assert "INBOUND @model" in table

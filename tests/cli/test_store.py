@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from arangoml_meta.migrations import STORE_SCHEMA_VERSION
 from arangoml_meta.store import MetadataStore
 
 from .conftest import Cli, as_json, succeeds
@@ -13,7 +14,7 @@ from .conftest import Cli, as_json, succeeds
 def test_init_creates_the_store_and_says_where(cli: Cli, store_url: str) -> None:
     out = succeeds(cli("store", "init"))
     assert "store ready at" in out
-    assert "schema version 1" in out
+    assert f"schema version {STORE_SCHEMA_VERSION}" in out
     info = as_json(cli("store", "info", "--format", "json"))
     assert info["counts"]["datasets"] == 0
     assert {"inputs", "outputs", "derivations", "runs"} <= set(info["counts"])
@@ -29,7 +30,7 @@ def test_info_shows_backend_schema_version_and_counts(cli: Cli, store: MetadataS
     store.register("datasets", "iris", rows=150)
     info = as_json(cli("store", "info", "--format", "json"))
     assert info["backend"] == store.backend.name
-    assert info["schema_version"] == 1
+    assert info["schema_version"] == STORE_SCHEMA_VERSION
     assert info["counts"]["datasets"] == 1
     if store.backend.name == "arangodb":
         assert info["database"] == store.backend.database  # type: ignore[attr-defined]

@@ -208,17 +208,20 @@ def test_find_sorts_and_limits(searchable: MetadataStore) -> None:
     assert [d["_key"] for d in found] == ["net-v1", "clf-v2"]
 
 
-def test_a_key_taken_by_something_else_is_retried_then_reported(store: MetadataStore) -> None:
-    """A document written around the store under the next version's key: each try loses the
-    race, leaves nothing behind, and after the last one the error says so."""
+def test_a_key_taken_by_something_else_is_passed_over(store: MetadataStore) -> None:
+    """A document written around the store under the next version's key: the commit that
+    meets it tries again, leaves nothing of the failed try behind, and takes the next key."""
     store.register("datasets", "iris")
     store.backend.insert("datasets", {"_key": "iris-v2", "name": "squatter", "version": 1})
-    with store.transaction():  # inside an open transaction too, the failed tries are undone
-        with pytest.raises(UniqueConstraintError, match="could not allocate a version"):
-            store.register("datasets", "iris")
-        store.register("datasets", "wine")
-    assert [d["version"] for d in store.history("datasets", "iris")] == [1]
+    with store.transaction():
+        iris = store.register("datasets", "iris")
+        wine = store.register("datasets", "wine")
+        store.link(iris, wine, "paired_with")
+    assert iris["_id"] == "datasets/iris-v3" and iris["version"] == 3
+    assert [d["version"] for d in store.history("datasets", "iris")] == [1, 3]
     assert store.get("datasets/wine@latest")["version"] == 1
+    (edge,) = store.query("FOR e IN derivations RETURN e")
+    assert (edge["_from"], edge["_to"]) == ("datasets/iris-v3", "datasets/wine-v1")
 
 
 def test_a_type_another_process_registered_can_be_written_in_a_step(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from arangoml_meta.store import STORE_SCHEMA_VERSION, MetadataStore
+from arangoml_meta.migrations import STORE_SCHEMA_VERSION
+from arangoml_meta.store import MetadataStore
 from arangoml_meta.types import SCHEMAS_DIR
 
 from .conftest import counts, register_tokenizers

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from arangoml_meta.errors import BadParameterError, CollectionNotFoundError, DocumentNotFoundError
+
 from .conftest import LineageGraph, ids
 
 RAW, CLEAN, OTHER = "datasets/raw-v1", "datasets/clean-v1", "datasets/other-v1"
@@ -41,8 +43,74 @@ def test_downstream_says_which_edge_reached_each_vertex(lineage_graph: LineageGr
     store = lineage_graph.store
     via = {row["_id"]: row["_via"] for row in store.downstream(CLEAN)}
     edge = store.query("FOR e IN outputs RETURN e")[0]
-    assert via[MODEL] == edge["_id"]
-    assert via[lineage_graph.run].startswith("inputs/")
+    assert via[MODEL] == {
+        "_id": edge["_id"], "_from": lineage_graph.run, "_to": MODEL, "role": "model",
+    }  # fmt: skip
+    assert via[lineage_graph.run]["_id"].startswith("inputs/")
+    assert via[lineage_graph.run]["role"] == "train"
+    assert via[FEATS]["relation"] == "features_of"
+
+
+def test_rows_are_compact_unless_asked(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    row = next(r for r in store.downstream(CLEAN) if r["_id"] == MODEL)
+    assert row == {
+        "_id": MODEL, "_type": "models", "name": "clf", "version": 1, "_depth": 2,
+        "_via": row["_via"], "_starts": {CLEAN: 2},
+    }  # fmt: skip
+    full = next(r for r in store.downstream(CLEAN, fields="*") if r["_id"] == MODEL)
+    assert full["framework"] == "sklearn" and full["created_by"] == store.actor
+    assert full["_depth"] == 2
+    chosen = next(r for r in store.downstream(CLEAN, fields=["framework"]) if r["_id"] == MODEL)
+    assert chosen["framework"] == "sklearn" and "created_by" not in chosen
+
+
+def test_a_name_starts_from_every_version(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    newer = store.register("datasets", "raw", rows=2000)
+    store.link(newer, store.register("featuresets", "feats-2"), "features_of")
+    rows = store.downstream("datasets/raw", types=["featuresets"])
+    assert rows.starts == [RAW, "datasets/raw-v2"]
+    assert {r["_id"]: r["_starts"] for r in rows} == {
+        FEATS: {RAW: 2},
+        "featuresets/feats-2-v1": {"datasets/raw-v2": 1},
+    }
+
+
+def test_several_starts_are_one_walk_each_row_once(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    rows = store.downstream([RAW, CLEAN, store.get(DEPLOYMENT)])
+    assert len(rows) == len(ids(rows))
+    model = next(r for r in rows if r["_id"] == MODEL)
+    assert model["_starts"] == {RAW: 3, CLEAN: 2}
+    assert model["_depth"] == 2  # from the nearest start
+    assert next(r for r in rows if r["_id"] == CLEAN)["_starts"] == {RAW: 1}
+    assert next(r for r in rows if r["_id"] == WINDOW)["_starts"] == {
+        RAW: 5, CLEAN: 4, DEPLOYMENT: 1,
+    }  # fmt: skip
+
+
+def test_a_filter_starts_from_every_match(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    rows = store.downstream({"type": "datasets", "filter": {"rows": {">": 100}}}, types=["models"])
+    assert rows.starts == [RAW, CLEAN]
+    assert ids(rows) == {MODEL}
+    with pytest.raises(BadParameterError, match="filter start"):
+        store.downstream({"type": "datasets", "where": {}})
+
+
+def test_types_walked_through_are_separate_from_types_returned(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    # runs end the walk: what lies behind the training run is not reached
+    rows = store.downstream(RAW, through=["datasets", "featuresets"])
+    assert ids(rows) == resolved(lineage_graph, CLEAN, FEATS, RUN)
+    assert ids(store.downstream(RAW, types=["models"], through=["datasets"])) == set()
+    assert ids(store.downstream(RAW, types=["models"], through=["datasets", "runs"])) == {MODEL}
+
+
+def test_a_complete_walk_is_not_truncated(lineage_graph: LineageGraph) -> None:
+    rows = lineage_graph.store.downstream(RAW)
+    assert rows.truncated is False and rows.depth is None
 
 
 @pytest.mark.parametrize(
@@ -54,11 +122,26 @@ def test_downstream_says_which_edge_reached_each_vertex(lineage_graph: LineageGr
         (5, {CLEAN, FEATS, RUN, MODEL, DEPLOYMENT, WINDOW}),
     ],
 )
-def test_downstream_stops_at_the_depth(
+def test_downstream_stops_at_the_depth_and_says_so(
     lineage_graph: LineageGraph, depth: int, expected: set[str]
 ) -> None:
     rows = lineage_graph.store.downstream(RAW, depth=depth)
     assert ids(rows) == resolved(lineage_graph, *expected)
+    assert rows.truncated is (depth < 5)  # the window is 5 links away, the last vertex
+
+
+def test_a_depth_cut_is_reported_even_when_the_types_asked_lie_nearer(
+    lineage_graph: LineageGraph,
+) -> None:
+    rows = lineage_graph.store.downstream(RAW, types=["datasets"], depth=2)
+    assert ids(rows) == {CLEAN}
+    assert rows.truncated is True
+
+
+@pytest.mark.parametrize("depth", [0, -1, 1.5, True, "3"])
+def test_a_depth_is_a_positive_whole_number(lineage_graph: LineageGraph, depth: object) -> None:
+    with pytest.raises(BadParameterError, match="depth"):
+        lineage_graph.store.downstream(RAW, depth=depth)
 
 
 @pytest.mark.parametrize(
@@ -139,39 +222,36 @@ def test_a_path_in_any_direction(lineage_graph: LineageGraph) -> None:
     assert [step["vertex"]["_id"] for step in steps] == [FEATS, CLEAN, lineage_graph.run, MODEL]
 
 
-def test_subgraph_around_a_model(lineage_graph: LineageGraph) -> None:
-    store = lineage_graph.store
-    subgraph = store.subgraph(MODEL)
-    assert ids(subgraph["vertices"]) == resolved(
-        lineage_graph, RAW, CLEAN, RUN, MODEL, DEPLOYMENT, WINDOW
-    )
-    assert {(e["_from"], e["_to"]) for e in subgraph["edges"]} == {
-        (RAW, CLEAN),
-        (CLEAN, lineage_graph.run),
-        (lineage_graph.run, MODEL),
-        (MODEL, DEPLOYMENT),
-        (DEPLOYMENT, WINDOW),
-    }
-    assert len(subgraph["edges"]) == 5
-
-
-def test_subgraph_stops_at_the_depth(lineage_graph: LineageGraph) -> None:
-    subgraph = lineage_graph.store.subgraph(MODEL, depth=1)
-    assert ids(subgraph["vertices"]) == {lineage_graph.run, MODEL, DEPLOYMENT}
-    assert {(e["_from"], e["_to"]) for e in subgraph["edges"]} == {
-        (lineage_graph.run, MODEL),
-        (MODEL, DEPLOYMENT),
-    }
-
-
-def test_subgraph_of_an_unconnected_artifact_is_itself(lineage_graph: LineageGraph) -> None:
-    subgraph = lineage_graph.store.subgraph(OTHER)
-    assert ids(subgraph["vertices"]) == {OTHER}
-    assert subgraph["edges"] == []
-
-
 def test_lineage_accepts_references_and_documents(lineage_graph: LineageGraph) -> None:
     store = lineage_graph.store
     expected = ids(store.downstream(RAW))
     assert ids(store.downstream("datasets/raw@latest")) == expected
     assert ids(store.downstream(store.get("datasets/raw@1"))) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "error"),
+    [
+        ("datasets/nothing", DocumentNotFoundError),
+        ("datasets/nothing@latest", DocumentNotFoundError),
+        ({"_id": "datasets/nothing-v1"}, DocumentNotFoundError),
+        ("gadgets/g-v1", CollectionNotFoundError),
+        ([], BadParameterError),
+        (42, BadParameterError),
+    ],
+)
+def test_a_start_that_names_nothing_is_an_error(
+    lineage_graph: LineageGraph, start: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        lineage_graph.store.downstream(start)
+
+
+def test_unknown_types_are_errors_not_empty_answers(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    with pytest.raises(CollectionNotFoundError):
+        store.downstream(RAW, types=["gadgets"])
+    with pytest.raises(CollectionNotFoundError):
+        store.downstream(RAW, through=["gadgets"])
+    with pytest.raises(BadParameterError, match="list of type names"):
+        store.downstream(RAW, types="models")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from arangoml_meta.backends.embedded import STORE_FILE
+from arangoml_meta.migrations import STORE_SCHEMA_VERSION
 from arangoml_meta.store import open_store
 from arangoml_meta.types import BUILTIN_NAMES
 
@@ -141,7 +142,7 @@ def test_opening_a_fresh_store_waits_for_another_process_holding_its_lock(
     assert locked.wait(WAIT_SECONDS)
     try:
         with open_store(str(tmp_path)) as store:
-            assert store.info()["schema_version"] == 1
+            assert store.info()["schema_version"] == STORE_SCHEMA_VERSION
     finally:
         assert finish(holder) == [0]
 
@@ -163,6 +164,7 @@ def test_a_process_killed_in_a_run_leaves_it_running_and_orphaned(tmp_path: Path
             "runs": 1,
             "inputs": 1,
             "outputs": 1,
+            "environments": 1,
         }
         (run,) = store.find("runs")
         assert (run["status"], run["params"], run["metrics"]) == (

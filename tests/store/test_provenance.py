@@ -135,10 +135,10 @@ def test_an_edge_between_the_wrong_kinds_is_refused(
     run = run_id(artifacts)
     source, target = (run if end == "RUN" else end for end in (source, target))
     before = counts(artifacts)
-    with pytest.raises(GraphError) as raised:
-        # _edge is where link(), start_run(inputs=) and register_output() all write edges;
+    with pytest.raises(GraphError) as raised, artifacts.transaction() as step:
+        # add_edge is where link(), start_run(inputs=) and register_output() all make edges;
         # the public calls cannot even name most of these wrong combinations
-        artifacts._edge(collection, source, target, {})
+        artifacts.add_edge(step, collection, source, target, {})
     assert raised.value.error_num == ERROR_GRAPH_INVALID_EDGE
     assert counts(artifacts) == before
 

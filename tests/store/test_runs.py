@@ -125,11 +125,27 @@ def test_a_metric_series_survives_a_flush(store: MetadataStore) -> None:
 def test_the_environment_is_captured(store: MetadataStore) -> None:
     with store.run("train") as run:
         pass
-    env = stored(store, run.id)["environment"]
+    env = store.environment_of(run.id)
+    assert env is not None
     assert env["python"]["version"] == platform.python_version()
     assert "pytest" in env["packages"]
     assert env["host"] == socket.gethostname()
     assert env["pid"] == os.getpid()
+
+
+def test_an_environment_is_stored_once_and_runs_keep_a_reference(store: MetadataStore) -> None:
+    for _ in range(3):
+        with store.run("train"):
+            pass
+    runs = store.history("runs", "train")
+    references = [r["environment"] for r in runs]
+    assert {tuple(sorted(ref)) for ref in references} == {("host", "id", "pid", "user")}
+    assert len({ref["id"] for ref in references}) == 1
+    assert store.info()["counts"]["environments"] == 1
+    (record,) = store.query("FOR e IN environments RETURN e")
+    assert references[0]["id"] == record["_id"]
+    assert set(record) >= {"python", "platform", "packages", "git"}
+    assert "pid" not in record
 
 
 def test_resources_are_measured(store: MetadataStore) -> None:

@@ -1,33 +1,40 @@
 """Drawing lineage: a tree for the terminal, Graphviz DOT and Mermaid for a picture.
 
-Input is what ``MetadataStore.subgraph`` returns — vertices and the edges
-between them. :func:`directional_tree` picks the part reachable from one
-vertex in one direction as a breadth-first tree (each vertex once, under the
-neighbour nearest to the start, as the AQL walks count), optionally pruned to
-the branches that reach a wanted type. Runs (kind ``execution``) are drawn as
-ellipses, artifacts as boxes.
+Built from a walk's own result (:class:`~.walk.Lineage`): every row hangs under
+the vertex it was reached from, by the edge it was reached by (its ``_via``),
+so each vertex appears once, under its nearest neighbour towards the start, as
+the walk counts depth. :func:`lineage_tree` makes the tree (optionally keeping
+only the branches that reach a wanted type), :func:`render_tree` draws it with
+box-drawing guides, :func:`to_dot` and :func:`to_mermaid` draw its vertices and
+edges as a picture. Runs (kind ``execution``) are drawn as ellipses, artifacts
+as boxes.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .walk import Lineage
 
 Doc = Mapping[str, Any]
 
 
 @dataclass
 class TreeNode:
-    """A vertex of a tree (or a heading, when ``heading`` is set) and the edge leading to it."""
+    """A vertex of a tree (or a heading, when ``heading`` is set) and the edge leading to it.
+
+    ``row`` is the walk's row of the vertex (None for a start, a heading, or a path step).
+    """
 
     vertex: str
     edge: Doc | None = None
     children: list[TreeNode] = field(default_factory=list)
     heading: str | None = None
     against_flow: bool = False  # on a path: the edge points from this vertex to the one above
+    row: Doc | None = None
 
 
 def edge_label(edge: Doc) -> str:
@@ -37,35 +44,31 @@ def edge_label(edge: Doc) -> str:
     return f"{collection}: {detail}" if detail and collection else str(detail or collection)
 
 
-def directional_tree(
-    root: str,
-    edges: Iterable[Doc],
-    *,
-    downstream: bool,
-    wanted: Callable[[str], bool] | None = None,
-) -> TreeNode:
-    """The vertices reachable from ``root`` following ``edges`` one way, as a breadth-first tree.
+def lineage_tree(lineage: Lineage, wanted: Callable[[str], bool] | None = None) -> TreeNode:
+    """The walk as a tree under its start (several starts: under a heading listing them).
 
-    With ``wanted``, only branches that reach a wanted vertex are kept.
+    With ``wanted``, only branches that reach a wanted vertex are kept. The walk must
+    be of every type (a vertex hangs under the one it was reached from).
     """
-    step: dict[str, list[tuple[str, Doc]]] = defaultdict(list)
-    for edge in edges:
-        source, target = (
-            (edge["_from"], edge["_to"]) if downstream else (edge["_to"], edge["_from"])
-        )
-        step[source].append((target, edge))
-    nodes = {root: TreeNode(root)}
-    queue = deque([root])
-    while queue:
-        vertex = queue.popleft()
-        for neighbour, edge in sorted(
-            step[vertex], key=lambda pair: (pair[0], str(pair[1].get("_id")))
-        ):
-            if neighbour not in nodes:
-                nodes[neighbour] = TreeNode(neighbour, edge)
-                nodes[vertex].children.append(nodes[neighbour])
-                queue.append(neighbour)
-    tree = nodes[root]
+    if lineage.types is not None:
+        raise ValueError("a lineage tree is drawn from a walk of every type: pass wanted=")
+    nodes: dict[str, TreeNode] = {start: TreeNode(start) for start in lineage.starts}
+    for row in lineage:  # nearest first: a vertex's parent is made before it
+        vertex = row["_id"]
+        node = nodes.get(vertex)
+        if node is None:
+            node = nodes[vertex] = TreeNode(vertex)
+        node.edge, node.row = row["_via"], row
+        parent = nodes.setdefault(lineage.parent(row), TreeNode(lineage.parent(row)))
+        parent.children.append(node)
+    reached = {row["_id"] for row in lineage}
+    roots = [nodes[start] for start in lineage.starts if start not in reached]
+    for node in nodes.values():
+        node.children.sort(key=lambda child: child.vertex)
+    if len(roots) == 1:
+        tree = roots[0]
+    else:
+        tree = TreeNode("", heading=f"{len(roots)} starts", children=roots)
     if wanted is not None:
         _prune(tree, wanted)
     return tree
@@ -74,29 +77,52 @@ def directional_tree(
 def _prune(node: TreeNode, wanted: Callable[[str], bool]) -> bool:
     """Drop the branches that reach no wanted vertex; whether ``node``'s branch reaches one."""
     node.children = [child for child in node.children if _prune(child, wanted)]
-    return bool(node.children) or wanted(node.vertex)
+    return bool(node.children) or (node.heading is None and wanted(node.vertex))
 
 
-def chain(vertices: Sequence[str], edges: Sequence[Doc | None]) -> TreeNode:
-    """A path as a tree in which each vertex is the only child of the one before."""
-    root = TreeNode(vertices[0])
+def chain(steps: Sequence[Doc]) -> TreeNode:
+    """A path (``store.path()``: ``{vertex, edge}`` steps) as a tree in which each vertex
+    is the only child of the one before."""
+    first = steps[0]["vertex"]
+    root = TreeNode(first["_id"], row=first)
     node = root
-    for vertex, edge in zip(vertices[1:], edges[1:], strict=True):
-        child = TreeNode(vertex, edge, against_flow=edge is not None and edge["_from"] == vertex)
+    for step in steps[1:]:
+        vertex, edge = step["vertex"]["_id"], step["edge"]
+        child = TreeNode(
+            vertex,
+            edge,
+            against_flow=edge is not None and edge["_from"] == vertex,
+            row=step["vertex"],
+        )
         node.children.append(child)
         node = child
     return root
 
 
 def tree_vertices(node: TreeNode) -> list[str]:
+    """The tree's vertices, depth first (headings left out)."""
     found = [] if node.heading else [node.vertex]
     for child in node.children:
         found.extend(tree_vertices(child))
     return found
 
 
-def render_tree(tree: TreeNode, label: Callable[[str], str]) -> str:
-    """The tree drawn with box-drawing guides, one vertex a line."""
+def tree_edges(node: TreeNode) -> list[Doc]:
+    """The edges that lead to the tree's vertices, depth first."""
+    found = [] if node.edge is None else [node.edge]
+    for child in node.children:
+        found.extend(tree_edges(child))
+    return found
+
+
+def vertex_text(node: TreeNode) -> str:
+    """The default label of a vertex: its id, and its status (a run's, a deployment's) if any."""
+    status = (node.row or {}).get("status")
+    return f"{node.vertex} [{status}]" if status else node.vertex
+
+
+def render_tree(tree: TreeNode, label: Callable[[TreeNode], str] = vertex_text) -> str:
+    """The tree drawn with box-drawing guides, one vertex a line, each with its link."""
     lines = [_node_text(tree, label)]
 
     def draw(node: TreeNode, prefix: str) -> None:
@@ -109,10 +135,10 @@ def render_tree(tree: TreeNode, label: Callable[[str], str]) -> str:
     return "\n".join(lines)
 
 
-def _node_text(node: TreeNode, label: Callable[[str], str]) -> str:
+def _node_text(node: TreeNode, label: Callable[[TreeNode], str]) -> str:
     if node.heading is not None:
         return node.heading
-    text = label(node.vertex)
+    text = label(node)
     if node.edge is None:
         return text
     against = "against the flow, " if node.against_flow else ""
@@ -127,7 +153,7 @@ def _quote(text: str) -> str:
 
 
 def to_dot(vertices: Sequence[str], edges: Iterable[Doc], is_run: Callable[[str], bool]) -> str:
-    """Graphviz DOT, left to right: ``arangoml-meta lineage show X --format dot | dot -Tsvg``."""
+    """Graphviz DOT, left to right: ``arangoml-meta lineage up X --format dot | dot -Tsvg``."""
     lines = [
         "digraph lineage {",
         "  rankdir=LR;",

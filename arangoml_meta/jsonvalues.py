@@ -1,0 +1,105 @@
+"""The values pipelines pass, as the JSON values the store keeps.
+
+Pipeline code hands the store what pandas, numpy and scikit-learn give it:
+``np.float64(0.93)``, ``np.int64(5)``, ``np.bool_(True)``, a ``datetime``, a
+``Decimal``, a ``Path``, a ``UUID``, an enum member. Each has an obvious JSON
+value, and :func:`as_json` gives it, recursively, before a document is
+validated and written:
+
+- numpy scalars and arrays: their Python value (``.item()`` / ``.tolist()``);
+- ``datetime``: ISO 8601 in UTC as the store writes its own times
+  (``YYYY-MM-DDTHH:MM:SS.sssZ``; a naive one is taken as UTC); ``date`` and
+  ``time``: ``isoformat()``;
+- ``Decimal``: the integer, or the float that prints as the same number; one
+  that no float holds exactly is refused rather than rounded;
+- ``Path``, ``UUID``: their text; an enum member: its value;
+- tuples: arrays; other mappings: objects.
+
+Anything else (a set, an object, ``bytes``) is not a JSON value and is refused
+with 1227, naming where it was; so are non-finite floats, which JSON cannot hold.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from .environment import to_iso
+from .errors import ERROR_ARANGO_DOCUMENT_TYPE_INVALID, DocumentError
+
+
+def as_json(value: Any, where: str = "value") -> Any:
+    """``value`` with every part a JSON value (see the module docstring); 1227 otherwise."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is float:
+        return _finite(value, where)
+    if t is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _refused(f"{where}: the attribute name {key!r} is not a string")
+            ti = type(item)
+            out[key] = item if ti is str or ti is int or ti is bool else as_json(item, f"{where}.{key}")
+        return out
+    if t is list or t is tuple:
+        return [as_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    return _converted(value, where)
+
+
+def _converted(value: Any, where: str) -> Any:
+    module = type(value).__module__
+    if (module == "numpy" or module.startswith("numpy.")) and hasattr(value, "tolist"):
+        return as_json(value.tolist(), where)  # scalars and arrays alike
+    if isinstance(value, bool):  # a bool subclass
+        return bool(value)
+    if isinstance(value, enum.Enum):
+        return as_json(value.value, where)
+    if isinstance(value, int):  # an int subclass (IntEnum is handled above)
+        return int(value)
+    if isinstance(value, float):
+        return _finite(float(value), where)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return _decimal(value, where)
+    if isinstance(value, (PurePath, uuid.UUID)):
+        return str(value)
+    if isinstance(value, Mapping):
+        return as_json(dict(value), where)
+    raise _refused(f"{where}: a {type(value).__name__} is not a JSON value")
+
+
+def _finite(number: float, where: str) -> float:
+    if math.isfinite(number):
+        return number
+    raise _refused(f"{where}: {number!r} is not a JSON number")
+
+
+def _decimal(number: Decimal, where: str) -> int | float:
+    if not number.is_finite():
+        raise _refused(f"{where}: {number} is not a JSON number")
+    if number == number.to_integral_value():
+        return int(number)
+    as_float = float(number)
+    if Decimal(repr(as_float)) != number.normalize():
+        raise _refused(
+            f"{where}: {number} has more digits than a JSON number holds; "
+            "pass it as a string, or round it"
+        )
+    return as_float
+
+
+def _refused(message: str) -> DocumentError:
+    return DocumentError(f"invalid document: {message}", ERROR_ARANGO_DOCUMENT_TYPE_INVALID)

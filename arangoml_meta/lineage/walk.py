@@ -1,0 +1,333 @@
+"""Lineage walks: one AQL traversal per question, whatever the number of starts.
+
+Edges point the way data flows (dataset → run → model → deployment), so
+``OUTBOUND`` is downstream and ``INBOUND`` upstream. A walk starts from a set
+of vertices (:func:`resolve_starts`: ids, ``type/name`` for every version of a
+name, ``type/name@N``, documents, filters, or a list of these) and runs
+:data:`WALK` once: every start is walked breadth-first with global vertex
+uniqueness (so cycles end), and :func:`assemble` merges what the starts reached
+into one row per vertex — its type, name and version (or the fields asked
+for), its depth, the edge it was reached by and the depth at which each start
+reached it.
+
+Complete by default: without a depth, a walk follows every link (up to
+:data:`COMPLETE_DEPTH` hops, a safety bound no real pipeline nears). It always
+asks for one level more than it returns, so an answer cut by a depth — the
+caller's or the safety bound — says so (:attr:`Lineage.truncated`) instead of
+being silently partial.
+
+The query text is fixed here; the direction keyword and the optional PRUNE
+come from this module, every value from bind parameters.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    BadParameterError,
+    DocumentError,
+    DocumentNotFoundError,
+)
+from ..filters import compile_filters
+from ..refs import parse_ref
+
+if TYPE_CHECKING:
+    from ..store import MetadataStore
+
+GRAPH = "lineage"
+DIRECTIONS = {"downstream": "OUTBOUND", "upstream": "INBOUND"}
+# how far a walk asked to be complete goes; deeper lineage is reported as truncated
+COMPLETE_DEPTH = 100_000
+# what depends on a dataset: what to retrain or re-check when it changes
+IMPACT_TYPES = ("models", "deployments")
+# the edge attributes that say how a link was made (inputs / outputs: role; derivations: relation)
+EDGE_LABELS = ("role", "relation")
+
+_WALK = """
+FOR s IN @starts
+  FOR v, e, p IN 1..@max {direction} s GRAPH 'lineage'{prune}
+    OPTIONS {{ uniqueVertices: 'global', order: 'bfs' }}
+    LET depth = LENGTH(p.edges)
+    FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types
+    RETURN [s, v._id, depth, e._id, e._from, e._to, e.role, e.relation, {vertex}]
+"""
+# a vertex whose type is not walked through is reached, but not followed further
+_PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @through"
+# what a row carries of its vertex: compact, the whole document, or chosen fields
+_VERTEX = {"compact": "v.name, v.version", "full": "v", "fields": "KEEP(v, @fields)"}
+
+
+def walk_query(direction: str, *, through: bool, vertex: str) -> str:
+    """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``."""
+    return _WALK.format(
+        direction=DIRECTIONS[direction], prune=_PRUNE if through else "", vertex=_VERTEX[vertex]
+    )
+
+
+WALK = {
+    (direction, through, vertex): walk_query(direction, through=through, vertex=vertex)
+    for direction in DIRECTIONS
+    for through in (False, True)
+    for vertex in _VERTEX
+}
+
+PATH = """
+FOR v, e IN {direction} SHORTEST_PATH @from TO @to GRAPH 'lineage'
+  RETURN {{ vertex: v, edge: e }}
+"""
+
+
+def path_query(any_direction: bool) -> str:
+    return PATH.format(direction="ANY" if any_direction else "OUTBOUND")
+
+
+_IDS_BY_NAME = "FOR d IN @@c FILTER d.name == @name SORT d.version RETURN d._id"
+_MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
+
+
+class Lineage(list[dict[str, Any]]):
+    """The rows of a lineage walk, nearest first (then by id).
+
+    Each row: ``_id``, ``_type``, ``name`` and ``version`` (or the whole document,
+    or the fields asked for), ``_depth`` (links from the nearest start), ``_via``
+    (the edge it was reached by: ``_id``, ``_from``, ``_to`` and its ``role`` or
+    ``relation``) and ``_starts`` (each start that reached it, with the depth).
+    ``truncated`` is true when a depth cut the walk short: more lineage lies beyond.
+    """
+
+    def __init__(
+        self,
+        rows: Iterable[dict[str, Any]] = (),
+        *,
+        starts: Sequence[str] = (),
+        direction: str = "downstream",
+        depth: int | None = None,
+        types: Sequence[str] | None = None,
+        truncated: bool = False,
+    ) -> None:
+        super().__init__(rows)
+        self.starts = list(starts)
+        self.direction = direction
+        self.depth = depth
+        self.types = None if types is None else list(types)
+        self.truncated = truncated
+
+    def ids(self) -> list[str]:
+        return [row["_id"] for row in self]
+
+    def parent(self, row: Mapping[str, Any]) -> str:
+        """The vertex ``row`` was reached from (the other end of its ``_via`` edge)."""
+        via = row["_via"]
+        return str(via["_from"] if self.direction == "downstream" else via["_to"])
+
+
+def check_depth(depth: int | None) -> int:
+    """The number of links to follow: ``depth``, or :data:`COMPLETE_DEPTH` for all of them."""
+    if depth is None:
+        return COMPLETE_DEPTH
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise BadParameterError(f"depth is a whole number of links, at least 1 (not {depth!r})")
+    return depth
+
+
+def vertex_form(fields: str | Sequence[str] | None) -> tuple[str, list[str] | None]:
+    """How rows carry their vertex: ``compact`` (None), ``full`` ("*") or ``fields`` (names)."""
+    if fields is None:
+        return "compact", None
+    if fields == "*":
+        return "full", None
+    if isinstance(fields, str) or not all(isinstance(f, str) and f for f in fields):
+        raise BadParameterError(
+            f"fields is '*' for whole documents or a list of field names, not {fields!r}"
+        )
+    return "fields", ["_id", *fields]
+
+
+def resolve_starts(store: MetadataStore, start: Any) -> tuple[list[str], list[str]]:
+    """The ids a walk starts from, and those of them not yet known to exist.
+
+    A start is an id or a document (``_id``); ``type/name`` (every version of
+    it, unless a document has that key); ``type/name@N`` or ``@latest``; a
+    filter ``{"type": T, "filter": {...}}`` (every document of ``T`` it
+    matches, see ``filters.py``); or a list of these.
+    """
+    items = list(start) if isinstance(start, (list, tuple, set, frozenset)) else [start]
+    if not items:
+        raise BadParameterError("a lineage walk needs at least one start")
+    found: dict[str, None] = {}
+    unchecked: list[str] = []
+    for item in items:
+        if isinstance(item, Mapping) and "_id" in item:
+            doc_id = _checked_id(store, item["_id"])
+            found[doc_id] = None
+            unchecked.append(doc_id)
+        elif isinstance(item, Mapping):
+            found.update(dict.fromkeys(_filtered(store, item)))
+        elif isinstance(item, str):
+            found.update(dict.fromkeys(_named(store, item)))
+        else:
+            raise BadParameterError(
+                f"a lineage start is an id, a reference, a document or a filter, not {item!r}"
+            )
+    return list(found), unchecked
+
+
+def _checked_id(store: MetadataStore, doc_id: Any) -> str:
+    ref = parse_ref(doc_id)
+    store.type(ref.type)  # an unknown type is 1203
+    if ref.key is None:
+        raise DocumentError(f"not a document id: {doc_id!r}")
+    return str(doc_id)
+
+
+def _named(store: MetadataStore, text: str) -> list[str]:
+    ref = parse_ref(text)
+    if ref.key is None:  # name@N or name@latest: one document
+        return [str(store.get(text)["_id"])]
+    store.type(ref.type)
+    if store.backend.get(ref.type, ref.key) is not None:
+        return [text]
+    ids = store.backend.query(_IDS_BY_NAME, {"@c": ref.type, "name": ref.key})
+    if not ids:
+        raise DocumentNotFoundError(
+            f"artifact not found: {text} (neither the id nor the name of any {ref.type})",
+            ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+        )
+    return [str(i) for i in ids]
+
+
+def _filtered(store: MetadataStore, spec: Mapping[str, Any]) -> list[str]:
+    unknown = set(spec) - {"type", "filter"}
+    if "type" not in spec or unknown:
+        raise BadParameterError(
+            'a filter start is {"type": TYPE, "filter": {...}}' + f", not {dict(spec)!r}"
+        )
+    artifact_type = store.type(spec["type"])
+    bind: dict[str, Any] = {"@c": artifact_type.name}
+    filter_line = compile_filters(spec.get("filter"), bind)
+    return [str(i) for i in store.backend.query(f"FOR d IN @@c {filter_line} RETURN d._id", bind)]
+
+
+def check_types(store: MetadataStore, types: Iterable[str] | None, what: str) -> list[str] | None:
+    """Registered type names (an unknown one is 1203, not an empty answer); None for all."""
+    if types is None:
+        return None
+    if isinstance(types, str):
+        raise BadParameterError(f"{what} is a list of type names, not the string {types!r}")
+    names = list(types)
+    for name in names:
+        store.type(name)
+    return names
+
+
+def walk(
+    store: MetadataStore,
+    start: Any,
+    *,
+    direction: str,
+    types: Iterable[str] | None = None,
+    through: Iterable[str] | None = None,
+    depth: int | None = None,
+    fields: str | Sequence[str] | None = None,
+) -> Lineage:
+    """See :meth:`MetadataStore.lineage`."""
+    if direction not in DIRECTIONS:
+        raise BadParameterError(f"direction is 'downstream' or 'upstream', not {direction!r}")
+    limit = check_depth(depth)
+    form, keep = vertex_form(fields)
+    wanted = check_types(store, types, "types")
+    walked = check_types(store, through, "through")
+    starts, unchecked = resolve_starts(store, start)
+    bind: dict[str, Any] = {
+        "starts": starts,
+        "max": limit + 1,
+        "depth": limit,
+        "types": wanted,
+    }
+    if walked is not None:
+        bind["through"] = walked
+    if keep is not None:
+        bind["fields"] = keep
+    raw = store.backend.query(WALK[direction, walked is not None, form], bind)
+    rows, truncated = assemble(raw, limit, form, direction)
+    if unchecked:
+        reached = {s for row in rows for s in row["_starts"]}
+        _require_existing(store, [s for s in unchecked if s not in reached])
+    if truncated and depth is None:
+        warnings.warn(
+            f"lineage walk from {starts[0]}{' and more' if len(starts) > 1 else ''} stopped at "
+            f"the safety bound of {COMPLETE_DEPTH} links: the answer is incomplete",
+            stacklevel=3,
+        )
+    return Lineage(
+        rows, starts=starts, direction=direction, depth=depth, types=wanted, truncated=truncated
+    )
+
+
+def _require_existing(store: MetadataStore, ids: list[str]) -> None:
+    if not ids:
+        return
+    missing = store.backend.query(_MISSING, {"ids": ids})
+    if missing:
+        raise DocumentNotFoundError(
+            f"artifact not found: {', '.join(missing)}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+        )
+
+
+def assemble(
+    raw: Iterable[Sequence[Any]], limit: int, form: str, direction: str
+) -> tuple[list[dict[str, Any]], bool]:
+    """One row per reached vertex from the walk's per-start rows (see :class:`Lineage`);
+    and whether any start reached beyond ``limit`` links (the answer was cut there).
+
+    A vertex an edge points to but which does not exist (written around the store)
+    is a row too, with its id from the edge and ``_missing`` true.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    truncated = False
+    compact = form == "compact"
+    far = 5 if direction == "downstream" else 4  # the edge's end that is the reached vertex
+    for item in raw:
+        start, vertex_id, depth = item[0], item[1], item[2]
+        if depth > limit:
+            truncated = True
+            continue
+        if vertex_id is None:
+            vertex_id = item[far]
+        row = rows.get(vertex_id)
+        if row is None:
+            if compact:
+                row = {"_id": vertex_id, "_type": vertex_id.partition("/")[0],
+                       "name": item[8], "version": item[9]}  # fmt: skip
+            else:
+                row = dict(item[8] or {})
+                row["_id"] = vertex_id
+                row["_type"] = vertex_id.partition("/")[0]
+            if item[1] is None:
+                row["_missing"] = True
+            row["_depth"] = depth
+            row["_via"] = _edge(item)
+            row["_starts"] = {start: depth}
+            rows[vertex_id] = row
+            continue
+        reached = row["_starts"]
+        if start not in reached:
+            reached[start] = depth
+        if depth < row["_depth"]:  # nearer from this start: reached by this start's edge
+            row["_depth"] = depth
+            row["_via"] = _edge(item)
+    ordered = sorted(rows.values(), key=lambda r: (r["_depth"], r["_id"]))
+    return ordered, truncated
+
+
+def _edge(item: Sequence[Any]) -> dict[str, Any]:
+    """The ``_via`` of a walk row: the edge's id, ends and label."""
+    via = {"_id": item[3], "_from": item[4], "_to": item[5]}
+    for name, value in zip(EDGE_LABELS, item[6:8], strict=True):
+        if value is not None:
+            via[name] = value
+    return via

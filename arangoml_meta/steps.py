@@ -1,0 +1,268 @@
+"""A pipeline step's writes: collected on the client, committed in one short transaction.
+
+``with store.transaction():`` (and a run's block) opens a :class:`Step`. While
+the step runs — a training of minutes included — it holds nothing in the
+database: registrations, links, runs and their closes, deletions go into the
+step, and the step's end commits them all in one transaction that takes as
+long as the writing itself:
+
+- the versions of each name are allocated in one query per type, against what
+  is stored at that moment (:func:`allocate_versions`); a version another
+  process took meanwhile is given up for the next free one, and the step's
+  documents, their ids and the edges naming them are renumbered in place;
+- the ids the step's edges point to (other than its own new documents) are
+  checked to exist in one query: a missing one fails the step with 1202;
+- new documents go in as one multi-row insert per collection (on ArangoDB one
+  request per collection inside one stream transaction), then updates of
+  documents written before (a run's close), then deletions.
+
+A commit that fails leaves nothing behind; when it lost a race (a key another
+writer took) it is tried again. Reads inside a step see committed data; the
+store's lookups by reference (``get``, ``resolve_id``) see the step's own new
+documents too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .backends import Session
+from .errors import (
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ConflictError,
+    DocumentNotFoundError,
+    UniqueConstraintError,
+)
+from .refs import artifact_key
+
+if TYPE_CHECKING:
+    from .store import MetadataStore
+
+log = logging.getLogger(__name__)
+
+COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
+
+# the newest live version of each name: one query per type for all the names of a step
+_LATEST_VERSIONS = """
+FOR n IN @names
+  RETURN FIRST(FOR d IN @@c FILTER d.name == n SORT d.version DESC LIMIT 1 RETURN d.version)
+"""
+# the newest deleted version of a name (only asked when a version after the live ones is spent)
+_LATEST_DELETED_VERSION = """
+FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
+  RETURN t.version
+"""
+_MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
+
+
+@dataclass
+class Step:
+    """What one step writes, in the order it was asked (see the module docstring)."""
+
+    # collection -> new documents (artifacts and runs first, edges after: see commit)
+    documents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # (type, name) -> the step's new versions of that name, oldest first
+    versions: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # id -> new document of the step (what lookups by reference see)
+    new: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # ids of existing documents the step's edges point to
+    required: dict[str, None] = field(default_factory=dict)
+    # (collection, key, patch, the caller's copy of the document to refresh) for documents
+    # written before the step
+    updates: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    # collection -> records to insert unless one with that key exists (environments)
+    if_absent: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # work done in the commit's transaction after the writes (deletions), and what it writes
+    deferred: list[Callable[[], None]] = field(default_factory=list)
+    extra_collections: set[str] = field(default_factory=set)
+    # called once the commit succeeded
+    committed: list[Callable[[], None]] = field(default_factory=list)
+
+    def add(self, collection: str, doc: dict[str, Any], *, edge: bool = False) -> None:
+        """A new document (with ``_key`` and ``_id`` when it has them) or edge."""
+        self.documents.setdefault(collection, []).append(doc)
+        if not edge:
+            self.new[doc["_id"]] = doc
+
+    def add_version(self, type_name: str, doc: dict[str, Any]) -> None:
+        self.versions.setdefault((type_name, doc["name"]), []).append(doc)
+        self.add(type_name, doc)
+
+    def require(self, doc_id: str) -> None:
+        """An id an edge of the step points to: new in the step, or checked at the commit."""
+        if doc_id not in self.new:
+            self.required[doc_id] = None
+
+    def pending_versions(self, type_name: str, name: str) -> list[dict[str, Any]]:
+        return self.versions.get((type_name, name), [])
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.documents or self.updates or self.if_absent or self.deferred or self.committed
+        )
+
+    def write_collections(self) -> list[str]:
+        """Every collection the commit may write (ArangoDB's stream transactions declare them)."""
+        names = {
+            *self.documents,
+            *self.if_absent,
+            *(update[0] for update in self.updates),
+            *self.extra_collections,
+        }
+        return sorted(names)
+
+
+def next_versions(
+    session: Session, type_name: str, counts: dict[str, int], *, free_keys: bool = False
+) -> dict[str, int]:
+    """The first of ``counts[name]`` consecutive new versions of each name, in one query.
+
+    A version is new when it is above every live one, no deletion record has its id,
+    and (with ``free_keys``, after a commit found a key taken by a document written
+    around the store) no document holds its key.
+    """
+    names = list(counts)
+    latest = session.query(_LATEST_VERSIONS, {"@c": type_name, "names": names})
+    first = {name: int(live or 0) + 1 for name, live in zip(names, latest, strict=True)}
+    wanted = [
+        (name, version)
+        for name in names
+        for version in range(first[name], first[name] + counts[name])
+    ]
+    spent = _spent(session, type_name, wanted, free_keys)
+    for name in {name for name, _ in spent}:
+        first[name] = _first_unspent(session, type_name, name, first[name], counts[name], free_keys)
+    return first
+
+
+def _spent(
+    session: Session, type_name: str, wanted: list[tuple[str, int]], free_keys: bool
+) -> set[tuple[str, int]]:
+    from .deletion import DELETIONS, record_key  # deletion.py imports the store
+
+    ids = [f"{type_name}/{artifact_key(name, version)}" for name, version in wanted]
+    records = session.get_many(DELETIONS, [record_key(i) for i in ids])
+    spent = {pair for pair, record in zip(wanted, records, strict=True) if record is not None}
+    if free_keys:
+        docs = session.get_many(type_name, [i.partition("/")[2] for i in ids])
+        spent |= {pair for pair, doc in zip(wanted, docs, strict=True) if doc is not None}
+    return spent
+
+
+def _first_unspent(
+    session: Session, type_name: str, name: str, first: int, count: int, free_keys: bool
+) -> int:
+    """The slow path: past the newest deleted version, then version by version."""
+    deleted = session.query(_LATEST_DELETED_VERSION, {"c": type_name, "name": name})
+    version = max(first, max((int(v) for v in deleted if v is not None), default=0) + 1)
+    while _spent(
+        session, type_name, [(name, v) for v in range(version, version + count)], free_keys
+    ):
+        version += 1
+    return version
+
+
+def renumber(step: Step, type_name: str, name: str, first: int) -> dict[str, str]:
+    """Give the step's new versions of ``name`` the versions ``first``, ``first + 1``, ...;
+    the old id -> new id of each that moved."""
+    moved: dict[str, str] = {}
+    for offset, doc in enumerate(step.versions[(type_name, name)]):
+        version = first + offset
+        if doc["version"] == version:
+            continue
+        old = doc["_id"]
+        doc["version"] = version
+        doc["_key"] = artifact_key(name, version)
+        doc["_id"] = f"{type_name}/{doc['_key']}"
+        moved[old] = doc["_id"]
+    return moved
+
+
+def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) -> None:
+    """Write the step in one transaction (see the module docstring)."""
+    if step.empty:
+        return
+    edges = set(edge_collections)
+    free_keys = False
+    for attempt in range(COMMIT_ATTEMPTS):
+        try:
+            with store.backend.transaction(write=step.write_collections()) as session:
+                written, refreshed = _write(session, step, edges, free_keys)
+            break
+        except (UniqueConstraintError, ConflictError) as exc:
+            # a key taken meanwhile (by a writer racing for a version, or written around
+            # the store): allocate again, then also past keys that are taken
+            log.info("step commit attempt %d lost a race: %s", attempt + 1, exc)
+            free_keys = True
+    else:
+        names = ", ".join(sorted({name for _, name in step.versions})) or "the step"
+        raise UniqueConstraintError(
+            f"could not allocate a version for {names} after {COMMIT_ATTEMPTS} tries"
+        )
+    for doc, stored in written:  # only now: a failed attempt must not leave keys behind
+        doc["_key"], doc["_id"], doc["_rev"] = stored["_key"], stored["_id"], stored["_rev"]
+    for doc, stored in refreshed:
+        doc.clear()
+        doc.update(stored)
+    for done in step.committed:
+        done()
+
+
+Written = list[tuple[dict[str, Any], dict[str, Any]]]
+
+
+def _write(
+    session: Session, step: Step, edges: set[str], free_keys: bool
+) -> tuple[Written, Written]:
+    """The step's writes in ``session``: each new document with what the database stored,
+    and each updated one with its new version."""
+    moved: dict[str, str] = {}
+    by_type: dict[str, dict[str, int]] = {}
+    for (type_name, name), docs in step.versions.items():
+        by_type.setdefault(type_name, {})[name] = len(docs)
+    for type_name, counts in by_type.items():
+        for name, first in next_versions(session, type_name, counts, free_keys=free_keys).items():
+            moved.update(renumber(step, type_name, name, first))
+    if moved:
+        log.info("versions taken meanwhile by another writer: %s", moved)
+        step.new = {doc["_id"]: doc for doc in step.new.values()}
+        for collection in edges & set(step.documents):
+            for edge in step.documents[collection]:
+                edge["_from"] = moved.get(edge["_from"], edge["_from"])
+                edge["_to"] = moved.get(edge["_to"], edge["_to"])
+    if step.required:
+        missing = session.query(_MISSING, {"ids": list(step.required)})
+        if missing:
+            raise DocumentNotFoundError(
+                f"the step links to what does not exist: {', '.join(missing)}; nothing was written",
+                ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+            )
+    for collection, records in step.if_absent.items():
+        found = session.get_many(collection, list(records))
+        absent = [record for record, doc in zip(records.values(), found, strict=True) if doc is None]
+        if absent:
+            session.insert_many(collection, absent)
+    written: Written = []
+    for collection in sorted(step.documents, key=lambda c: (c in edges, c)):
+        docs = step.documents[collection]
+        stored = session.insert_many(collection, [_body(doc) for doc in docs])
+        written.extend(zip(docs, stored, strict=True))
+    refreshed: Written = []
+    for collection, key, patch, doc in step.updates:
+        refreshed.append((doc, session.update(collection, key, patch)))
+    for work in step.deferred:
+        work()
+    return written, refreshed
+
+
+def _body(doc: dict[str, Any]) -> dict[str, Any]:
+    """What is written of a new document: all but the system attributes the database sets
+    (its key, when the step gave it one, stays)."""
+    body = {k: v for k, v in doc.items() if k not in ("_id", "_rev")}
+    if body.get("_key") is None:
+        body.pop("_key", None)
+    return body
