@@ -873,11 +873,12 @@ class ProjectPeer:
 
 
 class ProjectLineageApi:
-    """The lineage and find API as a pipeline author calls it.
+    """The lineage and find API as a pipeline author calls it (the README's tour).
 
     These three methods are the only calls of that API in this benchmark: when the API
-    changes, they are what changes. Depth is MAX_HOPS because the API's depth counts the
-    run vertices too, and upstream()'s default of 10 misses the deepest chains here.
+    changes, they are what changes. ``datasets/NAME`` starts from every version of the
+    dataset in one walk; walks are complete by default, and the answer would say so
+    (``truncated``) if anything had cut them.
     """
 
     FIND = {"step": "train", "metrics.accuracy": {">": ACCURACY_ABOVE}, "params.lr": LEARNING_RATE}
@@ -886,18 +887,15 @@ class ProjectLineageApi:
         self.store = store
 
     def downstream(self, dataset: str) -> tuple[set[str], set[str]]:
-        models: set[str] = set()
-        deployments: set[str] = set()
-        for version in self.store.history("datasets", dataset):
-            for doc in self.store.impact(version, depth=MAX_HOPS):
-                (models if doc["_id"].startswith("models/") else deployments).add(doc["name"])
-        return models, deployments
+        found = self.store.downstream(f"datasets/{dataset}", types=["models", "deployments"])
+        assert not found.truncated
+        models = {row["name"] for row in found if row["_type"] == "models"}
+        return models, {row["name"] for row in found if row["_type"] == "deployments"}
 
     def upstream(self, deployment: str) -> set[str]:
-        found = self.store.upstream(
-            f"deployments/{deployment}@latest", types=["datasets"], depth=MAX_HOPS
-        )
-        return {f"{doc['name']}@v{doc['version']}" for doc in found}
+        found = self.store.upstream(f"deployments/{deployment}", types=["datasets"])
+        assert not found.truncated
+        return {f"{row['name']}@v{row['version']}" for row in found}
 
     def filter(self) -> set[str]:
         return {run["name"] for run in self.store.find("runs", self.FIND)}

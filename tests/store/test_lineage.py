@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from arangoml_meta.errors import BadParameterError, CollectionNotFoundError, DocumentNotFoundError
+from arangoml_meta.lineage import walk as walk_module
+from arangoml_meta.store import MetadataStore
 
 from .conftest import LineageGraph, ids
 
@@ -255,3 +259,51 @@ def test_unknown_types_are_errors_not_empty_answers(lineage_graph: LineageGraph)
         store.downstream(RAW, through=["gadgets"])
     with pytest.raises(BadParameterError, match="list of type names"):
         store.downstream(RAW, types="models")
+
+
+CHAIN = 150  # links: deeper than any depth the store ever defaulted to (10, 20)
+
+
+@pytest.fixture
+def chain(store: MetadataStore) -> list[str]:
+    """``CHAIN + 1`` versions of a serving-metrics window, each linked to the next."""
+    with store.transaction():
+        windows = [store.register("serving_metrics", "window") for _ in range(CHAIN + 1)]
+        for older, newer in itertools.pairwise(windows):
+            store.link(older, newer, "next_version")
+    return [w["_id"] for w in windows]
+
+
+def test_a_walk_is_complete_however_deep(store: MetadataStore, chain: list[str]) -> None:
+    down = store.downstream(chain[0])
+    assert down.ids() == chain[1:]
+    assert [row["_depth"] for row in down] == list(range(1, CHAIN + 1))
+    assert down.truncated is False
+    up = store.upstream(chain[-1])
+    assert set(up.ids()) == set(chain[:-1]) and up.truncated is False
+
+
+def test_an_explicit_depth_reports_the_cut(store: MetadataStore, chain: list[str]) -> None:
+    cut = store.downstream(chain[0], depth=50)
+    assert cut.ids() == chain[1:51]
+    assert cut.truncated is True and cut.depth == 50
+    whole = store.downstream(chain[0], depth=CHAIN)
+    assert len(whole) == CHAIN and whole.truncated is False
+
+
+def test_the_safety_bound_cuts_loudly(
+    store: MetadataStore, chain: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(walk_module, "COMPLETE_DEPTH", 100)
+    with pytest.warns(UserWarning, match="safety bound of 100 links"):
+        rows = store.downstream(chain[0])
+    assert rows.truncated is True and len(rows) == 100
+
+
+def test_one_walk_from_every_version_of_a_name(store: MetadataStore, chain: list[str]) -> None:
+    rows = store.downstream("serving_metrics/window")
+    assert rows.starts == chain
+    assert len(rows) == CHAIN  # every version but the first is downstream of another
+    last = next(row for row in rows if row["_id"] == chain[-1])
+    assert last["_depth"] == 1  # from the version before it
+    assert last["_starts"][chain[0]] == CHAIN and len(last["_starts"]) == CHAIN

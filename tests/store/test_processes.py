@@ -95,6 +95,18 @@ def die_in_a_deletion(path: Path) -> None:
     store.delete("datasets/raw-v1", cascade=True)
 
 
+def hold_a_step(path: Path, started, seconds: float) -> None:
+    """A pipeline step that registers, then trains for a while before it ends."""
+    store = open_store(str(path))
+    with store.transaction():
+        data = store.register("datasets", "held")
+        with store.run("train", inputs={"train": data}) as run:
+            started.set()
+            time.sleep(seconds)
+            run.register_output("models", "slow")
+    store.close()
+
+
 def run_to_completion(path: Path) -> None:
     with open_store(str(path)).run("child"):
         pass
@@ -205,3 +217,33 @@ def test_a_run_in_a_forked_process_records_that_process(tmp_path: Path) -> None:
         assert finish(child) == [0]
         (run,) = store.find("runs", {"name": "child"})
         assert run["environment"]["pid"] == child.pid
+
+
+HELD_SECONDS = 3.0
+
+
+def test_a_step_held_longer_than_the_lock_timeout_blocks_no_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One process holds a step open three times longer than the lock timeout; another
+    opens the store, reads and writes meanwhile, each at once."""
+    monkeypatch.setenv("ARANGOML_META_LOCK_TIMEOUT", str(HELD_SECONDS / 3))
+    open_store(str(tmp_path)).close()
+    started = fork.Event()
+    holder = start(hold_a_step, tmp_path, started, HELD_SECONDS)
+    try:
+        assert started.wait(WAIT_SECONDS)
+        began = time.monotonic()
+        with open_store(str(tmp_path)) as store:
+            assert store.info()["counts"]["datasets"] == 0  # the step has written nothing
+            store.register("datasets", "other")
+            with store.transaction():
+                store.register("datasets", "another")
+            assert {d["name"] for d in store.find("datasets")} == {"other", "another"}
+        assert time.monotonic() - began < HELD_SECONDS / 3
+    finally:
+        assert finish(holder) == [0]
+    with open_store(str(tmp_path)) as store:
+        assert {d["name"] for d in store.find("datasets")} == {"other", "another", "held"}
+        (run,) = store.find("runs")
+        assert run["status"] == "completed" and store.get("models/slow@latest")
