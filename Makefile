@@ -13,7 +13,7 @@ MLMD_PACKAGES := ml-metadata==1.17.1 protobuf==4.25.9
 # scales of `make bench-peers` (1 = 7,500 entities + 7,474 links)
 SCALES ?= 1 10
 
-.PHONY: demo test lint bench-aql bench bench-peers docs clean
+.PHONY: demo test lint bench-aql bench bench-peers bench-versions docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench: $(BIN)/.installed
 bench-peers: $(BIN)/.installed $(MLMD_BIN)/.installed
 	$(BIN)/python bench/bench_peers.py --scale $(SCALES) \
 		--python mlmd=$(MLMD_BIN)/python --python arangoml_meta=$(BIN)/python
+
+bench-versions: $(BIN)/.installed
+	$(BIN)/python bench/bench_versions.py
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m arangoml_meta.cli.docs > docs/cli.md

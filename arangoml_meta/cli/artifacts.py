@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -199,9 +200,23 @@ WhereOption = Annotated[
         show_default=False,
     ),
 ]
+DEFAULT_PAGE = 100  # rows a list shows unless --limit says otherwise
 LimitOption = Annotated[
-    int | None, typer.Option(min=1, help="At most this many.", show_default=False)
+    int, typer.Option(min=1, help="At most this many (a page; --offset for the next).")
 ]
+OffsetOption = Annotated[int, typer.Option(min=0, help="Skip this many first.")]
+
+
+def paged(
+    fetch: Callable[[int, int], list[dict[str, Any]]], limit: int, offset: int
+) -> list[dict[str, Any]]:
+    """One page of rows: ``fetch(limit + 1, offset)`` tells whether more follow, and a note
+    on stderr says how to see them."""
+    rows = fetch(limit + 1, offset)
+    if len(rows) > limit:
+        note(f"rows {offset + 1} to {offset + limit} shown; more with --offset {offset + limit}")
+        return rows[:limit]
+    return rows
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
@@ -237,13 +252,19 @@ def list_artifacts(
         str, typer.Option(help="Sort by this field (dotted paths allowed).")
     ] = "created_at",
     descending: Annotated[bool, typer.Option("--desc", help="Newest (largest) first.")] = False,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_PAGE,
+    offset: OffsetOption = 0,
     columns: ColumnsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List the artifacts of a type, optionally filtered."""
-    rows = open_store_of(ctx).find(
-        type_name, filters_of(where), limit=limit, sort=sort, descending=descending
+    """List the artifacts of a type, optionally filtered, a page at a time."""
+    store, filters = open_store_of(ctx), filters_of(where)
+    rows = paged(
+        lambda count, skip: store.find(
+            type_name, filters, limit=count, offset=skip, sort=sort, descending=descending
+        ),
+        limit,
+        offset,
     )
     emit_rows(rows, fmt, columns_option(columns, LIST_COLUMNS))
 
@@ -263,18 +284,24 @@ def history(
             metavar="TYPE/NAME", help="An artifact's type and name (or the id of one version)."
         ),
     ],
+    limit: LimitOption = DEFAULT_PAGE,
+    offset: OffsetOption = 0,
     columns: ColumnsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List every version of an artifact, oldest first."""
+    """List the versions of an artifact, oldest first, a page at a time."""
     store = open_store_of(ctx)
     parsed = parse_ref(ref)
     name = parsed.name or parsed.key or ""
-    versions = store.history(parsed.type, name)
-    if not versions and parsed.key is not None:
+    if not store.history(parsed.type, name, limit=1) and parsed.key is not None:
         with contextlib.suppress(DocumentNotFoundError):  # the id of one version: its name's
-            versions = store.history(parsed.type, store.get(ref)["name"])
-    if not versions:
+            name = store.get(ref)["name"]
+    versions = paged(
+        lambda count, skip: store.history(parsed.type, name, limit=count, offset=skip),
+        limit,
+        offset,
+    )
+    if not versions and offset == 0:
         raise DocumentNotFoundError(f"no artifact named {name!r} in {parsed.type}")
     emit_rows(versions, fmt, columns_option(columns, LIST_COLUMNS))
 

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from ..store import RUNS, MetadataStore
-from .artifacts import ColumnsOption, LimitOption, WhereOption, columns_option, filters_of
+from .artifacts import (
+    DEFAULT_PAGE,
+    ColumnsOption,
+    LimitOption,
+    OffsetOption,
+    WhereOption,
+    columns_option,
+    filters_of,
+    paged,
+)
 from .core import examples, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows
 
@@ -62,11 +71,12 @@ def list_runs(
             help="Runs still marked running, each saying whether its process is gone (orphaned).",
         ),
     ] = False,
-    limit: LimitOption = None,
+    limit: LimitOption = DEFAULT_PAGE,
+    offset: OffsetOption = 0,
     columns: ColumnsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List runs, newest first."""
+    """List runs, newest first, a page at a time."""
     store = open_store_of(ctx)
     if unfinished:
         rows = store.unfinished_runs()
@@ -76,7 +86,13 @@ def list_runs(
         for field, value in (("status", status), ("project", project)):
             if value is not None:
                 filters.setdefault(field, {})["=="] = value
-        rows = store.find(RUNS, filters, limit=limit, sort="started_at", descending=True)
+        rows = paged(
+            lambda count, skip: store.find(
+                RUNS, filters, limit=count, offset=skip, sort="started_at", descending=True
+            ),
+            limit,
+            offset,
+        )
         default = LIST_COLUMNS
     emit_rows(rows, fmt, columns_option(columns, default))
 

@@ -269,3 +269,20 @@ def test_delete_cascade_confirmed_takes_everything_downstream(
 
 def test_delete_of_a_missing_artifact_is_1202(cli: Cli, graph: KnownGraph) -> None:
     fails(cli("artifacts", "delete", "datasets/nothing-v1"), "[1202]", "datasets/nothing-v1")
+
+
+def test_history_and_list_show_a_page_and_say_how_to_see_more(
+    cli: Cli, store: MetadataStore
+) -> None:
+    with store.transaction():
+        for _ in range(5):
+            store.register("datasets", "stream")
+    first = cli("artifacts", "history", "datasets/stream", "--limit", "2", "--format", "json")
+    assert [d["version"] for d in as_json(first)] == [1, 2]
+    assert "rows 1 to 2 shown; more with --offset 2" in first.stderr
+    last = cli("artifacts", "history", "datasets/stream", "--offset", "4", "--format", "json")
+    assert [d["version"] for d in as_json(last)] == [5]
+    assert last.stderr == ""
+    listed = cli("artifacts", "list", "datasets", "--limit", "3", "--offset", "1", "--format", "json")
+    assert [d["version"] for d in as_json(listed)] == [2, 3, 4]
+    assert "more with --offset 4" in listed.stderr

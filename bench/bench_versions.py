@@ -1,0 +1,119 @@
+"""Benchmark: what a version costs at 10 versions of a name and at 100,000.
+
+A stream of serving-metric windows registers a new version of one name every few
+minutes for as long as a model serves. Each operation below is timed through the
+public API on one embedded store holding a name with 10 versions and a name with
+100,000 (imported with ``store.import_records``), and the p50 at 100,000 is divided
+by the p50 at 10 (target: at most 1.5x, i.e. constant time):
+
+- ``register``: the next version of the name (allocation included);
+- ``get @latest``: the newest version;
+- ``history, first page``: the 50 oldest versions.
+
+Shown without a target, because they are not constant: a page from the middle
+(``--offset`` skips the versions before it, as OFFSET does in any database), and
+``@latest`` and a page of 10 versus 100,000 *runs* of one name, which have no
+versions and are ordered by their time, a string: the engine's index cannot give
+AQL's string order, so every run of the name is sorted.
+
+Run: ``make bench-versions`` or ``.venv/bin/python bench/bench_versions.py [--big N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from arangoml_meta import open_store
+from arangoml_meta.store import MetadataStore
+
+TARGET = 1.5  # p50 at the big count / p50 at the small count
+SMALL = 10
+REPS = 200
+
+
+def p50(fn: Callable[[], object], reps: int) -> float:
+    samples = []
+    for _ in range(reps):
+        began = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - began)
+    return statistics.median(samples)
+
+
+def fill(store: MetadataStore, type_name: str, name: str, count: int) -> None:
+    store.import_records(
+        ({"type": type_name, "name": name, "window": i} for i in range(count)),
+        batch_size=10_000,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--big", type=int, default=100_000, help="versions of the big name")
+    parser.add_argument("--reps", type=int, default=REPS, help="timed calls per case")
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="bench-versions-"))
+    try:
+        store = open_store(str(folder / "store"))
+        began = time.perf_counter()
+        for type_name in ("serving_metrics", "runs"):
+            fill(store, type_name, "small", SMALL)
+            fill(store, type_name, "big", args.big)
+        filled = time.perf_counter() - began
+        total = 2 * (SMALL + args.big)
+        print(
+            f"# {total:,} documents imported in {filled:.1f} s ({total / filled:,.0f}/s); "
+            f"{args.reps} timed calls per case",
+            file=sys.stderr,
+        )
+        Case = Callable[[str, int], Callable[[], object]]
+        cases: dict[str, tuple[Case, bool]] = {
+            "register": (lambda name, n: lambda: store.register("serving_metrics", name), True),
+            "get @latest": (
+                lambda name, n: lambda: store.get(f"serving_metrics/{name}@latest"),
+                True,
+            ),
+            "history, first page": (
+                lambda name, n: lambda: store.history("serving_metrics", name, limit=50),
+                True,
+            ),
+            "history, middle page": (
+                lambda name, n: lambda: store.history(
+                    "serving_metrics", name, limit=50, offset=n // 2
+                ),
+                False,
+            ),
+            "runs: get @latest": (lambda name, n: lambda: store.get(f"runs/{name}@latest"), False),
+            "runs: first page": (
+                lambda name, n: lambda: store.history("runs", name, limit=50),
+                False,
+            ),
+        }
+        print(f"{'case':22s} {SMALL:>12,} {args.big:>12,}    ratio  target   result")
+        missed = 0
+        for case, (make, targeted) in cases.items():
+            small = p50(make("small", SMALL), args.reps)
+            big = p50(make("big", args.big), args.reps)
+            ratio = big / small
+            passed = ratio <= TARGET
+            missed += targeted and not passed
+            verdict = ("PASS" if passed else "MISS") if targeted else "(none)"
+            print(
+                f"{case:22s} {small * 1e6:9.0f} us {big * 1e6:9.0f} us  {ratio:6.2f}x  "
+                f"{f'<= {TARGET}x' if targeted else '':7s}  {verdict}"
+            )
+        store.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
