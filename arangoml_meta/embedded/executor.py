@@ -165,7 +165,9 @@ class QueryCompiler:
                 after = i + 1 + len(filters)
                 last = ops[after] if after == len(ops) - 1 else None
                 ret = last if isinstance(last, A.Return) else None
-                sort = self.sort_hint(op, filters, ops[after : after + 2])
+                # LET and FILTER make at most one row of the one a pipeline starts with
+                single = all(isinstance(o, (A.Let, A.Filter, A.With)) for o in ops[:i])
+                sort = self.sort_hint(op, filters, ops[after : after + 2], single)
                 stage, absorbed, returned = self.compile_for(op, filters, ret, sort)
                 stages.append(stage)
                 i += absorbed + returned
@@ -307,28 +309,32 @@ class QueryCompiler:
         ret: A.Return | None = None,
         sort: SortHint | None = None,
     ) -> tuple[Stage, int, bool]:
-        """The FOR stage, how many FILTERs right after it it runs, and whether it RETURNs.
+        """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
-        ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
-        ``sort`` what a scan may use of the SORT and LIMIT that follow them.
+        It runs the FILTERs right after it, and the SORT and LIMIT after them when
+        ``sort`` has a ``finish``; ``ret`` is the pipeline's final RETURN when it
+        follows those FILTERs.
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
             stage = compile_collection_scan(self, op, source, filters, fused, sort)
-            return stage, len(filters), fused is not None
+            absorbed = len(filters) + (2 if sort is not None and sort.finish is not None else 0)
+            return stage, absorbed, fused is not None
         return self.compile_for_values(op), 0, False
 
     def sort_hint(
-        self, op: A.ForIn, filters: list[A.Node], following: list[A.Node]
+        self, op: A.ForIn, filters: list[A.Node], following: list[A.Node], single: bool
     ) -> SortHint | None:
         """The :class:`SortHint` of a SORT and LIMIT that follow the FILTERs after ``op``.
 
-        Only for SORT keys that are attribute paths of the FOR's variable, and
-        directions and LIMIT values given as constants or bind parameters (the
-        FOR stage evaluates them too, before the SORT and LIMIT stages do).
+        Only for a FOR over a collection, SORT keys that are attribute paths of
+        its variable, and directions and LIMIT values given as constants or bind
+        parameters (the FOR stage evaluates them too). With one SORT key and
+        ``single`` (the FOR gets at most one row from upstream) the FOR stage
+        does the SORT and LIMIT itself.
         """
-        if len(following) < 2:
+        if not isinstance(op.source, (A.CollectionRef, A.CollectionParam)) or len(following) < 2:
             return None
         sort, limit = following
         if not isinstance(sort, A.Sort) or not isinstance(limit, A.Limit):
@@ -345,18 +351,19 @@ class QueryCompiler:
         assert first is not None
         direction = self.expr(sort.elements[0].ascending)
         offset, count = self.expr(limit.offset), self.expr(limit.count)
+        finish = None
+        if single and len(sort.elements) == 1:
+            sort_stage, limit_stage = self.compile_sort(sort), self.compile_limit(limit)
 
-        def wanted(frame: Frame) -> int | None:
-            try:
-                return _limit_value(offset(frame)) + _limit_value(count(frame))
-            except QueryError:
-                return None  # the LIMIT stage raises it
+            def finish(rows: Iterator[None], frame: Frame) -> Iterator[None]:
+                return limit_stage(sort_stage(rows, frame), frame)
 
         return SortHint(
             [name if isinstance(name, str) else self.expr(name) for name in first],
             lambda frame: _is_ascending(direction(frame)),
-            wanted,
-            more_keys=len(sort.elements) > 1,
+            lambda frame: (_limit_value(offset(frame)), _limit_value(count(frame))),
+            len(sort.elements) > 1,
+            finish,
         )
 
     def compile_for_values(self, op: A.ForIn) -> Stage:

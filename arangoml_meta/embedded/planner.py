@@ -235,6 +235,8 @@ class Pushed:
     path: list[str]
     op: str
     value: Any
+    sql: str
+    params: list[Any]
 
 
 @dataclass
@@ -244,7 +246,7 @@ class ScanFilter:
     where: str
     params: list[Any]
     residual: list[Conjunct]  # the conjuncts still to check in Python, in order
-    pushed: list[Pushed]  # the conjuncts in ``where``, exact or not
+    pushed: list[Pushed]  # the conjuncts ``where`` joins, exact or not
 
 
 class ScanPlan:
@@ -319,7 +321,7 @@ class ScanPlan:
                 if sql is not None:
                     clauses.append(sql[0])
                     params.extend(sql[1])
-                    pushed.append(Pushed(path, conjunct.op, value))
+                    pushed.append(Pushed(path, conjunct.op, value, sql[0], sql[1]))
                     if sql[2]:
                         continue
             residual.append(conjunct)

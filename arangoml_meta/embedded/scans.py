@@ -16,22 +16,21 @@ stage:
   first SORT key, the stage reads the rows in the index's order and stops
   early (see :mod:`index_sort`).
 
-A collection the query also modifies is read into a list first (a snapshot);
-a scan in index order needs none, as the SORT after it reads all of it before
-anything downstream runs.
+A collection the query also modifies is read into a list first (a snapshot):
+in index order, just the rows the stage yields.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
 from . import ast as A
-from .index_sort import OrderedRows, SortHint, index_order
+from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
+from .sorted_reads import OrderedRows, ordered_rows
 from .storage import CollectionInfo, Storage, decode
 from .values import compare, to_bool
 
@@ -79,46 +78,82 @@ def compile_collection_scan(
     value = compiler.expr(ret.expr) if ret is not None else None
     path = returned_path(ret, op.var)
 
+    def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
+        """The stage's output for one row from upstream, in insertion order."""
+        where, params, residual = found.where, found.params, found.residual
+        chosen = projection(residual)
+        if chosen is not None and path is not None and not residual:
+            read = chosen.reader(path)
+            if read is not None:
+                rows: Any = storage.scan_rows(info, chosen.columns, where, params)
+                yield from map(read, list(rows) if snapshot else rows)
+                return
+        docs: Any
+        if chosen is None:
+            docs = storage.scan(info, where, params)
+        else:
+            docs = map(chosen.build, storage.scan_rows(info, chosen.columns, where, params))
+        if snapshot:
+            docs = list(docs)
+        checks = [c.check for c in residual]
+        for doc in docs:
+            frame[slot] = doc
+            if checks and not all(to_bool(check(frame)) for check in checks):
+                continue
+            yield None if value is None else value(frame)
+
+    def in_order(frame: Frame, found: ScanFilter, wanted: int, batch: int) -> OrderedRows | None:
+        assert sort is not None
+        return _in_index_order(
+            storage, info, sort, found, projection(found.residual), frame, wanted, batch
+        )
+
     def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
+        wanted = None if sort is None else _wanted(sort, frame)
         for _ in upstream:
             found = scan(frame)
-            where, params, residual = found.where, found.params, found.residual
-            chosen = projection(residual)
-            if sort is not None:
-                ordered = _in_index_order(storage, info, sort, found, chosen, frame)
-                if ordered is not None:
-                    yield from _checked(ordered, sort.more_keys, residual, slot, frame, value)
-                    continue
-            if chosen is not None and path is not None and not residual:
-                read = chosen.reader(path)
-                if read is not None:
-                    rows: Any = storage.scan_rows(info, chosen.columns, where, params)
-                    yield from map(read, list(rows) if snapshot else rows)
-                    continue
-            docs: Any
-            if chosen is None:
-                docs = storage.scan(info, where, params)
-            else:
-                docs = map(chosen.build, storage.scan_rows(info, chosen.columns, where, params))
-            if snapshot:
-                docs = list(docs)
-            checks = [c.check for c in residual]
-            for doc in docs:
+            ordered = None if wanted is None else in_order(frame, found, wanted, wanted)
+            if ordered is None:
+                yield from scan_rows(frame, found)
+                continue
+            assert sort is not None and wanted is not None
+            yield from _prefix(ordered, wanted, sort.more_keys, found.residual, slot, frame, value)
+
+    if sort is None or sort.finish is None:
+        return for_collection
+    finish = sort.finish
+
+    def sorted_and_limited(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+        assert sort is not None and value is None
+        offset, count = sort.limits(frame)  # first, as the LIMIT stage does
+        if count == 0:
+            return
+        for _ in upstream:
+            found = scan(frame)
+            checks = [c.check for c in found.residual]
+            # rows skipped by the offset are fetched only when a FILTER must see them
+            ordered = in_order(frame, found, offset + count, offset + count if checks else count)
+            if ordered is None:
+                yield from finish(scan_rows(frame, found), frame)
+                continue
+            page = _page(ordered, offset, count, checks, slot, frame)
+            if not snapshot:
+                yield from page
+                continue
+            # what comes next writes the collection: read the page before it runs
+            for doc in [frame[slot] for _ in page]:
                 frame[slot] = doc
-                if checks and not all(to_bool(check(frame)) for check in checks):
-                    continue
-                yield None if value is None else value(frame)
+                yield None
 
-    return for_collection
+    return sorted_and_limited
 
 
-@dataclass
-class _Ordered:
-    """A scan in the order of the first SORT key, and what to yield of it."""
-
-    rows: OrderedRows
-    build: Callable[[tuple[Any, ...]], Any]  # the document of a row
-    wanted: int
+def _wanted(sort: SortHint, frame: Frame) -> int | None:
+    try:
+        offset, count = sort.limits(frame)
+    except QueryError:
+        return None  # the LIMIT stage raises it
+    return offset + count
 
 
 def _in_index_order(
@@ -128,26 +163,27 @@ def _in_index_order(
     found: ScanFilter,
     chosen: Projection | None,
     frame: Frame,
-) -> _Ordered | None:
+    wanted: int,
+    batch: int,
+) -> OrderedRows | None:
     """The scan's rows in the order of the first SORT key, when an index gives it."""
-    wanted = sort.wanted(frame)
     path = resolve_path(sort.path, frame)
-    if wanted is None or path is None:
+    if path is None:
         return None
     order = index_order(info, path, found.pushed)
     if order is None:
         return None
     columns, build = ("doc", _decode_first) if chosen is None else (chosen.columns, chosen.build)
-    rows = order.rows(storage, found.where, found.params, columns, sort.ascending(frame), wanted)
-    return _Ordered(rows, build, wanted)
+    return ordered_rows(order, storage, columns, build, sort.ascending(frame), wanted, batch)
 
 
 def _decode_first(row: tuple[Any, ...]) -> Any:
     return decode(row[0])
 
 
-def _checked(
-    ordered: _Ordered,
+def _prefix(
+    rows: OrderedRows,
+    wanted: int,
     more_keys: bool,
     residual: list[Conjunct],
     slot: int,
@@ -157,18 +193,42 @@ def _checked(
     """The first ``wanted`` documents passing the residual FILTER, then the rest of the
     last one's run of equal first keys when more SORT keys follow (see :class:`SortHint`)."""
     checks = [c.check for c in residual]
-    rows, build = ordered.rows, ordered.build
     produced = 0
     last: Any = None
     for key, seq in rows:
-        if produced >= ordered.wanted and (not more_keys or compare(key, last) != 0):
+        if produced >= wanted and (not more_keys or compare(key, last) != 0):
             return
-        frame[slot] = build(rows.row(seq))
+        frame[slot] = rows.document(seq)
         if checks and not all(to_bool(check(frame)) for check in checks):
             continue
         produced += 1
         last = key
         yield None if value is None else value(frame)
+
+
+def _page(
+    rows: OrderedRows,
+    offset: int,
+    count: int,
+    checks: list[Callable[[Frame], Any]],
+    slot: int,
+    frame: Frame,
+) -> Iterator[None]:
+    """What SORT and LIMIT give of a scan in the order of its only SORT key."""
+    passed = 0
+    for _, seq in rows:
+        if checks:
+            frame[slot] = rows.document(seq)
+            if not all(to_bool(check(frame)) for check in checks):
+                continue
+        passed += 1
+        if passed <= offset:
+            continue
+        if not checks:
+            frame[slot] = rows.document(seq)
+        yield None
+        if passed == offset + count:
+            return
 
 
 def _projections(

@@ -1,0 +1,360 @@
+"""Reading the ranges of a persistent index in AQL's order (see ``index_sort.py``).
+
+An index orders rows by the JSON type of a value, then by the value: not
+AQL's order. So the rows are read one type class at a time, in AQL's order
+(reversed for DESC): null, false, true, numbers, then strings, arrays and
+objects. One statement first finds which ranges (pinned prefix and JSON type)
+hold rows at all. Each class's ranges are read in index order, in batches as
+they are consumed, and merged: integers and reals by value (exactly, see
+:func:`_exact_numbers`), null and the booleans by insertion order. SQLite
+orders strings by code point, not as AQL does (see ``collation.py``): the rows
+of the last three classes are all read, their sequence number and value only,
+and sorted in Python. Within a value, rows come in insertion order (``seq``),
+as a stable sort of a scan leaves them.
+
+Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
+the documents a stage asks for, a batch at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from .collation import collation_key
+from .index_sort import Condition, IndexOrder, typed
+from .storage import Storage, decode, json_path
+from .values import SortKey, type_rank
+
+Row = tuple[Any, ...]
+# (merge key, seq, AQL value of the first SORT key)
+Item = tuple[Any, int, Any]
+
+_ARROW = sqlite3.sqlite_version_info >= (3, 38, 0)  # `doc -> path` gives the value as JSON
+
+# AQL's type order as the JSON types of an index (the last step sorts in Python)
+_STEPS: tuple[tuple[str, ...], ...] = (
+    ("null",),
+    ("false",),
+    ("true",),
+    ("integer", "real"),
+    ("text", "array", "object"),
+)
+_SORTED_IN_PYTHON = ("text", "array", "object")
+_JSON_TYPES = tuple(t for step in _STEPS for t in step)
+_CONSTANT = {"null": None, "false": False, "true": True}
+
+
+def ordered_rows(
+    order: IndexOrder,
+    storage: Storage,
+    columns: str,
+    build: Callable[[Row], Any],
+    ascending: bool,
+    wanted: int,
+    batch: int,
+) -> OrderedRows:
+    """The rows of a scan in sort order; ``build`` makes a document of a row of ``columns``.
+
+    ``wanted`` (how many rows the stage yields) sizes the first reads, ``batch``
+    the first fetch of documents.
+    """
+    reader = _ClassReader(order, storage, ascending, wanted)
+    table = order.info.table
+    one = f"SELECT {columns}, seq FROM {table} WHERE seq = ?"
+    many = f"SELECT {columns}, seq FROM {table} WHERE seq IN (SELECT value FROM json_each(?))"
+
+    def rows_of(seqs: list[int]) -> dict[int, Row]:
+        found = (
+            storage.rows(one, seqs) if len(seqs) == 1 else storage.rows(many, [json.dumps(seqs)])
+        )
+        return {row[-1]: row for row in found}
+
+    return OrderedRows(reader.items(), rows_of, build, wanted + 1, batch)
+
+
+class OrderedRows:
+    """(first key value, seq) of the rows in sort order, and each document on demand.
+
+    Candidates are taken ``wanted + 1`` at a time (the stage may look at one
+    more to see where a run of equal keys ends), then twice as many. A
+    document is fetched with those of the next candidates of its batch
+    (``batch`` of them, then twice as many), so that candidates skipped by an
+    offset or looked at only for their key cost no document.
+    """
+
+    def __init__(
+        self,
+        items: Iterator[Item],
+        rows_of: Callable[[list[int]], dict[int, Row]],
+        build: Callable[[Row], Any],
+        candidates: int,
+        batch: int,
+    ) -> None:
+        self._items = items
+        self._rows_of = rows_of
+        self._build = build
+        self._candidates = candidates
+        self._batch = max(batch, 1)
+        self._current: list[Item] = []
+        self._at = 0  # the index in _current of the candidate last yielded
+        self._rows: dict[int, Row] = {}
+
+    def __iter__(self) -> Iterator[tuple[Any, int]]:
+        while True:
+            current = list(itertools.islice(self._items, self._candidates))
+            if not current:
+                return
+            self._candidates *= 2
+            self._current = current
+            for self._at, (_, seq, value) in enumerate(current):
+                yield value, seq
+
+    def document(self, seq: int) -> Any:
+        """The document of ``seq``, the candidate just yielded."""
+        row = self._rows.pop(seq, None)
+        if row is None:
+            seqs = [item[1] for item in self._current[self._at : self._at + self._batch]]
+            self._rows = self._rows_of(seqs)
+            self._batch *= 2
+            row = self._rows.pop(seq)
+        return self._build(row)
+
+
+class _ClassReader:
+    """The statements reading an :class:`IndexOrder`'s items, class by class."""
+
+    def __init__(
+        self,
+        order: IndexOrder,
+        storage: Storage,
+        ascending: bool,
+        wanted: int,
+    ) -> None:
+        self.order = order
+        self.storage = storage
+        self.where, self.params = order.where, order.params
+        self.ascending = ascending
+        # two more: one shows where the last run of equal keys ends, one is read ahead
+        self.first_batch = wanted + 2
+        self.type_sql, self.value_sql = typed(tuple(order.path))
+
+    def items(self) -> Iterator[Item]:
+        """Every row's item, in sort order."""
+        return itertools.chain.from_iterable(self._classes())
+
+    def _classes(self) -> Iterator[Iterator[Item]]:
+        present = self._present()
+        for types in _STEPS if self.ascending else reversed(_STEPS):
+            ranges = [
+                (prefix, json_type)
+                for i, prefix in enumerate(self.order.prefixes)
+                for json_type in types
+                if (i, json_type) in present
+            ]
+            if not ranges:
+                continue
+            if types[0] in _SORTED_IN_PYTHON:
+                yield self._sorted_in_python(ranges)
+            else:
+                streams = [self._stream(prefix, json_type) for prefix, json_type in ranges]
+                yield streams[0] if len(streams) == 1 else heapq.merge(*streams)
+
+    def _present(self) -> set[tuple[int, str]]:
+        """The (prefix, JSON type) ranges of the index holding rows: one statement, a seek each.
+
+        Only the index's own conditions count (the scan's may exclude every row of
+        a range: reading it finds out). A sparse index lacks the sort path's nulls:
+        they are read when their turn comes.
+        """
+        order = self.order
+        prefixes = order.prefixes
+        sql, probed, unknown = _probe_sql(
+            order.info.table,
+            self.type_sql,
+            tuple(prefix for prefix, _ in prefixes),
+            order.partial,
+            order.skip_null,
+        )
+        present = set(unknown)
+        if probed:
+            params = [p for i, _ in probed for p in prefixes[i][1]]
+            found = self.storage.rows(sql, params)[0]
+            present.update(key for key, exists in zip(probed, found, strict=True) if exists)
+        return present
+
+    def _where(self, prefix: Condition, types: tuple[str, ...]) -> tuple[str, list[Any]]:
+        terms = [self.where] if self.where else []
+        if prefix[0]:
+            terms.append(prefix[0])
+        quoted = [f"'{t}'" for t in types]
+        if len(quoted) == 1:
+            terms.append(f"{self.type_sql} = {quoted[0]}")
+        else:
+            terms.append(f"{self.type_sql} IN ({', '.join(quoted)})")
+        if "null" not in types:  # the sort path's nulls are not in a sparse index
+            terms += self.order.partial
+        return " AND ".join(terms), [*self.params, *prefix[1]]
+
+    def _batches(self, sql: str, params: list[Any]) -> Iterator[list[Row]]:
+        """The rows of ``sql`` in growing batches (LIMIT / OFFSET), read as they are consumed."""
+        size, offset = self.first_batch, 0
+        while True:
+            rows = self.storage.rows(f"{sql} LIMIT ? OFFSET ?", [*params, size, offset])
+            yield rows
+            if len(rows) < size:
+                return
+            offset += size
+            size *= 2
+
+    def _stream(self, prefix: Condition, json_type: str) -> Iterator[Item]:
+        """One range of a class the index orders (null, false, true, numbers)."""
+        table = self.order.info.table
+        where, params = self._where(prefix, (json_type,))
+        if json_type in _CONSTANT:
+            # one value: the index holds these rows in seq order, whatever the direction
+            sql = f"SELECT seq FROM {table} WHERE {where} ORDER BY {self.value_sql}, seq"
+            value = _CONSTANT[json_type]
+            batches = self._batches(sql, params)
+            return itertools.chain.from_iterable(
+                [(0, seq, value) for (seq,) in rows] for rows in batches
+            )
+        # the JSON text of a real, to read it exactly; an integer's only when SQLite
+        # read it as a double (beyond 64 bits: rare, fetched then)
+        text = _json_text(self.order.path) if json_type == "real" else "NULL"
+        direction = "" if self.ascending else " DESC"
+        sql = (
+            f"SELECT seq, {self.value_sql}, {text} FROM {table} WHERE {where} "
+            f"ORDER BY {self.value_sql}{direction}, seq"
+        )
+        batches = self._batches(sql, params)
+        return itertools.chain.from_iterable(
+            _exact_numbers(batches, self.ascending, self._texts_of)
+        )
+
+    def _texts_of(self, seqs: list[int]) -> dict[int, str]:
+        """The JSON texts of the first SORT key of some rows."""
+        sql = (
+            f"SELECT seq, {_json_text(self.order.path)} FROM {self.order.info.table} "
+            "WHERE seq IN (SELECT value FROM json_each(?))"
+        )
+        return dict(self.storage.rows(sql, [json.dumps(seqs)]))
+
+    def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
+        """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
+        table = self.order.info.table
+        found: list[Item] = []
+        for prefix, types in itertools.groupby(ranges, key=_first):
+            where, params = self._where(prefix, tuple(json_type for _, json_type in types))
+            sql = (
+                f"SELECT seq, {self.type_sql} = 'text', {self.value_sql} FROM {table} WHERE {where}"
+            )
+            for seq, is_text, text in self.storage.rows(sql, params):
+                value = text if is_text else decode(text)
+                found.append((_python_sort_key(value), seq, value))
+        found.sort(key=_second)  # insertion order among equal values (a stable sort keeps it)
+        found.sort(key=_first, reverse=not self.ascending)
+        yield from found
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
+
+
+def _second(item: tuple[Any, ...]) -> Any:
+    return item[1]
+
+
+def _python_sort_key(value: Any) -> Any:
+    if type(value) is str:
+        return (type_rank(value), collation_key(value))
+    return (type_rank(value), SortKey(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _probe_sql(
+    table: str, type_sql: str, prefixes: tuple[str, ...], partial: tuple[str, ...], skip_null: bool
+) -> tuple[str, tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """The statement of :meth:`_ClassReader._present`: (SQL, the ranges it probes, in
+    order, and those it cannot: a sparse index's nulls)."""
+    probes: list[str] = []
+    probed: list[tuple[int, str]] = []
+    unknown: list[tuple[int, str]] = []
+    for i, prefix in enumerate(prefixes):
+        for json_type in _JSON_TYPES:
+            if json_type == "null" and skip_null:
+                continue
+            if json_type == "null" and partial:
+                unknown.append((i, json_type))
+                continue
+            terms = [prefix] if prefix else []
+            terms += [f"{type_sql} = '{json_type}'", *partial]
+            probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {' AND '.join(terms)})")
+            probed.append((i, json_type))
+    return f"SELECT {', '.join(probes)}", tuple(probed), tuple(unknown)
+
+
+def _json_text(path: list[str]) -> str:
+    """SQL for the JSON text of the value at ``path``."""
+    p = json_path(path).replace("'", "''")
+    return f"doc -> '{p}'" if _ARROW else f"json_extract(doc, '{p}', '{p}')"
+
+
+def _read_exact(text: str) -> Any:
+    value = decode(text)
+    return value if _ARROW else value[0]
+
+
+def _exact_numbers(
+    batches: Iterable[list[Row]],
+    ascending: bool,
+    texts_of: Callable[[list[int]], dict[int, str]],
+) -> Iterator[list[Item]]:
+    """One number range's rows ``(seq, SQLite's value, JSON text or None)`` as items in
+    AQL's order.
+
+    SQLite reads an integer as itself when it fits in 64 bits, other numbers
+    as doubles: those it holds equal may differ, so each run of them is
+    sorted by the exact value read from the JSON text (``texts_of`` gives
+    those not read with the rows), then by seq. Between runs SQLite's order
+    is the exact one (reading a number is monotonic).
+    """
+    run: list[Row] = []
+    for rows in batches:
+        items: list[Item] = []
+        for row in rows:
+            if run and row[1] != run[0][1]:
+                items += _exact_run(run, ascending, texts_of)
+                run = []
+            sql_value = row[1]
+            if type(sql_value) is int:
+                items.append((sql_value if ascending else -sql_value, row[0], sql_value))
+            else:
+                run.append(row)
+        yield items
+    yield _exact_run(run, ascending, texts_of)
+
+
+def _exact_run(
+    run: list[Row], ascending: bool, texts_of: Callable[[list[int]], dict[int, str]]
+) -> list[Item]:
+    """A run of rows SQLite read as one double, as items sorted by exact value, then seq."""
+    if not run:
+        return []
+    missing = [seq for seq, _, text in run if text is None]
+    texts = texts_of(missing) if missing else {}
+    items: list[Item] = []
+    for seq, _, text in run:
+        value = _read_exact(texts[seq] if text is None else text)
+        items.append((value if ascending else -value, seq, value))
+    items.sort(key=_merge_key)
+    return items
+
+
+def _merge_key(item: Item) -> tuple[Any, int]:
+    return item[0], item[1]
