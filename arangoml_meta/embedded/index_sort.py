@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .planner import EXACT_LIMIT, Pushed, safe_path
+from .planner import EXACT_LIMIT, Pushed, joined, safe_path
 from .storage import CollectionInfo, IndexInfo, typed_value_sql
 
 Frame = list[Any]
@@ -123,9 +123,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
     ]
     # a pin's own SQL would only be checked again, row by row
     used = [pinned_by[f] for f in fields[:at]]
-    rest = [condition for condition in pushed if not any(condition is u for u in used)]
-    where = " AND ".join(condition.sql for condition in rest)
-    params = [p for condition in rest for p in condition.params]
+    where, params = joined([c for c in pushed if not any(c is u for u in used)])
     partial = tuple(f"{typed(f)[0]} <> 'null'" for f in fields) if index.sparse else ()
     return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null)
 

@@ -239,14 +239,17 @@ class Pushed:
     params: list[Any]
 
 
+def joined(pushed: list[Pushed]) -> tuple[str, list[Any]]:
+    """The SQL of all the conditions (AND), and its parameters."""
+    return " AND ".join(p.sql for p in pushed), [x for p in pushed for x in p.params]
+
+
 @dataclass
 class ScanFilter:
     """One execution's filtering of a scan: SQL, and what is left for Python."""
 
-    where: str
-    params: list[Any]
+    pushed: list[Pushed]  # the conjuncts in SQL, exact or not
     residual: list[Conjunct]  # the conjuncts still to check in Python, in order
-    pushed: list[Pushed]  # the conjuncts ``where`` joins, exact or not
 
 
 class ScanPlan:
@@ -303,14 +306,12 @@ class ScanPlan:
 
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
-            return ScanFilter("", [], self.conjuncts, [])
+            return ScanFilter([], self.conjuncts)
         paths = [None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts]
         if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
             # a bound name that is not one: only fixed paths narrow the scan (as they always
             # did), so that the FILTER meets the bad name where it did before, and raises
             paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
-        clauses: list[str] = []
-        params: list[Any] = []
         residual: list[Conjunct] = []
         pushed: list[Pushed] = []
         for conjunct, path in zip(self.conjuncts, paths, strict=True):
@@ -319,13 +320,11 @@ class ScanPlan:
                 value = conjunct.value(frame)
                 sql = pushdown(self.info, path, conjunct.op, value)
                 if sql is not None:
-                    clauses.append(sql[0])
-                    params.extend(sql[1])
                     pushed.append(Pushed(path, conjunct.op, value, sql[0], sql[1]))
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return ScanFilter(" AND ".join(clauses), params, residual, pushed)
+        return ScanFilter(pushed, residual)
 
 
 def plan_scan(

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
 from . import ast as A
 from .index_sort import SortHint, index_order
-from .planner import Conjunct, ScanFilter, plan_scan, resolve_path
+from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
 from .storage import CollectionInfo, Storage, decode
@@ -80,7 +80,7 @@ def compile_collection_scan(
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""
-        where, params, residual = found.where, found.params, found.residual
+        (where, params), residual = joined(found.pushed), found.residual
         chosen = projection(residual)
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)

@@ -112,7 +112,8 @@ class OrderedRows:
                 return
             self._candidates *= 2
             self._current = current
-            for self._at, (_, seq, value) in enumerate(current):
+            for at, (_, seq, value) in enumerate(current):
+                self._at = at
                 yield value, seq
 
     def document(self, seq: int) -> Any:
