@@ -630,12 +630,7 @@ class QueryCompiler:
             load = None
             if loader is not None:
                 load = loader.session(runtime)[0]
-            for _ in upstream:
-                start = self._start_vertex(start_expr(frame), frame)
-                if start is None or not runtime.has_vertex(start):
-                    continue  # as in ArangoDB, a start vertex that does not exist yields nothing
-                low = depth_bound(low_expr(frame))
-                high = depth_bound(high_expr(frame))
+            for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
                 prune = None
                 if prune_expr is not None:
 
@@ -648,6 +643,22 @@ class QueryCompiler:
                     yield None
 
         return traversal
+
+    def _walks(
+        self,
+        upstream: Iterator[None],
+        frame: Frame,
+        start_expr: Expr,
+        low_expr: Expr,
+        high_expr: Expr,
+    ) -> Iterator[tuple[str, int, int]]:
+        """(start vertex, min depth, max depth) of each walk a traversal makes, one per row."""
+        runtime = frame[0]
+        for _ in upstream:
+            start = self._start_vertex(start_expr(frame), frame)
+            if start is None or not runtime.has_vertex(start):
+                continue  # as in ArangoDB, a start vertex that does not exist yields nothing
+            yield start, depth_bound(low_expr(frame)), depth_bound(high_expr(frame))
 
     def _lean_traversal(
         self,
@@ -697,12 +708,7 @@ class QueryCompiler:
                     return to_bool(prune_expr(frame))
 
             binds = load is not None or e_slot is not None or p_slot is not None
-            for _ in upstream:
-                start = self._start_vertex(start_expr(frame), frame)
-                if start is None or not runtime.has_vertex(start):
-                    continue  # as in ArangoDB, a start vertex that does not exist yields nothing
-                low = depth_bound(low_expr(frame))
-                high = depth_bound(high_expr(frame))
+            for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
                 walk = bfs_unique(bound, start, low, high, prune, prefetch)
                 if prune is not None or not binds:
                     for _ in walk:  # PRUNE bound the variables of the position it just saw

@@ -261,7 +261,7 @@ class Projection:
         wanted = [name for name in ("_from", "_to") if name in top]
         attributes = [(name, k + i) for i, name in enumerate(wanted, 1)]
         json_paths = self.json_paths
-        names = [path[0] for path in json_paths] if all(len(p) == 1 for p in json_paths) else None
+        fill = path_filler(json_paths)
         j = offset + json_column
         single = self.single_json
         loads = decode
@@ -278,20 +278,31 @@ class Projection:
             if json_paths:
                 text = row[j]
                 if single:
-                    values = [None if text is None else loads(text)]
+                    fill(out, [None if text is None else loads(text)])
                 else:
-                    values = loads(text)
-                if names is not None:
-                    out.update(zip(names, values, strict=False))
-                    return out
-                for path, value in zip(json_paths, values, strict=False):
-                    target = out
-                    for step in path[:-1]:
-                        target = target.setdefault(step, {})
-                    target[path[-1]] = value
+                    fill(out, loads(text))
             return out
 
         return build
+
+
+def path_filler(paths: list[Path]) -> Callable[[dict[str, Any], list[Any]], None]:
+    """``fill(out, values)``: sets each of ``paths`` in ``out`` to its value, in order.
+
+    Extra values are ignored (a single path is read twice to get a JSON array).
+    """
+    if all(len(path) == 1 for path in paths):
+        names = [path[0] for path in paths]
+        return lambda out, values: out.update(zip(names, values, strict=False))
+
+    def fill(out: dict[str, Any], values: list[Any]) -> None:
+        for path, value in zip(paths, values, strict=False):
+            target = out
+            for step in path[:-1]:
+                target = target.setdefault(step, {})
+            target[path[-1]] = value
+
+    return fill
 
 
 def row_reader(projection: Projection, path: Path) -> Callable[[Row], Any] | None:

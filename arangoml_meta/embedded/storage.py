@@ -741,20 +741,21 @@ class Storage:
     ) -> str:
         """The statement behind :meth:`edge_links` for ``count`` vertices (see :func:`in_list_size`).
 
-        Rows are ``(seq, other end, exists, *columns, near end)``; ``columns`` are
-        SQL expressions over the edge row (``key``, ``doc``, ...). With one vertex
-        they come in insertion order, with more in no particular order.
+        Rows are ``(seq, other end, exists, *columns)``, and the near end when
+        ``count`` is not 1; ``columns`` are SQL expressions over the edge row
+        (``key``, ``doc``, ...). With one vertex they come in insertion order,
+        with more in no particular order.
         """
         near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
-        select = f"SELECT seq, {far}, {probe}{', ' + columns if columns else ''}, {near}"
+        select = f"SELECT seq, {far}, {probe}{', ' + columns if columns else ''}"
         if count == 1:
             return f"{select} FROM {info.table} WHERE {near} = ? ORDER BY seq"
-        return f"{select} FROM {info.table} WHERE {near} IN {_in_list(count)}"
+        return f"{select}, {near} FROM {info.table} WHERE {near} IN {_in_list(count)}"
 
     def edge_links(
         self, info: CollectionInfo, vertex_id: str, outbound: bool, probe: str = "NULL"
     ) -> list[Any]:
-        """``(seq, other end, exists, near end)`` of the edges from (outbound) or to a vertex, in order.
+        """``(seq, other end, exists)`` of the edges from (outbound) or to a vertex, in order.
 
         ``exists`` is what ``probe`` (see :meth:`probe_sql`) says of the other end.
         """
@@ -774,7 +775,7 @@ class Storage:
     ) -> dict[str, list[Any]]:
         """:meth:`edge_links` (with ``columns``) of several vertices in one statement.
 
-        vertex -> its rows, in insertion order.
+        vertex -> its rows (ending with the vertex), in insertion order.
         """
         count = in_list_size(len(vertex_ids))
         sql = self.edge_links_sql(info, outbound, probe, columns, count)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .projections import Path, Projection
@@ -48,6 +48,31 @@ class Lookup:
     probe: str  # SQL telling whether the far end exists (see Storage.probe_sql)
     key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
     sql: str  # the statement for one vertex
+
+
+@dataclass
+class _Plan:
+    """The lookups of a view while the edge ends stay the same (kept across executions)."""
+
+    lookups: list[Lookup]
+    # vertex collection -> the lookups that can find its edges, with their index
+    by_collection: dict[str, list[tuple[int, Lookup]]] = field(default_factory=dict)
+
+    @property
+    def probes_all(self) -> bool:
+        """Whether every lookup reads the far ends it finds (see GraphView.probe)."""
+        return all(lookup.probe != "NULL" for lookup in self.lookups)
+
+    def asked(self, collection: str) -> list[tuple[int, Lookup]]:
+        asked = self.by_collection.get(collection)
+        if asked is None:
+            asked = [
+                (i, lookup)
+                for i, lookup in enumerate(self.lookups)
+                if lookup.near is None or collection in lookup.near
+            ]
+            self.by_collection[collection] = asked
+        return asked
 
 
 class GraphView:
@@ -82,10 +107,10 @@ class GraphView:
         self.existing: dict[str, bool] = {}
         self.probed: dict[str, Any] | None = None
         self._cache: dict[Any, Any] = {}
-        self._lookups: list[Lookup] | None = None  # set by bind()
+        self._plan: _Plan | None = None  # set by bind()
+        self._caches: list[dict[str, Any]] = []  # each lookup's edge lists (in _cache)
         self._neighbors: dict[str, Neighbors] = {}
-        self._asked_by_collection: dict[str, list[tuple[int, Lookup, dict[str, Any]]]] = {}
-        self._planned: dict[Any, Any] = {}  # edge ends -> lookups (they rarely change)
+        self._planned: dict[Any, _Plan] = {}  # edge ends -> plan (they rarely change)
         self._edge_columns = ""
         self._edge_builders: dict[int, Callable[[Row], Any]] = {}
         if self.edge_paths:
@@ -106,18 +131,18 @@ class GraphView:
         view.__dict__.update(self.__dict__)
         view._cache = cache
         view._neighbors = {}
-        view._asked_by_collection = {}
         view.existing = existing if existing is not None else {}
-        view.probed = probed if self.probe else None
+        view.probed = probed if self.probe else None  # existence alone goes to ``existing``
         ends_now = [self.storage.edge_ends(source.info) for source in self.sources]
         key = (self.storage.catalog_generation, *ends_now)
-        planned = self._planned.get(key)
-        if planned is None:
-            planned = self._plan_lookups(ends_now)
+        plan = self._planned.get(key)
+        if plan is None:
+            plan = _Plan(self._plan_lookups(ends_now))
             if len(self._planned) > 8:
                 self._planned.clear()
-            self._planned[key] = planned
-        view._lookups = planned
+            self._planned[key] = plan
+        view._plan = plan
+        view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
         return view
 
     def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
@@ -137,17 +162,17 @@ class GraphView:
                 found.append(Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql))
         return outbound + inbound
 
-    def _lookups_bound(self) -> list[Lookup]:
-        if self._lookups is None:  # not bound: a private cache
-            self._lookups = self.bind(self._cache)._lookups
-        assert self._lookups is not None
-        return self._lookups
+    @property
+    def reads_far_ends(self) -> bool:
+        """Whether the lookups read what ``probe`` selects of every vertex they find."""
+        return self.probe is not None and self._bound_plan().probes_all
 
-    def _cached(self, lookup: Lookup) -> dict[str, Any]:
-        cached: dict[str, Any] | None = self._cache.get(lookup.key)
-        if cached is None:
-            cached = self._cache[lookup.key] = {}
-        return cached
+    def _bound_plan(self) -> _Plan:
+        if self._plan is None:  # not bound: a private cache
+            bound = self.bind(self._cache)
+            self._plan, self._caches = bound._plan, bound._caches
+        assert self._plan is not None
+        return self._plan
 
     def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> None:
         """The links of ``vertices`` into ``cached``: one statement, whatever their number."""
@@ -173,8 +198,8 @@ class GraphView:
                 if probed is not None:
                     probed[row[1]] = value
 
-    def _edges(self, lookup: Lookup, vertex: str) -> Neighbors:
-        cached = self._cached(lookup)
+    def _edges(self, index: int, lookup: Lookup, vertex: str) -> Neighbors:
+        cached = self._caches[index]
         found = cached.get(vertex)
         if found is None:
             if self.documents:
@@ -196,48 +221,39 @@ class GraphView:
         result = self._neighbors.get(vertex)
         if result is not None:
             return result
-        collection = vertex.partition("/")[0]
         result = []
-        for lookup in self._lookups_bound():
-            if lookup.near is None or collection in lookup.near:
-                result.extend(self._edges(lookup, vertex))
+        for index, lookup in self._bound_plan().asked(vertex.partition("/")[0]):
+            result.extend(self._edges(index, lookup, vertex))
         if self.vertex_collections is not None:
             allowed = self.vertex_collections
             result = [(e, v) for e, v in result if v.partition("/")[0] in allowed]
         self._neighbors[vertex] = result
         return result
 
-    def _asked(self, collection: str) -> list[tuple[int, Lookup, dict[str, Any]]]:
-        """The lookups that apply to vertices of ``collection``: (collection id, lookup, cache)."""
-        asked = self._asked_by_collection.get(collection)
-        if asked is None:
-            asked = [
-                (lookup.info.id, lookup, self._cached(lookup))
-                for lookup in self._lookups_bound()
-                if lookup.near is None or collection in lookup.near
-            ]
-            self._asked_by_collection[collection] = asked
-        return asked
-
-    def expand(self, level: list[str], visited: set[str]) -> list[tuple[str, Edge]]:
+    def expand(self, level: list[str], visited: set[str]) -> tuple[list[str], list[Edge]]:
         """The vertices next to ``level`` not in ``visited`` (added to it), in walk order.
 
-        Each with the first edge that reaches it: what iterating :meth:`neighbors`
-        of each vertex finds, for a view without documents, with one statement
-        per edge collection and direction for the whole level (for
-        :func:`bfs_unique`).
+        What iterating :meth:`neighbors` of each vertex finds, for a view
+        without documents, with one statement per edge collection and
+        direction for the whole level (for :func:`bfs_unique`). With
+        ``edge_paths``, also the edge that reached each first (else no edges).
         """
+        plan = self._bound_plan()
         if len(level) > 1:
-            self._fetch_level(level)
-        asked_by_collection = self._asked_by_collection
+            self._fetch_level(plan, level)
+        by_collection = plan.by_collection
+        caches = self._caches
         allowed = self.vertex_collections
-        found: list[tuple[str, Edge]] = []
+        edges = self.edge_paths is not None
+        found: list[str] = []
+        via: list[Edge] = []
         for vertex in level:
             collection = vertex.partition("/")[0]
-            asked = asked_by_collection.get(collection)
+            asked = by_collection.get(collection)
             if asked is None:
-                asked = self._asked(collection)
-            for cid, lookup, cached in asked:
+                asked = plan.asked(collection)
+            for index, lookup in asked:
+                cached = caches[index]
                 rows = cached.get(vertex)
                 if rows is None:  # a level of one vertex
                     rows = cached[vertex] = self.storage.rows(lookup.sql, (vertex,))
@@ -250,22 +266,21 @@ class GraphView:
                     if allowed is not None and target.partition("/")[0] not in allowed:
                         continue
                     visited.add(target)
-                    found.append((target, (cid, row)))
-        return found
+                    found.append(target)
+                    if edges:
+                        via.append((lookup.info.id, row))
+        return found, via
 
-    def _fetch_level(self, level: list[str]) -> None:
+    def _fetch_level(self, plan: _Plan, level: list[str]) -> None:
         """The links of every vertex of ``level`` not cached yet, one statement per lookup."""
-        missing: dict[int, tuple[Lookup, dict[str, Any], list[str]]] = {}
+        missing: dict[int, list[str]] = {}
+        caches = self._caches
         for vertex in level:
-            for _cid, lookup, cached in self._asked(vertex.partition("/")[0]):
-                if vertex not in cached:
-                    wanted = missing.get(id(lookup))
-                    if wanted is None:
-                        missing[id(lookup)] = (lookup, cached, [vertex])
-                    else:
-                        wanted[2].append(vertex)
-        for lookup, cached, vertices in missing.values():
-            self._fetch(lookup, vertices, cached)
+            for index, _ in plan.asked(vertex.partition("/")[0]):
+                if vertex not in caches[index]:
+                    missing.setdefault(index, []).append(vertex)
+        for index, vertices in missing.items():
+            self._fetch(plan.lookups[index], vertices, caches[index])
 
     def edge_value(self, edge: Edge) -> Any:
         """What a query reading ``edge_paths`` sees of an edge :meth:`expand` found."""
@@ -356,24 +371,36 @@ def bfs_unique(
     its depth, by the first edge that finds it. ``prune(vertex, depth, edge)``
     is asked for every vertex in turn, before it is yielded; a pruned vertex is
     not expanded. A level is expanded all at once (:meth:`GraphView.expand`),
-    after its vertices were yielded; ``prefetch`` receives each level first.
+    after its vertices were yielded; ``prefetch`` receives each level first
+    (only the start's when the lookups read the vertices they find).
     """
     visited = {start}
-    level: list[tuple[str, Edge]] = [(start, None)]
+    level = [start]
+    via: list[Edge] = [None] if view.edge_paths is not None else []  # none without edge paths
     depth = 0
+    if prefetch is not None and view.reads_far_ends:
+        if min_depth <= 0 or prune is not None:
+            prefetch(level)
+        prefetch = None
     while True:
         emit = depth >= min_depth
         expand = depth < max_depth
         if prefetch is not None and (emit or prune is not None):
-            prefetch([vertex for vertex, _ in level])
+            prefetch(level)
+        frontier: list[str] = []
         if prune is None:
             if emit:
-                for vertex, edge in level:
-                    yield vertex, depth, edge
-            frontier = [vertex for vertex, _ in level] if expand else []
+                if via:
+                    for vertex, edge in zip(level, via, strict=True):
+                        yield vertex, depth, edge
+                else:
+                    for vertex in level:
+                        yield vertex, depth, None
+            if expand:
+                frontier = level
         else:
-            frontier = []
-            for vertex, edge in level:
+            for i, vertex in enumerate(level):
+                edge = via[i] if via else None
                 pruned = prune(vertex, depth, edge)
                 if emit:
                     yield vertex, depth, edge
@@ -382,7 +409,7 @@ def bfs_unique(
         if not frontier:
             return
         depth += 1
-        level = view.expand(frontier, visited)
+        level, via = view.expand(frontier, visited)
         if not level:
             return
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .projections import Path, Projection
+from .projections import Path, Projection, path_filler
 from .storage import decode
 
 if TYPE_CHECKING:
@@ -37,27 +37,20 @@ class VertexLoader:
     def __init__(self, paths: frozenset[Path] | None) -> None:
         self.paths = paths
         self.stub = paths is not None and paths <= {("_id",), ("_key",)}
-        self._projections: dict[str, Callable[[tuple[Any, ...]], Any]] = {}
         self._probed = object()  # owns the probed values in a Runtime (Runtime.cache_for)
-        self.select = "1" if self.stub else "doc"  # never null for a row that exists
-        if paths is not None and not self.stub:
-            json_sql = Projection("", False, paths, array=True).json_sql
-            assert json_sql is not None  # paths other than _key / _id: a JSON column
-            self.select = json_sql
-
-    def build(self, vertex_id: str, value: Any) -> Any:
-        """The value bound for a vertex of which ``select`` read ``value``."""
-        if self.paths is None:
-            return decode(value)
-        collection, _, key = vertex_id.partition("/")
-        if self.stub:
-            return {"_key": key, "_id": vertex_id}
-        build = self._projections.get(collection)
-        if build is None:
-            assert self.paths is not None
-            build = Projection(collection, False, self.paths, array=True).build
-            self._projections[collection] = build
-        return build((key, value))
+        # build(vertex id, what ``select`` read of it): the value bound
+        self.build: Callable[[str, Any], Any]
+        if paths is None:
+            self.select = "doc"
+            self.build = lambda vertex_id, value: decode(value)
+        elif self.stub:
+            self.select = "1"
+            self.build = lambda vertex_id, value: {
+                "_key": vertex_id.partition("/")[2],
+                "_id": vertex_id,
+            }
+        else:
+            self.select, self.build = _projector(paths)
 
     def probed(self, runtime: Runtime) -> dict[str, Any]:
         """Where edge lookups put what they read of vertices for this loader, this execution."""
@@ -117,3 +110,24 @@ class VertexLoader:
                 vertex_id = f"{collection}/{key}"
                 row = found.get(key)
                 cache[vertex_id] = None if row is None else self.build(vertex_id, row[0])
+
+
+def _projector(paths: frozenset[Path]) -> tuple[str, Callable[[str, Any], Any]]:
+    """SQL reading ``paths`` of a vertex (never null: a JSON array), and the builder of its value."""
+    projection = Projection("", False, paths, array=True)
+    assert projection.json_sql is not None  # paths other than _key / _id: a JSON column
+    fill = path_filler(projection.json_paths)
+    want_key = ("_key",) in paths
+    want_id = ("_id",) in paths
+    loads = decode
+
+    def build(vertex_id: str, text: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        fill(out, loads(text))
+        if want_id:
+            out["_id"] = vertex_id
+        if want_key:
+            out["_key"] = vertex_id.partition("/")[2]
+        return out
+
+    return projection.json_sql, build
