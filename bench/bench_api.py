@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import hashlib
 import math
 import os
 import platform
@@ -49,6 +50,7 @@ import orjson
 
 from arangoml_meta.embedded.storage import CONNECTION_PRAGMAS
 from arangoml_meta.environment import capture_environment, current_actor
+from arangoml_meta.lineage import COMPLETE_DEPTH
 from arangoml_meta.store import MetadataStore, open_store
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,10 +58,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCALES = "15k,150k"  # documents + edges, in pipeline form
 DEFAULT_BUDGET_S = 180.0  # the largest scale's API ingest should fit in about this long
 LINEAGE_STARTS = 20
-MAX_DEPTH = 10  # the store's default depth for downstream() / upstream()
-INGEST_TARGET = 5_000.0  # documents + edges per second through the public API
-LINEAGE_TARGET = 4.0  # API p50 / CTE p50
-FILTER_TARGET = 2.0  # API p50 / SQL p50
+# downstream() / upstream() walk to the end of the graph by default; the CTE does too (the
+# graph is a DAG, so it ends), bounded only as the store's safety bound is
+MAX_DEPTH = COMPLETE_DEPTH
+# the targets of issue 8, against hand-written SQLite (plain tables, recursive CTEs)
+INGEST_TARGET = 0.4  # API rate / SQL rate, at least
+DOWNSTREAM_TARGET = 3.0  # API p50 / CTE p50, at most
+UPSTREAM_TARGET = 5.0  # API p50 / CTE p50, at most (a few vertices: fixed costs dominate)
+FILTER_TARGET = 2.0  # API p50 / SQL p50, at most
+SIZE_TARGET = 2.5  # API bytes / SQL bytes, at most
 PROFILE_TAIL_STEPS = 2_000  # --profile of a missed ingest target: steps recorded again
 # for comparison, from the issue (not measured here): documents + edges per second
 REFERENCE_RATES = {"Google ML Metadata": 600, "MLflow": 55}
@@ -224,15 +231,19 @@ def _encode(doc: dict[str, Any]) -> str:
 
 
 def _lineage_sql(outbound: bool) -> str:
-    """Every vertex within MAX_DEPTH hops, once, with its distance and its document."""
+    """Every vertex downstream (upstream), once, with its distance, name and version."""
     near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
     steps = "\n  UNION\n".join(
         f"  SELECT e.{far}, r.depth + 1 FROM reach AS r JOIN {table} AS e ON e.{near} = r.id"
         f" WHERE r.depth < {MAX_DEPTH}"
         for table in lineage.EDGE_COLLECTIONS
     )
+    # what the API returns of each vertex by default: id, depth, name and version
     fetch = "\nUNION ALL\n".join(
-        f"SELECT f.id, f.depth, v.doc FROM found AS f JOIN {table} AS v ON v.id = f.id"
+        f"SELECT f.id, f.depth, v.name, v.version FROM found AS f JOIN {table} AS v ON v.id = f.id"
+        if table != "runs"
+        else f"SELECT f.id, f.depth, json_extract(v.doc, '$.name'), NULL FROM found AS f "
+        f"JOIN {table} AS v ON v.id = f.id"
         for table in lineage.PIPELINE_VERTEX_COLLECTIONS
     )
     return (
@@ -263,15 +274,23 @@ class SqlBaseline:
     An artifact table per type ``(id TEXT PRIMARY KEY, name, version, doc)`` with
     ``UNIQUE(name, version)`` (the next version is looked up, as the store does); ``runs
     (id, doc)``; edge tables ``(id INTEGER PRIMARY KEY, from_id, to_id, doc)`` with an
-    index on each end. Documents carry the fields the store writes (envelope, payload;
-    for runs params, metrics, status, times, environment, resources). Connection settings
-    are the store's: autocommit, WAL, ``CONNECTION_PRAGMAS``.
+    index on each end; ``environments (digest TEXT PRIMARY KEY, doc)``, each captured
+    environment stored once and named by the runs. Documents carry the fields the store
+    writes (envelope, payload; for runs params, metrics, status, times, the environment's
+    digest with host, user and pid, resources). Connection settings are the store's:
+    autocommit, WAL, ``CONNECTION_PRAGMAS``.
     """
 
     def __init__(self, path: str, actor: str, environment: dict[str, Any]) -> None:
         self.path = path
         self.actor = actor
-        self.environment = environment
+        shared = {k: environment.get(k) for k in ("python", "platform", "packages", "git")}
+        self.environment_doc = _encode(shared)
+        self.environment_digest = hashlib.sha256(self.environment_doc.encode()).hexdigest()
+        self.environment = {
+            "digest": self.environment_digest,
+            **{k: environment.get(k) for k in ("host", "user", "pid")},
+        }
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA journal_mode=WAL")
         for pragma in CONNECTION_PRAGMAS:
@@ -284,6 +303,7 @@ class SqlBaseline:
                 "version INTEGER NOT NULL, doc TEXT NOT NULL, UNIQUE(name, version))"
             )
         self.conn.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+        self.conn.execute("CREATE TABLE environments (digest TEXT PRIMARY KEY, doc TEXT NOT NULL)")
         for name in lineage.EDGE_COLLECTIONS:
             self.conn.execute(
                 f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, from_id TEXT NOT NULL, "
@@ -349,6 +369,10 @@ class SqlBaseline:
             **run_fields,
         }
         run_id = step.run_id
+        self.conn.execute(
+            "INSERT OR IGNORE INTO environments VALUES (?, ?)",
+            (self.environment_digest, self.environment_doc),
+        )
         now = _now_iso()
         created = {"created_at": now, "created_by": self.actor}
         self.conn.executemany(
@@ -380,7 +404,8 @@ class SqlBaseline:
         return int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     def walk(self, sql: str, start: str) -> list[tuple[str, int, dict[str, Any]]]:
-        return [(i, d, orjson.loads(doc)) for i, d, doc in self.conn.execute(sql, {"start": start})]
+        rows = self.conn.execute(sql, {"start": start})
+        return [(i, d, {"name": name, "version": version}) for i, d, name, version in rows]
 
     def find_runs(self) -> list[tuple[str, dict[str, Any]]]:
         rows = self.conn.execute(SQL_FILTER, (ACCURACY_THRESHOLD, LEARNING_RATE))
@@ -432,16 +457,14 @@ class Row:
     api: float
     baseline: float
     unit: str  # "rate", "time", "bytes"
-    target: float | None = None  # rate: API at least; time: API/baseline at most
+    target: float | None = None  # rate: API/baseline at least; time, bytes: at most
     detail: str = ""
     profile_fn: Callable[[], object] | None = None
     profile: str = ""
 
     @property
     def ratio(self) -> float:
-        """API cost over baseline cost: time or bytes, or for a rate how many times longer."""
-        if self.unit == "rate":
-            return self.baseline / self.api if self.api else math.inf
+        """API over baseline: time or bytes (lower is better), or rate (higher is better)."""
         return self.api / self.baseline if self.baseline else math.inf
 
     @property
@@ -449,7 +472,7 @@ class Row:
         if self.target is None:
             return None
         if self.unit == "rate":
-            return self.api >= self.target
+            return self.ratio >= self.target
         return self.ratio <= self.target
 
     @property
@@ -457,7 +480,7 @@ class Row:
         if self.target is None:
             return "-"
         if self.unit == "rate":
-            return f">= {self.target:,.0f}/s"
+            return f">= {self.target:g}x"
         return f"<= {self.target:g}x"
 
     def cell(self, value: float) -> str:
@@ -717,7 +740,7 @@ def run_scale(
     roots = rng.sample(plan.dataset_roots, LINEAGE_STARTS)
     deployments = rng.sample(plan.deployments, LINEAGE_STARTS)
 
-    def lineage_rows(name: str, downstream: bool, starts: list[str]) -> None:
+    def lineage_rows(name: str, downstream: bool, starts: list[str], target: float) -> None:
         api_fn = store.downstream if downstream else store.upstream
         sql_text = SQL_DOWNSTREAM if downstream else SQL_UPSTREAM
         found = [check_walk(name, s, api_fn(s), sql.walk(sql_text, s), run_ids) for s in starts]
@@ -754,7 +777,7 @@ def run_scale(
                 percentile(api_t, 0.5),
                 percentile(sql_t, 0.5),
                 "time",
-                LINEAGE_TARGET,
+                target,
                 detail,
                 profiled,
             )
@@ -772,8 +795,8 @@ def run_scale(
             f"{percentile(api_t, 0.5) / percentile(ids_t, 0.5):.2f}x"
         )
 
-    lineage_rows("downstream(dataset)", True, roots)
-    lineage_rows("upstream(deployment)", False, deployments)
+    lineage_rows("downstream(dataset)", True, roots, DOWNSTREAM_TARGET)
+    lineage_rows("upstream(deployment)", False, deployments, UPSTREAM_TARGET)
 
     # ------------------------------------------------------------------ filter
     def api_find() -> list[dict[str, Any]]:
@@ -840,7 +863,7 @@ def run_scale(
             float(api_bytes),
             float(sql_bytes),
             "bytes",
-            None,
+            SIZE_TARGET,
             f"{api_bytes / n_items:,.0f} vs {sql_bytes / n_items:,.0f} bytes per doc/edge",
         )
     )
@@ -865,8 +888,8 @@ def run_scale(
         notes.append(f"register()'s version lookup and its SQLite plan: {lookup_plan}")
     env_bytes = len(_encode(environment))
     notes.append(
-        f"every run document carries the captured environment ({env_bytes:,} bytes as JSON; "
-        f"{counts['runs']:,} runs), on both sides"
+        f"the captured environment ({env_bytes:,} bytes as JSON) is stored once and named by "
+        f"each of the {counts['runs']:,} runs, on both sides"
     )
     if args.profile:  # the ingest last: it adds to the store
         for row in sorted(result.rows, key=lambda r: r.unit == "rate"):
@@ -1024,8 +1047,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_table(results))
         print()
         print(
-            "API/baseline: how many times the API's time (ingest: wall time) or bytes exceed "
-            "the baseline's. For comparison (issue, not measured here): "
+            "API/baseline: the API's rate over the baseline's (ingest, higher is better), or its "
+            "time or bytes over the baseline's (lower is better). For comparison (issue, not "
+            "measured here): "
             + ", ".join(f"{k} about {v:,}/s" for k, v in REFERENCE_RATES.items())
             + "."
         )
