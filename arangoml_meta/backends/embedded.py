@@ -169,8 +169,10 @@ class EmbeddedBackend:
     def transaction(
         self, write: Sequence[str], read: Sequence[str] = ()
     ) -> AbstractContextManager[EmbeddedBackend]:
-        """One SQLite write transaction (nested: a savepoint); ``write`` / ``read`` are not needed."""
-        return self.db.storage.atomic(write=True, result=self)
+        """One SQLite write transaction, all or nothing as ArangoDB's stream transactions are:
+        writes inside it take no savepoint, and one that fails dooms the whole (see
+        ``Storage.atomic``); ``write`` / ``read`` are not needed (SQLite locks the file)."""
+        return self.db.storage.atomic(write=True, result=self, savepoints=False)
 
     def close(self) -> None:
         self.db.close()

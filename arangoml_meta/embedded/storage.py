@@ -228,15 +228,19 @@ class _Atomic:
     """The context manager :meth:`Storage.atomic` returns (a class: it runs for every query).
 
     Inside a transaction a write block is a savepoint, so that it can fail alone; a read
-    block has nothing to undo and takes none (nothing inside it may write).
+    block has nothing to undo and takes none (nothing inside it may write). A transaction
+    opened with ``savepoints=False`` is all or nothing: write blocks inside it take no
+    savepoint, and if one of them fails the whole transaction is rolled back at its end,
+    even when the caller caught the error.
     """
 
-    __slots__ = ("result", "savepoint", "storage", "write")
+    __slots__ = ("result", "savepoint", "savepoints", "storage", "write")
 
-    def __init__(self, storage: Storage, write: bool, result: Any) -> None:
+    def __init__(self, storage: Storage, write: bool, result: Any, savepoints: bool) -> None:
         self.storage = storage
         self.write = write
         self.result = result
+        self.savepoints = savepoints
         self.savepoint = ""
 
     def __enter__(self) -> Any:
@@ -253,7 +257,9 @@ class _Atomic:
                 except BaseException:
                     storage.conn.execute("ROLLBACK")
                     raise
-            elif self.write:
+                storage._all_or_nothing = self.write and not self.savepoints
+                storage._doomed = False
+            elif self.write and not storage._all_or_nothing:
                 self.savepoint = f"sp{depth}"
                 storage.conn.execute(f"SAVEPOINT {self.savepoint}")
             storage.lock.acquire()
@@ -269,19 +275,30 @@ class _Atomic:
             storage._depth -= 1
             if not self.write:
                 storage._read_depth -= 1
+            outermost = not storage._depth
             if exc_type is not None:
                 if savepoint:
                     storage.conn.execute(f"ROLLBACK TO {savepoint}")
                     storage.conn.execute(f"RELEASE {savepoint}")
-                elif not storage._depth:
+                elif outermost:
                     storage.conn.execute("ROLLBACK")
+                elif self.write:
+                    storage._doomed = True  # no savepoint to undo it: the whole goes
                 # the caches may hold what only the rolled-back statements created
                 storage._invalidate_catalog()
             elif savepoint:
                 storage.conn.execute(f"RELEASE {savepoint}")
-            elif not storage._depth:
+            elif outermost and storage._doomed:
+                storage.conn.execute("ROLLBACK")
+                storage._invalidate_catalog()
+                raise TransactionError(
+                    "a write inside this all-or-nothing transaction failed: nothing was written"
+                )
+            elif outermost:
                 storage.conn.execute("COMMIT")
         finally:
+            if not storage._depth:
+                storage._all_or_nothing = storage._doomed = False
             storage.lock.release()
 
 
@@ -362,6 +379,8 @@ class Storage:
         self.lock = threading.RLock()
         self._depth = 0
         self._read_depth = 0  # open read-only blocks (see _Atomic)
+        self._all_or_nothing = False  # the open transaction takes no savepoints (see _Atomic)
+        self._doomed = False  # a write inside it failed: it rolls back at its end
         self._catalog: dict[str, CollectionInfo] | None = None
         self._graphs: dict[str, dict[str, Any]] | None = None
         self._catalog_version = -1
@@ -418,12 +437,13 @@ class Storage:
 
     # ------------------------------------------------------------------ transactions
 
-    def atomic(self, write: bool = False, result: Any = None) -> _Atomic:
+    def atomic(self, write: bool = False, result: Any = None, savepoints: bool = True) -> _Atomic:
         """A transaction (or a savepoint inside one); rolled back if the block raises.
 
-        ``with storage.atomic(...) as x`` binds ``result``.
+        ``with storage.atomic(...) as x`` binds ``result``; ``savepoints=False`` makes a
+        new write transaction all or nothing (see :class:`_Atomic`).
         """
-        return _Atomic(self, write, result)
+        return _Atomic(self, write, result, savepoints)
 
     def _refresh_catalog_if_changed(self) -> None:
         """At the start of a transaction: forget what other connections may have changed.
@@ -739,12 +759,13 @@ class Storage:
     def edge_links_sql(
         info: CollectionInfo, outbound: bool, probe: str = "NULL", columns: str = "", count: int = 1
     ) -> str:
-        """The statement behind :meth:`edge_links` for ``count`` vertices (see :func:`in_list_size`).
+        """The edges from (outbound) or to ``count`` vertices (see :func:`in_list_size`).
 
-        Rows are ``(seq, other end, exists, *columns)``, and the near end when
-        ``count`` is not 1; ``columns`` are SQL expressions over the edge row
-        (``key``, ``doc``, ...). With one vertex they come in insertion order,
-        with more in no particular order.
+        Rows are ``(seq, other end, probe, *columns)``, and the near end when
+        ``count`` is not 1: ``probe`` tells of the other end (see :meth:`probe_sql`),
+        ``columns`` are SQL expressions over the edge row (``key``, ``doc``, ...).
+        With one vertex they come in insertion order, with more in no particular
+        order. Run it with :meth:`rows`.
         """
         near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
         select = f"SELECT seq, {far}, {probe}{', ' + columns if columns else ''}"
@@ -752,40 +773,9 @@ class Storage:
             return f"{select} FROM {info.table} WHERE {near} = ? ORDER BY seq"
         return f"{select}, {near} FROM {info.table} WHERE {near} IN {_in_list(count)}"
 
-    def edge_links(
-        self, info: CollectionInfo, vertex_id: str, outbound: bool, probe: str = "NULL"
-    ) -> list[Any]:
-        """``(seq, other end, exists)`` of the edges from (outbound) or to a vertex, in order.
-
-        ``exists`` is what ``probe`` (see :meth:`probe_sql`) says of the other end.
-        """
-        return self.rows(self.edge_links_sql(info, outbound, probe), (vertex_id,))
-
     def rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """All rows of a read-only statement made by this module (e.g. :meth:`edge_links_sql`)."""
         return self._execute(sql, params).fetchall()
-
-    def edge_links_many(
-        self,
-        info: CollectionInfo,
-        vertex_ids: Sequence[str],
-        outbound: bool,
-        probe: str = "NULL",
-        columns: str = "",
-    ) -> dict[str, list[Any]]:
-        """:meth:`edge_links` (with ``columns``) of several vertices in one statement.
-
-        vertex -> its rows (ending with the vertex), in insertion order.
-        """
-        count = in_list_size(len(vertex_ids))
-        sql = self.edge_links_sql(info, outbound, probe, columns, count)
-        links: dict[str, list[Any]] = {v: [] for v in vertex_ids}
-        for row in self.rows(sql, in_list_params(vertex_ids, count)):
-            links[row[-1]].append(row)
-        for found in links.values():
-            if len(found) > 1:
-                found.sort()  # by seq: insertion order
-        return links
 
     def fetch_many(
         self, info: CollectionInfo, columns: str, keys: Sequence[str]

@@ -248,3 +248,29 @@ def test_aggregate_and_scan_in_one_query_agree(tmp_path):
     with make_db({"c": [{"v": 1}, {"v": 2}]}, path=path) as db:
         rows = run(db, "LET total = SUM(FOR d IN c RETURN d.v) FOR d IN c RETURN [total, d.v]")
     assert rows == [[3, 1], [3, 2]]
+
+
+# --------------------------------------------------------------------------- all or nothing
+
+
+def test_an_all_or_nothing_transaction_takes_no_savepoints(db):
+    statements = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    with db.storage.atomic(write=True, savepoints=False):
+        db.insert_many("other", [{"_key": "a"}])
+        db.insert_many("other", [{"_key": "b"}])
+    db.storage.tracer = None
+    assert not [s for s in statements if s.startswith(("SAVEPOINT", "RELEASE"))]
+    assert db.count("other") == 2
+
+
+def test_a_failed_write_caught_inside_dooms_the_all_or_nothing_transaction(db):
+    with pytest.raises(TransactionError, match="nothing was written"):
+        with db.storage.atomic(write=True, savepoints=False):
+            db.insert("other", {"_key": "a"})
+            with pytest.raises(ArangoMLMetaError):
+                db.insert_many("other", [{"_key": "b"}, {"_key": "k1"}, {"_key": "b"}])
+    assert db.count("other") == 0
+    with db.storage.atomic(write=True, savepoints=False):  # the next one is not doomed
+        db.insert("other", {"_key": "c"})
+    assert db.count("other") == 1
