@@ -265,11 +265,11 @@ def test_an_all_or_nothing_transaction_takes_no_savepoints(db):
 
 
 def test_a_failed_write_caught_inside_dooms_the_all_or_nothing_transaction(db):
-    with pytest.raises(TransactionError, match="nothing was written"):
-        with db.storage.atomic(write=True, savepoints=False):
-            db.insert("other", {"_key": "a"})
-            with pytest.raises(ArangoMLMetaError):
-                db.insert_many("other", [{"_key": "b"}, {"_key": "k1"}, {"_key": "b"}])
+    doomed = pytest.raises(TransactionError, match="nothing was written")
+    with doomed, db.storage.atomic(write=True, savepoints=False):
+        db.insert("other", {"_key": "a"})
+        with pytest.raises(ArangoMLMetaError):
+            db.insert_many("other", [{"_key": "b"}, {"_key": "k1"}, {"_key": "b"}])
     assert db.count("other") == 0
     with db.storage.atomic(write=True, savepoints=False):  # the next one is not doomed
         db.insert("other", {"_key": "c"})
