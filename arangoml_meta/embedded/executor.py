@@ -713,11 +713,6 @@ class QueryCompiler:
                 if prune is not None or not binds:
                     for _ in walk:  # PRUNE bound the variables of the position it just saw
                         yield None
-                elif e_slot is None and p_slot is None:
-                    assert load is not None
-                    for vertex, _, _ in walk:
-                        frame[v_slot] = load(vertex)
-                        yield None
                 else:
                     for vertex, depth, edge in walk:
                         bind(vertex, depth, edge)

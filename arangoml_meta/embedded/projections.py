@@ -261,13 +261,19 @@ class Projection:
         wanted = [name for name in ("_from", "_to") if name in top]
         attributes = [(name, k + i) for i, name in enumerate(wanted, 1)]
         json_paths = self.json_paths
-        fill = path_filler(json_paths)
+        make = document_of(json_paths)
         j = offset + json_column
         single = self.single_json
         loads = decode
 
         def build(row: Row) -> dict[str, Any]:
-            out: dict[str, Any] = {}
+            if not json_paths:
+                out: dict[str, Any] = {}
+            elif single:
+                text = row[j]
+                out = make([None if text is None else loads(text)])
+            else:
+                out = make(loads(row[j]))
             key = row[k]
             if want_key:
                 out["_key"] = key
@@ -275,34 +281,30 @@ class Projection:
                 out["_id"] = prefix + key
             for attribute, i in attributes:
                 out[attribute] = row[i]
-            if json_paths:
-                text = row[j]
-                if single:
-                    fill(out, [None if text is None else loads(text)])
-                else:
-                    fill(out, loads(text))
             return out
 
         return build
 
 
-def path_filler(paths: list[Path]) -> Callable[[dict[str, Any], list[Any]], None]:
-    """``fill(out, values)``: sets each of ``paths`` in ``out`` to its value, in order.
+def document_of(paths: list[Path]) -> Callable[[list[Any]], dict[str, Any]]:
+    """``make(values)``: a new document holding each of ``paths`` set to its value, in order.
 
     Extra values are ignored (a single path is read twice to get a JSON array).
     """
     if all(len(path) == 1 for path in paths):
         names = [path[0] for path in paths]
-        return lambda out, values: out.update(zip(names, values, strict=False))
+        return lambda values: dict(zip(names, values, strict=False))
 
-    def fill(out: dict[str, Any], values: list[Any]) -> None:
+    def make(values: list[Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         for path, value in zip(paths, values, strict=False):
             target = out
             for step in path[:-1]:
                 target = target.setdefault(step, {})
             target[path[-1]] = value
+        return out
 
-    return fill
+    return make
 
 
 def row_reader(projection: Projection, path: Path) -> Callable[[Row], Any] | None:

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .projections import Path, Projection
-from .storage import CollectionInfo, EdgeEnds, Storage
+from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
 from .values import to_number
 
 # an edge: its document; (collection id, seq) in the links of a view without documents;
-# (collection id, lookup row) from GraphView.expand, its attributes read by edge_value
+# with edge paths (builder, lookup row), what the query reads of it is edge_value(edge)
 Edge = Any
 Neighbors = list[tuple[Edge, str]]
 Row = tuple[Any, ...]
@@ -48,6 +48,8 @@ class Lookup:
     probe: str  # SQL telling whether the far end exists (see Storage.probe_sql)
     key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
     sql: str  # the statement for one vertex
+    statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size
+    build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
 
 
 @dataclass
@@ -159,7 +161,9 @@ class GraphView:
                     probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
                 mode = "doc" if self.documents else (probe, self._edge_columns)
                 sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
-                found.append(Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql))
+                lookup = Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql)
+                lookup.build_edge = self._edge_builders.get(info.id)
+                found.append(lookup)
         return outbound + inbound
 
     @property
@@ -174,29 +178,41 @@ class GraphView:
         assert self._plan is not None
         return self._plan
 
-    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> None:
-        """The links of ``vertices`` into ``cached``: one statement, whatever their number."""
-        if len(vertices) == 1:
-            vertex = vertices[0]
-            found = {vertex: self.storage.rows(lookup.sql, (vertex,))}
-        else:
-            found = self.storage.edge_links_many(
-                lookup.info, vertices, lookup.outbound, lookup.probe, self._edge_columns
-            )
-        if lookup.probe != "NULL":
-            for rows in found.values():
-                self._note_probed(rows)
-        cached.update(found)
+    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> list[Row]:
+        """The links of ``vertices`` into ``cached`` with one statement; the rows read.
 
-    def _note_probed(self, rows: list[Row]) -> None:
-        existing = self.existing
-        probed = self.probed
-        for row in rows:
-            value = row[2]
-            if value is not None:
-                existing[row[1]] = bool(value)
-                if probed is not None:
-                    probed[row[1]] = value
+        Rows are ``(seq, other end, probe, *edge columns)`` (and the near end
+        when there are several vertices), each vertex's in insertion order.
+        """
+        storage = self.storage
+        if len(vertices) == 1:
+            rows = cached[vertices[0]] = storage.rows(lookup.sql, (vertices[0],))
+        else:
+            size = in_list_size(len(vertices))
+            sql = lookup.statements.get(size)
+            if sql is None:
+                sql = storage.edge_links_sql(
+                    lookup.info, lookup.outbound, lookup.probe, self._edge_columns, size
+                )
+                lookup.statements[size] = sql
+            rows = storage.rows(sql, in_list_params(vertices, size))
+            found: dict[str, list[Row]] = {vertex: [] for vertex in vertices}
+            for row in rows:
+                found[row[-1]].append(row)
+            for links in found.values():
+                if len(links) > 1:
+                    links.sort()  # by seq
+            cached.update(found)
+        if lookup.probe != "NULL":
+            existing = self.existing
+            probed = self.probed
+            for row in rows:
+                value = row[2]
+                if value is not None:
+                    existing[row[1]] = bool(value)
+                    if probed is not None:
+                        probed[row[1]] = value
+        return rows
 
     def _edges(self, index: int, lookup: Lookup, vertex: str) -> Neighbors:
         cached = self._caches[index]
@@ -213,7 +229,7 @@ class GraphView:
             return found
         cid = lookup.info.id
         if self.edge_paths:
-            return [((cid, row), row[1]) for row in found]
+            return [((lookup.build_edge, row), row[1]) for row in found]
         return [((cid, row[0]), row[1]) for row in found]
 
     def neighbors(self, vertex: str) -> Neighbors:
@@ -241,24 +257,17 @@ class GraphView:
         plan = self._bound_plan()
         if len(level) > 1:
             self._fetch_level(plan, level)
-        by_collection = plan.by_collection
         caches = self._caches
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         found: list[str] = []
         via: list[Edge] = []
         for vertex in level:
-            collection = vertex.partition("/")[0]
-            asked = by_collection.get(collection)
-            if asked is None:
-                asked = plan.asked(collection)
-            for index, lookup in asked:
+            for index, lookup in plan.asked(vertex.partition("/")[0]):
                 cached = caches[index]
                 rows = cached.get(vertex)
                 if rows is None:  # a level of one vertex
-                    rows = cached[vertex] = self.storage.rows(lookup.sql, (vertex,))
-                    if lookup.probe != "NULL":
-                        self._note_probed(rows)
+                    rows = self._fetch(lookup, [vertex], cached)
                 for row in rows:
                     target = row[1]
                     if target in visited:
@@ -268,7 +277,7 @@ class GraphView:
                     visited.add(target)
                     found.append(target)
                     if edges:
-                        via.append((lookup.info.id, row))
+                        via.append((lookup.build_edge, row))
         return found, via
 
     def _fetch_level(self, plan: _Plan, level: list[str]) -> None:
@@ -282,9 +291,10 @@ class GraphView:
         for index, vertices in missing.items():
             self._fetch(plan.lookups[index], vertices, caches[index])
 
-    def edge_value(self, edge: Edge) -> Any:
+    @staticmethod
+    def edge_value(edge: Edge) -> Any:
         """What a query reading ``edge_paths`` sees of an edge :meth:`expand` found."""
-        return self._edge_builders[edge[0]](edge[1])
+        return edge[0](edge[1])
 
 
 @dataclass

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .projections import Path, Projection, path_filler
+from .projections import Path, Projection, document_of
 from .storage import decode
 
 if TYPE_CHECKING:
@@ -116,14 +116,13 @@ def _projector(paths: frozenset[Path]) -> tuple[str, Callable[[str, Any], Any]]:
     """SQL reading ``paths`` of a vertex (never null: a JSON array), and the builder of its value."""
     projection = Projection("", False, paths, array=True)
     assert projection.json_sql is not None  # paths other than _key / _id: a JSON column
-    fill = path_filler(projection.json_paths)
+    make = document_of(projection.json_paths)
     want_key = ("_key",) in paths
     want_id = ("_id",) in paths
     loads = decode
 
     def build(vertex_id: str, text: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        fill(out, loads(text))
+        out = make(loads(text))
         if want_id:
             out["_id"] = vertex_id
         if want_key:
