@@ -16,6 +16,7 @@ so the database may cache it (see ``prepared.py``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from typing import Any
 
 from ..errors import (
@@ -49,7 +50,7 @@ from .traversal import (
     Step,
     TraversalOptions,
     all_shortest_paths,
-    bfs_unique,
+    bfs_levels,
     depth_bound,
     k_paths,
     k_shortest_paths,
@@ -562,7 +563,7 @@ class QueryCompiler:
     def lean_edge_paths(
         self, op: A.Traversal, options: TraversalOptions
     ) -> tuple[bool, frozenset[Path] | None]:
-        """Whether :func:`bfs_unique` serves ``op``, and the paths it reads of the edge (None: none).
+        """Whether :func:`bfs_levels` serves ``op``, and the paths it reads of the edge (None: none).
 
         It does for a breadth-first walk with global vertex uniqueness whose edge
         variable is read only through attribute paths and whose path variable
@@ -670,7 +671,7 @@ class QueryCompiler:
         p_slot: int | None,
         prune_expr: Expr | None,
     ) -> Stage:
-        """The traversal stage over :func:`bfs_unique` (see :meth:`lean_edge_paths`).
+        """The traversal stage over :func:`bfs_levels` (see :meth:`lean_edge_paths`).
 
         The edge is bound to the attributes the query reads, the path to a
         stand-in whose ``edges`` and ``vertices`` have the right lengths.
@@ -691,32 +692,29 @@ class QueryCompiler:
                 load, prefetch = loader.session(runtime)
                 if not eager:
                     prefetch = None
-
-            def bind(vertex: str, depth: int, edge: Any) -> None:
-                if load is not None:
-                    frame[v_slot] = load(vertex)
-                if e_slot is not None:
-                    frame[e_slot] = None if edge is None else edge_value(edge)
-                if p_slot is not None:
-                    frame[p_slot] = _depth_path(depth)
-
-            prune = None
-            if prune_expr is not None:
-
-                def prune(vertex: str, depth: int, edge: Any) -> bool:
-                    bind(vertex, depth, edge)
-                    return to_bool(prune_expr(frame))
-
-            binds = load is not None or e_slot is not None or p_slot is not None
+            # levels past the start need no prefetch when the lookups read their vertices
+            prefetch_all = prefetch is not None and not bound.reads_far_ends
             for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
-                walk = bfs_unique(bound, start, low, high, prune, prefetch)
-                if prune is not None or not binds:
-                    for _ in walk:  # PRUNE bound the variables of the position it just saw
-                        yield None
-                else:
-                    for vertex, depth, edge in walk:
-                        bind(vertex, depth, edge)
-                        yield None
+                pruned: set[str] = set()
+                for depth, level, via in bfs_levels(bound, start, high, pruned):
+                    emit = depth >= low
+                    if not emit and prune_expr is None:
+                        continue
+                    if prefetch is not None and (depth == 0 or prefetch_all):
+                        prefetch(level)
+                    path = _depth_path(depth) if p_slot is not None else None
+                    # PRUNE sees every position, emitted or not, as the row would bind it
+                    for vertex, edge in zip(level, via or repeat(None), strict=False):
+                        if load is not None:
+                            frame[v_slot] = load(vertex)
+                        if e_slot is not None:
+                            frame[e_slot] = None if edge is None else edge_value(edge)
+                        if p_slot is not None:
+                            frame[p_slot] = path
+                        if prune_expr is not None and to_bool(prune_expr(frame)):
+                            pruned.add(vertex)  # still emitted, not expanded
+                        if emit:
+                            yield None
 
         return traversal
 

@@ -8,7 +8,7 @@ explicit list, each with its own direction). On top of it:
   ``bfs`` or ``weighted`` order, with ``uniqueVertices`` / ``uniqueEdges`` and a
   prune callback. As in ArangoDB, a vertex's most recently inserted edge is
   explored first and ``ANY`` takes outbound edges before inbound ones.
-  :func:`bfs_unique` is its lean form for the common global-uniqueness walk.
+  :func:`bfs_levels` is its lean form for the common global-uniqueness walk.
 - :func:`shortest_path`, :func:`k_shortest_paths` (Yen's algorithm),
   :func:`k_paths` and :func:`all_shortest_paths`.
 """
@@ -251,7 +251,7 @@ class GraphView:
 
         What iterating :meth:`neighbors` of each vertex finds, for a view
         without documents, with one statement per edge collection and
-        direction for the whole level (for :func:`bfs_unique`). With
+        direction for the whole level (for :func:`bfs_levels`). With
         ``edge_paths``, also the edge that reached each first (else no edges).
         """
         plan = self._bound_plan()
@@ -365,57 +365,29 @@ def traverse(
         yield from _dfs(view, start, min_depth, max_depth, options, prune)
 
 
-def bfs_unique(
-    view: GraphView,
-    start: str,
-    min_depth: int,
-    max_depth: int,
-    prune: Callable[[str, int, Edge], bool] | None = None,
-    prefetch: Callable[[list[str]], None] | None = None,
-) -> Iterator[tuple[str, int, Edge]]:
-    """(vertex id, depth, edge it was reached by) of a breadth-first walk visiting each vertex once.
+def bfs_levels(
+    view: GraphView, start: str, max_depth: int, pruned: set[str] | None = None
+) -> Iterator[tuple[int, list[str], list[Edge]]]:
+    """(depth, vertices, edges) of each level of a breadth-first walk visiting each vertex once.
 
-    What :func:`traverse` yields for ``order: 'bfs', uniqueVertices: 'global'``
-    (the edge is None for the start), without a path: with every vertex
-    visited once, no path can repeat an edge, and a vertex is reached once, at
-    its depth, by the first edge that finds it. ``prune(vertex, depth, edge)``
-    is asked for every vertex in turn, before it is yielded; a pruned vertex is
-    not expanded. A level is expanded all at once (:meth:`GraphView.expand`),
-    after its vertices were yielded; ``prefetch`` receives each level first
-    (only the start's when the lookups read the vertices they find).
+    What :func:`traverse` gives for ``order: 'bfs', uniqueVertices: 'global'``,
+    level by level, without paths: with every vertex visited once, no path can
+    repeat an edge, and a vertex is reached once, at its depth, by the first
+    edge that finds it. ``edges[i]`` is the edge that reached ``vertices[i]``
+    (None for the start; the list is empty when the view reads no edge
+    paths). A level is expanded all at once (:meth:`GraphView.expand`) when
+    the consumer asks for the next one; vertices it added to ``pruned`` in the
+    meantime are not expanded (PRUNE).
     """
     visited = {start}
     level = [start]
-    via: list[Edge] = [None] if view.edge_paths is not None else []  # none without edge paths
+    via: list[Edge] = [None] if view.edge_paths is not None else []
     depth = 0
-    if prefetch is not None and view.reads_far_ends:
-        if min_depth <= 0 or prune is not None:
-            prefetch(level)
-        prefetch = None
     while True:
-        emit = depth >= min_depth
-        expand = depth < max_depth
-        if prefetch is not None and (emit or prune is not None):
-            prefetch(level)
-        frontier: list[str] = []
-        if prune is None:
-            if emit:
-                if via:
-                    for vertex, edge in zip(level, via, strict=True):
-                        yield vertex, depth, edge
-                else:
-                    for vertex in level:
-                        yield vertex, depth, None
-            if expand:
-                frontier = level
-        else:
-            for i, vertex in enumerate(level):
-                edge = via[i] if via else None
-                pruned = prune(vertex, depth, edge)
-                if emit:
-                    yield vertex, depth, edge
-                if expand and not pruned:
-                    frontier.append(vertex)
+        yield depth, level, via
+        if depth >= max_depth:
+            return
+        frontier = [v for v in level if v not in pruned] if pruned else level
         if not frontier:
             return
         depth += 1

@@ -2,7 +2,7 @@
 
 ``order: 'bfs', uniqueVertices: 'global'`` traversals whose edge is read only
 through attribute paths and whose path only as ``LENGTH(p.edges)`` /
-``LENGTH(p.vertices)`` run on :func:`bfs_unique` (no paths, no edge
+``LENGTH(p.vertices)`` run on :func:`bfs_levels` (no paths, no edge
 documents). Each query here runs twice on random graphs: as written (lean),
 and with ``FILTER p != null`` added, which reads the whole path and so takes
 the general walk; the rows must be the same, in the same order.
