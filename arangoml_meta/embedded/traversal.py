@@ -255,20 +255,28 @@ class GraphView:
         ``edge_paths``, also the edge that reached each first (else no edges).
         """
         plan = self._bound_plan()
-        if len(level) > 1:
-            self._fetch_level(plan, level)
         caches = self._caches
+        asked_by_collection = plan.by_collection
+        work: list[tuple[str, list[tuple[int, Lookup]]]] = []
+        missing: dict[int, list[str]] = {}
+        for vertex in level:
+            collection = vertex.partition("/")[0]
+            asked = asked_by_collection.get(collection)
+            if asked is None:
+                asked = plan.asked(collection)
+            work.append((vertex, asked))
+            for index, _ in asked:
+                if vertex not in caches[index]:
+                    missing.setdefault(index, []).append(vertex)
+        for index, vertices in missing.items():
+            self._fetch(plan.lookups[index], vertices, caches[index])
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         found: list[str] = []
         via: list[Edge] = []
-        for vertex in level:
-            for index, lookup in plan.asked(vertex.partition("/")[0]):
-                cached = caches[index]
-                rows = cached.get(vertex)
-                if rows is None:  # a level of one vertex
-                    rows = self._fetch(lookup, [vertex], cached)
-                for row in rows:
+        for vertex, asked in work:
+            for index, lookup in asked:
+                for row in caches[index][vertex]:
                     target = row[1]
                     if target in visited:
                         continue
@@ -279,17 +287,6 @@ class GraphView:
                     if edges:
                         via.append((lookup.build_edge, row))
         return found, via
-
-    def _fetch_level(self, plan: _Plan, level: list[str]) -> None:
-        """The links of every vertex of ``level`` not cached yet, one statement per lookup."""
-        missing: dict[int, list[str]] = {}
-        caches = self._caches
-        for vertex in level:
-            for index, _ in plan.asked(vertex.partition("/")[0]):
-                if vertex not in caches[index]:
-                    missing.setdefault(index, []).append(vertex)
-        for index, vertices in missing.items():
-            self._fetch(plan.lookups[index], vertices, caches[index])
 
     @staticmethod
     def edge_value(edge: Edge) -> Any:
