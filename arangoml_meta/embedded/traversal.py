@@ -45,7 +45,7 @@ class Lookup:
     info: CollectionInfo
     outbound: bool
     near: frozenset[str] | None  # the collections the near end may lie in (None: any)
-    probe: str  # SQL telling whether the far end exists (see Storage.probe_sql)
+    probe: str  # SQL reading the far end: whether it exists, or more (see Storage.probe_sql)
     key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
     sql: str  # the statement for one vertex
     statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from .runtime import Runtime
 
 _UNKNOWN = object()  # not in a cache (None is a vertex that does not exist)
+# select -> the owner of what edge lookups read with it, in a Runtime (Runtime.cache_for)
+_PROBED: dict[str, object] = {}
 
 
 class VertexLoader:
@@ -37,7 +39,6 @@ class VertexLoader:
     def __init__(self, paths: frozenset[Path] | None) -> None:
         self.paths = paths
         self.stub = paths is not None and paths <= {("_id",), ("_key",)}
-        self._probed = object()  # owns the probed values in a Runtime (Runtime.cache_for)
         # build(vertex id, what ``select`` read of it): the value bound
         self.build: Callable[[str, Any], Any]
         if paths is None:
@@ -56,7 +57,8 @@ class VertexLoader:
         """Where edge lookups put what they read of vertices for this loader, this execution."""
         if self.stub:
             return runtime.vertex_exists  # shared with every traversal: existence is all it is
-        return runtime.cache_for(self._probed)
+        # shared by every loader of the same select: edge lists are shared by execution
+        return runtime.cache_for(_PROBED.setdefault(self.select, object()))
 
     def session(
         self, runtime: Runtime

@@ -200,6 +200,22 @@ def test_a_query_that_writes_walks_the_same():
         assert lean == general
 
 
+def test_two_walks_of_one_query_share_edge_lists_and_what_they_read_of_vertices():
+    walk = f"FOR v, e, p IN 1..4 ANY s GRAPH 'g' {OPTIONS} RETURN [v._id, v.name, e.role]"
+    general = walk.replace("RETURN", "FILTER p != null RETURN")
+    starts = ["a/a0", "b/b0", "a/a0"]
+    with random_graph(11) as db:
+        rows = run(
+            db, f"FOR s IN @starts LET a = ({walk}) LET b = ({walk}) RETURN [a, b]", starts=starts
+        )
+        assert rows == run(
+            db,
+            f"FOR s IN @starts LET a = ({general}) LET b = ({general}) RETURN [a, b]",
+            starts=starts,
+        )
+        assert all(a == b for a, b in rows)
+
+
 def test_length_of_the_path_counts_edges_and_vertices():
     with graph_with_edges(2) as db:
         rows = run(
