@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 from .errors import BadParameterError
 from .jsonvalues import as_json
 from .refs import artifact_key, run_key
-from .steps import Step, next_versions
+from .steps import Step
 from .types import validate
+from .versions import next_versions
 
 if TYPE_CHECKING:
     from .store import MetadataStore

@@ -6,10 +6,10 @@ database: registrations, links, runs and their closes, deletions go into the
 step, and the step's end commits them all in one transaction that takes as
 long as the writing itself:
 
-- the versions of each name are allocated in one query per type, against what
-  is stored at that moment (:func:`allocate_versions`); a version another
-  process took meanwhile is given up for the next free one, and the step's
-  documents, their ids and the edges naming them are renumbered in place;
+- the versions of each name are confirmed against what is stored at that
+  moment, two key lookups per type (``versions.py``); a version another process
+  took meanwhile is given up for the next free one, and the step's documents,
+  their ids and the edges naming them are renumbered in place;
 - the ids the step's edges point to (other than its own new documents) are
   checked to exist in one query: a missing one fails the step with 1202;
 - new documents go in as one multi-row insert per collection (on ArangoDB one
@@ -37,6 +37,7 @@ from .errors import (
     UniqueConstraintError,
 )
 from .refs import artifact_key
+from .versions import confirm_versions, next_versions
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -45,16 +46,6 @@ log = logging.getLogger(__name__)
 
 COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
 
-# the newest live version of each name: one query per type for all the names of a step
-_LATEST_VERSIONS = """
-FOR n IN @names
-  RETURN FIRST(FOR d IN @@c FILTER d.name == n SORT d.version DESC LIMIT 1 RETURN d.version)
-"""
-# the newest deleted version of a name (only asked when a version after the live ones is spent)
-_LATEST_DELETED_VERSION = """
-FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
-  RETURN t.version
-"""
 _MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
 
 
@@ -116,56 +107,6 @@ class Step:
         return sorted(names)
 
 
-def next_versions(
-    session: Session, type_name: str, counts: dict[str, int], *, free_keys: bool = False
-) -> dict[str, int]:
-    """The first of ``counts[name]`` consecutive new versions of each name, in one query.
-
-    A version is new when it is above every live one, no deletion record has its id,
-    and (with ``free_keys``, after a commit found a key taken by a document written
-    around the store) no document holds its key.
-    """
-    names = list(counts)
-    latest = session.query(_LATEST_VERSIONS, {"@c": type_name, "names": names})
-    first = {name: int(live or 0) + 1 for name, live in zip(names, latest, strict=True)}
-    wanted = [
-        (name, version)
-        for name in names
-        for version in range(first[name], first[name] + counts[name])
-    ]
-    spent = _spent(session, type_name, wanted, free_keys)
-    for name in {name for name, _ in spent}:
-        first[name] = _first_unspent(session, type_name, name, first[name], counts[name], free_keys)
-    return first
-
-
-def _spent(
-    session: Session, type_name: str, wanted: list[tuple[str, int]], free_keys: bool
-) -> set[tuple[str, int]]:
-    from .deletion import DELETIONS, record_key  # deletion.py imports the store
-
-    ids = [f"{type_name}/{artifact_key(name, version)}" for name, version in wanted]
-    records = session.get_many(DELETIONS, [record_key(i) for i in ids])
-    spent = {pair for pair, record in zip(wanted, records, strict=True) if record is not None}
-    if free_keys:
-        docs = session.get_many(type_name, [i.partition("/")[2] for i in ids])
-        spent |= {pair for pair, doc in zip(wanted, docs, strict=True) if doc is not None}
-    return spent
-
-
-def _first_unspent(
-    session: Session, type_name: str, name: str, first: int, count: int, free_keys: bool
-) -> int:
-    """The slow path: past the newest deleted version, then version by version."""
-    deleted = session.query(_LATEST_DELETED_VERSION, {"c": type_name, "name": name})
-    version = max(first, max((int(v) for v in deleted if v is not None), default=0) + 1)
-    while _spent(
-        session, type_name, [(name, v) for v in range(version, version + count)], free_keys
-    ):
-        version += 1
-    return version
-
-
 def renumber(step: Step, type_name: str, name: str, first: int) -> dict[str, str]:
     """Give the step's new versions of ``name`` the versions ``first``, ``first + 1``, ...;
     the old id -> new id of each that moved."""
@@ -221,11 +162,16 @@ def _write(
     """The step's writes in ``session``: each new document with what the database stored,
     and each updated one with its new version."""
     moved: dict[str, str] = {}
-    by_type: dict[str, dict[str, int]] = {}
+    by_type: dict[str, dict[str, tuple[int, int]]] = {}
     for (type_name, name), docs in step.versions.items():
-        by_type.setdefault(type_name, {})[name] = len(docs)
-    for type_name, counts in by_type.items():
-        for name, first in next_versions(session, type_name, counts, free_keys=free_keys).items():
+        by_type.setdefault(type_name, {})[name] = (docs[0]["version"], len(docs))
+    for type_name, planned in by_type.items():
+        if free_keys:  # a key was taken: allocate again, past taken keys
+            counts = {name: count for name, (_, count) in planned.items()}
+            firsts = next_versions(session, type_name, counts, free_keys=True)
+        else:
+            firsts = confirm_versions(session, type_name, planned)
+        for name, first in firsts.items():
             moved.update(renumber(step, type_name, name, first))
     if moved:
         log.info("versions taken meanwhile by another writer: %s", moved)

@@ -45,15 +45,15 @@ from .migrations import EDGES, REGISTRY, RUNS, initialize, install_type, registr
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
 from .steps import Step, commit
 from .types import ArtifactType, validate
+from .versions import provisional_version
 
 if TYPE_CHECKING:
     from .runs import Run
 
-# the newest live version of a name: the (name, version) index answers it at once
-_LATEST_VERSION = "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d"
 _VERSION = "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d"
 _LATEST_OF = {
-    "artifact": _LATEST_VERSION,
+    # the newest live version of a name: the (name, version) index answers it at once
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d",
     # runs have no versions: the newest is the last made (keys break ties of a millisecond)
     "execution": "FOR d IN @@c FILTER d.name == @name "
     "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
@@ -244,8 +244,7 @@ class MetadataStore:
         if pending:
             version = pending[-1]["version"] + 1
         else:
-            rows = self.backend.query(_LATEST_VERSION, {"@c": type_name, "name": name})
-            version = (rows[0]["version"] if rows else 0) + 1
+            version = provisional_version(self.backend, type_name, name)
         doc["_key"] = artifact_key(name, version)
         doc["_id"] = f"{type_name}/{doc['_key']}"
         doc["version"] = version

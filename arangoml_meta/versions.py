@@ -1,0 +1,128 @@
+"""Allocating versions: ``iris`` → ``datasets/iris-v1``, ``-v2``, ... never handing one out twice.
+
+A version of a name is new when it is above every live one and no deletion
+record holds its id (a deleted version is never handed out again, see
+``deletion.py``). Every check here reads by key or through the ``(name,
+version)`` index, so it costs the same at 10 versions of a name as at 100,000:
+
+- :func:`provisional_version`, when a step registers: the version the name would
+  get if the step committed now (``name-v1`` missing: 1, with no query);
+- :func:`confirm_versions`, when the step commits: the provisional versions still
+  hold when the version before the first is stored or spent, no deletion record
+  holds one of them, and (the insert checks this) no document has their key. Two
+  statements per type, whatever the number of names;
+- :func:`next_versions`, the general answer (the newest live version per name,
+  then past spent ones), for names that failed the check and for imports.
+
+Documents written around the store (AQL) with versions above a gap are not seen
+by the quick check; the unique ``(name, version)`` index still refuses a duplicate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backends import Session
+from .refs import artifact_key
+
+# the newest live version of each name: one query per type for all the names
+_LATEST_VERSIONS = """
+FOR n IN @names
+  RETURN FIRST(FOR d IN @@c FILTER d.name == n SORT d.version DESC LIMIT 1 RETURN d.version)
+"""
+# the newest deleted version of a name (only asked when a version after the live ones is spent)
+_LATEST_DELETED_VERSION = """
+FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC LIMIT 1
+  RETURN t.version
+"""
+
+
+def _record_keys(type_name: str, versions: list[tuple[str, int]]) -> list[str]:
+    from .deletion import record_key  # deletion.py imports the store, which imports this
+
+    return [record_key(f"{type_name}/{artifact_key(name, v)}") for name, v in versions]
+
+
+def _deletions() -> str:
+    from .deletion import DELETIONS
+
+    return DELETIONS
+
+
+def provisional_version(session: Session, type_name: str, name: str) -> int:
+    """The version ``name`` would get now (checked again, and corrected, at the commit)."""
+    if session.get(type_name, artifact_key(name, 1)) is None:
+        return 1  # a new name, or one whose first version was deleted: the commit sees which
+    return next_versions(session, type_name, {name: 1})[name]
+
+
+def confirm_versions(
+    session: Session, type_name: str, planned: dict[str, tuple[int, int]]
+) -> dict[str, int]:
+    """The first version of each name's ``count`` new ones: ``first`` as planned when the
+    quick check holds (see the module docstring), else the general answer."""
+    before = [(name, first - 1) for name, (first, _) in planned.items() if first > 1]
+    wanted = [
+        (name, version)
+        for name, (first, count) in planned.items()
+        for version in range(first, first + count)
+    ]
+    records = session.get_many(_deletions(), _record_keys(type_name, [*before, *wanted]))
+    recorded = {pair for pair, record in zip([*before, *wanted], records, strict=True) if record}
+    stored: set[tuple[str, int]] = set()
+    if before:
+        docs = session.get_many(type_name, [artifact_key(name, v) for name, v in before])
+        stored = {pair for pair, doc in zip(before, docs, strict=True) if doc is not None}
+    failed = {name for name, version in wanted if (name, version) in recorded}
+    failed.update(name for name, v in before if (name, v) not in stored | recorded)
+    result = {name: first for name, (first, _) in planned.items() if name not in failed}
+    if failed:
+        counts = {name: planned[name][1] for name in failed}
+        result.update(next_versions(session, type_name, counts))
+    return result
+
+
+def next_versions(
+    session: Session, type_name: str, counts: dict[str, int], *, free_keys: bool = False
+) -> dict[str, int]:
+    """The first of ``counts[name]`` consecutive new versions of each name, in one query
+    (and the slow path for a name with spent versions after its newest live one).
+
+    With ``free_keys`` (after a commit found a key taken by a document written around
+    the store) a version whose key a document holds is passed over too.
+    """
+    names = list(counts)
+    latest = session.query(_LATEST_VERSIONS, {"@c": type_name, "names": names})
+    first = {name: int(live or 0) + 1 for name, live in zip(names, latest, strict=True)}
+    wanted = [
+        (name, version)
+        for name in names
+        for version in range(first[name], first[name] + counts[name])
+    ]
+    for name in {name for name, _ in _spent(session, type_name, wanted, free_keys)}:
+        first[name] = _first_unspent(session, type_name, name, first[name], counts[name], free_keys)
+    return first
+
+
+def _spent(
+    session: Session, type_name: str, wanted: list[tuple[str, int]], free_keys: bool
+) -> set[tuple[str, int]]:
+    records = session.get_many(_deletions(), _record_keys(type_name, wanted))
+    spent = {pair for pair, record in zip(wanted, records, strict=True) if record is not None}
+    if free_keys:
+        docs: list[Any] = session.get_many(type_name, [artifact_key(n, v) for n, v in wanted])
+        spent |= {pair for pair, doc in zip(wanted, docs, strict=True) if doc is not None}
+    return spent
+
+
+def _first_unspent(
+    session: Session, type_name: str, name: str, first: int, count: int, free_keys: bool
+) -> int:
+    """The slow path: past the newest deleted version, then version by version."""
+    deleted = session.query(_LATEST_DELETED_VERSION, {"c": type_name, "name": name})
+    version = max(first, max((int(v) for v in deleted if v is not None), default=0) + 1)
+    while _spent(
+        session, type_name, [(name, v) for v in range(version, version + count)], free_keys
+    ):
+        version += 1
+    return version
