@@ -28,9 +28,11 @@ PER_PROCESS = ("host", "user", "pid")
 
 
 def digest(environment: Mapping[str, Any]) -> str:
-    """The SHA-256 of the shared part of an environment, over its canonical JSON."""
+    """The SHA-256 of the shared part of an environment, over its canonical JSON, in its
+    first 128 bits (32 hex digits: unique among any number of environments a store sees,
+    and short, since every run names it)."""
     shared = {name: environment.get(name) for name in SHARED}
-    return hashlib.sha256(orjson.dumps(shared, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(orjson.dumps(shared, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 def environment_record(environment: Mapping[str, Any], key: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ TIMESTAMP_PATTERN = (
 )
 CHECKSUM_PATTERN = r"^[a-z0-9_-]+:[0-9a-fA-F]{8,}$"
 GIT_COMMIT_PATTERN = r"^[0-9a-f]{7,64}$"
-ENVIRONMENT_ID_PATTERN = r"^environments/[0-9a-f]{64}$"
+ENVIRONMENT_ID_PATTERN = r"^environments/[0-9a-f]{32}$"
 SYSTEM_KEYS = ("_key", "_id", "_rev")
 _VALIDATING: ContextVar[bool] = ContextVar("_VALIDATING", default=False)
 

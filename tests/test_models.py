@@ -88,7 +88,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "ended_at": "2024-03-01T12:05:00.250Z",
         "error": {"type": "ValueError", "message": "diverged", "traceback": "Traceback ..."},
         "environment": {
-            "id": "environments/" + "0" * 64,
+            "id": "environments/" + "0" * 32,
             "python": {
                 "version": "3.12.4",
                 "implementation": "CPython",
