@@ -355,9 +355,22 @@ else:
 # --- time --------------------------------------------------------------------------------------
 
 
+# the last millisecond formatted, and its text: a pipeline step stamps several documents
+# within one millisecond
+_last_stamp: tuple[int, str] = (-1, "")
+
+
 def utc_now_iso() -> str:
     """Now in UTC as ``YYYY-MM-DDTHH:MM:SS.sssZ``, the form AQL's date functions print."""
-    return to_iso(datetime.now(timezone.utc))
+    global _last_stamp
+    ms = time.time_ns() // 1_000_000
+    last = _last_stamp
+    if last[0] == ms:
+        return last[1]
+    moment = datetime.fromtimestamp(ms // 1000, timezone.utc)
+    text = to_iso(moment.replace(microsecond=ms % 1000 * 1000))
+    _last_stamp = (ms, text)
+    return text
 
 
 def to_iso(moment: datetime) -> str:
