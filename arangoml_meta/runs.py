@@ -97,6 +97,7 @@ class Run:
         self.doc = doc
         self.meter = meter
         self.written = False  # whether the run's document is in the store (else in a step)
+        self.discarded = False  # the step it was in was given up: it was never written
         self._series: dict[str, list[dict[str, Any]]] = {}
         self._pending: dict[str, Any] = {}
         self._flushed_at = time.monotonic()
@@ -165,6 +166,7 @@ class Run:
                 records[env_key] = environment_record(environment, env_key)
                 pending.committed.append(lambda: store.environments.stored.add(env_key))
             pending.committed.append(run._mark_written)
+            pending.discarded.append(run._mark_discarded)
         meter.start()
         return run
 
@@ -172,9 +174,16 @@ class Run:
         self.written = True
         self._flushed_at = time.monotonic()
 
+    def _mark_discarded(self) -> None:
+        self.discarded = True
+
     # ------------------------------------------------------------------ logging
 
     def _require_open(self) -> None:
+        if self.discarded:
+            raise BadParameterError(
+                f"run {self.id} was never recorded: the step it started in was given up"
+            )
         if self.closed:
             raise BadParameterError(f"run {self.id} is closed")
 
@@ -276,6 +285,7 @@ class Run:
         """
         if self.closed:
             return self.doc
+        self._require_open()
         if status not in CLOSED_STATUSES:
             raise BadParameterError(
                 f"a run closes as {' or '.join(CLOSED_STATUSES)}, not as {status!r}"

@@ -69,8 +69,10 @@ class Step:
     # work done in the commit's transaction after the writes (deletions), and what it writes
     deferred: list[Callable[[], None]] = field(default_factory=list)
     extra_collections: set[str] = field(default_factory=set)
-    # called once the commit succeeded
+    # called once the commit succeeded; or when the step was given up (it raised, or its
+    # commit failed)
     committed: list[Callable[[], None]] = field(default_factory=list)
+    discarded: list[Callable[[], None]] = field(default_factory=list)
 
     def add(self, collection: str, doc: dict[str, Any], *, edge: bool = False) -> None:
         """A new document (with ``_key`` and ``_id`` when it has them) or edge."""

@@ -140,10 +140,15 @@ class MetadataStore:
         step = Step()
         self._local.step = step
         try:
-            yield step
-        finally:
-            self._local.step = None
-        commit(self, step, EDGES)
+            try:
+                yield step
+            finally:
+                self._local.step = None
+            commit(self, step, EDGES)
+        except BaseException:
+            for given_up in step.discarded:
+                given_up()
+            raise
 
     # ------------------------------------------------------------------ types
 

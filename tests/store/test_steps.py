@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 import pytest
 
-from arangoml_meta.errors import ConflictError, DocumentNotFoundError, SchemaViolationError
+from arangoml_meta.errors import (
+    BadParameterError,
+    ConflictError,
+    DocumentNotFoundError,
+    SchemaViolationError,
+)
 from arangoml_meta.store import MetadataStore
 
 from .conftest import counts
@@ -149,3 +154,26 @@ def test_nested_steps_are_one(store: MetadataStore) -> None:
             store.register("datasets", "raw")
         assert store.find("datasets") == []
     assert len(store.find("datasets")) == 1
+
+
+def test_a_run_of_a_step_given_up_refuses_to_go_on(store: MetadataStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        run = store.start_run("train")
+        raise RuntimeError("the step failed")
+    with pytest.raises(BadParameterError, match="never recorded"):
+        run.log_metrics({"loss": 0.1})
+    with pytest.raises(BadParameterError, match="never recorded"):
+        run.close()
+    assert store.find("runs") == []
+
+
+def test_a_run_left_open_by_its_step_is_written_running_and_closed_later(
+    store: MetadataStore,
+) -> None:
+    with store.transaction():
+        run = store.start_run("serve")
+    assert [r["status"] for r in store.find("runs")] == ["running"]
+    run.log_metrics({"requests": 10})
+    run.close()
+    (stored,) = store.find("runs")
+    assert (stored["status"], stored["metrics"]) == ("completed", {"requests": 10})
