@@ -694,6 +694,8 @@ class QueryCompiler:
                     prefetch = None
             # levels past the start need no prefetch when the lookups read their vertices
             prefetch_all = prefetch is not None and not bound.reads_far_ends
+            # the common case: only the vertex bound, no PRUNE
+            load_only = load if e_slot is None and p_slot is None and prune_expr is None else None
             for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
                 pruned: set[str] = set()
                 for depth, level, via in bfs_levels(bound, start, high, pruned):
@@ -702,6 +704,11 @@ class QueryCompiler:
                         continue
                     if prefetch is not None and (depth == 0 or prefetch_all):
                         prefetch(level)
+                    if load_only is not None and emit:
+                        for vertex in level:
+                            frame[v_slot] = load_only(vertex)
+                            yield None
+                        continue
                     path = _depth_path(depth) if p_slot is not None else None
                     # PRUNE sees every position, emitted or not, as the row would bind it
                     for vertex, edge in zip(level, via or repeat(None), strict=False):

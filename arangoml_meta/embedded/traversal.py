@@ -62,8 +62,11 @@ class _Plan:
 
     @property
     def probes_all(self) -> bool:
-        """Whether every lookup reads the far ends it finds (see GraphView.probe)."""
-        return all(lookup.probe != "NULL" for lookup in self.lookups)
+        """Whether every lookup reads the far ends it finds (see GraphView.probe).
+
+        One whose edges never pointed anywhere (an empty edge collection) finds nothing.
+        """
+        return all(lookup.probe != "NULL" or lookup.near == frozenset() for lookup in self.lookups)
 
     def asked(self, collection: str) -> list[tuple[int, Lookup]]:
         asked = self.by_collection.get(collection)
@@ -254,7 +257,7 @@ class GraphView:
         direction for the whole level (for :func:`bfs_levels`). With
         ``edge_paths``, also the edge that reached each first (else no edges).
         """
-        plan = self._bound_plan()
+        plan = self._plan or self._bound_plan()
         caches = self._caches
         asked_by_collection = plan.by_collection
         work: list[tuple[str, list[tuple[int, Lookup]]]] = []
@@ -265,9 +268,12 @@ class GraphView:
             if asked is None:
                 asked = plan.asked(collection)
             work.append((vertex, asked))
-            for index, _ in asked:
+            for index, lookup in asked:
                 if vertex not in caches[index]:
-                    missing.setdefault(index, []).append(vertex)
+                    if len(level) == 1:  # the common case upstream: no batching to do
+                        self._fetch(lookup, level, caches[index])
+                    else:
+                        missing.setdefault(index, []).append(vertex)
         for index, vertices in missing.items():
             self._fetch(plan.lookups[index], vertices, caches[index])
         allowed = self.vertex_collections
