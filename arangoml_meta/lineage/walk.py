@@ -85,7 +85,8 @@ def path_query(any_direction: bool) -> str:
     return PATH.format(direction="ANY" if any_direction else "OUTBOUND")
 
 
-_IDS_BY_NAME = "FOR d IN @@c FILTER d.name == @name SORT d.version RETURN d._id"
+# every version of a name (in the order they were registered)
+_IDS_BY_NAME = "FOR d IN @@c FILTER d.name == @name RETURN d._id"
 _MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
 
 
