@@ -20,7 +20,7 @@ the second time:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .backends import Backend
@@ -84,7 +84,7 @@ def _create(backend: Backend, actor: str) -> None:
             with contextlib.suppress(UniqueConstraintError):  # another process seeded it
                 backend.insert(REGISTRY, registry_doc(artifact_type, actor))
     for row in backend.query(f"FOR t IN {REGISTRY} RETURN t"):
-        install_type(backend, _type_of(row))
+        install_type(backend, type_from_doc(row))
 
 
 def install_type(backend: Backend, artifact_type: ArtifactType) -> None:
@@ -153,7 +153,8 @@ def registry_doc(artifact_type: ArtifactType, actor: str) -> dict[str, Any]:
     }
 
 
-def _type_of(doc: dict[str, Any]) -> ArtifactType:
+def type_from_doc(doc: Mapping[str, Any]) -> ArtifactType:
+    """The :class:`ArtifactType` a registry document describes."""
     return ArtifactType(
         name=doc["name"],
         kind=doc["kind"],
@@ -240,4 +241,4 @@ def _evolve_runs_type(backend: Backend, actor: str) -> None:
             "history": [*(stored.get("history") or []), change],
         }
         session.replace(REGISTRY, RUNS, evolved)
-    backend.set_schema(RUNS, arango_rule(_type_of(evolved)))
+    backend.set_schema(RUNS, arango_rule(type_from_doc(evolved)))

@@ -41,7 +41,16 @@ from .filters import compile_filters
 from .importing import ImportReport, import_records
 from .jsonvalues import as_json
 from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
-from .migrations import EDGES, REGISTRY, RUNS, initialize, install_type, registry_doc, save_graph
+from .migrations import (
+    EDGES,
+    REGISTRY,
+    RUNS,
+    initialize,
+    install_type,
+    registry_doc,
+    save_graph,
+    type_from_doc,
+)
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
 from .steps import Step, commit
 from .types import ArtifactType, validate
@@ -547,16 +556,6 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
     reserved = sorted(k for k in fields if k.startswith("_") or k in store_set)
     if reserved:
         raise BadParameterError(f"these fields are set by the store: {reserved}")
-
-
-def type_from_doc(doc: Mapping[str, Any]) -> ArtifactType:
-    return ArtifactType(
-        name=doc["name"],
-        kind=doc["kind"],
-        description=doc.get("description") or "",
-        schema=doc["schema"],
-        schema_version=int(doc.get("schema_version") or 1),
-    )
 
 
 def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
