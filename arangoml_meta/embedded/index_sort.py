@@ -15,7 +15,6 @@ the ones before to other values; the sort path's own nulls are read without it.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .planner import EXACT_LIMIT, Pushed, joined, safe_path
-from .storage import CollectionInfo, IndexInfo, typed_value_sql
+from .storage import CollectionInfo, IndexInfo
 
 Frame = list[Any]
 # SQL over an index's expressions, and its parameters
@@ -71,12 +70,6 @@ class IndexOrder:
     skip_null: bool  # the FILTER excludes null at the path
 
 
-@functools.lru_cache(maxsize=1024)
-def typed(path: tuple[str, ...]) -> tuple[str, str]:
-    """:func:`typed_value_sql`, built once per path (queries run many times)."""
-    return typed_value_sql(path)
-
-
 def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> IndexOrder | None:
     """The index that reads the scan in the order of ``path``, with most fields pinned.
 
@@ -92,7 +85,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
         field = tuple(condition.path)
         if _excludes_null(condition):
             not_null.add(field)
-        if field not in pins and (allowed := _pin(condition)) is not None:
+        if field not in pins and (allowed := _pin(info, condition)) is not None:
             pins[field] = allowed
             pinned_by[field] = condition
     best: tuple[int, IndexInfo] | None = None
@@ -124,13 +117,17 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
     # a pin's own SQL would only be checked again, row by row
     used = [pinned_by[f] for f in fields[:at]]
     where, params = joined([c for c in pushed if not any(c is u for u in used)])
-    partial = tuple(f"{typed(f)[0]} <> 'null'" for f in fields) if index.sparse else ()
+    partial: tuple[str, ...] = ()
+    if index.sparse:
+        partial = tuple(f"{info.typed_value_sql(f)[0]} <> 'null'" for f in fields)
     return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null)
 
 
-def _equal_to(path: list[str], value: Any) -> list[tuple[Condition, bool]] | None:
+def _equal_to(
+    info: CollectionInfo, path: list[str], value: Any
+) -> list[tuple[Condition, bool]] | None:
     """The index prefixes holding values equal to ``value``, each with whether it is null."""
-    type_sql, value_sql = typed(tuple(path))
+    type_sql, value_sql = info.typed_value_sql(path)
     if value is None:
         return [((f"{type_sql} = 'null'", ()), True)]
     if type(value) is bool:
@@ -144,15 +141,15 @@ def _equal_to(path: list[str], value: Any) -> list[tuple[Condition, bool]] | Non
     return None
 
 
-def _pin(condition: Pushed) -> list[tuple[Condition, bool]] | None:
+def _pin(info: CollectionInfo, condition: Pushed) -> list[tuple[Condition, bool]] | None:
     """The index prefixes an ``==`` or ``IN`` condition allows (None: not a pin)."""
     if condition.op == "==":
-        return _equal_to(condition.path, condition.value)
+        return _equal_to(info, condition.path, condition.value)
     if condition.op != "IN" or type(condition.value) is not list:
         return None
     prefixes: dict[Condition, bool] = {}
     for item in condition.value:
-        equal = _equal_to(condition.path, item)
+        equal = _equal_to(info, condition.path, item)
         if equal is None:
             return None
         prefixes.update(equal)  # equal items (1 and 1.0 too) give one prefix

@@ -5,9 +5,10 @@ Python. :func:`plan_scan` looks at the FILTER conditions that directly follow
 a FOR over a collection, picks the conjuncts of the form ``d.path OP value``
 (``value`` not depending on ``d``; names in the path may be bind parameters,
 ``d.@attr``), and turns them into SQL over the stored
-JSON: the primary key for ``_key`` / ``_id``, the edge index for ``_from`` /
-``_to``, and typed ``json_type`` / ``json_extract`` expressions for any other
-path — the same expressions the persistent indexes are built on, so SQLite
+document: the primary key for ``_key`` / ``_id``, the edge index for ``_from`` /
+``_to``, the ``rev`` column for ``_rev`` (a path below a system attribute is
+missing: its condition is a constant), and typed ``json_type`` /
+``json_extract`` expressions for any other path — the same expressions the persistent indexes are built on, so SQLite
 uses an index when one exists (paths no index leads with get cheaper SQL that
 parses each document once, mostly). The SQL honours AQL's type order
 (``d.a > 5`` also matches strings, arrays and objects). Where it is exact —
@@ -24,7 +25,8 @@ from typing import Any
 
 from . import ast as A
 from .documents import split_id
-from .storage import CollectionInfo, json_path, typed_value_sql
+from .storage import CollectionInfo, json_path
+from .values import compare
 
 Frame = list[Any]
 
@@ -132,16 +134,8 @@ def pushdown(
             params.extend(sql[1])
             exact = exact and sql[2]
         return "(" + " OR ".join(parts) + ")", params, exact
-    if path == ["_key"] and op == "==":
-        return ("key = ?", [value], True) if isinstance(value, str) else ("0", [], True)
-    if path == ["_id"] and op == "==":
-        parts_id = split_id(value)
-        if parts_id is None or parts_id[0] != info.name:
-            return "0", [], True
-        return "key = ?", [parts_id[1]], True
-    if info.edge and path in (["_from"], ["_to"]) and op == "==":
-        column = "from_id" if path == ["_from"] else "to_id"
-        return (f"{column} = ?", [value], True) if isinstance(value, str) else ("0", [], True)
+    if path[0] in info.system:
+        return _system_sql(info, path, op, value)
     if not safe_path(path):
         return None
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -153,15 +147,42 @@ def pushdown(
     elif not is_number:
         return None
     if _indexed(info, path):
-        return _typed_sql(path, op, value, is_number)
+        return _typed_sql(info, path, op, value, is_number)
     return _plain_sql(path, op, value, is_number)
 
 
+_HOLDS = {
+    "==": lambda order: order == 0,
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0,
+    ">=": lambda order: order >= 0,
+}
+
+
+def _system_sql(
+    info: CollectionInfo, path: list[str], op: str, value: Any
+) -> tuple[str, list[Any], bool] | None:
+    """``d.path OP value`` for a system attribute (a string, in a column) or a path below one."""
+    if len(path) == 1 and type(value) is str:
+        if op != "==":
+            return None  # SQLite does not order strings as AQL does: Python decides
+        if path[0] == "_id":
+            parts = split_id(value)
+            if parts is None or parts[0] != info.name:
+                return "0", [], True
+            return "key = ?", [parts[1]], True  # the primary index
+        return f"{info.system_sql(path[0])} = ?", [value], True
+    # a constant: null below a system attribute, or some string against a value of another type
+    known = None if len(path) > 1 else ""
+    return ("1" if _HOLDS[op](compare(known, value)) else "0"), [], True
+
+
 def _typed_sql(
-    path: list[str], op: str, value: Any, is_number: bool
+    info: CollectionInfo, path: list[str], op: str, value: Any, is_number: bool
 ) -> tuple[str, list[Any], bool]:
     """The conditions over the expressions persistent indexes are built on (SQLite uses them)."""
-    type_sql, value_sql = typed_value_sql(path)
+    type_sql, value_sql = info.typed_value_sql(path)
     if op == "==":
         if value is None:
             return f"{type_sql} = 'null'", [], True

@@ -9,10 +9,12 @@ for every variable, each place that reads it: through a fixed attribute path
 recognise counts as a whole read, so the analysis errs on the side of fetching
 more.
 
-:class:`Projection` turns a set of paths into SQL columns (the ``key``,
-``from_id`` / ``to_id`` columns, one ``json_extract`` over the stored JSON)
-and builds from a row a small document holding just those paths. Reading any
-of those paths from it gives what reading it from the full document gives.
+:class:`Projection` turns a set of paths into SQL columns (the columns of
+system attributes, ``key``, ``rev``, ``from_id`` / ``to_id``, and one
+``json_extract`` over the stored JSON) and builds from a row a small document
+holding just those paths. Reading any of those paths from it gives what
+reading it from the full document gives. :func:`vertex_reader` does the same
+in one SQL expression, for vertices of any collection.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import ast as A
+from .layout import DOCUMENT_SYSTEM, EDGE_SYSTEM
 from .storage import decode, json_path
 
 Path = tuple[str, ...]
@@ -184,7 +187,7 @@ def _safe(name: str) -> bool:
 
 
 def _column_attributes(edge: bool) -> frozenset[str]:
-    return frozenset({"_key", "_id", "_from", "_to"} if edge else {"_key", "_id"})
+    return EDGE_SYSTEM if edge else DOCUMENT_SYSTEM
 
 
 def minimal_paths(paths: Iterable[Path], edge: bool) -> frozenset[Path] | None:
@@ -218,6 +221,8 @@ class Projection:
         top = {p[0] for p in paths if len(p) == 1 and p[0] in columns}
         self.json_paths = sorted(p for p in paths if not (len(p) == 1 and p[0] in columns))
         select = ["key"]
+        if "_rev" in top:
+            select.append("rev")
         if "_from" in top:
             select.append("from_id")
         if "_to" in top:
@@ -257,8 +262,8 @@ class Projection:
             if not want_key:
                 return lambda row: {"_id": prefix + row[k]}
             return lambda row: {"_key": row[k], "_id": prefix + row[k]}
-        # after the key: from_id, to_id (those wanted), in this order
-        wanted = [name for name in ("_from", "_to") if name in top]
+        # after the key: rev, from_id, to_id (those wanted), in this order
+        wanted = [name for name in ("_rev", "_from", "_to") if name in top]
         attributes = [(name, k + i) for i, name in enumerate(wanted, 1)]
         json_paths = self.json_paths
         make = document_of(json_paths)
@@ -317,8 +322,49 @@ def row_reader(projection: Projection, path: Path) -> Callable[[Row], Any] | Non
         return lambda row: prefix + row[0]
     if path in (("_from",), ("_to",)) and path[0][1:] + "_id" in columns:
         return itemgetter(columns.index(path[0][1:] + "_id"))
+    if path == ("_rev",) and "rev" in columns:
+        return itemgetter(columns.index("rev"))
     if projection.json_paths == [path] and projection.single_json:
         index = len(columns) - 1
         loads = decode
         return lambda row: None if row[index] is None else loads(row[index])
     return None
+
+
+def vertex_reader(paths: frozenset[Path]) -> tuple[str, Callable[[str, Any], dict[str, Any]]]:
+    """SQL reading ``paths`` of a vertex row (never null, see ``Storage.vertex_rows``), and
+    ``build(vertex id, its value)``: a document holding them.
+
+    ``paths`` are minimal (see :func:`minimal_paths`) and hold no ``_from`` / ``_to``,
+    which only an edge collection keeps in columns. The value is a JSON array of the
+    paths read from ``doc``, after the revision and a space when ``_rev`` is read.
+    """
+    columns = _column_attributes(False)
+    json_paths = sorted(p for p in paths if p[0] not in columns)
+    quoted = [json_path(p).replace("'", "''") for p in json_paths]
+    if quoted:
+        args = quoted if len(quoted) > 1 else quoted * 2  # always an array
+        select = "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
+    else:
+        select = "'[]'"
+    want_rev = ("_rev",) in paths
+    if want_rev:
+        select = f"rev || ' ' || {select}"
+    make = document_of(json_paths)
+    want_key = ("_key",) in paths
+    want_id = ("_id",) in paths
+    loads = decode
+
+    def build(vertex_id: str, value: Any) -> dict[str, Any]:
+        if want_rev:
+            rev, _, value = value.partition(" ")
+        out = make(loads(value))
+        if want_id:
+            out["_id"] = vertex_id
+        if want_key:
+            out["_key"] = vertex_id.partition("/")[2]
+        if want_rev:
+            out["_rev"] = rev
+        return out
+
+    return select, build

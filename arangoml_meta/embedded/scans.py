@@ -31,7 +31,7 @@ from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
-from .storage import CollectionInfo, Storage, decode
+from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
 
 if TYPE_CHECKING:
@@ -173,12 +173,10 @@ def _in_index_order(
     order = index_order(info, path, found.pushed)
     if order is None:
         return None
-    columns, build = ("doc", _decode_first) if chosen is None else (chosen.columns, chosen.build)
+    columns, build = (
+        (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
+    )
     return ordered_rows(order, storage, columns, build, sort.ascending(frame), wanted, batch)
-
-
-def _decode_first(row: tuple[Any, ...]) -> Any:
-    return decode(row[0])
 
 
 def _prefix(

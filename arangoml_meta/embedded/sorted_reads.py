@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .collation import collation_key
-from .index_sort import Condition, IndexOrder, typed
+from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
 from .values import SortKey, type_rank
 
@@ -143,7 +143,7 @@ class _ClassReader:
         self.ascending = ascending
         # two more: one shows where the last run of equal keys ends, one is read ahead
         self.first_batch = wanted + 2
-        self.type_sql, self.value_sql = typed(tuple(order.path))
+        self.type_sql, self.value_sql = order.info.typed_value_sql(order.path)
 
     def items(self) -> Iterator[Item]:
         """Every row's item, in sort order."""

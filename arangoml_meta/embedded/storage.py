@@ -1,15 +1,16 @@
 """SQLite storage for the embedded engine: collections, indexes, graphs, transactions.
 
 One SQLite file per store (or ``:memory:``) in WAL mode with a busy timeout, so
-several processes can share a store. Each collection is a table
-``c<id>(seq INTEGER PRIMARY KEY, key TEXT UNIQUE, doc TEXT[, from_id, to_id])``:
-``seq`` gives insertion order, ``key`` is the primary index, edge tables carry
-the edge index on ``from_id`` / ``to_id``. Persistent indexes are SQLite
-expression indexes over ``json_type`` / ``json_extract`` of the attribute path,
-so that a unique index distinguishes ``1`` from ``"1"`` and ``true`` and treats
-a missing attribute as null, as ArangoDB does. :meth:`Storage.atomic` is the
-transaction context manager (``BEGIN IMMEDIATE`` for writers, SAVEPOINT when
-nested); a committed transaction survives a killed process.
+several processes can share a store. Each collection is a table ``c<id>`` laid
+out as ``layout.py`` says: the system attributes in columns (``key`` is the
+primary index, edge tables carry the edge index on ``from_id`` / ``to_id``),
+the others as JSON in ``doc``. Persistent indexes are SQLite expression
+indexes over the typed SQL of each field (a column, or ``json_type`` /
+``json_extract`` of ``doc``), so that a unique index distinguishes ``1`` from
+``"1"`` and ``true`` and treats a missing attribute as null, as ArangoDB does.
+:meth:`Storage.atomic` is the transaction context manager (``BEGIN IMMEDIATE``
+for writers, SAVEPOINT when nested); a committed transaction survives a killed
+process. A file of an older layout is converted when opened (``upgrade.py``).
 
 ``_edge_ends`` records, per edge collection, which vertex collections its
 ``_from`` and ``_to`` values have ever pointed into (see ``edge_ends.py``);
@@ -21,21 +22,15 @@ compiled query plans can be cached against it.
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
@@ -43,16 +38,17 @@ from ..errors import (
     BadParameterError,
     CollectionError,
     CollectionNotFoundError,
-    DocumentError,
     DocumentNotFoundError,
     GraphError,
     TransactionError,
     UniqueConstraintError,
 )
+from .codec import canonical, decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
-from .values import normalize_number
+from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
+from .upgrade import check_known, stored_format, upgrade
 
 _SCHEMA = (
     """
@@ -68,151 +64,6 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 """
     + EDGE_ENDS_SCHEMA
 )
-
-
-def _not_json(what: str) -> DocumentError:
-    return DocumentError(
-        f"invalid document: {what} is not a JSON value", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
-    )
-
-
-def _normalize(value: Any) -> Any:
-    """The stored form of a value: JSON only (else 1227); whole doubles become ints,
-    so that 1 and 1.0 are one value in every index; tuples become arrays.
-
-    Leaves (strings, ints, booleans, null) are copied inline rather than by a call:
-    documents are mostly leaves, and this runs for every document written.
-    """
-    t = type(value)
-    if t is dict:
-        out = {}
-        for k, v in value.items():
-            if type(k) is not str:
-                raise _not_json(f"the attribute name {k!r}")
-            tv = type(v)
-            out[k] = v if tv is str or tv is int or tv is bool or v is None else _normalize(v)
-        return out
-    if t is list or t is tuple:
-        return [
-            v if (tv := type(v)) is str or tv is int or tv is bool or v is None else _normalize(v)
-            for v in value
-        ]
-    if t is str or t is int or t is bool or value is None:
-        return value
-    if t is float:
-        if value != value or value in (math.inf, -math.inf):
-            raise _not_json(repr(value))
-        return normalize_number(value)
-    raise _not_json(f"a {t.__name__}")
-
-
-def encode(doc: dict[str, Any]) -> str:
-    """The stored JSON text of a document (compact, UTF-8, attribute order kept).
-
-    orjson writes it (about ten times faster than the standard library, which
-    matters: every write encodes a document); what it refuses goes through
-    :func:`_encode_unusual`.
-    """
-    try:
-        normalized = _normalize(doc)
-        try:
-            return orjson.dumps(normalized).decode()
-        except orjson.JSONEncodeError:
-            return _encode_unusual(normalized)
-    except RecursionError:
-        raise _not_json("a value nested this deeply") from None
-
-
-def _encode_unusual(value: Any) -> str:
-    """Integers beyond 64 bits become doubles, as ArangoDB reads them; a string that is
-    not valid Unicode (a lone surrogate) cannot be stored (1227); nesting deeper than
-    orjson's 255 levels is written by the standard library."""
-    stored = _beyond_orjson(value)
-    try:
-        return orjson.dumps(stored).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(stored, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _beyond_orjson(value: Any) -> Any:
-    t = type(value)
-    if t is dict:
-        return {_beyond_orjson(k): _beyond_orjson(v) for k, v in value.items()}
-    if t is list:
-        return [_beyond_orjson(v) for v in value]
-    if t is int and not _INT64_MIN <= value <= _UINT64_MAX:
-        try:
-            return normalize_number(float(value))
-        except OverflowError:
-            raise _not_json(f"an integer of {len(str(abs(value)))} digits") from None
-    if t is str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _not_json(f"the string {value!r} (not valid Unicode)") from None
-    return value
-
-
-def decode(text: str | bytes) -> Any:
-    """Stored JSON text back to a value (orjson: about three times faster than json.loads;
-    the standard library reads what orjson will not, nesting deeper than 1,024 levels)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-_INT64_MIN = -(2**63)
-_UINT64_MAX = 2**64 - 1
-
-
-def json_path(attribute_path: Sequence[str]) -> str:
-    """SQLite JSON path for an attribute path, each name quoted."""
-    return "$" + "".join('."' + name + '"' for name in attribute_path)
-
-
-def typed_value_sql(path: Sequence[str]) -> tuple[str, str]:
-    """The (type, value) SQL expressions an index or a pushed-down filter uses for a path."""
-    p = json_path(path).replace("'", "''")
-    return f"ifnull(json_type(doc, '{p}'), 'null')", f"ifnull(json_extract(doc, '{p}'), '')"
-
-
-@dataclass
-class IndexInfo:
-    id: int
-    name: str
-    fields: list[str]
-    unique: bool
-    sparse: bool
-    type: str = "persistent"
-
-    def as_dict(self, collection: str) -> dict[str, Any]:
-        return {
-            "id": f"{collection}/{self.id}",
-            "name": self.name,
-            "type": self.type,
-            "fields": list(self.fields),
-            "unique": self.unique,
-            "sparse": self.sparse,
-        }
-
-
-@dataclass
-class CollectionInfo:
-    id: int
-    name: str
-    edge: bool
-    indexes: list[IndexInfo] = field(default_factory=list)
-    table: str = field(init=False, repr=False, compare=False)  # the SQL table: c<id>
-
-    def __post_init__(self) -> None:
-        self.table = f"c{self.id}"
-
-    @functools.cached_property
-    def unique_paths(self) -> list[tuple[IndexInfo, list[list[str]]]]:
-        """Each unique index with the attribute paths of its fields (a catalog change
-        loads new CollectionInfo objects, so this never goes stale)."""
-        return [(i, [f.split(".") for f in i.fields]) for i in self.indexes if i.unique]
 
 
 # After WAL mode, every connection's settings. A commit is durable against a killed
@@ -333,11 +184,6 @@ def _duplicates_for_new_index(fields: list[str]) -> UniqueConstraintError:
     )
 
 
-def _canonical(value: Any) -> str:
-    """A JSON text equal for values AQL holds equal, in their stored form."""
-    return json.dumps(_beyond_orjson(_normalize(value)), sort_keys=True, ensure_ascii=False)
-
-
 # Up to this many values a lookup binds them as ``IN (?, ?, ...)``, the list padded to
 # a power of two by repeating the last value (a few statement texts, each prepared once);
 # more go in one JSON array through json_each, which costs ~3 µs more per statement.
@@ -394,18 +240,34 @@ class Storage:
                 self._enable_wal(timeout)
             for pragma in CONNECTION_PRAGMAS:
                 self.conn.execute(f"PRAGMA {pragma}")
-            with self.atomic():
-                ready = self._catalog_ready()
-            if not ready:  # a new file (or one of an older release): the only write on open
-                with self.atomic(write=True):
-                    for statement in _SCHEMA.split(";"):
-                        if statement.strip():
-                            self.conn.execute(statement)
-                    self.ends.complete_missing()
+            try:
+                self._open_catalog()
+            except BaseException:
+                self.conn.close()
+                raise
+
+    def _open_catalog(self) -> None:
+        """Make a new file a store, or bring one of an older release up to date; opening
+        an up-to-date file reads it only (and waits for no writer)."""
+        with self.atomic():
+            stored = stored_format(self.conn)
+            ready = stored == FORMAT and self._catalog_ready()
+        check_known(self.path, stored)
+        if ready:
+            return
+        with self.atomic(write=True):
+            stored = stored_format(self.conn)  # another process may have converted it meanwhile
+            check_known(self.path, stored)
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            if stored < FORMAT:
+                upgrade(self.conn, stored)
+                self._invalidate_catalog()
+            self.ends.complete_missing()
 
     def _catalog_ready(self) -> bool:
-        """Whether the catalog tables exist and every edge collection is summarised, so that
-        opening the file needs no write (and waits for no writer)."""
+        """Whether the catalog tables exist and every edge collection is summarised."""
         tables = {
             name
             for (name,) in self.conn.execute(
@@ -527,19 +389,10 @@ class Storage:
                 "INSERT INTO _collections(name, edge) VALUES (?, ?)", (name, int(edge))
             ).lastrowid
             assert cid is not None
-            table = f"c{cid}"
+            for statement in table_sql(f"c{cid}", edge):
+                self._execute(statement)
             if edge:
-                self._execute(
-                    f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
-                    "doc TEXT NOT NULL, from_id TEXT NOT NULL, to_id TEXT NOT NULL)"
-                )
-                self._execute(f"CREATE INDEX {table}_from ON {table}(from_id)")
-                self._execute(f"CREATE INDEX {table}_to ON {table}(to_id)")
                 self.ends.created(cid)
-            else:
-                self._execute(
-                    f"CREATE TABLE {table} (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)"
-                )
             self._invalidate_catalog()
             return self._load_catalog()[name]
 
@@ -583,18 +436,9 @@ class Storage:
             assert iid is not None
             index_name = name or f"idx_{iid}"
             self._execute("UPDATE _indexes SET name = ? WHERE id = ?", (index_name, iid))
-            columns: list[str] = []
-            conditions: list[str] = []
-            for f in fields:
-                type_sql, value_sql = typed_value_sql(f.split("."))
-                columns += [type_sql, value_sql]
-                conditions.append(f"{type_sql} <> 'null'")
-            where = f" WHERE {' AND '.join(conditions)}" if sparse else ""
-            kind = "UNIQUE INDEX" if unique else "INDEX"
+            index = IndexInfo(iid, index_name, fields, unique, sparse)
             try:
-                self._execute(
-                    f"CREATE {kind} {info.table}_i{iid} ON {info.table}({', '.join(columns)}){where}"
-                )
+                self._execute(info.index_sql(index))
             except sqlite3.IntegrityError as exc:
                 raise _duplicates_for_new_index(fields) from exc
             if unique:
@@ -609,17 +453,19 @@ class Storage:
         compares them (see :meth:`_check_unique_objects`) refuse it."""
         paths = [f.split(".") for f in fields]
         structured = " OR ".join(
-            f"{typed_value_sql(path)[0]} IN ('object', 'array')" for path in paths
+            f"{info.typed_value_sql(path)[0]} IN ('object', 'array')" for path in paths
         )
         seen: set[tuple[str, ...]] = set()
-        for (text,) in self._execute(f"SELECT doc FROM {info.table} WHERE {structured}"):
-            values = [_at(decode(text), path) for path in paths]
+        build = info.document
+        for row in self._execute(f"SELECT {info.columns} FROM {info.table} WHERE {structured}"):
+            doc = build(row)
+            values = [_at(doc, path) for path in paths]
             if not any(map(_holds_object, values)) or (sparse and None in values):
                 continue
-            canonical = tuple(map(_canonical, values))
-            if canonical in seen:
+            found = tuple(map(canonical, values))
+            if found in seen:
                 raise _duplicates_for_new_index(fields)
-            seen.add(canonical)
+            seen.add(found)
 
     def drop_index(self, collection: str, index_name: str) -> None:
         with self.atomic(write=True):
@@ -690,8 +536,10 @@ class Storage:
             return int(self._execute(f"SELECT count(*) FROM {info.table}").fetchone()[0])
 
     def get(self, info: CollectionInfo, key: str) -> dict[str, Any] | None:
-        row = self._execute(f"SELECT doc FROM {info.table} WHERE key = ?", (key,)).fetchone()
-        return decode(row[0]) if row else None
+        row = self._execute(
+            f"SELECT {info.columns} FROM {info.table} WHERE key = ?", (key,)
+        ).fetchone()
+        return info.document(row) if row else None
 
     def has(self, info: CollectionInfo, key: str) -> bool:
         """Whether the document exists (the primary index alone: nothing is read or decoded)."""
@@ -704,18 +552,24 @@ class Storage:
         self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (), order: str = "seq"
     ) -> Iterator[dict[str, Any]]:
         """Documents of a collection in insertion order, optionally pre-filtered in SQL."""
-        sql = f"SELECT doc FROM {info.table}"
+        sql = f"SELECT {info.columns} FROM {info.table}"
         if where:
             sql += f" WHERE {where}"
         if order:
             sql += f" ORDER BY {order}"
-        for (text,) in self._execute(sql, params):
-            yield decode(text)
+        return map(info.document, self._execute(sql, params))
+
+    @staticmethod
+    def vertex_rows(info: CollectionInfo) -> str:
+        """What vertex statements read ``info``'s rows from: SQL over them may use ``key``,
+        ``rev``, ``doc``, ``from_id`` and ``to_id`` (null outside edge collections), so that
+        one expression serves vertices of both kinds (see ``layout.VERTEX_DOCUMENT``)."""
+        return info.table if info.edge else VERTEX_ROW.format(table=info.table)
 
     def fetch(self, info: CollectionInfo, columns: str, key: str) -> tuple[Any, ...] | None:
-        """Selected columns (SQL expressions over ``key`` / ``doc``) of one document, or None."""
+        """Selected columns (SQL over a vertex row, see :meth:`vertex_rows`) of one document."""
         row: tuple[Any, ...] | None = self._execute(
-            f"SELECT {columns} FROM {info.table} WHERE key = ?", (key,)
+            f"SELECT {columns} FROM {self.vertex_rows(info)} WHERE key = ?", (key,)
         ).fetchone()
         return row
 
@@ -734,9 +588,10 @@ class Storage:
         ``collections`` must hold every collection the far ends may lie in
         (see :meth:`edge_ends`); one that does not exist holds no vertex. With
         ``select`` (an SQL expression over the far vertex's row that is never
-        null), its value, or 0 when the vertex does not exist.
+        null, see :meth:`vertex_rows`), its value, or 0 when the vertex does not
+        exist. For :meth:`edge_links_sql`, whose edge row is ``e``.
         """
-        far = "to_id" if outbound else "from_id"
+        far = "e.to_id" if outbound else "e.from_id"
         catalog = self._load_catalog()
         cases = []
         for name in sorted(collections):
@@ -744,7 +599,7 @@ class Storage:
             if info is None:
                 found = "0"
             else:
-                row = f"FROM {info.table} WHERE key = substr({far}, {len(name) + 2})"
+                row = f"FROM {self.vertex_rows(info)} WHERE key = substr({far}, {len(name) + 2})"
                 found = (
                     f"coalesce((SELECT {select} {row}), 0)"
                     if select
@@ -770,8 +625,8 @@ class Storage:
         near, far = ("from_id", "to_id") if outbound else ("to_id", "from_id")
         select = f"SELECT seq, {far}, {probe}{', ' + columns if columns else ''}"
         if count == 1:
-            return f"{select} FROM {info.table} WHERE {near} = ? ORDER BY seq"
-        return f"{select}, {near} FROM {info.table} WHERE {near} IN {_in_list(count)}"
+            return f"{select} FROM {info.table} AS e WHERE {near} = ? ORDER BY seq"
+        return f"{select}, {near} FROM {info.table} AS e WHERE {near} IN {_in_list(count)}"
 
     def rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
         """All rows of a read-only statement made by this module (e.g. :meth:`edge_links_sql`)."""
@@ -783,7 +638,7 @@ class Storage:
         """:meth:`fetch` for several keys in one statement: key -> selected columns (if found)."""
         count = in_list_size(len(keys))
         rows = self._execute(
-            f"SELECT key, {columns} FROM {info.table} WHERE key IN {_in_list(count)}",
+            f"SELECT key, {columns} FROM {self.vertex_rows(info)} WHERE key IN {_in_list(count)}",
             in_list_params(keys, count),
         )
         return {row[0]: row[1:] for row in rows}
@@ -792,9 +647,9 @@ class Storage:
         """Edges from (outbound) or to a vertex, in insertion order."""
         column = "from_id" if outbound else "to_id"
         rows = self._execute(
-            f"SELECT doc FROM {info.table} WHERE {column} = ? ORDER BY seq", (vertex_id,)
+            f"SELECT {info.columns} FROM {info.table} WHERE {column} = ? ORDER BY seq", (vertex_id,)
         )
-        return [decode(text) for (text,) in rows]
+        return list(map(info.document, rows))
 
     def _next_keys(self, info: CollectionInfo, n: int) -> list[str]:
         row = self._execute(
@@ -857,16 +712,20 @@ class Storage:
 
     def _insert_rows(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
         try:
+            system = info.system
             if info.edge:
                 self.ends.note(info.id, stored)
                 self.conn.executemany(
-                    f"INSERT INTO {info.table}(key, doc, from_id, to_id) VALUES (?, ?, ?, ?)",
-                    [(d["_key"], encode(d), d["_from"], d["_to"]) for d in stored],
+                    f"INSERT INTO {info.table}(key, rev, doc, from_id, to_id) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (d["_key"], d["_rev"], encode(d, system), d["_from"], d["_to"])
+                        for d in stored
+                    ],
                 )
             else:
                 self.conn.executemany(
-                    f"INSERT INTO {info.table}(key, doc) VALUES (?, ?)",
-                    [(d["_key"], encode(d)) for d in stored],
+                    f"INSERT INTO {info.table}(key, rev, doc) VALUES (?, ?, ?)",
+                    [(d["_key"], d["_rev"], encode(d, system)) for d in stored],
                 )
         except sqlite3.IntegrityError as exc:
             raise self._unique_error(info, exc) from exc
@@ -888,17 +747,19 @@ class Storage:
 
     def _replace_row(self, info: CollectionInfo, new: dict[str, Any]) -> None:
         try:
+            last = f"(SELECT max(seq) + 1 FROM {info.table})"
+            body = encode(new, info.system)
             if info.edge:
                 self.ends.note(info.id, [new])
                 cur = self._execute(
-                    f"UPDATE {info.table} SET doc = ?, from_id = ?, to_id = ?, "
-                    f"seq = (SELECT max(seq) + 1 FROM {info.table}) WHERE key = ?",
-                    (encode(new), new["_from"], new["_to"], new["_key"]),
+                    f"UPDATE {info.table} SET rev = ?, doc = ?, from_id = ?, to_id = ?, "
+                    f"seq = {last} WHERE key = ?",
+                    (new["_rev"], body, new["_from"], new["_to"], new["_key"]),
                 )
             else:
                 cur = self._execute(
-                    f"UPDATE {info.table} SET doc = ?, seq = (SELECT max(seq) + 1 FROM {info.table}) WHERE key = ?",
-                    (encode(new), new["_key"]),
+                    f"UPDATE {info.table} SET rev = ?, doc = ?, seq = {last} WHERE key = ?",
+                    (new["_rev"], body, new["_key"]),
                 )
         except sqlite3.IntegrityError as exc:
             raise self._unique_error(info, exc) from exc
@@ -932,16 +793,16 @@ class Storage:
                 conditions, params = ["key <> ?"], [doc["_key"]]
                 for path, value in zip(paths, values, strict=True):
                     if type(value) is dict or type(value) in (list, tuple):
-                        conditions.append(f"{typed_value_sql(path)[0]} = ?")
+                        conditions.append(f"{info.typed_value_sql(path)[0]} = ?")
                         params.append("object" if type(value) is dict else "array")
                     elif (equal := pushdown(info, path, "==", value)) is not None:
                         conditions.append(equal[0])
                         params.extend(equal[1])
-                wanted = [_canonical(v) for v in values]
-                sql = f"SELECT doc FROM {info.table} WHERE {' AND '.join(conditions)}"
-                for (text,) in self._execute(sql, params):
-                    other = decode(text)
-                    if [_canonical(_at(other, path)) for path in paths] == wanted:
+                wanted = [canonical(v) for v in values]
+                sql = f"SELECT {info.columns} FROM {info.table} WHERE {' AND '.join(conditions)}"
+                for row in self._execute(sql, params):
+                    other = info.document(row)
+                    if [canonical(_at(other, path)) for path in paths] == wanted:
                         raise UniqueConstraintError(
                             f"unique constraint violated - in index {index.name} of type "
                             f"persistent over {index.fields}; conflicting key: {other['_key']}",
@@ -971,4 +832,4 @@ __all__ = [
     "encode",
     "is_valid_key",
     "json_path",
-]
+]  # decode, encode (codec.py) and json_path (layout.py): re-exported for the engine

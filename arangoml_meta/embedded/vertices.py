@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .projections import Path, Projection, document_of
-from .storage import decode
+from .layout import VERTEX_DOCUMENT, vertex_document
+from .projections import Path, vertex_reader
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -42,8 +42,8 @@ class VertexLoader:
         # build(vertex id, what ``select`` read of it): the value bound
         self.build: Callable[[str, Any], Any]
         if paths is None:
-            self.select = "doc"
-            self.build = lambda vertex_id, value: decode(value)
+            self.select = VERTEX_DOCUMENT
+            self.build = vertex_document
         elif self.stub:
             self.select = "1"
             self.build = lambda vertex_id, value: {
@@ -51,7 +51,7 @@ class VertexLoader:
                 "_id": vertex_id,
             }
         else:
-            self.select, self.build = _projector(paths)
+            self.select, self.build = vertex_reader(paths)
 
     def probed(self, runtime: Runtime) -> dict[str, Any]:
         """Where edge lookups put what they read of vertices for this loader, this execution."""
@@ -112,23 +112,3 @@ class VertexLoader:
                 vertex_id = f"{collection}/{key}"
                 row = found.get(key)
                 cache[vertex_id] = None if row is None else self.build(vertex_id, row[0])
-
-
-def _projector(paths: frozenset[Path]) -> tuple[str, Callable[[str, Any], Any]]:
-    """SQL reading ``paths`` of a vertex (never null: a JSON array), and the builder of its value."""
-    projection = Projection("", False, paths, array=True)
-    assert projection.json_sql is not None  # paths other than _key / _id: a JSON column
-    make = document_of(projection.json_paths)
-    want_key = ("_key",) in paths
-    want_id = ("_id",) in paths
-    loads = decode
-
-    def build(vertex_id: str, text: Any) -> dict[str, Any]:
-        out = make(loads(text))
-        if want_id:
-            out["_id"] = vertex_id
-        if want_key:
-            out["_key"] = vertex_id.partition("/")[2]
-        return out
-
-    return projection.json_sql, build

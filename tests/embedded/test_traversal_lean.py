@@ -87,8 +87,9 @@ def edge_documents_read(db: EmbeddedDatabase, query: str, **bind: Any) -> bool:
         run(db, query, **bind)
     finally:
         db.storage.tracer = None
-    edge_tables = {db.storage.collection(n).table for n in ("e1", "e2", "e3")}
-    return any(f"SELECT doc FROM {t} " in sql for sql in statements for t in edge_tables)
+    edges = [db.storage.collection(n) for n in ("e1", "e2", "e3")]
+    reads = {f"SELECT {info.columns} FROM {info.table} " for info in edges}
+    return any(read in sql for sql in statements for read in reads)
 
 
 @pytest.mark.parametrize("seed", range(40))
