@@ -210,11 +210,9 @@ class Projection:
         collection: str,
         edge: bool,
         paths: frozenset[Path],
-        array: bool = False,
         offset: int = 0,
     ) -> None:
-        """``array``: the values always come as one JSON array (``json_sql`` is never null);
-        ``offset``: where the columns start in the rows ``build`` is given."""
+        """``offset``: where the columns start in the rows ``build`` is given."""
         columns = _column_attributes(edge)
         self.collection = collection
         self.paths = paths
@@ -229,14 +227,12 @@ class Projection:
             select.append("to_id")
         quoted = [json_path(p).replace("'", "''") for p in self.json_paths]
         # the last column: the value as JSON
-        self.single_json = len(quoted) == 1 and _ARROW and not array
+        self.single_json = len(quoted) == 1 and _ARROW
         self.json_sql: str | None = None
         if self.single_json:
             self.json_sql = f"doc -> '{quoted[0]}'"
         elif quoted:
-            # several paths (or no `->`): one parse of the document, a JSON array of the values
-            args = quoted if len(quoted) > 1 else quoted * 2
-            self.json_sql = "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
+            self.json_sql = _json_values_sql(quoted)  # several paths (or no `->`)
         if self.json_sql is not None:
             select.append(self.json_sql)
         self.columns = ", ".join(select)
@@ -291,6 +287,12 @@ class Projection:
         return build
 
 
+def _json_values_sql(quoted: list[str]) -> str:
+    """One parse of ``doc``: a JSON array of the values at the (quoted) paths."""
+    args = quoted if len(quoted) > 1 else quoted * 2  # one path alone gives its bare value
+    return "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
+
+
 def document_of(paths: list[Path]) -> Callable[[list[Any]], dict[str, Any]]:
     """``make(values)``: a new document holding each of ``paths`` set to its value, in order.
 
@@ -342,11 +344,7 @@ def vertex_reader(paths: frozenset[Path]) -> tuple[str, Callable[[str, Any], dic
     columns = _column_attributes(False)
     json_paths = sorted(p for p in paths if p[0] not in columns)
     quoted = [json_path(p).replace("'", "''") for p in json_paths]
-    if quoted:
-        args = quoted if len(quoted) > 1 else quoted * 2  # always an array
-        select = "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
-    else:
-        select = "'[]'"
+    select = _json_values_sql(quoted) if quoted else "'[]'"
     want_rev = ("_rev",) in paths
     if want_rev:
         select = f"rev || ' ' || {select}"
