@@ -22,6 +22,7 @@ compiled query plans can be cached against it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -255,6 +256,7 @@ class Storage:
         check_known(self.path, stored)
         if ready:
             return
+        rewritten = False
         with self.atomic(write=True):
             stored = stored_format(self.conn)  # another process may have converted it meanwhile
             check_known(self.path, stored)
@@ -262,9 +264,18 @@ class Storage:
                 if statement.strip():
                     self.conn.execute(statement)
             if stored < FORMAT:
-                upgrade(self.conn, stored)
+                rewritten = upgrade(self.conn, stored)
                 self._invalidate_catalog()
             self.ends.complete_missing()
+        if rewritten:
+            self._give_back_free_pages()
+
+    def _give_back_free_pages(self) -> None:
+        """Shrink the file after a conversion: the old tables' pages, now free, would make
+        it larger than the store it holds until writes reuse them. Best effort: another
+        process busy with the file keeps it as it is."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.conn.execute("VACUUM")
 
     def _catalog_ready(self) -> bool:
         """Whether the catalog tables exist and every edge collection is summarised."""

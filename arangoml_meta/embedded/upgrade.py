@@ -9,6 +9,7 @@ write would encode it), rows keep their ``seq`` (the insertion order) and the
 indexes are built again over the new layout. It all happens in the write
 transaction the caller holds, which then records the new format: a process
 that opens the file meanwhile waits, finds it converted, and converts nothing.
+The storage then vacuums the file, whose old tables' pages are free.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ def check_known(path: str, stored: int) -> None:
         )
 
 
-def upgrade(conn: sqlite3.Connection, stored: int) -> None:
-    """Rewrite a file of format ``stored`` in the current one (inside a write transaction)."""
+def upgrade(conn: sqlite3.Connection, stored: int) -> bool:
+    """Bring a file of format ``stored`` to the current one (inside a write transaction);
+    whether tables were rewritten."""
+    rewritten = False
     if stored < 1:
         collections = [
             CollectionInfo(cid, name, bool(edge))
@@ -54,7 +57,9 @@ def upgrade(conn: sqlite3.Connection, stored: int) -> None:
                 )
             ]
             _system_attributes_to_columns(conn, info)
+        rewritten = bool(collections)
     conn.execute(f"PRAGMA user_version = {FORMAT}")
+    return rewritten
 
 
 def _system_attributes_to_columns(conn: sqlite3.Connection, info: CollectionInfo) -> None:

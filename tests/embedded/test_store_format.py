@@ -128,6 +128,7 @@ def test_a_format0_file_is_converted_on_open(format0) -> None:
             assert ordered(run(db, f"FOR d IN {name} RETURN d")) == ordered(docs)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == FORMAT
+    assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # vacuumed
     for rev, text in conn.execute("SELECT rev, doc FROM c1 ORDER BY seq"):
         assert not {"_key", "_id", "_rev"} & set(json.loads(text))
         assert rev in {doc["_rev"] for doc in stored["runs"]}
