@@ -24,12 +24,9 @@ collections only: a document collection keeps them in ``doc``.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 from .codec import decode
 
@@ -67,35 +64,18 @@ def json_path(attribute_path: Sequence[str]) -> str:
 
 def document_builder(collection: str, edge: bool) -> Callable[[Row], dict[str, Any]]:
     """A document from a row starting with its columns (:data:`DOCUMENT_COLUMNS` or
-    :data:`EDGE_COLUMNS`): the system attributes first, then the stored JSON's."""
+    :data:`EDGE_COLUMNS`): the system attributes first, then the stored JSON's.
+
+    A dict display with the JSON unpacked into it: the fastest way measured, about
+    0.2 µs above decoding the same document from one JSON text (and the sqlite3
+    module takes ~0.1 µs for each column more it reads)."""
     prefix = collection + "/"
-    loads = orjson.loads
-    JSONDecodeError = orjson.JSONDecodeError
-
     if edge:
-
-        def build_edge(row: Row) -> dict[str, Any]:
-            key = row[0]
-            try:
-                body = loads(row[2])
-            except JSONDecodeError:
-                body = json.loads(row[2])
-            return {
-                "_key": key, "_id": prefix + key, "_rev": row[1], "_from": row[3], "_to": row[4],
-                **body,
-            }  # fmt: skip
-
-        return build_edge
-
-    def build(row: Row) -> dict[str, Any]:
-        key = row[0]
-        try:
-            body = loads(row[2])
-        except JSONDecodeError:
-            body = json.loads(row[2])
-        return {"_key": key, "_id": prefix + key, "_rev": row[1], **body}
-
-    return build
+        return lambda row: {
+            "_key": row[0], "_id": prefix + row[0], "_rev": row[1], "_from": row[3], "_to": row[4],
+            **decode(row[2]),
+        }  # fmt: skip
+    return lambda row: {"_key": row[0], "_id": prefix + row[0], "_rev": row[1], **decode(row[2])}
 
 
 # A vertex may lie in a collection of either kind: statements reading vertices (see

@@ -290,25 +290,19 @@ def answers(db: EmbeddedDatabase, collection: str, condition: str, rev: str) -> 
     return pushed, run(db, in_python, **bind)
 
 
-@pytest.mark.parametrize("indexes", SYSTEM_INDEXES, ids=str)
-def test_filters_on_system_attributes_of_documents(indexes) -> None:
-    with make_db({"runs": [dict(doc) for doc in RUNS]}) as db:
-        for fields in indexes:
-            db.ensure_index("runs", fields)
-        rev = run(db, "FOR d IN runs FILTER d._key == 'c' RETURN d._rev")[0]
-        for condition in CONDITIONS:
-            pushed, whole = answers(db, "runs", condition, rev)
-            assert pushed == whole, condition
+FILTER_CASES = [("runs", CONDITIONS, fields) for fields in SYSTEM_INDEXES] + [
+    ("links", EDGE_CONDITIONS, fields) for fields in EDGE_INDEXES
+]
 
 
-@pytest.mark.parametrize("indexes", EDGE_INDEXES, ids=str)
-def test_filters_on_system_attributes_of_edges(indexes) -> None:
+@pytest.mark.parametrize(("collection", "conditions", "indexes"), FILTER_CASES, ids=str)
+def test_filters_on_system_attributes(collection, conditions, indexes) -> None:
     with make_db({"runs": RUNS}, {"links": LINKS}) as db:
         for fields in indexes:
-            db.ensure_index("links", fields)
-        rev = run(db, "FOR d IN links FILTER d._key == '2' RETURN d._rev")[0]
-        for condition in EDGE_CONDITIONS:
-            pushed, whole = answers(db, "links", condition, rev)
+            db.ensure_index(collection, fields)
+        rev = run(db, f"FOR d IN {collection} FILTER d._key IN ['c', '2'] RETURN d._rev")[0]
+        for condition in conditions:
+            pushed, whole = answers(db, collection, condition, rev)
             assert pushed == whole, condition
 
 
