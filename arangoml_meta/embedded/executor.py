@@ -16,7 +16,6 @@ so the database may cache it (see ``prepared.py``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from itertools import repeat
 from typing import Any
 
 from ..errors import (
@@ -42,6 +41,7 @@ from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .index_sort import SortHint
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
+from .pushdown import following_rows, plan_rows
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
@@ -50,7 +50,6 @@ from .traversal import (
     Step,
     TraversalOptions,
     all_shortest_paths,
-    bfs_levels,
     depth_bound,
     k_paths,
     k_shortest_paths,
@@ -59,6 +58,7 @@ from .traversal import (
 )
 from .values import SortKey, hashable, to_bool
 from .vertices import VertexLoader
+from .walk_stage import compile_walk_stage
 from .window import compile_window
 
 Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
@@ -172,6 +172,14 @@ class QueryCompiler:
                 stage, absorbed, returned = self.compile_for(op, filters, ret, sort)
                 stages.append(stage)
                 i += absorbed + returned
+            elif isinstance(op, A.Traversal):
+                following = following_rows(ops, i + 1)
+                after = i + 1 + len(following)
+                last = ops[after] if after == len(ops) - 1 else None
+                ret = last if isinstance(last, A.Return) and not last.distinct else None
+                stage, absorbed, returned = self.compile_traversal(op, following, ret)
+                stages.append(stage)
+                i += absorbed + returned
             elif isinstance(op, A.Collect):
                 sort_null = i + 1 < len(ops) and _is_sort_null(ops[i + 1])
                 stages.append(self.compile_collect(op, sort_groups=not sort_null))
@@ -204,7 +212,7 @@ class QueryCompiler:
         if isinstance(op, A.Limit):
             return self.compile_limit(op)
         if isinstance(op, A.Traversal):
-            return self.compile_traversal(op)
+            return self.compile_traversal(op)[0]
         if isinstance(op, A.ShortestPath):
             return self.compile_shortest_path(op)
         if isinstance(op, A.PathEnumeration):
@@ -583,7 +591,11 @@ class QueryCompiler:
         minimal = None if paths is None else minimal_paths(paths, edge=True)
         return minimal is not None, minimal
 
-    def compile_traversal(self, op: A.Traversal) -> Stage:
+    def compile_traversal(
+        self, op: A.Traversal, following: list[A.Node] | None = None, ret: A.Return | None = None
+    ) -> tuple[Stage, int, bool]:
+        """The traversal stage, how many of the LETs and FILTERs ``following`` it it runs,
+        and whether it runs ``ret``, the pipeline's RETURN after them (see ``walk_stage.py``)."""
         assert self.usage is not None
         raw_options, options = self.traversal_options(op.options)
         usage = self.usage
@@ -598,15 +610,27 @@ class QueryCompiler:
         if eager and loader is not None:
             probe = "" if loader.stub else loader.select  # "": whether the vertex exists
         view = self.graph_view(op.graph, op.direction, raw_options, documents, probe, edge_paths)
+        e_slot = op.edge.slot if e_used and op.edge is not None else None
+        p_slot = op.path.slot if p_used and op.path is not None else None
+        if lean:
+            if not eager:  # a query that writes: every operation in its own stage
+                following, ret = [], None
+            plan = plan_rows(op, following or [])
+            # what reads the vertex besides the operations run before it is bound
+            excluded: list[A.Node] = [step.node for step in plan.pushed]
+            if op.prune is not None:
+                excluded.append(op.prune)
+            outside = usage.paths(op.vertex, excluded)
+            bind_vertex = outside is None or bool(outside)
+            stage = compile_walk_stage(
+                self, op, view, loader, eager, e_slot, p_slot, plan, bind_vertex, ret
+            )
+            return stage, len(plan.operations), ret is not None
         start_expr = self.expr(op.start)
         low_expr = self.expr(op.min_depth)
         high_expr = self.expr(op.max_depth)
         v_slot = op.vertex.slot
-        e_slot = op.edge.slot if e_used and op.edge is not None else None
-        p_slot = op.path.slot if p_used and op.path is not None else None
         prune_expr = self.expr(op.prune) if op.prune is not None else None
-        if lean:
-            return self._lean_traversal(op, view, loader, eager, e_slot, p_slot, prune_expr)
         weighted = options.order == "weighted"
 
         def bind(frame: Frame, step: Step, load: Callable[[str], Any] | None) -> None:
@@ -643,7 +667,7 @@ class QueryCompiler:
                     bind(frame, step, load)
                     yield None
 
-        return traversal
+        return traversal, 0, False
 
     def _walks(
         self,
@@ -660,70 +684,6 @@ class QueryCompiler:
             if start is None or not runtime.has_vertex(start):
                 continue  # as in ArangoDB, a start vertex that does not exist yields nothing
             yield start, depth_bound(low_expr(frame)), depth_bound(high_expr(frame))
-
-    def _lean_traversal(
-        self,
-        op: A.Traversal,
-        view: GraphView,
-        loader: VertexLoader | None,
-        eager: bool,
-        e_slot: int | None,
-        p_slot: int | None,
-        prune_expr: Expr | None,
-    ) -> Stage:
-        """The traversal stage over :func:`bfs_levels` (see :meth:`lean_edge_paths`).
-
-        The edge is bound to the attributes the query reads, the path to a
-        stand-in whose ``edges`` and ``vertices`` have the right lengths.
-        """
-        start_expr = self.expr(op.start)
-        low_expr = self.expr(op.min_depth)
-        high_expr = self.expr(op.max_depth)
-        v_slot = op.vertex.slot
-
-        def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-            runtime = frame[0]
-            probed = loader.probed(runtime) if loader is not None else None
-            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
-            edge_value = bound.edge_value
-            load: Callable[[str], Any] | None = None
-            prefetch = None
-            if loader is not None:
-                load, prefetch = loader.session(runtime)
-                if not eager:
-                    prefetch = None
-            # levels past the start need no prefetch when the lookups read their vertices
-            prefetch_all = prefetch is not None and not bound.reads_far_ends
-            # the common case: only the vertex bound, no PRUNE
-            load_only = load if e_slot is None and p_slot is None and prune_expr is None else None
-            for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
-                pruned: set[str] = set()
-                for depth, level, via in bfs_levels(bound, start, high, pruned):
-                    emit = depth >= low
-                    if not emit and prune_expr is None:
-                        continue
-                    if prefetch is not None and (depth == 0 or prefetch_all):
-                        prefetch(level)
-                    if load_only is not None and emit:
-                        for vertex in level:
-                            frame[v_slot] = load_only(vertex)
-                            yield None
-                        continue
-                    path = _depth_path(depth) if p_slot is not None else None
-                    # PRUNE sees every position, emitted or not, as the row would bind it
-                    for vertex, edge in zip(level, via or repeat(None), strict=False):
-                        if load is not None:
-                            frame[v_slot] = load(vertex)
-                        if e_slot is not None:
-                            frame[e_slot] = None if edge is None else edge_value(edge)
-                        if p_slot is not None:
-                            frame[p_slot] = path
-                        if prune_expr is not None and to_bool(prune_expr(frame)):
-                            pruned.add(vertex)  # still emitted, not expanded
-                        if emit:
-                            yield None
-
-        return traversal
 
     def _path_object(self, frame: Frame, step: Step, options: TraversalOptions) -> dict[str, Any]:
         runtime = frame[0]
@@ -837,20 +797,6 @@ def _limit_value(value: Any) -> int:
     if type(value) is bool or not isinstance(value, (int, float)) or value < 0:
         raise QueryError("LIMIT value must be a non-negative number", 1504)
     return int(value)
-
-
-# by depth: what a traversal binds its path variable to when it is read only as
-# LENGTH(p.edges) / LENGTH(p.vertices) (see QueryCompiler.lean_edge_paths)
-_DEPTH_PATHS: dict[int, dict[str, list[None]]] = {}
-
-
-def _depth_path(depth: int) -> dict[str, list[None]]:
-    path = _DEPTH_PATHS.get(depth)
-    if path is None:
-        path = {"edges": [None] * depth, "vertices": [None] * (depth + 1)}
-        if depth < 64:  # deeper ones are rare; all of them would take memory quadratic in depth
-            path = _DEPTH_PATHS.setdefault(depth, path)
-    return path
 
 
 def _path_weights(step: Step, options: TraversalOptions) -> list[float]:

@@ -13,6 +13,7 @@ as ``compile_subquery``.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -80,13 +81,32 @@ class ExpressionCompiler:
         self.compile_subquery = compile_subquery
         self.resolve_collection = resolve_collection
         self.check_read = check_read
+        # node id -> what to compile it to instead (see :meth:`substituting`)
+        self.overrides: dict[int, Expr] = {}
 
     def compile(self, node: A.Node) -> Expr:
+        if self.overrides:
+            override = self.overrides.get(id(node))
+            if override is not None:
+                return override
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise QueryError(f"cannot evaluate {type(node).__name__} here")
         result: Expr = method(node)
         return result
+
+    def substituting(self, node: A.Node, overrides: dict[int, Expr]) -> Expr:
+        """``node`` compiled with the nodes whose ids ``overrides`` holds compiled to its values.
+
+        (A traversal evaluates a FILTER on ``v._id`` before it binds ``v``: see
+        ``pushdown.py``.)
+        """
+        saved = self.overrides
+        self.overrides = {**saved, **overrides}
+        try:
+            return self.compile(node)
+        finally:
+            self.overrides = saved
 
     # ------------------------------------------------------------------ leaves
 
@@ -159,6 +179,12 @@ class ExpressionCompiler:
             path.append(base.name)
             base = base.obj
         path.reverse()
+        if isinstance(base, A.Var) and id(base) not in self.overrides and len(path) <= 2:
+            return _variable_attribute(base.var.slot, path)
+        if isinstance(base, A.FunctionCall) and len(path) == 1:
+            parsed = self._parsed_identifier(base, path[0])
+            if parsed is not None:
+                return parsed
         obj = self.compile(base)
         if len(path) == 1:
             name = path[0]
@@ -189,6 +215,25 @@ class ExpressionCompiler:
             return value
 
         return get_path
+
+    def _parsed_identifier(self, call: A.FunctionCall, part: str) -> Expr | None:
+        """``PARSE_IDENTIFIER(x).collection`` / ``.key`` without the intermediate object."""
+        if call.name != "PARSE_IDENTIFIER" or len(call.args) != 1 or part not in _ID_PARTS:
+            return None
+        if isinstance(call.args[0], (A.CollectionRef, A.CollectionParam)):
+            return None
+        whole = self._FunctionCall(call)
+        argument = self.compile(call.args[0])
+        index = _ID_PARTS[part]
+
+        def parsed_part(f: Frame) -> Any:
+            value = argument(f)
+            if type(value) is str and value.count("/") == 1:  # what PARSE_IDENTIFIER accepts
+                return value.split("/")[index]
+            parsed = whole(f)  # anything else: as the function answers (and warns)
+            return parsed.get(part) if type(parsed) is dict else None
+
+        return parsed_part
 
     def _BoundAttributeAccess(self, node: A.BoundAttributeAccess) -> Expr:
         obj = self.compile(node.obj)
@@ -386,14 +431,8 @@ class ExpressionCompiler:
             return lambda f: equal(left(f), right(f))
         if op == "!=":
             return lambda f: not equal(left(f), right(f))
-        if op == "<":
-            return lambda f: compare(left(f), right(f)) < 0
-        if op == "<=":
-            return lambda f: compare(left(f), right(f)) <= 0
-        if op == ">":
-            return lambda f: compare(left(f), right(f)) > 0
-        if op == ">=":
-            return lambda f: compare(left(f), right(f)) >= 0
+        if op in _ORDERINGS:
+            return _ordering(op, left, right)
         if op in ("IN", "NOT IN"):
             negate = op == "NOT IN"
             if isinstance(node.right, A.ArrayLit) and all(
@@ -407,6 +446,8 @@ class ExpressionCompiler:
                 haystack = right(f)
                 if type(haystack) is not list:
                     return negate
+                if type(value) is str:  # Python's == on a string is AQL's: same type, same text
+                    return (value in haystack) != negate
                 return any(equal(value, item) for item in haystack) != negate
 
             return contains
@@ -457,6 +498,56 @@ class ExpressionCompiler:
             return matches >= needed
 
         return quantified
+
+
+_ID_PARTS = {"collection": 0, "key": 1}
+
+
+def _variable_attribute(slot: int, path: list[str]) -> Expr:
+    """``var.a`` / ``var.a.b``: one call per read (the most common expression)."""
+    if len(path) == 1:
+        name = path[0]
+
+        def get_attribute1(f: Frame) -> Any:
+            value = f[slot]
+            return value.get(name) if type(value) is dict else None
+
+        return get_attribute1
+    first, second = path
+
+    def get_attribute2(f: Frame) -> Any:
+        value = f[slot]
+        if type(value) is not dict:
+            return None
+        value = value.get(first)
+        return value.get(second) if type(value) is dict else None
+
+    return get_attribute2
+
+
+# comparison operator -> (Python's operator for two numbers, the test of compare()'s answer)
+_ORDERINGS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[int], bool]]] = {
+    "<": (operator.lt, lambda c: c < 0),
+    "<=": (operator.le, lambda c: c <= 0),
+    ">": (operator.gt, lambda c: c > 0),
+    ">=": (operator.ge, lambda c: c >= 0),
+}
+
+
+def _ordering(op: str, left: Expr, right: Expr) -> Expr:
+    """``<`` ... ``>=``: two numbers compared directly, anything else in AQL's type order."""
+    numbers, test = _ORDERINGS[op]
+
+    def ordered(f: Frame) -> bool:
+        a = left(f)
+        b = right(f)
+        ta = type(a)
+        tb = type(b)
+        if (ta is int or ta is float) and (tb is int or tb is float):
+            return numbers(a, b)
+        return test(compare(a, b))
+
+    return ordered
 
 
 def _array_item(value: Any, position: int) -> Any:

@@ -593,14 +593,21 @@ class Storage:
             sql += f" WHERE {where}"
         return self._execute(sql + " ORDER BY seq", params)
 
-    def probe_sql(self, outbound: bool, collections: frozenset[str], select: str = "") -> str:
+    def probe_sql(
+        self,
+        outbound: bool,
+        collections: frozenset[str],
+        select: str = "",
+        selected: frozenset[str] | None = None,
+    ) -> str:
         """SQL telling, per edge row, whether its far end exists (null: not known here).
 
         ``collections`` must hold every collection the far ends may lie in
         (see :meth:`edge_ends`); one that does not exist holds no vertex. With
         ``select`` (an SQL expression over the far vertex's row that is never
         null, see :meth:`vertex_rows`), its value, or 0 when the vertex does not
-        exist. For :meth:`edge_links_sql`, whose edge row is ``e``.
+        exist; with ``selected`` too, only for far ends in those collections (the
+        others: 1 or 0). For :meth:`edge_links_sql`, whose edge row is ``e``.
         """
         far = "e.to_id" if outbound else "e.from_id"
         catalog = self._load_catalog()
@@ -613,7 +620,7 @@ class Storage:
                 row = f"FROM {self.vertex_rows(info)} WHERE key = substr({far}, {len(name) + 2})"
                 found = (
                     f"coalesce((SELECT {select} {row}), 0)"
-                    if select
+                    if select and (selected is None or name in selected)
                     else f"EXISTS (SELECT 1 {row})"
                 )
             cases.append(f"WHEN '{name}' THEN {found}")

@@ -50,6 +50,10 @@ class Lookup:
     sql: str  # the statement for one vertex
     statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size
     build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
+    columns: str = ""  # what it reads of the edge (SQL over its row, see Storage.edge_links_sql)
+    far: frozenset[str] | None = None  # the collections the far end may lie in (None: any)
+    # the far collections whose vertices and edges a walk reads -> the lookup reading only those
+    narrowed: dict[frozenset[str], Lookup] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,13 +121,20 @@ class GraphView:
         self._neighbors: dict[str, Neighbors] = {}
         self._planned: dict[Any, _Plan] = {}  # edge ends -> plan (they rarely change)
         self._edge_columns = ""
+        self._edge_json: str | None = None  # the JSON column of _edge_columns (the last)
         self._edge_builders: dict[int, Callable[[Row], Any]] = {}
         if self.edge_paths:
             for source in sources:
                 # lookup rows start with (seq, other end, probe)
                 projection = Projection(source.info.name, True, self.edge_paths, offset=3)
                 self._edge_columns = projection.columns  # the same for every collection
+                self._edge_json = projection.json_sql
                 self._edge_builders[source.info.id] = projection.build
+        # per execution: the lookups (the plan's, then narrowed ones) and their edge lists
+        self._lookups: list[Lookup] = []
+        self._narrowed: dict[tuple[int, frozenset[str]], int] = {}  # -> index in _lookups
+        # wanted collections -> vertex collection -> the lookups (see expand)
+        self._asked_narrowed: dict[frozenset[str], dict[str, list[tuple[int, Lookup]]]] = {}
 
     def bind(
         self,
@@ -147,7 +158,10 @@ class GraphView:
                 self._planned.clear()
             self._planned[key] = plan
         view._plan = plan
+        view._lookups = list(plan.lookups)
         view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
+        view._narrowed = {}
+        view._asked_narrowed = {}
         return view
 
     def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
@@ -166,8 +180,69 @@ class GraphView:
                 sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
                 lookup = Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql)
                 lookup.build_edge = self._edge_builders.get(info.id)
+                lookup.columns = self._edge_columns
+                lookup.far = None if ends is None else ends[1 if is_out else 0]
                 found.append(lookup)
         return outbound + inbound
+
+    @property
+    def far_collections(self) -> frozenset[str] | None:
+        """Where the vertices the lookups find may lie (None: anywhere)."""
+        found: set[str] = set()
+        for lookup in self._bound_plan().lookups:
+            if lookup.far is None:
+                return None
+            found |= lookup.far
+        return frozenset(found)
+
+    def _narrow(self, index: int, wanted: frozenset[str]) -> int:
+        """The index of the lookup reading only the far ends in ``wanted`` collections
+        (their vertices' ``probe``, the edge's JSON paths) instead of lookup ``index``.
+
+        A walk asks for it when it knows that no existing vertex of the other
+        collections gets past its FILTERs: rows of those tell only whether the
+        vertex exists (1 or 0), and when it does, their edge's JSON column is null.
+        """
+        lookup = self._lookups[index]
+        far = lookup.far
+        if not far or (not self.probe and self._edge_json is None):
+            return index
+        keep = far & wanted
+        if keep == far:
+            return index
+        found = self._narrowed.get((index, keep))
+        if found is not None:
+            return found
+        narrowed = lookup.narrowed.get(keep)
+        if narrowed is None:
+            narrowed = self._narrowed_lookup(lookup, keep)
+            lookup.narrowed[keep] = narrowed
+        found = self._narrowed[(index, keep)] = len(self._lookups)
+        self._lookups.append(narrowed)
+        self._caches.append(self._cache.setdefault(narrowed.key, {}))
+        return found
+
+    def _narrowed_lookup(self, lookup: Lookup, keep: frozenset[str]) -> Lookup:
+        assert lookup.far is not None
+        outbound = lookup.outbound
+        probe = lookup.probe
+        if self.probe:
+            probe = self.storage.probe_sql(outbound, lookup.far, self.probe, keep)
+        columns = self._edge_columns
+        json = self._edge_json
+        if json is not None:
+            # a row whose vertex is missing may pass whatever its collection
+            others = self.storage.probe_sql(outbound, lookup.far - keep)
+            columns = columns[: -len(json)] + f"CASE WHEN ifnull({others}, 0) = 0 THEN {json} END"
+        info = lookup.info
+        sql = self.storage.edge_links_sql(info, outbound, probe, columns)
+        narrowed = Lookup(
+            info, outbound, lookup.near, probe, (info.id, outbound, (probe, columns)), sql
+        )
+        narrowed.build_edge = lookup.build_edge
+        narrowed.columns = columns
+        narrowed.far = lookup.far
+        return narrowed
 
     @property
     def reads_far_ends(self) -> bool:
@@ -177,7 +252,7 @@ class GraphView:
     def _bound_plan(self) -> _Plan:
         if self._plan is None:  # not bound: a private cache
             bound = self.bind(self._cache)
-            self._plan, self._caches = bound._plan, bound._caches
+            self._plan, self._caches, self._lookups = bound._plan, bound._caches, bound._lookups
         assert self._plan is not None
         return self._plan
 
@@ -195,7 +270,7 @@ class GraphView:
             sql = lookup.statements.get(size)
             if sql is None:
                 sql = storage.edge_links_sql(
-                    lookup.info, lookup.outbound, lookup.probe, self._edge_columns, size
+                    lookup.info, lookup.outbound, lookup.probe, lookup.columns, size
                 )
                 lookup.statements[size] = sql
             rows = storage.rows(sql, in_list_params(vertices, size))
@@ -213,7 +288,7 @@ class GraphView:
                 value = row[2]
                 if value is not None:
                     existing[row[1]] = bool(value)
-                    if probed is not None:
+                    if probed is not None and value != 1:  # 1: it exists, nothing read
                         probed[row[1]] = value
         return rows
 
@@ -249,17 +324,26 @@ class GraphView:
         self._neighbors[vertex] = result
         return result
 
-    def expand(self, level: list[str], visited: set[str]) -> tuple[list[str], list[Edge]]:
+    def expand(
+        self,
+        level: list[str],
+        visited: set[str],
+        wanted: frozenset[str] | None = None,
+    ) -> tuple[list[str], list[Edge]]:
         """The vertices next to ``level`` not in ``visited`` (added to it), in walk order.
 
         What iterating :meth:`neighbors` of each vertex finds, for a view
         without documents, with one statement per edge collection and
         direction for the whole level (for :func:`bfs_levels`). With
         ``edge_paths``, also the edge that reached each first (else no edges).
+        With ``wanted``, the vertices found and their edges are read (``probe``,
+        ``edge_paths``) only in the collections it accepts (see :meth:`_narrow`).
         """
         plan = self._plan or self._bound_plan()
         caches = self._caches
         asked_by_collection = plan.by_collection
+        if wanted is not None:
+            asked_by_collection = self._asked_narrowed.setdefault(wanted, {})
         work: list[tuple[str, list[tuple[int, Lookup]]]] = []
         missing: dict[int, list[str]] = {}
         for vertex in level:
@@ -267,6 +351,11 @@ class GraphView:
             asked = asked_by_collection.get(collection)
             if asked is None:
                 asked = plan.asked(collection)
+                if wanted is not None:
+                    asked = asked_by_collection[collection] = [
+                        (found, self._lookups[found])
+                        for found in (self._narrow(index, wanted) for index, _ in asked)
+                    ]
             work.append((vertex, asked))
             for index, lookup in asked:
                 if vertex not in caches[index]:
@@ -275,7 +364,7 @@ class GraphView:
                     else:
                         missing.setdefault(index, []).append(vertex)
         for index, vertices in missing.items():
-            self._fetch(plan.lookups[index], vertices, caches[index])
+            self._fetch(self._lookups[index], vertices, caches[index])
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         found: list[str] = []
@@ -369,7 +458,11 @@ def traverse(
 
 
 def bfs_levels(
-    view: GraphView, start: str, max_depth: int, pruned: set[str] | None = None
+    view: GraphView,
+    start: str,
+    max_depth: int,
+    pruned: set[str] | None = None,
+    wanted: Callable[[int], frozenset[str] | None] | None = None,
 ) -> Iterator[tuple[int, list[str], list[Edge]]]:
     """(depth, vertices, edges) of each level of a breadth-first walk visiting each vertex once.
 
@@ -380,7 +473,8 @@ def bfs_levels(
     (None for the start; the list is empty when the view reads no edge
     paths). A level is expanded all at once (:meth:`GraphView.expand`) when
     the consumer asks for the next one; vertices it added to ``pruned`` in the
-    meantime are not expanded (PRUNE).
+    meantime are not expanded (PRUNE). ``wanted(depth)``: which collections'
+    vertices (and edges) at ``depth`` the consumer reads (see :meth:`GraphView.expand`).
     """
     visited = {start}
     level = [start]
@@ -394,7 +488,7 @@ def bfs_levels(
         if not frontier:
             return
         depth += 1
-        level, via = view.expand(frontier, visited)
+        level, via = view.expand(frontier, visited, wanted(depth) if wanted else None)
         if not level:
             return
 

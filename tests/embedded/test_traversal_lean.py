@@ -79,6 +79,17 @@ def lean_and_general(db: EmbeddedDatabase, query: str, **bind: Any) -> tuple[lis
     return run(db, query, **bind), run(db, general, **bind)
 
 
+def answer(db: EmbeddedDatabase, query: str, **bind: Any) -> tuple[list[Any], list[Any]]:
+    """The rows of ``query`` and its warnings."""
+    result = db.query(query, bind)
+    return list(result), result.warnings
+
+
+def general_walk(query: str) -> str:
+    """``query`` with its traversal made to take the general walk (its path read whole)."""
+    return query.replace(OPTIONS, OPTIONS + " FILTER p != null", 1)
+
+
 def edge_documents_read(db: EmbeddedDatabase, query: str, **bind: Any) -> bool:
     """Whether running ``query`` read whole edge documents."""
     statements: list[str] = []
@@ -236,3 +247,93 @@ def test_in_list_sizes(count, size):
     if size and values:
         params = in_list_params(values, size)
         assert len(params) == size and set(params) == set(values)
+
+
+# LETs and FILTERs after the walk: pushed before the vertex is bound (v._id, v._key, the
+# depth, s, bind parameters), decided per level or per vertex collection, or neither
+FOLLOWING = [
+    "LET depth = LENGTH(p.edges) "
+    "FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types",
+    "FILTER PARSE_IDENTIFIER(v._id).collection IN @types",
+    "FILTER PARSE_IDENTIFIER(v._id).collection == 'a' AND LENGTH(p.edges) >= @depth",
+    "FILTER LENGTH(p.edges) < @depth AND PARSE_IDENTIFIER(v._id).collection NOT IN ['b']",
+    "FILTER v._key != 'a1' FILTER LENGTH(p.vertices) > @depth",
+    "FILTER PARSE_IDENTIFIER(v._id).collection IN @types FILTER LENGTH(p.edges) > @depth",
+    "LET k = v._key FILTER k LIKE 'a%' OR k == null",
+    "FILTER v._id == s OR LENGTH(p.edges) == @depth",
+    "FILTER LENGTH(p.edges) > 1 / 0",
+    "FILTER PARSE_IDENTIFIER(v._id).key > @depth",
+    "LET d = LENGTH(p.vertices) FILTER d != 2 LET n = v.name FILTER n != 'A1'",
+    "FILTER v.name != null AND PARSE_IDENTIFIER(v._id).collection IN @types",
+    "FILTER @types == null AND LENGTH(p.edges) > 0",
+    "FILTER PARSE_IDENTIFIER(v).collection == 'a'",
+    "FILTER PARSE_IDENTIFIER(v._id).collection == PARSE_IDENTIFIER(s).collection",
+    "LET depth = LENGTH(p.edges) FILTER depth > @depth OR PARSE_IDENTIFIER(v._id).collection "
+    "IN @types LIMIT 3",
+]
+RETURNS = [
+    "[s, v._id, depth, e._id, e._from, e._to, e.role, v.name, v.nested.y]",
+    "v._id",
+    "[v, LENGTH(p.edges)]",
+    "e.role",
+]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_operations_after_the_walk_give_what_they_give_after_the_general_walk(seed):
+    rng = random.Random(2000 + seed)
+    with random_graph(seed) as db:
+        starts = ["a/a0", "a/a1", "b/b0", "b/b1", "a/missing", "nowhere/x"]
+        for _ in range(12):
+            direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
+            low = rng.choice([0, 1, 2])
+            high = rng.choice([1, 2, 3, 100001])
+            prune = rng.choice(PRUNES)
+            following = rng.choice(FOLLOWING)
+            returned = rng.choice(RETURNS)
+            if "depth" in returned and "LET depth" not in following:
+                returned = returned.replace("depth", "LENGTH(p.edges)")
+            query = (
+                f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s GRAPH 'g' "
+                f"{prune} {OPTIONS} {following} RETURN {returned}"
+            )
+            bind: dict[str, Any] = {"starts": rng.sample(starts, rng.randint(1, 3))}
+            if "@types" in query:
+                bind["types"] = rng.choice([None, ["a"], ["b"], ["a", "b"], [], "a"])
+            if "@depth" in query:
+                bind["depth"] = rng.choice([0, 1, 2, 100000, None])
+            assert answer(db, query, **bind) == answer(db, general_walk(query), **bind), query
+
+
+def test_a_missing_vertex_reads_a_null_id_in_a_pushed_filter():
+    db = make_db(
+        {"a": [{"_key": "a0"}, {"_key": "a1"}]},
+        {"e1": [{"_from": "a/a0", "_to": "a/gone"}, {"_from": "a/a0", "_to": "a/a1"}]},
+    )
+    db.create_graph("g", [{"collection": "e1", "from": ["a"], "to": ["a"]}])
+    with db:
+        query = (
+            f"FOR v, e, p IN 1..1 OUTBOUND 'a/a0' GRAPH 'g' {OPTIONS} "
+            "FILTER PARSE_IDENTIFIER(v._id).collection IN ['a'] RETURN v._id"
+        )
+        rows, warnings = answer(db, query)
+        assert rows == ["a/a1"]
+        assert [w["code"] for w in warnings] == [1542]  # PARSE_IDENTIFIER(null)
+        assert (rows, warnings) == answer(db, general_walk(query))
+
+
+def test_a_filter_on_the_collection_reads_only_the_vertices_it_keeps():
+    """The level statements read name and version only of the vertices the filter keeps."""
+    with random_graph(4) as db:
+        statements: list[str] = []
+        db.storage.tracer = lambda sql, params: statements.append(sql)
+        query = (
+            f"FOR v, e, p IN 1..5 ANY 'a/a0' GRAPH 'g' {OPTIONS} "
+            "FILTER PARSE_IDENTIFIER(v._id).collection IN ['b'] RETURN [v._id, v.name]"
+        )
+        rows = run(db, query)
+        db.storage.tracer = None
+        assert rows == run(db, general_walk(query))
+        assert not any("WHEN 'a' THEN coalesce(" in sql for sql in statements)
+        assert any("WHEN 'b' THEN coalesce(" in sql for sql in statements)
+        assert any("WHEN 'a' THEN EXISTS" in sql for sql in statements)

@@ -1,0 +1,458 @@
+"""The stage of a lean traversal: the walk, level by level, and the operations after it.
+
+A breadth-first traversal with global vertex uniqueness whose edge is read
+only through attribute paths and whose path only as its length walks by
+:func:`~.traversal.bfs_levels` (see ``QueryCompiler.lean_edge_paths``). Its
+stage binds each position from the level lists, evaluates PRUNE, and runs the
+LETs and FILTERs right after the traversal and the final RETURN that follows
+them; ``pushdown.py`` says which of those run before the vertex and edge are
+bound, which once per level and which once per vertex collection. The edge is
+bound to the attributes the query reads, the path to a stand-in whose
+``edges`` and ``vertices`` have the right lengths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+from . import ast as A
+from .expressions import Expr, ExpressionCompiler, Frame
+from .pushdown import LEVEL, RUN, WALK, RowFilter, RowLet, RowPlan
+from .traversal import GraphView, bfs_levels
+from .values import to_bool
+from .vertices import VertexLoader
+
+if TYPE_CHECKING:
+    from .executor import QueryCompiler, Stage
+
+# a row check: whether the row (frame, vertex id) goes on
+Check = Callable[[Frame, str], bool]
+# a collection name -> whether its vertices may pass the pushed FILTERs
+Wanted = Callable[[str], bool]
+
+
+def _reject(frame: Frame, vertex: str) -> bool:
+    return False
+
+
+def _reject_all(collection: str) -> bool:
+    return False
+
+
+class _Filter:
+    """A compiled :class:`~.pushdown.RowFilter`."""
+
+    def __init__(
+        self,
+        split: RowFilter,
+        expressions: ExpressionCompiler,
+        overrides: dict[int, Expr],
+        v_slot: int,
+    ) -> None:
+        self.conjunction = split.conjunction
+        self.level = [expressions.substituting(node, overrides) for node in split.level]
+        self.rest = None if split.rest is None else expressions.substituting(split.rest, overrides)
+        self.pure = split.pure
+        self.scope = split.scope
+        self.by_collection: Expr | None = None
+        self.asked = [""]  # the collection name the by-collection expression reads
+        if split.rest is not None and split.by_collection:
+            asked = self.asked
+            name: Expr = lambda f: asked[0]  # noqa: E731
+            self.by_collection = expressions.substituting(
+                split.rest, {**overrides, **{id(node): name for node in split.by_collection}}
+            )
+        self.v_slot = v_slot
+
+    def verdict(self, frame: Frame) -> bool | None:
+        """What the level operands decide for every row of a level (None: each row decides)."""
+        if self.conjunction:
+            for operand in self.level:
+                if not to_bool(operand(frame)):
+                    return False
+            return None if self.rest is not None else True
+        for operand in self.level:
+            if to_bool(operand(frame)):
+                return True
+        return None if self.rest is not None else False
+
+    def answers(self, frame: Frame, memo: dict[str, bool]) -> Wanted:
+        """Whether an existing vertex of a collection passes (memoised in ``memo``)."""
+        expression, asked = self.by_collection, self.asked
+        assert expression is not None
+
+        def passes(collection: str) -> bool:
+            found = memo.get(collection)
+            if found is None:
+                asked[0] = collection
+                found = memo[collection] = to_bool(expression(frame))
+            return found
+
+        return passes
+
+    def check(self, passes: Wanted | None) -> Check:
+        """The per-row check (by collection when ``passes`` is given)."""
+        rest = self.rest
+        assert rest is not None
+        if passes is None:
+            return lambda f, vertex: to_bool(rest(f))
+        v_slot = self.v_slot
+
+        def by_collection(f: Frame, vertex: str) -> bool:
+            if f[v_slot] is None:  # no such vertex: v._id is null, evaluated as written
+                return to_bool(rest(f))
+            return passes(vertex.partition("/")[0])
+
+        return by_collection
+
+
+class _Level:
+    """What the pushed operations make of a level, for one set of verdicts of its FILTERs."""
+
+    __slots__ = ("checks", "emits", "keep", "stable", "wanted")
+
+    def __init__(self) -> None:
+        self.emits = True  # False: no row of the level passes
+        self.checks: list[Check] = []
+        self.wanted: Wanted | None = None  # None: vertices of any collection may pass
+        self.stable = True  # whether ``wanted`` answers the same for the whole run
+        self.keep: frozenset[str] | None = None  # what ``wanted`` accepted (when stable)
+
+
+class _Pushed:
+    """The compiled pushed operations of a stage (see ``pushdown.py``)."""
+
+    def __init__(
+        self,
+        plan: RowPlan,
+        expressions: ExpressionCompiler,
+        overrides: dict[int, Expr],
+        v_slot: int,
+        p_slot: int | None,
+    ) -> None:
+        self.p_slot = p_slot
+        self.level_lets: list[tuple[int, Expr]] = []
+        # in order: ("let", slot, expression, pure) or ("filter", _Filter)
+        self.steps: list[tuple[Any, ...]] = []
+        for step in plan.pushed:
+            if isinstance(step, RowLet):
+                expression = expressions.substituting(step.node.expr, overrides)
+                if step.level:
+                    self.level_lets.append((step.node.var.slot, expression))
+                else:
+                    self.steps.append(("let", step.node.var.slot, expression, step.pure))
+            else:
+                self.steps.append(("filter", _Filter(step, expressions, overrides, v_slot)))
+        self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
+        self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
+
+    @property
+    def trivial(self) -> bool:
+        return not self.level_lets and not self.steps
+
+    def level(self, run: _Run, depth: int) -> _Level:
+        """The :class:`_Level` at ``depth``; sets the path and the level LETs in the frame."""
+        frame = run.frame
+        if self.p_slot is not None:
+            frame[self.p_slot] = _depth_path(depth)
+        for slot, expression in self.level_lets:
+            frame[slot] = expression(frame)
+        for memo in run.level_memos:
+            memo.clear()
+        verdicts = tuple([split.verdict(frame) for split in self.filters])
+        level = run.made.get(verdicts)
+        if level is None:
+            level = run.made[verdicts] = self._level(verdicts, run)
+        return level
+
+    def _level(self, verdicts: tuple[bool | None, ...], run: _Run) -> _Level:
+        level = _Level()
+        checks = level.checks
+        wanted: list[Wanted] = []
+        pure_so_far = True
+        memos = iter(run.memos)
+        verdict_of = iter(verdicts)
+        for step in self.steps:
+            if step[0] == "let":
+                _, slot, expression, pure = step
+                checks.append(_let_check(slot, expression))
+                pure_so_far = pure_so_far and pure
+                continue
+            split: _Filter = step[1]
+            verdict = next(verdict_of)
+            passes = None
+            if split.by_collection is not None:
+                passes = split.answers(run.frame, next(memos))
+            if verdict is True:
+                continue
+            if verdict is False:
+                if pure_so_far:  # nothing before it can be observed: the level emits nothing
+                    level.emits = False
+                    level.checks = []
+                    level.wanted = _reject_all
+                    level.keep = frozenset()
+                    return level
+                checks.append(_reject)
+                break
+            checks.append(split.check(passes))
+            if passes is not None:
+                wanted.append(passes)
+                level.stable = level.stable and split.scope == RUN
+            pure_so_far = pure_so_far and split.pure
+        if len(wanted) == 1:
+            level.wanted = wanted[0]
+        elif wanted:
+            level.wanted = lambda collection: all(w(collection) for w in wanted)
+        return level
+
+
+class _Run:
+    """The pushed operations' state in one run of a stage: by-collection answers, the
+    :class:`_Level` made for each set of verdicts, and the walk's current level."""
+
+    __slots__ = (
+        "collections",
+        "depth",
+        "frame",
+        "level",
+        "level_memos",
+        "low",
+        "made",
+        "memos",
+        "pushed",
+        "walk_memos",
+    )
+
+    def __init__(self, pushed: _Pushed, frame: Frame, collections: frozenset[str] | None):
+        self.pushed = pushed
+        self.frame = frame
+        self.collections = collections  # where the walk's vertices may lie (None: anywhere)
+        self.memos: list[dict[str, bool]] = [{} for _ in pushed.memo_scopes]
+        scoped = list(zip(pushed.memo_scopes, self.memos, strict=True))
+        self.walk_memos = [memo for scope, memo in scoped if scope == WALK]
+        self.level_memos = [memo for scope, memo in scoped if scope == LEVEL]
+        self.made: dict[tuple[bool | None, ...], _Level] = {}
+        self.low = 0
+        self.depth = -1
+        self.level = _Level()
+
+    def new_walk(self, low: int) -> None:
+        for memo in self.walk_memos:
+            memo.clear()
+        self.low = low  # the walk's minimum depth: no row of a level above it is emitted
+        self.depth = -1
+
+    def at(self, depth: int) -> _Level:
+        """The :class:`_Level` at ``depth`` of the current walk."""
+        if depth != self.depth:
+            self.level = self.pushed.level(self, depth)
+            self.depth = depth
+        return self.level
+
+    def keep(self, depth: int) -> frozenset[str] | None:
+        """The collections whose vertices at ``depth`` may pass (for the edge lookups)."""
+        if depth < self.low:
+            return frozenset()
+        level = self.at(depth)
+        wanted = level.wanted
+        if wanted is None or self.collections is None:
+            return None
+        if level.keep is not None and level.stable:
+            return level.keep
+        level.keep = frozenset(name for name in self.collections if wanted(name))
+        return level.keep
+
+
+def _let_check(slot: int, expression: Expr) -> Check:
+    def let(f: Frame, vertex: str) -> bool:
+        f[slot] = expression(f)
+        return True
+
+    return let
+
+
+def _id_overrides(reads: list[A.AttributeAccess], v_slot: int) -> dict[int, Expr]:
+    """``v._id`` / ``v._key`` read from the vertex id the slot holds (None: no such vertex)."""
+
+    def vertex_id(f: Frame) -> Any:
+        return f[v_slot]
+
+    def vertex_key(f: Frame) -> Any:
+        found = f[v_slot]
+        return None if found is None else found.partition("/")[2]
+
+    return {id(node): vertex_id if node.name == "_id" else vertex_key for node in reads}
+
+
+def compile_walk_stage(
+    compiler: QueryCompiler,
+    op: A.Traversal,
+    view: GraphView,
+    loader: VertexLoader | None,
+    eager: bool,
+    e_slot: int | None,
+    p_slot: int | None,
+    plan: RowPlan,
+    bind_vertex: bool,
+    ret: A.Return | None,
+) -> Stage:
+    """The stage (see the module docstring).
+
+    ``plan``: the operations after ``op`` it runs; ``bind_vertex``: whether
+    anything but them reads the vertex; ``ret``: the RETURN it runs (it then
+    yields the values).
+    """
+    expressions = compiler.expressions
+    start_expr = compiler.expr(op.start)
+    low_expr = compiler.expr(op.min_depth)
+    high_expr = compiler.expr(op.max_depth)
+    v_slot = op.vertex.slot
+    # pushed operations (and PRUNE) run before the vertex and edge are bound
+    lazy = eager and plan.prune_by_id and loader is not None
+    overrides = _id_overrides(plan.id_reads, v_slot) if lazy else {}
+    prune_expr = None if op.prune is None else expressions.substituting(op.prune, overrides)
+    pushed = _Pushed(plan, expressions, overrides, v_slot, p_slot)
+    later: list[tuple[int | None, Expr]] = []
+    for node in plan.later:
+        if isinstance(node, A.Let):
+            later.append((node.var.slot, compiler.expr(node.expr)))
+        else:
+            later.append((None, compiler.expr(node.condition)))  # type: ignore[attr-defined]
+    value = compiler.expr(ret.expr) if ret is not None else None
+    if not lazy:
+        bind_vertex = loader is not None
+    # whether the pushed operations or PRUNE read the vertex id (bound before them)
+    reads_id = lazy and bool(plan.id_reads)
+    simple = pushed.trivial and prune_expr is None and not later
+    # the lookups read vertices and edges only where the pushed FILTERs may let them pass
+    narrow = lazy and bool(pushed.steps) and (bind_vertex or e_slot is not None)
+
+    def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
+        runtime = frame[0]
+        probed = loader.probed(runtime) if loader is not None else None
+        bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
+        edge_value = bound.edge_value
+        load: Callable[[str], Any] | None = None
+        prefetch = None
+        if loader is not None:
+            load, prefetch = loader.session(runtime)
+            if not eager:
+                prefetch = None
+        # levels past the start need no prefetch when the lookups read their vertices
+        prefetch_all = prefetch is not None and not bound.reads_far_ends
+        known = runtime.vertex_exists
+
+        def exists(vertex: str) -> bool:
+            found = known.get(vertex)
+            if found is None:
+                assert load is not None
+                found = load(vertex) is not None
+            return found
+
+        run = _Run(pushed, frame, bound.far_collections if narrow else None)
+        keep = run.keep if narrow else None
+        walks = compiler._walks(upstream, frame, start_expr, low_expr, high_expr)
+        for start, low, high in walks:
+            run.new_walk(low)
+            pruned: set[str] = set()
+            for depth, level, via in bfs_levels(bound, start, high, pruned, keep):
+                emits = depth >= low
+                if emits:
+                    if simple:
+                        if p_slot is not None:
+                            frame[p_slot] = _depth_path(depth)
+                        if prefetch is not None and bind_vertex and (depth == 0 or prefetch_all):
+                            prefetch(level)
+                        if e_slot is None:
+                            for vertex in level:
+                                if load is not None:
+                                    frame[v_slot] = load(vertex)
+                                yield None if value is None else value(frame)
+                        else:
+                            for vertex, edge in zip(level, via, strict=True):
+                                if load is not None:
+                                    frame[v_slot] = load(vertex)
+                                frame[e_slot] = None if edge is None else edge_value(edge)
+                                yield None if value is None else value(frame)
+                        continue
+                    state = run.at(depth)
+                    emits = state.emits
+                    checks = state.checks
+                elif prune_expr is None:
+                    continue
+                else:
+                    checks = []
+                    if p_slot is not None:
+                        frame[p_slot] = _depth_path(depth)
+                if not emits and prune_expr is None:
+                    continue
+                if (
+                    prefetch is not None
+                    and (depth == 0 or prefetch_all)
+                    and ((emits and bind_vertex) or (prune_expr is not None and not lazy))
+                ):
+                    prefetch(level)
+                # PRUNE sees every position, emitted or not, as the row would bind it
+                for vertex, edge in zip(level, via or repeat(None), strict=False):
+                    if lazy:
+                        if reads_id:
+                            frame[v_slot] = vertex if exists(vertex) else None
+                        if prune_expr is not None and to_bool(prune_expr(frame)):
+                            pruned.add(vertex)  # still emitted, not expanded
+                        if not emits:
+                            continue
+                        for check in checks:
+                            if not check(frame, vertex):
+                                break
+                        else:
+                            if bind_vertex:
+                                frame[v_slot] = load(vertex)  # type: ignore[misc]
+                            if e_slot is not None:
+                                frame[e_slot] = None if edge is None else edge_value(edge)
+                            for slot, expression in later:
+                                if slot is None:
+                                    if not to_bool(expression(frame)):
+                                        break
+                                else:
+                                    frame[slot] = expression(frame)
+                            else:
+                                yield None if value is None else value(frame)
+                        continue
+                    if load is not None:
+                        frame[v_slot] = load(vertex)
+                    if e_slot is not None:
+                        frame[e_slot] = None if edge is None else edge_value(edge)
+                    if prune_expr is not None and to_bool(prune_expr(frame)):
+                        pruned.add(vertex)
+                    if not emits:
+                        continue
+                    for check in checks:
+                        if not check(frame, vertex):
+                            break
+                    else:
+                        for slot, expression in later:
+                            if slot is None:
+                                if not to_bool(expression(frame)):
+                                    break
+                            else:
+                                frame[slot] = expression(frame)
+                        else:
+                            yield None if value is None else value(frame)
+
+    return traversal
+
+
+# by depth: what a traversal binds its path variable to when it is read only as
+# LENGTH(p.edges) / LENGTH(p.vertices) (see QueryCompiler.lean_edge_paths)
+_DEPTH_PATHS: dict[int, dict[str, list[None]]] = {}
+
+
+def _depth_path(depth: int) -> dict[str, list[None]]:
+    path = _DEPTH_PATHS.get(depth)
+    if path is None:
+        path = {"edges": [None] * depth, "vertices": [None] * (depth + 1)}
+        if depth < 64:  # deeper ones are rare; all of them would take memory quadratic in depth
+            path = _DEPTH_PATHS.setdefault(depth, path)
+    return path
