@@ -137,7 +137,21 @@ class ExpressionCompiler:
         if all(isinstance(item, A.Literal) for item in node.items):
             constant = [item.value for item in node.items]  # type: ignore[attr-defined]
             return lambda f: constant
+        reads = [self._simple_read(item) for item in node.items]
+        if all(read is not None for read in reads):
+            return _array_of_reads(reads)  # type: ignore[arg-type]
         return lambda f: [item(f) for item in items]
+
+    def _simple_read(self, node: A.Node) -> tuple[int, str | None] | None:
+        """(slot, attribute name or None) when ``node`` is ``var`` or ``var.name``."""
+        if id(node) in self.overrides:
+            return None
+        if isinstance(node, A.Var):
+            return node.var.slot, None
+        base = node.obj if isinstance(node, A.AttributeAccess) else None
+        if isinstance(base, A.Var) and id(base) not in self.overrides:
+            return base.var.slot, node.name  # type: ignore[attr-defined]
+        return None
 
     def _ObjectLit(self, node: A.ObjectLit) -> Expr:
         parts: list[tuple[str | Expr, Expr]] = []
@@ -501,6 +515,21 @@ class ExpressionCompiler:
 
 
 _ID_PARTS = {"collection": 0, "key": 1}
+
+
+def _array_of_reads(reads: list[tuple[int, str | None]]) -> Expr:
+    """``[a, b.c, ...]`` of variables and their attributes: one loop, no call per item."""
+
+    def array(f: Frame) -> list[Any]:
+        out = []
+        for slot, name in reads:
+            value = f[slot]
+            if name is not None:
+                value = value.get(name) if type(value) is dict else None
+            out.append(value)
+        return out
+
+    return array
 
 
 def _variable_attribute(slot: int, path: list[str]) -> Expr:
