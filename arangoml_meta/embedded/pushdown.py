@@ -50,6 +50,7 @@ class RowFilter:
     node: A.Filter
     conjunction: bool  # its operands are joined by AND (else by OR; one operand: either)
     level: list[A.Node]  # the leading level operands
+    level_scopes: list[str]  # how long the value of each holds
     rest: A.Node | None  # the other operands as one expression (None: the level ones decide)
     # the PARSE_IDENTIFIER(v._id).collection reads when ``rest`` depends on nothing else of
     # the row (empty: it does, or there is no rest)
@@ -67,6 +68,7 @@ class RowPlan:
     # the v._id / v._key reads of the pushed operations (and of an id-only PRUNE)
     id_reads: list[A.AttributeAccess]
     prune_by_id: bool  # the PRUNE condition (if any) reads nothing but what a pushed one may
+    path: A.Variable | None = None  # the traversal's
 
     @property
     def operations(self) -> list[A.Node]:
@@ -102,7 +104,7 @@ def plan_rows(traversal: A.Traversal, ops: list[A.Node]) -> RowPlan:
         prune_by_id = reads is not None
         if reads is not None:
             id_reads.extend(reads)
-    return RowPlan(pushed, ops[i:], id_reads, prune_by_id)
+    return RowPlan(pushed, ops[i:], id_reads, prune_by_id, traversal.path)
 
 
 def following_rows(ops: list[A.Node], start: int) -> list[A.Node]:
@@ -177,10 +179,18 @@ class _Analysis:
             rest = operands[0]
             for operand in operands[1:]:
                 rest = A.Logical("AND" if conjunction else "OR", rest, operand)
-        split = RowFilter(op, conjunction, level, rest, pure=_pure(condition, self.traversal))
+        scopes = [self.scope(operand) for operand in level]
+        split = RowFilter(op, conjunction, level, scopes, rest, pure=_pure(condition, self.traversal))
         if rest is not None:
             self._by_collection(split, rest)
         return split
+
+    def scope(self, node: A.Node) -> str:
+        """How long the value of a level expression (or a by-collection answer) holds."""
+        read = set(VariableUsage(node).reads) - {self.vertex}
+        if self.traversal.path in read or read & self.level_vars:
+            return LEVEL
+        return WALK if read else RUN
 
     def _by_collection(self, split: RowFilter, rest: A.Node) -> None:
         reads = collection_reads(rest, self.vertex)
@@ -195,11 +205,7 @@ class _Analysis:
         path = {self.traversal.path} if self.traversal.path is not None else set()
         if not self._reads_only(rest, self.level_vars | path | {self.vertex}):
             return
-        read = set(usage.reads)
-        if read & (self.level_vars | path):
-            split.scope = LEVEL
-        elif read - {self.vertex}:
-            split.scope = WALK
+        split.scope = self.scope(rest)
         split.by_collection = reads
 
 

@@ -52,7 +52,12 @@ class _Filter:
         v_slot: int,
     ) -> None:
         self.conjunction = split.conjunction
-        self.level = [expressions.substituting(node, overrides) for node in split.level]
+        # the level operands whose value holds for a whole walk, and the others
+        self.steady: list[Expr] = []
+        self.level: list[Expr] = []
+        for node, scope in zip(split.level, split.level_scopes, strict=True):
+            compiled = expressions.substituting(node, overrides)
+            (self.level if scope == LEVEL else self.steady).append(compiled)
         self.rest = None if split.rest is None else expressions.substituting(split.rest, overrides)
         self.pure = split.pure
         self.scope = split.scope
@@ -66,17 +71,20 @@ class _Filter:
             )
         self.v_slot = v_slot
 
-    def verdict(self, frame: Frame) -> bool | None:
-        """What the level operands decide for every row of a level (None: each row decides)."""
-        if self.conjunction:
-            for operand in self.level:
-                if not to_bool(operand(frame)):
-                    return False
-            return None if self.rest is not None else True
-        for operand in self.level:
-            if to_bool(operand(frame)):
-                return True
-        return None if self.rest is not None else False
+    def decides(self, frame: Frame, operands: list[Expr]) -> bool:
+        """Whether ``operands`` (pure) decide the whole condition: one is false in a chain
+        of AND, or true in a chain of OR (its value is then :attr:`conjunction`'s negation)."""
+        stop = not self.conjunction
+        return any(to_bool(operand(frame)) is stop for operand in operands)
+
+    def verdict(self, frame: Frame, steady: bool) -> bool | None:
+        """What the level operands decide for every row of a level (None: each row decides);
+        ``steady``: whether the operands that hold for the walk decided."""
+        if steady or self.decides(frame, self.level):
+            return not self.conjunction
+        if self.rest is None:
+            return self.conjunction
+        return None
 
     def answers(self, frame: Frame, memo: dict[str, bool]) -> Wanted:
         """Whether an existing vertex of a collection passes (memoised in ``memo``)."""
@@ -134,12 +142,17 @@ class _Pushed:
     ) -> None:
         self.p_slot = p_slot
         self.level_lets: list[tuple[int, Expr]] = []
+        # LETs of LENGTH(p.edges) (0) or LENGTH(p.vertices) (1): the depth plus that
+        self.depth_lets: list[tuple[int, int]] = []
         # in order: ("let", slot, expression, pure) or ("filter", _Filter)
         self.steps: list[tuple[Any, ...]] = []
         for step in plan.pushed:
             if isinstance(step, RowLet):
                 expression = expressions.substituting(step.node.expr, overrides)
-                if step.level:
+                counted = _counted_path(step.node.expr, plan)
+                if counted is not None:
+                    self.depth_lets.append((step.node.var.slot, counted))
+                elif step.level:
                     self.level_lets.append((step.node.var.slot, expression))
                 else:
                     self.steps.append(("let", step.node.var.slot, expression, step.pure))
@@ -157,11 +170,14 @@ class _Pushed:
         frame = run.frame
         if self.p_slot is not None:
             frame[self.p_slot] = _depth_path(depth)
+        for slot, extra in self.depth_lets:
+            frame[slot] = depth + extra
         for slot, expression in self.level_lets:
             frame[slot] = expression(frame)
         for memo in run.level_memos:
             memo.clear()
-        verdicts = tuple([split.verdict(frame) for split in self.filters])
+        steady = run.steady
+        verdicts = tuple([split.verdict(frame, steady[i]) for i, split in enumerate(self.filters)])
         level = run.made.get(verdicts)
         if level is None:
             level = run.made[verdicts] = self._level(verdicts, run)
@@ -222,6 +238,7 @@ class _Run:
         "made",
         "memos",
         "pushed",
+        "steady",
         "walk_memos",
     )
 
@@ -237,10 +254,13 @@ class _Run:
         self.low = 0
         self.depth = -1
         self.level = _Level()
+        self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
 
     def new_walk(self, low: int) -> None:
         for memo in self.walk_memos:
             memo.clear()
+        frame = self.frame
+        self.steady = [split.decides(frame, split.steady) for split in self.pushed.filters]
         self.low = low  # the walk's minimum depth: no row of a level above it is emitted
         self.depth = -1
 
@@ -263,6 +283,21 @@ class _Run:
             return level.keep
         level.keep = frozenset(name for name in self.collections if wanted(name))
         return level.keep
+
+
+def _counted_path(node: A.Node, plan: RowPlan) -> int | None:
+    """0 for ``LENGTH(p.edges)``, 1 for ``LENGTH(p.vertices)`` of the traversal's path."""
+    if not (isinstance(node, A.FunctionCall) and node.name == "LENGTH" and len(node.args) == 1):
+        return None
+    arg = node.args[0]
+    if (
+        isinstance(arg, A.AttributeAccess)
+        and isinstance(arg.obj, A.Var)
+        and arg.obj.var is plan.path
+        and arg.name in ("edges", "vertices")
+    ):
+        return 0 if arg.name == "edges" else 1
+    return None
 
 
 def _let_check(slot: int, expression: Expr) -> Check:
