@@ -180,7 +180,9 @@ class _Analysis:
             for operand in operands[1:]:
                 rest = A.Logical("AND" if conjunction else "OR", rest, operand)
         scopes = [self.scope(operand) for operand in level]
-        split = RowFilter(op, conjunction, level, scopes, rest, pure=_pure(condition, self.traversal))
+        split = RowFilter(
+            op, conjunction, level, scopes, rest, pure=_pure(condition, self.traversal)
+        )
         if rest is not None:
             self._by_collection(split, rest)
         return split
@@ -250,6 +252,8 @@ def _pure(node: A.Node, traversal: A.Traversal, allow: list[A.Node] = ()) -> boo
             node.name == "LENGTH"
             and len(node.args) == 1
             and traversal.path is not None
-            and any(_is_attribute_of(node.args[0], traversal.path, n) for n in ("edges", "vertices"))
+            and any(
+                _is_attribute_of(node.args[0], traversal.path, n) for n in ("edges", "vertices")
+            )
         )
     return False

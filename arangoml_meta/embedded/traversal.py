@@ -63,14 +63,18 @@ class _Plan:
     lookups: list[Lookup]
     # vertex collection -> the lookups that can find its edges, with their index
     by_collection: dict[str, list[tuple[int, Lookup]]] = field(default_factory=dict)
+    # whether every lookup reads the far ends it finds (see GraphView.probe); one whose
+    # edges never pointed anywhere (an empty edge collection) finds nothing
+    probes_all: bool = field(init=False)
+    far: frozenset[str] | None = field(init=False)  # where found vertices lie (None: anywhere)
 
-    @property
-    def probes_all(self) -> bool:
-        """Whether every lookup reads the far ends it finds (see GraphView.probe).
-
-        One whose edges never pointed anywhere (an empty edge collection) finds nothing.
-        """
-        return all(lookup.probe != "NULL" or lookup.near == frozenset() for lookup in self.lookups)
+    def __post_init__(self) -> None:
+        lookups = self.lookups
+        self.probes_all = all(
+            lookup.probe != "NULL" or lookup.near == frozenset() for lookup in lookups
+        )
+        fars = [lookup.far for lookup in lookups]
+        self.far = None if None in fars else frozenset().union(*fars)  # type: ignore[arg-type]
 
     def asked(self, collection: str) -> list[tuple[int, Lookup]]:
         asked = self.by_collection.get(collection)
@@ -188,12 +192,7 @@ class GraphView:
     @property
     def far_collections(self) -> frozenset[str] | None:
         """Where the vertices the lookups find may lie (None: anywhere)."""
-        found: set[str] = set()
-        for lookup in self._bound_plan().lookups:
-            if lookup.far is None:
-                return None
-            found |= lookup.far
-        return frozenset(found)
+        return self._bound_plan().far
 
     def _narrow(self, index: int, wanted: frozenset[str]) -> int:
         """The index of the lookup reading only the far ends in ``wanted`` collections

@@ -247,9 +247,9 @@ class _Run:
         self.frame = frame
         self.collections = collections  # where the walk's vertices may lie (None: anywhere)
         self.memos: list[dict[str, bool]] = [{} for _ in pushed.memo_scopes]
-        scoped = list(zip(pushed.memo_scopes, self.memos, strict=True))
-        self.walk_memos = [memo for scope, memo in scoped if scope == WALK]
-        self.level_memos = [memo for scope, memo in scoped if scope == LEVEL]
+        memos = self.memos
+        self.walk_memos = [memos[i] for i, scope in enumerate(pushed.memo_scopes) if scope == WALK]
+        self.level_memos = [memos[i] for i, s in enumerate(pushed.memo_scopes) if s == LEVEL]
         self.made: dict[tuple[bool | None, ...], _Level] = {}
         self.low = 0
         self.depth = -1
@@ -386,11 +386,12 @@ def compile_walk_stage(
                 found = load(vertex) is not None
             return found
 
-        run = _Run(pushed, frame, bound.far_collections if narrow else None)
-        keep = run.keep if narrow else None
+        run = None if simple else _Run(pushed, frame, bound.far_collections if narrow else None)
+        keep = run.keep if run is not None and narrow else None
         walks = compiler._walks(upstream, frame, start_expr, low_expr, high_expr)
         for start, low, high in walks:
-            run.new_walk(low)
+            if run is not None:
+                run.new_walk(low)
             pruned: set[str] = set()
             for depth, level, via in bfs_levels(bound, start, high, pruned, keep):
                 emits = depth >= low
@@ -412,7 +413,7 @@ def compile_walk_stage(
                                 frame[e_slot] = None if edge is None else edge_value(edge)
                                 yield None if value is None else value(frame)
                         continue
-                    state = run.at(depth)
+                    state = run.at(depth)  # type: ignore[union-attr]
                     emits = state.emits
                     checks = state.checks
                 elif prune_expr is None:
@@ -433,7 +434,10 @@ def compile_walk_stage(
                 for vertex, edge in zip(level, via or repeat(None), strict=False):
                     if lazy:
                         if reads_id:
-                            frame[v_slot] = vertex if exists(vertex) else None
+                            present = known.get(vertex)
+                            if present is None:
+                                present = exists(vertex)
+                            frame[v_slot] = vertex if present else None
                         if prune_expr is not None and to_bool(prune_expr(frame)):
                             pruned.add(vertex)  # still emitted, not expanded
                         if not emits:
