@@ -342,19 +342,16 @@ class GraphView:
         caches = self._caches
         asked_by_collection = plan.by_collection
         if wanted is not None:
-            asked_by_collection = self._asked_narrowed.setdefault(wanted, {})
+            asked_by_collection = self._asked_narrowed.get(wanted)  # type: ignore[assignment]
+            if asked_by_collection is None:
+                asked_by_collection = self._asked_narrowed[wanted] = {}
         work: list[tuple[str, list[tuple[int, Lookup]]]] = []
         missing: dict[int, list[str]] = {}
         for vertex in level:
             collection = vertex.partition("/")[0]
             asked = asked_by_collection.get(collection)
             if asked is None:
-                asked = plan.asked(collection)
-                if wanted is not None:
-                    asked = asked_by_collection[collection] = [
-                        (found, self._lookups[found])
-                        for found in (self._narrow(index, wanted) for index, _ in asked)
-                    ]
+                asked = self._asked(plan, collection, asked_by_collection, wanted)
             work.append((vertex, asked))
             for index, lookup in asked:
                 if vertex not in caches[index]:
@@ -381,6 +378,20 @@ class GraphView:
                     if edges:
                         via.append((lookup.build_edge, row))
         return found, via
+
+    def _asked(
+        self,
+        plan: _Plan,
+        collection: str,
+        asked_by_collection: dict[str, list[tuple[int, Lookup]]],
+        wanted: frozenset[str] | None,
+    ) -> list[tuple[int, Lookup]]:
+        """The lookups for a vertex of ``collection`` (narrowed to ``wanted``), remembered."""
+        asked = plan.asked(collection)
+        if wanted is not None:
+            narrowed = [self._narrow(index, wanted) for index, _ in asked]
+            asked = asked_by_collection[collection] = [(i, self._lookups[i]) for i in narrowed]
+        return asked
 
     @staticmethod
     def edge_value(edge: Edge) -> Any:

@@ -75,12 +75,17 @@ class _Filter:
         """Whether ``operands`` (pure) decide the whole condition: one is false in a chain
         of AND, or true in a chain of OR (its value is then :attr:`conjunction`'s negation)."""
         stop = not self.conjunction
-        return any(to_bool(operand(frame)) is stop for operand in operands)
+        for operand in operands:
+            if to_bool(operand(frame)) is stop:
+                break
+        else:
+            return False
+        return True
 
     def verdict(self, frame: Frame, steady: bool) -> bool | None:
         """What the level operands decide for every row of a level (None: each row decides);
         ``steady``: whether the operands that hold for the walk decided."""
-        if steady or self.decides(frame, self.level):
+        if steady or (self.level and self.decides(frame, self.level)):
             return not self.conjunction
         if self.rest is None:
             return self.conjunction
@@ -177,10 +182,16 @@ class _Pushed:
         for memo in run.level_memos:
             memo.clear()
         steady = run.steady
-        verdicts = tuple([split.verdict(frame, steady[i]) for i, split in enumerate(self.filters)])
-        level = run.made.get(verdicts)
+        filters = self.filters
+        key: Any  # the verdicts; one FILTER's alone in the common case
+        if len(filters) == 1:
+            key = filters[0].verdict(frame, steady[0])
+        else:
+            key = tuple([split.verdict(frame, steady[i]) for i, split in enumerate(filters)])
+        level = run.made.get(key)
         if level is None:
-            level = run.made[verdicts] = self._level(verdicts, run)
+            verdicts = key if len(filters) != 1 else (key,)
+            level = run.made[key] = self._level(verdicts, run)
         return level
 
     def _level(self, verdicts: tuple[bool | None, ...], run: _Run) -> _Level:
@@ -250,7 +261,7 @@ class _Run:
         memos = self.memos
         self.walk_memos = [memos[i] for i, scope in enumerate(pushed.memo_scopes) if scope == WALK]
         self.level_memos = [memos[i] for i, s in enumerate(pushed.memo_scopes) if s == LEVEL]
-        self.made: dict[tuple[bool | None, ...], _Level] = {}
+        self.made: dict[Any, _Level] = {}  # the verdicts (see _Pushed.level) -> the level
         self.low = 0
         self.depth = -1
         self.level = _Level()
