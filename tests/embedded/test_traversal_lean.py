@@ -337,3 +337,36 @@ def test_a_filter_on_the_collection_reads_only_the_vertices_it_keeps():
         assert not any("WHEN 'a' THEN coalesce(" in sql for sql in statements)
         assert any("WHEN 'b' THEN coalesce(" in sql for sql in statements)
         assert any("WHEN 'a' THEN EXISTS" in sql for sql in statements)
+
+
+def test_walks_of_one_query_with_different_pushed_filters_share_what_they_read():
+    """Two walks narrowing their lookups to different collections, and one that does not."""
+    walks = [
+        f"FOR v, e, p IN 0..4 ANY s GRAPH 'g' {OPTIONS} "
+        f"FILTER PARSE_IDENTIFIER(v._id).collection IN @{name} "
+        "RETURN [v._id, v.name, v.nested.y, e._id, e.role, e.nested.x]"
+        for name in ("a", "b", "c")
+    ]
+    query = "FOR s IN @starts LET a = ({}) LET b = ({}) LET c = ({}) RETURN [a, b, c]".format(
+        *walks
+    )
+    bind = {"starts": ["a/a0", "b/b0", "a/a1"], "a": ["a"], "b": ["b"], "c": ["a", "b"]}
+    for seed in range(12):
+        with random_graph(seed) as db:
+            general = query.replace(OPTIONS, OPTIONS + " FILTER p != null")
+            assert answer(db, query, **bind) == answer(db, general, **bind)
+
+
+def test_a_query_that_writes_runs_the_filters_after_the_walk_as_written():
+    with random_graph(5) as db:
+        db.create_collection("log")
+        query = (
+            f"FOR v, e, p IN 0..4 ANY 'a/a0' GRAPH 'g' {OPTIONS} "
+            "FILTER PARSE_IDENTIFIER(v._id).collection IN ['b'] "
+            "INSERT { v: v._id, n: v.name, e: e.role } INTO log RETURN [v._id, v.name, e.role]"
+        )
+        lean = answer(db, query)
+        logged = run(db, "FOR l IN log SORT TO_NUMBER(l._key) RETURN [l.v, l.n, l.e]")
+        run(db, "FOR l IN log REMOVE l IN log")
+        assert lean == answer(db, general_walk(query))
+        assert logged == run(db, "FOR l IN log SORT TO_NUMBER(l._key) RETURN [l.v, l.n, l.e]")
