@@ -546,15 +546,21 @@ class QueryCompiler:
         return raw, options
 
     def _start_vertex(self, value: Any, frame: Frame) -> str | None:
+        return self._start(value, frame)[0]
+
+    def _start(self, value: Any, frame: Frame) -> tuple[str | None, tuple[str, str] | None]:
+        """A start or target vertex id and its (collection, key); (None, None) (with a
+        warning) when ``value`` is not an id or an object with one."""
         if isinstance(value, dict):
             value = value.get("_id")
-        if isinstance(value, str) and split_id(value) is not None:
-            return value
+        parts = split_id(value) if isinstance(value, str) else None
+        if parts is not None:
+            return value, parts
         frame[0].warn(
             ERROR_BAD_PARAMETER,
             "Invalid input for traversal: Only id strings or objects with _id are allowed",
         )
-        return None
+        return None, None
 
     def vertex_loader(self, var: A.Variable) -> VertexLoader | None:
         """How to bind a traversal's vertex variable (see ``vertices.py``); None: never read."""
@@ -680,8 +686,8 @@ class QueryCompiler:
         """(start vertex, min depth, max depth) of each walk a traversal makes, one per row."""
         runtime = frame[0]
         for _ in upstream:
-            start = self._start_vertex(start_expr(frame), frame)
-            if start is None or not runtime.has_vertex(start):
+            start, parts = self._start(start_expr(frame), frame)
+            if start is None or not runtime.has_vertex(start, parts):
                 continue  # as in ArangoDB, a start vertex that does not exist yields nothing
             yield start, depth_bound(low_expr(frame)), depth_bound(high_expr(frame))
 

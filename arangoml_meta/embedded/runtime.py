@@ -111,14 +111,16 @@ class Runtime:
         self.vertex_cache[vertex_id] = doc
         return doc
 
-    def has_vertex(self, vertex_id: str) -> bool:
-        """Whether the document behind a vertex id exists (read only when not yet known)."""
+    def has_vertex(self, vertex_id: str, parts: tuple[str, str] | None = None) -> bool:
+        """Whether the document behind a vertex id exists (read only when not yet known);
+        ``parts``: its (collection, key) when the caller has them."""
         if vertex_id in self.vertex_cache:
             return self.vertex_cache[vertex_id] is not None
         known = self.vertex_exists.get(vertex_id)
         if known is not None:
             return known
-        parts = split_id(vertex_id)
+        if parts is None:
+            parts = split_id(vertex_id)
         info = self.info(parts[0]) if parts is not None else None
         exists = info is not None and parts is not None and self.storage.has(info, parts[1])
         self.vertex_exists[vertex_id] = exists
