@@ -222,3 +222,12 @@ def test_aql_bad_input_is_an_error(
     cli: Cli, store: MetadataStore, arguments: list[str], message: str
 ) -> None:
     fails(cli("aql", *arguments), message)
+
+
+def test_a_cut_lineage_query_prints_its_rows_and_a_note(cli: Cli, graph: KnownGraph) -> None:
+    result = cli(
+        "query", "run", "model_provenance", "-p", "model=models/churn-gbm-v1", "-p", "depth=1",
+        "--format", "json",
+    )  # fmt: skip
+    assert [row["depth"] for row in as_json(result)] == [1]
+    assert "the walk stopped at depth 1: more lineage lies beyond" in result.stderr

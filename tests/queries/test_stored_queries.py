@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from arangoml_meta.backends import EmbeddedBackend
-from arangoml_meta.queries import load_queries, run_query
+from arangoml_meta.lineage import COMPLETE_DEPTH
+from arangoml_meta.queries import QueryResult, load_queries, run_query
 from arangoml_meta.store import MetadataStore
 
 from .known_graph import (
@@ -42,7 +43,7 @@ TESTED = {
 }
 
 
-def run(graph: KnownGraph, query: str, /, **params: Any) -> list[Any]:
+def run(graph: KnownGraph, query: str, /, **params: Any) -> QueryResult:
     return run_query(graph.store, query, params)
 
 
@@ -188,6 +189,36 @@ def test_model_provenance_params(
 ) -> None:
     rows = run(graph, "model_provenance", **params)
     assert [(row["depth"], row["id"]) for row in rows] == expected
+
+
+LINEAGE_QUERIES = [
+    "dataset_impact",
+    "deployments_for_dataset",
+    "model_provenance",
+    "personal_data_impact",
+    "reusable_steps",
+    "serving_drift",
+]
+
+
+@pytest.mark.parametrize("name", LINEAGE_QUERIES)
+def test_a_lineage_query_without_depth_walks_as_far_as_the_store_does(name: str) -> None:
+    """A stored query runs verbatim in ArangoDB's web UI, so it spells the store's safety
+    bound out: it must be the one the Python API uses, and ask one link more."""
+    text = load_queries()[name].text
+    assert f"@depth == null ? {COMPLETE_DEPTH} : @depth" in text
+    assert f"1..(@depth == null ? {COMPLETE_DEPTH + 1} : @depth + 1)" in text
+
+
+def test_a_lineage_query_cut_by_its_depth_says_so(graph: KnownGraph) -> None:
+    whole = run(graph, "model_provenance", model="models/churn-gbm-v1")
+    assert whole.truncated == []
+    cut = run(graph, "model_provenance", model="models/churn-gbm-v1", depth=2)
+    assert [row["depth"] for row in cut] == [1, 2]
+    assert cut.truncated == ["the walk stopped at depth 2: more lineage lies beyond"]
+    deepest = max(row["depth"] for row in whole)
+    exact = run(graph, "model_provenance", model="models/churn-gbm-v1", depth=deepest)
+    assert exact == whole and exact.truncated == []
 
 
 def test_dataset_impact(graph: KnownGraph) -> None:
