@@ -83,30 +83,44 @@ class ExpressionCompiler:
         self.check_read = check_read
         # node id -> what to compile it to instead (see :meth:`substituting`)
         self.overrides: dict[int, Expr] = {}
+        # node id -> (slot, i): its value is item i of the list in the slot (None: null)
+        self.positions: dict[int, tuple[int, int]] = {}
 
     def compile(self, node: A.Node) -> Expr:
         if self.overrides:
             override = self.overrides.get(id(node))
             if override is not None:
                 return override
+        if self.positions:
+            position = self.positions.get(id(node))
+            if position is not None:
+                return _item_read(*position)
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise QueryError(f"cannot evaluate {type(node).__name__} here")
         result: Expr = method(node)
         return result
 
-    def substituting(self, node: A.Node, overrides: dict[int, Expr]) -> Expr:
-        """``node`` compiled with the nodes whose ids ``overrides`` holds compiled to its values.
+    def substituting(
+        self,
+        node: A.Node,
+        overrides: dict[int, Expr],
+        positions: dict[int, tuple[int, int]] | None = None,
+    ) -> Expr:
+        """``node`` compiled with the nodes whose ids ``overrides`` holds compiled to its
+        values, and those ``positions`` holds read as items of lists in slots.
 
-        (A traversal evaluates a FILTER on ``v._id`` before it binds ``v``: see
-        ``pushdown.py``.)
+        (A traversal evaluates a FILTER on ``v._id`` before it binds ``v``, and may bind
+        ``v`` and ``e`` to lists of what its RETURN reads: see ``walk_stage.py``.)
         """
-        saved = self.overrides
+        saved, saved_positions = self.overrides, self.positions
         self.overrides = {**saved, **overrides}
+        if positions:
+            self.positions = {**saved_positions, **positions}
         try:
             return self.compile(node)
         finally:
-            self.overrides = saved
+            self.overrides, self.positions = saved, saved_positions
 
     # ------------------------------------------------------------------ leaves
 
@@ -142,10 +156,14 @@ class ExpressionCompiler:
             return _array_of_reads(reads)  # type: ignore[arg-type]
         return lambda f: [item(f) for item in items]
 
-    def _simple_read(self, node: A.Node) -> tuple[int, str | None] | None:
-        """(slot, attribute name or None) when ``node`` is ``var`` or ``var.name``."""
+    def _simple_read(self, node: A.Node) -> tuple[int, str | int | None] | None:
+        """(slot, attribute name, item position or None) when ``node`` is ``var``,
+        ``var.name`` or a position read (see :meth:`substituting`)."""
         if id(node) in self.overrides:
             return None
+        position = self.positions.get(id(node)) if self.positions else None
+        if position is not None:
+            return position
         if isinstance(node, A.Var):
             return node.var.slot, None
         base = node.obj if isinstance(node, A.AttributeAccess) else None
@@ -517,19 +535,33 @@ class ExpressionCompiler:
 _ID_PARTS = {"collection": 0, "key": 1}
 
 
-def _array_of_reads(reads: list[tuple[int, str | None]]) -> Expr:
-    """``[a, b.c, ...]`` of variables and their attributes: one loop, no call per item."""
+def _array_of_reads(reads: list[tuple[int, str | int | None]]) -> Expr:
+    """``[a, b.c, ...]`` of variables, their attributes and position reads: one loop,
+    no call per item."""
 
     def array(f: Frame) -> list[Any]:
         out = []
         for slot, name in reads:
             value = f[slot]
             if name is not None:
-                value = value.get(name) if type(value) is dict else None
+                if type(value) is dict:
+                    value = value.get(name)
+                elif type(value) is list:  # a position read (an attribute of a list: null)
+                    value = value[name] if type(name) is int else None
+                else:
+                    value = None
             out.append(value)
         return out
 
     return array
+
+
+def _item_read(slot: int, index: int) -> Expr:
+    def item(f: Frame) -> Any:
+        found = f[slot]
+        return None if found is None else found[index]
+
+    return item
 
 
 def _variable_attribute(slot: int, path: list[str]) -> Expr:

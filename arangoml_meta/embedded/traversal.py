@@ -21,10 +21,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .codec import decode
 from .projections import Path, Projection
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
 from .values import to_number
 
+# the system attributes of an edge that come from a column of its row
+_EDGE_COLUMNS = {"_key": "key", "_rev": "rev", "_from": "from_id", "_to": "to_id"}
 # an edge: its document; (collection id, seq) in the links of a view without documents;
 # with edge paths (builder, lookup row), what the query reads of it is edge_value(edge)
 Edge = Any
@@ -127,13 +130,17 @@ class GraphView:
         self._edge_columns = ""
         self._edge_json: str | None = None  # the JSON column of _edge_columns (the last)
         self._edge_builders: dict[int, Callable[[Row], Any]] = {}
+        self._edge_projection: Projection | None = None  # the columns are the same for each
+        self._edge_prefixes: dict[Callable[[Row], Any], str] = {}  # builder -> "collection/"
         if self.edge_paths:
             for source in sources:
                 # lookup rows start with (seq, other end, probe)
                 projection = Projection(source.info.name, True, self.edge_paths, offset=3)
-                self._edge_columns = projection.columns  # the same for every collection
+                self._edge_projection = projection
+                self._edge_columns = projection.columns
                 self._edge_json = projection.json_sql
                 self._edge_builders[source.info.id] = projection.build
+                self._edge_prefixes[projection.build] = source.info.name + "/"
         # per execution: the lookups (the plan's, then narrowed ones) and their edge lists
         self._lookups: list[Lookup] = []
         self._narrowed: dict[tuple[int, frozenset[str]], int] = {}  # -> index in _lookups
@@ -397,6 +404,64 @@ class GraphView:
     def edge_value(edge: Edge) -> Any:
         """What a query reading ``edge_paths`` sees of an edge :meth:`expand` found."""
         return edge[0](edge[1])
+
+    def edge_records(
+        self, paths: list[Path]
+    ) -> tuple[Callable[[Edge], list[Any]], list[tuple[int, Path]]] | None:
+        """``record(edge)``: a list of what the query reads of an edge :meth:`expand`
+        found, and where each of ``paths`` lies in it (the item, the path below it);
+        None when a record cannot hold one of them.
+
+        A record is the values of the edge's JSON paths, then its ``_id``, then the
+        system attributes read from their columns.
+        """
+        projection = self._edge_projection
+        if projection is None:
+            return None
+        json_sql = projection.json_sql
+        # the columns before the JSON one (which holds ", " itself)
+        head = projection.columns[: -len(json_sql)] if json_sql else projection.columns
+        columns = head.rstrip(", ").split(", ")
+        json_paths = projection.json_paths
+        read = sorted({path[0] for path in paths if path[0] in _EDGE_COLUMNS})
+        if any(_EDGE_COLUMNS[name] not in columns for name in read):
+            return None
+        offset = len(json_paths) + 1  # after the JSON values and the id
+        places = {name: offset + i for i, name in enumerate(read)}
+        found: list[tuple[int, Path]] = []
+        for path in paths:
+            if path[0] == "_id":
+                found.append((len(json_paths), path[1:]))
+            elif path[0] in places:
+                found.append((places[path[0]], path[1:]))
+            else:
+                prefix = [i for i, p in enumerate(json_paths) if path[: len(p)] == p]
+                if not prefix:
+                    return None
+                found.append((prefix[0], path[len(json_paths[prefix[0]]) :]))
+        # row items: (seq, other end, probe, *columns, JSON column)
+        cells = [3 + columns.index(_EDGE_COLUMNS[name]) for name in read]
+        key = 3 + columns.index("key")
+        json = 3 + len(columns) if json_sql is not None else None
+        single = projection.single_json
+        prefixes = self._edge_prefixes
+        loads = decode
+
+        def record(edge: Edge) -> list[Any]:
+            build, row = edge
+            if json is None:
+                values: list[Any] = []
+            elif single:
+                text = row[json]
+                values = [None if text is None else loads(text)]
+            else:
+                values = loads(row[json])
+            values.append(prefixes[build] + row[key])
+            for cell in cells:
+                values.append(row[cell])
+            return values
+
+        return record, found
 
 
 @dataclass

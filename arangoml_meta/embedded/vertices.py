@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .codec import decode
 from .layout import VERTEX_DOCUMENT, vertex_document
 from .projections import Path, vertex_reader
 
@@ -88,20 +89,87 @@ class VertexLoader:
 
         return load, prefetch
 
+    def positions(self, paths: Sequence[Path]) -> list[tuple[int, Path]] | None:
+        """Where each of ``paths`` lies in a record (see :meth:`records`): the item and the
+        path below it; None when a record cannot hold one of them.
+
+        The layout is found by building a document from a value whose items are
+        their positions (0, 1, ...).
+        """
+        if self.paths is None or self.stub or {("_key",), ("_rev",)} & self.paths:
+            return None
+        marks = "[" + ", ".join(str(i) for i in range(len(self.paths))) + "]"
+        try:
+            sample = self.build("c/k", marks)
+        except (TypeError, ValueError, AttributeError):
+            return None
+        found: list[tuple[int, Path]] = []
+        for path in paths:
+            if path[0] == "_id":
+                found.append((0, path[1:]))
+                continue
+            value: Any = sample
+            for depth, name in enumerate(path):
+                value = value.get(name) if type(value) is dict else None
+                if type(value) is int:
+                    found.append((1 + value, path[depth + 1 :]))
+                    break
+            else:
+                return None
+        return found
+
+    def records(
+        self, runtime: Runtime
+    ) -> tuple[Callable[[str], list[Any] | None], Callable[[Sequence[str]], None]]:
+        """``record(vertex_id)`` and ``prefetch(vertex_ids)`` for one execution: a record
+        is ``[vertex id, *what select read]``, None when the vertex does not exist (see
+        :meth:`positions`); what is read goes where edge lookups put it (:meth:`probed`)."""
+        known = self.probed(runtime)
+        loads = decode
+
+        def record(vertex_id: str) -> list[Any] | None:
+            value = known.get(vertex_id)
+            if value is None:
+                prefetch((vertex_id,))
+                value = known[vertex_id]
+            if not value:
+                return None
+            values: list[Any] = loads(value)
+            values.insert(0, vertex_id)
+            return values
+
+        def prefetch(vertex_ids: Sequence[str]) -> None:
+            wanted = [v for v in vertex_ids if v not in known]
+            if wanted:
+                self._fetch(runtime, wanted, known, lambda vertex_id, value: value, 0)
+
+        return record, prefetch
+
     def _prefetch(self, runtime: Runtime, cache: dict[str, Any], vertex_ids: Sequence[str]) -> None:
         """Fetch the vertices not cached yet (one statement per collection)."""
+        self._fetch(runtime, [v for v in vertex_ids if v not in cache], cache, self.build, None)
+
+    def _fetch(
+        self,
+        runtime: Runtime,
+        vertex_ids: Sequence[str],
+        into: dict[str, Any],
+        make: Callable[[str, Any], Any],
+        missing: Any,
+    ) -> None:
+        """``into[vertex id]``: ``make(vertex id, what select read)``, or ``missing`` (one
+        statement per collection)."""
         wanted: dict[str, list[str]] = {}
         for vertex_id in vertex_ids:
-            if vertex_id not in cache:
-                collection, _, key = vertex_id.partition("/")
-                wanted.setdefault(collection, []).append(key)
+            collection, _, key = vertex_id.partition("/")
+            wanted.setdefault(collection, []).append(key)
         storage = runtime.storage
         select = self.select
         for collection, keys in wanted.items():
             info = runtime.info(collection)
             if info is None:
                 for key in keys:
-                    cache[f"{collection}/{key}"] = None
+                    into[f"{collection}/{key}"] = missing
                 continue
             if len(keys) == 1:
                 row = storage.fetch(info, select, keys[0])
@@ -111,4 +179,4 @@ class VertexLoader:
             for key in keys:
                 vertex_id = f"{collection}/{key}"
                 row = found.get(key)
-                cache[vertex_id] = None if row is None else self.build(vertex_id, row[0])
+                into[vertex_id] = missing if row is None else make(vertex_id, row[0])

@@ -8,7 +8,9 @@ LETs and FILTERs right after the traversal and the final RETURN that follows
 them; ``pushdown.py`` says which of those run before the vertex and edge are
 bound, which once per level and which once per vertex collection. The edge is
 bound to the attributes the query reads, the path to a stand-in whose
-``edges`` and ``vertices`` have the right lengths.
+``edges`` and ``vertices`` have the right lengths; when only the RETURN reads
+the vertex and edge once they are bound, they are bound to records (lists of
+what it reads, its reads compiled as positions in them) instead of documents.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast as A
 from .expressions import Expr, ExpressionCompiler, Frame
+from .projections import Path, VariableUsage
 from .pushdown import LEVEL, RUN, WALK, RowFilter, RowLet, RowPlan
 from .traversal import GraphView, bfs_levels
 from .values import to_bool
@@ -332,6 +335,41 @@ def _id_overrides(reads: list[A.AttributeAccess], v_slot: int) -> dict[int, Expr
     return {id(node): vertex_id if node.name == "_id" else vertex_key for node in reads}
 
 
+def _path_reads(ret: A.Return, var: A.Variable) -> list[tuple[A.Node, Path]] | None:
+    """The reads of ``var`` in ``ret`` when all are attribute paths (else None)."""
+    reads = VariableUsage(ret).reads.get(var, [])
+    if not reads or any(path is None for _, path in reads):
+        return None
+    return reads  # type: ignore[return-value]
+
+
+def _place(
+    reads: list[tuple[A.Node, Path]],
+    places: list[tuple[int, Path]],
+    slot: int,
+    positions: dict[int, tuple[int, int]],
+    descents: dict[int, Expr],
+) -> None:
+    """Compile each read as a read of the record in ``slot`` at its place (the item, the
+    path below it): into ``positions`` (a whole item) or ``descents`` (below one)."""
+    for (node, _), (index, below) in zip(reads, places, strict=True):
+        if below:
+            descents[id(node)] = _descent(slot, index, below)
+        else:
+            positions[id(node)] = (slot, index)
+
+
+def _descent(slot: int, index: int, below: Path) -> Expr:
+    def read(f: Frame) -> Any:
+        record = f[slot]
+        value = None if record is None else record[index]
+        for name in below:
+            value = value.get(name) if type(value) is dict else None
+        return value
+
+    return read
+
+
 def compile_walk_stage(
     compiler: QueryCompiler,
     op: A.Traversal,
@@ -366,9 +404,32 @@ def compile_walk_stage(
             later.append((node.var.slot, compiler.expr(node.expr)))
         else:
             later.append((None, compiler.expr(node.condition)))  # type: ignore[attr-defined]
-    value = compiler.expr(ret.expr) if ret is not None else None
     if not lazy:
         bind_vertex = loader is not None
+    # When only the RETURN reads them once bound, and only through attribute paths, the
+    # vertex and edge are bound to records (lists) of what it reads, not to documents:
+    # VertexLoader.records, GraphView.edge_records
+    vertex_records = False
+    edge_records: Callable[[Any], list[Any]] | None = None
+    value = None
+    if ret is not None:
+        alone = eager and not plan.later and not any(True for _ in ret.find_all(A.Subquery))
+        positions: dict[int, tuple[int, int]] = {}
+        descents: dict[int, Expr] = {}
+        reads = _path_reads(ret, op.vertex) if alone and lazy and bind_vertex else None
+        places = (
+            None if reads is None or loader is None else loader.positions([p for _, p in reads])
+        )
+        if reads is not None and places is not None:
+            _place(reads, places, v_slot, positions, descents)
+            vertex_records = True
+        alone = alone and plan.prune_by_id and e_slot is not None
+        reads = _path_reads(ret, op.edge) if alone and op.edge is not None else None
+        found = None if reads is None else view.edge_records([p for _, p in reads])
+        if reads is not None and found is not None:
+            edge_records, places = found
+            _place(reads, places, e_slot, positions, descents)  # type: ignore[arg-type]
+        value = expressions.substituting(ret.expr, descents, positions)
     # whether the pushed operations or PRUNE read the vertex id (bound before them)
     reads_id = lazy and bool(plan.id_reads)
     simple = pushed.trivial and prune_expr is None and not later
@@ -380,12 +441,15 @@ def compile_walk_stage(
         probed = loader.probed(runtime) if loader is not None else None
         bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
         edge_value = bound.edge_value
-        load: Callable[[str], Any] | None = None
+        # bind_v(vertex id): the vertex's document (or record); prefetch: for a whole level
+        bind_v: Callable[[str], Any] | None = None
         prefetch = None
         if loader is not None:
-            load, prefetch = loader.session(runtime)
-            if not eager:
-                prefetch = None
+            session = loader.records if vertex_records else loader.session
+            bind_v, prefetch = session(runtime)
+        if not eager:
+            prefetch = None
+        bind_e = edge_records or edge_value
         # levels past the start need no prefetch when the lookups read their vertices
         prefetch_all = prefetch is not None and not bound.reads_far_ends
         known = runtime.vertex_exists
@@ -393,8 +457,8 @@ def compile_walk_stage(
         def exists(vertex: str) -> bool:
             found = known.get(vertex)
             if found is None:
-                assert load is not None
-                found = load(vertex) is not None
+                assert bind_v is not None
+                found = bind_v(vertex) is not None
             return found
 
         run = None if simple else _Run(pushed, frame, bound.far_collections if narrow else None)
@@ -414,14 +478,14 @@ def compile_walk_stage(
                             prefetch(level)
                         if e_slot is None:
                             for vertex in level:
-                                if load is not None:
-                                    frame[v_slot] = load(vertex)
+                                if bind_v is not None:
+                                    frame[v_slot] = bind_v(vertex)
                                 yield None if value is None else value(frame)
                         else:
                             for vertex, edge in zip(level, via, strict=True):
-                                if load is not None:
-                                    frame[v_slot] = load(vertex)
-                                frame[e_slot] = None if edge is None else edge_value(edge)
+                                if bind_v is not None:
+                                    frame[v_slot] = bind_v(vertex)
+                                frame[e_slot] = None if edge is None else bind_e(edge)
                                 yield None if value is None else value(frame)
                         continue
                     state = run.at(depth)  # type: ignore[union-attr]
@@ -458,9 +522,9 @@ def compile_walk_stage(
                                 break
                         else:
                             if bind_vertex:
-                                frame[v_slot] = load(vertex)  # type: ignore[misc]
+                                frame[v_slot] = bind_v(vertex)  # type: ignore[misc]
                             if e_slot is not None:
-                                frame[e_slot] = None if edge is None else edge_value(edge)
+                                frame[e_slot] = None if edge is None else bind_e(edge)
                             for slot, expression in later:
                                 if slot is None:
                                     if not to_bool(expression(frame)):
@@ -470,10 +534,10 @@ def compile_walk_stage(
                             else:
                                 yield None if value is None else value(frame)
                         continue
-                    if load is not None:
-                        frame[v_slot] = load(vertex)
+                    if bind_v is not None:
+                        frame[v_slot] = bind_v(vertex)
                     if e_slot is not None:
-                        frame[e_slot] = None if edge is None else edge_value(edge)
+                        frame[e_slot] = None if edge is None else bind_e(edge)
                     if prune_expr is not None and to_bool(prune_expr(frame)):
                         pruned.add(vertex)
                     if not emits:

@@ -276,6 +276,8 @@ RETURNS = [
     "v._id",
     "[v, LENGTH(p.edges)]",
     "e.role",
+    "[v._id.x, e._id.x, e._rev == null, e._key, e.nested, e.nested.x, v.nested, v.nested.y]",
+    "{ k: v._key, n: v.name, r: e.role, f: e._from }",
 ]
 
 
