@@ -505,47 +505,33 @@ def compile_walk_stage(
                     and ((emits and bind_vertex) or (prune_expr is not None and not lazy))
                 ):
                     prefetch(level)
+                # the id is bound for the checks and PRUNE (which may have nothing to do)
+                bind_id = reads_id and (bool(checks) or prune_expr is not None)
                 # PRUNE sees every position, emitted or not, as the row would bind it
                 for vertex, edge in zip(level, via or repeat(None), strict=False):
-                    if lazy:
-                        if reads_id:
-                            present = known.get(vertex)
-                            if present is None:
-                                present = exists(vertex)
-                            frame[v_slot] = vertex if present else None
-                        if prune_expr is not None and to_bool(prune_expr(frame)):
-                            pruned.add(vertex)  # still emitted, not expanded
-                        if not emits:
-                            continue
-                        for check in checks:
-                            if not check(frame, vertex):
-                                break
-                        else:
-                            if bind_vertex:
-                                frame[v_slot] = bind_v(vertex)  # type: ignore[misc]
-                            if e_slot is not None:
-                                frame[e_slot] = None if edge is None else bind_e(edge)
-                            for slot, expression in later:
-                                if slot is None:
-                                    if not to_bool(expression(frame)):
-                                        break
-                                else:
-                                    frame[slot] = expression(frame)
-                            else:
-                                yield None if value is None else value(frame)
-                        continue
-                    if bind_v is not None:
-                        frame[v_slot] = bind_v(vertex)
-                    if e_slot is not None:
-                        frame[e_slot] = None if edge is None else bind_e(edge)
+                    if not lazy:
+                        if bind_v is not None:
+                            frame[v_slot] = bind_v(vertex)
+                        if e_slot is not None:
+                            frame[e_slot] = None if edge is None else bind_e(edge)
+                    elif bind_id:
+                        present = known.get(vertex)
+                        if present is None:
+                            present = exists(vertex)
+                        frame[v_slot] = vertex if present else None
                     if prune_expr is not None and to_bool(prune_expr(frame)):
-                        pruned.add(vertex)
+                        pruned.add(vertex)  # still emitted, not expanded
                     if not emits:
                         continue
                     for check in checks:
                         if not check(frame, vertex):
                             break
                     else:
+                        if lazy:
+                            if bind_vertex:
+                                frame[v_slot] = bind_v(vertex)  # type: ignore[misc]
+                            if e_slot is not None:
+                                frame[e_slot] = None if edge is None else bind_e(edge)
                         for slot, expression in later:
                             if slot is None:
                                 if not to_bool(expression(frame)):

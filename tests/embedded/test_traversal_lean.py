@@ -103,23 +103,28 @@ def edge_documents_read(db: EmbeddedDatabase, query: str, **bind: Any) -> bool:
     return any(read in sql for sql in statements for read in reads)
 
 
+STARTS = ["a/a0", "a/a1", "b/b0", "b/b1", "a/missing", "nowhere/x"]
+
+
+def random_walk(rng: random.Random, graph: str, highs: list[int]) -> str:
+    """``FOR s IN @starts FOR v, e, p IN low..high DIRECTION s graph PRUNE ... OPTIONS ...``
+    with the bounds, direction and PRUNE chosen at random."""
+    direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
+    low = rng.choice([0, 1, 2])
+    high = rng.choice(highs)
+    prune = rng.choice(PRUNES)
+    return f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s {graph} {prune} {OPTIONS}"
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_lean_walk_equals_general_walk_on_random_graphs(seed):
     rng = random.Random(1000 + seed)
     with random_graph(seed) as db:
-        starts = ["a/a0", "a/a1", "b/b0", "b/b1", "a/missing", "nowhere/x"]
         for _ in range(12):
-            direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
-            low = rng.choice([0, 1, 2])
-            high = rng.choice([0, 1, 2, 3, 10, 100001])
-            prune = rng.choice(PRUNES)
             graph = rng.choice(["GRAPH 'g'", "e1, e3", "e2, INBOUND e1"])
             row = rng.choice([ROW, "[s, v, LENGTH(p.edges), e._id]", "v._id"])
-            query = (
-                f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s {graph} "
-                f"{prune} {OPTIONS} RETURN {row}"
-            )
-            chosen = rng.sample(starts, rng.randint(1, 3))
+            query = f"{random_walk(rng, graph, [0, 1, 2, 3, 10, 100001])} RETURN {row}"
+            chosen = rng.sample(STARTS, rng.randint(1, 3))
             lean, general = lean_and_general(db, query, starts=chosen)
             assert lean == general, query
 
@@ -200,18 +205,6 @@ def test_a_level_reached_through_many_vertices_keeps_bfs_order():
     assert [r[0] for r in rows[2:]] == [f"b/{i}" for i in range(70) if i != 5]
 
 
-def test_a_query_that_writes_walks_the_same():
-    with random_graph(7) as db:
-        db.create_collection("log")
-        query = (
-            f"FOR v, e, p IN 0..4 ANY 'a/a0' GRAPH 'g' {OPTIONS} "
-            "INSERT { v: v._id, n: v.name, d: LENGTH(p.edges), e: e._id } INTO log "
-            "RETURN [v._id, v.name, LENGTH(p.edges), e._id]"
-        )
-        lean, general = lean_and_general(db, query)
-        assert lean == general
-
-
 def test_two_walks_of_one_query_share_edge_lists_and_what_they_read_of_vertices():
     walk = f"FOR v, e, p IN 1..4 ANY s GRAPH 'g' {OPTIONS} RETURN [v._id, v.name, e.role]"
     general = walk.replace("RETURN", "FILTER p != null RETURN")
@@ -285,21 +278,14 @@ RETURNS = [
 def test_operations_after_the_walk_give_what_they_give_after_the_general_walk(seed):
     rng = random.Random(2000 + seed)
     with random_graph(seed) as db:
-        starts = ["a/a0", "a/a1", "b/b0", "b/b1", "a/missing", "nowhere/x"]
         for _ in range(12):
-            direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
-            low = rng.choice([0, 1, 2])
-            high = rng.choice([1, 2, 3, 100001])
-            prune = rng.choice(PRUNES)
+            walk = random_walk(rng, "GRAPH 'g'", [1, 2, 3, 100001])
             following = rng.choice(FOLLOWING)
             returned = rng.choice(RETURNS)
             if "depth" in returned and "LET depth" not in following:
                 returned = returned.replace("depth", "LENGTH(p.edges)")
-            query = (
-                f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s GRAPH 'g' "
-                f"{prune} {OPTIONS} {following} RETURN {returned}"
-            )
-            bind: dict[str, Any] = {"starts": rng.sample(starts, rng.randint(1, 3))}
+            query = f"{walk} {following} RETURN {returned}"
+            bind: dict[str, Any] = {"starts": rng.sample(STARTS, rng.randint(1, 3))}
             if "@types" in query:
                 bind["types"] = rng.choice([None, ["a"], ["b"], ["a", "b"], [], "a"])
             if "@depth" in query:
@@ -359,16 +345,21 @@ def test_walks_of_one_query_with_different_pushed_filters_share_what_they_read()
             assert answer(db, query, **bind) == answer(db, general, **bind)
 
 
-def test_a_query_that_writes_runs_the_filters_after_the_walk_as_written():
-    with random_graph(5) as db:
+LOGGED = "FOR l IN log SORT TO_NUMBER(l._key) RETURN [l.v, l.n, l.d, l.e]"
+
+
+@pytest.mark.parametrize("seed", [5, 7])
+@pytest.mark.parametrize("following", ["", "FILTER PARSE_IDENTIFIER(v._id).collection IN ['b']"])
+def test_a_query_that_writes_walks_the_same(seed, following):
+    with random_graph(seed) as db:
         db.create_collection("log")
         query = (
-            f"FOR v, e, p IN 0..4 ANY 'a/a0' GRAPH 'g' {OPTIONS} "
-            "FILTER PARSE_IDENTIFIER(v._id).collection IN ['b'] "
-            "INSERT { v: v._id, n: v.name, e: e.role } INTO log RETURN [v._id, v.name, e.role]"
+            f"FOR v, e, p IN 0..4 ANY 'a/a0' GRAPH 'g' {OPTIONS} {following} "
+            "INSERT { v: v._id, n: v.name, d: LENGTH(p.edges), e: e.role } INTO log "
+            "RETURN [v._id, v.name, LENGTH(p.edges), e._id]"
         )
         lean = answer(db, query)
-        logged = run(db, "FOR l IN log SORT TO_NUMBER(l._key) RETURN [l.v, l.n, l.e]")
+        logged = run(db, LOGGED)
         run(db, "FOR l IN log REMOVE l IN log")
         assert lean == answer(db, general_walk(query))
-        assert logged == run(db, "FOR l IN log SORT TO_NUMBER(l._key) RETURN [l.v, l.n, l.e]")
+        assert logged == run(db, LOGGED)
