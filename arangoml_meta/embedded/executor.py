@@ -38,6 +38,7 @@ from .documents import (
     split_id,
 )
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
+from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
@@ -45,8 +46,6 @@ from .pushdown import following_rows, plan_rows
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
-    EdgeSource,
-    GraphView,
     Step,
     TraversalOptions,
     all_shortest_paths,

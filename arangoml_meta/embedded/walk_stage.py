@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import ast as A
 from .expressions import Expr, ExpressionCompiler, Frame
+from .graph_view import GraphView
 from .projections import Path, VariableUsage
 from .pushdown import LEVEL, RUN, WALK, RowFilter, RowLet, RowPlan
-from .traversal import GraphView, bfs_levels
+from .traversal import bfs_levels
 from .values import to_bool
 from .vertices import VertexLoader
 

@@ -1,0 +1,459 @@
+"""Neighbourhood lookups over the edge index, for traversals and path searches.
+
+A :class:`GraphView` answers "which edges leave / enter this vertex" for the
+edge collections a query walks (a named graph's edge definitions or an
+explicit list, each with its own direction): :meth:`GraphView.neighbors` a
+vertex at a time, :meth:`GraphView.expand` a whole breadth-first level at a
+time with one statement per edge collection and direction (for
+:func:`~.traversal.bfs_levels`). Each edge collection and direction is a
+:class:`Lookup`; a walk whose FILTERs let only some collections' vertices pass
+asks narrowed lookups that read the others' vertices and edges no further than
+whether the vertex exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codec import decode
+from .projections import Path, Projection
+from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
+
+# the system attributes of an edge that come from a column of its row
+_EDGE_COLUMNS = {"_key": "key", "_rev": "rev", "_from": "from_id", "_to": "to_id"}
+# an edge: its document; (collection id, seq) in the links of a view without documents;
+# with edge paths (builder, lookup row), what the query reads of it is edge_value(edge)
+Edge = Any
+Neighbors = list[tuple[Edge, str]]
+Row = tuple[Any, ...]
+
+
+@dataclass
+class EdgeSource:
+    info: CollectionInfo
+    direction: str  # OUTBOUND, INBOUND or ANY
+
+
+@dataclass(slots=True)
+class Lookup:
+    """One edge collection asked in one direction."""
+
+    info: CollectionInfo
+    outbound: bool
+    near: frozenset[str] | None  # the collections the near end may lie in (None: any)
+    probe: str  # SQL reading the far end: whether it exists, or more (see Storage.probe_sql)
+    key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
+    sql: str  # the statement for one vertex
+    statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size
+    build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
+    columns: str = ""  # what it reads of the edge (SQL over its row, see Storage.edge_links_sql)
+    far: frozenset[str] | None = None  # the collections the far end may lie in (None: any)
+    # the far collections whose vertices and edges a walk reads -> the lookup reading only those
+    narrowed: dict[frozenset[str], Lookup] = field(default_factory=dict)
+
+
+@dataclass
+class _Plan:
+    """The lookups of a view while the edge ends stay the same (kept across executions)."""
+
+    lookups: list[Lookup]
+    # vertex collection -> the lookups that can find its edges, with their index
+    by_collection: dict[str, list[tuple[int, Lookup]]] = field(default_factory=dict)
+    # whether every lookup reads the far ends it finds (see GraphView.probe); one whose
+    # edges never pointed anywhere (an empty edge collection) finds nothing
+    probes_all: bool = field(init=False)
+    far: frozenset[str] | None = field(init=False)  # where found vertices lie (None: anywhere)
+
+    def __post_init__(self) -> None:
+        lookups = self.lookups
+        self.probes_all = all(
+            lookup.probe != "NULL" or lookup.near == frozenset() for lookup in lookups
+        )
+        fars = [lookup.far for lookup in lookups]
+        self.far = None if None in fars else frozenset().union(*fars)  # type: ignore[arg-type]
+
+    def asked(self, collection: str) -> list[tuple[int, Lookup]]:
+        asked = self.by_collection.get(collection)
+        if asked is None:
+            asked = [
+                (i, lookup)
+                for i, lookup in enumerate(self.lookups)
+                if lookup.near is None or collection in lookup.near
+            ]
+            self.by_collection[collection] = asked
+        return asked
+
+
+class GraphView:
+    """Neighbourhood lookups over a set of edge collections.
+
+    Compiled once per query plan; :meth:`bind` gives the view one execution
+    uses. An edge collection is only asked about a vertex when its edges have
+    ever pointed into the vertex's collection (:meth:`Storage.edge_ends`). With
+    ``documents=False`` only the ``_from`` / ``_to`` columns are read (and the
+    attributes ``edge_paths``, see :meth:`edge_value`). With ``probe`` (not
+    None) the same statement also tells whether each far end exists (into
+    ``existing``) and reads what ``probe`` selects of it (into ``probed``, see
+    ``vertices.py``): a query then needs no statement per vertex. Edge lists
+    are cached for the execution, shared by every traversal of it.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        sources: list[EdgeSource],
+        vertex_collections: set[str] | None = None,
+        documents: bool = True,
+        probe: str | None = None,
+        edge_paths: frozenset[Path] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.sources = sources
+        self.vertex_collections = vertex_collections
+        self.documents = documents
+        self.probe = None if documents else probe
+        self.edge_paths = None if documents else edge_paths
+        self.existing: dict[str, bool] = {}
+        self.probed: dict[str, Any] | None = None
+        self._cache: dict[Any, Any] = {}
+        self._plan: _Plan | None = None  # set by bind()
+        self._caches: list[dict[str, Any]] = []  # each lookup's edge lists (in _cache)
+        self._neighbors: dict[str, Neighbors] = {}
+        self._planned: dict[Any, _Plan] = {}  # edge ends -> plan (they rarely change)
+        self._edge_columns = ""
+        self._edge_json: str | None = None  # the JSON column of _edge_columns (the last)
+        self._edge_builders: dict[int, Callable[[Row], Any]] = {}
+        self._edge_projection: Projection | None = None  # the columns are the same for each
+        self._edge_prefixes: dict[Callable[[Row], Any], str] = {}  # builder -> "collection/"
+        if self.edge_paths:
+            for source in sources:
+                # lookup rows start with (seq, other end, probe)
+                projection = Projection(source.info.name, True, self.edge_paths, offset=3)
+                self._edge_projection = projection
+                self._edge_columns = projection.columns
+                self._edge_json = projection.json_sql
+                self._edge_builders[source.info.id] = projection.build
+                self._edge_prefixes[projection.build] = source.info.name + "/"
+        # per execution: the lookups (the plan's, then narrowed ones) and their edge lists
+        self._lookups: list[Lookup] = []
+        self._narrowed: dict[tuple[int, frozenset[str]], int] = {}  # -> index in _lookups
+        # wanted collections -> vertex collection -> the lookups (see expand)
+        self._asked_narrowed: dict[frozenset[str], dict[str, list[tuple[int, Lookup]]]] = {}
+
+    def bind(
+        self,
+        cache: dict[Any, Any],
+        existing: dict[str, bool] | None = None,
+        probed: dict[str, Any] | None = None,
+    ) -> GraphView:
+        """This view for one execution: edge lists cached in ``cache`` (the runtime's)."""
+        view = GraphView.__new__(GraphView)
+        view.__dict__.update(self.__dict__)
+        view._cache = cache
+        view._neighbors = {}
+        view.existing = existing if existing is not None else {}
+        view.probed = probed if self.probe else None  # existence alone goes to ``existing``
+        ends_now = [self.storage.edge_ends(source.info) for source in self.sources]
+        key = (self.storage.catalog_generation, *ends_now)
+        plan = self._planned.get(key)
+        if plan is None:
+            plan = _Plan(self._plan_lookups(ends_now))
+            if len(self._planned) > 8:
+                self._planned.clear()
+            self._planned[key] = plan
+        view._plan = plan
+        view._lookups = list(plan.lookups)
+        view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
+        view._narrowed = {}
+        view._asked_narrowed = {}
+        return view
+
+    def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
+        outbound: list[Lookup] = []
+        inbound: list[Lookup] = []
+        for source, ends in zip(self.sources, ends_now, strict=True):
+            for is_out, found in ((True, outbound), (False, inbound)):
+                if source.direction not in ("ANY", "OUTBOUND" if is_out else "INBOUND"):
+                    continue
+                info = source.info
+                near = None if ends is None else ends[0 if is_out else 1]
+                probe = "NULL"
+                if self.probe is not None and ends is not None:
+                    probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
+                mode = "doc" if self.documents else (probe, self._edge_columns)
+                sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
+                lookup = Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql)
+                lookup.build_edge = self._edge_builders.get(info.id)
+                lookup.columns = self._edge_columns
+                lookup.far = None if ends is None else ends[1 if is_out else 0]
+                found.append(lookup)
+        return outbound + inbound
+
+    @property
+    def far_collections(self) -> frozenset[str] | None:
+        """Where the vertices the lookups find may lie (None: anywhere)."""
+        return self._bound_plan().far
+
+    def _narrow(self, index: int, wanted: frozenset[str]) -> int:
+        """The index of the lookup reading only the far ends in ``wanted`` collections
+        (their vertices' ``probe``, the edge's JSON paths) instead of lookup ``index``.
+
+        A walk asks for it when it knows that no existing vertex of the other
+        collections gets past its FILTERs: rows of those tell only whether the
+        vertex exists (1 or 0), and when it does, their edge's JSON column is null.
+        """
+        lookup = self._lookups[index]
+        far = lookup.far
+        if not far or (not self.probe and self._edge_json is None):
+            return index
+        keep = far & wanted
+        if keep == far:
+            return index
+        found = self._narrowed.get((index, keep))
+        if found is not None:
+            return found
+        narrowed = lookup.narrowed.get(keep)
+        if narrowed is None:
+            narrowed = self._narrowed_lookup(lookup, keep)
+            lookup.narrowed[keep] = narrowed
+        found = self._narrowed[(index, keep)] = len(self._lookups)
+        self._lookups.append(narrowed)
+        self._caches.append(self._cache.setdefault(narrowed.key, {}))
+        return found
+
+    def _narrowed_lookup(self, lookup: Lookup, keep: frozenset[str]) -> Lookup:
+        assert lookup.far is not None
+        outbound = lookup.outbound
+        probe = lookup.probe
+        if self.probe:
+            probe = self.storage.probe_sql(outbound, lookup.far, self.probe, keep)
+        columns = self._edge_columns
+        json = self._edge_json
+        if json is not None:
+            # a row whose vertex is missing may pass whatever its collection
+            others = self.storage.probe_sql(outbound, lookup.far - keep)
+            columns = columns[: -len(json)] + f"CASE WHEN ifnull({others}, 0) = 0 THEN {json} END"
+        info = lookup.info
+        sql = self.storage.edge_links_sql(info, outbound, probe, columns)
+        narrowed = Lookup(
+            info, outbound, lookup.near, probe, (info.id, outbound, (probe, columns)), sql
+        )
+        narrowed.build_edge = lookup.build_edge
+        narrowed.columns = columns
+        narrowed.far = lookup.far
+        return narrowed
+
+    @property
+    def reads_far_ends(self) -> bool:
+        """Whether the lookups read what ``probe`` selects of every vertex they find."""
+        return self.probe is not None and self._bound_plan().probes_all
+
+    def _bound_plan(self) -> _Plan:
+        if self._plan is None:  # not bound: a private cache
+            bound = self.bind(self._cache)
+            self._plan, self._caches, self._lookups = bound._plan, bound._caches, bound._lookups
+        assert self._plan is not None
+        return self._plan
+
+    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> list[Row]:
+        """The links of ``vertices`` into ``cached`` with one statement; the rows read.
+
+        Rows are ``(seq, other end, probe, *edge columns)`` (and the near end
+        when there are several vertices), each vertex's in insertion order.
+        """
+        storage = self.storage
+        if len(vertices) == 1:
+            rows = cached[vertices[0]] = storage.rows(lookup.sql, (vertices[0],))
+        else:
+            size = in_list_size(len(vertices))
+            sql = lookup.statements.get(size)
+            if sql is None:
+                sql = storage.edge_links_sql(
+                    lookup.info, lookup.outbound, lookup.probe, lookup.columns, size
+                )
+                lookup.statements[size] = sql
+            rows = storage.rows(sql, in_list_params(vertices, size))
+            found: dict[str, list[Row]] = {vertex: [] for vertex in vertices}
+            for row in rows:
+                found[row[-1]].append(row)
+            for links in found.values():
+                if len(links) > 1:
+                    links.sort()  # by seq
+            cached.update(found)
+        if lookup.probe != "NULL":
+            existing = self.existing
+            probed = self.probed
+            for row in rows:
+                value = row[2]
+                if value is not None:
+                    existing[row[1]] = bool(value)
+                    if probed is not None and value != 1:  # 1: it exists, nothing read
+                        probed[row[1]] = value
+        return rows
+
+    def _edges(self, index: int, lookup: Lookup, vertex: str) -> Neighbors:
+        cached = self._caches[index]
+        found = cached.get(vertex)
+        if found is None:
+            if self.documents:
+                end = "_to" if lookup.outbound else "_from"
+                edges = self.storage.edges(lookup.info, vertex, lookup.outbound)
+                found = cached[vertex] = [(e, e[end]) for e in edges]
+            else:
+                self._fetch(lookup, [vertex], cached)
+                found = cached[vertex]
+        if self.documents:
+            return found
+        cid = lookup.info.id
+        if self.edge_paths:
+            return [((lookup.build_edge, row), row[1]) for row in found]
+        return [((cid, row[0]), row[1]) for row in found]
+
+    def neighbors(self, vertex: str) -> Neighbors:
+        """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""
+        result = self._neighbors.get(vertex)
+        if result is not None:
+            return result
+        result = []
+        for index, lookup in self._bound_plan().asked(vertex.partition("/")[0]):
+            result.extend(self._edges(index, lookup, vertex))
+        if self.vertex_collections is not None:
+            allowed = self.vertex_collections
+            result = [(e, v) for e, v in result if v.partition("/")[0] in allowed]
+        self._neighbors[vertex] = result
+        return result
+
+    def expand(
+        self,
+        level: list[str],
+        visited: set[str],
+        wanted: frozenset[str] | None = None,
+    ) -> tuple[list[str], list[Edge]]:
+        """The vertices next to ``level`` not in ``visited`` (added to it), in walk order.
+
+        What iterating :meth:`neighbors` of each vertex finds, for a view
+        without documents, with one statement per edge collection and
+        direction for the whole level (for :func:`bfs_levels`). With
+        ``edge_paths``, also the edge that reached each first (else no edges).
+        With ``wanted``, the vertices found and their edges are read (``probe``,
+        ``edge_paths``) only in the collections it accepts (see :meth:`_narrow`).
+        """
+        plan = self._plan or self._bound_plan()
+        caches = self._caches
+        asked_by_collection = plan.by_collection
+        if wanted is not None:
+            asked_by_collection = self._asked_narrowed.get(wanted)  # type: ignore[assignment]
+            if asked_by_collection is None:
+                asked_by_collection = self._asked_narrowed[wanted] = {}
+        work: list[tuple[str, list[tuple[int, Lookup]]]] = []
+        missing: dict[int, list[str]] = {}
+        for vertex in level:
+            collection = vertex.partition("/")[0]
+            asked = asked_by_collection.get(collection)
+            if asked is None:
+                asked = self._asked(plan, collection, asked_by_collection, wanted)
+            work.append((vertex, asked))
+            for index, lookup in asked:
+                if vertex not in caches[index]:
+                    if len(level) == 1:  # the common case upstream: no batching to do
+                        self._fetch(lookup, level, caches[index])
+                    else:
+                        missing.setdefault(index, []).append(vertex)
+        for index, vertices in missing.items():
+            self._fetch(self._lookups[index], vertices, caches[index])
+        allowed = self.vertex_collections
+        edges = self.edge_paths is not None
+        found: list[str] = []
+        via: list[Edge] = []
+        for vertex, asked in work:
+            for index, lookup in asked:
+                for row in caches[index][vertex]:
+                    target = row[1]
+                    if target in visited:
+                        continue
+                    if allowed is not None and target.partition("/")[0] not in allowed:
+                        continue
+                    visited.add(target)
+                    found.append(target)
+                    if edges:
+                        via.append((lookup.build_edge, row))
+        return found, via
+
+    def _asked(
+        self,
+        plan: _Plan,
+        collection: str,
+        asked_by_collection: dict[str, list[tuple[int, Lookup]]],
+        wanted: frozenset[str] | None,
+    ) -> list[tuple[int, Lookup]]:
+        """The lookups for a vertex of ``collection`` (narrowed to ``wanted``), remembered."""
+        asked = plan.asked(collection)
+        if wanted is not None:
+            narrowed = [self._narrow(index, wanted) for index, _ in asked]
+            asked = asked_by_collection[collection] = [(i, self._lookups[i]) for i in narrowed]
+        return asked
+
+    @staticmethod
+    def edge_value(edge: Edge) -> Any:
+        """What a query reading ``edge_paths`` sees of an edge :meth:`expand` found."""
+        return edge[0](edge[1])
+
+    def edge_records(
+        self, paths: list[Path]
+    ) -> tuple[Callable[[Edge], list[Any]], list[tuple[int, Path]]] | None:
+        """``record(edge)``: a list of what the query reads of an edge :meth:`expand`
+        found, and where each of ``paths`` lies in it (the item, the path below it);
+        None when a record cannot hold one of them.
+
+        A record is the values of the edge's JSON paths, then its ``_id``, then the
+        system attributes read from their columns.
+        """
+        projection = self._edge_projection
+        if projection is None:
+            return None
+        json_sql = projection.json_sql
+        # the columns before the JSON one (which holds ", " itself)
+        head = projection.columns[: -len(json_sql)] if json_sql else projection.columns
+        columns = head.rstrip(", ").split(", ")
+        json_paths = projection.json_paths
+        read = sorted({path[0] for path in paths if path[0] in _EDGE_COLUMNS})
+        if any(_EDGE_COLUMNS[name] not in columns for name in read):
+            return None
+        offset = len(json_paths) + 1  # after the JSON values and the id
+        places = {name: offset + i for i, name in enumerate(read)}
+        found: list[tuple[int, Path]] = []
+        for path in paths:
+            if path[0] == "_id":
+                found.append((len(json_paths), path[1:]))
+            elif path[0] in places:
+                found.append((places[path[0]], path[1:]))
+            else:
+                prefix = [i for i, p in enumerate(json_paths) if path[: len(p)] == p]
+                if not prefix:
+                    return None
+                found.append((prefix[0], path[len(json_paths[prefix[0]]) :]))
+        # row items: (seq, other end, probe, *columns, JSON column)
+        cells = [3 + columns.index(_EDGE_COLUMNS[name]) for name in read]
+        key = 3 + columns.index("key")
+        json = 3 + len(columns) if json_sql is not None else None
+        single = projection.single_json
+        prefixes = self._edge_prefixes
+        loads = decode
+
+        def record(edge: Edge) -> list[Any]:
+            build, row = edge
+            if json is None:
+                values: list[Any] = []
+            elif single:
+                text = row[json]
+                values = [None if text is None else loads(text)]
+            else:
+                values = loads(row[json])
+            values.append(prefixes[build] + row[key])
+            for cell in cells:
+                values.append(row[cell])
+            return values
+
+        return record, found
