@@ -50,17 +50,23 @@ class Lookup:
     build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
     columns: str = ""  # what it reads of the edge (SQL over its row, see Storage.edge_links_sql)
     far: frozenset[str] | None = None  # the collections the far end may lie in (None: any)
-    # the far collections whose vertices and edges a walk reads -> the lookup reading only those
-    narrowed: dict[frozenset[str], Lookup] = field(default_factory=dict)
 
 
 @dataclass
 class _Plan:
     """The lookups of a view while the edge ends stay the same (kept across executions)."""
 
+    # the planned lookups, then the narrowed ones as walks ask for them (GraphView._narrow)
     lookups: list[Lookup]
     # vertex collection -> the lookups that can find its edges, with their index
     by_collection: dict[str, list[tuple[int, Lookup]]] = field(default_factory=dict)
+    # the same for a walk that reads vertices (and edges) only in some collections
+    narrowed_by_collection: dict[frozenset[str], dict[str, list[tuple[int, Lookup]]]] = field(
+        default_factory=dict
+    )
+    # (lookup, collections read) -> the narrowed lookup's index
+    narrowed: dict[tuple[int, frozenset[str]], int] = field(default_factory=dict)
+    planned: int = field(init=False)  # how many lookups are not narrowed ones
     # whether every lookup reads the far ends it finds (see GraphView.probe); one whose
     # edges never pointed anywhere (an empty edge collection) finds nothing
     probes_all: bool = field(init=False)
@@ -68,6 +74,7 @@ class _Plan:
 
     def __post_init__(self) -> None:
         lookups = self.lookups
+        self.planned = len(lookups)
         self.probes_all = all(
             lookup.probe != "NULL" or lookup.near == frozenset() for lookup in lookups
         )
@@ -79,7 +86,7 @@ class _Plan:
         if asked is None:
             asked = [
                 (i, lookup)
-                for i, lookup in enumerate(self.lookups)
+                for i, lookup in enumerate(self.lookups[: self.planned])
                 if lookup.near is None or collection in lookup.near
             ]
             self.by_collection[collection] = asked
@@ -136,11 +143,6 @@ class GraphView:
                 self._edge_json = projection.json_sql
                 self._edge_builders[source.info.id] = projection.build
                 self._edge_prefixes[projection.build] = source.info.name + "/"
-        # per execution: the lookups (the plan's, then narrowed ones) and their edge lists
-        self._lookups: list[Lookup] = []
-        self._narrowed: dict[tuple[int, frozenset[str]], int] = {}  # -> index in _lookups
-        # wanted collections -> vertex collection -> the lookups (see expand)
-        self._asked_narrowed: dict[frozenset[str], dict[str, list[tuple[int, Lookup]]]] = {}
 
     def bind(
         self,
@@ -164,10 +166,7 @@ class GraphView:
                 self._planned.clear()
             self._planned[key] = plan
         view._plan = plan
-        view._lookups = list(plan.lookups)
         view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
-        view._narrowed = {}
-        view._asked_narrowed = {}
         return view
 
     def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
@@ -196,7 +195,7 @@ class GraphView:
         """Where the vertices the lookups find may lie (None: anywhere)."""
         return self._bound_plan().far
 
-    def _narrow(self, index: int, wanted: frozenset[str]) -> int:
+    def _narrow(self, plan: _Plan, index: int, wanted: frozenset[str]) -> int:
         """The index of the lookup reading only the far ends in ``wanted`` collections
         (their vertices' ``probe``, the edge's JSON paths) instead of lookup ``index``.
 
@@ -204,23 +203,17 @@ class GraphView:
         collections gets past its FILTERs: rows of those tell only whether the
         vertex exists (1 or 0), and when it does, their edge's JSON column is null.
         """
-        lookup = self._lookups[index]
+        lookup = plan.lookups[index]
         far = lookup.far
         if not far or (not self.probe and self._edge_json is None):
             return index
         keep = far & wanted
         if keep == far:
             return index
-        found = self._narrowed.get((index, keep))
-        if found is not None:
-            return found
-        narrowed = lookup.narrowed.get(keep)
-        if narrowed is None:
-            narrowed = self._narrowed_lookup(lookup, keep)
-            lookup.narrowed[keep] = narrowed
-        found = self._narrowed[(index, keep)] = len(self._lookups)
-        self._lookups.append(narrowed)
-        self._caches.append(self._cache.setdefault(narrowed.key, {}))
+        found = plan.narrowed.get((index, keep))
+        if found is None:
+            found = plan.narrowed[(index, keep)] = len(plan.lookups)
+            plan.lookups.append(self._narrowed_lookup(lookup, keep))
         return found
 
     def _narrowed_lookup(self, lookup: Lookup, keep: frozenset[str]) -> Lookup:
@@ -253,7 +246,7 @@ class GraphView:
     def _bound_plan(self) -> _Plan:
         if self._plan is None:  # not bound: a private cache
             bound = self.bind(self._cache)
-            self._plan, self._caches, self._lookups = bound._plan, bound._caches, bound._lookups
+            self._plan, self._caches = bound._plan, bound._caches
         assert self._plan is not None
         return self._plan
 
@@ -344,31 +337,37 @@ class GraphView:
         caches = self._caches
         asked_by_collection = plan.by_collection
         if wanted is not None:
-            asked_by_collection = self._asked_narrowed.get(wanted)  # type: ignore[assignment]
+            asked_by_collection = plan.narrowed_by_collection.get(wanted)  # type: ignore[assignment]
             if asked_by_collection is None:
-                asked_by_collection = self._asked_narrowed[wanted] = {}
+                asked_by_collection = plan.narrowed_by_collection[wanted] = {}
         work: list[tuple[str, list[tuple[int, Lookup]]]] = []
         missing: dict[int, list[str]] = {}
+        single = len(level) == 1  # the common case upstream: no batching to do
         for vertex in level:
             collection = vertex.partition("/")[0]
             asked = asked_by_collection.get(collection)
             if asked is None:
                 asked = self._asked(plan, collection, asked_by_collection, wanted)
+            if len(caches) < len(plan.lookups):  # narrowed lookups made since bind()
+                caches.extend(
+                    self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :]
+                )
             work.append((vertex, asked))
             for index, lookup in asked:
                 if vertex not in caches[index]:
-                    if len(level) == 1:  # the common case upstream: no batching to do
+                    if single:
                         self._fetch(lookup, level, caches[index])
                     else:
                         missing.setdefault(index, []).append(vertex)
         for index, vertices in missing.items():
-            self._fetch(self._lookups[index], vertices, caches[index])
+            self._fetch(plan.lookups[index], vertices, caches[index])
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         found: list[str] = []
         via: list[Edge] = []
         for vertex, asked in work:
             for index, lookup in asked:
+                build = lookup.build_edge
                 for row in caches[index][vertex]:
                     target = row[1]
                     if target in visited:
@@ -378,7 +377,7 @@ class GraphView:
                     visited.add(target)
                     found.append(target)
                     if edges:
-                        via.append((lookup.build_edge, row))
+                        via.append((build, row))
         return found, via
 
     def _asked(
@@ -391,8 +390,8 @@ class GraphView:
         """The lookups for a vertex of ``collection`` (narrowed to ``wanted``), remembered."""
         asked = plan.asked(collection)
         if wanted is not None:
-            narrowed = [self._narrow(index, wanted) for index, _ in asked]
-            asked = asked_by_collection[collection] = [(i, self._lookups[i]) for i in narrowed]
+            narrowed = [self._narrow(plan, index, wanted) for index, _ in asked]
+            asked = asked_by_collection[collection] = [(i, plan.lookups[i]) for i in narrowed]
         return asked
 
     @staticmethod
