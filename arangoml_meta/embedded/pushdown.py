@@ -17,7 +17,7 @@ does not exist), so a row they drop costs no projection. Among them:
 - a FILTER whose other operands are pure and read the vertex only as
   ``PARSE_IDENTIFIER(v._id).collection`` answers the same for every existing
   vertex of a collection: it is evaluated once per collection, and tells the
-  edge lookups which collections' vertices and edges a level needs at all.
+  edge lookups which collections' vertices a level needs to read at all.
 
 *Pure*: it can neither warn, fail nor write, so evaluating it earlier, or once
 instead of once per row, cannot be observed.

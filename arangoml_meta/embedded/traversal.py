@@ -108,7 +108,7 @@ def bfs_levels(
     paths). A level is expanded all at once (:meth:`GraphView.expand`) when
     the consumer asks for the next one; vertices it added to ``pruned`` in the
     meantime are not expanded (PRUNE). ``wanted(depth)``: which collections'
-    vertices (and edges) at ``depth`` the consumer reads (see :meth:`GraphView.expand`).
+    vertices at ``depth`` the consumer reads (see :meth:`GraphView.expand`).
     """
     visited = {start}
     level = [start]

@@ -434,8 +434,8 @@ def compile_walk_stage(
     # whether the pushed operations or PRUNE read the vertex id (bound before them)
     reads_id = lazy and bool(plan.id_reads)
     simple = pushed.trivial and prune_expr is None and not later
-    # the lookups read vertices and edges only where the pushed FILTERs may let them pass
-    narrow = lazy and bool(pushed.steps) and (bind_vertex or e_slot is not None)
+    # the lookups read vertices only where the pushed FILTERs may let them pass
+    narrow = lazy and bool(pushed.steps) and bind_vertex
 
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
