@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import (
@@ -537,20 +538,33 @@ _ID_PARTS = {"collection": 0, "key": 1}
 
 def _array_of_reads(reads: list[tuple[int, str | int | None]]) -> Expr:
     """``[a, b.c, ...]`` of variables, their attributes and position reads: one loop,
-    no call per item."""
+    no call per item; consecutive position reads of one record are one ``itemgetter``."""
+    # (slot, None or an attribute name, 0) or (slot, positions, how many)
+    runs: list[tuple[int, Any, int]] = []
+    for slot, name in reads:
+        if type(name) is not int:
+            runs.append((slot, name, 0))
+        elif runs and runs[-1][0] == slot and runs[-1][2]:
+            runs[-1] = (slot, [*runs[-1][1], name], runs[-1][2] + 1)
+        else:
+            runs.append((slot, [name], 1))
+    steps = [(slot, itemgetter(*read) if n else read, n) for slot, read, n in runs]
 
     def array(f: Frame) -> list[Any]:
-        out = []
-        for slot, name in reads:
+        out: list[Any] = []
+        for slot, name, count in steps:
             value = f[slot]
-            if name is not None:
-                if type(value) is dict:
-                    value = value.get(name)
-                elif type(value) is list:  # a position read (an attribute of a list: null)
-                    value = value[name] if type(name) is int else None
+            if count:  # items of a record (None: of a missing vertex, all null)
+                if value is None:
+                    out.extend([None] * count)
+                elif count == 1:
+                    out.append(name(value))
                 else:
-                    value = None
-            out.append(value)
+                    out.extend(name(value))
+            elif name is None:
+                out.append(value)
+            else:
+                out.append(value.get(name) if type(value) is dict else None)
         return out
 
     return array
