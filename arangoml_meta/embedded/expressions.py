@@ -548,7 +548,7 @@ def _array_of_reads(reads: list[tuple[int, str | int | None]]) -> Expr:
             runs[-1] = (slot, [*runs[-1][1], name], runs[-1][2] + 1)
         else:
             runs.append((slot, [name], 1))
-    steps = [(slot, itemgetter(*read) if n else read, n) for slot, read, n in runs]
+    steps = [(slot, _getter(read) if n else read, n) for slot, read, n in runs]
 
     def array(f: Frame) -> list[Any]:
         out: list[Any] = []
@@ -568,6 +568,11 @@ def _array_of_reads(reads: list[tuple[int, str | int | None]]) -> Expr:
         return out
 
     return array
+
+
+def _getter(positions: list[int]) -> Callable[[list[Any]], Any]:
+    """The items of a list at ``positions`` (one: the item, more: a tuple of them)."""
+    return itemgetter(*positions)
 
 
 def _item_read(slot: int, index: int) -> Expr:
