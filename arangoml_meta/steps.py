@@ -131,20 +131,27 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
         return
     edges = set(edge_collections)
     free_keys = False
+    moved: dict[str, str] = {}
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             with store.backend.transaction(write=step.write_collections()) as session:
-                written, refreshed = _write(session, step, edges, free_keys)
+                written, refreshed = _write(session, step, edges, free_keys, moved)
             break
         except (UniqueConstraintError, ConflictError) as exc:
+            if isinstance(exc, UniqueConstraintError) and free_keys and not moved:
+                # the versions' keys were free and nothing moved: the conflict is another
+                # unique index's (a type's own), which trying again cannot resolve
+                raise
             # a key taken meanwhile (by a writer racing for a version, or written around
-            # the store): allocate again, then also past keys that are taken
+            # the store), or a write-write conflict: allocate again, past taken keys too
             log.info("step commit attempt %d lost a race: %s", attempt + 1, exc)
             free_keys = True
+            moved = {}
     else:
         names = ", ".join(sorted({name for _, name in step.versions})) or "the step"
         raise UniqueConstraintError(
-            f"could not allocate a version for {names} after {COMMIT_ATTEMPTS} tries"
+            f"could not commit the step ({names}) after {COMMIT_ATTEMPTS} tries: "
+            "other writers kept taking its keys"
         )
     for doc, stored in written:  # only now: a failed attempt must not leave keys behind
         doc["_key"], doc["_id"], doc["_rev"] = stored["_key"], stored["_id"], stored["_rev"]
@@ -159,11 +166,10 @@ Written = list[tuple[dict[str, Any], dict[str, Any]]]
 
 
 def _write(
-    session: Session, step: Step, edges: set[str], free_keys: bool
+    session: Session, step: Step, edges: set[str], free_keys: bool, moved: dict[str, str]
 ) -> tuple[Written, Written]:
     """The step's writes in ``session``: each new document with what the database stored,
-    and each updated one with its new version."""
-    moved: dict[str, str] = {}
+    and each updated one with its new version; ``moved`` gets the ids renumbered."""
     by_type: dict[str, dict[str, tuple[int, int]]] = {}
     for (type_name, name), docs in step.versions.items():
         by_type.setdefault(type_name, {})[name] = (docs[0]["version"], len(docs))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +12,11 @@ from arangoml_meta.errors import (
     ConflictError,
     DocumentNotFoundError,
     SchemaViolationError,
+    UniqueConstraintError,
 )
 from arangoml_meta.store import MetadataStore
 
-from .conftest import counts
+from .conftest import counts, register_tokenizers
 
 
 def test_nothing_is_written_until_the_step_ends(
@@ -177,3 +179,14 @@ def test_a_run_left_open_by_its_step_is_written_running_and_closed_later(
     run.close()
     (stored,) = store.find("runs")
     assert (stored["status"], stored["metrics"]) == ("completed", {"requests": 10})
+
+
+def test_a_type_s_own_unique_index_refuses_the_step_at_once(
+    store: MetadataStore, tmp_path: Path
+) -> None:
+    register_tokenizers(store, tmp_path)
+    store.backend.ensure_index("tokenizers", ["vocabulary"], unique=True)
+    store.register("tokenizers", "bpe", vocabulary=32000)
+    with pytest.raises(UniqueConstraintError, match="unique constraint violated"):
+        store.register("tokenizers", "wordpiece", vocabulary=32000)
+    assert [t["name"] for t in store.find("tokenizers")] == ["bpe"]
