@@ -151,19 +151,19 @@ class EmbeddedDatabase:
 
     def insert_many(self, collection: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Insert documents, keeping given ``_key`` / ``_from`` / ``_to``; all or nothing."""
-        info = self.storage.collection(collection)
         for doc in docs:
             if not isinstance(doc, dict):
                 raise DocumentError(
                     "invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
                 )
-        # values are checked (JSON only, else 1227) as the storage encodes them
-        return self.storage.insert_many(info, docs)
+        # one write transaction for the catalog and the documents; values are checked (JSON
+        # only, else 1227) as the storage encodes them
+        with self.storage.atomic(write=True):
+            return self.storage.insert_many(self.storage.collection(collection), docs)
 
     def get(self, collection: str, key: str) -> dict[str, Any] | None:
-        info = self.storage.collection(collection)
-        with self.storage.atomic():
-            return self.storage.get(info, key)
+        with self.storage.atomic():  # one read transaction for the catalog and the document
+            return self.storage.get(self.storage.collection(collection), key)
 
     # ------------------------------------------------------------------ graphs
 
