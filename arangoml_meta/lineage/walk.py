@@ -44,8 +44,6 @@ DIRECTIONS = {"downstream": "OUTBOUND", "upstream": "INBOUND"}
 COMPLETE_DEPTH = 100_000
 # what depends on a dataset: what to retrain or re-check when it changes
 IMPACT_TYPES = ("models", "deployments")
-# the edge attributes that say how a link was made (inputs / outputs: role; derivations: relation)
-EDGE_LABELS = ("role", "relation")
 
 _WALK = """
 FOR s IN @starts
@@ -286,49 +284,57 @@ def assemble(
     and whether any start reached beyond ``limit`` links (the answer was cut there).
 
     A vertex an edge points to but which does not exist (written around the store)
-    is a row too, with its id from the edge and ``_missing`` true.
+    is a row too, with its id from the edge and ``_missing`` true. (This runs for every
+    row of every walk: plain loops and literals, no helper calls.)
     """
     rows: dict[str, dict[str, Any]] = {}
     truncated = False
     compact = form == "compact"
     far = 5 if direction == "downstream" else 4  # the edge's end that is the reached vertex
     for item in raw:
-        start, vertex_id, depth = item[0], item[1], item[2]
+        start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation = item[:8]
         if depth > limit:
             truncated = True
             continue
-        if vertex_id is None:
+        missing = vertex_id is None
+        if missing:
             vertex_id = item[far]
         row = rows.get(vertex_id)
-        if row is None:
-            if compact:
-                row = {"_id": vertex_id, "_type": vertex_id.partition("/")[0],
-                       "name": item[8], "version": item[9]}  # fmt: skip
-            else:
-                row = dict(item[8] or {})
-                row["_id"] = vertex_id
-                row["_type"] = vertex_id.partition("/")[0]
-            if item[1] is None:
-                row["_missing"] = True
-            row["_depth"] = depth
-            row["_via"] = _edge(item)
-            row["_starts"] = {start: depth}
-            rows[vertex_id] = row
-            continue
-        reached = row["_starts"]
-        if start not in reached:
-            reached[start] = depth
-        if depth < row["_depth"]:  # nearer from this start: reached by this start's edge
-            row["_depth"] = depth
-            row["_via"] = _edge(item)
-    ordered = sorted(rows.values(), key=lambda r: (r["_depth"], r["_id"]))
+        if row is not None:
+            reached = row["_starts"]
+            if start not in reached:
+                reached[start] = depth
+            if depth >= row["_depth"]:
+                continue
+            row["_depth"] = depth  # nearer from this start: reached by this start's edge
+        elif compact:
+            row = rows[vertex_id] = {
+                "_id": vertex_id,
+                "_type": vertex_id[: vertex_id.index("/")],
+                "name": item[8],
+                "version": item[9],
+                "_depth": depth,
+                "_starts": {start: depth},
+            }
+        else:
+            row = rows[vertex_id] = dict(item[8] or ())
+            row.update(
+                _id=vertex_id,
+                _type=vertex_id[: vertex_id.index("/")],
+                _depth=depth,
+                _starts={start: depth},
+            )
+        if missing:
+            row["_missing"] = True
+        via = {"_id": edge_id, "_from": edge_from, "_to": edge_to}
+        if role is not None:
+            via["role"] = role
+        if relation is not None:
+            via["relation"] = relation
+        row["_via"] = via
+    ordered = sorted(rows.values(), key=_nearest_first)
     return ordered, truncated
 
 
-def _edge(item: Sequence[Any]) -> dict[str, Any]:
-    """The ``_via`` of a walk row: the edge's id, ends and label."""
-    via = {"_id": item[3], "_from": item[4], "_to": item[5]}
-    for name, value in zip(EDGE_LABELS, item[6:8], strict=True):
-        if value is not None:
-            via[name] = value
-    return via
+def _nearest_first(row: dict[str, Any]) -> tuple[int, str]:
+    return row["_depth"], row["_id"]
