@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .runs import Run
 
 _VERSION = "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d"
+# by whether a kind has versions (artifacts and contexts do; executions, runs, do not)
 _LATEST_OF = {
     # the newest live version of a name: the (name, version) index answers it at once
     "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version DESC LIMIT 1 RETURN d",
@@ -293,7 +294,7 @@ class MetadataStore:
         if ref.version is None:
             if pending:
                 return pending[-1]
-            query, bind = _LATEST_OF[artifact_type.kind], {}
+            query, bind = _LATEST_OF[_versioned(artifact_type)], {}
         else:
             for doc in pending:
                 if doc["version"] == ref.version:
@@ -357,9 +358,8 @@ class MetadataStore:
         ``limit`` from ``offset`` (the index reads only that page)."""
         artifact_type = self.type(type_name)
         count_from = _page(limit, offset)
-        kind = "execution" if artifact_type.kind == "execution" else "artifact"
         bind = {"@c": artifact_type.name, "name": name, "offset": count_from[0], "count": count_from[1]}
-        return self.backend.query(_HISTORY_OF[kind], bind)
+        return self.backend.query(_HISTORY_OF[_versioned(artifact_type)], bind)
 
     def import_records(
         self, records: Iterable[Mapping[str, Any]], *, batch_size: int = 5_000
@@ -541,6 +541,11 @@ class MetadataStore:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
         return self.backend.query(aql, bind_vars)
+
+
+def _versioned(artifact_type: ArtifactType) -> str:
+    """The key of the kind's queries: "execution" (no versions) or "artifact" (versions)."""
+    return "execution" if artifact_type.kind == "execution" else "artifact"
 
 
 def _page(limit: int | None, offset: int) -> tuple[int, int]:

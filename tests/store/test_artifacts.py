@@ -13,6 +13,7 @@ from arangoml_meta.backends.embedded import EmbeddedBackend
 from arangoml_meta.environment import ACTOR_ENV
 from arangoml_meta.errors import UniqueConstraintError
 from arangoml_meta.store import MetadataStore
+from arangoml_meta.types import builtin_types
 
 from .conftest import MakeStore, register_tokenizers
 
@@ -122,6 +123,16 @@ def test_get_by_reference(store: MetadataStore, ref: str, version: int) -> None:
     artifact = store.get(ref)
     assert (artifact["name"], artifact["version"]) == ("iris", version)
     assert artifact["rows"] == {1: 150, 2: 149, 3: 147}[version]
+
+
+@pytest.mark.parametrize("type_name", [t.name for t in builtin_types() if t.kind != "execution"])
+def test_every_versioned_kind_answers_latest_and_history(
+    store: MetadataStore, type_name: str
+) -> None:
+    for _ in range(2):
+        store.register(type_name, "x")
+    assert store.get(f"{type_name}/x@latest")["version"] == 2
+    assert [d["version"] for d in store.history(type_name, "x", limit=1, offset=1)] == [2]
 
 
 def test_registered_fields_come_back_as_stored(store: MetadataStore) -> None:
