@@ -437,9 +437,14 @@ class MetadataStore:
 
     run = start_run
 
-    def environment_of(self, run: str | Mapping[str, Any]) -> dict[str, Any] | None:
+    def environment_of(self, run: str | Mapping[str, Any] | Run) -> dict[str, Any] | None:
         """A run's environment in full: its shared record (interpreter, platform, packages,
-        git state) with the run's own host, user and pid (see ``environments.py``)."""
+        git state) with the run's own host, user and pid (see ``environments.py``). ``run``
+        is a run's id or reference, its document, or the open :class:`Run`."""
+        from .runs import Run
+
+        if isinstance(run, Run):
+            run = run.doc
         doc = run if isinstance(run, Mapping) and "environment" in run else None
         if doc is None:
             doc = self.get(run if isinstance(run, str) else str(run.get("_id")))

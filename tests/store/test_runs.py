@@ -126,7 +126,7 @@ def test_the_environment_is_captured(store: MetadataStore) -> None:
     with store.run("train") as run:
         pass
     env = store.environment_of(run.id)
-    assert env is not None
+    assert env is not None and store.environment_of(run) == env
     assert env["python"]["version"] == platform.python_version()
     assert "pytest" in env["packages"]
     assert env["host"] == socket.gethostname()
