@@ -131,6 +131,7 @@ def _plan_and_delete(
             f"({shown}{f' and {more} more' if more > 0 else ''}); "
             "delete with cascade to remove everything derived from it too",
             ERROR_ARANGO_CONFLICT,
+            dependents=dependents,
         )
     documents: list[dict[str, Any]] = plan["documents"]
     if not documents:

@@ -142,6 +142,8 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
                 # the versions' keys were free and nothing moved: the conflict is another
                 # unique index's (a type's own), which trying again cannot resolve
                 raise
+            if "dependents" in exc.details:  # a deletion refused: trying again cannot help
+                raise
             # a key taken meanwhile (by a writer racing for a version, or written around
             # the store), or a write-write conflict: allocate again, past taken keys too
             log.info("step commit attempt %d lost a race: %s", attempt + 1, exc)

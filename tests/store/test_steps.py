@@ -190,3 +190,15 @@ def test_a_type_s_own_unique_index_refuses_the_step_at_once(
     with pytest.raises(UniqueConstraintError, match="unique constraint violated"):
         store.register("tokenizers", "wordpiece", vocabulary=32000)
     assert [t["name"] for t in store.find("tokenizers")] == ["bpe"]
+
+
+def test_a_deletion_refused_at_the_commit_fails_the_step_at_once(
+    store: MetadataStore, reopen: Callable[[MetadataStore], MetadataStore]
+) -> None:
+    raw = store.register("datasets", "raw")
+    before = counts(store)
+    with pytest.raises(ConflictError, match="depends on it"), store.transaction():
+        store.delete(raw)  # planned now: nothing depends on it yet
+        store.register("datasets", "kept")
+        reopen(store).link(raw, reopen(store).register("models", "clf"), "trained")
+    assert counts(store) == {**before, "models": 1, "derivations": 1}
