@@ -4,8 +4,8 @@
 export from another system (MLflow, ML Metadata, a spreadsheet) turns into —
 and writes them as steps of ``batch_size`` records each (``steps.py``): every
 record is validated as ``register`` / a run / ``link`` would validate it, the
-versions of a batch are allocated with one query per type, and each batch is
-one transaction of multi-row inserts. A batch that fails writes nothing; the
+versions of a batch are allocated with a few key lookups per type, and each batch
+is one transaction of multi-row inserts. A batch that fails writes nothing; the
 batches before it stay (the report says how far the import got).
 
 Records:
@@ -35,7 +35,7 @@ from .jsonvalues import as_json
 from .refs import artifact_key, run_key
 from .steps import Step
 from .types import validate
-from .versions import next_versions
+from .versions import first_versions
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -103,7 +103,7 @@ def _import_batch(
 def _first_versions(
     store: MetadataStore, step: Step, batch: list[Mapping[str, Any]]
 ) -> dict[tuple[str, str], int]:
-    """The next version of every artifact name of the batch: one query per type."""
+    """The next version of every artifact name of the batch (see versions.first_versions)."""
     counts: dict[str, dict[str, int]] = {}
     for record in batch:
         if isinstance(record, Mapping) and "link" not in record:
@@ -117,7 +117,7 @@ def _first_versions(
     for type_name, names in counts.items():
         if store.type(type_name).kind == "execution":
             continue
-        for name, version in next_versions(store.backend, type_name, names).items():
+        for name, version in first_versions(store.backend, type_name, names).items():
             first[type_name, name] = version
     return first
 

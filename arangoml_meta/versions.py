@@ -11,8 +11,10 @@ version)`` index, so it costs the same at 10 versions of a name as at 100,000:
   hold when the version before the first is stored or spent, no deletion record
   holds one of them, and (the insert checks this) no document has their key. Two
   statements per type, whatever the number of names;
+- :func:`first_versions`, for the many new names of an import's batch: the
+  same key lookups, and the general answer only for names that have versions;
 - :func:`next_versions`, the general answer (the newest live version per name,
-  then past spent ones), for names that failed the check and for imports.
+  then past spent ones), for names that failed the check.
 
 Documents written around the store (AQL) with versions above a gap are not seen
 by the quick check; the unique ``(name, version)`` index still refuses a duplicate.
@@ -54,6 +56,20 @@ def provisional_version(session: Session, type_name: str, name: str) -> int:
     if session.get(type_name, artifact_key(name, 1)) is None:
         return 1  # a new name, or one whose first version was deleted: the commit sees which
     return next_versions(session, type_name, {name: 1})[name]
+
+
+def first_versions(session: Session, type_name: str, counts: dict[str, int]) -> dict[str, int]:
+    """The first of ``counts[name]`` new versions of many names (an import's batch): names
+    without a first version (``name-v1`` missing) are confirmed at 1 by key lookups, the
+    others get the general answer."""
+    names = list(counts)
+    docs = session.get_many(type_name, [artifact_key(name, 1) for name in names])
+    fresh = {name: (1, counts[name]) for name, doc in zip(names, docs, strict=True) if doc is None}
+    result = confirm_versions(session, type_name, fresh) if fresh else {}
+    rest = {name: count for name, count in counts.items() if name not in fresh}
+    if rest:
+        result.update(next_versions(session, type_name, rest))
+    return result
 
 
 def confirm_versions(
