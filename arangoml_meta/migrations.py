@@ -23,11 +23,11 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .backends import Backend
+from .backends import Backend, insert_absent
 from .deletion import DELETIONS
 from .environment import utc_now_iso
-from .environments import ENVIRONMENTS, digest, environment_record, is_reference, reference
-from .errors import UniqueConstraintError
+from .environments import ENVIRONMENTS, digest, environment_record, reference
+from .errors import ArangoMLMetaError, UniqueConstraintError
 from .lineage.walk import GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 
@@ -55,8 +55,6 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
     if version == STORE_SCHEMA_VERSION:
         return
     if isinstance(version, int) and version > STORE_SCHEMA_VERSION:
-        from .errors import ArangoMLMetaError
-
         raise ArangoMLMetaError(
             f"the store has schema version {version}, newer than this arangoml-meta "
             f"understands ({STORE_SCHEMA_VERSION}): upgrade arangoml-meta"
@@ -203,18 +201,13 @@ def migrate_environments(backend: Backend, actor: str) -> None:
         with backend.transaction(write=[RUNS, ENVIRONMENTS]) as session:
             rows = session.query(_RUNS_WITH_ENVIRONMENTS, {"count": MIGRATION_BATCH})
             records: dict[str, dict[str, Any]] = {}
-            for run in rows:
+            for run in rows:  # each with an environment in full (the query's filter)
                 environment = run["environment"]
-                if is_reference(environment):
-                    continue
                 key = digest(environment)
                 records.setdefault(key, environment_record(environment, key))
                 session.replace(RUNS, run["_key"], {**run, "environment": reference(environment, key)})
             if records:
-                found = session.get_many(ENVIRONMENTS, list(records))
-                absent = [r for r, doc in zip(records.values(), found, strict=True) if doc is None]
-                if absent:
-                    session.insert_many(ENVIRONMENTS, absent)
+                insert_absent(session, ENVIRONMENTS, records)
         if len(rows) < MIGRATION_BATCH:
             return
 

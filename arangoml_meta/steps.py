@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .backends import Session
+from .backends import Session, insert_absent, missing_ids
 from .errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ConflictError,
@@ -45,9 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
-
-_MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
-
 
 @dataclass
 class Step:
@@ -190,18 +187,14 @@ def _write(
             for edge in step.documents[collection]:
                 edge["_from"] = moved.get(edge["_from"], edge["_from"])
                 edge["_to"] = moved.get(edge["_to"], edge["_to"])
-    if step.required:
-        missing = session.query(_MISSING, {"ids": list(step.required)})
-        if missing:
-            raise DocumentNotFoundError(
-                f"the step links to what does not exist: {', '.join(missing)}; nothing was written",
-                ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-            )
+    missing = missing_ids(session, list(step.required))
+    if missing:
+        raise DocumentNotFoundError(
+            f"the step links to what does not exist: {', '.join(missing)}; nothing was written",
+            ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+        )
     for collection, records in step.if_absent.items():
-        found = session.get_many(collection, list(records))
-        absent = [record for record, doc in zip(records.values(), found, strict=True) if doc is None]
-        if absent:
-            session.insert_many(collection, absent)
+        insert_absent(session, collection, records)
     written: Written = []
     for collection in sorted(step.documents, key=lambda c: (c in edges, c)):
         docs = step.documents[collection]

@@ -39,18 +39,6 @@ FOR t IN deletions FILTER t.type == @c AND t.name == @name SORT t.version DESC L
 """
 
 
-def _record_keys(type_name: str, versions: list[tuple[str, int]]) -> list[str]:
-    from .deletion import record_key  # deletion.py imports the store, which imports this
-
-    return [record_key(f"{type_name}/{artifact_key(name, v)}") for name, v in versions]
-
-
-def _deletions() -> str:
-    from .deletion import DELETIONS
-
-    return DELETIONS
-
-
 def provisional_version(session: Session, type_name: str, name: str) -> int:
     """The version ``name`` would get now (checked again, and corrected, at the commit)."""
     if session.get(type_name, artifact_key(name, 1)) is None:
@@ -83,8 +71,7 @@ def confirm_versions(
         for name, (first, count) in planned.items()
         for version in range(first, first + count)
     ]
-    records = session.get_many(_deletions(), _record_keys(type_name, [*before, *wanted]))
-    recorded = {pair for pair, record in zip([*before, *wanted], records, strict=True) if record}
+    recorded = _spent(session, type_name, [*before, *wanted], free_keys=False)
     stored: set[tuple[str, int]] = set()
     if before:
         docs = session.get_many(type_name, [artifact_key(name, v) for name, v in before])
@@ -123,7 +110,12 @@ def next_versions(
 def _spent(
     session: Session, type_name: str, wanted: list[tuple[str, int]], free_keys: bool
 ) -> set[tuple[str, int]]:
-    records = session.get_many(_deletions(), _record_keys(type_name, wanted))
+    """The (name, version) pairs of ``wanted`` a deletion record holds (with ``free_keys``,
+    or a document's key)."""
+    from .deletion import DELETIONS, record_key  # deletion.py imports the store, which imports this
+
+    keys = [record_key(f"{type_name}/{artifact_key(name, v)}") for name, v in wanted]
+    records = session.get_many(DELETIONS, keys)
     spent = {pair for pair, record in zip(wanted, records, strict=True) if record is not None}
     if free_keys:
         docs: list[Any] = session.get_many(type_name, [artifact_key(n, v) for n, v in wanted])

@@ -20,13 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadParameterError
-from .base import Backend, Session
+from .base import Backend, Session, insert_absent, missing_ids
 from .embedded import LOCK_TIMEOUT_SECONDS, EmbeddedBackend
 
 if TYPE_CHECKING:
     from .arango import ArangoBackend
 
-__all__ = ["ArangoBackend", "Backend", "EmbeddedBackend", "Session", "open_backend"]
+__all__ = [
+    "ArangoBackend",
+    "Backend",
+    "EmbeddedBackend",
+    "Session",
+    "insert_absent",
+    "missing_ids",
+    "open_backend",
+]
 
 STORE_ENV = "ARANGOML_META_STORE"
 LOCK_TIMEOUT_ENV = "ARANGOML_META_LOCK_TIMEOUT"  # seconds an embedded write waits for another

@@ -18,7 +18,7 @@ indexes, graphs) are not transactional on ArangoDB.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
@@ -131,3 +131,19 @@ def collection_kind_error(name: str, is_edge: bool) -> CollectionError:
 def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_MISSING_IDS = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
+
+
+def missing_ids(session: Session, ids: Sequence[str]) -> list[str]:
+    """Those of the document ids ``ids`` that no document has, in one query."""
+    return session.query(_MISSING_IDS, {"ids": list(ids)}) if ids else []
+
+
+def insert_absent(session: Session, collection: str, records: Mapping[str, Document]) -> None:
+    """Insert each of ``records`` (key -> document) unless a document has its key."""
+    found = session.get_many(collection, list(records))
+    absent = [record for record, doc in zip(records.values(), found, strict=True) if doc is None]
+    if absent:
+        session.insert_many(collection, absent)

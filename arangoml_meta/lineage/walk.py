@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..backends import missing_ids
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     BadParameterError,
@@ -85,7 +86,6 @@ def path_query(any_direction: bool) -> str:
 
 # every version of a name (in the order they were registered)
 _IDS_BY_NAME = "FOR d IN @@c FILTER d.name == @name RETURN d._id"
-_MISSING = "FOR id IN @ids FILTER DOCUMENT(id) == null RETURN id"
 
 
 class Lineage(list[dict[str, Any]]):
@@ -268,9 +268,7 @@ def walk(
 
 
 def _require_existing(store: MetadataStore, ids: list[str]) -> None:
-    if not ids:
-        return
-    missing = store.backend.query(_MISSING, {"ids": ids})
+    missing = missing_ids(store.backend, ids)
     if missing:
         raise DocumentNotFoundError(
             f"artifact not found: {', '.join(missing)}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
