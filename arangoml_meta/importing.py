@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import BadParameterError
 from .jsonvalues import as_json
-from .refs import artifact_key, run_key
+from .refs import run_key
 from .steps import Step
 from .types import validate
 from .versions import first_versions
@@ -148,14 +148,7 @@ def _document(
         validate(artifact_type, doc)
         step.add(type_name, doc)
         return doc
-    pending = step.pending_versions(type_name, doc["name"])
-    version = pending[-1]["version"] + 1 if pending else versions[type_name, doc["name"]]
-    doc["_key"] = artifact_key(doc["name"], version)
-    doc["_id"] = f"{type_name}/{doc['_key']}"
-    doc["version"] = version
-    validate(artifact_type, doc)
-    step.add_version(type_name, doc)
-    return doc
+    return store.add_version(step, artifact_type, doc, versions[type_name, doc["name"]])
 
 
 def _link(

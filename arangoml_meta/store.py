@@ -251,13 +251,22 @@ class MetadataStore:
             return self.add_version(step, artifact_type, doc)
 
     def add_version(
-        self, step: Step, artifact_type: ArtifactType, doc: dict[str, Any]
+        self,
+        step: Step,
+        artifact_type: ArtifactType,
+        doc: dict[str, Any],
+        first: int | None = None,
     ) -> dict[str, Any]:
-        """Give ``doc`` the next version of its name, check it and add it to ``step``."""
+        """Give ``doc`` the next version of its name, check it and add it to ``step``.
+
+        ``first``: the version to give when the step has none of the name yet, if the
+        caller knows it (an import allocates a batch's at once); else it is looked up."""
         type_name, name = artifact_type.name, doc["name"]
         pending = step.pending_versions(type_name, name)
         if pending:
             version = pending[-1]["version"] + 1
+        elif first is not None:
+            version = first
         else:
             version = provisional_version(self.backend, type_name, name)
         doc["_key"] = artifact_key(name, version)
@@ -357,8 +366,8 @@ class MetadataStore:
         """The versions of an artifact (the runs of a name), oldest first; a page of
         ``limit`` from ``offset`` (the index reads only that page)."""
         artifact_type = self.type(type_name)
-        count_from = _page(limit, offset)
-        bind = {"@c": artifact_type.name, "name": name, "offset": count_from[0], "count": count_from[1]}
+        offset, count = _page(limit, offset)
+        bind = {"@c": artifact_type.name, "name": name, "offset": offset, "count": count}
         return self.backend.query(_HISTORY_OF[_versioned(artifact_type)], bind)
 
     def import_records(
