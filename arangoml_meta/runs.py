@@ -98,7 +98,7 @@ class Run:
         self.meter = meter
         self.written = False  # whether the run's document is in the store (else in a step)
         self.discarded = False  # the step it was in was given up: it was never written
-        self._series: dict[str, list[dict[str, Any]]] = {}
+        self._series_logged = False  # points of a series logged since the last flush
         self._pending: dict[str, Any] = {}
         self._flushed_at = time.monotonic()
         self._block: AbstractContextManager[Step] | None = None
@@ -207,7 +207,7 @@ class Run:
 
     def _pending_patch(self) -> dict[str, Any]:
         patch = dict(self._pending)
-        if self._series:
+        if self._series_logged:
             patch["metric_series"] = self.doc.get("metric_series") or {}
         return patch
 
@@ -218,7 +218,7 @@ class Run:
             stored = self.store.backend.update(RUNS, self.key, patch)
             self.doc["_rev"] = stored["_rev"]
         self._pending.clear()
-        self._series.clear()
+        self._series_logged = False
         self._flushed_at = time.monotonic()
 
     def log_param(self, name: str, value: Any) -> None:
@@ -246,11 +246,11 @@ class Run:
                 for name, value in metrics.items()
             }
         self._check({"metrics": metrics, "metric_series": {n: [p] for n, p in points.items()}})
-        series = self.doc.setdefault("metric_series", {}) if points else None
-        for name, point in points.items():
-            assert series is not None
-            series.setdefault(name, []).append(point)
-            self._series.setdefault(name, []).append(point)
+        if points:
+            series = self.doc.setdefault("metric_series", {})
+            for name, point in points.items():
+                series.setdefault(name, []).append(point)
+            self._series_logged = True
         self._record("metrics", metrics)
 
     def add_gpu_seconds(self, seconds: float) -> None:
@@ -312,7 +312,7 @@ class Run:
             with self.store.transaction() as pending:
                 pending.updates.append((RUNS, self.key, patch, self.doc))
         self._pending.clear()
-        self._series.clear()
+        self._series_logged = False
         self.closed = True
         return self.doc
 

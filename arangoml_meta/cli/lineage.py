@@ -16,6 +16,7 @@ import typer
 
 from ..lineage import IMPACT_TYPES, Lineage, TreeNode, lineage_tree, render_tree, to_dot, to_mermaid
 from ..lineage.tree import chain, edge_label, tree_edges, tree_vertices
+from ..lineage.walk import check_types
 from ..store import MetadataStore
 from .core import examples, note, open_store_of, sub_app
 from .output import Format, emit_document, emit_rows, print_text
@@ -147,8 +148,7 @@ def walk(
             emit_rows(walk_rows(lineage), rows_format, WALK_COLUMNS)
         report_cut(lineage)
         return
-    for name in types or []:
-        store.type(name)  # an unknown type is an error, not an empty tree
+    check_types(store, types, "types")  # an unknown type is an error, not an empty tree
     lineage = store.lineage(
         starts, direction=direction, through=through, depth=depth, fields=TREE_FIELDS
     )

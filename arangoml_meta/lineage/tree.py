@@ -59,7 +59,10 @@ def lineage_tree(lineage: Lineage, wanted: Callable[[str], bool] | None = None) 
         if node is None:
             node = nodes[vertex] = TreeNode(vertex)
         node.edge, node.row = row["_via"], row
-        parent = nodes.setdefault(lineage.parent(row), TreeNode(lineage.parent(row)))
+        parent_id = lineage.parent(row)
+        parent = nodes.get(parent_id)
+        if parent is None:  # not a row yet: a Lineage made by hand may list rows in any order
+            parent = nodes[parent_id] = TreeNode(parent_id)
         parent.children.append(node)
     reached = {row["_id"] for row in lineage}
     roots = [nodes[start] for start in lineage.starts if start not in reached]
