@@ -53,6 +53,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Skipped tests as one line per reason (pytest's ``-rs`` gives one per test location,
+    hundreds of identical lines for the ArangoDB cases); ``-rs`` still lists them all."""
+    if "s" in terminalreporter.reportchars:
+        return
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    if reasons:
+        terminalreporter.section("skipped, by reason", sep="-")
+        for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+            terminalreporter.line(f"{count:5d} skipped: {reason}")
+
+
 # ---------------------------------------------------------------------- ArangoDB server
 
 
