@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..embedded import EmbeddedDatabase
-from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object
+from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
 from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
 
@@ -134,6 +134,20 @@ class EmbeddedBackend:
         with storage.atomic():
             info = storage.collection(collection)
             return [storage.get(info, key) if is_valid_key(key) else None for key in keys]
+
+    def missing_ids(self, ids: Sequence[str]) -> list[str]:
+        """Those of the document ids ``ids`` that no document has (see ``base.missing_ids``):
+        primary index lookups, nothing read or decoded, where the AQL query of the generic
+        path costs ~50 µs a call (a step's commit asks once)."""
+        storage = self.db.storage
+        with storage.atomic():
+            missing = []
+            for doc_id in ids:
+                parts = split_id(doc_id)
+                info = None if parts is None else storage.find_collection(parts[0])
+                if info is None or parts is None or not storage.has(info, parts[1]):
+                    missing.append(doc_id)
+            return missing
 
     def replace(self, collection: str, key: str, doc: Document) -> Document:
         storage = self.db.storage

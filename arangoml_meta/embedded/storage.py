@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -74,6 +75,9 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 # small transactions (index leaves, the key counters) is copied once, not ten times:
 # about 6% of the API's ingest time.
 CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000")
+
+# the most keys a connection reserves at once (see Storage._next_keys)
+KEY_BLOCK_MAX = 64
 
 
 class _Atomic:
@@ -148,9 +152,12 @@ class _Atomic:
                 )
             elif outermost:
                 storage.conn.execute("COMMIT")
+                storage._keys_pending = False
         finally:
             if not storage._depth:
                 storage._all_or_nothing = storage._doomed = False
+                if storage._keys_pending:  # reserved in a transaction that did not commit
+                    storage._forget_reserved_keys()
             storage.lock.release()
 
 
@@ -234,6 +241,12 @@ class Storage:
         self.catalog_generation = 0
         self.ends = EdgeEndsSummary(self.conn)
         self._data_version = -1
+        # key generation (see _next_keys): collection id -> [next, last] of the keys this
+        # connection reserved; the size of its next reservation; a reservation not committed yet
+        self._reserved_keys: dict[int, list[int]] = {}
+        self._key_block: dict[int, int] = {}
+        self._keys_pending = False
+        self._keys_pid = os.getpid()
         self.tracer: Any = None
         with self.lock:
             self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -331,17 +344,29 @@ class Storage:
             return
         self._data_version = data_version
         self.ends.forget()
+        # another connection wrote: it may have taken a key of a reservation (an explicit
+        # numeric one), and it competes for keys, so reserve no more than is asked for now
+        self._forget_reserved_keys()
+        self._key_block.clear()
         version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
         if version != self._catalog_version:
             self._invalidate_catalog()
             self._catalog_version = version
 
     def _invalidate_catalog(self) -> None:
-        """Forget the cached catalog and graphs; compiled plans keyed on the generation expire."""
+        """Forget the cached catalog and graphs; compiled plans keyed on the generation expire.
+
+        Also called when statements are rolled back: a reservation of keys they made is gone.
+        """
         self._catalog = None
         self._graphs = None
         self.ends.forget()
+        self._forget_reserved_keys()
         self.catalog_generation += 1
+
+    def _forget_reserved_keys(self) -> None:
+        self._reserved_keys.clear()
+        self._keys_pending = False
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self.tracer is not None:
@@ -382,6 +407,10 @@ class Storage:
 
     def has_collection(self, name: str) -> bool:
         return self._catalog_entry(name) is not None
+
+    def find_collection(self, name: str) -> CollectionInfo | None:
+        """The collection's catalog entry, or None when there is no such collection."""
+        return self._catalog_entry(name)
 
     def collection(self, name: str) -> CollectionInfo:
         info = self._catalog_entry(name)
@@ -670,20 +699,52 @@ class Storage:
         return list(map(info.document, rows))
 
     def _next_keys(self, info: CollectionInfo, n: int) -> list[str]:
+        """``n`` new keys of ``info`` (inside a write transaction): from this connection's
+        reservation, else from a new one.
+
+        ``_collections.key_counter`` is above every key handed out or reserved, so two
+        connections never hand out one key. A connection reserves a block of keys at
+        once (doubling up to :data:`KEY_BLOCK_MAX`): one counter update for many
+        inserts, where every update is a statement and a page more for the commit to
+        write. A reservation lasts while nothing else writes: it is forgotten when
+        its transaction does not commit (the counter went back), when statements are
+        rolled back, when another connection committed (it may have stored an explicit
+        numeric key inside the block), and in a forked child; the keys it left unused
+        are skipped.
+        """
+        if self._keys_pid != os.getpid():  # a forked copy of this connection: the parent's
+            self._forget_reserved_keys()
+            self._keys_pid = os.getpid()
+        block = self._reserved_keys.get(info.id)
+        if block is not None and block[1] - block[0] + 1 >= n:
+            first = block[0]
+            block[0] += n
+            return [str(k) for k in range(first, first + n)]
+        size = max(n, self._key_block.get(info.id, 1))
         row = self._execute(
             "UPDATE _collections SET key_counter = key_counter + ? WHERE id = ? RETURNING key_counter",
-            (n, info.id),
+            (size, info.id),
         ).fetchone()
         last = int(row[0])
-        return [str(k) for k in range(last - n + 1, last + 1)]
+        first = last - size + 1
+        if block is not None and block[0] <= block[1] == first - 1:
+            first = block[0]  # the new block continues the old one: its rest comes first
+        self._reserved_keys[info.id] = [first + n, last]
+        self._key_block[info.id] = min(2 * size, KEY_BLOCK_MAX)
+        self._keys_pending = True
+        return [str(k) for k in range(first, first + n)]
 
     def _bump_key_counter(self, info: CollectionInfo, keys: Sequence[str]) -> None:
         numeric = [int(k) for k in keys if k.isdigit() and len(k) < 19]
         if numeric:
+            highest = max(numeric)
             self._execute(
                 "UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ?",
-                (max(numeric), info.id),
+                (highest, info.id),
             )
+            block = self._reserved_keys.get(info.id)
+            if block is not None and highest >= block[0]:
+                block[0] = highest + 1  # generated keys stay above every explicit one
 
     def prepare_new(
         self, info: CollectionInfo, doc: dict[str, Any], key: str | None
@@ -701,23 +762,23 @@ class Storage:
     def insert_many(
         self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """Insert documents (keys generated where absent); all or nothing."""
-        with self.atomic(write=True):
-            missing = sum(1 for d in docs if "_key" not in d)
-            generated = iter(self._next_keys(info, missing)) if missing else iter(())
-            stored: list[dict[str, Any]] = []
-            explicit: list[str] = []
-            for doc in docs:
-                if "_key" in doc:
-                    key = check_key(doc["_key"])
-                    explicit.append(key)
-                else:
-                    key = next(generated)
-                stored.append(self.prepare_new(info, doc, key))
-            if explicit:
-                self._bump_key_counter(info, explicit)
-            self.write_new(info, stored)
-            return stored
+        """Insert documents (keys generated where absent), inside the caller's write
+        transaction (or savepoint), which a failure leaves for it to roll back."""
+        missing = sum(1 for d in docs if "_key" not in d)
+        generated = iter(self._next_keys(info, missing)) if missing else iter(())
+        stored: list[dict[str, Any]] = []
+        explicit: list[str] = []
+        for doc in docs:
+            if "_key" in doc:
+                key = check_key(doc["_key"])
+                explicit.append(key)
+            else:
+                key = next(generated)
+            stored.append(self.prepare_new(info, doc, key))
+        if explicit:
+            self._bump_key_counter(info, explicit)
+        self.write_new(info, stored)
+        return stored
 
     def write_new(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
         """Persist prepared documents (see :meth:`prepare_new`)."""

@@ -385,6 +385,76 @@ def test_generated_keys_continue_after_reopen(tmp_path):
     assert not first & second
 
 
+def test_generated_keys_of_one_handle_are_consecutive(tmp_path):
+    with EmbeddedDatabase(str(tmp_path / "store.db")) as db:
+        db.create_collection("docs")
+        keys = [db.insert("docs", {})["_key"] for _ in range(100)]
+        keys += [d["_key"] for d in db.insert_many("docs", [{}] * 100)]
+    assert keys == [str(k) for k in range(1, 201)]
+
+
+def test_keys_reserved_in_a_rolled_back_transaction_are_forgotten(tmp_path):
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db, EmbeddedDatabase(path) as other:
+        db.create_collection("docs")
+        committed = [db.insert("docs", {})["_key"] for _ in range(3)]
+        with pytest.raises(RuntimeError), db.transaction():
+            db.insert("docs", {})  # reserves keys past the committed ones, then rolls back
+            raise RuntimeError("abandon the step")
+        mine = db.insert("docs", {})["_key"]
+        theirs = other.insert("docs", {})["_key"]
+        assert committed == ["1", "2", "3"]
+        assert mine == "4"  # the counter went back, and so did the keys handed out
+        assert theirs not in {*committed, mine}
+        assert db.count("docs") == 5
+
+
+def test_an_explicit_numeric_key_stored_by_another_handle_is_never_generated(tmp_path):
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db, EmbeddedDatabase(path) as other:
+        db.create_collection("docs")
+        other.insert("docs", {"_key": "x"})  # (db's next transaction sees the catalog is current)
+        for _ in range(4):
+            db.insert("docs", {})  # keys 1-4, with more reserved for this handle
+        other.insert("docs", {"_key": "6"})
+        generated = [db.insert("docs", {})["_key"] for _ in range(20)]
+        assert "6" not in generated
+        assert len(set(generated)) == 20 and all(int(k) > 6 for k in generated)
+
+
+def _insert_many_times(path: str, count: int, explicit_from: int) -> None:
+    with EmbeddedDatabase(path) as db:
+        for i in range(count):
+            with db.transaction():
+                db.insert("docs", {})
+                if i % 7 == 0:  # explicit numeric keys, each above every key stored before
+                    db.insert("docs", {"_key": str(explicit_from + 10**6 * i)})
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_two_processes_generating_keys_at_once_never_share_one(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db:
+        db.create_collection("docs")
+        db.insert("docs", {})  # this process holds a reservation while its children write
+        fork = multiprocessing.get_context("fork")
+        children = [
+            fork.Process(target=_insert_many_times, args=(path, 150, start))
+            for start in (10**9, 2 * 10**9)
+        ]
+        for child in children:
+            child.start()
+        for child in children:
+            child.join(60)
+        assert [child.exitcode for child in children] == [0, 0]
+        db.insert("docs", {})
+        keys = run(db, "FOR d IN docs RETURN d._key")
+    assert len(keys) == 2 + 2 * (150 + 22)
+    assert len(set(keys)) == len(keys)
+
+
 def test_two_handles_on_one_file_see_each_others_commits(tmp_path):
     path = str(tmp_path / "store.db")
     with EmbeddedDatabase(path) as writer, EmbeddedDatabase(path) as reader:
@@ -441,12 +511,13 @@ def test_query_killed_mid_write_leaves_no_partial_result(tmp_path):
         db = EmbeddedDatabase(sys.argv[1])
         db.create_collection("docs")
         db.insert("docs", {"_key": "committed"})
-        calls = []
-        def die(sql, params):
-            calls.append(sql)
-            if len(calls) == 40:
+        inserts = []
+        def die(sql):  # every statement SQLite runs: the 40th row written is the last
+            if sql.startswith("INSERT"):
+                inserts.append(sql)
+            if len(inserts) == 40:
                 os._exit(9)
-        db.storage.tracer = die
+        db.storage.conn.set_trace_callback(die)
         db.query("FOR i IN 1..1000 INSERT {v: i} INTO docs")
         print("not killed", flush=True)
         """,
