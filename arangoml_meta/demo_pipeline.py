@@ -834,7 +834,8 @@ def run_pipeline(
 # ---------------------------------------------------------------------- the auditors' answers
 
 
-_RUN_SUFFIX = re.compile(r"-\d{8}T\d{6}(\.\d{6})?-[0-9a-f]+$")
+# a run key's time and random suffix: this release's, or an earlier one's
+_RUN_SUFFIX = re.compile(r"-([0-9a-z]{14}|\d{8}T\d{6}(\.\d{6})?-[0-9a-f]+)$")
 
 
 def show_id(doc_id: str | None) -> str:

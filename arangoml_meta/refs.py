@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from .errors import ERROR_ARANGO_DOCUMENT_HANDLE_BAD, DocumentError
 
@@ -41,15 +42,42 @@ def artifact_key(name: str, version: int) -> str:
     return f"{name}-v{version}"
 
 
-def run_key(name: str) -> str:
-    """A readable key for a run, unique in practice: ``train-20261126T081830.123456-3f2a9c01``.
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_RUN_EPOCH_US = 1_577_836_800_000_000  # 2020-01-01T00:00:00Z: ten base-36 digits last to 2136
+_STAMP_DIGITS = 10
+_RANDOM_DIGITS = 4
+_last_stamp = 0
+_stamp_lock = threading.Lock()
 
-    The time has microseconds, so that the keys of one name sort in the order the runs
-    were made (``runs/train@latest`` and ``history()`` break ties of ``created_at``, which
-    has milliseconds, by key).
+
+def _base36(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits.append(_DIGITS36[digit])
+    return "".join(reversed(digits))
+
+
+def run_key(name: str) -> str:
+    """A key for a run: its name, ``-``, the time in microseconds since 2020 as ten base-36
+    digits, and four random ones (``train-1b9xk2m0q7f3a9``).
+
+    The time comes first and has a fixed width, so that the keys of one name sort in the
+    order the runs were made (``runs/train@latest`` and ``history()`` break ties of
+    ``created_at``, which has milliseconds, by key); within a process it always moves
+    forward, so that two runs of one name made in the same microsecond still sort, and
+    differ. The random digits (1.7 million values) keep runs of one name started by two
+    processes in the same microsecond apart. Fourteen characters after the name where
+    ``20261126T081830.123456-3f2a9c01`` took 31: the key is stored six times (the runs'
+    table and primary index, and the ends of its input and output edges and their indexes).
+    Keys made by earlier releases keep their form.
     """
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
-    return f"{name}-{stamp}-{secrets.token_hex(4)}"
+    global _last_stamp
+    with _stamp_lock:
+        stamp = max(time.time_ns() // 1000 - _RUN_EPOCH_US, _last_stamp + 1)
+        _last_stamp = stamp
+    random = secrets.randbelow(36**_RANDOM_DIGITS)
+    return f"{name}-{_base36(stamp, _STAMP_DIGITS)}{_base36(random, _RANDOM_DIGITS)}"
 
 
 def parse_ref(ref: str) -> Ref:

@@ -106,8 +106,8 @@ def linked(store: MetadataStore, run_id: str) -> dict[str, list[dict[str, Any]]]
 @app.command(
     "show",
     epilog=examples(
-        "arangoml-meta runs show runs/train-20250116T140000-3f2a9c",
-        "arangoml-meta runs show train-20250116T140000-3f2a9c --format json",
+        "arangoml-meta runs show runs/train-1kfj3pa0w03f2a",
+        "arangoml-meta runs show train-1kfj3pa0w03f2a --format json",
     ),
 )
 def show(ctx: typer.Context, run: RunArgument, fmt: FormatOption = Format.table) -> None:

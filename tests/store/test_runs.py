@@ -271,6 +271,16 @@ def test_runs_of_a_name_are_found_newest_by_latest_and_listed_in_order(
     assert [d["_id"] for d in store.history("runs", "train")] == made
 
 
+def test_run_keys_start_with_the_name_and_sort_in_the_order_they_were_made() -> None:
+    from arangoml_meta.embedded.documents import is_valid_key
+    from arangoml_meta.refs import run_key
+
+    keys = [run_key("train.v2_a-b") for _ in range(2000)]  # many within one microsecond
+    assert all(is_valid_key(key) and key.startswith("train.v2_a-b-") for key in keys)
+    assert len({len(key) for key in keys}) == 1
+    assert sorted(keys) == keys and len(set(keys)) == len(keys)
+
+
 def test_runs_have_no_versions_to_ask_for(store: MetadataStore) -> None:
     with store.run("train"):
         pass
