@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .backends import Session, insert_absent, missing_ids
+from .cycles import refuse_cycles
 from .errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ConflictError,
@@ -63,6 +64,8 @@ class Step:
     updates: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     # collection -> records to insert unless one with that key exists (environments)
     if_absent: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # edges to check for closing a cycle once they are written (see cycles.py)
+    acyclic: list[dict[str, Any]] = field(default_factory=list)
     # work done in the commit's transaction after the writes (deletions), and what it writes
     deferred: list[Callable[[], None]] = field(default_factory=list)
     extra_collections: set[str] = field(default_factory=set)
@@ -200,6 +203,8 @@ def _write(
         docs = step.documents[collection]
         stored = session.insert_many(collection, [_body(doc) for doc in docs])
         written.extend(zip(docs, stored, strict=True))
+    if step.acyclic:
+        refuse_cycles(session, step.acyclic)
     refreshed: Written = []
     for collection, key, patch, doc in step.updates:
         refreshed.append((doc, session.update(collection, key, patch)))

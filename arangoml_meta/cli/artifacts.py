@@ -356,3 +356,31 @@ def delete(
     emit_rows(rows, fmt, ["id", "action"])
     documents, edges = len(deletion.documents), len(deletion.edges)
     note(f"{action} {counted(documents, 'document')} and {counted(edges, 'lineage edge')}")
+
+
+@app.command(
+    "tag",
+    epilog=examples(
+        "arangoml-meta artifacts tag datasets/iris-v2 --add gold --add reviewed",
+        "arangoml-meta artifacts tag models/iris-clf@latest --remove candidate --add production",
+    ),
+)
+def tag(
+    ctx: typer.Context,
+    ref: RefArgument,
+    add: Annotated[
+        list[str] | None,
+        typer.Option("--add", metavar="TAG", help="A tag to add (repeat for more).", show_default=False),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove", metavar="TAG", help="A tag to remove (repeat for more).", show_default=False
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Add or remove tags of an artifact (or run) in place; the change is recorded in its
+    changes list (who, when, what). Nothing else of an artifact ever changes."""
+    doc = open_store_of(ctx).tag(ref, add=add or [], remove=remove or [])
+    emit_document(doc, fmt)
