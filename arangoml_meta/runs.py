@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .environment import ResourceMeter, capture_environment, utc_now_iso
 from .environments import ENVIRONMENTS, environment_record, is_reference, reference
-from .errors import BadParameterError
+from .errors import BadParameterError, SchemaViolationError
 from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
@@ -140,6 +140,11 @@ class Run:
             started_at=utc_now_iso(),
         )
         environment = fields.pop("environment", None) or current_environment()
+        if not isinstance(environment, dict):
+            raise SchemaViolationError(
+                f"field 'environment': an object (interpreter, host, packages, ...), "
+                f"not {type(environment).__name__}"
+            )
         if is_reference(environment):  # given as another run keeps it: nothing to store
             env_key = environment["id"].partition("/")[2]
             doc["environment"] = environment
