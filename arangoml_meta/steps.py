@@ -37,7 +37,7 @@ from .errors import (
     DocumentNotFoundError,
     UniqueConstraintError,
 )
-from .refs import artifact_key
+from .refs import artifact_key, is_valid_name
 from .versions import confirm_versions, next_versions
 
 if TYPE_CHECKING:
@@ -193,7 +193,8 @@ def _write(
     missing = missing_ids(session, list(step.required))
     if missing:
         raise DocumentNotFoundError(
-            f"the step links to what does not exist: {', '.join(missing)}; nothing was written",
+            f"the step links to what does not exist: {', '.join(_with_hints(session, missing))}; "
+            "nothing was written",
             ERROR_ARANGO_DOCUMENT_NOT_FOUND,
         )
     for collection, records in step.if_absent.items():
@@ -211,6 +212,18 @@ def _write(
     for work in step.deferred:
         work()
     return written, refreshed
+
+
+def _with_hints(session: Session, missing: list[str]) -> list[str]:
+    """Each missing id, with ``(did you mean T/N@latest?)`` when its key is a name in use."""
+    described = []
+    for doc_id in missing:
+        collection, _, key = doc_id.partition("/")
+        named = is_valid_name(key) and session.query(
+            "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true", {"@c": collection, "name": key}
+        )
+        described.append(f"{doc_id} (did you mean {doc_id}@latest?)" if named else doc_id)
+    return described
 
 
 def _body(doc: dict[str, Any]) -> dict[str, Any]:
