@@ -45,6 +45,13 @@ _OPERATORS = {
     "~": "like",
 }
 
+ProjectOption = Annotated[
+    str | None, typer.Option(help="The project it belongs to.", show_default=False)
+]
+TagsOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
+]
 TypeArgument = Annotated[
     str, typer.Argument(metavar="TYPE", help="The artifact type, e.g. datasets.")
 ]
@@ -132,14 +139,9 @@ def add(
             show_default=False,
         ),
     ] = None,
-    project: Annotated[
-        str | None, typer.Option(help="The project it belongs to.", show_default=False)
-    ] = None,
+    project: ProjectOption = None,
     description: Annotated[str | None, typer.Option(help="What it is.", show_default=False)] = None,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
-    ] = None,
+    tags: TagsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Register the next version of an artifact (validated against its type's schema).

@@ -16,6 +16,8 @@ from .artifacts import (
     ColumnsOption,
     LimitOption,
     OffsetOption,
+    ProjectOption,
+    TagsOption,
     WhereOption,
     columns_option,
     filters_of,
@@ -294,14 +296,9 @@ def record(
     ] = None,
     status: StatusOption = "completed",
     reason: ReasonOption = None,
-    project: Annotated[
-        str | None, typer.Option(help="The project it belongs to.", show_default=False)
-    ] = None,
+    project: ProjectOption = None,
     description: Annotated[str | None, typer.Option(help="What it did.", show_default=False)] = None,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
-    ] = None,
+    tags: TagsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Record a run that ran elsewhere (a shell step): its inputs, outputs, params, metrics.

@@ -180,6 +180,8 @@ def test_the_fuzzer_reaches_every_command() -> None:
         ["artifacts", "tag", "datasets/iris@latest", "--add", "a\nb", "--remove", "a\nb"],
         ["artifacts", "list", "datasets", "--limit", "9" * 40],
         ["query", "run", "model_provenance", "--param", "model=\x00"],
+        ["types", "evolve", "\x1e"],  # a record separator: str.splitlines() breaks there
+        ["types", "show", "a\rb\u2028c\x85d\x0be"],
     ],
 )
 def test_hostile_command_lines_seen_before(store_dir: str, argv: list[str]) -> None:
