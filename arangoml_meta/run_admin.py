@@ -9,7 +9,9 @@ the recording ran, and it has no measured resources (nothing ran here).
 (``store.unfinished_runs()`` says which are orphaned), as ``failed`` with a reason
 by default. It records who closed it (``closed_by``) and is refused for a run
 that is closed already (1200), and for one whose process still runs on this
-host, unless forced.
+host, unless forced. A process on another host cannot be asked: close such a
+run only when you know it is gone (if it lives on, its own close later
+overwrites the status).
 """
 
 from __future__ import annotations
