@@ -16,17 +16,19 @@ overwrites the status).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .environment import process_alive, utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError, DocumentNotFoundError
-from .runs import CLOSED_STATUSES, Run
+from .runs import CLOSED_STATUSES, RUNS, Run
 from .types import validate
 
 if TYPE_CHECKING:
     from .store import MetadataStore
 
+_UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z")
 # (role, "type/name", fields) of an artifact a recorded run produced: its next version
 Output = tuple[str, str, Mapping[str, Any]]
 
@@ -41,17 +43,27 @@ def record_run(
     metrics: dict[str, Any] | None = None,
     status: str = "completed",
     reason: str | None = None,
+    started_at: str | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
     """Record a finished run with its inputs and outputs in one step (see the module
     docstring); ``fields`` as for ``start_run`` (step, project, description, tags, ...).
-    Returns the run's document."""
+    ``started_at``: when the step started (ISO 8601 UTC, ``YYYY-MM-DDTHH:MM:SS.sssZ``), if
+    not now; it ends now. Returns the run's document."""
     _check_status(status)
     if reason is not None and status != "failed":
         raise BadParameterError("a reason is given for a failed run only")
     planned = [_output(output) for output in outputs]
+    if started_at is not None:
+        validate(store.type(RUNS), {"name": name, "started_at": started_at})
+        if not _UTC_TIME.fullmatch(started_at):  # the schema's '$' lets a final newline by
+            raise BadParameterError(f"started_at {started_at!r}: expected YYYY-MM-DDTHH:MM:SS.sssZ")
+        if started_at > utc_now_iso():
+            raise BadParameterError(f"started_at {started_at} is in the future")
     with store.transaction():
         run = Run.start(store, name, inputs=inputs, params=params, **fields)
+        if started_at is not None:
+            run.doc["started_at"] = started_at
         if metrics:
             run.log_metrics(metrics)
         for role, type_name, artifact, values in planned:

@@ -246,7 +246,7 @@ def outputs_of(items: list[str] | None) -> list[Output]:
         "arangoml-meta runs record train --input train=datasets/iris@latest "
         "--param lr=0.1 --metric auc=0.97 --output model=models/iris-clf:'{\"framework\": \"sklearn\"}'",
         "arangoml-meta runs record featurize --project churn --input datasets/churn-raw-v3 "
-        "--output features=featuresets/churn",
+        "--output features=featuresets/churn --started-at 2025-01-16T14:00:00.000Z",
         "arangoml-meta runs record train --status failed --reason 'out of memory' "
         "--input train=datasets/iris-v2",
     ),
@@ -296,6 +296,16 @@ def record(
     ] = None,
     status: StatusOption = "completed",
     reason: ReasonOption = None,
+    started_at: Annotated[
+        str | None,
+        typer.Option(
+            "--started-at",
+            metavar="TIME",
+            help="When it started, in UTC: YYYY-MM-DDTHH:MM:SS.sssZ, e.g. from "
+            "date -u +%Y-%m-%dT%H:%M:%S.%3NZ (default: now; it ends now).",
+            show_default=False,
+        ),
+    ] = None,
     project: ProjectOption = None,
     description: Annotated[str | None, typer.Option(help="What it did.", show_default=False)] = None,
     tags: TagsOption = None,
@@ -315,6 +325,7 @@ def record(
         metrics=assignments(metrics, "--metric", typed=True),
         status=status,
         reason=reason,
+        started_at=started_at,
         project=project,
         description=description,
         tags=tags,

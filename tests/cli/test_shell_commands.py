@@ -112,6 +112,7 @@ def test_a_link_back_is_refused_unless_allowed(cli: Cli, iris: MetadataStore) ->
         (["train", "--status", "running"], ["completed or failed"]),
         (["train", "--reason", "why"], ["failed run only"]),
         (["tr ain"], ["[1620]", "ASCII"]),
+        (["train", "--started-at", "yesterday"], ["[1620]", "started_at"]),
     ],
 )
 def test_bad_recordings_are_one_line_errors_and_write_nothing(
@@ -130,9 +131,10 @@ def test_a_shell_pipeline_records_its_lineage(cli: Cli, iris: MetadataStore) -> 
             "--input", "train=datasets/iris-sample@latest", "--input", "datasets/iris-v1",
             "--param", "lr=0.1", "--param", "layers=[64, 32]", "--metric", "auc=0.97",
             "--output", 'model=models/iris-clf:{"framework": "sklearn"}',
-            "--format", "json",
+            "--started-at", "2025-01-16T14:00:00.000Z", "--format", "json",
         )
     )  # fmt: skip
+    assert run["started_at"] == "2025-01-16T14:00:00.000Z"
     assert (run["status"], run["project"], run["params"], run["metrics"]) == (
         "completed", "iris", {"lr": 0.1, "layers": [64, 32]}, {"auc": 0.97},
     )  # fmt: skip

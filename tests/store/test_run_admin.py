@@ -238,3 +238,29 @@ def test_recorded_outputs_inherit_the_project_too(store: MetadataStore) -> None:
 def test_an_output_s_project_is_checked_as_any_project(store: MetadataStore) -> None:
     with pytest.raises(SchemaViolationError), store.run("train", project="churn") as run:
         run.register_output("models", "a", project="not a project")
+
+
+@pytest.mark.parametrize(
+    "started_at,error",
+    [
+        ("2025-01-16", SchemaViolationError),
+        ("2025-13-01T00:00:00.000Z", SchemaViolationError),
+        ("2025-01-16T14:00:00.000Z\n", BadParameterError),
+        ("2999-01-01T00:00:00.000Z", BadParameterError),
+        (5, SchemaViolationError),
+    ],
+)
+def test_a_bad_start_time_is_refused(
+    store: MetadataStore, started_at: Any, error: type[Exception]
+) -> None:
+    before = counts(store)
+    with pytest.raises(error):
+        store.record_run("train", started_at=started_at)
+    assert counts(store) == before
+
+
+def test_a_recorded_run_may_say_when_it_started(store: MetadataStore) -> None:
+    run = store.record_run("train", started_at="2025-01-16T14:00:00.000Z")
+    assert run["started_at"] == "2025-01-16T14:00:00.000Z"
+    assert run["ended_at"] > run["started_at"]
+    assert store.get(run["_id"])["started_at"] == "2025-01-16T14:00:00.000Z"
