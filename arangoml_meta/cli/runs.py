@@ -49,7 +49,7 @@ app = sub_app(
 LIST_COLUMNS = ["_id", "step", "status", "project", "started_at", "ended_at", "metrics"]
 SHOW_FIELDS = (
     "_id", "name", "step", "status", "project", "description", "tags", "created_by",
-    "started_at", "ended_at", "params", "metrics", "resources", "error",
+    "started_at", "ended_at", "closed_by", "params", "metrics", "resources", "error", "changes",
 )  # fmt: skip
 COMPARED = ("params", "metrics", "resources")
 RunArgument = Annotated[

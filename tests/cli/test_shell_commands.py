@@ -197,6 +197,8 @@ def test_close_an_orphaned_run(cli: Cli, iris: MetadataStore, orphan: str) -> No
     )  # fmt: skip
     assert as_json(cli("runs", "list", "--unfinished", "--format", "json")) == []
     fails(cli("runs", "close", orphan), "[1200]", "closed already")
+    shown = succeeds(cli("runs", "show", orphan, "--format", "csv"))
+    assert "closed_by,ops" in shown.splitlines()
 
 
 def test_a_live_run_closes_only_with_force(cli: Cli, iris: MetadataStore) -> None:
