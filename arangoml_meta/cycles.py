@@ -13,7 +13,8 @@ The check is one AQL query for all the step's edges, on every backend
 A run's own edges cannot close a cycle through the API (a run's inputs are linked
 when it starts, before it has outputs, and its outputs are new versions); they
 are checked all the same, as every edge is. ``import_records`` writes history
-from another system as it was and checks none (see ``importing.py``).
+from another system as it was: it refuses a self-link but does not look for a
+longer cycle (a walk per edge would cost more than the import itself).
 """
 
 from __future__ import annotations

@@ -107,3 +107,17 @@ def test_runs_record_their_edges_as_before(lineage_graph: LineageGraph) -> None:
         report = run.register_output("datasets", "report", role="report")
     upstream = {row["_id"] for row in store.upstream(report["_id"])}
     assert {run.id, "datasets/raw-v1", "models/clf-v1"} <= upstream
+
+
+def test_an_import_refuses_a_self_link_but_keeps_a_longer_cycle(store: MetadataStore) -> None:
+    records = [
+        {"type": "datasets", "name": "a", "as": "a"},
+        {"type": "datasets", "name": "b", "as": "b"},
+        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
+        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
+    ]
+    store.import_records(records)
+    assert store.backend.count("derivations") == 2  # history as it was (see cycles.py)
+    with pytest.raises(GraphError, match="self-link"):
+        store.import_records([{"link": "derivations", "from": "datasets/a-v1", "to": "datasets/a-v1"}])
+    assert store.backend.count("derivations") == 2
