@@ -53,6 +53,10 @@ def tag(
     if step is None:
         with store.backend.transaction(write=[collection]) as session:
             return _retag(store, session, doc_id, added, removed, write=True)
+    pending = step.new.get(doc_id)
+    if pending is not None:  # new in the step: tagged before it is written (and renumbered)
+        pending.update(_change(store, pending, added, removed) or {})
+        return pending
     step.extra_collections.add(collection)
 
     def at_commit() -> None:
@@ -84,18 +88,27 @@ def _retag(
     collection, _, key = doc_id.partition("/")
     doc = session.get(collection, key)
     if doc is None:
-        raise DocumentNotFoundError(
-            f"artifact not found: {doc_id}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-        )
+        raise DocumentNotFoundError(f"artifact not found: {doc_id}", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+    patch = _change(store, doc, add, remove)
+    if patch is None:
+        return doc
+    return session.update(collection, key, patch) if write else {**doc, **patch}
+
+
+def _change(
+    store: MetadataStore, doc: dict[str, Any], add: list[str], remove: list[str]
+) -> dict[str, Any] | None:
+    """The patch of ``doc``'s tags and changes (checked against its type's schema), or None
+    when nothing changes."""
     tags, history = doc.get("tags") or [], doc.get(CHANGES) or []
     if not isinstance(tags, list) or not isinstance(history, list):
         raise SchemaViolationError(
-            f"{doc_id} was written around the store: its 'tags' or '{CHANGES}' is not a list"
+            f"{doc['_id']} was written around the store: its 'tags' or '{CHANGES}' is not a list"
         )
     added = [t for t in add if t not in tags]
     removed = [t for t in remove if t in tags]
     if not added and not removed:
-        return doc
+        return None
     change = {
         "at": utc_now_iso(),
         "by": store.actor,
@@ -104,5 +117,5 @@ def _retag(
         "removed": removed,
     }
     patch = {"tags": [t for t in tags if t not in removed] + added, CHANGES: [*history, change]}
-    validate(store.type(collection), {**doc, **patch})
-    return session.update(collection, key, patch) if write else {**doc, **patch}
+    validate(store.type(doc["_id"].partition("/")[0]), {**doc, **patch})
+    return patch

@@ -140,3 +140,13 @@ def test_a_type_that_forbids_undeclared_fields_says_so(store: MetadataStore, tmp
     with pytest.raises(SchemaViolationError, match="changes"):
         store.tag(doc["_id"], add=["gold"])
     assert store.get(doc["_id"]) == doc
+
+
+def test_an_artifact_new_in_the_step_is_tagged_before_it_is_written(store: MetadataStore) -> None:
+    with store.transaction():
+        doc = store.register("datasets", "iris", tags=["raw"])
+        tagged = store.tag(doc["_id"], add=["gold"])
+        assert tagged is doc and doc["tags"] == ["raw", "gold"]
+    stored = store.get("datasets/iris-v1")
+    assert stored["tags"] == ["raw", "gold"]
+    assert [(c["added"], c["removed"]) for c in stored["changes"]] == [(["gold"], [])]
