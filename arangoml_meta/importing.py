@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .cycles import refuse_self_link
 from .errors import BadParameterError
 from .jsonvalues import as_json
 from .refs import run_key
@@ -176,6 +177,11 @@ def _link(
     if reserved:
         raise BadParameterError(f"{where}: these fields are set by the store: {reserved}")
     history = {k: fields.pop(k) for k in HISTORY_FIELDS if k in fields}
-    edge = store.add_edge(step, collection, ends[0], ends[1], as_json(fields, where))
+    # history as it was: a self-link is refused, a longer cycle is not looked for (a walk per
+    # edge would cost more than the import itself; see cycles.py)
+    refuse_self_link(collection, ends[0], ends[1])
+    edge = store.add_edge(
+        step, collection, ends[0], ends[1], as_json(fields, where), allow_cycle=True
+    )
     edge.update(as_json(history, where))
     return edge

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from .errors import ERROR_ARANGO_DOCUMENT_HANDLE_BAD, DocumentError
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}$"
+MAX_NAME_LENGTH = 200
+# Names stay ASCII: every type's schema (enforced by ArangoDB itself on its collections)
+# carries this pattern, and a key is the name with -vN, so any name is a valid key as is.
+NAME_RULE = (
+    f"a name is 1 to {MAX_NAME_LENGTH} ASCII characters: letters A-Z a-z, digits 0-9, "
+    "'.', '_' and '-', starting with a letter or digit (e.g. 'iris' or 'churn-2024.q1')"
+)
 _NAME_RE = re.compile(NAME_PATTERN)
+_NAME_CHAR = re.compile(r"[A-Za-z0-9_.\-]")
 _REF_RE = re.compile(r"^(?P<type>[A-Za-z_][A-Za-z0-9_\-]*)/(?P<rest>.+)$")
 # ASCII digits only: str.isdigit() also accepts superscripts, which int() refuses, and
 # other scripts' digits, which it reads as numbers
@@ -35,6 +43,22 @@ class Ref:
 
 def is_valid_name(name: object) -> bool:
     return isinstance(name, str) and _NAME_RE.fullmatch(name) is not None
+
+
+def name_problem(name: object) -> str:
+    """Why ``name`` is not a valid name, then the rule (see :data:`NAME_RULE`)."""
+    if not isinstance(name, str):
+        problem = f"a name is text, not {type(name).__name__}"
+    elif not name:
+        problem = "the name is empty"
+    elif len(name) > MAX_NAME_LENGTH:
+        problem = f"{len(name)} characters is too long"
+    elif not (name[0].isascii() and name[0].isalnum()):
+        problem = f"it starts with {name[0]!r} (U+{ord(name[0]):04X})"
+    else:
+        bad = next(char for char in name if not _NAME_CHAR.fullmatch(char))
+        problem = f"{bad!r} (U+{ord(bad):04X}) at position {name.index(bad) + 1} is not allowed"
+    return f"{problem}; {NAME_RULE}"
 
 
 def artifact_key(name: str, version: int) -> str:
@@ -98,7 +122,8 @@ def parse_ref(ref: str) -> Ref:
         name, _, version = rest.rpartition("@")
         if not is_valid_name(name):
             raise DocumentError(
-                f"malformed artifact name in {ref!r}", ERROR_ARANGO_DOCUMENT_HANDLE_BAD
+                f"malformed artifact name in {ref!r}: {name_problem(name)}",
+                ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
             )
         if version == "latest":
             return Ref(type_name, name=name)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .environment import ResourceMeter, capture_environment, utc_now_iso
 from .environments import ENVIRONMENTS, environment_record, is_reference, reference
-from .errors import BadParameterError
+from .errors import BadParameterError, SchemaViolationError
 from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 RUNS = "runs"
 # what the run records itself, so start_run() refuses them as fields (not the environment:
 # a caller may report where the run really executed)
-RUN_SET = (*STORE_SET, "status", "started_at", "ended_at", "resources", "error")
+RUN_SET = (*STORE_SET, "status", "started_at", "ended_at", "resources", "error", "closed_by")
 # what a run logs while it runs, checked value by value as it is logged
 LOGGED = ("params", "metrics", "metric_series")
 CLOSED_STATUSES = ("completed", "failed")
@@ -140,6 +140,11 @@ class Run:
             started_at=utc_now_iso(),
         )
         environment = fields.pop("environment", None) or current_environment()
+        if not isinstance(environment, dict):
+            raise SchemaViolationError(
+                f"field 'environment': an object (interpreter, host, packages, ...), "
+                f"not {type(environment).__name__}"
+            )
         if is_reference(environment):  # given as another run keeps it: nothing to store
             env_key = environment["id"].partition("/")[2]
             doc["environment"] = environment
@@ -264,9 +269,12 @@ class Run:
     def register_output(
         self, type_name: str, name: str, *, role: str = "output", **fields: Any
     ) -> dict[str, Any]:
-        """Register an artifact produced by this run, linked run → artifact."""
+        """Register an artifact produced by this run, linked run → artifact; it belongs to
+        the run's project unless ``project`` is given (``project=None``: to none)."""
         self._require_open()
         store = self.store
+        if "project" not in fields and self.doc.get("project") is not None:
+            fields["project"] = self.doc["project"]
         with store.transaction() as pending:
             artifact = store.register(type_name, name, **fields)
             store.add_edge(pending, "outputs", self.id, artifact["_id"], {"role": role})
@@ -275,9 +283,14 @@ class Run:
     # ------------------------------------------------------------------ closing
 
     def close(
-        self, status: str = "completed", error: BaseException | str | None = None
+        self,
+        status: str = "completed",
+        error: BaseException | str | None = None,
+        *,
+        measured: bool = True,
     ) -> dict[str, Any]:
-        """Close the run (completed / failed) with its resources.
+        """Close the run (completed / failed) with its resources (unless not ``measured``:
+        a run recorded after the fact has none this process could measure).
 
         A run still in a step is closed in it (written once, closed, with the step);
         one already written gets its close as a small update, with the step open in
@@ -294,8 +307,10 @@ class Run:
             **self._pending_patch(),
             "status": status,
             "ended_at": utc_now_iso(),
-            "resources": self.meter.stop(),
         }
+        resources = self.meter.stop()
+        if measured:
+            patch["resources"] = resources
         if error is not None:
             if isinstance(error, BaseException):
                 patch["error"] = {

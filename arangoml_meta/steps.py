@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .backends import Session, insert_absent, missing_ids
+from .cycles import refuse_cycles
 from .errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ConflictError,
     DocumentNotFoundError,
     UniqueConstraintError,
 )
-from .refs import artifact_key
+from .refs import artifact_key, is_valid_name
 from .versions import confirm_versions, next_versions
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class Step:
     updates: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     # collection -> records to insert unless one with that key exists (environments)
     if_absent: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # edges to check for closing a cycle once they are written (see cycles.py)
+    acyclic: list[dict[str, Any]] = field(default_factory=list)
     # work done in the commit's transaction after the writes (deletions), and what it writes
     deferred: list[Callable[[], None]] = field(default_factory=list)
     extra_collections: set[str] = field(default_factory=set)
@@ -190,7 +193,8 @@ def _write(
     missing = missing_ids(session, list(step.required))
     if missing:
         raise DocumentNotFoundError(
-            f"the step links to what does not exist: {', '.join(missing)}; nothing was written",
+            f"the step links to what does not exist: {', '.join(_with_hints(session, missing))}; "
+            "nothing was written",
             ERROR_ARANGO_DOCUMENT_NOT_FOUND,
         )
     for collection, records in step.if_absent.items():
@@ -200,12 +204,26 @@ def _write(
         docs = step.documents[collection]
         stored = session.insert_many(collection, [_body(doc) for doc in docs])
         written.extend(zip(docs, stored, strict=True))
+    if step.acyclic:
+        refuse_cycles(session, step.acyclic)
     refreshed: Written = []
     for collection, key, patch, doc in step.updates:
         refreshed.append((doc, session.update(collection, key, patch)))
     for work in step.deferred:
         work()
     return written, refreshed
+
+
+def _with_hints(session: Session, missing: list[str]) -> list[str]:
+    """Each missing id, with ``(did you mean T/N@latest?)`` when its key is a name in use."""
+    described = []
+    for doc_id in missing:
+        collection, _, key = doc_id.partition("/")
+        named = is_valid_name(key) and session.query(
+            "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true", {"@c": collection, "name": key}
+        )
+        described.append(f"{doc_id} (did you mean {doc_id}@latest?)" if named else doc_id)
+    return described
 
 
 def _body(doc: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import Backend, open_backend
+from .cycles import refuse_self_link
 from .deletion import Deletion
 from .environment import current_actor, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
@@ -51,7 +52,7 @@ from .migrations import (
     save_graph,
     type_from_doc,
 )
-from .refs import Ref, artifact_key, is_valid_name, parse_ref
+from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
 from .steps import Step, commit
 from .types import ArtifactType, validate
 from .versions import provisional_version
@@ -210,8 +211,7 @@ class MetadataStore:
         when it is written), checked and stamped with the time and the actor."""
         if not is_valid_name(name):
             raise SchemaViolationError(
-                f"field 'name': {name!r} is not a valid name (letters, digits, '.', '_', '-'; "
-                "starting with a letter or digit)"
+                f"field 'name': {name!r} is not a valid name: {name_problem(name)}"
             )
         doc: dict[str, Any] = {"_key": None, "_id": None, "_rev": None, "name": name}
         if project is not None:
@@ -245,7 +245,7 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        refuse_store_fields(fields, ("version", *STORE_SET))
+        refuse_store_fields(fields, ("version", "changes", *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
@@ -283,9 +283,23 @@ class MetadataStore:
         doc = self._lookup(artifact_type, parsed)
         if doc is None:
             raise DocumentNotFoundError(
-                f"artifact not found: {ref}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+                f"artifact not found: {ref}{self._latest_hint(artifact_type, parsed)}",
+                ERROR_ARANGO_DOCUMENT_NOT_FOUND,
             )
         return doc
+
+    def _latest_hint(self, artifact_type: ArtifactType, ref: Ref) -> str:
+        """``; did you mean datasets/iris@latest ...?`` when a key not found is a name in use
+        (``datasets/iris`` names no document: its versions are ``iris-v1``, ...)."""
+        if ref.key is None or not is_valid_name(ref.key):
+            return ""
+        rows = self.backend.query(
+            _LATEST_OF[_versioned(artifact_type)], {"@c": artifact_type.name, "name": ref.key}
+        )
+        if not rows:
+            return ""
+        newest = f"{artifact_type.name}/{ref.key}@latest"
+        return f"; did you mean {newest} (the newest of that name, {rows[0]['_id']})?"
 
     def _lookup(self, artifact_type: ArtifactType, ref: Ref) -> dict[str, Any] | None:
         step = self.step
@@ -377,6 +391,19 @@ class MetadataStore:
         history from another system, keeping its times (see ``importing.py``)."""
         return import_records(self, records, batch_size)
 
+    def tag(
+        self,
+        ref: str | Mapping[str, Any],
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+    ) -> dict[str, Any]:
+        """Add or remove tags of a stored artifact (or run) in place, recording the change
+        in its ``changes`` list (who, when, what); see ``tagging.py``."""
+        from .tagging import tag
+
+        return tag(self, ref, add, remove)
+
     # ------------------------------------------------------------------ provenance
 
     def link(
@@ -384,12 +411,19 @@ class MetadataStore:
         source: str | Mapping[str, Any],
         target: str | Mapping[str, Any],
         relation: str,
+        *,
+        allow_cycle: bool = False,
         **attributes: Any,
     ) -> dict[str, Any]:
         """A derivation between two artifacts (``relation``: deployed_as, monitors, subset_of, ...).
 
-        Inside a step the edge is written (and its ends checked) when the step ends.
+        A self-link, or a link from an artifact downstream of ``target``, would close a
+        cycle in the data flow: refused (:class:`GraphError`, 1906) unless ``allow_cycle``
+        (see ``cycles.py``). Inside a step the edge is written (and its ends checked)
+        when the step ends.
         """
+        if not isinstance(relation, str) or not relation.strip():
+            raise BadParameterError(f"a link's relation is a word, e.g. subset_of (not {relation!r})")
         refuse_store_fields(attributes, STORE_SET)
         fields = {"relation": relation, **as_json(attributes, "attributes")}
         with self.transaction() as step:
@@ -399,12 +433,24 @@ class MetadataStore:
                 self.linked_id(step, source),
                 self.linked_id(step, target),
                 fields,
+                allow_cycle=allow_cycle,
             )
 
     def add_edge(
-        self, step: Step, collection: str, source_id: str, target_id: str, fields: dict[str, Any]
+        self,
+        step: Step,
+        collection: str,
+        source_id: str,
+        target_id: str,
+        fields: dict[str, Any],
+        *,
+        allow_cycle: bool = False,
     ) -> dict[str, Any]:
-        """An edge of ``collection`` (the kinds of its ends checked) added to ``step``."""
+        """An edge of ``collection`` (the kinds of its ends checked) added to ``step``; unless
+        ``allow_cycle``, refused now when a self-link and when the step commits when it
+        closes a cycle (see ``cycles.py``)."""
+        if not allow_cycle:
+            refuse_self_link(collection, source_id, target_id)
         allowed = EDGE_KINDS[collection]
         kinds = (self._kind_of(source_id), self._kind_of(target_id))
         if kinds != allowed:
@@ -424,6 +470,8 @@ class MetadataStore:
             "created_by": self.actor,
         }
         step.add(collection, edge, edge=True)
+        if not allow_cycle:
+            step.acyclic.append(edge)
         return edge
 
     def _kind_of(self, doc_id: str) -> str:
@@ -445,6 +493,28 @@ class MetadataStore:
         return Run.start(self, name, inputs=inputs, params=params, **fields)
 
     run = start_run
+
+    def record_run(self, name: str, **options: Any) -> dict[str, Any]:
+        """Record a finished run (inputs, outputs, params, metrics, status) in one step:
+        a step that ran elsewhere, e.g. in a shell script. See ``run_admin.py``."""
+        from .run_admin import record_run
+
+        return record_run(self, name, **options)
+
+    def close_run(
+        self,
+        run: str,
+        *,
+        status: str = "failed",
+        reason: str | None = None,
+        force: bool = False,
+    ) -> dict[str, Any]:
+        """Close a run left ``running`` by a killed process (``failed`` with ``reason`` by
+        default); refused for a closed run, and for a live one unless ``force``. See
+        ``run_admin.py``."""
+        from .run_admin import close_run
+
+        return close_run(self, run, status=status, reason=reason, force=force)
 
     def environment_of(self, run: str | Mapping[str, Any] | Run) -> dict[str, Any] | None:
         """A run's environment in full: its shared record (interpreter, platform, packages,

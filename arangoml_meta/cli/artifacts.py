@@ -45,6 +45,13 @@ _OPERATORS = {
     "~": "like",
 }
 
+ProjectOption = Annotated[
+    str | None, typer.Option(help="The project it belongs to.", show_default=False)
+]
+TagsOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
+]
 TypeArgument = Annotated[
     str, typer.Argument(metavar="TYPE", help="The artifact type, e.g. datasets.")
 ]
@@ -132,14 +139,9 @@ def add(
             show_default=False,
         ),
     ] = None,
-    project: Annotated[
-        str | None, typer.Option(help="The project it belongs to.", show_default=False)
-    ] = None,
+    project: ProjectOption = None,
     description: Annotated[str | None, typer.Option(help="What it is.", show_default=False)] = None,
-    tags: Annotated[
-        list[str] | None,
-        typer.Option("--tag", metavar="TAG", help="A label (repeat for more).", show_default=False),
-    ] = None,
+    tags: TagsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Register the next version of an artifact (validated against its type's schema).
@@ -356,3 +358,31 @@ def delete(
     emit_rows(rows, fmt, ["id", "action"])
     documents, edges = len(deletion.documents), len(deletion.edges)
     note(f"{action} {counted(documents, 'document')} and {counted(edges, 'lineage edge')}")
+
+
+@app.command(
+    "tag",
+    epilog=examples(
+        "arangoml-meta artifacts tag datasets/iris-v2 --add gold --add reviewed",
+        "arangoml-meta artifacts tag models/iris-clf@latest --remove candidate --add production",
+    ),
+)
+def tag(
+    ctx: typer.Context,
+    ref: RefArgument,
+    add: Annotated[
+        list[str] | None,
+        typer.Option("--add", metavar="TAG", help="A tag to add (repeat for more).", show_default=False),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--remove", metavar="TAG", help="A tag to remove (repeat for more).", show_default=False
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Add or remove tags of an artifact (or run) in place; the change is recorded in its
+    changes list (who, when, what). Nothing else of an artifact ever changes."""
+    doc = open_store_of(ctx).tag(ref, add=add or [], remove=remove or [])
+    emit_document(doc, fmt)

@@ -31,10 +31,15 @@ DEBUG_ENV = "ARANGOML_META_DEBUG"
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 _NEWLINES = re.compile(r"\s*\n\s*")
+# what would still break the line or move the cursor: control characters (CR, VT, FF and the
+# separators str.splitlines() splits on), NEL, Unicode line breaks and bidi controls
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(message: str) -> str:
-    return _NEWLINES.sub(" ", message.strip())
+    """``message`` on one line: newlines as spaces, other control characters escaped."""
+    flat = _NEWLINES.sub(" ", message.strip())
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode(), flat)
 
 
 def error_line(message: str) -> None:

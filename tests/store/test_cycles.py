@@ -1,0 +1,123 @@
+"""Self-links and links that close a cycle in the data flow: refused unless allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from arangoml_meta.errors import ERROR_GRAPH_INVALID_EDGE, GraphError
+from arangoml_meta.store import MetadataStore
+
+from .conftest import LineageGraph, counts
+
+
+@pytest.mark.parametrize("ref", ["datasets/raw-v1", "datasets/raw@latest", "datasets/raw@1"])
+def test_a_self_link_is_refused(lineage_graph: LineageGraph, ref: str) -> None:
+    store = lineage_graph.store
+    before = counts(store)
+    with pytest.raises(GraphError, match="self-link") as raised:
+        store.link(ref, "datasets/raw-v1", "subset_of")
+    assert raised.value.error_num == ERROR_GRAPH_INVALID_EDGE
+    assert counts(store) == before
+
+
+@pytest.mark.parametrize(
+    "source,target",
+    [
+        ("datasets/clean-v1", "datasets/raw-v1"),  # one derivation back
+        ("models/clf-v1", "datasets/clean-v1"),  # back through the run that trained it
+        ("serving_metrics/clf-prod-w1-v1", "datasets/raw-v1"),  # five links back
+    ],
+)
+def test_a_link_closing_a_cycle_is_refused(
+    lineage_graph: LineageGraph, source: str, target: str
+) -> None:
+    store = lineage_graph.store
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle") as raised:
+        store.link(source, target, "derived_from")
+    assert raised.value.error_num == ERROR_GRAPH_INVALID_EDGE
+    assert f"{source} -> {target}" in str(raised.value)
+    assert counts(store) == before
+
+
+def test_links_of_one_step_that_close_a_cycle_together_are_refused(store: MetadataStore) -> None:
+    a, b, c = (store.register("datasets", name) for name in "abc")
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle"), store.transaction():
+        store.link(a, b, "x")
+        store.link(b, c, "x")
+        store.link(c, a, "x")
+    assert counts(store) == before  # the whole step: none of its links was written
+
+
+def test_the_failed_step_writes_nothing_else_either(store: MetadataStore) -> None:
+    a = store.register("datasets", "a")
+    before = counts(store)
+    with pytest.raises(GraphError), store.transaction():
+        b = store.register("datasets", "b")
+        store.link(a, b, "x")
+        store.link(b, a, "x")
+    assert counts(store) == before
+    assert store.history("datasets", "b") == []
+
+
+def test_a_link_alongside_the_flow_is_not_a_cycle(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    # raw is upstream of the model already: another path the same way closes nothing
+    edge = store.link("datasets/raw-v1", "models/clf-v1", "inspired")
+    assert (edge["_from"], edge["_to"]) == ("datasets/raw-v1", "models/clf-v1")
+    # nor does a link between unconnected artifacts, either way
+    store.link("datasets/other-v1", "datasets/raw-v1", "sample_of")
+
+
+@pytest.mark.parametrize(
+    "source,target",
+    [("datasets/raw-v1", "datasets/raw-v1"), ("models/clf-v1", "datasets/clean-v1")],
+)
+def test_allow_cycle_links_anyway(lineage_graph: LineageGraph, source: str, target: str) -> None:
+    store = lineage_graph.store
+    edge = store.link(source, target, "retrained_on", allow_cycle=True)
+    assert (edge["_from"], edge["_to"]) == (source, target)
+    stored = store.query("FOR e IN derivations FILTER e._id == @id RETURN e", {"id": edge["_id"]})
+    assert stored[0]["relation"] == "retrained_on"
+
+
+def test_a_run_output_that_is_upstream_of_the_run_is_refused(store: MetadataStore) -> None:
+    # the API cannot name this (outputs are new versions): add_edge, where every edge is made
+    data = store.register("datasets", "data")
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle"), store.transaction() as step:
+        run = store.start_run("train", inputs={"train": data})
+        store.add_edge(step, "outputs", run.id, data["_id"], {"role": "model"})
+    assert counts(store) == before
+
+
+def test_a_run_input_that_is_downstream_of_the_run_is_refused(store: MetadataStore) -> None:
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle"), store.transaction() as step:
+        run = store.start_run("train")
+        model = run.register_output("models", "clf")
+        store.add_edge(step, "inputs", model["_id"], run.id, {"role": "train"})
+    assert counts(store) == before
+
+
+def test_runs_record_their_edges_as_before(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    with store.run("evaluate", inputs={"test": "datasets/raw-v1", "model": "models/clf-v1"}) as run:
+        report = run.register_output("datasets", "report", role="report")
+    upstream = {row["_id"] for row in store.upstream(report["_id"])}
+    assert {run.id, "datasets/raw-v1", "models/clf-v1"} <= upstream
+
+
+def test_an_import_refuses_a_self_link_but_keeps_a_longer_cycle(store: MetadataStore) -> None:
+    records = [
+        {"type": "datasets", "name": "a", "as": "a"},
+        {"type": "datasets", "name": "b", "as": "b"},
+        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
+        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
+    ]
+    store.import_records(records)
+    assert store.backend.count("derivations") == 2  # history as it was (see cycles.py)
+    with pytest.raises(GraphError, match="self-link"):
+        store.import_records([{"link": "derivations", "from": "datasets/a-v1", "to": "datasets/a-v1"}])
+    assert store.backend.count("derivations") == 2
