@@ -10,15 +10,19 @@ that edges of the same step (``link(a, b)`` then ``link(b, a)``) are seen too.
 The check is one AQL query for all the step's edges, on every backend
 (:data:`CLOSING_EDGES`): does a path ``B → ... → A`` exist?
 
-A run's own edges cannot close a cycle through the API (a run's inputs are linked
-when it starts, before it has outputs, and its outputs are new versions); they
-are checked all the same, as every edge is. ``import_records`` writes history
+Only an edge into a document that existed before the step needs the query: a
+document new in the step has no links but the step's own, so a cycle through it
+either enters a document that existed (by a step edge, which is checked) or lies
+among the step's new documents alone (found without a query, :func:`_new_cycle`).
+A pipeline step's own edges (inputs into its new run, outputs into new versions)
+therefore cost no query. ``import_records`` writes history
 from another system as it was: it refuses a self-link but does not look for a
 longer cycle (a walk per edge would cost more than the import itself).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from .backends import Session
@@ -51,13 +55,20 @@ def refuse_self_link(collection: str, source_id: str, target_id: str) -> None:
         )
 
 
-def refuse_cycles(session: Session, edges: list[dict[str, Any]]) -> None:
+def refuse_cycles(
+    session: Session, edges: list[dict[str, Any]], new: Collection[str] = ()
+) -> None:
     """Raise :class:`GraphError` (1906) when one of ``edges`` (written in ``session``'s
-    transaction already) closes a cycle in the lineage graph."""
-    ends = [{"from": edge["_from"], "to": edge["_to"]} for edge in edges]
-    closing = session.query(CLOSING_EDGES, {"edges": ends, "depth": COMPLETE_DEPTH})
+    transaction already) closes a cycle in the lineage graph; ``new``: the ids of the
+    documents the step created (see the module docstring)."""
+    closing = _new_cycle(edges, new)
     if not closing:
-        return
+        ends = [{"from": e["_from"], "to": e["_to"]} for e in edges if e["_to"] not in new]
+        if not ends:
+            return
+        closing = session.query(CLOSING_EDGES, {"edges": ends, "depth": COMPLETE_DEPTH})
+        if not closing:
+            return
     shown = ", ".join(f"{e['from']} -> {e['to']}" for e in closing[:SHOWN_EDGES])
     more = len(closing) - SHOWN_EDGES
     raise GraphError(
@@ -67,3 +78,30 @@ def refuse_cycles(session: Session, edges: list[dict[str, Any]]) -> None:
         ERROR_GRAPH_INVALID_EDGE,
         edges=closing,
     )
+
+
+def _new_cycle(edges: list[dict[str, Any]], new: Collection[str]) -> list[dict[str, str]]:
+    """The edges of ``edges`` between new documents that lie on a cycle among them
+    (Kahn's algorithm: what is left once every document without a remaining
+    predecessor is taken away is on a cycle or downstream of one)."""
+    inner = [e for e in edges if e["_from"] in new and e["_to"] in new]
+    if not inner:
+        return []
+    incoming: dict[str, int] = {}
+    outgoing: dict[str, list[str]] = {}
+    for edge in inner:
+        incoming[edge["_to"]] = incoming.get(edge["_to"], 0) + 1
+        incoming.setdefault(edge["_from"], 0)
+        outgoing.setdefault(edge["_from"], []).append(edge["_to"])
+    ready = [vertex for vertex, count in incoming.items() if count == 0]
+    while ready:
+        for target in outgoing.get(ready.pop(), ()):
+            incoming[target] -= 1
+            if incoming[target] == 0:
+                ready.append(target)
+    left = {vertex for vertex, count in incoming.items() if count}
+    return [
+        {"from": e["_from"], "to": e["_to"]}
+        for e in inner
+        if e["_from"] in left and e["_to"] in left
+    ]

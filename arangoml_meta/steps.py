@@ -205,7 +205,7 @@ def _write(
         stored = session.insert_many(collection, [_body(doc) for doc in docs])
         written.extend(zip(docs, stored, strict=True))
     if step.acyclic:
-        refuse_cycles(session, step.acyclic)
+        refuse_cycles(session, step.acyclic, step.new)
     refreshed: Written = []
     for collection, key, patch, doc in step.updates:
         refreshed.append((doc, session.update(collection, key, patch)))

@@ -61,6 +61,43 @@ def test_the_failed_step_writes_nothing_else_either(store: MetadataStore) -> Non
     assert store.history("datasets", "b") == []
 
 
+def test_a_cycle_among_documents_new_in_the_step_is_refused(store: MetadataStore) -> None:
+    """No link enters a document that existed: the cycle is found among the new ones."""
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle") as raised, store.transaction():
+        a, b, c = (store.register("datasets", name) for name in "abc")
+        store.link(a, b, "x")
+        store.link(b, c, "x")
+        store.link(c, a, "x")
+    shown = str(raised.value)
+    assert all(f"{x['_id']} -> {y['_id']}" in shown for x, y in ((a, b), (b, c), (c, a)))
+    assert counts(store) == before
+
+
+def test_new_documents_downstream_of_a_new_cycle_are_not_named(store: MetadataStore) -> None:
+    with pytest.raises(GraphError) as raised, store.transaction():
+        a, b, c = (store.register("datasets", name) for name in "abc")
+        store.link(a, b, "x")
+        store.link(b, a, "x")
+        store.link(c, a, "x")  # into the cycle, not on it
+        store.link(b, c, "x")  # ... and now it is on it
+    assert {(e["from"], e["to"]) for e in raised.value.details["edges"]} == {
+        (a["_id"], b["_id"]),
+        (b["_id"], a["_id"]),
+        (c["_id"], a["_id"]),
+        (b["_id"], c["_id"]),
+    }
+
+
+def test_an_acyclic_step_of_new_documents_is_written(store: MetadataStore) -> None:
+    with store.transaction():
+        a, b, c = (store.register("datasets", name) for name in "abc")
+        store.link(a, b, "x")
+        store.link(b, c, "x")
+        store.link(a, c, "x")  # a diamond, not a cycle
+    assert [row["_id"] for row in store.downstream(a)] == [b["_id"], c["_id"]]
+
+
 def test_a_link_alongside_the_flow_is_not_a_cycle(lineage_graph: LineageGraph) -> None:
     store = lineage_graph.store
     # raw is upstream of the model already: another path the same way closes nothing
