@@ -48,6 +48,7 @@ from .errors import (
     BadParameterError,
     QueryError,
 )
+from .inputs import check_value, loads, read_text, too_deep
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[1] / "aql"
 SUFFIX = ".aql"
@@ -163,8 +164,10 @@ def parse_query_file(path: str | Path) -> StoredQuery:
             f"{path}: a stored query file is named NAME{SUFFIX}, NAME of letters, digits, '_' and '-'"
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path)
+    except BadParameterError as exc:
+        raise StoredQueryError(f"cannot read the stored query: {exc.message}") from None
+    except OSError as exc:
         raise StoredQueryError(f"{path}: cannot read the file ({exc})") from None
     return parse_query_text(path.stem, text, source=str(path), path=path)
 
@@ -380,6 +383,9 @@ def _from_text(param: QueryParam, text: str) -> Any:
             value = json.loads(stripped)
         except json.JSONDecodeError:
             return text
+        except RecursionError:
+            raise too_deep(f"parameter {param.name!r}") from None
+        check_value(value, f"parameter {param.name!r}")
         # json.loads reads NaN and Infinity, which no JSON (nor AQL) value can hold
         return text if isinstance(value, float) and not math.isfinite(value) else value
     if stripped == "null" or (not stripped and kind != "date"):
@@ -402,11 +408,14 @@ def _from_text(param: QueryParam, text: str) -> Any:
         raise _bad(param, text)
     if kind in ("array", "object"):
         try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as exc:
+            return loads(stripped, f"parameter {param.name!r}")
+        except ValueError as exc:  # invalid JSON, NaN, Infinity
+            reason = (
+                f"{exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else exc
+            )
             raise BadParameterError(
                 f"parameter {param.name!r} expects {PARAM_TYPES[kind]}, and {text!r} is not "
-                f"valid JSON ({exc.msg} at position {exc.pos})",
+                f"valid JSON ({reason})",
                 parameter=param.name,
             ) from None
     return text  # date: checked and normalised by _check_value

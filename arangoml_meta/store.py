@@ -15,7 +15,7 @@ one short transaction at its end; a write outside one is a step of its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -555,6 +555,14 @@ class MetadataStore:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
         return self.backend.query(aql, bind_vars)
+
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None
+    ) -> Generator[Any, None, None]:
+        """Run any AQL on the store; its rows as they are read (a result of any size in
+        bounded memory). On the embedded store the cursor holds a read transaction until
+        it is exhausted or closed: do not write from the loop that reads it."""
+        return self.backend.cursor(aql, bind_vars)
 
 
 def _versioned(artifact_type: ArtifactType) -> str:

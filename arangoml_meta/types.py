@@ -32,6 +32,7 @@ from .errors import (
     CollectionError,
     SchemaViolationError,
 )
+from .inputs import parse_json, read_text
 
 KINDS = ("artifact", "execution", "context")
 BUILTIN_NAMES = (
@@ -225,14 +226,9 @@ def _builtin_schema(name: str, folder: Path) -> dict[str, Any]:
 
 
 def _read_schema(path: Path) -> dict[str, Any]:
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadParameterError(f"{path}: no such schema file") from None
-    except json.JSONDecodeError as exc:
-        raise BadParameterError(
-            f"{path.name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+    if not path.exists():
+        raise BadParameterError(f"{path}: no such schema file")
+    schema = parse_json(read_text(path), path.name)
     if not isinstance(schema, dict):
         raise BadParameterError(f"{path.name}: a schema file holds one JSON object")
     return schema

@@ -8,7 +8,7 @@ layer before every write; SQLite has no server-side equivalent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -163,6 +163,11 @@ class EmbeddedBackend:
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.db.query(aql, bind_vars))
+
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None
+    ) -> Generator[Any, None, None]:
+        return self.db.cursor(aql, bind_vars).rows
 
     # ------------------------------------------------------------------ transactions
 

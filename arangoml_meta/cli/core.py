@@ -13,7 +13,6 @@ once, for every command that takes them.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
@@ -25,6 +24,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import ArangoMLMetaError, BadParameterError
+from ..inputs import loads
 from ..store import MetadataStore, open_store
 
 DEBUG_ENV = "ARANGOML_META_DEBUG"
@@ -170,7 +170,7 @@ def json_value(text: str, what: str) -> Any:
     """
     stripped = text.strip()
     try:
-        value = json.loads(stripped)
+        value = loads(stripped, what)
     except json.JSONDecodeError as exc:
         if stripped[:1] in ('"', "[", "{"):
             raise BadParameterError(
@@ -179,8 +179,7 @@ def json_value(text: str, what: str) -> Any:
                 f"e.g. '{what}={{\"a\": 1}}'"
             ) from None
         return text
-    # json.loads reads NaN and Infinity, which no JSON document can hold
-    if isinstance(value, float) and not math.isfinite(value):
+    except ValueError:  # NaN and Infinity, which no JSON document can hold: the text
         return text
     return value
 
