@@ -52,6 +52,7 @@ from .migrations import (
     type_from_doc,
 )
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
+from .safe_text import check_actor
 from .steps import Step, commit
 from .types import ArtifactType, validate
 from .versions import provisional_version
@@ -90,10 +91,20 @@ class MetadataStore:
 
     def __init__(self, backend: Backend, actor: str | None = None) -> None:
         self.backend = backend
-        self.actor = actor or current_actor()
+        self.actor = actor or current_actor()  # checked: see the property
         self._types: dict[str, ArtifactType] = {}
         self._local = threading.local()  # the step open in each thread
         self.environments = EnvironmentRecords()
+
+    @property
+    def actor(self) -> str:
+        """Who acts: stamped as ``created_by`` and in audit records; one line of printable
+        text, at most 256 characters (:func:`~.safe_text.check_actor`, 10 otherwise)."""
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: str) -> None:
+        self._actor = check_actor(actor)
 
     def close(self) -> None:
         self.backend.close()
@@ -587,6 +598,7 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
 
 def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
     """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema."""
+    actor = check_actor(actor or current_actor())  # before the store is opened (or created)
     store = MetadataStore(open_backend(location), actor)
     try:
         store.initialize()

@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from ..errors import ArangoMLMetaError, BadParameterError
 from ..inputs import loads
+from ..safe_text import visible
 from ..store import MetadataStore, open_store
 
 DEBUG_ENV = "ARANGOML_META_DEBUG"
@@ -34,7 +35,8 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 
 
 def one_line(message: str) -> str:
-    return _NEWLINES.sub(" ", message.strip())
+    """The message on one line, its other control characters escaped (it may quote input)."""
+    return visible(_NEWLINES.sub(" ", message.strip()))
 
 
 def error_line(message: str) -> None:
