@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -117,9 +117,10 @@ class StoredQuery:
 class QueryResult(list[Any]):
     """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did."""
 
-    def __init__(self, rows: list[Any]) -> None:
-        super().__init__(row for row in rows if not _is_truncation(row))
-        self.truncated = [str(row[TRUNCATED]) for row in rows if _is_truncation(row)]
+    def __init__(self, rows: Iterable[Any]) -> None:
+        truncated: list[str] = []
+        super().__init__(without_truncation(rows, truncated))
+        self.truncated = truncated
 
 
 TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
@@ -514,6 +515,17 @@ def run_query(
     :func:`coerce_params`). A query whose header does not say ``writes: true``
     is refused (1586) when its text modifies data.
     """
+    return QueryResult(store.query(*prepare_query(name_or_query, params, directory=directory)))
+
+
+def prepare_query(
+    name_or_query: str | StoredQuery,
+    params: Mapping[str, Any] | None = None,
+    *,
+    directory: str | Path | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The AQL and bind variables :func:`run_query` runs (for a caller that streams the
+    rows from a cursor: see :func:`without_truncation`)."""
     query = (
         name_or_query
         if isinstance(name_or_query, StoredQuery)
@@ -526,4 +538,14 @@ def run_query(
             ERROR_QUERY_MUST_NOT_BE_MODIFIED,
         )
     values = coerce_params(query, params)
-    return QueryResult(store.query(query.text, bind_vars(query, values)))
+    return query.text, bind_vars(query, values)
+
+
+def without_truncation(rows: Iterable[Any], truncated: list[str]) -> Iterator[Any]:
+    """The rows of a stored query as they come, the messages of truncation rows (a walk
+    cut short) put in ``truncated`` instead (as :class:`QueryResult` does)."""
+    for row in rows:
+        if _is_truncation(row):
+            truncated.append(str(row[TRUNCATED]))
+        else:
+            yield row

@@ -18,7 +18,13 @@ from ..embedded import ast
 from ..embedded.parser import parse
 from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
 from ..inputs import read_stdin, read_text
-from ..queries import StoredQuery, load_queries, load_query, run_query
+from ..queries import (
+    StoredQuery,
+    load_queries,
+    load_query,
+    prepare_query,
+    without_truncation,
+)
 from .core import assignments, examples, note, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows, print_text, to_json
 
@@ -151,9 +157,10 @@ def run(
     """Run a stored query with its parameters (bound, never spliced into the AQL)."""
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
-    result = run_query(open_store_of(ctx), query, raw)
-    emit_rows(result, fmt)
-    for message in result.truncated:
+    truncated: list[str] = []
+    with closing(open_store_of(ctx).cursor(*prepare_query(query, raw))) as rows:
+        emit_rows(without_truncation(rows, truncated), fmt)
+    for message in truncated:
         note(message)
 
 
