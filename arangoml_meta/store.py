@@ -15,13 +15,14 @@ one short transaction at its end; a write outside one is a step of its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import Backend, open_backend
 from .deletion import Deletion
+from .embedded.database import Cursor
 from .environment import current_actor, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
 from .errors import (
@@ -567,9 +568,7 @@ class MetadataStore:
         """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
         return self.backend.query(aql, bind_vars)
 
-    def cursor(
-        self, aql: str, bind_vars: dict[str, Any] | None = None
-    ) -> Generator[Any, None, None]:
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         """Run any AQL on the store; its rows as they are read (a result of any size in
         bounded memory). On the embedded store the cursor holds a read transaction until
         it is exhausted or closed: do not write from the loop that reads it."""

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from arango import ArangoClient
-from arango.cursor import Cursor
+from arango.cursor import Cursor as ArangoCursor
 from arango.database import Database, StandardDatabase, TransactionDatabase
 from arango.exceptions import (
     ArangoClientError,
@@ -39,6 +39,7 @@ from requests import ReadTimeout
 from requests import Session as HTTPSession
 from urllib3.util import Retry, Timeout
 
+from ..embedded.database import Cursor
 from ..embedded.documents import is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
@@ -347,9 +348,7 @@ class ArangoSession:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.cursor(aql, bind_vars))
 
-    def cursor(
-        self, aql: str, bind_vars: dict[str, Any] | None = None
-    ) -> Generator[Any, None, None]:
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         """The rows of a query, fetched from the server a batch at a time as they are read."""
         try:
             return self._stream(aql, bind_vars)
@@ -366,7 +365,7 @@ class ArangoSession:
     def _run(self, aql: str, bind_vars: dict[str, Any] | None) -> list[Any]:
         return list(self._stream(aql, bind_vars))
 
-    def _stream(self, aql: str, bind_vars: dict[str, Any] | None) -> Generator[Any, None, None]:
+    def _stream(self, aql: str, bind_vars: dict[str, Any] | None) -> Cursor:
         """Run the query now; its rows as they are read."""
         if not isinstance(aql, str):
             raise QueryError("query must be a string", ERROR_QUERY_EMPTY)
@@ -376,10 +375,14 @@ class ArangoSession:
             tracer(aql, bind_vars)
         with self._errors():
             cursor = self._db.aql.execute(aql, bind_vars=bind_vars, batch_size=QUERY_BATCH)
-        return self._fetch(cursor)  # type: ignore[arg-type]
+        warnings: list[dict[str, Any]] = []
+        return Cursor(self._fetch(cursor, warnings), warnings)  # type: ignore[arg-type]
 
-    def _fetch(self, cursor: Cursor) -> Generator[Any, None, None]:
-        """The cursor's rows; the server's cursor is closed when they are not all read."""
+    def _fetch(
+        self, cursor: ArangoCursor, warnings: list[dict[str, Any]]
+    ) -> Generator[Any, None, None]:
+        """The cursor's rows (then its warnings into ``warnings``); the server's cursor is
+        closed when they are not all read."""
         done = False
         try:
             while True:
@@ -388,6 +391,7 @@ class ArangoSession:
                         row = next(cursor)
                     except StopIteration:
                         done = True
+                        warnings.extend(cursor.warnings() or [])
                         return
                 yield row
         finally:
@@ -704,9 +708,7 @@ class ArangoBackend:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return self._session().query(aql, bind_vars)
 
-    def cursor(
-        self, aql: str, bind_vars: dict[str, Any] | None = None
-    ) -> Generator[Any, None, None]:
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         return self._session().cursor(aql, bind_vars)
 
     # ------------------------------------------------------------------ transactions

@@ -8,12 +8,13 @@ layer before every write; SQLite has no server-side equivalent.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from ..embedded import EmbeddedDatabase
+from ..embedded.database import Cursor
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
 from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
@@ -164,10 +165,8 @@ class EmbeddedBackend:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.db.query(aql, bind_vars))
 
-    def cursor(
-        self, aql: str, bind_vars: dict[str, Any] | None = None
-    ) -> Generator[Any, None, None]:
-        return self.db.cursor(aql, bind_vars).rows
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        return self.db.cursor(aql, bind_vars)
 
     # ------------------------------------------------------------------ transactions
 

@@ -63,13 +63,13 @@ class QueryResult(list[Any]):
 
 
 class Cursor:
-    """The rows of a running query, made one at a time as they are read.
+    """The rows of a running query as they are read, on either backend (ArangoDB's
+    come a batch at a time); ``warnings`` is complete once every row has been read.
 
-    A read-only query holds its read transaction (one snapshot, and the
-    storage's lock) from the first row read until the last, or until
-    :meth:`close`: the thread reading it cannot write meanwhile, and other
-    threads of this process wait. ``warnings`` is complete once every row
-    has been read.
+    On the embedded engine a read-only query holds its read transaction (one
+    snapshot, and the storage's lock) from the first row read until the last,
+    or until :meth:`close`: the thread reading it cannot write meanwhile, and
+    other threads of this process wait.
     """
 
     def __init__(self, rows: Generator[Any, None, None], warnings: list[dict[str, Any]]) -> None:

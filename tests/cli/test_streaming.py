@@ -178,3 +178,10 @@ def test_an_error_while_streaming_follows_the_rows_made_before_it(cli: Cli) -> N
     (line,) = result.stderr.splitlines()
     assert line.startswith("Error: [1569]")
     assert "boom" in line
+
+
+def test_a_cursor_has_the_query_warnings_once_read() -> None:
+    with open_store(":memory:") as store:
+        rows = store.cursor("FOR i IN [1, 0] RETURN 1 / i")
+        assert list(rows) == [1, None]
+        assert [warning["code"] for warning in rows.warnings] == [1562]
