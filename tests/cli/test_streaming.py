@@ -19,7 +19,7 @@ import pytest
 from arangoml_meta.cli import output
 from arangoml_meta.cli.output import PAGE, Format, emit_rows
 from arangoml_meta.errors import AQLSyntaxError, BindParameterError
-from arangoml_meta.store import open_store
+from arangoml_meta.store import MetadataStore
 
 from .conftest import Cli, succeeds
 
@@ -146,28 +146,31 @@ def test_a_table_of_scalars_beyond_its_first_page(capsys: pytest.CaptureFixture[
 # --------------------------------------------------------------------------- the cursor
 
 
-def test_a_cursor_raises_parse_and_bind_errors_before_any_row() -> None:
-    with open_store(":memory:") as store:
-        with pytest.raises(AQLSyntaxError):
-            store.cursor("FOR x IN")
-        with pytest.raises(BindParameterError):
-            store.cursor("RETURN @missing")
+def test_a_cursor_raises_parse_and_bind_errors_before_any_row(store: MetadataStore) -> None:
+    with pytest.raises(AQLSyntaxError):
+        store.cursor("FOR x IN")
+    with pytest.raises(BindParameterError):
+        store.cursor("RETURN @missing")
 
 
-def test_a_cursor_closed_early_ends_its_transaction() -> None:
-    with open_store(":memory:") as store:
-        rows = store.cursor("FOR i IN 1..100000 RETURN i")
-        assert next(rows) == 1
-        rows.close()
-        store.register("datasets", "after", rows=1)  # a write: no read transaction left open
-        assert [d["name"] for d in store.find("datasets")] == ["after"]
+def test_a_cursor_closed_early_ends_its_query(store: MetadataStore) -> None:
+    rows = store.cursor("FOR i IN 1..100000 RETURN i")
+    assert next(rows) == 1
+    rows.close()
+    store.register("datasets", "after", rows=1)  # a write: no read transaction left open
+    assert [d["name"] for d in store.find("datasets")] == ["after"]
 
 
-def test_a_writing_query_commits_whether_or_not_its_rows_are_read() -> None:
-    with open_store(":memory:") as store:
-        rows = store.cursor("FOR i IN 1..3 INSERT {name: TO_STRING(i)} INTO projects RETURN NEW")
-        rows.close()
-        assert store.query("RETURN LENGTH(projects)") == [3]
+def test_a_writing_query_commits_whether_or_not_its_rows_are_read(store: MetadataStore) -> None:
+    rows = store.cursor("FOR i IN 1..3 INSERT {name: TO_STRING(i)} INTO projects RETURN NEW")
+    rows.close()
+    assert store.query("RETURN LENGTH(projects)") == [3]
+
+
+def test_a_cursor_has_the_query_warnings_once_read(store: MetadataStore) -> None:
+    rows = store.cursor("FOR i IN [1, 0] RETURN 1 / i")
+    assert list(rows) == [1, None]
+    assert [warning["code"] for warning in rows.warnings] == [1562]
 
 
 def test_an_error_while_streaming_follows_the_rows_made_before_it(cli: Cli) -> None:
@@ -178,10 +181,3 @@ def test_an_error_while_streaming_follows_the_rows_made_before_it(cli: Cli) -> N
     (line,) = result.stderr.splitlines()
     assert line.startswith("Error: [1569]")
     assert "boom" in line
-
-
-def test_a_cursor_has_the_query_warnings_once_read() -> None:
-    with open_store(":memory:") as store:
-        rows = store.cursor("FOR i IN [1, 0] RETURN 1 / i")
-        assert list(rows) == [1, None]
-        assert [warning["code"] for warning in rows.warnings] == [1562]
