@@ -251,32 +251,31 @@ def print_table_rows(
     """
     page, rest = first_page(rows)
     chosen = list(columns) if columns else columns_of(page)
-    print_table(chosen, [[cell(pick(row, c)) for c in chosen] for row in page], title=title)
+    values = [[cell(pick(row, column)) for column in chosen] for row in page]
+    print_table(chosen, values, title=title)
     following = next(rest, _END)
     if following is _END:
         return
-    widths = [cell_len(visible(c)) for c in chosen]
-    for row in page:
-        for index, column in enumerate(chosen):
-            widths[index] = max(widths[index], cell_len(cell(pick(row, column))))
+    widths = [
+        max(cell_len(visible(column)), *(cell_len(texts[index]) for texts in values))
+        for index, column in enumerate(chosen)
+    ]
+    del values
     seen = dict.fromkeys(chosen)
-    unseen: dict[str, None] = {}
     out = sys.stdout
     for row in chain((following,), rest):
         if not columns:
-            before = len(seen)
             add_columns(seen, row)
-            if len(seen) > before:
-                unseen.update(dict.fromkeys(list(seen)[before:]))
-        texts = [cell(pick(row, column)) for column in chosen]
+        texts = (cell(pick(row, column)) for column in chosen)
         line = "   ".join(
             text + " " * (width - cell_len(text)) for text, width in zip(texts, widths, strict=True)
         )
         out.write(line.rstrip() + "\n")
-    if unseen:
+    late = list(seen)[len(chosen) :]
+    if late:
         note(
             f"fields that only rows after the first {PAGE:,} have are not in the table: "
-            f"{', '.join(visible(name) for name in unseen)} (--format jsonl, json or csv "
+            f"{', '.join(visible(name) for name in late)} (--format jsonl, json or csv "
             "shows every field)"
         )
 
