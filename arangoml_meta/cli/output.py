@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import Enum
+from functools import lru_cache
 from itertools import chain, islice
 from typing import Annotated, Any
 
@@ -76,12 +77,16 @@ def _print(renderable: Any, **style: Any) -> None:
     sys.stdout.write("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
 
 
+@lru_cache(maxsize=4)
+def _encoder(indent: int | None) -> json.JSONEncoder:
+    """One encoder per layout, made once: a stream encodes a row at a time."""
+    separators = None if indent else (",", ":")
+    return json.JSONEncoder(indent=indent, ensure_ascii=False, separators=separators, default=str)
+
+
 def to_json(value: Any, *, indent: int | None = 2) -> str:
     """JSON text of ``value``; what JSON itself leaves raw (C1, bidi) is escaped too."""
-    separators = None if indent else (",", ":")
-    return json_visible(
-        json.dumps(value, indent=indent, ensure_ascii=False, separators=separators, default=str)
-    )
+    return json_visible(_encoder(indent).encode(value))
 
 
 def cell(value: Any) -> str:
@@ -198,13 +203,15 @@ def first_page(rows: Iterable[Any], size: int = PAGE) -> tuple[list[Any], Iterat
 
 
 def write_json_array(rows: Iterable[Any]) -> None:
-    """One JSON array, written a row at a time (the text ``json.dumps(rows, indent=2)`` is)."""
+    """One JSON array, written a page of rows at a time (the text ``json.dumps(rows,
+    indent=2)`` is: each page's array without its brackets, pages joined by commas)."""
     out = sys.stdout
-    opening = "[\n  "
-    for row in rows:
-        out.write(opening + to_json(row).replace("\n", "\n  "))
-        opening = ",\n  "
-    out.write("[]\n" if opening == "[\n  " else "\n]\n")
+    opening = "[\n"
+    rest = iter(rows)
+    while page := list(islice(rest, PAGE)):
+        out.write(opening + to_json(page)[2:-2])
+        opening = ",\n"
+    out.write("[]\n" if opening == "[\n" else "\n]\n")
 
 
 def write_json_lines(rows: Iterable[Any]) -> None:
