@@ -12,7 +12,8 @@ fields of every row: rows after the first :data:`PAGE` wait in a temporary
 file). A table's columns and widths are those of its first :data:`PAGE` rows,
 drawn by rich (as wide as the terminal on a terminal, at their natural width
 when piped, so a file never gets wrapped cells); later rows follow aligned to
-them, and fields only later rows have are left out with a note on stderr.
+them (a longer value widens its column from there on), and fields only later
+rows have are left out with a note on stderr.
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def print_table_rows(
     rows: Iterable[Any], columns: Sequence[str] | None, *, title: str | None = None
 ) -> None:
     """A table: the first page drawn by rich; the rows after it, as they come, aligned to
-    the columns of the first page (a longer value widens its own line only).
+    the columns of the first page (a longer value widens its column from its row on).
 
     Fields that only rows after the first page have are not shown; a note says which.
     """
@@ -273,7 +274,9 @@ def print_table_rows(
     for row in chain((following,), rest):
         if not columns:
             add_columns(seen, row)
-        texts = (cell(pick(row, column)) for column in chosen)
+        texts = [cell(pick(row, column)) for column in chosen]
+        for index, text in enumerate(texts):
+            widths[index] = max(widths[index], cell_len(text))  # wider from here on
         line = "   ".join(
             text + " " * (width - cell_len(text)) for text, width in zip(texts, widths, strict=True)
         )

@@ -117,12 +117,14 @@ def test_a_table_beyond_its_first_page_keeps_its_columns_aligned(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     rows = [{"name": f"n{i % 100}", "value": i} for i in range(PAGE + 3)]
-    rows[-1]["name"] = "a longer name"
+    rows[-2]["name"] = "a longer name"
     lines = printed(capsys, iter(rows), Format.table).splitlines()
     assert len(lines) == 2 + PAGE + 3  # header, rule, rows
     starts = {line.rindex(" ") + 1 for line in (lines[2], lines[PAGE + 1], lines[PAGE + 2])}
     assert starts == {lines[0].index("value")}
-    assert lines[-1] == f"a longer name   {PAGE + 2}"  # a longer value widens its own line
+    # a longer value widens its column from its row on
+    assert lines[-2] == f"a longer name   {PAGE + 1}"
+    assert lines[-1] == f"n2              {PAGE + 2}"
 
 
 def test_a_table_notes_the_fields_only_later_rows_have(
