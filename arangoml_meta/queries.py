@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -48,6 +48,7 @@ from .errors import (
     BadParameterError,
     QueryError,
 )
+from .inputs import check_value, loads, read_text, too_deep
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[1] / "aql"
 SUFFIX = ".aql"
@@ -116,9 +117,10 @@ class StoredQuery:
 class QueryResult(list[Any]):
     """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did."""
 
-    def __init__(self, rows: list[Any]) -> None:
-        super().__init__(row for row in rows if not _is_truncation(row))
-        self.truncated = [str(row[TRUNCATED]) for row in rows if _is_truncation(row)]
+    def __init__(self, rows: Iterable[Any]) -> None:
+        truncated: list[str] = []
+        super().__init__(without_truncation(rows, truncated))
+        self.truncated = truncated
 
 
 TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
@@ -163,8 +165,10 @@ def parse_query_file(path: str | Path) -> StoredQuery:
             f"{path}: a stored query file is named NAME{SUFFIX}, NAME of letters, digits, '_' and '-'"
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text(path)
+    except BadParameterError as exc:
+        raise StoredQueryError(f"cannot read the stored query: {exc.message}") from None
+    except OSError as exc:
         raise StoredQueryError(f"{path}: cannot read the file ({exc})") from None
     return parse_query_text(path.stem, text, source=str(path), path=path)
 
@@ -380,6 +384,9 @@ def _from_text(param: QueryParam, text: str) -> Any:
             value = json.loads(stripped)
         except json.JSONDecodeError:
             return text
+        except RecursionError:
+            raise too_deep(f"parameter {param.name!r}") from None
+        check_value(value, f"parameter {param.name!r}")
         # json.loads reads NaN and Infinity, which no JSON (nor AQL) value can hold
         return text if isinstance(value, float) and not math.isfinite(value) else value
     if stripped == "null" or (not stripped and kind != "date"):
@@ -402,11 +409,14 @@ def _from_text(param: QueryParam, text: str) -> Any:
         raise _bad(param, text)
     if kind in ("array", "object"):
         try:
-            return json.loads(stripped)
-        except json.JSONDecodeError as exc:
+            return loads(stripped, f"parameter {param.name!r}")
+        except ValueError as exc:  # invalid JSON, NaN, Infinity
+            reason = (
+                f"{exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else exc
+            )
             raise BadParameterError(
                 f"parameter {param.name!r} expects {PARAM_TYPES[kind]}, and {text!r} is not "
-                f"valid JSON ({exc.msg} at position {exc.pos})",
+                f"valid JSON ({reason})",
                 parameter=param.name,
             ) from None
     return text  # date: checked and normalised by _check_value
@@ -505,6 +515,17 @@ def run_query(
     :func:`coerce_params`). A query whose header does not say ``writes: true``
     is refused (1586) when its text modifies data.
     """
+    return QueryResult(store.query(*prepare_query(name_or_query, params, directory=directory)))
+
+
+def prepare_query(
+    name_or_query: str | StoredQuery,
+    params: Mapping[str, Any] | None = None,
+    *,
+    directory: str | Path | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The AQL and bind variables :func:`run_query` runs (for a caller that streams the
+    rows from a cursor: see :func:`without_truncation`)."""
     query = (
         name_or_query
         if isinstance(name_or_query, StoredQuery)
@@ -517,4 +538,14 @@ def run_query(
             ERROR_QUERY_MUST_NOT_BE_MODIFIED,
         )
     values = coerce_params(query, params)
-    return QueryResult(store.query(query.text, bind_vars(query, values)))
+    return query.text, bind_vars(query, values)
+
+
+def without_truncation(rows: Iterable[Any], truncated: list[str]) -> Iterator[Any]:
+    """The rows of a stored query as they come, the messages of truncation rows (a walk
+    cut short) put in ``truncated`` instead (as :class:`QueryResult` does)."""
+    for row in rows:
+        if _is_truncation(row):
+            truncated.append(str(row[TRUNCATED]))
+        else:
+            yield row

@@ -23,6 +23,7 @@ from . import deletion
 from .backends import Backend, open_backend
 from .cycles import refuse_self_link
 from .deletion import Deletion
+from .embedded.database import Cursor
 from .environment import current_actor, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
 from .errors import (
@@ -53,6 +54,7 @@ from .migrations import (
     type_from_doc,
 )
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
+from .safe_text import check_actor
 from .steps import Step, commit
 from .types import ArtifactType, validate
 from .versions import provisional_version
@@ -91,10 +93,20 @@ class MetadataStore:
 
     def __init__(self, backend: Backend, actor: str | None = None) -> None:
         self.backend = backend
-        self.actor = actor or current_actor()
+        self.actor = actor or current_actor()  # checked: see the property
         self._types: dict[str, ArtifactType] = {}
         self._local = threading.local()  # the step open in each thread
         self.environments = EnvironmentRecords()
+
+    @property
+    def actor(self) -> str:
+        """Who acts: stamped as ``created_by`` and in audit records; one line of printable
+        text, at most 256 characters (:func:`~.safe_text.check_actor`, 10 otherwise)."""
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: str) -> None:
+        self._actor = check_actor(actor)
 
     def close(self) -> None:
         self.backend.close()
@@ -626,6 +638,12 @@ class MetadataStore:
         """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
         return self.backend.query(aql, bind_vars)
 
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        """Run any AQL on the store; its rows as they are read (a result of any size in
+        bounded memory). On the embedded store the cursor holds a read transaction until
+        it is exhausted or closed: do not write from the loop that reads it."""
+        return self.backend.cursor(aql, bind_vars)
+
 
 def _versioned(artifact_type: ArtifactType) -> str:
     """The key of the kind's queries: "execution" (no versions) or "artifact" (versions)."""
@@ -649,6 +667,7 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
 
 def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
     """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema."""
+    actor = check_actor(actor or current_actor())  # before the store is opened (or created)
     store = MetadataStore(open_backend(location), actor)
     try:
         store.initialize()

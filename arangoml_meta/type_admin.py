@@ -13,7 +13,6 @@ so two platform owners evolving one type at once cannot both win.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
+from .inputs import parse_json, read_text
 from .migrations import REGISTRY
 from .store import MetadataStore
 from .types import ArtifactType, arango_rule, compatible_change, load_type_file
@@ -105,7 +105,7 @@ def load_revision(
     path = Path(path)
     candidate = load_type_file(path, kind, description)
     current = store.type(name or candidate.name)
-    declared = json.loads(path.read_text(encoding="utf-8"))  # load_type_file checked it
+    declared = parse_json(read_text(path), path.name)  # load_type_file checked it
     if kind is None and "x-kind" not in declared:
         candidate = load_type_file(path, current.kind, description)
     if description is None and "description" not in declared:

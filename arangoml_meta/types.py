@@ -21,6 +21,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
@@ -32,6 +33,7 @@ from .errors import (
     CollectionError,
     SchemaViolationError,
 )
+from .inputs import parse_json, read_text
 
 KINDS = ("artifact", "execution", "context")
 BUILTIN_NAMES = (
@@ -129,12 +131,12 @@ class ArtifactType:
 
     @cached_property
     def fast_validator(self) -> Any:
-        """jsonschema-rs's compiled validator, to accept valid documents quickly (None if unavailable)."""
+        """jsonschema-rs's compiled validator (None for a schema it cannot compile): it accepts
+        valid documents quickly, and names what is wrong in bounded time (its regex engine
+        does not backtrack without a limit)."""
         try:
-            import jsonschema_rs
-
             return jsonschema_rs.Draft4Validator(self.schema)
-        except Exception:  # not installed, or a schema it cannot compile: jsonschema decides alone
+        except Exception:  # a schema it cannot compile: jsonschema decides alone
             return None
 
 
@@ -225,14 +227,9 @@ def _builtin_schema(name: str, folder: Path) -> dict[str, Any]:
 
 
 def _read_schema(path: Path) -> dict[str, Any]:
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadParameterError(f"{path}: no such schema file") from None
-    except json.JSONDecodeError as exc:
-        raise BadParameterError(
-            f"{path.name}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
+    if not path.exists():
+        raise BadParameterError(f"{path}: no such schema file")
+    schema = parse_json(read_text(path), path.name)
     if not isinstance(schema, dict):
         raise BadParameterError(f"{path.name}: a schema file holds one JSON object")
     return schema
@@ -342,11 +339,18 @@ def validate(artifact_type: ArtifactType, doc: Any) -> None:
         )
     body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
     fast = artifact_type.fast_validator
-    if fast is not None and fast.is_valid(body):
+    if fast is None:  # a schema jsonschema-rs cannot compile: jsonschema (and Python's re) alone
+        violations = {
+            v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)
+        }
+    elif fast.is_valid(body):
         return
-    violations = {
-        v for error in artifact_type.validator.iter_errors(body) for v in _describe(error)
-    }
+    else:  # the compiled validator's own errors: its regex engine is bounded, Python's is not
+        violations = {
+            v
+            for error in fast.iter_errors(body)
+            for v in describe_compiled(error, artifact_type.schema)
+        }
     if violations:
         raise schema_violation(artifact_type.name, sorted(violations))
 
@@ -408,6 +412,44 @@ def _describe(error: ValidationError) -> list[tuple[str, str]]:
         form = error.schema.get("description") or f"a match of {expected!r}"
         return [(where, f"{_short.repr(instance)} does not have the expected form: {form}")]
     return [(where, error.message)]
+
+
+def describe_compiled(error: Any, schema: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(field, message)`` pairs of a jsonschema-rs error, worded as :func:`_describe` words
+    jsonschema's (the keyword's value read from the schema, where the error points)."""
+    kind = error.kind
+    path = list(error.instance_path)
+    where = field_path(path)
+    node = _subschema(schema, list(error.schema_path)[:-1])
+    kinds = jsonschema_rs.ValidationErrorKind
+    if isinstance(kind, kinds.Required):
+        return [(field_path([*path, kind.property]), "is required but missing")]
+    if isinstance(kind, kinds.AdditionalProperties):
+        return [(field_path([*path, key]), "is not a declared field") for key in kind.unexpected]
+    if isinstance(kind, kinds.Type):
+        declared = node.get("type", kind.types)
+        types = [declared] if isinstance(declared, str) else list(declared)
+        wanted = " or ".join(repr(t) for t in types)
+        return [(where, f"{_short.repr(error.instance)} is not of type {wanted}")]
+    if isinstance(kind, kinds.Enum):
+        return [(where, f"{_short.repr(error.instance)} is not one of {node.get('enum', kind.options)!r}")]
+    if isinstance(kind, kinds.Pattern):
+        form = node.get("description") or f"a match of {kind.pattern!r}"
+        return [(where, f"{_short.repr(error.instance)} does not have the expected form: {form}")]
+    return [(where, error.message)]
+
+
+def _subschema(schema: Mapping[str, Any], pointer: Sequence[str | int]) -> Mapping[str, Any]:
+    """The schema node at ``pointer`` (keys and indexes), or {} where the path leads nowhere."""
+    node: Any = schema
+    for part in pointer:
+        if isinstance(node, Mapping) and str(part) in node:
+            node = node[str(part)]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return {}
+    return node if isinstance(node, Mapping) else {}
 
 
 def arango_rule(artifact_type: ArtifactType) -> dict[str, Any]:

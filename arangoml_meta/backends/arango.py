@@ -19,12 +19,13 @@ import contextvars
 import functools
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from arango import ArangoClient
+from arango.cursor import Cursor as ArangoCursor
 from arango.database import Database, StandardDatabase, TransactionDatabase
 from arango.exceptions import (
     ArangoClientError,
@@ -38,6 +39,7 @@ from requests import ReadTimeout
 from requests import Session as HTTPSession
 from urllib3.util import Retry, Timeout
 
+from ..embedded.database import Cursor
 from ..embedded.documents import is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
@@ -344,8 +346,12 @@ class ArangoSession:
         self._run(_DELETE_MANY, {"keys": list(keys), "@collection": collection})
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
+        return list(self.cursor(aql, bind_vars))
+
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        """The rows of a query, fetched from the server a batch at a time as they are read."""
         try:
-            return self._run(aql, bind_vars)
+            return self._stream(aql, bind_vars)
         except _NotJSONError as exc:
             raise BindParameterError(
                 f"a bind parameter has an invalid value or type ({exc.message})",
@@ -357,6 +363,10 @@ class ArangoSession:
             return int(self._db.collection(collection).count())  # type: ignore[arg-type]
 
     def _run(self, aql: str, bind_vars: dict[str, Any] | None) -> list[Any]:
+        return list(self._stream(aql, bind_vars))
+
+    def _stream(self, aql: str, bind_vars: dict[str, Any] | None) -> Cursor:
+        """Run the query now; its rows as they are read."""
         if not isinstance(aql, str):
             raise QueryError("query must be a string", ERROR_QUERY_EMPTY)
         bind_vars = dict(bind_vars or {})
@@ -365,12 +375,29 @@ class ArangoSession:
             tracer(aql, bind_vars)
         with self._errors():
             cursor = self._db.aql.execute(aql, bind_vars=bind_vars, batch_size=QUERY_BATCH)
-            try:
-                return list(cursor)  # type: ignore[arg-type]
-            except BaseException:
+        warnings: list[dict[str, Any]] = []
+        return Cursor(self._fetch(cursor, warnings), warnings)  # type: ignore[arg-type]
+
+    def _fetch(
+        self, cursor: ArangoCursor, warnings: list[dict[str, Any]]
+    ) -> Generator[Any, None, None]:
+        """The cursor's rows (then its warnings into ``warnings``); the server's cursor is
+        closed when they are not all read."""
+        done = False
+        try:
+            while True:
+                with self._errors():
+                    try:
+                        row = next(cursor)
+                    except StopIteration:
+                        done = True
+                        warnings.extend(cursor.warnings() or [])
+                        return
+                yield row
+        finally:
+            if not done:
                 with _quietly("closing an AQL cursor"):
-                    cursor.close(ignore_missing=True)  # type: ignore[union-attr]
-                raise
+                    cursor.close(ignore_missing=True)
 
 
 @contextmanager
@@ -680,6 +707,9 @@ class ArangoBackend:
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return self._session().query(aql, bind_vars)
+
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        return self._session().cursor(aql, bind_vars)
 
     # ------------------------------------------------------------------ transactions
 

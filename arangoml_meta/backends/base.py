@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
+from ..embedded.database import Cursor
 from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, CollectionError
 
 Document = dict[str, Any]
@@ -60,6 +61,14 @@ class Session(Protocol):
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         """Run AQL with bound parameters and return all rows."""
+
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        """Run AQL with bound parameters; its rows as they are read, never all held at once.
+
+        Errors in the query or its parameters are raised here, errors of its
+        execution while reading. ``close()`` stops it early; its ``warnings`` are
+        complete once every row has been read.
+        """
 
 
 class Backend(Session, Protocol):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..embedded import EmbeddedDatabase
+from ..embedded.database import Cursor
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
 from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
@@ -177,6 +178,9 @@ class EmbeddedBackend:
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.db.query(aql, bind_vars))
+
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        return self.db.cursor(aql, bind_vars)
 
     # ------------------------------------------------------------------ transactions
 

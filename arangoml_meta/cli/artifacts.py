@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import BadParameterError, DocumentNotFoundError
+from ..inputs import read_document
 from ..refs import parse_ref
 from .core import (
     assignments,
@@ -71,38 +71,10 @@ def counted(n: int, noun: str) -> str:
 
 def read_fields_file(path: Path) -> dict[str, Any]:
     """The fields of an artifact from a JSON or YAML file holding one object."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        data = read_yaml(path, text)
-    else:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise BadParameterError(
-                f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+    data = read_document(path)
     if not isinstance(data, dict):
         raise BadParameterError(f"{path}: an artifact file holds one object (field: value, ...)")
     return data
-
-
-def read_yaml(path: Path, text: str) -> Any:
-    """YAML as JSON values: a date stays the text written (the store's dates are ISO strings)."""
-    import yaml  # PyYAML: only needed for YAML files
-
-    class Loader(yaml.SafeLoader):
-        yaml_implicit_resolvers = {
-            first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-        }
-
-    try:
-        return yaml.load(text, Loader=Loader)  # a SafeLoader: no Python objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise BadParameterError(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 @app.command(
@@ -219,6 +191,8 @@ def paged(
         note(f"rows {offset + 1} to {offset + limit} shown; more with --offset {offset + limit}")
         return rows[:limit]
     return rows
+
+
 ColumnsOption = Annotated[
     str | None,
     typer.Option(

@@ -13,7 +13,6 @@ once, for every command that takes them.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
@@ -25,21 +24,19 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import ArangoMLMetaError, BadParameterError
+from ..inputs import loads
+from ..safe_text import visible
 from ..store import MetadataStore, open_store
 
 DEBUG_ENV = "ARANGOML_META_DEBUG"
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 _NEWLINES = re.compile(r"\s*\n\s*")
-# what would still break the line or move the cursor: control characters (CR, VT, FF and the
-# separators str.splitlines() splits on), NEL, Unicode line breaks and bidi controls
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(message: str) -> str:
-    """``message`` on one line: newlines as spaces, other control characters escaped."""
-    flat = _NEWLINES.sub(" ", message.strip())
-    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode(), flat)
+    """The message on one line, its other control characters escaped (it may quote input)."""
+    return visible(_NEWLINES.sub(" ", message.strip()))
 
 
 def error_line(message: str) -> None:
@@ -175,7 +172,7 @@ def json_value(text: str, what: str) -> Any:
     """
     stripped = text.strip()
     try:
-        value = json.loads(stripped)
+        value = loads(stripped, what)
     except json.JSONDecodeError as exc:
         if stripped[:1] in ('"', "[", "{"):
             raise BadParameterError(
@@ -184,8 +181,7 @@ def json_value(text: str, what: str) -> Any:
                 f"e.g. '{what}={{\"a\": 1}}'"
             ) from None
         return text
-    # json.loads reads NaN and Infinity, which no JSON document can hold
-    if isinstance(value, float) and not math.isfinite(value):
+    except ValueError:  # NaN and Infinity, which no JSON document can hold: the text
         return text
     return value
 

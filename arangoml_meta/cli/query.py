@@ -8,7 +8,7 @@ first, and refused (1586) when it holds a modification.
 
 from __future__ import annotations
 
-import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,14 @@ import typer
 from ..embedded import ast
 from ..embedded.parser import parse
 from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
-from ..queries import StoredQuery, load_queries, load_query, run_query
+from ..inputs import read_stdin, read_text
+from ..queries import (
+    StoredQuery,
+    load_queries,
+    load_query,
+    prepare_query,
+    without_truncation,
+)
 from .core import assignments, examples, note, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows, print_text, to_json
 
@@ -150,18 +157,19 @@ def run(
     """Run a stored query with its parameters (bound, never spliced into the AQL)."""
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
-    result = run_query(open_store_of(ctx), query, raw)
-    emit_rows(result, fmt)
-    for message in result.truncated:
+    truncated: list[str] = []
+    with closing(open_store_of(ctx).cursor(*prepare_query(query, raw))) as rows:
+        emit_rows(without_truncation(rows, truncated), fmt)
+    for message in truncated:
         note(message)
 
 
 def read_aql(text: str) -> str:
     """The query text; ``-`` reads it from stdin, ``@FILE`` from a file."""
     if text == "-":
-        text = sys.stdin.read()
+        text = read_stdin()
     elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        text = read_text(text[1:])
     if not text.strip():
         raise BadParameterError("the query is empty")
     return text
@@ -205,7 +213,8 @@ def aql(
     if not write:
         refuse_modification(query)
     bind_vars = assignments(bind, "--bind", typed=True)
-    emit_rows(open_store_of(ctx).query(query, bind_vars), fmt)
+    with closing(open_store_of(ctx).cursor(query, bind_vars)) as rows:
+        emit_rows(rows, fmt)
 
 
 AQL_EPILOG = examples(

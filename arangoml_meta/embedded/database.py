@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -60,6 +60,37 @@ class QueryResult(list[Any]):
     """The rows of a query, with its ``warnings`` and whether it wrote."""
 
     warnings: list[dict[str, Any]]
+
+
+class Cursor:
+    """The rows of a running query as they are read, on either backend (ArangoDB's
+    come a batch at a time); ``warnings`` is complete once every row has been read.
+
+    On the embedded engine a read-only query holds its read transaction (one
+    snapshot, and the storage's lock) from the first row read until the last,
+    or until :meth:`close`: the thread reading it cannot write meanwhile, and
+    other threads of this process wait.
+    """
+
+    def __init__(self, rows: Generator[Any, None, None], warnings: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.warnings = warnings
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.rows
+
+    def __next__(self) -> Any:
+        return next(self.rows)
+
+    def close(self) -> None:
+        """Stop the query (ending its transaction) without reading the rest."""
+        self.rows.close()
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class EmbeddedDatabase:
@@ -262,6 +293,18 @@ class EmbeddedDatabase:
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> QueryResult:
         """Run an AQL query and return its rows (a list with a ``warnings`` attribute)."""
+        cursor = self.cursor(aql, bind_vars)
+        rows = QueryResult(cursor)
+        rows.warnings = cursor.warnings
+        return rows
+
+    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+        """Run an AQL query whose rows are made as they are read (see :class:`Cursor`).
+
+        Parse and bind errors are raised here; errors of execution while reading.
+        A query that writes runs to its end here, so that it commits (all or
+        nothing) whether or not its rows are read.
+        """
         if not isinstance(aql, str):
             raise QueryError("query must be a string", 1502)
         bind_vars = dict(bind_vars or {})
@@ -277,13 +320,17 @@ class EmbeddedDatabase:
             run = compiler.compile_query(prepared.query, template, prepared.modifications)
             return run, compiler.compile_time_slots
 
-        try:
-            with storage.atomic(write=prepared.writes):
-                template[0] = runtime
-                run = prepared.plan(storage, bind_vars, template, compile_plan)
-                rows = QueryResult(run(template))
-        except RecursionError:
-            raise QueryError("query is too deeply nested to execute", 1500) from None
-        rows.warnings = runtime.warnings
-        self.last_warnings = runtime.warnings
-        return rows
+        def rows() -> Generator[Any, None, None]:
+            try:
+                with storage.atomic(write=prepared.writes):
+                    template[0] = runtime
+                    run = prepared.plan(storage, bind_vars, template, compile_plan)
+                    yield from run(template)
+            except RecursionError:
+                raise QueryError("query is too deeply nested to execute", 1500) from None
+            self.last_warnings = runtime.warnings
+
+        cursor = Cursor(rows(), runtime.warnings)
+        if prepared.writes:  # run it to its end (and commit) now
+            return Cursor((row for row in list(cursor)), runtime.warnings)
+        return cursor

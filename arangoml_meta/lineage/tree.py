@@ -7,7 +7,8 @@ the walk counts depth. :func:`lineage_tree` makes the tree (optionally keeping
 only the branches that reach a wanted type), :func:`render_tree` draws it with
 box-drawing guides, :func:`to_dot` and :func:`to_mermaid` draw its vertices and
 edges as a picture. Runs (kind ``execution``) are drawn as ellipses, artifacts
-as boxes.
+as boxes. Every drawing escapes control characters in what it shows (see
+:mod:`~arangoml_meta.safe_text`): one vertex is one line, as stored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..safe_text import visible
 from .walk import Lineage
 
 Doc = Mapping[str, Any]
@@ -139,20 +141,22 @@ def render_tree(tree: TreeNode, label: Callable[[TreeNode], str] = vertex_text) 
 
 
 def _node_text(node: TreeNode, label: Callable[[TreeNode], str]) -> str:
+    """One line of the tree: stored text in it has its control characters escaped."""
     if node.heading is not None:
-        return node.heading
-    text = label(node)
+        return visible(node.heading)
+    text = visible(label(node))
     if node.edge is None:
         return text
     against = "against the flow, " if node.against_flow else ""
-    return f"{text}  ({against}{edge_label(node.edge)})"
+    return f"{text}  ({against}{visible(edge_label(node.edge))})"
 
 
 # --------------------------------------------------------------------------- pictures
 
 
 def _quote(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A DOT string: control characters written as escapes a reader sees (``\\x1b``)."""
+    return json.dumps(visible(text), ensure_ascii=False)
 
 
 def to_dot(vertices: Sequence[str], edges: Iterable[Doc], is_run: Callable[[str], bool]) -> str:
@@ -188,7 +192,7 @@ def to_mermaid(vertices: Sequence[str], edges: Iterable[Doc], is_run: Callable[[
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    return visible(text).replace('"', "#quot;")
 
 
 def _sorted_edges(edges: Iterable[Doc], vertices: Sequence[str]) -> list[Doc]:
