@@ -49,6 +49,7 @@ from .documents import REVISIONS, check_collection_name, check_edge_handle, chec
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
+from .lock_wait import begin_write
 from .upgrade import check_known, stored_format, upgrade
 
 _SCHEMA = (
@@ -103,7 +104,10 @@ class _Atomic:
             if self.write and storage._read_depth:
                 raise TransactionError("cannot write inside a read-only transaction")
             if depth == 0:
-                storage.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+                if self.write:  # waits for another process's write fairly (lock_wait.py)
+                    begin_write(storage.conn, storage.timeout, storage.busy_timeout_ms)
+                else:
+                    storage.conn.execute("BEGIN")
                 try:
                     storage._refresh_catalog_if_changed()
                 except BaseException:
@@ -220,6 +224,8 @@ class Storage:
 
     def __init__(self, path: str, timeout: float = 30.0) -> None:
         self.path = path
+        self.timeout = timeout  # how long a write waits for another connection's
+        self.busy_timeout_ms = int(timeout * 1000)
         self.conn = sqlite3.connect(
             path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -236,7 +242,7 @@ class Storage:
         self._data_version = -1
         self.tracer: Any = None
         with self.lock:
-            self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self.conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
             if path != ":memory:":
                 self._enable_wal(timeout)
             for pragma in CONNECTION_PRAGMAS:
