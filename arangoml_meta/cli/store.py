@@ -126,7 +126,8 @@ def dump(
 @app.command(
     "restore",
     epilog=examples(
-        "arangoml-meta --store /data/new-meta store restore ./meta-dump",
+        "arangoml-meta store restore ./meta-dump",
+        "arangoml-meta --store /data/new-meta store restore ./meta-dump --overwrite",
         "ARANGO_PASSWORD=... arangoml-meta --store http://localhost:8529 store restore ./meta-dump",
     ),
 )

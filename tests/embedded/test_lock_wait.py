@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
 import time
@@ -100,6 +101,6 @@ def test_pauses_double_with_jitter_up_to_the_cap(
     assert len(pauses) == 12
     highs = [high for _, high in draws]
     assert highs[0] == lock_wait.FIRST_DELAY
-    assert all(b == min(2 * a, lock_wait.MAX_DELAY) for a, b in zip(highs, highs[1:]))
+    assert all(b == min(2 * a, lock_wait.MAX_DELAY) for a, b in itertools.pairwise(highs))
     assert highs[-1] == lock_wait.MAX_DELAY
     assert all(low == high / 2 for low, high in draws)
