@@ -137,7 +137,7 @@ def collection_names(backend: Backend) -> list[str]:
 
     if isinstance(backend, EmbeddedBackend):
         return [info.name for info in backend.db.storage.collections()]
-    listed = _arango(backend).api("get", "/_api/collection", {"excludeSystem": "true"})
+    listed = arango_backend(backend).api("get", "/_api/collection", {"excludeSystem": "true"})
     return sorted(c["name"] for c in listed["result"] if not c.get("isSystem"))
 
 
@@ -147,7 +147,7 @@ def structures(backend: Backend) -> list[dict[str, Any]]:
 
     if isinstance(backend, EmbeddedBackend):
         return [spec.structure() for spec in _embedded_specs(backend)]
-    return [_arango_structure(_arango(backend), name) for name in collection_names(backend)]
+    return [_arango_structure(arango_backend(backend), name) for name in collection_names(backend)]
 
 
 def graph_documents(backend: Backend) -> list[dict[str, Any]]:
@@ -195,7 +195,7 @@ def _embedded_specs(backend: EmbeddedBackend) -> list[CollectionSpec]:
     return specs
 
 
-def _arango(backend: Backend) -> ArangoBackend:
+def arango_backend(backend: Backend) -> ArangoBackend:
     from ..backends.arango import ArangoBackend
 
     assert isinstance(backend, ArangoBackend), backend

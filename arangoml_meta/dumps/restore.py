@@ -37,7 +37,7 @@ from ..errors import (
     CollectionError,
     DumpError,
 )
-from .catalog import CollectionSpec, IndexSpec, collection_names
+from .catalog import CollectionSpec, IndexSpec, arango_backend, collection_names
 from .dump import DumpReport
 from .files import GRAPHS, DumpDirectory
 
@@ -243,9 +243,8 @@ def _restore_arango(
     specs: list[CollectionSpec],
     graphs: list[dict[str, Any]],
 ) -> None:
-    from .catalog import _arango
 
-    arango = _arango(backend)
+    arango = arango_backend(backend)
     for spec in specs:
         backend.create_collection(spec.name, edge=spec.edge)
         backend.set_schema(spec.name, spec.schema)
