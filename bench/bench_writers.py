@@ -30,8 +30,9 @@ from typing import Any
 from arangoml_meta.store import open_store
 
 
-def writer(path: str, index: int, steps: int, barrier: Any, results: Any) -> None:
-    """One writer process: ``steps`` committed steps, then its timings onto ``results``."""
+def writer(path: str, index: int, steps: int, size: int, barrier: Any, results: Any) -> None:
+    """One writer process: ``steps`` committed steps of ``size`` registrations each (the
+    first linked to the previous step's), then its timings onto ``results``."""
     store = open_store(path, actor=f"writer-{index}")
     name = f"w{index}"
     latencies: list[float] = []
@@ -44,6 +45,8 @@ def writer(path: str, index: int, steps: int, barrier: Any, results: Any) -> Non
             doc = store.register("datasets", name, rows=step, project="bench")
             if previous is not None:
                 store.link(previous, doc, "next_version")
+            for extra in range(1, size):
+                store.register("featuresets", f"{name}-{extra}", rows=step, project="bench")
         latencies.append(time.perf_counter() - began)
         previous = doc["_id"]
     results.put((index, started, time.time(), latencies))
@@ -55,7 +58,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run(writers: int, steps: int) -> dict[str, Any]:
+def run(writers: int, steps: int, size: int) -> dict[str, Any]:
     """Start the writers on a fresh store; their completion times and commit latencies."""
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with tempfile.TemporaryDirectory(prefix="bench-writers-") as directory:
@@ -64,7 +67,7 @@ def run(writers: int, steps: int) -> dict[str, Any]:
         barrier = context.Barrier(writers + 1)
         results = context.Queue()
         processes = [
-            context.Process(target=writer, args=(path, i, steps, barrier, results))
+            context.Process(target=writer, args=(path, i, steps, size, barrier, results))
             for i in range(writers)
         ]
         for process in processes:
@@ -90,14 +93,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--writers", type=int, default=8, help="writer processes (default 8)")
     parser.add_argument("--steps", type=int, default=200, help="steps per writer (default 200)")
+    parser.add_argument("--size", type=int, default=1, help="registrations per step (default 1)")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the whole run (default 1)")
     args = parser.parse_args(argv)
     print(
-        f"{args.writers} writers x {args.steps} steps, {os.cpu_count()} CPUs, "
+        f"{args.writers} writers x {args.steps} steps of {args.size} registrations, "
+        f"{os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
     )
     for round_number in range(1, args.rounds + 1):
-        result = run(args.writers, args.steps)
+        result = run(args.writers, args.steps, args.size)
         finished = result["finished"]
         times = list(finished.values())
         latencies = result["latencies"]
