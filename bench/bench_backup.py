@@ -25,19 +25,8 @@ from pathlib import Path
 from arangoml_meta.errors import ArangoMLMetaError
 from arangoml_meta.store import open_store
 
-PIPELINE = """
-import sys
-from arangoml_meta.store import open_store
-
-store = open_store(sys.argv[1])
-step = 0
-while True:
-    with store.transaction():
-        data = store.register("datasets", "stream", rows=step)
-        store.link(data, store.register("models", "m", trained_on=step), "derived")
-    print(step, flush=True)
-    step += 1
-"""
+# commits steps without pause, printing each step once committed
+PIPELINE = Path(__file__).resolve().parent.parent / "tests" / "store" / "pipeline_child.py"
 
 
 def steps_in(path: Path) -> tuple[str, int | None]:
@@ -59,7 +48,7 @@ def one_round(directory: Path, after: int) -> None:
     live = directory / "live"
     open_store(str(live)).close()
     writer = subprocess.Popen(
-        [sys.executable, "-c", PIPELINE, str(live)], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(PIPELINE), str(live)], stdout=subprocess.PIPE, text=True
     )
     acknowledged: list[int] = []
     reader = threading.Thread(

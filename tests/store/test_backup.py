@@ -134,19 +134,7 @@ def test_an_in_memory_store_is_copied_to_a_file(tmp_path: Path) -> None:
         assert copy.get("datasets/iris@latest")["name"] == "iris"
 
 
-PIPELINE = """
-import sys
-from arangoml_meta.store import open_store
-
-store = open_store(sys.argv[1])
-step = 0
-while True:
-    with store.transaction():
-        data = store.register("datasets", "stream", rows=step)
-        store.link(data, store.register("models", "m", trained_on=step), "derived")
-    print(step, flush=True)
-    step += 1
-"""
+PIPELINE = Path(__file__).with_name("pipeline_child.py")
 
 
 def test_a_backup_under_a_writing_pipeline_holds_every_acknowledged_commit(
@@ -158,7 +146,7 @@ def test_a_backup_under_a_writing_pipeline_holds_every_acknowledged_commit(
     path = str(tmp_path / "live")
     open_store(path).close()
     writer = subprocess.Popen(
-        [sys.executable, "-c", PIPELINE, path], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(PIPELINE), path], stdout=subprocess.PIPE, text=True
     )
     acknowledged: list[int] = []
     reader = threading.Thread(
