@@ -36,6 +36,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .backends import Backend
+    from .backends.embedded import EmbeddedBackend
 
 STORE_FILE = "store.db"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -115,11 +116,8 @@ def backup(backend: Backend, dest: str | Path, *, overwrite: bool = False) -> Ba
     )
 
 
-def _copy(backend: object, temporary: Path) -> None:
+def _copy(backend: EmbeddedBackend, temporary: Path) -> None:
     """The whole store into ``temporary`` in one backup step (one read transaction)."""
-    from .backends.embedded import EmbeddedBackend
-
-    assert isinstance(backend, EmbeddedBackend)
     storage = backend.db.storage
     copy = sqlite3.connect(temporary, isolation_level=None)
     try:
