@@ -50,7 +50,7 @@ def test_other_errors_of_begin_are_not_waited_for(path: str) -> None:
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("BEGIN")
     with pytest.raises(sqlite3.OperationalError, match="within a transaction"):
-        lock_wait.begin_write(connection, 5.0, 5000)
+        lock_wait.begin_transaction(connection, True, lambda: None, 5.0)
     connection.close()
 
 
@@ -63,15 +63,45 @@ def test_a_write_waits_for_the_lock_to_be_released(path: str, holder: sqlite3.Co
     storage.close()
 
 
-def test_the_busy_timeout_of_other_statements_is_kept(
-    path: str, holder: sqlite3.Connection
-) -> None:
-    threading.Timer(0.05, holder.execute, ("COMMIT",)).start()
+def test_sqlite_busy_handler_is_off_in_wal_mode(path: str) -> None:
     storage = Storage(path, timeout=7)
-    with storage.atomic(write=True):
-        pass
-    assert storage.conn.execute("PRAGMA busy_timeout").fetchone() == (7000,)
+    assert storage.conn.execute("PRAGMA busy_timeout").fetchone() == (0,)
     storage.close()
+
+
+def busy() -> sqlite3.OperationalError:
+    """What a read gets while another connection recovers or cleans up the WAL."""
+    error = sqlite3.OperationalError("database is locked")
+    error.sqlite_errorcode = 5  # type: ignore[attr-defined]
+    return error
+
+
+def test_a_read_refused_a_snapshot_tries_again(path: str) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    attempts: list[bool] = []
+
+    def first_read() -> None:
+        attempts.append(connection.in_transaction)
+        if len(attempts) < 3:
+            raise busy()
+
+    lock_wait.begin_transaction(connection, False, first_read, 10.0)
+    assert attempts == [True, True, True] and connection.in_transaction
+    connection.execute("ROLLBACK")
+    connection.close()
+
+
+def test_a_read_refused_past_the_timeout_is_error_18(path: str) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+
+    def first_read() -> None:
+        raise busy()
+
+    with pytest.raises(TransactionError) as caught:
+        lock_wait.begin_transaction(connection, False, first_read, 0.2)
+    assert caught.value.error_num == ERROR_LOCK_TIMEOUT
+    assert not connection.in_transaction
+    connection.close()
 
 
 def test_pauses_double_with_jitter_up_to_the_cap(
@@ -93,8 +123,8 @@ def test_pauses_double_with_jitter_up_to_the_cap(
 
     monkeypatch.setattr(lock_wait.random, "uniform", uniform)
     monkeypatch.setattr(lock_wait.time, "sleep", sleep)
-    connection = sqlite3.connect(path, isolation_level=None)
-    lock_wait.begin_write(connection, 60.0, 60_000)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=0)  # as the store's
+    lock_wait.begin_transaction(connection, True, lambda: None, 60.0)
     assert connection.in_transaction
     connection.execute("ROLLBACK")
     connection.close()
