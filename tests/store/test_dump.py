@@ -28,6 +28,7 @@ from arangoml_meta.errors import (
 from arangoml_meta.store import MetadataStore, open_store
 
 from .conftest import LineageGraph, register_tokenizers
+from .pipeline import committed_steps, writing_pipeline
 
 
 @pytest.fixture
@@ -397,3 +398,19 @@ def test_an_embedded_dump_restores_into_every_backend(
         source.backend.graph_definitions("lineage"), key=str
     )
     assert store.register("datasets", "raw")["version"] == 3
+
+
+def test_a_dump_under_a_writing_pipeline_is_one_moment_of_the_store(tmp_path: Path) -> None:
+    """A process commits steps without pause while the embedded store is dumped: the dump
+    holds every step acknowledged before it began, each whole, without gaps."""
+    path = str(tmp_path / "live")
+    open_store(path).close()
+    with writing_pipeline(path) as pipeline:
+        before = pipeline.wait_for(200)
+        with open_store(path) as live:
+            live.dump(tmp_path / "dump")
+        pipeline.wait_for(len(pipeline.acknowledged) + 50)
+    with fresh(tmp_path) as target:
+        target.restore(tmp_path / "dump")
+        steps = committed_steps(target)
+    assert steps[:before] == list(range(before))
