@@ -50,16 +50,17 @@ def begin_transaction(
     ``timeout`` seconds for another connection's lock (see the module docstring).
     ``conn`` has SQLite's busy handler off (else each attempt waits in it first)."""
     statement = "BEGIN IMMEDIATE" if write else "BEGIN"
-    try:
-        _attempt(conn, statement, started)
-        return
-    except sqlite3.OperationalError as exc:
-        if not is_busy(exc):
-            raise
-    deadline = time.monotonic() + timeout
+    deadline = 0.0  # set by the first refusal
     delay = FIRST_DELAY
     while True:
+        try:
+            _attempt(conn, statement, started)
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
         now = time.monotonic()
+        deadline = deadline or now + timeout
         if now >= deadline:
             raise TransactionError(
                 f"the store is locked: another process kept it busy for {timeout:g} s "
@@ -68,12 +69,6 @@ def begin_transaction(
             )
         time.sleep(min(deadline - now, random.uniform(delay / 2, delay)))
         delay = min(delay * 2, MAX_DELAY)
-        try:
-            _attempt(conn, statement, started)
-            return
-        except sqlite3.OperationalError as exc:
-            if not is_busy(exc):
-                raise
 
 
 def _attempt(conn: sqlite3.Connection, statement: str, started: Callable[[], None]) -> None:
