@@ -14,9 +14,15 @@ from typing import Any
 
 # ArangoDB error numbers used by the project (names as in ArangoDB's errors.dat).
 ERROR_INTERNAL = 4
+ERROR_NOT_IMPLEMENTED = 9
 ERROR_BAD_PARAMETER = 10
 ERROR_FORBIDDEN = 11
+ERROR_FILE_NOT_FOUND = 14
+ERROR_CANNOT_WRITE_FILE = 15
+ERROR_CANNOT_OVERWRITE_FILE = 16
+ERROR_LOCK_TIMEOUT = 18
 ERROR_RESOURCE_LIMIT = 32
+ERROR_HTTP_CORRUPTED_JSON = 600
 ERROR_ARANGO_CONFLICT = 1200
 ERROR_ARANGO_DOCUMENT_NOT_FOUND = 1202
 ERROR_ARANGO_DATA_SOURCE_NOT_FOUND = 1203
@@ -177,6 +183,13 @@ class SchemaViolationError(ArangoMLMetaError):
 
 class TransactionError(ArangoMLMetaError):
     default_num = ERROR_TRANSACTION_INTERNAL
+
+
+class DumpError(ArangoMLMetaError):
+    """A backup, dump or restore cannot read or write its files (14 missing, 15 cannot
+    write, 16 would overwrite, 600 corrupt JSON)."""
+
+    default_num = ERROR_FILE_NOT_FOUND
 
 
 class BadParameterError(ArangoMLMetaError):

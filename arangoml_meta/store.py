@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import deletion
@@ -60,6 +61,8 @@ from .types import ArtifactType, validate
 from .versions import provisional_version
 
 if TYPE_CHECKING:
+    from .backup import BackupReport
+    from .dumps import DumpReport
     from .runs import Run
 
 _VERSION = "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d"
@@ -139,6 +142,31 @@ class MetadataStore:
             "schema_version": stored.get("schema_version"),
             "counts": counts,
         }
+
+    def backup(self, dest: str | Path, *, overwrite: bool = False) -> BackupReport:
+        """A consistent copy of this embedded store at ``dest``, safe while others write
+        (SQLite's online backup; see ``backup.py``). On ArangoDB: use arangodump or
+        hot backup."""
+        from .backup import backup
+
+        return backup(self.backend, dest, overwrite=overwrite)
+
+    def dump(self, directory: str | Path, *, overwrite: bool = False) -> DumpReport:
+        """Every collection, index, document and graph into ``directory`` in arangodump's
+        format, on either backend (see ``dumps/``)."""
+        from .dumps import dump_store
+
+        return dump_store(self.backend, directory, overwrite=overwrite)
+
+    def restore(self, directory: str | Path, *, overwrite: bool = False) -> DumpReport:
+        """A dump in arangodump's format into this store, which must hold no data unless
+        ``overwrite`` (see ``dumps/restore.py``)."""
+        from .dumps import restore_store
+
+        try:
+            return restore_store(self.backend, directory, overwrite=overwrite)
+        finally:
+            self._types.clear()
 
     # ------------------------------------------------------------------ steps
 

@@ -50,6 +50,7 @@ from .documents import REVISIONS, check_collection_name, check_edge_handle, chec
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
+from .lock_wait import begin_transaction
 from .upgrade import check_known, stored_format, upgrade
 
 _SCHEMA = (
@@ -106,13 +107,10 @@ class _Atomic:
             depth = storage._depth
             if self.write and storage._read_depth:
                 raise TransactionError("cannot write inside a read-only transaction")
-            if depth == 0:
-                storage.conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
-                try:
-                    storage._refresh_catalog_if_changed()
-                except BaseException:
-                    storage.conn.execute("ROLLBACK")
-                    raise
+            if depth == 0:  # waits for another process's lock fairly (lock_wait.py)
+                begin_transaction(
+                    storage.conn, self.write, storage._refresh_catalog_if_changed, storage.timeout
+                )
                 storage._all_or_nothing = self.write and not self.savepoints
                 storage._doomed = False
             elif self.write and not storage._all_or_nothing:
@@ -227,6 +225,7 @@ class Storage:
 
     def __init__(self, path: str, timeout: float = 30.0) -> None:
         self.path = path
+        self.timeout = timeout  # how long a transaction waits for another connection's lock
         self.conn = sqlite3.connect(
             path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -254,6 +253,10 @@ class Storage:
                 self._enable_wal(timeout)
             for pragma in CONNECTION_PRAGMAS:
                 self.conn.execute(f"PRAGMA {pragma}")
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                # only a transaction's start waits for a lock in WAL mode: begin_transaction
+                # waits there itself, fairly, instead of SQLite's busy handler
+                self.conn.execute("PRAGMA busy_timeout=0")
             try:
                 self._open_catalog()
             except BaseException:

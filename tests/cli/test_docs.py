@@ -51,7 +51,7 @@ def test_every_command_has_help_and_an_example(path: tuple[str, ...], command: o
 
 def test_the_expected_commands_exist() -> None:
     assert {" ".join(path) for path, _ in LEAVES} == {
-        "store init", "store info",
+        "store init", "store info", "store backup", "store dump", "store restore",
         "types list", "types show", "types register", "types evolve", "types diff",
         "artifacts add", "artifacts get", "artifacts list", "artifacts history",
         "artifacts delete", "artifacts tag",
