@@ -767,19 +767,16 @@ class Storage:
     ) -> list[dict[str, Any]]:
         """Insert documents (keys generated where absent), inside the caller's write
         transaction (or savepoint), which a failure leaves for it to roll back."""
-        missing = sum(1 for d in docs if "_key" not in d)
-        generated = iter(self._next_keys(info, missing)) if missing else iter(())
-        stored: list[dict[str, Any]] = []
-        explicit: list[str] = []
-        for doc in docs:
-            if "_key" in doc:
-                key = check_key(doc["_key"])
-                explicit.append(key)
-            else:
-                key = next(generated)
-            stored.append(self.prepare_new(info, doc, key))
-        if explicit:
+        explicit = [check_key(d["_key"]) for d in docs if "_key" in d]
+        if explicit:  # first: a key generated for the batch is above its explicit ones
             self._bump_key_counter(info, explicit)
+        missing = len(docs) - len(explicit)
+        generated = iter(self._next_keys(info, missing)) if missing else iter(())
+        given = iter(explicit)
+        stored = [
+            self.prepare_new(info, doc, next(given) if "_key" in doc else next(generated))
+            for doc in docs
+        ]
         self.write_new(info, stored)
         return stored
 

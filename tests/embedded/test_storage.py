@@ -115,6 +115,14 @@ def test_generated_keys_never_collide_with_explicit_ones(db):
     assert db.count("docs") == 15
 
 
+def test_a_batch_generates_keys_above_its_own_explicit_ones(db):
+    stored = db.insert_many("docs", [{"a": 1}, {"_key": "7"}, {"_key": "x"}, {"b": 2}])
+    keys = [doc["_key"] for doc in stored]
+    assert keys[1:3] == ["7", "x"]
+    assert int(keys[0]) > 7 and int(keys[3]) > 7 and len(set(keys)) == 4
+    assert db.count("docs") == 4
+
+
 # --------------------------------------------------------------------------- system attributes
 
 
