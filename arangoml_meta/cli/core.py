@@ -166,7 +166,8 @@ def json_value(text: str, what: str) -> Any:
     """``text`` as a JSON value (``150``, ``true``, ``["a"]``, ``{"k": 1}``), else the text itself.
 
     Text that starts like a JSON string, array or object must be valid JSON:
-    a typo there is an error, not a string.
+    a typo there is an error, not a string; ``NaN``, ``Infinity`` and ``1e400``
+    are refused rather than kept as text or rounded (``jsonvalues`` has the rule).
     """
     stripped = text.strip()
     try:
@@ -179,9 +180,12 @@ def json_value(text: str, what: str) -> Any:
                 f"e.g. '{what}={{\"a\": 1}}'"
             ) from None
         return text
-    # json.loads reads NaN and Infinity, which no JSON document can hold
+    # json.loads reads NaN, Infinity and 1e400 (as infinity), which no JSON document holds
     if isinstance(value, float) and not math.isfinite(value):
-        return text
+        raise BadParameterError(
+            f"{what}: {stripped} is not a number a JSON document can hold (no NaN, no "
+            f"infinity, at most about 1.8e308); for the text, quote it: '{what}=\"{stripped}\"'"
+        )
     return value
 
 

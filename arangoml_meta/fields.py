@@ -1,0 +1,65 @@
+"""Which fields a type has: its JSON Schema's declared properties, and what is stored.
+
+A sort field that no document has sorts nothing: the answer comes back in an
+arbitrary order that looks sorted to nobody. :func:`check_sort_field` refuses
+such a field: a field is known when the type's schema declares it (envelope
+fields included, nested ``properties`` followed for a dotted path), when it is
+one the store sets (``_key``, ``_id``, ``_rev``, the envelope, ``version`` for
+a kind with versions), or when at least one stored
+document of the type has it (types may keep fields their schema does not name,
+and a type without declared properties keeps only such fields).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import BadParameterError
+from .types import ENVELOPE_FIELDS
+
+if TYPE_CHECKING:
+    from .backends import Backend
+    from .types import ArtifactType
+
+SYSTEM_FIELDS = ("_key", "_id", "_rev")
+_HELD_BY_ONE = "FOR d IN @@c FILTER d.@path != null LIMIT 1 RETURN true"
+
+
+def declared_fields(schema: dict[str, Any]) -> list[str]:
+    """The top-level properties a schema declares, in its order."""
+    properties = schema.get("properties")
+    return list(properties) if isinstance(properties, dict) else []
+
+
+def is_declared(schema: dict[str, Any], path: list[str]) -> bool:
+    """Whether ``schema`` declares the (nested) property ``path``."""
+    node: Any = schema
+    for segment in path:
+        properties = node.get("properties") if isinstance(node, dict) else None
+        if not isinstance(properties, dict) or segment not in properties:
+            return False
+        node = properties[segment]
+    return True
+
+
+def store_fields(artifact_type: ArtifactType) -> tuple[str, ...]:
+    """The fields the store sets on every document of the type."""
+    versions = () if artifact_type.kind == "execution" else ("version",)
+    return (*SYSTEM_FIELDS, *ENVELOPE_FIELDS, *versions)
+
+
+def check_sort_field(backend: Backend, artifact_type: ArtifactType, path: list[str]) -> None:
+    """Refuse a sort field ``artifact_type`` does not have (see the module docstring)."""
+    set_by_store = store_fields(artifact_type)
+    if len(path) == 1 and path[0] in set_by_store:
+        return
+    if is_declared(artifact_type.schema, path):
+        return
+    if backend.query(_HELD_BY_ONE, {"@c": artifact_type.name, "path": path}):
+        return
+    known = ", ".join(dict.fromkeys([*declared_fields(artifact_type.schema), *set_by_store]))
+    raise BadParameterError(
+        f"cannot sort {artifact_type.name} by {'.'.join(path)!r}: its schema does not declare "
+        f"it and no stored document has it; fields: {known}",
+        parameter="sort",
+    )
