@@ -2,12 +2,12 @@
 
 A sort field that no document has sorts nothing: the answer comes back in an
 arbitrary order that looks sorted to nobody. :func:`check_sort_field` refuses
-such a field: a field is known when the type's schema declares it (envelope
-fields included, nested ``properties`` followed for a dotted path), when it is
-one the store sets (``_key``, ``_id``, ``_rev``, the envelope, ``version`` for
-a kind with versions), or when at least one stored
-document of the type has it (types may keep fields their schema does not name,
-and a type without declared properties keeps only such fields).
+such a field. A field is known when the type's schema declares it (the envelope
+included; for a dotted path, nested ``properties`` and maps such as a model's
+``metrics``), when the store sets it (``_key``, ``_id``, ``_rev``, the envelope,
+``version`` for a kind with versions), or when at least one stored document of
+the type has it: types may keep fields their schema does not name, and a type
+that declares no properties keeps only such fields.
 """
 
 from __future__ import annotations
@@ -32,13 +32,20 @@ def declared_fields(schema: dict[str, Any]) -> list[str]:
 
 
 def is_declared(schema: dict[str, Any], path: list[str]) -> bool:
-    """Whether ``schema`` declares the (nested) property ``path``."""
+    """Whether ``schema`` declares the (nested) property ``path``: each name a declared
+    property, or a key of a declared map (``additionalProperties`` with a schema, as a
+    model's ``metrics``: name -> number)."""
     node: Any = schema
     for segment in path:
-        properties = node.get("properties") if isinstance(node, dict) else None
-        if not isinstance(properties, dict) or segment not in properties:
+        if not isinstance(node, dict):
             return False
-        node = properties[segment]
+        properties = node.get("properties")
+        if isinstance(properties, dict) and segment in properties:
+            node = properties[segment]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return False
     return True
 
 

@@ -63,11 +63,11 @@ def parse_condition(text: str) -> tuple[str, str, Any]:
             f"{_did_you_mean(field, op, value)}; {GRAMMAR}"
         )
     if op == "~" and not value.startswith('"'):
-        return field, "like", value
-    parsed = json_value(value, field)
-    if op == "~" and not isinstance(parsed, str):
-        raise BadParameterError(f"--where: ~ (LIKE) takes a text pattern, not {parsed!r}")
-    return field, OPERATORS[op], parsed
+        return field, "like", value  # a pattern is text: name~123 is not the number 123
+    try:
+        return field, OPERATORS[op], json_value(value, field)
+    except BadParameterError as exc:
+        raise BadParameterError(f"--where: {exc.message}") from None
 
 
 def _did_you_mean(field: str, op: str, value: str) -> str:
