@@ -74,13 +74,8 @@ def expand_collections(text: str, name: str, collections: list[str]) -> tuple[st
     if len(collections) == 1:
         return text, {f"@{name}": collections[0]}
     bind = {f"@{name}_{i}": collection for i, collection in enumerate(collections)}
-    if collections:
-        parts = [
-            f"(FOR _{name}_{i} IN @@{name}_{i} RETURN _{name}_{i})" for i in range(len(collections))
-        ]
-        union = f"UNION({', '.join(parts)})" if len(parts) > 1 else parts[0]
-    else:
-        union = "[]"
+    parts = [f"(FOR {name}_doc{i} IN @@{name}_{i} RETURN {name}_doc{i})" for i in range(len(bind))]
+    union = f"UNION({', '.join(parts)})" if parts else "[]"  # two or more, or none
     uses = collection_uses(text, name)
     assert not isinstance(uses, str), uses  # checked when the query was loaded
     for token in reversed(uses):
