@@ -18,8 +18,8 @@ either ``required`` or ``= DEFAULT`` (a JSON value, ``null`` for "not given"),
 then ``—`` (or ``--``) and a help text. A ``collection`` parameter ``x`` is
 written ``@@x`` in the query, every other one ``@x``. A ``reference`` is an
 artifact or run as the API names it (``models/clf@latest``), bound as the id it
-resolves to; ``collections`` is a list of registered types read as one
-collection, ``FOR d IN @@x``. Either may name the kinds of types it takes,
+resolves to; ``collections`` is a list of registered types, read as one
+collection by ``FOR d IN @@x`` and/or as the list of names by ``@x``. Either may name the kinds of types it takes,
 ``reference(execution)``, ``collections(artifact, execution)``: see
 ``query_binding.py``. Loading checks that the
 header is well formed, that the query parses, and that the declared
@@ -342,7 +342,13 @@ def _check_params_used(query: StoredQuery, tree: ast.Query, where: str) -> None:
             uses = collection_uses(query.text, param.name)
             if isinstance(uses, str):
                 problems.append(uses)
-        if param.type in COLLECTION_TYPES:
+        if param.type == "collections":
+            if param.name not in used_values | used_collections:
+                problems.append(
+                    f"{param.name!r} is declared but neither @@{param.name} nor @{param.name} "
+                    "is used"
+                )
+        elif param.type == "collection":
             if param.name in used_values:
                 problems.append(f"{param.name!r} is a collection: write @@{param.name}")
             elif param.name not in used_collections:

@@ -7,7 +7,8 @@ Two parameter types need the store, not just the text given:
   the id it resolves to. A reference to nothing is an error naming it (1202,
   or 1203 for an unknown type), never a query that quietly answers nothing;
   ``reference(execution)`` takes only runs (types of that kind).
-- ``collections``: registered types, read as one collection. AQL's ``@@name``
+- ``collections``: registered types, read as one collection and/or as a list of
+  names (``@name``, e.g. ``v.type IN @name``). AQL's ``@@name``
   takes one collection, and there is no ``FOR`` over a list of them, so the
   query says ``FOR x IN @@name`` and the runner gives it ``@@name_0``,
   ``@@name_1``, ... as a ``UNION`` (one type: ``@@name`` itself, which keeps
@@ -71,13 +72,15 @@ def collection_uses(text: str, name: str) -> list[Token] | str:
 
 def expand_collections(text: str, name: str, collections: list[str]) -> tuple[str, dict[str, str]]:
     """``text`` reading every one of ``collections`` where it says ``@@name``, and the binds."""
+    uses = collection_uses(text, name)
+    assert not isinstance(uses, str), uses  # checked when the query was loaded
+    if not uses:
+        return text, {}
     if len(collections) == 1:
         return text, {f"@{name}": collections[0]}
     bind = {f"@{name}_{i}": collection for i, collection in enumerate(collections)}
     parts = [f"(FOR {name}_doc{i} IN @@{name}_{i} RETURN {name}_doc{i})" for i in range(len(bind))]
     union = f"UNION({', '.join(parts)})" if parts else "[]"  # two or more, or none
-    uses = collection_uses(text, name)
-    assert not isinstance(uses, str), uses  # checked when the query was loaded
     for token in reversed(uses):
         text = text[: token.pos] + union + text[token.pos + len(token.text) :]
     return text, bind
@@ -129,13 +132,16 @@ def prepared(
     store: QueryStore, query: StoredQuery, values: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """The AQL text and bind variables that run ``query`` with typed ``values``."""
-    text, bind = query.text, {}
+    text, bind = query.text, dict[str, Any]()
     for param in query.params:
         value = values[param.name]
         if param.type == "reference":
             bind[param.name] = None if value is None else resolved(store, param, value)
         elif param.type == "collections":
-            text, binds = expand_collections(text, param.name, registered(store, param, value))
+            names = registered(store, param, value)
+            if any(t.kind == "PARAM" and t.value == param.name for t in tokenize(text)):
+                bind[param.name] = names  # @name: the list of type names
+            text, binds = expand_collections(text, param.name, names)
             bind.update(binds)
         else:
             bind[param.bind_name] = value

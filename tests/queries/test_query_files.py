@@ -324,7 +324,7 @@ def test_an_unknown_parameter_lists_the_known_ones() -> None:
         coerce_params(query, {"model": "models/x-v1", "dpeth": "3"})
     assert str(caught.value) == (
         "[10] query 'model_provenance' has no parameter 'dpeth'; "
-        "its parameters: model (reference), depth (integer), types (array)"
+        "its parameters: model (reference), depth (integer), types (collections)"
     )
 
 

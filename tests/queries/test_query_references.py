@@ -230,3 +230,14 @@ def test_a_type_list_of_kinds_reads_only_those_kinds(store: MetadataStore) -> No
     store.register("projects", "churn")
     assert run_query(store, query) == ["projects/churn-v1"]
     assert query.params[0] == QueryParam("types", "collections", None, False, "types", ("context",))
+
+
+def test_a_type_filter_names_registered_types(graph: KnownGraph) -> None:
+    with pytest.raises(CollectionNotFoundError, match="'dataset' is not a registered type"):
+        run_query(
+            graph.store, "model_provenance", {"model": "models/churn-gbm-v1", "types": "dataset"}
+        )
+    rows = run_query(
+        graph.store, "model_provenance", {"model": "models/churn-gbm-v1", "types": "datasets"}
+    )
+    assert rows and {row["type"] for row in rows} == {"datasets"}
