@@ -28,12 +28,15 @@ same on every backend:
   as ArangoDB would read it as a rounded double: pass it as a string;
 - other numbers are IEEE doubles, as JSON and ArangoDB read them.
 
-:func:`check_bind_vars` applies the same rule to a query's bind parameters (1553).
+:func:`check_bind_vars` applies the same rule to a query's bind parameters (1553),
+and :func:`parse_json` to JSON text (the CLI's values): Python's reader would take
+``NaN``, ``Infinity`` and ``1e400`` (as infinity) without a word.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import math
 import uuid
 from collections.abc import Mapping
@@ -148,3 +151,28 @@ def check_bind_vars(bind_vars: dict[str, Any] | None) -> dict[str, Any]:
                 exc.message.removeprefix("invalid document: "), ERROR_QUERY_BIND_PARAMETER_TYPE
             ) from None
     return checked
+
+
+class NotAJSONNumber(ValueError):
+    """JSON text holds a number no JSON value can: ``NaN``, ``Infinity``, ``1e400``."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(f"{literal} is not a JSON number")
+        self.literal = literal
+
+
+def _no_constant(literal: str) -> Any:
+    raise NotAJSONNumber(literal)
+
+
+def _finite_float(literal: str) -> float:
+    number = float(literal)
+    if not math.isfinite(number):
+        raise NotAJSONNumber(literal)
+    return number
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` that refuses ``NaN``, ``Infinity`` and numbers beyond a double
+    (:class:`NotAJSONNumber`) instead of reading them as non-finite floats."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)

@@ -53,7 +53,7 @@ from .errors import (
     BadParameterError,
     QueryError,
 )
-from .jsonvalues import INT_MAX, INT_MIN
+from .jsonvalues import INT_MAX, INT_MIN, NotAJSONNumber, parse_json
 from .query_binding import QueryStore, collection_uses, prepared
 from .types import KINDS
 
@@ -410,17 +410,9 @@ def _from_text(param: QueryParam, text: str) -> Any:
     stripped = text.strip()
     if kind == "any":
         try:
-            value = json.loads(stripped)
+            return _parse_json(param, stripped)
         except json.JSONDecodeError:
             return text
-        # json.loads reads NaN, Infinity and 1e400 (as infinity), which no JSON value holds
-        if isinstance(value, float) and not math.isfinite(value):
-            raise BadParameterError(
-                f"parameter {param.name!r}: {stripped} is not a JSON number (no NaN, no "
-                f'infinity, at most about 1.8e308); for the text, quote it: "{stripped}"',
-                parameter=param.name,
-            )
-        return value
     if stripped == "null" or (not stripped and kind != "date"):
         return None
     if kind == "integer":
@@ -445,7 +437,7 @@ def _from_text(param: QueryParam, text: str) -> Any:
         return [name.strip() for name in stripped.split(",") if name.strip()]
     if kind in ("array", "object", "collections"):
         try:
-            return json.loads(stripped)
+            return _parse_json(param, stripped)
         except json.JSONDecodeError as exc:
             raise BadParameterError(
                 f"parameter {param.name!r} expects {PARAM_TYPES[kind]}, and {text!r} is not "
@@ -453,6 +445,18 @@ def _from_text(param: QueryParam, text: str) -> Any:
                 parameter=param.name,
             ) from None
     return text  # date: checked and normalised by _check_value
+
+
+def _parse_json(param: QueryParam, text: str) -> Any:
+    """JSON text as its value; NaN, Infinity and 1e400 are refused, not read as floats."""
+    try:
+        return parse_json(text)
+    except NotAJSONNumber as exc:
+        raise BadParameterError(
+            f"parameter {param.name!r}: {exc.literal} is not a JSON number (no NaN, no "
+            f'infinity, at most about 1.8e308); for the text, quote it: "{text}"',
+            parameter=param.name,
+        ) from None
 
 
 def _check_value(param: QueryParam, value: Any) -> Any:

@@ -13,7 +13,6 @@ once, for every command that takes them.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
@@ -25,6 +24,7 @@ import typer
 from typer.core import TyperGroup
 
 from ..errors import ArangoMLMetaError, BadParameterError
+from ..jsonvalues import NotAJSONNumber, parse_json
 from ..store import MetadataStore, open_store
 
 DEBUG_ENV = "ARANGOML_META_DEBUG"
@@ -171,7 +171,12 @@ def json_value(text: str, what: str) -> Any:
     """
     stripped = text.strip()
     try:
-        value = json.loads(stripped)
+        return parse_json(stripped)
+    except NotAJSONNumber as exc:
+        raise BadParameterError(
+            f"{what}: {exc.literal} is not a number a JSON document can hold (no NaN, no "
+            f"infinity, at most about 1.8e308); for the text, quote it: '{what}=\"{stripped}\"'"
+        ) from None
     except json.JSONDecodeError as exc:
         if stripped[:1] in ('"', "[", "{"):
             raise BadParameterError(
@@ -180,13 +185,6 @@ def json_value(text: str, what: str) -> Any:
                 f"e.g. '{what}={{\"a\": 1}}'"
             ) from None
         return text
-    # json.loads reads NaN, Infinity and 1e400 (as infinity), which no JSON document holds
-    if isinstance(value, float) and not math.isfinite(value):
-        raise BadParameterError(
-            f"{what}: {stripped} is not a number a JSON document can hold (no NaN, no "
-            f"infinity, at most about 1.8e308); for the text, quote it: '{what}=\"{stripped}\"'"
-        )
-    return value
 
 
 def split_assignment(text: str, option: str) -> tuple[str, str]:
