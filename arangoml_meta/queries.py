@@ -8,7 +8,7 @@ comments, so the file runs verbatim in ArangoDB's web UI::
     //   nearest first (a line indented after // continues the field above).
     // audience: auditors
     // writes: false
-    // param model: string, required — the model's id, e.g. models/iris-clf-v2
+    // param model: reference, required — the model, e.g. models/iris-clf@latest
     // param depth: integer = 10 — how many links to follow
 
 ``title``, ``description`` and ``audience`` are required; ``writes: true``
@@ -19,10 +19,10 @@ then ``—`` (or ``--``) and a help text. A ``collection`` parameter ``x`` is
 written ``@@x`` in the query, every other one ``@x``. A ``reference`` is an
 artifact or run as the API names it (``models/clf@latest``), bound as the id it
 resolves to; ``collections`` is a list of registered types, read as one
-collection by ``FOR d IN @@x`` and/or as the list of names by ``@x``. Either may name the kinds of types it takes,
-``reference(execution)``, ``collections(artifact, execution)``: see
-``query_binding.py``. Loading checks that the
-header is well formed, that the query parses, and that the declared
+collection by ``FOR d IN @@x`` and/or as the list of names by ``@x``. Either
+may name the kinds of types it takes, ``reference(execution)`` or
+``collections(artifact, execution)``: see ``query_binding.py``. Loading checks
+that the header is well formed, that the query parses, and that the declared
 parameters are exactly the ones the query uses.
 
 :func:`coerce_params` turns ``--param name=value`` strings into typed values;

@@ -7,15 +7,16 @@ Two parameter types need the store, not just the text given:
   the id it resolves to. A reference to nothing is an error naming it (1202,
   or 1203 for an unknown type), never a query that quietly answers nothing;
   ``reference(execution)`` takes only runs (types of that kind).
-- ``collections``: registered types, read as one collection and/or as a list of
-  names (``@name``, e.g. ``v.type IN @name``). AQL's ``@@name``
-  takes one collection, and there is no ``FOR`` over a list of them, so the
-  query says ``FOR x IN @@name`` and the runner gives it ``@@name_0``,
-  ``@@name_1``, ... as a ``UNION`` (one type: ``@@name`` itself, which keeps
-  its indexes). Null (the default) is every registered type of the kinds the
-  header names — ``collections(artifact, execution)`` — or of any kind; a name
-  that is not such a registered type is refused (1203). In ArangoDB's web UI
-  the file still runs as it is, with ``@@name`` bound to one collection.
+- ``collections``: registered types, read as one collection and/or as the list
+  of their names (``@name``, e.g. ``PARSE_IDENTIFIER(v).collection IN @name``).
+  AQL's ``@@name`` takes one collection, and there is no ``FOR`` over a list of
+  them, so the query says ``FOR x IN @@name`` and the runner gives it
+  ``@@name_0``, ``@@name_1``, ... as a ``UNION`` (one type: ``@@name`` itself,
+  which keeps its indexes). Null (the default) is every registered type of the
+  kinds the header names — ``collections(artifact, execution)`` — or of any
+  kind; a name that is not such a registered type is refused (1203), where an
+  array would quietly match nothing. In ArangoDB's web UI the file still runs
+  as it is, with ``@@name`` bound to one collection.
 """
 
 from __future__ import annotations
