@@ -71,9 +71,11 @@ PARAM_TYPES: dict[str, str] = {
     "collection": "a collection name, bound as @@name",
     "reference": "an artifact or run: its id, TYPE/NAME@N or TYPE/NAME@latest",
     "collections": "registered types, e.g. datasets,models or a JSON array; null for all",
+    "name": "the name of an artifact of the type another parameter gives: name(TYPE_PARAM)",
     "any": "a JSON value, or else the text as given",
 }
 COLLECTION_TYPES = ("collection", "collections")  # written @@name in the query
+TEXT_TYPES = ("string", "collection", "reference", "name")  # given as the text itself
 KINDED_TYPES = ("collections", "reference")  # may name kinds of types: reference(execution)
 HEADER_KEYS = ("title", "description", "audience", "writes")
 REQUIRED_KEYS = ("title", "description", "audience")
@@ -83,7 +85,7 @@ _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLLECTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,255}$")
 _FIELD_LINE = re.compile(r"^(?P<key>[a-z_]+)(?:\s+(?P<param>\S+?))?\s*:\s*(?P<value>.*)$")
 _PARAM_SPEC = re.compile(
-    r"^(?P<type>[a-z]+)(?:\((?P<kinds>[a-z, ]*)\))?\s*(?P<rest>.*)$", re.DOTALL
+    r"^(?P<type>[a-z]+)(?:\((?P<args>[A-Za-z0-9_, ]*)\))?\s*(?P<rest>.*)$", re.DOTALL
 )
 _HELP_SEPARATOR = re.compile(r"^\s*(?:—|--)\s*")
 _TRUE = frozenset({"true", "yes", "on", "1"})
@@ -107,6 +109,7 @@ class QueryParam:
     required: bool = False
     help: str = ""
     kinds: tuple[str, ...] = ()  # the kinds of types it takes (see KINDED_TYPES); () for any
+    of: str = ""  # a name parameter's collection parameter: name(type)
 
     @property
     def bind_name(self) -> str:
@@ -274,7 +277,9 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
             f"types: {', '.join(PARAM_TYPES)}"
         )
     type_name, rest = match["type"], match["rest"]
-    kinds = _kinds(match["kinds"], type_name, name, where)
+    args = match["args"]
+    of = _name_of(args, name, where) if type_name == "name" else ""
+    kinds = () if type_name == "name" else _kinds(args, type_name, name, where)
     required, default = False, None
     if rest.startswith(","):
         word = re.match(r",\s*required\b", rest)
@@ -307,7 +312,17 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
     help_text = rest[separator.end() :].strip() if separator else ""
     if not help_text:
         raise StoredQueryError(f"{where}: parameter {name!r} needs a help text after '—' (or '--')")
-    return QueryParam(name, type_name, default, required, help_text, kinds)
+    return QueryParam(name, type_name, default, required, help_text, kinds, of)
+
+
+def _name_of(text: str | None, name: str, where: str) -> str:
+    """The collection parameter of ``name(type)``."""
+    if text is None or not _PARAM_NAME.match(text.strip()):
+        raise StoredQueryError(
+            f"{where}: parameter {name!r}: write name(TYPE_PARAM), TYPE_PARAM the collection "
+            "parameter that gives the artifact's type"
+        )
+    return text.strip()
 
 
 def _kinds(text: str | None, type_name: str, name: str, where: str) -> tuple[str, ...]:
@@ -338,34 +353,41 @@ def _check_params_used(query: StoredQuery, tree: ast.Query, where: str) -> None:
     used_values, used_collections = set(tree.bind_params), set(tree.collection_params)
     problems: list[str] = []
     for param in query.params:
-        if param.type == "collections":
-            uses = collection_uses(query.text, param.name)
-            if isinstance(uses, str):
-                problems.append(uses)
-        if param.type == "collections":
-            if param.name not in used_values | used_collections:
-                problems.append(
-                    f"{param.name!r} is declared but neither @@{param.name} nor @{param.name} "
-                    "is used"
-                )
-        elif param.type == "collection":
-            if param.name in used_values:
-                problems.append(f"{param.name!r} is a collection: write @@{param.name}")
-            elif param.name not in used_collections:
-                problems.append(f"{param.name!r} is declared but @@{param.name} is not used")
-        else:
-            if param.name in used_collections:
-                problems.append(
-                    f"@@{param.name} is used but {param.name!r} is declared as {param.type}, "
-                    "not collection"
-                )
-            elif param.name not in used_values:
-                problems.append(f"{param.name!r} is declared but @{param.name} is not used")
+        problems += _usage_problems(param, query, used_values, used_collections)
     declared = {p.name for p in query.params}
     problems += [f"@{n} is used but not declared" for n in sorted(used_values - declared)]
     problems += [f"@@{n} is used but not declared" for n in sorted(used_collections - declared)]
     if problems:
         raise StoredQueryError(f"{where}: parameters do not match the query: {'; '.join(problems)}")
+
+
+def _usage_problems(
+    param: QueryParam, query: StoredQuery, used_values: set[str], used_collections: set[str]
+) -> list[str]:
+    """What is wrong with how the query uses ``param`` (nothing: an empty list)."""
+    name = param.name
+    if param.type == "collections":
+        uses = collection_uses(query.text, name)
+        if isinstance(uses, str):
+            return [uses]
+        if name not in used_values | used_collections:
+            return [f"{name!r} is declared but neither @@{name} nor @{name} is used"]
+        return []
+    if param.type == "collection":
+        if name in used_values:
+            return [f"{name!r} is a collection: write @@{name}"]
+        if name not in used_collections:
+            return [f"{name!r} is declared but @@{name} is not used"]
+        return []
+    if name in used_collections:
+        return [f"@@{name} is used but {name!r} is declared as {param.type}, not collection"]
+    if name not in used_values:
+        return [f"{name!r} is declared but @{name} is not used"]
+    if param.type == "name" and not any(
+        p.name == param.of and p.type == "collection" for p in query.params
+    ):
+        return [f"{name!r} is name({param.of}), and {param.of!r} is no collection parameter"]
+    return []
 
 
 # ---------------------------------------------------------------------- parameters
@@ -400,7 +422,7 @@ def coerce_params(query: StoredQuery, raw: Mapping[str, Any] | None) -> dict[str
 
 
 def _coerce(param: QueryParam, value: Any) -> Any:
-    if isinstance(value, str) and param.type not in ("string", "collection", "reference"):
+    if isinstance(value, str) and param.type not in TEXT_TYPES:
         value = _from_text(param, value)
     return None if value is None else _check_value(param, value)
 
@@ -462,7 +484,7 @@ def _parse_json(param: QueryParam, text: str) -> Any:
 def _check_value(param: QueryParam, value: Any) -> Any:
     kind = param.type
     ok: bool
-    if kind in ("string", "collection", "reference"):
+    if kind in TEXT_TYPES:
         ok = isinstance(value, str)
         if ok and kind == "collection" and not _COLLECTION_NAME.match(value):
             raise BadParameterError(

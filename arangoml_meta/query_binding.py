@@ -1,12 +1,14 @@
 """What a stored query's parameters become before it runs: references and type lists.
 
-Two parameter types need the store, not just the text given:
+Three parameter types need the store, not just the text given:
 
 - ``reference``: an artifact or a run as the rest of the API names it — its id
   (``models/iris-clf-v2``), ``TYPE/NAME@N`` or ``TYPE/NAME@latest`` — bound as
   the id it resolves to. A reference to nothing is an error naming it (1202,
   or 1203 for an unknown type), never a query that quietly answers nothing;
   ``reference(execution)`` takes only runs (types of that kind).
+- ``name(TYPE)``: the name of an artifact of the type parameter ``TYPE`` gives;
+  a name that no document of that type has is an error (1202), as a reference.
 - ``collections``: registered types, read as one collection and/or as the list
   of their names (``@name``, e.g. ``PARSE_IDENTIFIER(v).collection IN @name``).
   AQL's ``@@name`` takes one collection, and there is no ``FOR`` over a list of
@@ -36,6 +38,9 @@ from .errors import (
 if TYPE_CHECKING:
     from .queries import QueryParam, StoredQuery
     from .types import ArtifactType
+
+
+_NAMED = "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true"  # the (name, version) index
 
 
 class QueryStore(Protocol):
@@ -129,6 +134,17 @@ def _a(kind: str) -> str:
     return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
+def named(store: QueryStore, param: QueryParam, collection: str, name: str) -> str:
+    """``name``, when a document of ``collection`` has it; 1202 naming the parameter if not."""
+    if not store.query(_NAMED, {"@c": collection, "name": name}):
+        raise DocumentNotFoundError(
+            f"parameter {param.name!r}: no {collection} named {name!r}",
+            ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+            parameter=param.name,
+        )
+    return name
+
+
 def prepared(
     store: QueryStore, query: StoredQuery, values: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any]]:
@@ -138,6 +154,8 @@ def prepared(
         value = values[param.name]
         if param.type == "reference":
             bind[param.name] = None if value is None else resolved(store, param, value)
+        elif param.type == "name" and value is not None:
+            bind[param.name] = named(store, param, values[param.of], value)
         elif param.type == "collections":
             names = registered(store, param, value)
             if any(t.kind == "PARAM" and t.value == param.name for t in tokenize(text)):

@@ -332,6 +332,7 @@ def test_an_unknown_parameter_lists_the_known_ones() -> None:
 
 
 def test_collection_parameters_are_bound_as_collections(store: MetadataStore) -> None:
+    store.register("datasets", "iris")
     query = load_queries()["artifact_history"]
     values = coerce_params(query, {"type": "datasets", "name": "iris"})
     assert prepared(store, query, values)[1] == {"@type": "datasets", "name": "iris"}

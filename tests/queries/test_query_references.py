@@ -241,3 +241,30 @@ def test_a_type_filter_names_registered_types(graph: KnownGraph) -> None:
         graph.store, "model_provenance", {"model": "models/churn-gbm-v1", "types": "datasets"}
     )
     assert rows and {row["type"] for row in rows} == {"datasets"}
+
+
+def test_a_history_of_a_name_nothing_has_is_an_error(graph: KnownGraph) -> None:
+    with pytest.raises(DocumentNotFoundError, match=r"parameter 'name': no datasets named 'irsi'"):
+        run_query(graph.store, "artifact_history", {"type": "datasets", "name": "irsi"})
+    with pytest.raises(DocumentNotFoundError, match=r"no models named 'customers'"):
+        run_query(graph.store, "artifact_history", {"type": "models", "name": "customers"})
+    rows = run_query(graph.store, "artifact_history", {"type": "datasets", "name": "customers"})
+    assert [row["version"] for row in rows] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("name, required", r"'n' is name\(\), and|write name\(TYPE_PARAM\)"),
+        ("name(), required", r"write name\(TYPE_PARAM\)"),
+        ("name(depth), required", r"'n' is name\(depth\), and 'depth' is no collection parameter"),
+    ],
+)
+def test_a_name_parameter_names_its_collection_parameter(spec: str, message: str) -> None:
+    text = (
+        "// title: t\n// description: d\n// audience: a\n"
+        "// param c: collection, required — c\n// param depth: integer = 1 — d\n"
+        f"// param n: {spec} — n\n\nFOR d IN @@c FILTER d.name == @n LIMIT @depth RETURN d\n"
+    )
+    with pytest.raises(StoredQueryError, match=message):
+        parse_query_text("bad", text)

@@ -463,9 +463,8 @@ def test_artifact_history(graph: KnownGraph) -> None:
             [(1, []), (2, ["input_profile", "window_end", "window_start"])],
         ),
         ({"type": "models", "name": "churn-gbm"}, [(1, [])]),
-        ({"type": "datasets", "name": "no-such-dataset"}, []),
     ],
-    ids=["deployments", "serving-metrics", "one-version", "unknown-name"],
+    ids=["deployments", "serving-metrics", "one-version"],
 )
 def test_artifact_history_params(
     graph: KnownGraph, params: dict[str, str], expected: list[tuple[int, list[str]]]
