@@ -55,16 +55,21 @@ def store_fields(artifact_type: ArtifactType) -> tuple[str, ...]:
     return (*SYSTEM_FIELDS, *ENVELOPE_FIELDS, *versions)
 
 
+def is_schema_field(artifact_type: ArtifactType, path: list[str]) -> bool:
+    """Whether the store sets the field or the type's schema declares it."""
+    if len(path) == 1 and path[0] in store_fields(artifact_type):
+        return True
+    return is_declared(artifact_type.schema, path)
+
+
 def check_sort_field(backend: Backend, artifact_type: ArtifactType, path: list[str]) -> None:
     """Refuse a sort field ``artifact_type`` does not have (see the module docstring)."""
-    set_by_store = store_fields(artifact_type)
-    if len(path) == 1 and path[0] in set_by_store:
-        return
-    if is_declared(artifact_type.schema, path):
+    if is_schema_field(artifact_type, path):
         return
     if backend.query(_HELD_BY_ONE, {"@c": artifact_type.name, "path": path}):
         return
-    known = ", ".join(dict.fromkeys([*declared_fields(artifact_type.schema), *set_by_store]))
+    declared = declared_fields(artifact_type.schema)
+    known = ", ".join(dict.fromkeys([*declared, *store_fields(artifact_type)]))
     raise BadParameterError(
         f"cannot sort {artifact_type.name} by {'.'.join(path)!r}: its schema does not declare "
         f"it and no stored document has it; fields: {known}",

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import BadParameterError, DocumentNotFoundError
+from ..fields import is_schema_field
 from ..refs import parse_ref
 from .core import (
     assignments,
@@ -215,7 +216,11 @@ def list_artifacts(
     type_name: TypeArgument,
     where: WhereOption = None,
     sort: Annotated[
-        str, typer.Option(help="Sort by this field (dotted paths allowed).")
+        str,
+        typer.Option(
+            help="Sort by this field (dotted paths allowed): one the type's schema declares, "
+            "or that a stored document has; any other is refused."
+        ),
     ] = "created_at",
     descending: Annotated[bool, typer.Option("--desc", help="Newest (largest) first.")] = False,
     limit: LimitOption = DEFAULT_PAGE,
@@ -232,6 +237,11 @@ def list_artifacts(
         limit,
         offset,
     )
+    if not is_schema_field(store.type(type_name), sort.split(".")):
+        note(
+            f"{type_name} does not declare {sort!r}: sorted by it as stored; documents "
+            "without it sort as null (first, or last with --desc)"
+        )
     emit_rows(rows, fmt, columns_option(columns, LIST_COLUMNS))
 
 

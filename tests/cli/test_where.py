@@ -161,6 +161,14 @@ def test_an_unknown_sort_field_is_refused(cli: Cli, store: MetadataStore) -> Non
     succeeds(cli("artifacts", "list", "datasets", "--sort", "rows"))
 
 
+def test_sorting_by_an_undeclared_field_says_so(cli: Cli, store: MetadataStore) -> None:
+    store.register("datasets", "iris", rows=150, shelf=2)
+    result = cli("artifacts", "list", "datasets", "--sort", "shelf", "--format", "json")
+    assert [d["_id"] for d in as_json(result)] == ["datasets/iris-v1"]
+    assert "datasets does not declare 'shelf': sorted by it as stored" in result.stderr
+    assert cli("artifacts", "list", "datasets", "--sort", "rows").stderr == ""
+
+
 def test_a_query_reference_to_nothing_fails(cli: Cli, graph: KnownGraph) -> None:
     fails(
         cli("query", "run", "model_provenance", "-p", "model=models/churn-gbm@7"),
