@@ -1,4 +1,4 @@
-"""Which fields a type has: its JSON Schema's declared properties, and what is stored.
+"""Which fields a type has, and what they hold: its JSON Schema, and what is stored.
 
 A sort field that no document has sorts nothing: the answer comes back in an
 arbitrary order that looks sorted to nobody. :func:`check_sort_field` refuses
@@ -8,6 +8,10 @@ included; for a dotted path, nested ``properties`` and maps such as a model's
 ``version`` for a kind with versions), or when at least one stored document of
 the type has it: types may keep fields their schema does not name, and a type
 that declares no properties keeps only such fields.
+
+:func:`check_filter_types` refuses a filter condition that no document valid
+under the schema can meet — ``{"tags": "gdpr"}`` when tags is an array,
+``{"rows": "150"}`` when rows is a number — rather than answer "nothing".
 """
 
 from __future__ import annotations
@@ -35,18 +39,92 @@ def is_declared(schema: dict[str, Any], path: list[str]) -> bool:
     """Whether ``schema`` declares the (nested) property ``path``: each name a declared
     property, or a key of a declared map (``additionalProperties`` with a schema, as a
     model's ``metrics``: name -> number)."""
+    return _declared(schema, path) is not None
+
+
+def _declared(schema: dict[str, Any], path: list[str]) -> dict[str, Any] | None:
+    """The schema of the (nested) property ``path``, or None when it is not declared."""
     node: Any = schema
     for segment in path:
         if not isinstance(node, dict):
-            return False
+            return None
         properties = node.get("properties")
         if isinstance(properties, dict) and segment in properties:
             node = properties[segment]
         elif isinstance(node.get("additionalProperties"), dict):
             node = node["additionalProperties"]
         else:
-            return False
-    return True
+            return None
+    return node if isinstance(node, dict) else None
+
+
+def declared_types(schema: dict[str, Any], path: list[str]) -> set[str] | None:
+    """The JSON types the schema allows at ``path`` (integer counted as number); None
+    when it does not say (undeclared, or no ``type`` keyword)."""
+    node = _declared(schema, path)
+    kinds = node.get("type") if node is not None else None
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+        return None
+    return {"number" if kind == "integer" else kind for kind in kinds}
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a JSON value (integer counted as number)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+_COMPARING = frozenset(["==", "eq", "!=", "ne", "<", "lt", "<=", "le", ">", "gt", ">=", "ge"])
+# an operator that needs the field to hold one type, whatever the value
+_NEEDS = {"contains": "array", "like": "string"}
+
+
+def check_filter_types(artifact_type: ArtifactType, filters: dict[str, Any] | None) -> None:
+    """Refuse a condition on a declared field that no document valid under the schema can
+    meet, as ``tags == "gdpr"`` (tags is an array) or ``rows == "150"`` (a number)."""
+    for path, wanted in (filters or {}).items():
+        allowed = declared_types(artifact_type.schema, str(path).split("."))
+        if allowed is None:
+            continue
+        conditions = wanted if isinstance(wanted, dict) and wanted else {"==": wanted}
+        for op, value in conditions.items():
+            name = str(op).lower()
+            if name in _NEEDS and _NEEDS[name] not in allowed:
+                raise _never(artifact_type, path, allowed, op, value)
+            for one in _compared(name, value):
+                if one is not None and json_type(one) not in allowed:
+                    raise _never(artifact_type, path, allowed, op, one)
+
+
+def _compared(op: str, value: Any) -> list[Any]:
+    """The values a condition compares the field itself with."""
+    if op in ("in", "not in"):
+        return value if isinstance(value, list) else []
+    return [value] if op in _COMPARING else []
+
+
+def _never(
+    artifact_type: ArtifactType, path: str, allowed: set[str], op: str, value: Any
+) -> BadParameterError:
+    hint = (
+        f"; to match one of its elements use the operator contains (--where '{path}[*]=VALUE')"
+        if "array" in allowed
+        else ""
+    )
+    return BadParameterError(
+        f"{path} {op} {value!r} matches nothing: the {artifact_type.name} schema gives {path} "
+        f"the type {' or '.join(sorted(allowed))}{hint}",
+        parameter=path,
+    )
 
 
 def store_fields(artifact_type: ArtifactType) -> tuple[str, ...]:

@@ -37,7 +37,7 @@ from .errors import (
     SchemaViolationError,
     UniqueConstraintError,
 )
-from .fields import check_sort_field
+from .fields import check_filter_types, check_sort_field
 from .filters import attribute_path, compile_filters
 from .importing import ImportReport, import_records
 from .jsonvalues import as_json, check_bind_vars
@@ -348,10 +348,11 @@ class MetadataStore:
         descending: bool = False,
     ) -> list[dict[str, Any]]:
         """Artifacts of a type matching structured ``filters`` (see ``filters.py``), a page
-        of ``limit`` from ``offset`` in ``sort`` order (a field the type does not have is
-        refused: see ``fields.py``)."""
+        of ``limit`` from ``offset`` in ``sort`` order. A condition no valid document can
+        meet and a sort field the type does not have are refused: see ``fields.py``."""
         artifact_type = self.type(type_name)
         bind: dict[str, Any] = {"@c": artifact_type.name}
+        check_filter_types(artifact_type, filters)
         filter_line = compile_filters(filters, bind)
         bind["sort"] = attribute_path(sort, "sort field")
         check_sort_field(self.backend, artifact_type, bind["sort"])

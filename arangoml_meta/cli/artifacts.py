@@ -163,7 +163,8 @@ WhereOption = Annotated[
         metavar="FIELD=VALUE",
         help="Only these (repeat for more): FIELD OP VALUE, OP one of = != < <= > >= ~ "
         "(LIKE, with %); VALUE is JSON when it is JSON, else text not starting with an "
-        "operator. < <= > >= match only values of VALUE's type (never a missing field).",
+        "operator. < <= > >= match only values of VALUE's type (never a missing field); "
+        "FIELD[*]=VALUE: an array FIELD holding VALUE.",
         show_default=False,
     ),
 ]

@@ -3,6 +3,7 @@
 ::
 
     CONDITION := FIELD OP VALUE            (spaces around OP allowed)
+               | FIELD "[*]" "=" VALUE     (an array FIELD with an element equal to VALUE)
     FIELD     := NAME ("." NAME)*          NAME: letters, digits, '_' and '-'
     OP        := "=" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~"   (~ is LIKE, % and _)
     VALUE     := a JSON value: 5, 0.9, true, null, "text", [1, 2], {"a": 1}
@@ -27,11 +28,13 @@ from .core import json_value
 GRAMMAR = (
     "write FIELD OP VALUE: FIELD a name, dotted for a nested one (metrics.auc); "
     "OP one of = != < <= > >= ~ (~ is LIKE, with % and _); VALUE JSON (5, true, null, "
-    '"text", [1,2]) or plain text not starting with = ! < > ~, e.g. rows>=5'
+    '"text", [1,2]) or plain text not starting with = ! < > ~, e.g. rows>=5; '
+    "FIELD[*]=VALUE for an array with that element, e.g. tags[*]=gdpr"
 )
 _NAME = r"[A-Za-z0-9_][A-Za-z0-9_\-]*"
 _CONDITION = re.compile(
-    rf"^\s*(?P<field>{_NAME}(?:\.{_NAME})*)\s*(?P<op>==|!=|>=|<=|=|>|<|~)\s*(?P<value>.*?)\s*$",
+    rf"^\s*(?P<field>{_NAME}(?:\.{_NAME})*)(?P<each>\[\*\])?\s*"
+    r"(?P<op>==|!=|>=|<=|=|>|<|~)\s*(?P<value>.*?)\s*$",
     re.DOTALL,
 )
 OPERATORS = {
@@ -53,6 +56,8 @@ def parse_condition(text: str) -> tuple[str, str, Any]:
     if match is None:
         raise BadParameterError(f"--where: cannot read {text!r}; {GRAMMAR}")
     field, op, value = match["field"], match["op"], match["value"]
+    if match["each"] and op not in ("=", "=="):
+        raise BadParameterError(f"--where: FIELD[*] takes = (an element equal to VALUE); {GRAMMAR}")
     if not value:
         raise BadParameterError(
             f'--where: {text!r} has no value (write "" for the empty text); {GRAMMAR}'
@@ -65,7 +70,7 @@ def parse_condition(text: str) -> tuple[str, str, Any]:
     if op == "~" and not value.startswith('"'):
         return field, "like", value  # a pattern is text: name~123 is not the number 123
     try:
-        return field, OPERATORS[op], json_value(value, field)
+        return field, "contains" if match["each"] else OPERATORS[op], json_value(value, field)
     except BadParameterError as exc:
         raise BadParameterError(f"--where: {exc.message}") from None
 

@@ -42,6 +42,9 @@ from .conftest import Cli, as_json, fails, succeeds
         ("rows..x=5", "cannot read"),
         (".rows=5", "cannot read"),
         ("rows=", "has no value"),
+        ("tags[*]>5", "FIELD[*] takes ="),
+        ("tags[*]~g%", "FIELD[*] takes ="),
+        ("tags[1]=a", "cannot read"),
         ("rows>=  ", "has no value"),
         ("rows=NaN", "not a number a JSON document can hold"),
         ("rows>1e400", "not a number a JSON document can hold"),
@@ -89,6 +92,8 @@ def test_a_field_takes_each_operator_once() -> None:
         ("_key=iris-v1", ("_key", "==", "iris-v1")),
         ("x-y.z_1<=null", ("x-y.z_1", "<=", None)),
         ("seed=18446744073709551615", ("seed", "==", 2**64 - 1)),
+        ("tags[*]=gdpr", ("tags", "contains", "gdpr")),
+        ('signature.inputs[*] = {"name": "x"}', ("signature.inputs", "contains", {"name": "x"})),
     ],
 )
 def test_a_condition_of_the_grammar_is_read(text: str, condition: tuple[str, str, Any]) -> None:
@@ -116,7 +121,7 @@ def test_any_text_is_a_condition_or_one_refusal(text: str) -> None:
         assert refused.message.startswith("--where")
         assert "\n" not in refused.message.replace(text, "")
         return
-    assert op in {"==", "!=", "<", "<=", ">", ">=", "like"}
+    assert op in {"==", "!=", "<", "<=", ">", ">=", "like", "contains"}
     assert field and all(field.split("."))
     if isinstance(value, str) and value.startswith(("=", "!", "<", ">", "~")):
         assert '"' in text  # only quoted text may start like an operator
@@ -159,6 +164,19 @@ def test_an_unknown_sort_field_is_refused(cli: Cli, store: MetadataStore) -> Non
         "fields: name, project",
     )
     succeeds(cli("artifacts", "list", "datasets", "--sort", "rows"))
+
+
+def test_a_condition_no_valid_document_meets_is_refused(cli: Cli, store: MetadataStore) -> None:
+    store.register("datasets", "iris", rows=150, tags=["gdpr"])
+    fails(
+        cli("artifacts", "list", "datasets", "--where", "tags=gdpr"),
+        "the datasets schema gives tags the type array",
+        "--where 'tags[*]=VALUE'",
+    )
+    listed = as_json(
+        cli("artifacts", "list", "datasets", "--where", "tags[*]=gdpr", "--format", "json")
+    )
+    assert [d["_id"] for d in listed] == ["datasets/iris-v1"]
 
 
 def test_sorting_by_an_undeclared_field_says_so(cli: Cli, store: MetadataStore) -> None:

@@ -140,3 +140,47 @@ def test_an_integer_within_64_bits_is_stored_exactly(store: MetadataStore, numbe
     assert (stored["size_bytes"], stored["offset"]) == (abs(number), number)
     assert type(stored["offset"]) is int
     assert store.query("RETURN @n", {"n": number}) == [number]
+
+
+# ---------------------------------------------------------------------- conditions nothing meets
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"tags": "gdpr"}, r"tags == 'gdpr' matches nothing: .* the type array; .*contains"),
+        ({"rows": "150"}, r"rows == '150' matches nothing: .* the type number"),
+        ({"rows": {">": "100"}}, r"rows > '100' matches nothing"),
+        ({"rows": {"in": [150, "150"]}}, r"rows in '150' matches nothing"),
+        ({"rows": {"like": "15%"}}, r"rows like '15%' matches nothing"),
+        ({"name": {"contains": "i"}}, r"name contains 'i' matches nothing: .* the type string"),
+        ({"personal_data": 1}, r"the type boolean"),
+    ],
+)
+def test_a_condition_no_valid_document_meets_is_refused(
+    store: MetadataStore, filters: dict[str, Any], message: str
+) -> None:
+    store.register("datasets", "iris", rows=150, tags=["gdpr"])
+    with pytest.raises(BadParameterError, match=message):
+        store.find("datasets", filters)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"tags": {"contains": "gdpr"}},
+        {"tags": ["gdpr"]},
+        {"rows": 150},
+        {"rows": {"in": [150, None]}},
+        {"rows": {"!=": None}},
+        {"shelf": "top"},  # not declared: not checked
+        {"statistics.mean": "x"},  # declared without a type: not checked
+    ],
+)
+def test_a_condition_a_valid_document_may_meet_is_run(
+    store: MetadataStore, filters: dict[str, Any]
+) -> None:
+    store.register(
+        "datasets", "iris", rows=150, tags=["gdpr"], shelf="top", statistics={"mean": "x"}
+    )
+    assert len(store.find("datasets", filters)) == 1
