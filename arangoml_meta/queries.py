@@ -71,7 +71,7 @@ PARAM_TYPES: dict[str, str] = {
     "collection": "a collection name, bound as @@name",
     "reference": "an artifact or run: its id, TYPE/NAME@N or TYPE/NAME@latest",
     "collections": "registered types, e.g. datasets,models or a JSON array; null for all",
-    "name": "the name of an artifact of the type another parameter gives: name(TYPE_PARAM)",
+    "name": "the name of an artifact of a type: name(models), or name(@@type) for a parameter's",
     "any": "a JSON value, or else the text as given",
 }
 COLLECTION_TYPES = ("collection", "collections")  # written @@name in the query
@@ -85,7 +85,7 @@ _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLLECTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,255}$")
 _FIELD_LINE = re.compile(r"^(?P<key>[a-z_]+)(?:\s+(?P<param>\S+?))?\s*:\s*(?P<value>.*)$")
 _PARAM_SPEC = re.compile(
-    r"^(?P<type>[a-z]+)(?:\((?P<args>[A-Za-z0-9_, ]*)\))?\s*(?P<rest>.*)$", re.DOTALL
+    r"^(?P<type>[a-z]+)(?:\((?P<args>[A-Za-z0-9_@, \-]*)\))?\s*(?P<rest>.*)$", re.DOTALL
 )
 _HELP_SEPARATOR = re.compile(r"^\s*(?:—|--)\s*")
 _TRUE = frozenset({"true", "yes", "on", "1"})
@@ -109,7 +109,7 @@ class QueryParam:
     required: bool = False
     help: str = ""
     kinds: tuple[str, ...] = ()  # the kinds of types it takes (see KINDED_TYPES); () for any
-    of: str = ""  # a name parameter's collection parameter: name(type)
+    of: str = ""  # a name parameter's type: a collection, or @@PARAM for a parameter's
 
     @property
     def bind_name(self) -> str:
@@ -316,13 +316,14 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
 
 
 def _name_of(text: str | None, name: str, where: str) -> str:
-    """The collection parameter of ``name(type)``."""
-    if text is None or not _PARAM_NAME.match(text.strip()):
+    """The type of ``name(models)`` or ``name(@@type)`` (``type`` a collection parameter)."""
+    of = (text or "").strip()
+    if not _COLLECTION_NAME.match(of.removeprefix("@@")):
         raise StoredQueryError(
-            f"{where}: parameter {name!r}: write name(TYPE_PARAM), TYPE_PARAM the collection "
-            "parameter that gives the artifact's type"
+            f"{where}: parameter {name!r}: write name(TYPE), TYPE a collection (models) or "
+            "@@PARAM, the collection parameter that gives it (@@type)"
         )
-    return text.strip()
+    return of
 
 
 def _kinds(text: str | None, type_name: str, name: str, where: str) -> tuple[str, ...]:
@@ -383,10 +384,11 @@ def _usage_problems(
         return [f"@@{name} is used but {name!r} is declared as {param.type}, not collection"]
     if name not in used_values:
         return [f"{name!r} is declared but @{name} is not used"]
-    if param.type == "name" and not any(
-        p.name == param.of and p.type == "collection" for p in query.params
+    given_by = param.of[2:] if param.type == "name" and param.of.startswith("@@") else None
+    if given_by is not None and not any(
+        p.name == given_by and p.type == "collection" for p in query.params
     ):
-        return [f"{name!r} is name({param.of}), and {param.of!r} is no collection parameter"]
+        return [f"{name!r} is name({param.of}), and {given_by!r} is no collection parameter"]
     return []
 
 

@@ -7,8 +7,9 @@ Three parameter types need the store, not just the text given:
   the id it resolves to. A reference to nothing is an error naming it (1202,
   or 1203 for an unknown type), never a query that quietly answers nothing;
   ``reference(execution)`` takes only runs (types of that kind).
-- ``name(TYPE)``: the name of an artifact of the type parameter ``TYPE`` gives;
-  a name that no document of that type has is an error (1202), as a reference.
+- ``name(TYPE)``: the name of an artifact of a type, ``name(models)``, or of the
+  type a collection parameter gives, ``name(@@type)``; a name that no document
+  of that type has is an error (1202), as a reference is.
 - ``collections``: registered types, read as one collection and/or as the list
   of their names (``@name``, e.g. ``PARSE_IDENTIFIER(v).collection IN @name``).
   AQL's ``@@name`` takes one collection, and there is no ``FOR`` over a list of
@@ -155,7 +156,8 @@ def prepared(
         if param.type == "reference":
             bind[param.name] = None if value is None else resolved(store, param, value)
         elif param.type == "name" and value is not None:
-            bind[param.name] = named(store, param, values[param.of], value)
+            of = param.of
+            bind[param.name] = named(store, param, values[of[2:]] if of[:2] == "@@" else of, value)
         elif param.type == "collections":
             names = registered(store, param, value)
             if any(t.kind == "PARAM" and t.value == param.name for t in tokenize(text)):

@@ -255,9 +255,11 @@ def test_a_history_of_a_name_nothing_has_is_an_error(graph: KnownGraph) -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("name, required", r"'n' is name\(\), and|write name\(TYPE_PARAM\)"),
-        ("name(), required", r"write name\(TYPE_PARAM\)"),
-        ("name(depth), required", r"'n' is name\(depth\), and 'depth' is no collection parameter"),
+        ("name, required", r"write name\(TYPE\)"),
+        ("name(), required", r"write name\(TYPE\)"),
+        ("name(@c d), required", r"write name\(TYPE\)"),
+        ("name(@@depth), required", r"'n' is name\(@@depth\), and 'depth' is no collection"),
+        ("name(@@nope), required", r"'n' is name\(@@nope\), and 'nope' is no collection"),
     ],
 )
 def test_a_name_parameter_names_its_collection_parameter(spec: str, message: str) -> None:
@@ -268,3 +270,24 @@ def test_a_name_parameter_names_its_collection_parameter(spec: str, message: str
     )
     with pytest.raises(StoredQueryError, match=message):
         parse_query_text("bad", text)
+
+
+def test_compare_models_of_a_model_name_nothing_has_is_an_error(graph: KnownGraph) -> None:
+    with pytest.raises(DocumentNotFoundError, match=r"parameter 'name': no models named 'churn'"):
+        run_query(graph.store, "compare_models", {"metric": "auc", "name": "churn"})
+    rows = run_query(graph.store, "compare_models", {"metric": "auc", "name": "churn-gbm"})
+    assert rows
+
+
+def test_a_name_of_a_fixed_type_is_checked_there(store: MetadataStore) -> None:
+    query = parse_query_text(
+        "named",
+        "// title: t\n// description: d\n// audience: a\n"
+        "// param n: name(datasets), required — n\n\n"
+        "FOR d IN datasets FILTER d.name == @n RETURN d._id\n",
+    )
+    assert query.params[0].of == "datasets"
+    store.register("datasets", "iris")
+    assert run_query(store, query, {"n": "iris"}) == ["datasets/iris-v1"]
+    with pytest.raises(DocumentNotFoundError, match="no datasets named 'wine'"):
+        run_query(store, query, {"n": "wine"})
