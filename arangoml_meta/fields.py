@@ -11,7 +11,8 @@ that declares no properties keeps only such fields.
 
 :func:`check_filter_types` refuses a filter condition that no document valid
 under the schema can meet — ``{"tags": "gdpr"}`` when tags is an array,
-``{"rows": "150"}`` when rows is a number — rather than answer "nothing".
+``{"rows": "150"}`` when rows is a number, ``{"status": "complete"}`` when the
+status is one of running, completed, failed — rather than answer "nothing".
 """
 
 from __future__ import annotations
@@ -84,25 +85,38 @@ def json_type(value: Any) -> str:
 
 
 _COMPARING = frozenset(["==", "eq", "!=", "ne", "<", "lt", "<=", "le", ">", "gt", ">=", "ge"])
+# the operators that compare with values an enum names
+_CHOOSING = frozenset(["==", "eq", "!=", "ne", "in", "not in"])
 # an operator that needs the field to hold one type, whatever the value
 _NEEDS = {"contains": "array", "like": "string"}
 
 
 def check_filter_types(artifact_type: ArtifactType, filters: dict[str, Any] | None) -> None:
     """Refuse a condition on a declared field that no document valid under the schema can
-    meet, as ``tags == "gdpr"`` (tags is an array) or ``rows == "150"`` (a number)."""
+    meet, as ``tags == "gdpr"`` (tags is an array), ``rows == "150"`` (a number) or
+    ``status == "complete"`` (not one of the ``enum``'s values)."""
     for path, wanted in (filters or {}).items():
-        allowed = declared_types(artifact_type.schema, str(path).split("."))
-        if allowed is None:
+        declared = _declared(artifact_type.schema, str(path).split("."))
+        if declared is None:
             continue
+        allowed = declared_types(artifact_type.schema, str(path).split("."))
+        choices = declared.get("enum")
         conditions = wanted if isinstance(wanted, dict) and wanted else {"==": wanted}
         for op, value in conditions.items():
             name = str(op).lower()
-            if name in _NEEDS and _NEEDS[name] not in allowed:
+            if allowed is not None and name in _NEEDS and _NEEDS[name] not in allowed:
                 raise _never(artifact_type, path, allowed, op, value)
             for one in _compared(name, value):
-                if one is not None and json_type(one) not in allowed:
+                if one is None:
+                    continue
+                if allowed is not None and json_type(one) not in allowed:
                     raise _never(artifact_type, path, allowed, op, one)
+                if isinstance(choices, list) and name in _CHOOSING and one not in choices:
+                    raise BadParameterError(
+                        f"{path} {op} {one!r}: no valid {artifact_type.name} document has that "
+                        f"{path}; it is one of {', '.join(map(str, choices))}",
+                        parameter=path,
+                    )
 
 
 def _compared(op: str, value: Any) -> list[Any]:

@@ -233,3 +233,7 @@ def test_a_fields_file_with_nan_is_refused(
 def test_a_bind_variable_beyond_64_bits_is_refused(cli: Cli, store: MetadataStore) -> None:
     fails(cli("aql", "RETURN @n", "--bind", f"n={2**70}"), "beyond 64 bits")
     assert as_json(cli("aql", "RETURN @n", "--bind", f"n={2**63}", "--format", "json")) == [2**63]
+
+
+def test_runs_list_refuses_a_status_no_run_has(cli: Cli, store: MetadataStore) -> None:
+    fails(cli("runs", "list", "--status", "complete"), "it is one of running, completed, failed")

@@ -184,3 +184,21 @@ def test_a_condition_a_valid_document_may_meet_is_run(
         "datasets", "iris", rows=150, tags=["gdpr"], shelf="top", statistics={"mean": "x"}
     )
     assert len(store.find("datasets", filters)) == 1
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"status": "complete"}, {"status": {"!=": "done"}}, {"status": {"in": ["failed", "crashed"]}}],
+)
+def test_a_value_the_enum_does_not_name_is_refused(
+    store: MetadataStore, filters: dict[str, Any]
+) -> None:
+    with pytest.raises(BadParameterError, match="it is one of running, completed, failed"):
+        store.find("runs", filters)
+
+
+def test_a_value_the_enum_names_is_taken(store: MetadataStore) -> None:
+    with store.run("train"):
+        pass
+    assert [run["status"] for run in store.find("runs", {"status": "completed"})] == ["completed"]
+    assert store.find("runs", {"status": {"in": ["failed", None]}}) == []
