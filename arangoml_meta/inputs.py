@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import BadParameterError
+from .jsonvalues import parse_json as parse_json_value
 
 MAX_INPUT_ENV = "ARANGOML_META_MAX_INPUT_MB"
 DEFAULT_MAX_INPUT_MB = 64
@@ -119,17 +120,14 @@ def parse_json(text: str, source: str) -> Any:
 
 def loads(text: str, source: str) -> Any:
     """``json.loads`` within the depth bound (:class:`json.JSONDecodeError` for invalid JSON,
-    as ``json.loads`` raises it; ``ValueError`` for NaN and Infinity)."""
+    as ``json.loads`` raises it; :class:`~.jsonvalues.NotAJSONNumber`, a ``ValueError``,
+    for NaN, Infinity and numbers beyond a double)."""
     try:
-        value = json.loads(text, parse_constant=_no_constant)
+        value = parse_json_value(text)
     except RecursionError:
         raise too_deep(source) from None
     check_value(value, source)
     return value
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value (write null, or a number)")
 
 
 def parse_yaml(text: str, source: str) -> Any:

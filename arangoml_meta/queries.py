@@ -8,7 +8,7 @@ comments, so the file runs verbatim in ArangoDB's web UI::
     //   nearest first (a line indented after // continues the field above).
     // audience: auditors
     // writes: false
-    // param model: string, required — the model's id, e.g. models/iris-clf-v2
+    // param model: reference, required — the model, e.g. models/iris-clf@latest
     // param depth: integer = 10 — how many links to follow
 
 ``title``, ``description`` and ``audience`` are required; ``writes: true``
@@ -16,8 +16,13 @@ allows the query to modify data (the default is read-only). Each ``param``
 line gives the bind parameter's name, its type (see :data:`PARAM_TYPES`),
 either ``required`` or ``= DEFAULT`` (a JSON value, ``null`` for "not given"),
 then ``—`` (or ``--``) and a help text. A ``collection`` parameter ``x`` is
-written ``@@x`` in the query, every other one ``@x``. Loading checks that the
-header is well formed, that the query parses, and that the declared
+written ``@@x`` in the query, every other one ``@x``. A ``reference`` is an
+artifact or run as the API names it (``models/clf@latest``), bound as the id it
+resolves to; ``collections`` is a list of registered types, read as one
+collection by ``FOR d IN @@x`` and/or as the list of names by ``@x``. Either
+may name the kinds of types it takes, ``reference(execution)`` or
+``collections(artifact, execution)``: see ``query_binding.py``. Loading checks
+that the header is well formed, that the query parses, and that the declared
 parameters are exactly the ones the query uses.
 
 :func:`coerce_params` turns ``--param name=value`` strings into typed values;
@@ -35,10 +40,10 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from .embedded import ast
 from .embedded.parser import parse
@@ -48,7 +53,10 @@ from .errors import (
     BadParameterError,
     QueryError,
 )
-from .inputs import check_value, loads, read_text, too_deep
+from .inputs import loads, read_text
+from .jsonvalues import INT_MAX, INT_MIN, NotAJSONNumber
+from .query_binding import QueryStore, collection_uses, prepared
+from .types import KINDS
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parents[1] / "aql"
 SUFFIX = ".aql"
@@ -62,8 +70,14 @@ PARAM_TYPES: dict[str, str] = {
     "object": "a JSON object",
     "date": "an ISO 8601 date or date-time, taken as UTC unless it gives an offset",
     "collection": "a collection name, bound as @@name",
+    "reference": "an artifact or run: its id, TYPE/NAME@N or TYPE/NAME@latest",
+    "collections": "registered types, e.g. datasets,models or a JSON array; null for all",
+    "name": "the name of an artifact of a type: name(models), or name(@@type) for a parameter's",
     "any": "a JSON value, or else the text as given",
 }
+COLLECTION_TYPES = ("collection", "collections")  # written @@name in the query
+TEXT_TYPES = ("string", "collection", "reference", "name")  # given as the text itself
+KINDED_TYPES = ("collections", "reference")  # may name kinds of types: reference(execution)
 HEADER_KEYS = ("title", "description", "audience", "writes")
 REQUIRED_KEYS = ("title", "description", "audience")
 
@@ -71,7 +85,9 @@ _QUERY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _COLLECTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,255}$")
 _FIELD_LINE = re.compile(r"^(?P<key>[a-z_]+)(?:\s+(?P<param>\S+?))?\s*:\s*(?P<value>.*)$")
-_PARAM_SPEC = re.compile(r"^(?P<type>[a-z]+)\s*(?P<rest>.*)$", re.DOTALL)
+_PARAM_SPEC = re.compile(
+    r"^(?P<type>[a-z]+)(?:\((?P<args>[A-Za-z0-9_@, \-]*)\))?\s*(?P<rest>.*)$", re.DOTALL
+)
 _HELP_SEPARATOR = re.compile(r"^\s*(?:—|--)\s*")
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
@@ -93,11 +109,13 @@ class QueryParam:
     default: Any = None
     required: bool = False
     help: str = ""
+    kinds: tuple[str, ...] = ()  # the kinds of types it takes (see KINDED_TYPES); () for any
+    of: str = ""  # a name parameter's type: a collection, or @@PARAM for a parameter's
 
     @property
     def bind_name(self) -> str:
         """The key in the bind variables: ``@name`` for a collection, else ``name``."""
-        return f"@{self.name}" if self.type == "collection" else self.name
+        return f"@{self.name}" if self.type in COLLECTION_TYPES else self.name
 
 
 @dataclass(frozen=True)
@@ -128,12 +146,6 @@ TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
 
 def _is_truncation(row: Any) -> bool:
     return isinstance(row, dict) and len(row) == 1 and isinstance(row.get(TRUNCATED), str)
-
-
-class Queryable(Protocol):
-    """What runs AQL: a MetadataStore or a backend."""
-
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]: ...
 
 
 # ---------------------------------------------------------------------- loading
@@ -269,6 +281,9 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
             f"types: {', '.join(PARAM_TYPES)}"
         )
     type_name, rest = match["type"], match["rest"]
+    args = match["args"]
+    of = _name_of(args, name, where) if type_name == "name" else ""
+    kinds = () if type_name == "name" else _kinds(args, type_name, name, where)
     required, default = False, None
     if rest.startswith(","):
         word = re.match(r",\s*required\b", rest)
@@ -289,7 +304,7 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
         rest = literal[end:]
         if default is not None:
             try:
-                default = _check_value(QueryParam(name, type_name), default)
+                default = _check_value(QueryParam(name, type_name, kinds=kinds), default)
             except BadParameterError as exc:
                 raise StoredQueryError(f"{where}: bad default: {exc.message}") from None
     else:
@@ -301,11 +316,35 @@ def _parse_param(name: str, spec: str, where: str) -> QueryParam:
     help_text = rest[separator.end() :].strip() if separator else ""
     if not help_text:
         raise StoredQueryError(f"{where}: parameter {name!r} needs a help text after '—' (or '--')")
-    return QueryParam(name, type_name, default, required, help_text)
+    return QueryParam(name, type_name, default, required, help_text, kinds, of)
+
+
+def _name_of(text: str | None, name: str, where: str) -> str:
+    """The type of ``name(models)`` or ``name(@@type)`` (``type`` a collection parameter)."""
+    of = (text or "").strip()
+    if not _COLLECTION_NAME.match(of.removeprefix("@@")):
+        raise StoredQueryError(
+            f"{where}: parameter {name!r}: write name(TYPE), TYPE a collection (models) or "
+            "@@PARAM, the collection parameter that gives it (@@type)"
+        )
+    return of
+
+
+def _kinds(text: str | None, type_name: str, name: str, where: str) -> tuple[str, ...]:
+    """The kinds of ``collections(artifact, execution)``; () when none are named."""
+    if text is None:
+        return ()
+    kinds = tuple(kind.strip() for kind in text.split(",") if kind.strip())
+    if type_name not in KINDED_TYPES or not kinds or not set(kinds) <= set(KINDS):
+        raise StoredQueryError(
+            f"{where}: parameter {name!r}: only {' and '.join(KINDED_TYPES)} take kinds of "
+            f"types, e.g. collections({', '.join(KINDS)}), not {type_name}({text})"
+        )
+    return kinds
 
 
 def _extend_help(param: QueryParam, more: str) -> QueryParam:
-    return QueryParam(param.name, param.type, param.default, param.required, f"{param.help} {more}")
+    return replace(param, help=f"{param.help} {more}")
 
 
 def _parse_aql(query: StoredQuery, where: str) -> ast.Query:
@@ -319,24 +358,42 @@ def _check_params_used(query: StoredQuery, tree: ast.Query, where: str) -> None:
     used_values, used_collections = set(tree.bind_params), set(tree.collection_params)
     problems: list[str] = []
     for param in query.params:
-        if param.type == "collection":
-            if param.name in used_values:
-                problems.append(f"{param.name!r} is a collection: write @@{param.name}")
-            elif param.name not in used_collections:
-                problems.append(f"{param.name!r} is declared but @@{param.name} is not used")
-        else:
-            if param.name in used_collections:
-                problems.append(
-                    f"@@{param.name} is used but {param.name!r} is declared as {param.type}, "
-                    "not collection"
-                )
-            elif param.name not in used_values:
-                problems.append(f"{param.name!r} is declared but @{param.name} is not used")
+        problems += _usage_problems(param, query, used_values, used_collections)
     declared = {p.name for p in query.params}
     problems += [f"@{n} is used but not declared" for n in sorted(used_values - declared)]
     problems += [f"@@{n} is used but not declared" for n in sorted(used_collections - declared)]
     if problems:
         raise StoredQueryError(f"{where}: parameters do not match the query: {'; '.join(problems)}")
+
+
+def _usage_problems(
+    param: QueryParam, query: StoredQuery, used_values: set[str], used_collections: set[str]
+) -> list[str]:
+    """What is wrong with how the query uses ``param`` (nothing: an empty list)."""
+    name = param.name
+    if param.type == "collections":
+        uses = collection_uses(query.text, name)
+        if isinstance(uses, str):
+            return [uses]
+        if name not in used_values | used_collections:
+            return [f"{name!r} is declared but neither @@{name} nor @{name} is used"]
+        return []
+    if param.type == "collection":
+        if name in used_values:
+            return [f"{name!r} is a collection: write @@{name}"]
+        if name not in used_collections:
+            return [f"{name!r} is declared but @@{name} is not used"]
+        return []
+    if name in used_collections:
+        return [f"@@{name} is used but {name!r} is declared as {param.type}, not collection"]
+    if name not in used_values:
+        return [f"{name!r} is declared but @{name} is not used"]
+    given_by = param.of[2:] if param.type == "name" and param.of.startswith("@@") else None
+    if given_by is not None and not any(
+        p.name == given_by and p.type == "collection" for p in query.params
+    ):
+        return [f"{name!r} is name({param.of}), and {given_by!r} is no collection parameter"]
+    return []
 
 
 # ---------------------------------------------------------------------- parameters
@@ -371,7 +428,7 @@ def coerce_params(query: StoredQuery, raw: Mapping[str, Any] | None) -> dict[str
 
 
 def _coerce(param: QueryParam, value: Any) -> Any:
-    if isinstance(value, str) and param.type not in ("string", "collection"):
+    if isinstance(value, str) and param.type not in TEXT_TYPES:
         value = _from_text(param, value)
     return None if value is None else _check_value(param, value)
 
@@ -381,14 +438,9 @@ def _from_text(param: QueryParam, text: str) -> Any:
     stripped = text.strip()
     if kind == "any":
         try:
-            value = json.loads(stripped)
+            return _parse_json(param, stripped)
         except json.JSONDecodeError:
             return text
-        except RecursionError:
-            raise too_deep(f"parameter {param.name!r}") from None
-        check_value(value, f"parameter {param.name!r}")
-        # json.loads reads NaN and Infinity, which no JSON (nor AQL) value can hold
-        return text if isinstance(value, float) and not math.isfinite(value) else value
     if stripped == "null" or (not stripped and kind != "date"):
         return None
     if kind == "integer":
@@ -396,6 +448,8 @@ def _from_text(param: QueryParam, text: str) -> Any:
             raise _bad(param, text)
         return int(stripped)
     if kind == "number":
+        if re.fullmatch(r"[+-]?[0-9]+", stripped):
+            return int(stripped)  # exactly, not through a double
         try:
             number = float(stripped)
         except ValueError:
@@ -407,13 +461,13 @@ def _from_text(param: QueryParam, text: str) -> Any:
         if stripped.lower() in _FALSE:
             return False
         raise _bad(param, text)
-    if kind in ("array", "object"):
+    if kind == "collections" and not stripped.startswith("["):
+        return [name.strip() for name in stripped.split(",") if name.strip()]
+    if kind in ("array", "object", "collections"):
         try:
-            return loads(stripped, f"parameter {param.name!r}")
-        except ValueError as exc:  # invalid JSON, NaN, Infinity
-            reason = (
-                f"{exc.msg} at position {exc.pos}" if isinstance(exc, json.JSONDecodeError) else exc
-            )
+            return _parse_json(param, stripped)
+        except json.JSONDecodeError as exc:
+            reason = f"{exc.msg} at position {exc.pos}"
             raise BadParameterError(
                 f"parameter {param.name!r} expects {PARAM_TYPES[kind]}, and {text!r} is not "
                 f"valid JSON ({reason})",
@@ -422,20 +476,37 @@ def _from_text(param: QueryParam, text: str) -> Any:
     return text  # date: checked and normalised by _check_value
 
 
+def _parse_json(param: QueryParam, text: str) -> Any:
+    """JSON text as its value; NaN, Infinity and 1e400 are refused, not read as floats."""
+    try:
+        return loads(text, f"parameter {param.name!r}")
+    except NotAJSONNumber as exc:
+        raise BadParameterError(
+            f"parameter {param.name!r}: {exc.literal} is not a JSON number (no NaN, no "
+            f'infinity, at most about 1.8e308); for the text, quote it: "{text}"',
+            parameter=param.name,
+        ) from None
+
+
 def _check_value(param: QueryParam, value: Any) -> Any:
     kind = param.type
     ok: bool
-    if kind in ("string", "collection"):
+    if kind in TEXT_TYPES:
         ok = isinstance(value, str)
         if ok and kind == "collection" and not _COLLECTION_NAME.match(value):
             raise BadParameterError(
                 f"parameter {param.name!r} expects a collection name, not {value!r}",
                 parameter=param.name,
             )
-    elif kind == "integer":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == "number":
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    elif kind in ("integer", "number"):
+        ok = isinstance(value, int if kind == "integer" else (int, float))
+        ok = ok and not isinstance(value, bool)
+        if ok and isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+            raise BadParameterError(
+                f"parameter {param.name!r}: {value} is beyond 64 bits (-2**63 to 2**64-1) "
+                "and would be rounded",
+                parameter=param.name,
+            )
         if ok and not math.isfinite(value):
             raise BadParameterError(
                 f"parameter {param.name!r} expects a finite number, not {value!r}",
@@ -445,6 +516,8 @@ def _check_value(param: QueryParam, value: Any) -> Any:
         ok = isinstance(value, bool)
     elif kind == "array":
         ok = isinstance(value, list)
+    elif kind == "collections":
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     elif kind == "object":
         ok = isinstance(value, dict)
     elif kind == "date":
@@ -497,13 +570,8 @@ def modifies_data(query: StoredQuery) -> bool:
     return next(parse(query.text).find_all(ast.Modification), None) is not None
 
 
-def bind_vars(query: StoredQuery, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The bind variables for typed ``values`` (collections under ``@name``)."""
-    return {p.bind_name: values[p.name] for p in query.params}
-
-
 def run_query(
-    store: Queryable,
+    store: QueryStore,
     name_or_query: str | StoredQuery,
     params: Mapping[str, Any] | None = None,
     *,
@@ -512,20 +580,22 @@ def run_query(
     """Run a stored query (by name, from ``directory``, or as loaded) with its parameters bound.
 
     ``params`` are strings as given on the command line or typed values (see
-    :func:`coerce_params`). A query whose header does not say ``writes: true``
+    :func:`coerce_params`); references and type lists are resolved on ``store``
+    (see ``query_binding.py``). A query whose header does not say ``writes: true``
     is refused (1586) when its text modifies data.
     """
-    return QueryResult(store.query(*prepare_query(name_or_query, params, directory=directory)))
+    return QueryResult(store.query(*prepare_query(store, name_or_query, params, directory=directory)))
 
 
 def prepare_query(
+    store: QueryStore,
     name_or_query: str | StoredQuery,
     params: Mapping[str, Any] | None = None,
     *,
     directory: str | Path | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """The AQL and bind variables :func:`run_query` runs (for a caller that streams the
-    rows from a cursor: see :func:`without_truncation`)."""
+    """The AQL and bind variables :func:`run_query` runs, references resolved on ``store``
+    (for a caller that streams the rows from a cursor: see :func:`without_truncation`)."""
     query = (
         name_or_query
         if isinstance(name_or_query, StoredQuery)
@@ -538,7 +608,7 @@ def prepare_query(
             ERROR_QUERY_MUST_NOT_BE_MODIFIED,
         )
     values = coerce_params(query, params)
-    return query.text, bind_vars(query, values)
+    return prepared(store, query, values)
 
 
 def without_truncation(rows: Iterable[Any], truncated: list[str]) -> Iterator[Any]:

@@ -40,9 +40,10 @@ from .errors import (
     SchemaViolationError,
     UniqueConstraintError,
 )
-from .filters import compile_filters
+from .fields import check_filter_types, check_sort_field
+from .filters import attribute_path, compile_filters
 from .importing import ImportReport, import_records
-from .jsonvalues import as_json
+from .jsonvalues import as_json, check_bind_vars
 from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
 from .migrations import (
     EDGES,
@@ -401,11 +402,14 @@ class MetadataStore:
         descending: bool = False,
     ) -> list[dict[str, Any]]:
         """Artifacts of a type matching structured ``filters`` (see ``filters.py``), a page
-        of ``limit`` from ``offset`` in ``sort`` order."""
+        of ``limit`` from ``offset`` in ``sort`` order. A condition no valid document can
+        meet and a sort field the type does not have are refused: see ``fields.py``."""
         artifact_type = self.type(type_name)
         bind: dict[str, Any] = {"@c": artifact_type.name}
+        check_filter_types(artifact_type, filters)
         filter_line = compile_filters(filters, bind)
-        bind["sort"] = sort.split(".")
+        bind["sort"] = attribute_path(sort, "sort field")
+        check_sort_field(self.backend, artifact_type, bind["sort"])
         bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
         aql = (
@@ -663,8 +667,10 @@ class MetadataStore:
         )
 
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
-        return self.backend.query(aql, bind_vars)
+        """Run any AQL on the store (it sees what is committed, not an open step's writes).
+
+        Bind parameters are JSON values by the rule of ``jsonvalues`` (1553 otherwise)."""
+        return self.backend.query(aql, check_bind_vars(bind_vars))
 
     def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         """Run any AQL on the store; its rows as they are read (a result of any size in

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,18 +10,19 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import BadParameterError, DocumentNotFoundError
+from ..fields import is_schema_field
 from ..inputs import read_document
 from ..refs import parse_ref
 from .core import (
     assignments,
     examples,
-    json_value,
     nested_fields,
     note,
     open_store_of,
     sub_app,
 )
 from .output import Format, FormatOption, emit_document, emit_rows
+from .where import filters_of
 
 app = sub_app(
     "artifacts",
@@ -31,20 +31,6 @@ app = sub_app(
 
 ENVELOPE = ("project", "description", "tags")
 LIST_COLUMNS = ["_id", "name", "version", "project", "tags", "created_at", "created_by"]
-_CONDITION = re.compile(
-    r"^(?P<path>[^=!<>~]+?)\s*(?P<op>==|=|!=|>=|<=|>|<|~)(?P<value>.*)$", re.DOTALL
-)
-_OPERATORS = {
-    "=": "==",
-    "==": "==",
-    "!=": "!=",
-    ">=": ">=",
-    "<=": "<=",
-    ">": ">",
-    "<": "<",
-    "~": "like",
-}
-
 ProjectOption = Annotated[
     str | None, typer.Option(help="The project it belongs to.", show_default=False)
 ]
@@ -144,33 +130,15 @@ def get(ctx: typer.Context, ref: RefArgument, fmt: FormatOption = Format.table) 
     emit_document(open_store_of(ctx).get(ref), fmt)
 
 
-def parse_condition(text: str) -> tuple[str, str, Any]:
-    """``metrics.auc>=0.9`` → ``("metrics.auc", ">=", 0.9)``."""
-    match = _CONDITION.match(text)
-    if match is None:
-        raise BadParameterError(
-            f"--where: expected FIELD=VALUE (or !=, >, >=, <, <=, ~ for LIKE), got {text!r}"
-        )
-    path = match["path"].strip()
-    return path, _OPERATORS[match["op"]], json_value(match["value"], path)
-
-
-def filters_of(conditions: list[str] | None) -> dict[str, Any]:
-    """``--where`` conditions as ``MetadataStore.find`` filters."""
-    filters: dict[str, dict[str, Any]] = {}
-    for text in conditions or []:
-        path, op, value = parse_condition(text)
-        filters.setdefault(path, {})[op] = value
-    return filters
-
-
 WhereOption = Annotated[
     list[str] | None,
     typer.Option(
         "--where",
         metavar="FIELD=VALUE",
-        help="Only these (repeat for more): FIELD=VALUE, or !=, >, >=, <, <= and ~ (LIKE, "
-        "with %) instead of =; VALUE is JSON when it is JSON, else text.",
+        help="Only these (repeat for more): FIELD OP VALUE, OP one of = != < <= > >= ~ "
+        "(LIKE, with %); VALUE is JSON when it is JSON, else text not starting with an "
+        "operator. < <= > >= match only values of VALUE's type (never a missing field); "
+        "FIELD[*]=VALUE: an array FIELD holding VALUE.",
         show_default=False,
     ),
 ]
@@ -225,7 +193,11 @@ def list_artifacts(
     type_name: TypeArgument,
     where: WhereOption = None,
     sort: Annotated[
-        str, typer.Option(help="Sort by this field (dotted paths allowed).")
+        str,
+        typer.Option(
+            help="Sort by this field (dotted paths allowed): one the type's schema declares, "
+            "or that a stored document has; any other is refused."
+        ),
     ] = "created_at",
     descending: Annotated[bool, typer.Option("--desc", help="Newest (largest) first.")] = False,
     limit: LimitOption = DEFAULT_PAGE,
@@ -242,6 +214,11 @@ def list_artifacts(
         limit,
         offset,
     )
+    if not is_schema_field(store.type(type_name), sort.split(".")):
+        note(
+            f"{type_name} does not declare {sort!r}: sorted by it as stored; documents "
+            "without it sort as null (first, or last with --desc)"
+        )
     emit_rows(rows, fmt, columns_option(columns, LIST_COLUMNS))
 
 

@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 
 from ..errors import ArangoMLMetaError, BadParameterError
 from ..inputs import loads
+from ..jsonvalues import NotAJSONNumber
 from ..safe_text import visible
 from ..store import MetadataStore, open_store
 
@@ -168,11 +169,17 @@ def json_value(text: str, what: str) -> Any:
     """``text`` as a JSON value (``150``, ``true``, ``["a"]``, ``{"k": 1}``), else the text itself.
 
     Text that starts like a JSON string, array or object must be valid JSON:
-    a typo there is an error, not a string.
+    a typo there is an error, not a string; ``NaN``, ``Infinity`` and ``1e400``
+    are refused rather than kept as text or rounded (``jsonvalues`` has the rule).
     """
     stripped = text.strip()
     try:
-        value = loads(stripped, what)
+        return loads(stripped, what)
+    except NotAJSONNumber as exc:
+        raise BadParameterError(
+            f"{what}: {exc.literal} is not a number a JSON document can hold (no NaN, no "
+            f"infinity, at most about 1.8e308); for the text, quote it: '{what}=\"{stripped}\"'"
+        ) from None
     except json.JSONDecodeError as exc:
         if stripped[:1] in ('"', "[", "{"):
             raise BadParameterError(
@@ -181,9 +188,6 @@ def json_value(text: str, what: str) -> Any:
                 f"e.g. '{what}={{\"a\": 1}}'"
             ) from None
         return text
-    except ValueError:  # NaN and Infinity, which no JSON document can hold: the text
-        return text
-    return value
 
 
 def split_assignment(text: str, option: str) -> tuple[str, str]:

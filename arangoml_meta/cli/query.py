@@ -158,7 +158,8 @@ def run(
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
     truncated: list[str] = []
-    with closing(open_store_of(ctx).cursor(*prepare_query(query, raw))) as rows:
+    store = open_store_of(ctx)
+    with closing(store.cursor(*prepare_query(store, query, raw))) as rows:
         emit_rows(without_truncation(rows, truncated), fmt)
     for message in truncated:
         note(message)

@@ -33,6 +33,7 @@ from ..errors import (
     DocumentError,
     DocumentNotFoundError,
 )
+from ..fields import check_filter_types
 from ..filters import compile_filters
 from ..refs import parse_ref
 
@@ -207,6 +208,7 @@ def _filtered(store: MetadataStore, spec: Mapping[str, Any]) -> list[str]:
         )
     artifact_type = store.type(spec["type"])
     bind: dict[str, Any] = {"@c": artifact_type.name}
+    check_filter_types(artifact_type, spec.get("filter"))
     filter_line = compile_filters(spec.get("filter"), bind)
     return [str(i) for i in store.backend.query(f"FOR d IN @@c {filter_line} RETURN d._id", bind)]
 

@@ -20,13 +20,23 @@ from arangoml_meta.errors import BadParameterError
         ("[1, 2]", [1, 2]),
         ("s3://lake/iris.csv", "s3://lake/iris.csv"),
         ("007", "007"),
-        ("NaN", "NaN"),
-        ("Infinity", "Infinity"),
+        ('"NaN"', "NaN"),
+        (str(2**64 - 1), 2**64 - 1),  # exact: whether it fits is the store's rule
         ("", ""),
     ],
 )
 def test_json_value_reads_json_else_text(text: str, value: object) -> None:
     assert json_value(text, "field") == value
+
+
+@pytest.mark.parametrize(
+    "text", ["NaN", "Infinity", "-Infinity", "1e400", " -1e999 ", "[1, NaN]", '{"a": 1e400}']
+)
+def test_json_value_refuses_numbers_json_cannot_hold(text: str) -> None:
+    """Not kept as the text, nor as a rounded number: refused, saying how to mean the text."""
+    with pytest.raises(BadParameterError, match=r"is not a number a JSON document can hold") as e:
+        json_value(text, "field")
+    assert f'field="{text.strip()}"' in str(e.value)
 
 
 @pytest.mark.parametrize("text", ["[1, 2", '{"a": 1', '"open'])
@@ -48,4 +58,3 @@ def test_cells_are_text_or_compact_json() -> None:
     assert [cell(None), cell(True), cell(3), cell("a"), cell({"a": [1]})] == [
         "", "true", "3", "a", '{"a":[1]}',
     ]  # fmt: skip
-

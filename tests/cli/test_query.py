@@ -30,7 +30,7 @@ def test_list_names_every_stored_query() -> None:
     provenance = next(q for q in listed if q["name"] == "model_provenance")
     assert (
         provenance["parameters"]
-        == "model (string, required), depth (integer = null), types (array = null)"
+        == "model (reference, required), depth (integer = null), types (collections = null)"
     )
     assert "Provenance of a model" in succeeds(run_without_store("query", "list"))
 

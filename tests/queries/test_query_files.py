@@ -20,13 +20,13 @@ from arangoml_meta.queries import (
     QueryParam,
     StoredQuery,
     StoredQueryError,
-    bind_vars,
     coerce_params,
     load_queries,
     parse_query_file,
     parse_query_text,
     run_query,
 )
+from arangoml_meta.query_binding import prepared
 from arangoml_meta.store import MetadataStore
 
 HEADER = """\
@@ -73,7 +73,11 @@ def test_load_queries_reads_the_aql_directory() -> None:
     queries = load_queries()
     assert len(queries) >= 13
     assert queries["model_provenance"].params[0] == QueryParam(
-        "model", "string", None, True, "the model's id, e.g. models/iris-clf-v2"
+        "model",
+        "reference",
+        None,
+        True,
+        "the model: its id, e.g. models/iris-clf-v2, or TYPE/NAME@N or TYPE/NAME@latest",
     )
 
 
@@ -231,7 +235,12 @@ def test_load_queries_of_a_missing_directory(tmp_path: Path) -> None:
         ("any", "true", True),
         ("any", '"0.9"', "0.9"),
         ("any", "[64, 32]", [64, 32]),
-        ("any", "NaN", "NaN"),
+        ("any", '"NaN"', "NaN"),
+        ("number", str(2**60 + 1), 2**60 + 1),
+        ("integer", str(2**64 - 1), 2**64 - 1),
+        ("reference", "models/clf@latest", "models/clf@latest"),
+        ("collections", "datasets, models", ["datasets", "models"]),
+        ("collections", '["runs"]', ["runs"]),
     ],
 )
 def test_values_are_coerced_by_type(kind: str, raw: Any, value: Any) -> None:
@@ -261,6 +270,19 @@ def test_values_are_coerced_by_type(kind: str, raw: Any, value: Any) -> None:
         ("date", "31/01/2025", "expects an ISO 8601 date"),
         ("date", "", "expects an ISO 8601 date"),
         ("collection", "no/such", "expects a collection name"),
+        ("any", "NaN", "not a JSON number"),
+        ("any", "-Infinity", "not a JSON number"),
+        ("any", "1e400", "not a JSON number"),
+        ("any", "[1, NaN]", "not a JSON number"),
+        ("array", "[Infinity]", "not a JSON number"),
+        ("object", '{"a": -1e999}', "not a JSON number"),
+        ("number", "1e400", "finite number"),
+        ("number", str(2**70), "beyond 64 bits"),
+        ("integer", str(-(2**63) - 1), "beyond 64 bits"),
+        ("integer", 2**64, "beyond 64 bits"),
+        ("reference", 5, "expects reference"),
+        ("collections", '["a", ', "is not valid JSON"),
+        ("collections", "[1]", "expects collections"),
     ],
 )
 def test_malformed_values_name_the_parameter(kind: str, raw: Any, message: str) -> None:
@@ -305,14 +327,15 @@ def test_an_unknown_parameter_lists_the_known_ones() -> None:
         coerce_params(query, {"model": "models/x-v1", "dpeth": "3"})
     assert str(caught.value) == (
         "[10] query 'model_provenance' has no parameter 'dpeth'; "
-        "its parameters: model (string), depth (integer), types (array)"
+        "its parameters: model (reference), depth (integer), types (collections)"
     )
 
 
-def test_collection_parameters_are_bound_as_collections() -> None:
+def test_collection_parameters_are_bound_as_collections(store: MetadataStore) -> None:
+    store.register("datasets", "iris")
     query = load_queries()["artifact_history"]
     values = coerce_params(query, {"type": "datasets", "name": "iris"})
-    assert bind_vars(query, values) == {"@type": "datasets", "name": "iris"}
+    assert prepared(store, query, values)[1] == {"@type": "datasets", "name": "iris"}
 
 
 # ---------------------------------------------------------------------- running

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from arangoml_meta.backends import EmbeddedBackend
+from arangoml_meta.errors import BadParameterError
 from arangoml_meta.lineage import COMPLETE_DEPTH
 from arangoml_meta.queries import QueryResult, load_queries, run_query
 from arangoml_meta.store import MetadataStore
@@ -180,9 +181,16 @@ def test_model_provenance(graph: KnownGraph) -> None:
             {"model": "models/iris-clf-v1"},
             [(1, "runs/train-iris"), (2, "datasets/iris-v1")],
         ),
-        ({"model": "models/no-such-model-v1"}, []),
+        (
+            {"model": "models/churn-gbm@latest", "depth": "1"},
+            [(1, "runs/train-churn-gbm")],
+        ),
+        (
+            {"model": "models/iris-clf@1", "depth": "1"},
+            [(1, "runs/train-iris")],
+        ),
     ],
-    ids=["datasets-only", "depth-2", "iris", "unknown-model"],
+    ids=["datasets-only", "depth-2", "iris", "latest", "name-at-version"],
 )
 def test_model_provenance_params(
     graph: KnownGraph, params: dict[str, str], expected: list[tuple[int, str]]
@@ -455,9 +463,8 @@ def test_artifact_history(graph: KnownGraph) -> None:
             [(1, []), (2, ["input_profile", "window_end", "window_start"])],
         ),
         ({"type": "models", "name": "churn-gbm"}, [(1, [])]),
-        ({"type": "datasets", "name": "no-such-dataset"}, []),
     ],
-    ids=["deployments", "serving-metrics", "one-version", "unknown-name"],
+    ids=["deployments", "serving-metrics", "one-version"],
 )
 def test_artifact_history_params(
     graph: KnownGraph, params: dict[str, str], expected: list[tuple[int, list[str]]]
@@ -598,9 +605,9 @@ def test_run_record_of_a_failed_run(graph: KnownGraph) -> None:
     }
 
 
-@pytest.mark.parametrize("missing", ["runs/no-such-run", "models/churn-gbm-v1"])
-def test_run_record_of_no_run_is_empty(graph: KnownGraph, missing: str) -> None:
-    assert run(graph, "run_record", run=missing) == []
+def test_run_record_of_another_kind_is_refused(graph: KnownGraph) -> None:
+    with pytest.raises(BadParameterError, match=r"models/churn-gbm-v1 is an artifact \(models\)"):
+        run(graph, "run_record", run="models/churn-gbm-v1")
 
 
 def test_reproduce_run_names_what_is_missing(graph: KnownGraph) -> None:
