@@ -675,8 +675,9 @@ class MetadataStore:
     def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         """Run any AQL on the store; its rows as they are read (a result of any size in
         bounded memory). On the embedded store the cursor holds a read transaction until
-        it is exhausted or closed: do not write from the loop that reads it."""
-        return self.backend.cursor(aql, bind_vars)
+        it is exhausted or closed: do not write from the loop that reads it. Bind
+        parameters as for :meth:`query`."""
+        return self.backend.cursor(aql, check_bind_vars(bind_vars))
 
 
 def _versioned(artifact_type: ArtifactType) -> str:

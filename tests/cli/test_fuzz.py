@@ -76,6 +76,18 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return [*paths, str(folder)]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def scratch_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Run the command lines in a directory of their own: a drawn ``store dump NAME`` or
+    ``store backup NAME`` writes where it is run, which must not be the checkout."""
+    before = os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    try:
+        yield
+    finally:
+        os.chdir(before)
+
+
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An embedded store with a small pipeline: iris → train → clf → deployment."""
