@@ -114,8 +114,10 @@ def parse_json(text: str, source: str) -> Any:
         raise BadParameterError(
             f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
-    except ValueError as exc:  # NaN, Infinity
-        raise BadParameterError(f"{source}: {exc}") from None
+    except ValueError as exc:  # NaN, Infinity, 1e400
+        raise BadParameterError(
+            f"{source}: {exc} (no NaN, no infinity, at most about 1.8e308)"
+        ) from None
 
 
 def loads(text: str, source: str) -> Any:
