@@ -36,7 +36,7 @@ from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
 from .store import STORE_SET, refuse_store_fields
-from .types import validate
+from .types import stamp, validate
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -147,7 +147,7 @@ class Run:
             env_key = store.environments.key_of(environment)
             doc["environment"] = reference(environment, env_key)
         doc.update(fields)
-        validate(run_type, doc)
+        validate(run_type, stamp(run_type, doc))
         if not is_reference(environment) and env_key not in store.environments.stored:
             # the record is checked once per environment, as the run's would be in full
             validate(run_type, {"name": name, "environment": environment})

@@ -53,7 +53,7 @@ from .migrations import (
 )
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
 from .steps import Step, commit
-from .types import ArtifactType, validate
+from .types import ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ _HISTORY_OF = {
     "LIMIT @offset, @count RETURN d",
 }
 # fields the store sets on every document it writes; callers cannot pass them
-STORE_SET = ("created_at", "created_by")
+STORE_SET = ("created_at", "created_by", "schema_version")
 NO_LIMIT = 2**31  # LIMIT's count when every row is wanted
 # the kinds an edge of each collection joins, from and to
 EDGE_KINDS = {
@@ -192,6 +192,7 @@ class MetadataStore:
         Not part of a step: the type exists at once (schema operations are not
         transactional on ArangoDB).
         """
+        check_schema(artifact_type.schema, source=artifact_type.name)  # e.g. built in Python
         if self.backend.get(REGISTRY, artifact_type.name) is not None:
             raise UniqueConstraintError(
                 f"artifact type {artifact_type.name!r} is already registered"
@@ -272,7 +273,7 @@ class MetadataStore:
         doc["_key"] = artifact_key(name, version)
         doc["_id"] = f"{type_name}/{doc['_key']}"
         doc["version"] = version
-        validate(artifact_type, doc)
+        validate(artifact_type, stamp(artifact_type, doc))
         step.add_version(type_name, doc)
         return doc
 

@@ -23,7 +23,7 @@ from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
 from .migrations import REGISTRY
 from .store import MetadataStore
-from .types import ArtifactType, arango_rule, compatible_change, load_type_file
+from .types import ArtifactType, arango_rule, check_schema, compatible_change, load_type_file
 
 _EVOLVE = """
 FOR t IN @@registry
@@ -126,6 +126,7 @@ def evolve_type(
     could make stored documents invalid unless ``allow_breaking``. An identical
     schema writes nothing.
     """
+    check_schema(revision.schema, source=revision.name)
     current = store.type(revision.name)
     if revision.kind != current.kind:
         raise BadParameterError(
