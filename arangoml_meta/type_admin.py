@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,14 @@ from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
 from .migrations import REGISTRY
 from .store import MetadataStore
-from .types import ArtifactType, arango_rule, check_schema, compatible_change, load_type_file
+from .types import (
+    ArtifactType,
+    arango_rule,
+    check_schema,
+    compatible_change,
+    is_valid,
+    load_type_file,
+)
 
 _EVOLVE = """
 FOR t IN @@registry
@@ -38,6 +45,17 @@ FOR t IN @@registry
 """
 
 
+_BATCH = 1_000  # stored documents read per query when counting what a schema refuses
+_SAMPLE = 5  # ids of refused documents named
+_AFTER = """
+FOR d IN @@c
+  FILTER d._key > @after
+  SORT d._key
+  LIMIT @count
+  RETURN d
+"""
+
+
 @dataclass(frozen=True)
 class Evolution:
     """The outcome of :func:`evolve_type`."""
@@ -46,6 +64,26 @@ class Evolution:
     previous_version: int
     breaking: list[str]  # why stored documents may fail the new schema; empty when none can
     changed: bool  # False when the schema was the registered one: nothing was written
+    # the stored documents the new schema refuses (counted only for a breaking change)
+    rejected: Rejected = field(default_factory=lambda: Rejected(0, 0, []))
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """How many of a type's stored documents a schema refuses, and the ids of the first few."""
+
+    count: int
+    checked: int  # the stored documents
+    ids: list[str]
+
+    def describe(self, version: int) -> str:
+        if not self.count:
+            return f"every stored document ({self.checked}) satisfies version {version}"
+        more = ", ..." if self.count > len(self.ids) else ""
+        return (
+            f"{self.count} of {self.checked} stored documents do not satisfy version "
+            f"{version} ({', '.join(self.ids)}{more})"
+        )
 
 
 @dataclass(frozen=True)
@@ -136,15 +174,19 @@ def evolve_type(
     if revision.schema == current.schema:
         return Evolution(current, current.schema_version, [], changed=False)
     breaking = compatible_change(current.schema, revision.schema)
+    evolved = replace(revision, schema_version=current.schema_version + 1)
+    rejected = rejected_documents(store, evolved) if breaking else Rejected(0, 0, [])
     if breaking and not allow_breaking:
         raise BadParameterError(
-            f"type {current.name!r}: schema version {current.schema_version + 1} could make "
-            f"stored documents invalid: {'; '.join(breaking)}. Make the change backward "
+            f"type {current.name!r}: schema version {evolved.schema_version} could make "
+            f"stored documents invalid: {'; '.join(breaking)}; "
+            f"{rejected.describe(evolved.schema_version)}. Make the change backward "
             "compatible (new optional fields, relaxed constraints) or allow breaking changes "
             "(--allow-breaking)",
             breaking=breaking,
+            rejected=rejected.count,
+            rejected_ids=rejected.ids,
         )
-    evolved = replace(revision, schema_version=current.schema_version + 1)
     entry = {
         "schema_version": evolved.schema_version,
         "schema": evolved.schema,
@@ -174,7 +216,28 @@ def evolve_type(
             ERROR_ARANGO_CONFLICT,
         )
     store.backend.set_schema(evolved.name, arango_rule(evolved))
-    return Evolution(evolved, current.schema_version, breaking, changed=True)
+    return Evolution(evolved, current.schema_version, breaking, changed=True, rejected=rejected)
+
+
+def rejected_documents(store: MetadataStore, artifact_type: ArtifactType) -> Rejected:
+    """The stored documents of the type's collection that its schema refuses (read in
+    batches by key, so that memory stays flat on a large collection)."""
+    count = checked = 0
+    ids: list[str] = []
+    after = ""
+    while True:
+        batch = store.backend.query(
+            _AFTER, {"@c": artifact_type.name, "after": after, "count": _BATCH}
+        )
+        for doc in batch:
+            if not is_valid(artifact_type, doc):
+                count += 1
+                if len(ids) < _SAMPLE:
+                    ids.append(str(doc["_id"]))
+        checked += len(batch)
+        if len(batch) < _BATCH:
+            return Rejected(count, checked, ids)
+        after = str(batch[-1]["_key"])
 
 
 def schema_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[SchemaChange]:

@@ -189,8 +189,11 @@ def evolve(
 
     Only backward-compatible changes are accepted — new optional fields,
     relaxed constraints — so that every stored document stays valid; anything
-    else is refused with the reasons unless --allow-breaking. Each version is
-    kept in the type's history (see `types show` and `types diff`).
+    else is refused with the reasons unless --allow-breaking, which also
+    counts the stored documents the new schema refuses and names a few (they stay
+    stored, and can still be changed, as ArangoDB's schema level "moderate"
+    allows). Each version is kept in the type's history (see `types show` and
+    `types diff`).
     """
     store = open_store_of(ctx)
     revision = type_admin.load_revision(store, file, description=description)
@@ -201,7 +204,7 @@ def evolve(
     elif evolution.breaking:
         typer.echo(
             f"{name}: schema version {evolution.previous_version} -> {version}, breaking "
-            f"(allowed): {'; '.join(evolution.breaking)}"
+            f"(allowed): {'; '.join(evolution.breaking)}; {evolution.rejected.describe(version)}"
         )
     else:
         typer.echo(

@@ -1,0 +1,92 @@
+"""`types evolve` counts the stored documents a breaking schema refuses, and names a few."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arangoml_meta import type_admin
+from arangoml_meta.errors import BadParameterError
+from arangoml_meta.store import MetadataStore
+
+from .conftest import Cli, fails, succeeds
+
+EXPERIMENTS = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "type": "object",
+    "properties": {"goal": {"type": "string"}, "budget": {"type": "number"}},
+}
+
+
+@pytest.fixture
+def experiments(cli: Cli, store: MetadataStore, tmp_path: Path) -> Path:
+    """Type ``experiments`` with 8 stored documents, 3 of them without a budget."""
+    path = tmp_path / "experiments.json"
+    path.write_text(json.dumps(EXPERIMENTS), encoding="utf-8")
+    succeeds(cli("types", "register", str(path)))
+    for index in range(8):
+        fields = {"goal": "win"} if index % 3 == 0 else {"goal": "win", "budget": index}
+        store.register("experiments", f"e{index}", **fields)
+    return path
+
+
+def require_budget(path: Path, **extra: Any) -> Path:
+    schema = {**json.loads(path.read_text(encoding="utf-8")), "required": ["budget"], **extra}
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return path
+
+
+def test_a_refused_breaking_change_says_how_many_documents_it_would_reject(
+    cli: Cli, experiments: Path, store: MetadataStore
+) -> None:
+    fails(
+        cli("types", "evolve", str(require_budget(experiments))),
+        "field 'budget': is now required",
+        "3 of 8 stored documents do not satisfy version 2",
+        "experiments/e0-v1, experiments/e3-v1, experiments/e6-v1",
+        "--allow-breaking",
+    )
+    assert store.type("experiments").schema_version == 1
+
+
+def test_an_allowed_breaking_change_reports_the_documents_it_rejects(
+    cli: Cli, experiments: Path, store: MetadataStore
+) -> None:
+    out = succeeds(cli("types", "evolve", str(require_budget(experiments)), "--allow-breaking"))
+    assert "1 -> 2, breaking (allowed)" in out
+    assert "3 of 8 stored documents do not satisfy version 2" in out
+    assert "(experiments/e0-v1, experiments/e3-v1, experiments/e6-v1)" in out
+    assert store.backend.count("experiments") == 8  # nothing stored is lost
+
+
+def test_a_breaking_change_no_stored_document_breaks_says_so(cli: Cli, experiments: Path) -> None:
+    path = experiments
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["properties"]["goal"]["maxLength"] = 10
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    out = succeeds(cli("types", "evolve", str(path), "--allow-breaking"))
+    assert "every stored document (8) satisfies version 2" in out
+
+
+def test_only_a_few_ids_are_named_and_the_count_spans_batches(
+    store: MetadataStore, experiments: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(type_admin, "_BATCH", 2)  # 8 documents: 4 full batches and an empty one
+    for index in range(8, 20):
+        store.register("experiments", f"e{index:02d}", goal="more")
+    revision = type_admin.load_revision(store, require_budget(experiments))
+    evolution = type_admin.evolve_type(store, revision, allow_breaking=True)
+    assert (evolution.rejected.count, evolution.rejected.checked) == (15, 20)
+    assert len(evolution.rejected.ids) == 5
+    assert evolution.rejected.describe(2).endswith(", ...)")
+
+
+def test_the_api_refusal_carries_the_count(store: MetadataStore, experiments: Path) -> None:
+    revision = type_admin.load_revision(store, require_budget(experiments))
+    with pytest.raises(BadParameterError) as caught:
+        type_admin.evolve_type(store, revision)
+    assert caught.value.details["rejected"] == 3
+    assert caught.value.details["rejected_ids"][0] == "experiments/e0-v1"
