@@ -44,7 +44,6 @@ from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
 from .migrations import (
     EDGES,
     REGISTRY,
-    RUNS,
     initialize,
     install_type,
     registry_doc,
@@ -440,7 +439,8 @@ class MetadataStore:
         params: dict[str, Any] | None = None,
         **fields: Any,
     ) -> Run:
-        """Open a run (see ``runs.py``); prefer ``with store.run(...) as run:``."""
+        """Open a run (see ``runs.py``); prefer ``with store.run(...) as run:``. ``run_type=``
+        records it in a registered type of kind execution instead of ``runs``."""
         from .runs import Run
 
         return Run.start(self, name, inputs=inputs, params=params, **fields)
@@ -465,12 +465,20 @@ class MetadataStore:
         return expand(environment, record)
 
     def unfinished_runs(self) -> list[dict[str, Any]]:
-        """Runs still marked running, each with ``orphaned`` true when its process is gone."""
+        """Runs still marked running (of every type of kind execution), each with ``orphaned``
+        true when its process is gone."""
         from .environment import process_alive
 
-        rows = self.backend.query(
-            "FOR r IN @@c FILTER r.status == 'running' SORT r.started_at RETURN r", {"@c": RUNS}
-        )
+        rows = [
+            row
+            for t in self.types()
+            if t.kind == "execution"
+            for row in self.backend.query(
+                "FOR r IN @@c FILTER r.status == 'running' SORT r.started_at RETURN r",
+                {"@c": t.name},
+            )
+        ]
+        rows.sort(key=lambda row: str(row.get("started_at")))
         for row in rows:
             env = row.get("environment") or {}
             alive = (

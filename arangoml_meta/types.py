@@ -51,6 +51,12 @@ ENVELOPE_FIELDS = (
     "name", "project", "description", "tags", "created_at", "created_by", "schema_version"
 )  # fmt: skip
 ARTIFACT_FIELDS = (*ENVELOPE_FIELDS, "version")
+# What a run records besides the envelope: every type of kind execution carries these, so that
+# its runs are recorded as the built-in ``runs`` are (``store.run(..., run_type=...)``).
+RUN_FIELDS = (
+    "step", "status", "params", "metrics", "metric_series", "started_at", "ended_at", "error",
+    "environment", "resources",
+)  # fmt: skip
 # The envelope field recording the schema version a document was checked against when written.
 SCHEMA_VERSION = "schema_version"
 SCHEMA_VERSION_PROPERTY = {
@@ -267,10 +273,15 @@ def _type_from_schema(
 
 
 def _envelope_properties(kind: str) -> dict[str, Any]:
-    """The envelope's property schemas, taken from the built-in datasets schema."""
+    """The envelope's property schemas, taken from the built-in datasets schema (and what
+    a run records, from the built-in runs schema, for kind execution)."""
     datasets = _builtin_schema("datasets", SCHEMAS_DIR)["properties"]
     fields = ARTIFACT_FIELDS if kind == "artifact" else ENVELOPE_FIELDS
-    return {name: copy.deepcopy(datasets[name]) for name in fields}
+    properties = {name: copy.deepcopy(datasets[name]) for name in fields}
+    if kind == "execution":
+        runs = _builtin_schema("runs", SCHEMAS_DIR)["properties"]
+        properties.update((name, copy.deepcopy(runs[name])) for name in RUN_FIELDS)
+    return properties
 
 
 def _with_envelope(schema: dict[str, Any], kind: str, source: str) -> dict[str, Any]:

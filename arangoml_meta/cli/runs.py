@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..store import RUNS, MetadataStore
+from ..runs import RUNS
+from ..store import MetadataStore
 from .artifacts import (
     DEFAULT_PAGE,
     ColumnsOption,

@@ -152,7 +152,9 @@ def register(
     Creates the type's collection with its indexes, adds it to the lineage
     graph and installs the schema (validated before every write; on ArangoDB
     also by the server). Fields every artifact carries (name, project, tags,
-    ...) are added to the schema when it leaves them out.
+    ...) are added to the schema when it leaves them out; a type of kind
+    execution also gets what a run records (status, params, metrics, ...), and
+    records runs as `runs` does (Python: store.run(..., run_type=NAME)).
     """
     store = open_store_of(ctx)
     artifact_type = load_type_file(file, kind, description)
