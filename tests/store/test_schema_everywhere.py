@@ -212,3 +212,22 @@ def test_a_type_built_in_python_with_a_dangling_ref_is_refused(store: MetadataSt
     with pytest.raises(BadParameterError, match="points to nothing"):
         evolve(store, "datasets", lambda s: s["properties"].update(arm={"$ref": "#/nothing"}))
     assert store.type("datasets").schema_version == 1
+
+
+# --------------------------------------------------------------------------- older stores
+
+
+def test_a_store_of_release_2_gets_its_collection_schemas_when_opened(tmp_path: Path) -> None:
+    import sqlite3
+
+    from arangoml_meta.migrations import STORE_INFO, STORE_SCHEMA_VERSION
+
+    path = tmp_path / "store"
+    with open_store(str(path)) as store:
+        store.backend.update(STORE_INFO, "store", {"schema_version": 2})
+    with sqlite3.connect(path / "store.db") as conn:  # as release 2 left it: no schemas
+        conn.execute("DROP TABLE _schemas")
+    with open_store(str(path)) as store:
+        assert store.info()["schema_version"] == STORE_SCHEMA_VERSION == 3
+        with pytest.raises(SchemaViolationError):
+            store.backend.query("INSERT {name: 'iris', rows: 'many'} INTO datasets")
