@@ -11,11 +11,14 @@ with another version — so no document is written validated against a schema
 older than the one registered when it lands — and restamps an updated one that
 satisfies the new schema (one that does not is left to the collection's
 ``moderate`` level, as on ArangoDB). The store forgets the cached types that
-changed, so its next look-up reads them as registered.
+changed, so its next look-up reads them as registered. On the embedded backend
+the read is skipped while no other connection has committed since the last one
+(SQLite's ``data_version``); ``type_admin.evolve_type`` forgets it.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +37,16 @@ FOR t IN @@registry
 """
 
 
+# backend -> (its foreign_commits() when read, the registered versions read then): an
+# embedded store that no other connection has written since needs no read of the registry
+_seen: weakref.WeakKeyDictionary[Any, tuple[int, dict[str, int]]] = weakref.WeakKeyDictionary()
+
+
+def forget_registered_versions(backend: Any) -> None:
+    """Drop what :func:`check_current_types` read of the registry (a type changed)."""
+    _seen.pop(backend, None)
+
+
 def check_current_types(store: MetadataStore, session: Session, step: Step) -> None:
     """Check again, against the registered schema, each of the step's documents stamped
     with an older one; raises :class:`SchemaViolationError` (1620) when one fails it."""
@@ -41,8 +54,7 @@ def check_current_types(store: MetadataStore, session: Session, step: Step) -> N
     if not stamped:
         return
     names = sorted({collection for collection, _, _ in stamped})
-    rows = session.query(_REGISTERED_VERSIONS, {"@registry": REGISTRY, "names": names})
-    registered = {name: int(version or 1) for name, version in rows}
+    registered = _registered_versions(store.backend, session, names)
     current: dict[str, ArtifactType] = {}
     for collection, doc, patch in stamped:
         version = registered.get(collection)
@@ -62,6 +74,22 @@ def check_current_types(store: MetadataStore, session: Session, step: Step) -> N
         # else an update of a document the new schema refuses keeps the version it was
         # checked against, as the collection's level "moderate" lets it be changed when it
         # was invalid before (and refuses the change when it was valid: 1620)
+
+
+def _registered_versions(backend: Any, session: Session, names: list[str]) -> dict[str, int]:
+    """The registered schema version of each type named (read in the commit's transaction,
+    unless no other connection has committed since the last read: see ``_seen``)."""
+    commits = getattr(backend, "foreign_commits", None)
+    token = commits() if commits is not None else None
+    seen = _seen.get(backend) if token is not None else None
+    if seen is not None and seen[0] == token and all(name in seen[1] for name in names):
+        return seen[1]
+    rows = session.query(_REGISTERED_VERSIONS, {"@registry": REGISTRY, "names": names})
+    registered = {name: int(version or 1) for name, version in rows}
+    if token is not None:
+        known = seen[1] if seen is not None and seen[0] == token else {}
+        _seen[backend] = (token, {**known, **registered})
+    return registered
 
 
 def _stamped(step: Step) -> Iterator[tuple[str, dict[str, Any], dict[str, Any] | None]]:

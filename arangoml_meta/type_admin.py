@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .current_types import forget_registered_versions
 from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
 from .migrations import REGISTRY
@@ -209,6 +210,7 @@ def evolve_type(
     )
     # the store caches types by name; this one has just changed
     store.forget_type(evolved.name)
+    forget_registered_versions(store.backend)
     if not updated:
         raise ConflictError(
             f"type {evolved.name!r} was changed by someone else meanwhile; "

@@ -169,6 +169,11 @@ class EmbeddedBackend:
     def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
         return list(self.db.query(aql, bind_vars))
 
+    def foreign_commits(self) -> int:
+        """A number that changes whenever another connection has committed to the store, as
+        of the start of the open transaction (lets a cache of what is stored skip a read)."""
+        return self.db.storage.data_version
+
     # ------------------------------------------------------------------ transactions
 
     def transaction(

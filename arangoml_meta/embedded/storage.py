@@ -340,6 +340,12 @@ class Storage:
             self._invalidate_catalog()
             self._catalog_version = version
 
+    @property
+    def data_version(self) -> int:
+        """SQLite's ``data_version`` as the open (or last) transaction began: it moves only
+        when another connection has committed."""
+        return int(self._data_version)
+
     def _invalidate_catalog(self) -> None:
         """Forget the cached catalog and graphs; compiled plans keyed on the generation expire."""
         self._catalog = None

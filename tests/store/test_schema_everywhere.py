@@ -117,6 +117,16 @@ def test_a_type_evolved_by_another_store_holds_for_the_next_write(
     assert store.type("datasets").schema_version == 2
 
 
+def test_a_type_evolved_through_another_store_on_the_same_connection_holds_too(
+    store: MetadataStore,
+) -> None:
+    store.register("datasets", "iris")  # the registry's versions are known now
+    evolve(MetadataStore(store.backend), "datasets", require_owner)
+    with pytest.raises(SchemaViolationError, match="field 'owner': is required but missing"):
+        store.register("datasets", "iris")
+    assert count(store, "datasets") == 1
+
+
 def test_a_step_is_checked_against_the_type_registered_when_it_commits(
     store: MetadataStore, reopen: Reopen
 ) -> None:

@@ -1,4 +1,5 @@
-"""`types evolve` counts the stored documents a breaking schema refuses, and names a few."""
+"""Schemas from the CLI: `types evolve` counts the stored documents a breaking schema refuses (and
+names a few); an AQL write the collection schema refuses is one error line."""
 
 from __future__ import annotations
 
@@ -90,3 +91,13 @@ def test_the_api_refusal_carries_the_count(store: MetadataStore, experiments: Pa
         type_admin.evolve_type(store, revision)
     assert caught.value.details["rejected"] == 3
     assert caught.value.details["rejected_ids"][0] == "experiments/e0-v1"
+
+
+def test_aql_write_refused_by_the_schema_is_one_line(cli: Cli, store: MetadataStore) -> None:
+    store.register("datasets", "iris", rows=3)
+    fails(
+        cli("aql", "--write", "FOR d IN datasets UPDATE d WITH {rows: 'many'} IN datasets"),
+        "[1620]",
+        "artifact type 'datasets'",
+    )
+    assert store.get("datasets/iris@latest")["rows"] == 3
