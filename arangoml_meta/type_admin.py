@@ -29,7 +29,6 @@ from .types import (
     arango_rule,
     check_schema,
     compatible_change,
-    is_valid,
     load_type_file,
 )
 
@@ -46,14 +45,10 @@ FOR t IN @@registry
 """
 
 
-_BATCH = 1_000  # stored documents read per query when counting what a schema refuses
 _SAMPLE = 5  # ids of refused documents named
-_AFTER = """
-FOR d IN @@c
-  FILTER d._key > @after
-  SORT d._key
-  LIMIT @count
-  RETURN d
+_REJECTED = """
+LET rejected = (FOR d IN @@c FILTER !SCHEMA_VALIDATE(d, @schema).valid RETURN d._id)
+RETURN {count: LENGTH(rejected), ids: SLICE(rejected, 0, @sample), checked: COLLECTION_COUNT(@name)}
 """
 
 
@@ -222,24 +217,18 @@ def evolve_type(
 
 
 def rejected_documents(store: MetadataStore, artifact_type: ArtifactType) -> Rejected:
-    """The stored documents of the type's collection that its schema refuses (read in
-    batches by key, so that memory stays flat on a large collection)."""
-    count = checked = 0
-    ids: list[str] = []
-    after = ""
-    while True:
-        batch = store.backend.query(
-            _AFTER, {"@c": artifact_type.name, "after": after, "count": _BATCH}
-        )
-        for doc in batch:
-            if not is_valid(artifact_type, doc):
-                count += 1
-                if len(ids) < _SAMPLE:
-                    ids.append(str(doc["_id"]))
-        checked += len(batch)
-        if len(batch) < _BATCH:
-            return Rejected(count, checked, ids)
-        after = str(batch[-1]["_key"])
+    """The stored documents of the type's collection that its schema refuses: one query,
+    checked where the documents are (AQL's SCHEMA_VALIDATE, on ArangoDB by the server)."""
+    (row,) = store.backend.query(
+        _REJECTED,
+        {
+            "@c": artifact_type.name,
+            "name": artifact_type.name,
+            "schema": arango_rule(artifact_type),
+            "sample": _SAMPLE,
+        },
+    )
+    return Rejected(int(row["count"]), int(row["checked"]), list(row["ids"]))
 
 
 def schema_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[SchemaChange]:

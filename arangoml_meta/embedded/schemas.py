@@ -47,6 +47,10 @@ class CollectionSchema:
     message: str
     is_valid: Callable[[Any], bool]
 
+    def valid(self, doc: dict[str, Any]) -> bool:
+        """Whether ``doc`` satisfies the rule (its system attributes unseen), at any level."""
+        return bool(self.is_valid(_body(doc)))
+
     def as_property(self) -> dict[str, Any]:
         """The property as ArangoDB shows it (``rule``, ``level``, ``message``)."""
         return {"rule": self.rule, "level": self.level, "message": self.message}

@@ -156,29 +156,28 @@ def test_an_invalid_insert_is_refused_at_every_level_but_none(level: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("level", "checked"), [("none", False), ("new", False), ("moderate", True), ("strict", True)]
+    ("key", "level", "checked"),
+    [
+        # making a valid document invalid
+        ("valid", "none", False),
+        ("valid", "new", False),
+        ("valid", "moderate", True),
+        ("valid", "strict", True),
+        # changing a document that was invalid already
+        ("invalid", "none", False),
+        ("invalid", "new", False),
+        ("invalid", "moderate", False),
+        ("invalid", "strict", True),
+    ],
 )
-def test_making_a_valid_document_invalid(level: str, checked: bool) -> None:
+def test_an_update_is_checked_as_the_level_says(key: str, level: str, checked: bool) -> None:
     db = make(level)
-    aql = "UPDATE 'valid' WITH {n: 'x'} IN c"
+    aql = f"UPDATE '{key}' WITH {{n: 'x'}} IN c"
     if checked:
         refused(db, aql)
     else:
         db.query(aql)
-        assert db.get("c", "valid")["n"] == "x"
-
-
-@pytest.mark.parametrize(
-    ("level", "checked"), [("none", False), ("new", False), ("moderate", False), ("strict", True)]
-)
-def test_changing_a_document_that_was_invalid_already(level: str, checked: bool) -> None:
-    db = make(level)
-    aql = "UPDATE 'invalid' WITH {n: 'still not'} IN c"
-    if checked:
-        refused(db, aql)
-    else:
-        db.query(aql)
-        assert db.get("c", "invalid")["n"] == "still not"
+        assert db.get("c", key)["n"] == "x"
 
 
 def test_strict_is_the_default_level() -> None:
@@ -230,3 +229,70 @@ def test_a_failed_transaction_does_not_keep_its_schema() -> None:
         raise RuntimeError("give up")
     assert db.schema("c") is not None
     refused(db, "INSERT {n: 'x'} INTO c")
+
+
+# --------------------------------------------------------------------------- SCHEMA_GET / SCHEMA_VALIDATE
+
+
+def test_schema_get_of_a_missing_collection_is_1203() -> None:
+    with pytest.raises(CollectionNotFoundError):
+        make("strict").query("RETURN SCHEMA_GET('nothing')")
+
+
+def test_schema_get_of_a_non_string_warns_and_is_null() -> None:
+    db = make("strict")
+    assert db.query("RETURN SCHEMA_GET(1)") == [None]
+    assert db.last_warnings[0]["code"] == 1542
+
+
+def test_schema_get_is_the_property_or_null() -> None:
+    db = make("moderate")
+    db.create_collection("plain")
+    assert db.query("RETURN [SCHEMA_GET('c'), SCHEMA_GET('plain')]") == [
+        [{"rule": RULE, "level": "moderate", "message": MESSAGE}, None]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("schema", "error_num"),
+    [("'rule'", 10), ("[]", 10), ("{rule: 1}", 1621), ("{rule: {}, level: 'often'}", 1621)],
+)
+def test_schema_validate_refuses_what_is_not_a_schema(schema: str, error_num: int) -> None:
+    with pytest.raises(BadParameterError) as caught:
+        make("strict").query(f"RETURN SCHEMA_VALIDATE({{}}, {schema})")
+    assert caught.value.error_num == error_num
+
+
+def test_schema_validate_of_a_non_document_warns_and_is_null() -> None:
+    db = make("strict")
+    assert db.query("RETURN SCHEMA_VALIDATE('doc', SCHEMA_GET('c'))") == [None]
+    assert db.last_warnings == [{"code": 1542, "message": "expecting document object"}]
+
+
+@pytest.mark.parametrize(
+    ("doc", "level", "result"),
+    [
+        ("{_key: 'k', n: 1}", "strict", {"valid": True}),
+        ("{n: 'x'}", "strict", {"valid": False, "errorMessage": MESSAGE}),
+        ("{n: 'x'}", "none", {"valid": False, "errorMessage": MESSAGE}),  # any level checks
+        ("{}", "new", {"valid": False, "errorMessage": MESSAGE}),
+    ],
+)
+def test_schema_validate_checks_a_document_against_the_rule(
+    doc: str, level: str, result: dict[str, object]
+) -> None:
+    db = make(level)
+    assert db.query(f"RETURN SCHEMA_VALIDATE({doc}, SCHEMA_GET('c'))") == [result]
+
+
+@pytest.mark.parametrize("schema", ["null", "{}"])
+def test_schema_validate_without_a_schema_accepts_anything(schema: str) -> None:
+    assert make("strict").query(f"RETURN SCHEMA_VALIDATE({{n: 'x'}}, {schema})") == [
+        {"valid": True}
+    ]
+
+
+def test_schema_validate_finds_the_stored_documents_a_rule_refuses() -> None:
+    db = make("none")
+    aql = "FOR d IN c FILTER !SCHEMA_VALIDATE(d, SCHEMA_GET('c')).valid RETURN d._key"
+    assert db.query(aql) == ["invalid"]
