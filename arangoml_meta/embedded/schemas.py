@@ -120,8 +120,11 @@ def encode_property(schema: CollectionSchema) -> str:
     return json.dumps(schema.as_property(), sort_keys=True)
 
 
-def decode_property(collection: str, text: str) -> CollectionSchema | None:
-    return parse_property(collection, json.loads(text))
+@lru_cache(maxsize=256)
+def decode_property(text: str) -> CollectionSchema | None:
+    """The schema a catalog entry holds (decoded once per text: another connection's
+    commit makes the storage read the entries again, and most are unchanged)."""
+    return parse_property("", json.loads(text))
 
 
 def _bad(message: str) -> BadParameterError:

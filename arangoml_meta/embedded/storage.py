@@ -568,9 +568,8 @@ class Storage:
         if self._schemas is None:
             schemas: dict[int, CollectionSchema] = {}
             if self._has_schemas_table():
-                names = {info.id: info.name for info in self._load_catalog().values()}
                 for cid, text in self.conn.execute("SELECT collection_id, property FROM _schemas"):
-                    schema = decode_property(names.get(cid, str(cid)), text)
+                    schema = decode_property(text)
                     if schema is not None:
                         schemas[cid] = schema
             self._schemas = schemas
