@@ -98,3 +98,29 @@ def test_aql_write_refused_by_the_schema_is_one_line(cli: Cli, store: MetadataSt
         "artifact type 'datasets'",
     )
     assert store.get("datasets/iris@latest")["rows"] == 3
+
+
+def test_register_a_schema_with_a_dangling_ref_is_one_line(
+    cli: Cli, store: MetadataStore, tmp_path: Path
+) -> None:
+    schema = {**EXPERIMENTS, "properties": {"arm": {"$ref": "#/definitions/arm"}}}
+    path = tmp_path / "experiments.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    fails(
+        cli("types", "register", str(path)),
+        "#/properties/arm: $ref '#/definitions/arm' points to nothing in the schema",
+    )
+    assert "experiments" not in [t.name for t in store.types()]
+
+
+def test_a_run_of_an_execution_type_is_shown_by_its_id(
+    cli: Cli, store: MetadataStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "trainings.json"
+    path.write_text(json.dumps(EXPERIMENTS), encoding="utf-8")
+    out = succeeds(cli("types", "register", str(path), "--kind", "execution"))
+    assert "registered type trainings (execution" in out
+    with store.run("fit", run_type="trainings", goal="win") as run:
+        run.log_metrics({"auc": 0.9})
+    shown = json.loads(succeeds(cli("runs", "show", run.id, "--format", "json")))["run"]
+    assert (shown["_id"], shown["status"], shown["metrics"]) == (run.id, "completed", {"auc": 0.9})
