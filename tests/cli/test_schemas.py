@@ -124,3 +124,39 @@ def test_a_run_of_an_execution_type_is_shown_by_its_id(
         run.log_metrics({"auc": 0.9})
     shown = json.loads(succeeds(cli("runs", "show", run.id, "--format", "json")))["run"]
     assert (shown["_id"], shown["status"], shown["metrics"]) == (run.id, "completed", {"auc": 0.9})
+
+
+@pytest.mark.parametrize(
+    ("run_type", "message"),
+    [
+        ("datasets", "datasets is not a type of kind execution"),
+        ("nothing", "unknown artifact type 'nothing'"),
+    ],
+)
+def test_runs_list_of_a_type_without_runs_is_one_line(
+    cli: Cli, store: MetadataStore, run_type: str, message: str
+) -> None:
+    fails(cli("runs", "list", "--type", run_type), message)
+    fails(cli("runs", "list", "--type", run_type, "--unfinished"), message)
+
+
+def test_runs_list_shows_the_runs_of_an_execution_type(
+    cli: Cli, store: MetadataStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "trainings.json"
+    path.write_text(json.dumps(EXPERIMENTS), encoding="utf-8")
+    succeeds(cli("types", "register", str(path), "--kind", "execution"))
+    # (the suite's clock makes a run's key its name)
+    with store.run("fit", run_type="trainings", goal="win") as done:
+        pass
+    open_run = store.start_run("refit", run_type="trainings", goal="again")
+    plain = store.start_run("plain")
+
+    def ids(*args: str) -> list[str]:
+        out = succeeds(cli("runs", "list", *args, "--format", "json"))
+        return [row["_id"] for row in json.loads(out)]
+
+    assert sorted(ids("--type", "trainings")) == sorted([done.id, open_run.id])
+    assert ids() == [plain.id]
+    assert ids("--type", "trainings", "--unfinished") == [open_run.id]
+    assert sorted(ids("--unfinished")) == sorted([open_run.id, plain.id])
