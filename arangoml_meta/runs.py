@@ -36,7 +36,7 @@ from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
 from .store import STORE_SET, refuse_store_fields
-from .types import stamp, validate
+from .types import SCHEMA_VERSION, stamp, validate
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 RUNS = "runs"
 # what the run records itself, so start_run() refuses them as fields (not the environment:
 # a caller may report where the run really executed)
-RUN_SET = (*STORE_SET, "status", "started_at", "ended_at", "resources", "error")
+RUN_SET = (*STORE_SET, SCHEMA_VERSION, "status", "started_at", "ended_at", "resources", "error")
 # what a run logs while it runs, checked value by value as it is logged
 LOGGED = ("params", "metrics", "metric_series")
 CLOSED_STATUSES = ("completed", "failed")

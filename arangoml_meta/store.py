@@ -52,7 +52,7 @@ from .migrations import (
 )
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
 from .steps import Step, commit
-from .types import ArtifactType, check_schema, stamp, validate
+from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ _HISTORY_OF = {
     "LIMIT @offset, @count RETURN d",
 }
 # fields the store sets on every document it writes; callers cannot pass them
-STORE_SET = ("created_at", "created_by", "schema_version")
+STORE_SET = ("created_at", "created_by")
 NO_LIMIT = 2**31  # LIMIT's count when every row is wanted
 # the kinds an edge of each collection joins, from and to
 EDGE_KINDS = {
@@ -245,7 +245,7 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        refuse_store_fields(fields, ("version", *STORE_SET))
+        refuse_store_fields(fields, ("version", SCHEMA_VERSION, *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
