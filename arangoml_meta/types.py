@@ -4,9 +4,12 @@ An artifact type is a collection name, a kind (artifact, execution or
 context) and a JSON Schema restricted to draft-04 keywords, so that ArangoDB's
 own collection schema validation can enforce the same rule server-side. This
 module loads the built-in types from ``schemas/``, checks user-registered type
-files, validates documents (one :class:`SchemaViolationError`, 1620, naming
-every offending field), derives the ArangoDB collection rule, and tells which
-schema changes would break documents already stored (``types evolve``).
+files (draft-04 keywords only, every ``$ref`` naming a subschema; the envelope,
+and for kind execution what a run records, added), validates documents (one
+:class:`SchemaViolationError`, 1620, naming every offending field) and stamps
+them with the schema version they were checked against, derives the ArangoDB
+collection rule, and tells which schema changes would break documents already
+stored (``types evolve``).
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 Each compiles to a pipeline stage that performs one write per input row and
 binds ``OLD`` / ``NEW``. Options follow ArangoDB: ``ignoreErrors`` (a failed
 row is skipped), ``keepNull``, ``mergeObjects``, ``overwriteMode`` (``ignore``,
-``replace``, ``update``, ``conflict``) and ``ignoreRevs``. Each write is checked against the collection's schema by the
-storage (``schemas.py``). The whole query runs
-in one transaction (see ``database.py``), so an error on any row undoes every
-write the query made.
+``replace``, ``update``, ``conflict``) and ``ignoreRevs``. Each write is
+checked against the collection's schema by the storage (``schemas.py``). The
+whole query runs in one transaction (see ``database.py``), so an error on any
+row undoes every write the query made.
 """
 
 from __future__ import annotations
