@@ -35,7 +35,7 @@ from .errors import BadParameterError
 from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
-from .types import validate
+from .types import stamp, validate
 from .versions import first_versions
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def _document(
         key = run_key(doc["name"])
         doc.update(_key=key, _id=f"{type_name}/{key}")
         doc.setdefault("status", "completed")
-        validate(artifact_type, doc)
+        validate(artifact_type, stamp(artifact_type, doc))
         step.add(type_name, doc)
         return doc
     return store.add_version(step, artifact_type, doc, versions[type_name, doc["name"]])

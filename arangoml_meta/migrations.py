@@ -15,6 +15,10 @@ the second time:
   version 2 (a non-sparse ``(name, version)`` index serving ``@latest`` and
   history in constant time; a run's ``(name, created_at)``, ``status``, ``step``
   and ``project``) replace the old ``name`` indexes.
+- 2 → 3: every type's collection schema is installed again (the rule of
+  ``types.arango_rule``): the embedded engine enforces collection schemas now,
+  on every write path, and had none installed; on ArangoDB the rule of a closed
+  type now allows the ``schema_version`` documents record.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from .errors import ArangoMLMetaError, UniqueConstraintError
 from .lineage.walk import GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 
-STORE_SCHEMA_VERSION = 2
+STORE_SCHEMA_VERSION = 3
 REGISTRY = "artifact_types"
 STORE_INFO = "store_info"
 EDGES = ("inputs", "outputs", "derivations")

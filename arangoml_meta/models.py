@@ -87,6 +87,7 @@ class Envelope(Part):
     tags: list[str] | None = None
     created_at: Timestamp | None = None
     created_by: str | None = None
+    schema_version: Annotated[int, Field(ge=1)] | None = None
 
     _system: dict[str, Any] = PrivateAttr(default_factory=dict)
 

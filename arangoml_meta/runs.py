@@ -36,7 +36,7 @@ from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
 from .store import STORE_SET, refuse_store_fields
-from .types import validate
+from .types import SCHEMA_VERSION, stamp, validate
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -44,7 +44,16 @@ if TYPE_CHECKING:
 RUNS = "runs"
 # what the run records itself, so start_run() refuses them as fields (not the environment:
 # a caller may report where the run really executed)
-RUN_SET = (*STORE_SET, "status", "started_at", "ended_at", "resources", "error", "closed_by")
+RUN_SET = (
+    *STORE_SET,
+    SCHEMA_VERSION,
+    "status",
+    "started_at",
+    "ended_at",
+    "resources",
+    "error",
+    "closed_by",
+)
 # what a run logs while it runs, checked value by value as it is logged
 LOGGED = ("params", "metrics", "metric_series")
 CLOSED_STATUSES = ("completed", "failed")
@@ -95,6 +104,7 @@ class Run:
     def __init__(self, store: MetadataStore, doc: dict[str, Any], meter: ResourceMeter) -> None:
         self.store = store
         self.doc = doc
+        self.collection = str(doc["_id"]).partition("/")[0]  # runs, or a type of kind execution
         self.meter = meter
         self.written = False  # whether the run's document is in the store (else in a step)
         self.discarded = False  # the step it was in was given up: it was never written
@@ -124,14 +134,22 @@ class Run:
         project: str | None = None,
         description: str | None = None,
         tags: Sequence[str] | None = None,
+        run_type: str = RUNS,
         **fields: Any,
     ) -> Run:
-        run_type = store.type(RUNS)
+        """Open a run of ``run_type``: ``runs``, or a registered type of kind execution."""
+        execution = store.type(run_type)
+        if execution.kind != "execution":
+            kinds = ", ".join(t.name for t in store.types() if t.kind == "execution")
+            raise BadParameterError(
+                f"{run_type} is a type of kind {execution.kind}: a run is recorded in a type "
+                f"of kind execution ({kinds})"
+            )
         refuse_store_fields(fields, RUN_SET)
         fields = as_json(fields, "fields")
         key = run_key(name)
         doc = store.envelope(name, project, description, tags)
-        doc.update(_key=key, _id=f"{RUNS}/{key}")
+        doc.update(_key=key, _id=f"{execution.name}/{key}")
         doc.update(
             step=step or name,
             status="running",
@@ -152,14 +170,14 @@ class Run:
             env_key = store.environments.key_of(environment)
             doc["environment"] = reference(environment, env_key)
         doc.update(fields)
-        validate(run_type, doc)
+        validate(execution, stamp(execution, doc))
         if not is_reference(environment) and env_key not in store.environments.stored:
             # the record is checked once per environment, as the run's would be in full
-            validate(run_type, {"name": name, "environment": environment})
+            validate(execution, {**doc, "environment": environment})
         meter = ResourceMeter()
         run = cls(store, doc, meter)
         with store.transaction() as pending:
-            pending.add(RUNS, doc)
+            pending.add(execution.name, doc)
             for item, role in _input_pairs(inputs):
                 store.add_edge(
                     pending, "inputs", store.linked_id(pending, item), doc["_id"], {"role": role}
@@ -200,7 +218,7 @@ class Run:
         every point of a long series.
         """
         envelope = {k: v for k, v in self.doc.items() if k not in LOGGED}
-        validate(self.store.type(RUNS), {**envelope, **logged})
+        validate(self.store.type(self.collection), {**envelope, **logged})
 
     def _record(self, field: str, values: dict[str, Any]) -> None:
         self.doc.setdefault(field, {}).update(values)
@@ -220,7 +238,7 @@ class Run:
         """Write what was logged since the last flush (a run still in a step has nothing to)."""
         patch = self._pending_patch()
         if patch and self.written:
-            stored = self.store.backend.update(RUNS, self.key, patch)
+            stored = self.store.backend.update(self.collection, self.key, patch)
             self.doc["_rev"] = stored["_rev"]
         self._pending.clear()
         self._series_logged = False
@@ -325,7 +343,7 @@ class Run:
         self.doc.update(patch)
         if self.written:
             with self.store.transaction() as pending:
-                pending.updates.append((RUNS, self.key, patch, self.doc))
+                pending.updates.append((self.collection, self.key, patch, self.doc))
         self._pending.clear()
         self._series_logged = False
         self.closed = True

@@ -6,6 +6,8 @@ database: registrations, links, runs and their closes, deletions go into the
 step, and the step's end commits them all in one transaction that takes as
 long as the writing itself:
 
+- every document checked against a schema version older than its type's
+  registered one is checked again against the current one (``current_types.py``);
 - the versions of each name are confirmed against what is stored at that
   moment, two key lookups per type (``versions.py``); a version another process
   took meanwhile is given up for the next free one, and the step's documents,
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .backends import Session, insert_absent, missing_ids
+from .current_types import check_current_types
 from .cycles import refuse_cycles
 from .errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -135,6 +138,7 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             with store.backend.transaction(write=step.write_collections()) as session:
+                check_current_types(store, session, step)
                 written, refreshed = _write(session, step, edges, free_keys, moved)
             break
         except (UniqueConstraintError, ConflictError) as exc:

@@ -48,7 +48,6 @@ from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
 from .migrations import (
     EDGES,
     REGISTRY,
-    RUNS,
     initialize,
     install_type,
     registry_doc,
@@ -58,7 +57,7 @@ from .migrations import (
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
 from .safe_text import check_actor
 from .steps import Step, commit
-from .types import ArtifactType, validate
+from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
 
 if TYPE_CHECKING:
@@ -234,6 +233,7 @@ class MetadataStore:
         Not part of a step: the type exists at once (schema operations are not
         transactional on ArangoDB).
         """
+        check_schema(artifact_type.schema, source=artifact_type.name)  # e.g. built in Python
         if self.backend.get(REGISTRY, artifact_type.name) is not None:
             raise UniqueConstraintError(
                 f"artifact type {artifact_type.name!r} is already registered"
@@ -286,7 +286,7 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        refuse_store_fields(fields, ("version", "changes", *STORE_SET))
+        refuse_store_fields(fields, ("version", "changes", SCHEMA_VERSION, *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
@@ -313,7 +313,7 @@ class MetadataStore:
         doc["_key"] = artifact_key(name, version)
         doc["_id"] = f"{type_name}/{doc['_key']}"
         doc["version"] = version
-        validate(artifact_type, doc)
+        validate(artifact_type, stamp(artifact_type, doc))
         step.add_version(type_name, doc)
         return doc
 
@@ -531,7 +531,8 @@ class MetadataStore:
         params: dict[str, Any] | None = None,
         **fields: Any,
     ) -> Run:
-        """Open a run (see ``runs.py``); prefer ``with store.run(...) as run:``."""
+        """Open a run (see ``runs.py``); prefer ``with store.run(...) as run:``. ``run_type=``
+        records it in a registered type of kind execution instead of ``runs``."""
         from .runs import Run
 
         return Run.start(self, name, inputs=inputs, params=params, **fields)
@@ -578,12 +579,20 @@ class MetadataStore:
         return expand(environment, record)
 
     def unfinished_runs(self) -> list[dict[str, Any]]:
-        """Runs still marked running, each with ``orphaned`` true when its process is gone."""
+        """Runs still marked running (of every type of kind execution), each with ``orphaned``
+        true when its process is gone."""
         from .environment import process_alive
 
-        rows = self.backend.query(
-            "FOR r IN @@c FILTER r.status == 'running' SORT r.started_at RETURN r", {"@c": RUNS}
-        )
+        rows = [
+            row
+            for t in self.types()
+            if t.kind == "execution"
+            for row in self.backend.query(
+                "FOR r IN @@c FILTER r.status == 'running' SORT r.started_at RETURN r",
+                {"@c": t.name},
+            )
+        ]
+        rows.sort(key=lambda row: str(row.get("started_at")))
         for row in rows:
             env = row.get("environment") or {}
             alive = (

@@ -14,16 +14,23 @@ so two platform owners evolving one type at once cannot both win.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .current_types import forget_registered_versions
 from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
 from .inputs import parse_json, read_text
 from .migrations import REGISTRY
 from .store import MetadataStore
-from .types import ArtifactType, arango_rule, compatible_change, load_type_file
+from .types import (
+    ArtifactType,
+    arango_rule,
+    check_schema,
+    compatible_change,
+    load_type_file,
+)
 
 _EVOLVE = """
 FOR t IN @@registry
@@ -38,6 +45,13 @@ FOR t IN @@registry
 """
 
 
+_SAMPLE = 5  # ids of refused documents named
+_REJECTED = """
+LET rejected = (FOR d IN @@c FILTER !SCHEMA_VALIDATE(d, @schema).valid RETURN d._id)
+RETURN {count: LENGTH(rejected), ids: SLICE(rejected, 0, @sample), checked: COLLECTION_COUNT(@name)}
+"""
+
+
 @dataclass(frozen=True)
 class Evolution:
     """The outcome of :func:`evolve_type`."""
@@ -46,6 +60,26 @@ class Evolution:
     previous_version: int
     breaking: list[str]  # why stored documents may fail the new schema; empty when none can
     changed: bool  # False when the schema was the registered one: nothing was written
+    # the stored documents the new schema refuses (counted only for a breaking change)
+    rejected: Rejected = field(default_factory=lambda: Rejected(0, 0, []))
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """How many of a type's stored documents a schema refuses, and the ids of the first few."""
+
+    count: int
+    checked: int  # the stored documents
+    ids: list[str]
+
+    def describe(self, version: int) -> str:
+        if not self.count:
+            return f"every stored document ({self.checked}) satisfies version {version}"
+        more = ", ..." if self.count > len(self.ids) else ""
+        return (
+            f"{self.count} of {self.checked} stored documents do not satisfy version "
+            f"{version} ({', '.join(self.ids)}{more})"
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +160,7 @@ def evolve_type(
     could make stored documents invalid unless ``allow_breaking``. An identical
     schema writes nothing.
     """
+    check_schema(revision.schema, source=revision.name)
     current = store.type(revision.name)
     if revision.kind != current.kind:
         raise BadParameterError(
@@ -135,15 +170,19 @@ def evolve_type(
     if revision.schema == current.schema:
         return Evolution(current, current.schema_version, [], changed=False)
     breaking = compatible_change(current.schema, revision.schema)
+    evolved = replace(revision, schema_version=current.schema_version + 1)
+    rejected = rejected_documents(store, evolved) if breaking else Rejected(0, 0, [])
     if breaking and not allow_breaking:
         raise BadParameterError(
-            f"type {current.name!r}: schema version {current.schema_version + 1} could make "
-            f"stored documents invalid: {'; '.join(breaking)}. Make the change backward "
+            f"type {current.name!r}: schema version {evolved.schema_version} could make "
+            f"stored documents invalid: {'; '.join(breaking)}; "
+            f"{rejected.describe(evolved.schema_version)}. Make the change backward "
             "compatible (new optional fields, relaxed constraints) or allow breaking changes "
             "(--allow-breaking)",
             breaking=breaking,
+            rejected=rejected.count,
+            rejected_ids=rejected.ids,
         )
-    evolved = replace(revision, schema_version=current.schema_version + 1)
     entry = {
         "schema_version": evolved.schema_version,
         "schema": evolved.schema,
@@ -166,6 +205,7 @@ def evolve_type(
     )
     # the store caches types by name; this one has just changed
     store.forget_type(evolved.name)
+    forget_registered_versions(store.backend)
     if not updated:
         raise ConflictError(
             f"type {evolved.name!r} was changed by someone else meanwhile; "
@@ -173,7 +213,22 @@ def evolve_type(
             ERROR_ARANGO_CONFLICT,
         )
     store.backend.set_schema(evolved.name, arango_rule(evolved))
-    return Evolution(evolved, current.schema_version, breaking, changed=True)
+    return Evolution(evolved, current.schema_version, breaking, changed=True, rejected=rejected)
+
+
+def rejected_documents(store: MetadataStore, artifact_type: ArtifactType) -> Rejected:
+    """The stored documents of the type's collection that its schema refuses: one query,
+    checked where the documents are (AQL's SCHEMA_VALIDATE, on ArangoDB by the server)."""
+    (row,) = store.backend.query(
+        _REJECTED,
+        {
+            "@c": artifact_type.name,
+            "name": artifact_type.name,
+            "schema": arango_rule(artifact_type),
+            "sample": _SAMPLE,
+        },
+    )
+    return Rejected(int(row["count"]), int(row["checked"]), list(row["ids"]))
 
 
 def schema_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[SchemaChange]:

@@ -4,9 +4,12 @@ An artifact type is a collection name, a kind (artifact, execution or
 context) and a JSON Schema restricted to draft-04 keywords, so that ArangoDB's
 own collection schema validation can enforce the same rule server-side. This
 module loads the built-in types from ``schemas/``, checks user-registered type
-files, validates documents (one :class:`SchemaViolationError`, 1620, naming
-every offending field), derives the ArangoDB collection rule, and tells which
-schema changes would break documents already stored (``types evolve``).
+files (draft-04 keywords only, every ``$ref`` naming a subschema; the envelope,
+and for kind execution what a run records, added), validates documents (one
+:class:`SchemaViolationError`, 1620, naming every offending field) and stamps
+them with the schema version they were checked against, derives the ArangoDB
+collection rule, and tells which schema changes would break documents already
+stored (``types evolve``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 from jsonschema import Draft4Validator
@@ -48,8 +52,24 @@ BUILTIN_NAMES = (
 SCHEMAS_DIR = Path(__file__).resolve().parents[1] / "schemas"
 DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 # Every artifact, run and context document carries these; artifacts also a version.
-ENVELOPE_FIELDS = ("name", "project", "description", "tags", "created_at", "created_by")
+ENVELOPE_FIELDS = (
+    "name", "project", "description", "tags", "created_at", "created_by", "schema_version"
+)  # fmt: skip
 ARTIFACT_FIELDS = (*ENVELOPE_FIELDS, "version")
+# What a run records besides the envelope: every type of kind execution carries these, so that
+# its runs are recorded as the built-in ``runs`` are (``store.run(..., run_type=...)``).
+RUN_FIELDS = (
+    "step", "status", "params", "metrics", "metric_series", "started_at", "ended_at", "error",
+    "environment", "resources",
+)  # fmt: skip
+# The envelope field recording the schema version a document was checked against when written.
+SCHEMA_VERSION = "schema_version"
+SCHEMA_VERSION_PROPERTY = {
+    "type": "integer",
+    "minimum": 1,
+    "description": "The version of its type's schema it was checked against when written "
+    "(set by the store)",
+}
 # Collections the store itself owns: a user type must not take their names.
 RESERVED_NAMES = (
     "inputs", "outputs", "derivations", "artifact_types", "deletions", "store_info"
@@ -123,6 +143,13 @@ class ArtifactType:
             raise BadParameterError(
                 f"{self.name}: unknown kind {self.kind!r}; choose one of {', '.join(KINDS)}"
             )
+        properties = self.schema.get("properties")
+        if isinstance(properties, dict) and SCHEMA_VERSION not in properties:
+            # a type registered before documents recorded it: a closed schema must allow it
+            self.schema = {
+                **self.schema,
+                "properties": {**properties, SCHEMA_VERSION: dict(SCHEMA_VERSION_PROPERTY)},
+            }
 
     @cached_property
     def validator(self) -> Draft4Validator:
@@ -246,10 +273,15 @@ def _type_from_schema(
 
 
 def _envelope_properties(kind: str) -> dict[str, Any]:
-    """The envelope's property schemas, taken from the built-in datasets schema."""
+    """The envelope's property schemas, taken from the built-in datasets schema (and what
+    a run records, from the built-in runs schema, for kind execution)."""
     datasets = _builtin_schema("datasets", SCHEMAS_DIR)["properties"]
     fields = ARTIFACT_FIELDS if kind == "artifact" else ENVELOPE_FIELDS
-    return {name: copy.deepcopy(datasets[name]) for name in fields}
+    properties = {name: copy.deepcopy(datasets[name]) for name in fields}
+    if kind == "execution":
+        runs = _builtin_schema("runs", SCHEMAS_DIR)["properties"]
+        properties.update((name, copy.deepcopy(runs[name])) for name in RUN_FIELDS)
+    return properties
 
 
 def _with_envelope(schema: dict[str, Any], kind: str, source: str) -> dict[str, Any]:
@@ -326,6 +358,34 @@ def _draft_04_problems(schema: Any) -> Iterator[str]:
                 yield f"{pointer}: format {value!r} is not a draft-04 format ({', '.join(sorted(DRAFT_04_FORMATS))}); use 'pattern'"
             elif key == "$ref" and isinstance(value, str) and not value.startswith("#"):
                 yield f"{pointer}: $ref {value!r} points outside the schema, which ArangoDB cannot follow"
+            elif key == "$ref" and isinstance(value, str) and not _resolves(schema, value):
+                yield f"{pointer}: $ref {value!r} points to nothing in the schema; {_ref_hint(schema)}"
+
+
+def _resolves(root: dict[str, Any], ref: str) -> bool:
+    """Whether a ``#...`` reference names a subschema of ``root``: a JSON pointer
+    (``#/definitions/x``, ``#`` itself) or a draft-04 ``id`` fragment (``#name``)."""
+    fragment = unquote(ref[1:])
+    if not fragment.startswith("/") and fragment:
+        return any(isinstance(node, dict) and node.get("id") == ref for _, node in _walk(root))
+    node: Any = root
+    for part in fragment.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return isinstance(node, dict)
+
+
+def _ref_hint(root: dict[str, Any]) -> str:
+    definitions = root.get("definitions")
+    if isinstance(definitions, dict) and definitions:
+        listed = ", ".join(f"#/definitions/{name}" for name in definitions)
+        return f"the schema defines {listed}"
+    return "add it under 'definitions' and point to it as '#/definitions/NAME'"
 
 
 # --------------------------------------------------------------------------- validation
@@ -353,6 +413,21 @@ def validate(artifact_type: ArtifactType, doc: Any) -> None:
         }
     if violations:
         raise schema_violation(artifact_type.name, sorted(violations))
+
+
+def stamp(artifact_type: ArtifactType, doc: dict[str, Any]) -> dict[str, Any]:
+    """Record on ``doc`` the schema version of ``artifact_type`` (the one it is checked against)."""
+    doc[SCHEMA_VERSION] = artifact_type.schema_version
+    return doc
+
+
+def is_valid(artifact_type: ArtifactType, doc: Mapping[str, Any]) -> bool:
+    """Whether ``doc`` satisfies the type's schema (its system attributes unseen)."""
+    body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
+    fast = artifact_type.fast_validator
+    if fast is not None:
+        return bool(fast.is_valid(body))
+    return bool(artifact_type.validator.is_valid(body))
 
 
 def field_path(path: Iterable[str | int]) -> str:

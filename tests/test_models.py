@@ -28,6 +28,7 @@ ENVELOPE = {
     "tags": ["demo", "tabular"],
     "created_at": "2024-03-01T12:00:00.000Z",
     "created_by": "alice",
+    "schema_version": 1,
 }
 # One document per type that sets every declared field, nested ones included.
 SAMPLES: dict[str, dict[str, Any]] = {

@@ -59,7 +59,13 @@ from ..errors import (
     TransactionError,
     error_for,
 )
-from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, iter_batches
+from .base import (
+    SYSTEM_ATTRIBUTES,
+    Document,
+    collection_kind_error,
+    iter_batches,
+    schema_property,
+)
 
 log = logging.getLogger(__name__)
 
@@ -775,21 +781,6 @@ class ArangoBackend:
 
 
 # ---------------------------------------------------------------------- schema and graph forms
-
-
-def schema_property(collection: str, schema: Document) -> Document:
-    """ArangoDB's collection ``schema`` property for a JSON Schema (or a whole property)."""
-    if not isinstance(schema, dict):
-        raise BadParameterError(f"the schema of '{collection}' must be an object")
-    rule = schema.get("rule")
-    given = schema if isinstance(rule, dict) else {"rule": schema}
-    return {
-        "rule": given["rule"],
-        "level": given.get("level", "moderate"),
-        "message": given.get(
-            "message", f"the document does not match the JSON Schema of '{collection}'"
-        ),
-    }
 
 
 def _edge_definition(definition: Any) -> Document:

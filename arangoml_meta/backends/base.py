@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from ..embedded.database import Cursor
-from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, CollectionError
+from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, BadParameterError, CollectionError
 
 Document = dict[str, Any]
 # set by the database on every write; ignored in what a caller passes to update / replace
@@ -163,3 +163,18 @@ def insert_absent(session: Session, collection: str, records: Mapping[str, Docum
     absent = [record for record, doc in zip(records.values(), found, strict=True) if doc is None]
     if absent:
         session.insert_many(collection, absent)
+
+
+def schema_property(collection: str, schema: Document) -> Document:
+    """ArangoDB's collection ``schema`` property for a JSON Schema (or a whole property)."""
+    if not isinstance(schema, dict):
+        raise BadParameterError(f"the schema of '{collection}' must be an object")
+    rule = schema.get("rule")
+    given = schema if isinstance(rule, dict) else {"rule": schema}
+    return {
+        "rule": given["rule"],
+        "level": given.get("level", "moderate"),
+        "message": given.get(
+            "message", f"the document does not match the JSON Schema of '{collection}'"
+        ),
+    }

@@ -3,7 +3,8 @@
 Transactions are SQLite write transactions (``BEGIN IMMEDIATE``), so two
 processes writing the same store are serialised, and a killed process leaves
 only committed transactions behind. JSON Schema validation runs in the domain
-layer before every write; SQLite has no server-side equivalent.
+layer before every write, and the engine enforces each collection's schema
+property too, as an ArangoDB server does (``embedded/schemas.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..embedded import EmbeddedDatabase
 from ..embedded.database import Cursor
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
-from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
+from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, schema_property
 
 STORE_FILE = "store.db"
 # a write waits this long for another process's commit (steps commit in milliseconds)
@@ -68,9 +69,13 @@ class EmbeddedBackend:
                 self.db.create_collection(name, edge=edge)
             elif (is_edge := self.db.storage.collection(name).edge) != edge:
                 raise collection_kind_error(name, is_edge)
+            if schema is not None:
+                self.set_schema(name, schema)
 
     def set_schema(self, name: str, schema: Document | None) -> None:
-        """Nothing to install: the domain layer validates before every write."""
+        """Install the collection's ``schema`` property (a JSON Schema or a whole ``{rule,
+        level, message}``), which the engine enforces on every write, AQL included."""
+        self.db.set_schema(name, None if schema is None else schema_property(name, schema))
 
     def ensure_index(
         self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
@@ -127,7 +132,7 @@ class EmbeddedBackend:
             body = {k: v for k, v in patch.items() if k not in SYSTEM_ATTRIBUTES}
             new = merge_patch(old, body, keep_null=False, merge_objects=True)
             new["_rev"] = REVISIONS.next()
-            storage.replace_stored(info, new)
+            storage.replace_stored(info, new, old)
             return new
 
     def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
@@ -181,6 +186,11 @@ class EmbeddedBackend:
 
     def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
         return self.db.cursor(aql, bind_vars)
+
+    def foreign_commits(self) -> int:
+        """A number that changes whenever another connection has committed to the store, as
+        of the start of the open transaction (lets a cache of what is stored skip a read)."""
+        return self.db.storage.data_version
 
     # ------------------------------------------------------------------ transactions
 

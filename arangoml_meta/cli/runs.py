@@ -10,7 +10,8 @@ import typer
 
 from ..errors import BadParameterError
 from ..run_admin import Output
-from ..store import RUNS, MetadataStore
+from ..runs import RUNS
+from ..store import MetadataStore
 from .artifacts import (
     DEFAULT_PAGE,
     ColumnsOption,
@@ -69,10 +70,20 @@ def run_ref(ref: str) -> str:
         "arangoml-meta runs list --status failed --project churn",
         "arangoml-meta runs list --where step=train --where 'metrics.auc>0.9' --columns _id,params,metrics.auc",
         "arangoml-meta runs list --unfinished",
+        "arangoml-meta runs list --type trainings",
     ),
 )
 def list_runs(
     ctx: typer.Context,
+    run_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            help="Runs of this type of kind execution (default: runs; with --unfinished: "
+            "every such type).",
+            show_default=False,
+        ),
+    ] = None,
     status: Annotated[
         str | None, typer.Option(help="running, completed or failed.", show_default=False)
     ] = None,
@@ -94,8 +105,14 @@ def list_runs(
 ) -> None:
     """List runs, newest first, a page at a time."""
     store = open_store_of(ctx)
+    if run_type is not None and store.type(run_type).kind != "execution":
+        raise BadParameterError(f"{run_type} is not a type of kind execution: it has no runs")
     if unfinished:
-        rows = store.unfinished_runs()
+        rows = [
+            row
+            for row in store.unfinished_runs()
+            if run_type is None or str(row["_id"]).startswith(f"{run_type}/")
+        ]
         default = ["_id", "step", "started_at", "environment.host", "environment.pid", "orphaned"]
     else:
         filters = filters_of(where)
@@ -104,7 +121,12 @@ def list_runs(
                 filters.setdefault(field, {})["=="] = value
         rows = paged(
             lambda count, skip: store.find(
-                RUNS, filters, limit=count, offset=skip, sort="started_at", descending=True
+                run_type or RUNS,
+                filters,
+                limit=count,
+                offset=skip,
+                sort="started_at",
+                descending=True,
             ),
             limit,
             offset,

@@ -152,7 +152,9 @@ def register(
     Creates the type's collection with its indexes, adds it to the lineage
     graph and installs the schema (validated before every write; on ArangoDB
     also by the server). Fields every artifact carries (name, project, tags,
-    ...) are added to the schema when it leaves them out.
+    ...) are added to the schema when it leaves them out; a type of kind
+    execution also gets what a run records (status, params, metrics, ...), and
+    records runs as `runs` does (Python: store.run(..., run_type=NAME)).
     """
     store = open_store_of(ctx)
     artifact_type = load_type_file(file, kind, description)
@@ -189,8 +191,11 @@ def evolve(
 
     Only backward-compatible changes are accepted — new optional fields,
     relaxed constraints — so that every stored document stays valid; anything
-    else is refused with the reasons unless --allow-breaking. Each version is
-    kept in the type's history (see `types show` and `types diff`).
+    else is refused with the reasons unless --allow-breaking, which also
+    counts the stored documents the new schema refuses and names a few (they stay
+    stored, and can still be changed, as ArangoDB's schema level "moderate"
+    allows). Each version is kept in the type's history (see `types show` and
+    `types diff`).
     """
     store = open_store_of(ctx)
     revision = type_admin.load_revision(store, file, description=description)
@@ -201,7 +206,7 @@ def evolve(
     elif evolution.breaking:
         typer.echo(
             f"{name}: schema version {evolution.previous_version} -> {version}, breaking "
-            f"(allowed): {'; '.join(evolution.breaking)}"
+            f"(allowed): {'; '.join(evolution.breaking)}; {evolution.rejected.describe(version)}"
         )
     else:
         typer.echo(

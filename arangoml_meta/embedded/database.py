@@ -34,6 +34,7 @@ from .executor import QueryCompiler
 from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
+from .schemas import parse_property
 from .storage import Storage
 
 _CACHE_SIZE = 256
@@ -136,6 +137,17 @@ class EmbeddedDatabase:
 
     def count(self, name: str) -> int:
         return self.storage.count(name)
+
+    def set_schema(self, name: str, schema: dict[str, Any] | None) -> None:
+        """Set a collection's ``schema`` property (``{rule, level, message}``; None or ``{}``
+        removes it), enforced on every write from then on (see ``schemas.py``); 1621 when
+        ArangoDB would refuse the property."""
+        self.storage.set_schema(name, parse_property(name, schema))
+
+    def schema(self, name: str) -> dict[str, Any] | None:
+        """A collection's ``schema`` property, None when it has none."""
+        found = self.storage.schema_of(self.storage.collection(name))
+        return None if found is None else found.as_property()
 
     def truncate(self, name: str) -> None:
         self.storage.truncate(name)

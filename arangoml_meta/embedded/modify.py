@@ -3,9 +3,10 @@
 Each compiles to a pipeline stage that performs one write per input row and
 binds ``OLD`` / ``NEW``. Options follow ArangoDB: ``ignoreErrors`` (a failed
 row is skipped), ``keepNull``, ``mergeObjects``, ``overwriteMode`` (``ignore``,
-``replace``, ``update``, ``conflict``) and ``ignoreRevs``. The whole query runs
-in one transaction (see ``database.py``), so an error on any row undoes every
-write the query made.
+``replace``, ``update``, ``conflict``) and ``ignoreRevs``. Each write is
+checked against the collection's schema by the storage (``schemas.py``). The
+whole query runs in one transaction (see ``database.py``), so an error on any
+row undoes every write the query made.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..errors import (
     DocumentError,
     DocumentNotFoundError,
     QueryError,
+    SchemaViolationError,
     UniqueConstraintError,
 )
 from . import ast as A
@@ -38,7 +40,9 @@ if TYPE_CHECKING:
 Frame = list[Any]
 Stage = Callable[[Iterator[None], Frame], Iterator[None]]
 
-_DOCUMENT_ERRORS = (DocumentError,)
+# what ignoreErrors skips: every per-document error of the write (ArangoDB ignores each
+# error of the operation's result, a schema's 1620 included), not errors of the query
+_DOCUMENT_ERRORS = (DocumentError, UniqueConstraintError, SchemaViolationError)
 
 
 class Writer:
@@ -94,7 +98,7 @@ class Writer:
         for name, value in body.items():
             if name not in new and name not in ("_key", "_id", "_rev"):
                 new[name] = value
-        self.storage.replace_stored(self.info, new)
+        self.storage.replace_stored(self.info, new, old)
         return new
 
     def update(
@@ -233,7 +237,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
             try:
                 old, new = apply(frame)
             except ArangoMLMetaError as exc:
-                if ignore_errors and isinstance(exc, (*_DOCUMENT_ERRORS, UniqueConstraintError)):
+                if ignore_errors and isinstance(exc, _DOCUMENT_ERRORS):
                     continue
                 raise
             if old_slot is not None:

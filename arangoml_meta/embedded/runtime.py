@@ -81,6 +81,10 @@ class Runtime:
     def collection_count(self, name: str) -> int:
         return self.storage.count(name)
 
+    def collection_schema(self, name: str) -> dict[str, Any] | None:
+        schema = self.storage.schema_of(self.storage.collection(name))
+        return None if schema is None else schema.as_property()
+
     def collection_names(self) -> list[str]:
         return [c.name for c in self.storage.collections()]
 

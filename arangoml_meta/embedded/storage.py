@@ -51,6 +51,7 @@ from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
 from .lock_wait import begin_transaction
+from .schemas import CollectionSchema, decode_property, encode_property
 from .upgrade import check_known, stored_format, upgrade
 
 _SCHEMA = (
@@ -246,6 +247,8 @@ class Storage:
         self._key_block: dict[int, int] = {}
         self._keys_pending = False
         self._keys_pid = os.getpid()
+        # collection id -> its schema property (see schemas.py); None until read
+        self._schemas: dict[int, CollectionSchema] | None = None
         self.tracer: Any = None
         with self.lock:
             self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -351,10 +354,17 @@ class Storage:
         # numeric one), and it competes for keys, so reserve no more than is asked for now
         self._forget_reserved_keys()
         self._key_block.clear()
+        self._schemas = None  # another process may have set one (a row, not a table)
         version = self.conn.execute("PRAGMA schema_version").fetchone()[0]
         if version != self._catalog_version:
             self._invalidate_catalog()
             self._catalog_version = version
+
+    @property
+    def data_version(self) -> int:
+        """SQLite's ``data_version`` as the open (or last) transaction began: it moves only
+        when another connection has committed."""
+        return int(self._data_version)
 
     def _invalidate_catalog(self) -> None:
         """Forget the cached catalog and graphs; compiled plans keyed on the generation expire.
@@ -363,6 +373,7 @@ class Storage:
         """
         self._catalog = None
         self._graphs = None
+        self._schemas = None
         self.ends.forget()
         self._forget_reserved_keys()
         self.catalog_generation += 1
@@ -444,6 +455,8 @@ class Storage:
             info = self.collection(name)
             self._execute(f"DROP TABLE {info.table}")
             self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
+            if self._has_schemas_table():
+                self._execute("DELETE FROM _schemas WHERE collection_id = ?", (info.id,))
             self.ends.dropped(info.id)
             self._execute("DELETE FROM _collections WHERE id = ?", (info.id,))
             self._invalidate_catalog()
@@ -570,6 +583,54 @@ class Storage:
         collection finds nothing (see ``edge_ends.py``).
         """
         return self.ends.get(info.id, cached=self._depth > 0)
+
+    # ------------------------------------------------------------------ schemas
+
+    def _has_schemas_table(self) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_schemas'"
+            ).fetchone()
+            is not None
+        )
+
+    def _load_schemas(self) -> dict[int, CollectionSchema]:
+        """Every collection's schema; a store without the table (made before schemas
+        were kept, or never given one) has none."""
+        if self._schemas is None:
+            schemas: dict[int, CollectionSchema] = {}
+            if self._has_schemas_table():
+                for cid, text in self.conn.execute("SELECT collection_id, property FROM _schemas"):
+                    schema = decode_property(text)
+                    if schema is not None:
+                        schemas[cid] = schema
+            self._schemas = schemas
+        return self._schemas
+
+    def schema_of(self, info: CollectionInfo) -> CollectionSchema | None:
+        """The schema of a collection, None when it has none."""
+        if self._depth:
+            return self._load_schemas().get(info.id)
+        with self.atomic():
+            return self._load_schemas().get(info.id)
+
+    def set_schema(self, name: str, schema: CollectionSchema | None) -> None:
+        """Set (None: remove) a collection's schema; documents stored stay as they are."""
+        with self.atomic(write=True):
+            info = self.collection(name)
+            if schema is None:
+                if self._has_schemas_table():
+                    self._execute("DELETE FROM _schemas WHERE collection_id = ?", (info.id,))
+            else:
+                self._execute(
+                    "CREATE TABLE IF NOT EXISTS _schemas "
+                    "(collection_id INTEGER PRIMARY KEY, property TEXT NOT NULL)"
+                )
+                self._execute(
+                    "INSERT OR REPLACE INTO _schemas(collection_id, property) VALUES (?, ?)",
+                    (info.id, encode_property(schema)),
+                )
+            self._schemas = None
 
     # ------------------------------------------------------------------ documents
 
@@ -781,7 +842,11 @@ class Storage:
         return stored
 
     def write_new(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
-        """Persist prepared documents (see :meth:`prepare_new`)."""
+        """Persist prepared documents (see :meth:`prepare_new`), checked against the
+        collection's schema."""
+        schema = self.schema_of(info)
+        if schema is not None:
+            schema.check_insert(info.name, stored)
         if _holds_objects_under_unique_index(info, stored):
             with self.atomic(write=True):  # a savepoint: a refused write leaves nothing behind
                 self._insert_rows(info, stored)
@@ -815,8 +880,17 @@ class Storage:
     def note_explicit_key(self, info: CollectionInfo, key: str) -> None:
         self._bump_key_counter(info, [key])
 
-    def replace_stored(self, info: CollectionInfo, new: dict[str, Any]) -> None:
-        """Overwrite a document in place of its old version (moves it to the end of the scan order)."""
+    def replace_stored(
+        self, info: CollectionInfo, new: dict[str, Any], old: dict[str, Any] | None = None
+    ) -> None:
+        """Overwrite a document in place of its old version (moves it to the end of the scan
+        order), checked against the collection's schema (``old``, the version it replaces, is
+        read when the schema's level needs it and the caller has not given it)."""
+        schema = self.schema_of(info)
+        if schema is not None:
+            schema.check_change(
+                info.name, new, lambda: old if old is not None else self.get(info, new["_key"])
+            )
         if _holds_objects_under_unique_index(info, [new]):
             with self.atomic(write=True):  # a savepoint: a refused write leaves nothing behind
                 self._replace_row(info, new)

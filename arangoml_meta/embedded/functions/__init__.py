@@ -6,7 +6,9 @@ import importlib
 
 from .registry import REGISTRY, AqlFunction, FunctionContext, NullContext, aql_function, lookup
 
-_FAMILIES = ("types", "strings", "numeric", "arrays", "objects", "dates", "misc", "geo")
+_FAMILIES = (
+    "types", "strings", "numeric", "arrays", "objects", "dates", "misc", "geo", "validation"
+)  # fmt: skip
 
 for _family in _FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")

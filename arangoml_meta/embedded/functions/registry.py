@@ -50,6 +50,10 @@ class FunctionContext(Protocol):
     def collections(self) -> list[tuple[str, str]]:
         """``(id, name)`` of every collection of the database (COLLECTIONS(), SHARD_ID())."""
 
+    def collection_schema(self, name: str) -> dict[str, Any] | None:
+        """Collection ``name``'s schema property, None when it has none (SCHEMA_GET());
+        1203 when there is no such collection."""
+
     def current_user(self) -> str | None:
         """The authenticated user running the query, or None (CURRENT_USER())."""
 
@@ -77,6 +81,9 @@ class NullContext:
 
     def collections(self) -> list[tuple[str, str]]:
         return []
+
+    def collection_schema(self, name: str) -> dict[str, Any] | None:
+        raise CollectionNotFoundError(f"collection or view not found: {name}")
 
     def current_user(self) -> str | None:
         return None
