@@ -27,7 +27,13 @@ from .backends import Backend, insert_absent
 from .deletion import DELETIONS
 from .environment import utc_now_iso
 from .environments import ENVIRONMENTS, digest, environment_record, reference
-from .errors import ArangoMLMetaError, UniqueConstraintError
+from .errors import (
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
+    ERROR_ARANGO_READ_ONLY,
+    ERROR_INCOMPATIBLE_VERSION,
+    StoreError,
+    UniqueConstraintError,
+)
 from .lineage.walk import GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 
@@ -54,16 +60,43 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
     version = (info or {}).get("schema_version")
     if version == STORE_SCHEMA_VERSION:
         return
-    if isinstance(version, int) and version > STORE_SCHEMA_VERSION:
-        raise ArangoMLMetaError(
-            f"the store has schema version {version}, newer than this arangoml-meta "
-            f"understands ({STORE_SCHEMA_VERSION}): upgrade arangoml-meta"
+    if _is_newer(version):
+        raise StoreError(
+            f"the store {backend.location} has schema version {version}, newer than this "
+            f"arangoml-meta writes ({STORE_SCHEMA_VERSION}): it was not opened for writing; "
+            "upgrade arangoml-meta, or open it read-only (--read-only, read_only=True)",
+            ERROR_INCOMPATIBLE_VERSION,
         )
     _create(backend, actor)
     if version == 1:
         migrate_environments(backend, actor)
     save_graph(backend, types())
     _record_version(backend, actor, info)
+
+
+def check_readable(backend: Backend) -> None:
+    """For a store opened read-only, which nothing may migrate: its schema must be the
+    current one or a newer one (read as far as this release understands it)."""
+    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
+    version = (info or {}).get("schema_version")
+    if version == STORE_SCHEMA_VERSION or _is_newer(version):
+        return
+    if info is None:
+        raise StoreError(
+            f"{backend.location} holds no arangoml-meta store yet: create it with "
+            "'arangoml-meta store init' (read-only, nothing is created)",
+            ERROR_ARANGO_DATABASE_NOT_FOUND,
+        )
+    raise StoreError(
+        f"the store {backend.location} has schema version {version}, older than this "
+        f"arangoml-meta's ({STORE_SCHEMA_VERSION}), and must be migrated once, which writes "
+        "to it: open it once with write access (e.g. 'arangoml-meta store init')",
+        ERROR_ARANGO_READ_ONLY,
+    )
+
+
+def _is_newer(version: Any) -> bool:
+    return isinstance(version, int) and version > STORE_SCHEMA_VERSION
 
 
 def _create(backend: Backend, actor: str) -> None:
@@ -205,7 +238,9 @@ def migrate_environments(backend: Backend, actor: str) -> None:
                 environment = run["environment"]
                 key = digest(environment)
                 records.setdefault(key, environment_record(environment, key))
-                session.replace(RUNS, run["_key"], {**run, "environment": reference(environment, key)})
+                session.replace(
+                    RUNS, run["_key"], {**run, "environment": reference(environment, key)}
+                )
             if records:
                 insert_absent(session, ENVIRONMENTS, records)
         if len(rows) < MIGRATION_BATCH:

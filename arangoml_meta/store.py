@@ -45,6 +45,7 @@ from .migrations import (
     EDGES,
     REGISTRY,
     RUNS,
+    check_readable,
     initialize,
     install_type,
     registry_doc,
@@ -69,8 +70,7 @@ _LATEST_OF = {
     "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
 }
 _HISTORY_OF = {
-    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version "
-    "LIMIT @offset, @count RETURN d",
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version LIMIT @offset, @count RETURN d",
     "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
     "LIMIT @offset, @count RETURN d",
 }
@@ -354,10 +354,7 @@ class MetadataStore:
         bind["sort"] = sort.split(".")
         bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
-        aql = (
-            f"FOR d IN @@c {filter_line} SORT d.@sort {direction} "
-            "LIMIT @offset, @count RETURN d"
-        )
+        aql = f"FOR d IN @@c {filter_line} SORT d.@sort {direction} LIMIT @offset, @count RETURN d"
         return self.backend.query(aql, bind)
 
     def history(
@@ -565,7 +562,9 @@ def _versioned(artifact_type: ArtifactType) -> str:
 def _page(limit: int | None, offset: int) -> tuple[int, int]:
     """(offset, count) of a page for AQL's LIMIT; every row when ``limit`` is None."""
     for value, name in ((offset, "offset"), (limit, "limit")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise BadParameterError(f"{name} is a whole number, at least 0 (not {value!r})")
     return offset, NO_LIMIT if limit is None else limit
 
@@ -577,11 +576,26 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
         raise BadParameterError(f"these fields are set by the store: {reserved}")
 
 
-def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
-    """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema."""
-    store = MetadataStore(open_backend(location), actor)
+def open_store(
+    location: str | None = None,
+    *,
+    actor: str | None = None,
+    create: bool = True,
+    read_only: bool = False,
+) -> MetadataStore:
+    """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema.
+
+    ``create=False``: a missing store is an error (1228) instead of a new empty one.
+    ``read_only=True``: open an embedded store for reading only (SQLite's ``mode=ro``):
+    never created, migrated or written (a write fails with 1004); an embedded store this
+    user may not write is opened so anyway.
+    """
+    store = MetadataStore(open_backend(location, create=create, read_only=read_only), actor)
     try:
-        store.initialize()
+        if getattr(store.backend, "read_only", False):
+            check_readable(store.backend)
+        else:
+            store.initialize()
     except ArangoMLMetaError:
         store.close()
         raise

@@ -167,7 +167,7 @@ def add(
 )
 def get(ctx: typer.Context, ref: RefArgument, fmt: FormatOption = Format.table) -> None:
     """Show one artifact (or run) with all its fields."""
-    emit_document(open_store_of(ctx).get(ref), fmt)
+    emit_document(open_store_of(ctx, reading=True).get(ref), fmt)
 
 
 def parse_condition(text: str) -> tuple[str, str, Any]:
@@ -217,6 +217,8 @@ def paged(
         note(f"rows {offset + 1} to {offset + limit} shown; more with --offset {offset + limit}")
         return rows[:limit]
     return rows
+
+
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
@@ -258,7 +260,7 @@ def list_artifacts(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the artifacts of a type, optionally filtered, a page at a time."""
-    store, filters = open_store_of(ctx), filters_of(where)
+    store, filters = open_store_of(ctx, reading=True), filters_of(where)
     rows = paged(
         lambda count, skip: store.find(
             type_name, filters, limit=count, offset=skip, sort=sort, descending=descending
@@ -290,7 +292,7 @@ def history(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the versions of an artifact, oldest first, a page at a time."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     parsed = parse_ref(ref)
     name = parsed.name or parsed.key or ""
     if not store.history(parsed.type, name, limit=1) and parsed.key is not None:

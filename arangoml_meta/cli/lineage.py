@@ -175,7 +175,7 @@ def up(
 ) -> None:
     """Show everything an artifact was derived from (upstream), nearest first."""
     walk(
-        open_store_of(ctx), refs, direction="upstream", depth=depth, types=types,
+        open_store_of(ctx, reading=True), refs, direction="upstream", depth=depth, types=types,
         through=through, fmt=fmt,
     )  # fmt: skip
 
@@ -197,7 +197,7 @@ def down(
 ) -> None:
     """Show everything derived from an artifact (downstream), nearest first."""
     walk(
-        open_store_of(ctx), refs, direction="downstream", depth=depth, types=types,
+        open_store_of(ctx, reading=True), refs, direction="downstream", depth=depth, types=types,
         through=through, fmt=fmt,
     )  # fmt: skip
 
@@ -213,14 +213,16 @@ def impact(
     ctx: typer.Context,
     refs: Annotated[
         list[str],
-        typer.Argument(metavar="DATASET...", help="A dataset (or any artifact); TYPE/NAME for every version."),
+        typer.Argument(
+            metavar="DATASET...", help="A dataset (or any artifact); TYPE/NAME for every version."
+        ),
     ],
     depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show every model and deployment that depends on a dataset."""
     walk(
-        open_store_of(ctx), refs, direction="downstream", depth=depth, types=list(IMPACT_TYPES),
+        open_store_of(ctx, reading=True), refs, direction="downstream", depth=depth, types=list(IMPACT_TYPES),
         through=None, fmt=fmt,
     )  # fmt: skip
 
@@ -243,7 +245,7 @@ def path(
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show the shortest chain of links from one artifact to another (in the data flow)."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     steps = store.path(source, target, any_direction=any_direction)
     rows_format = tabular(fmt)
     if rows_format is not None:
@@ -280,13 +282,15 @@ def show(
     ctx: typer.Context,
     ref: Annotated[
         str,
-        typer.Argument(metavar="REF", help="An artifact or run: its id, TYPE/NAME@VERSION or @latest."),
+        typer.Argument(
+            metavar="REF", help="An artifact or run: its id, TYPE/NAME@VERSION or @latest."
+        ),
     ],
     depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show the neighbourhood of an artifact: what it came from and what came of it."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     start = store.resolve_id(ref)
     walks = {
         direction: store.lineage(start, direction=direction, depth=depth, fields=TREE_FIELDS)

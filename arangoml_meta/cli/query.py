@@ -150,7 +150,7 @@ def run(
     """Run a stored query with its parameters (bound, never spliced into the AQL)."""
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
-    result = run_query(open_store_of(ctx), query, raw)
+    result = run_query(open_store_of(ctx, reading=not query.writes), query, raw)
     emit_rows(result, fmt)
     for message in result.truncated:
         note(message)
@@ -205,7 +205,7 @@ def aql(
     if not write:
         refuse_modification(query)
     bind_vars = assignments(bind, "--bind", typed=True)
-    emit_rows(open_store_of(ctx).query(query, bind_vars), fmt)
+    emit_rows(open_store_of(ctx, reading=not write).query(query, bind_vars), fmt)
 
 
 AQL_EPILOG = examples(

@@ -31,8 +31,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import (
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DUPLICATE_NAME,
+    ERROR_ARANGO_READ_ONLY,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
     ERROR_GRAPH_NOT_FOUND,
@@ -41,9 +43,11 @@ from ..errors import (
     CollectionNotFoundError,
     DocumentNotFoundError,
     GraphError,
+    StoreError,
     TransactionError,
     UniqueConstraintError,
 )
+from . import store_file
 from .codec import canonical, decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
@@ -128,8 +132,13 @@ class _Atomic:
             if not self.write:
                 storage._read_depth -= 1
             outermost = not storage._depth
+            # SQLite rolls a whole transaction back itself after some errors (a full disk,
+            # an I/O error): then there is nothing left to roll back or to commit
+            active = storage.conn.in_transaction
             if exc_type is not None:
-                if savepoint:
+                if not active:
+                    storage._doomed = not outermost
+                elif savepoint:
                     storage.conn.execute(f"ROLLBACK TO {savepoint}")
                     storage.conn.execute(f"RELEASE {savepoint}")
                 elif outermost:
@@ -139,9 +148,13 @@ class _Atomic:
                 # the caches may hold what only the rolled-back statements created
                 storage._invalidate_catalog()
             elif savepoint:
-                storage.conn.execute(f"RELEASE {savepoint}")
-            elif outermost and storage._doomed:
-                storage.conn.execute("ROLLBACK")
+                if active:
+                    storage.conn.execute(f"RELEASE {savepoint}")
+                else:
+                    storage._doomed = True
+            elif outermost and (storage._doomed or not active):
+                if active:
+                    storage.conn.execute("ROLLBACK")
                 storage._invalidate_catalog()
                 raise TransactionError(
                     "a write inside this all-or-nothing transaction failed: nothing was written"
@@ -215,14 +228,29 @@ def _in_list(size: int) -> str:
     return "(" + ", ".join("?" * size) + ")"
 
 
+def _cannot_prepare_read_only(path: str, new: bool, stored: int) -> StoreError:
+    """Opened read-only, a file that would need a write before it can be read."""
+    if new:
+        return StoreError(
+            f"no store at {path} (an empty file): create one with 'arangoml-meta store init'",
+            ERROR_ARANGO_DATABASE_NOT_FOUND,
+        )
+    return StoreError(
+        f"the store {path} was written by an older arangoml-meta (storage format {stored}, "
+        f"this one writes {FORMAT}) and must be upgraded once, which writes to it: open it "
+        "once with write access (e.g. 'arangoml-meta store init'), then it can be read",
+        ERROR_ARANGO_READ_ONLY,
+    )
+
+
 class Storage:
     """The SQLite-backed catalog and document store (see the module docstring)."""
 
-    def __init__(self, path: str, timeout: float = 30.0) -> None:
+    def __init__(self, path: str, timeout: float = 30.0, *, read_only: bool = False) -> None:
+        """``read_only``: open an existing store for reading only (see ``store_file.py``)."""
         self.path = path
-        self.conn = sqlite3.connect(
-            path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        self.read_only = read_only and path != ":memory:"
+        self.conn = store_file.connect(path, timeout, self.read_only)
         self.lock = threading.RLock()
         self._depth = 0
         self._read_depth = 0  # open read-only blocks (see _Atomic)
@@ -237,7 +265,7 @@ class Storage:
         self.tracer: Any = None
         with self.lock:
             self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            if path != ":memory:":
+            if path != ":memory:" and not self.read_only:
                 self._enable_wal(timeout)
             for pragma in CONNECTION_PRAGMAS:
                 self.conn.execute(f"PRAGMA {pragma}")
@@ -251,14 +279,18 @@ class Storage:
         """Make a new file a store, or bring one of an older release up to date; opening
         an up-to-date file reads it only (and waits for no writer)."""
         with self.atomic():
+            new = store_file.is_new(self.conn, self.path)  # a foreign file is refused here
             stored = stored_format(self.conn)
-            ready = stored == FORMAT and self._catalog_ready()
+            ready = not new and stored == FORMAT and self._catalog_ready()
         check_known(self.path, stored)
         if ready:
             return
+        if self.read_only:
+            raise _cannot_prepare_read_only(self.path, new, stored)
         rewritten = False
         with self.atomic(write=True):
-            stored = stored_format(self.conn)  # another process may have converted it meanwhile
+            store_file.is_new(self.conn, self.path)  # another process may have written meanwhile
+            stored = stored_format(self.conn)
             check_known(self.path, stored)
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -266,6 +298,7 @@ class Storage:
             if stored < FORMAT:
                 rewritten = upgrade(self.conn, stored)
                 self._invalidate_catalog()
+            store_file.mark(self.conn)
             self.ends.complete_missing()
         if rewritten:
             self._give_back_free_pages()

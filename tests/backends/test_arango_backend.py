@@ -216,7 +216,8 @@ def test_unreachable_server_is_a_clear_error_without_credentials(
     caplog.set_level(logging.DEBUG)
     with pytest.raises(ArangoMLMetaError) as err:
         ArangoBackend(f"http://root:{SECRET.replace('%', '%25')}@127.0.0.1:{port}", "x")
-    assert str(err.value).startswith(f"cannot reach ArangoDB at http://127.0.0.1:{port}")
+    assert err.value.error_num == 2001  # ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT
+    assert err.value.message.startswith(f"cannot reach ArangoDB at http://127.0.0.1:{port}")
     assert "ARANGOML_META_STORE" in str(err.value)
     for text in (str(err.value), repr(err.value), caplog.text):
         assert SECRET not in text
@@ -525,8 +526,16 @@ def test_schema_property_keeps_a_whole_property() -> None:
 class RecordingBackend:
     """Stands in for ArangoBackend in ``open_backend``: records its arguments."""
 
-    def __init__(self, url: str, database: str, username: str | None, password: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        database: str,
+        username: str | None,
+        password: str | None,
+        create: bool = True,
+    ) -> None:
         self.args = (url, database, username, password)
+        self.create = create
 
 
 @pytest.fixture
