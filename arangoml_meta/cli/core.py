@@ -179,6 +179,8 @@ def json_value(text: str, what: str) -> Any:
     stripped = text.strip()
     try:
         value = json.loads(stripped)
+    except RecursionError:
+        raise BadParameterError(f"{what}: the JSON value is nested too deeply") from None
     except json.JSONDecodeError as exc:
         if stripped[:1] in ('"', "[", "{"):
             raise BadParameterError(

@@ -264,12 +264,15 @@ class Storage:
         self._data_version = -1
         self.tracer: Any = None
         with self.lock:
-            self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            if path != ":memory:" and not self.read_only:
-                self._enable_wal(timeout)
-            for pragma in CONNECTION_PRAGMAS:
-                self.conn.execute(f"PRAGMA {pragma}")
             try:
+                self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+                if path != ":memory:":
+                    # another application's file is refused before WAL mode rewrites its header
+                    store_file.is_new(self.conn, path)
+                    if not self.read_only:
+                        self._enable_wal(timeout)
+                for pragma in CONNECTION_PRAGMAS:
+                    self.conn.execute(f"PRAGMA {pragma}")
                 self._open_catalog()
             except BaseException:
                 self.conn.close()
