@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from ..environment import strip_credentials
 from ..errors import BadParameterError
 from .base import Backend, Session, insert_absent, missing_ids
 from .database_names import database_name
@@ -85,6 +86,7 @@ def open_backend(
         )
     from .arango import DEFAULT_DATABASE, ArangoBackend, split_credentials
 
+    check_server_url(location)
     _, url_username, _ = split_credentials(location)
     # Credentials in the URL win over the environment; ArangoBackend falls back to root.
     env = {} if url_username else os.environ
@@ -95,6 +97,24 @@ def open_backend(
         password=env.get(PASSWORD_ENV),
         create=create and not read_only,
     )
+
+
+def check_server_url(url: str) -> None:
+    """Refuse (10) an ArangoDB URL, or one of its comma-separated hosts, without a host or
+    with an invalid port or IPv6 address, before any request is made."""
+    for host in url.split(","):
+        shown = strip_credentials(host.strip())  # a password never reaches a message
+        try:
+            parts = urlsplit(host.strip())
+            port = parts.port  # parsing it raises for a port out of range or not a number
+        except ValueError as exc:
+            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: {exc}") from None
+        if not parts.hostname or parts.scheme.lower() not in ("http", "https"):
+            raise BadParameterError(
+                f"invalid ArangoDB URL {shown!r}: expected http(s)://HOST[:PORT]"
+            )
+        if port == 0:
+            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: port 0")
 
 
 def file_uri_path(uri: str) -> str:

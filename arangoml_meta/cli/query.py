@@ -161,7 +161,11 @@ def read_aql(text: str) -> str:
     if text == "-":
         text = sys.stdin.read()
     elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise BadParameterError(f"cannot read the query file {text[1:]!r}: {reason}") from None
     if not text.strip():
         raise BadParameterError("the query is empty")
     return text

@@ -293,3 +293,26 @@ def test_only_errors_raised_inside_the_driver_count_as_its_replies() -> None:
         {}["result"]
     except KeyError as exc:
         assert not raised_by_driver(exc)  # ours: a bug, left to say so
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://localhost:99999", "out of range"),
+        ("http://", "expected http(s)://HOST"),
+        ("http://db:8529,https://other:port", "could not be cast"),
+        ("http://root:s3cret-pw@db:x", "could not be cast"),
+    ],
+)
+def test_a_malformed_arangodb_url_is_10_and_never_shows_a_password(url: str, reason: str) -> None:
+    line = fails(run("--store", url, "store", "info"), "[10] invalid ArangoDB URL", reason)
+    assert "s3cret-pw" not in line
+
+
+@pytest.mark.parametrize("target", ["missing.aql", "."])
+def test_an_unreadable_query_file_is_10(tmp_path: Path, target: str) -> None:
+    fails(
+        run("--store", str(tmp_path), "aql", f"@{tmp_path / target}"),
+        "[10] cannot read the query file",
+    )
