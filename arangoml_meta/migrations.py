@@ -74,19 +74,25 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
     _record_version(backend, actor, info)
 
 
+def require_store(backend: Backend) -> dict[str, Any]:
+    """The store's ``store_info`` record; 1228 when the database holds no store (an empty
+    ArangoDB database or SQLite file), for a caller that must not create one."""
+    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
+    if info is None:
+        raise StoreError(
+            f"no store at {backend.location}: create one with 'arangoml-meta store init' "
+            "(or a command that writes)",
+            ERROR_ARANGO_DATABASE_NOT_FOUND,
+        )
+    return info
+
+
 def check_readable(backend: Backend) -> None:
     """For a store opened read-only, which nothing may migrate: its schema must be the
     current one or a newer one (read as far as this release understands it)."""
-    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
-    version = (info or {}).get("schema_version")
+    version = require_store(backend).get("schema_version")
     if version == STORE_SCHEMA_VERSION or _is_newer(version):
         return
-    if info is None:
-        raise StoreError(
-            f"{backend.location} holds no arangoml-meta store yet: create it with "
-            "'arangoml-meta store init' (read-only, nothing is created)",
-            ERROR_ARANGO_DATABASE_NOT_FOUND,
-        )
     raise StoreError(
         f"the store {backend.location} has schema version {version}, older than this "
         f"arangoml-meta's ({STORE_SCHEMA_VERSION}), and must be migrated once, which writes "

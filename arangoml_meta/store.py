@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from . import deletion
-from .backends import Backend, open_backend
+from .backends import IN_MEMORY, Backend, open_backend
 from .deletion import Deletion
 from .environment import current_actor, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
@@ -49,6 +49,7 @@ from .migrations import (
     initialize,
     install_type,
     registry_doc,
+    require_store,
     save_graph,
     type_from_doc,
 )
@@ -595,6 +596,8 @@ def open_store(
         if getattr(store.backend, "read_only", False):
             check_readable(store.backend)
         else:
+            if not create and store.backend.location != IN_MEMORY:  # memory starts empty
+                require_store(store.backend)
             store.initialize()
     except ArangoMLMetaError:
         store.close()

@@ -87,7 +87,7 @@ class EmbeddedBackend:
             self.read_only = read_only or (file.exists() and not writable(file))
         self.location = str(file)
         with sqlite_errors(self.location):
-            if not file.exists():
+            if not file.exists() or (not create and file.stat().st_size == 0):
                 if self.read_only or not create:
                     where = file.parent if file.name == STORE_FILE else file
                     hint = (
@@ -95,7 +95,9 @@ class EmbeddedBackend:
                         if self.read_only
                         else "create one with 'arangoml-meta store init' (or a command that writes)"
                     )
-                    raise StoreError(f"no store at {where}: {hint}", ERROR_ARANGO_DATABASE_NOT_FOUND)
+                    raise StoreError(
+                        f"no store at {where}: {hint}", ERROR_ARANGO_DATABASE_NOT_FOUND
+                    )
                 file.parent.mkdir(parents=True, exist_ok=True)
             self.db = EmbeddedDatabase(
                 self.location, name="arangoml_meta", timeout=lock_timeout, read_only=self.read_only

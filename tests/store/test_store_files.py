@@ -345,3 +345,18 @@ def test_a_file_uri_names_an_embedded_store_at_its_path(tmp_path: Path, form: st
 def test_a_file_uri_with_host_options_or_no_path_is_refused(uri: str) -> None:
     with pytest.raises(BadParameterError, match="file:"):
         open_backend(uri)
+
+
+def test_a_database_without_a_store_is_not_made_one_by_a_reader(tmp_path: Path) -> None:
+    file = tmp_path / STORE_FILE
+    EmbeddedBackend(tmp_path).close()  # the engine's catalog, but no arangoml-meta store in it
+    before = digest(file)
+    with pytest.raises(StoreError) as err:
+        open_store(str(tmp_path), create=False)
+    assert err.value.error_num == ERROR_ARANGO_DATABASE_NOT_FOUND
+    assert digest(file) == before
+
+
+def test_in_memory_is_a_new_store_whatever_create_says() -> None:
+    with open_store(":memory:", create=False) as store:
+        assert store.info()["schema_version"] == STORE_SCHEMA_VERSION
