@@ -135,17 +135,24 @@ def sqlite_errors(where: str, recover: Callable[[], None] | None = None) -> Iter
     ``recover`` runs first, to leave the connection usable."""
     try:
         yield
-    except sqlite3.Error as exc:
-        if recover is not None:
-            recover()
-        error = translate(exc, where)
-        if error is None:
+    except (sqlite3.Error, OSError) as exc:
+        error = _project_error(exc, where, recover)
+        if error is exc:
             raise
         raise error from exc
-    except OSError as exc:  # the store's path itself: a permission, a missing parent
-        raise StoreError(
+
+
+def _project_error(
+    exc: sqlite3.Error | OSError, where: str, recover: Callable[[], None] | None
+) -> BaseException:
+    """What to raise instead of ``exc``: the project's error, or ``exc`` itself (a bug)."""
+    if isinstance(exc, OSError):  # the store's path itself: a permission, a missing parent
+        return StoreError(
             f"cannot use the store location {where}: {exc.strerror or exc}", ERROR_SYS_ERROR
-        ) from exc
+        )
+    if recover is not None:
+        recover()
+    return translate(exc, where) or exc
 
 
 T = TypeVar("T")
@@ -164,9 +171,16 @@ def translating_sqlite_errors(cls: type[T]) -> type[T]:
 
 
 def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
+    # try/except rather than the context manager: free until something fails (every
+    # document read goes through here)
     @functools.wraps(method)
     def translated(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with sqlite_errors(self.location, self._recover):
+        try:
             return method(self, *args, **kwargs)
+        except (sqlite3.Error, OSError) as exc:
+            error = _project_error(exc, self.location, self._recover)
+            if error is exc:
+                raise
+            raise error from exc
 
     return translated
