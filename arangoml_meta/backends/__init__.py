@@ -59,7 +59,8 @@ def open_backend(
 
     ``create``: make the store (the embedded file, the ArangoDB database) when it is
     missing, else fail with 1228; ``read_only``: open an embedded store for reading only
-    (never created; a write fails with 1004).
+    (never created; a write fails with 1004); refused (10) for ArangoDB, which has no
+    read-only connection (a user with read-only access is the way there).
     """
     if location is None:
         location = os.environ.get(STORE_ENV)
@@ -87,6 +88,11 @@ def open_backend(
     from .arango import DEFAULT_DATABASE, ArangoBackend, split_credentials
 
     check_server_url(location)
+    if read_only:
+        raise BadParameterError(
+            "read-only opening is for embedded stores: ArangoDB has no read-only connection; "
+            "to read a store on ArangoDB safely, use a user with read-only access to its database"
+        )
     _, url_username, _ = split_credentials(location)
     # Credentials in the URL win over the environment; ArangoBackend falls back to root.
     env = {} if url_username else os.environ

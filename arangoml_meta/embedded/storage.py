@@ -235,10 +235,13 @@ def _cannot_prepare_read_only(path: str, new: bool, stored: int) -> StoreError:
             f"no store at {path} (an empty file): create one with 'arangoml-meta store init'",
             ERROR_ARANGO_DATABASE_NOT_FOUND,
         )
+    older = (
+        f"storage format {stored}, this one writes {FORMAT}" if stored < FORMAT else "its catalog"
+    )
     return StoreError(
-        f"the store {path} was written by an older arangoml-meta (storage format {stored}, "
-        f"this one writes {FORMAT}) and must be upgraded once, which writes to it: open it "
-        "once with write access (e.g. 'arangoml-meta store init'), then it can be read",
+        f"the store {path} was written by an older arangoml-meta ({older}) and must be "
+        "upgraded once, which writes to it: open it once with write access (e.g. "
+        "'arangoml-meta store init'), then it can be read",
         ERROR_ARANGO_READ_ONLY,
     )
 

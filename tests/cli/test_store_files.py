@@ -316,3 +316,7 @@ def test_an_unreadable_query_file_is_10(tmp_path: Path, target: str) -> None:
         run("--store", str(tmp_path), "aql", f"@{tmp_path / target}"),
         "[10] cannot read the query file",
     )
+
+
+def test_read_only_is_refused_for_arangodb_which_has_no_such_connection() -> None:
+    fails(run("--store", "http://127.0.0.1:9", "--read-only", "store", "info"), "[10]", "read-only")
