@@ -632,3 +632,33 @@ def test_embedded_store_does_not_import_python_arango() -> None:
         "assert 'arango' not in sys.modules, 'python-arango was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------- opening without creating
+
+
+def test_a_missing_database_is_not_created_when_the_caller_only_reads(
+    fake_client: type[FakeClient],
+) -> None:
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(SERVER, "team_meta", create=False)
+    assert err.value.error_num == 1228
+    assert "store init" in str(err.value)
+    assert not [e for e in fake_client.last.events if e[0] == "create_database"]
+
+
+def test_a_reader_does_not_create_the_database_on_a_live_server(
+    arango_server: Any,
+) -> None:
+    name = f"arangoml_test_never_{datetime.now().strftime('%H%M%S%f')}"
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(
+            arango_server.url, name, arango_server.username, arango_server.password, create=False
+        )
+    assert err.value.error_num == 1228
+    client = ArangoClient(hosts=arango_server.url)
+    try:
+        system = client.db("_system", arango_server.username, arango_server.password)
+        assert not system.has_database(name)
+    finally:
+        client.close()

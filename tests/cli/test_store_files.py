@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from arangoml_meta.backends import Backend
 from arangoml_meta.backends.embedded import STORE_FILE
 from arangoml_meta.backends.http_failures import raised_by_driver
 from arangoml_meta.cli import app
 from arangoml_meta.errors import ArangoMLMetaError
 from arangoml_meta.store import open_store
 
-from .conftest import fails, succeeds
+from .conftest import Cli, fails, succeeds
 
 READ_COMMANDS = [
     ["store", "info"],
@@ -320,3 +321,13 @@ def test_an_unreadable_query_file_is_10(tmp_path: Path, target: str) -> None:
 
 def test_read_only_is_refused_for_arangodb_which_has_no_such_connection() -> None:
     fails(run("--store", "http://127.0.0.1:9", "--read-only", "store", "info"), "[10]", "read-only")
+
+
+@pytest.mark.parametrize("command", [["store", "info"], ["artifacts", "list", "datasets"]])
+def test_a_read_command_on_a_database_without_a_store_makes_none_on_any_backend(
+    cli: Cli, backend: Backend, command: list[str]
+) -> None:
+    fails(cli(*command), "[1228] no store at")
+    assert not backend.has_collection("store_info")
+    succeeds(cli("store", "init"))
+    assert backend.has_collection("store_info")
