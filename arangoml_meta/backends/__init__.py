@@ -75,7 +75,7 @@ def open_backend(
         scheme = None
     if scheme is None:
         return EmbeddedBackend(
-            Path(location).expanduser(),
+            Path(location),  # EmbeddedBackend expands ~
             lock_timeout=_lock_timeout(),
             create=create and not read_only,
             read_only=read_only,

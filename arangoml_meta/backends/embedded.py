@@ -26,6 +26,7 @@ from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE,
+    BadParameterError,
     DocumentNotFoundError,
     StoreError,
 )
@@ -40,7 +41,12 @@ LOCK_TIMEOUT_SECONDS = 30.0
 def store_file_of(path: Path) -> Path:
     """The SQLite file of the store at ``path``: ``path`` itself when it ends in ``.db``,
     else ``store.db`` in that directory."""
-    path = path.expanduser()
+    if "\0" in str(path):
+        raise BadParameterError(f"the store location {str(path)!r} contains a NUL character")
+    try:
+        path = path.expanduser()
+    except RuntimeError as exc:  # ~user of a user that does not exist
+        raise BadParameterError(f"the store location {str(path)!r}: {exc}") from None
     if path.suffix == ".db":
         return path
     if path.exists() and not path.is_dir():
@@ -98,7 +104,12 @@ class EmbeddedBackend:
                     raise StoreError(
                         f"no store at {where}: {hint}", ERROR_ARANGO_DATABASE_NOT_FOUND
                     )
-                file.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                except RecursionError:  # pathlib creates each missing parent by recursion
+                    raise BadParameterError(
+                        f"the store location {file.parent} is nested too deeply to create"
+                    ) from None
             self.db = EmbeddedDatabase(
                 self.location, name="arangoml_meta", timeout=lock_timeout, read_only=self.read_only
             )

@@ -360,3 +360,14 @@ def test_a_database_without_a_store_is_not_made_one_by_a_reader(tmp_path: Path) 
 def test_in_memory_is_a_new_store_whatever_create_says() -> None:
     with open_store(":memory:", create=False) as store:
         assert store.info()["schema_version"] == STORE_SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("location", ["a\0b", "file:///tmp/%00x", "~no-such-user-here/meta"])
+def test_a_location_no_store_can_be_at_is_10(location: str) -> None:
+    with pytest.raises(BadParameterError):
+        open_store(location)
+
+
+def test_a_location_too_deep_to_create_is_a_project_error(tmp_path: Path) -> None:
+    with pytest.raises(ArangoMLMetaError):  # 10 (too deep to recurse into) or 2 (name too long)
+        open_store(str(tmp_path / ("d/" * 2_100)))
