@@ -38,6 +38,7 @@ from ..errors import (
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
     ERROR_GRAPH_NOT_FOUND,
+    ERROR_LOCK_TIMEOUT,
     BadParameterError,
     CollectionError,
     CollectionNotFoundError,
@@ -339,7 +340,9 @@ class Storage:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise TransactionError(f"cannot open the store {self.path}: {exc}") from exc
+                    raise TransactionError(
+                        f"cannot open the store {self.path}: {exc}", ERROR_LOCK_TIMEOUT
+                    ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 
