@@ -71,7 +71,8 @@ _LATEST_OF = {
     "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
 }
 _HISTORY_OF = {
-    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version LIMIT @offset, @count RETURN d",
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version "
+    "LIMIT @offset, @count RETURN d",
     "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
     "LIMIT @offset, @count RETURN d",
 }
@@ -355,7 +356,10 @@ class MetadataStore:
         bind["sort"] = sort.split(".")
         bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
-        aql = f"FOR d IN @@c {filter_line} SORT d.@sort {direction} LIMIT @offset, @count RETURN d"
+        aql = (
+            f"FOR d IN @@c {filter_line} SORT d.@sort {direction} "
+            "LIMIT @offset, @count RETURN d"
+        )
         return self.backend.query(aql, bind)
 
     def history(

@@ -217,8 +217,6 @@ def paged(
         note(f"rows {offset + 1} to {offset + limit} shown; more with --offset {offset + limit}")
         return rows[:limit]
     return rows
-
-
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
