@@ -662,3 +662,8 @@ def test_a_reader_does_not_create_the_database_on_a_live_server(
         assert not system.has_database(name)
     finally:
         client.close()
+
+
+def test_open_backend_passes_create_on_to_arangodb(clean_env: pytest.MonkeyPatch) -> None:
+    assert open_backend("http://db:8529").create is True  # type: ignore[attr-defined]
+    assert open_backend("http://db:8529", create=False).create is False  # type: ignore[attr-defined]
