@@ -4,8 +4,8 @@ A store file carries the engine's mark in its header (``PRAGMA application_id``,
 the field SQLite keeps for "which application's file is this"), written when
 the store is created or brought up to date. A file without the mark is ours
 when it holds the catalog of an older release (``_collections``), new when it
-holds nothing at all; any other SQLite file belongs to another application and
-is refused, never written into.
+holds nothing at all (no schema, no version); any other SQLite file belongs to
+another application and is refused, never written into.
 
 A read-only store is opened through SQLite's ``mode=ro`` URI. In WAL mode even
 a reader needs the ``-shm`` file beside the database; in a directory the user
@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import ERROR_ARANGO_ILLEGAL_PARAMETER_FILE, ERROR_ARANGO_READ_ONLY, StoreError
+from .upgrade import stored_format
 
 # "AMLM" in the header's application_id field: a store of arangoml-meta's engine
 APPLICATION_ID = 0x414D4C4D
@@ -75,11 +76,15 @@ def is_new(conn: sqlite3.Connection, path: str) -> bool:
     if marked == APPLICATION_ID:
         return False
     names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-    if marked == 0 and not names:
+    if marked == 0 and not names and stored_format(conn) == 0:
         return True
     if marked == 0 and names >= CATALOG_TABLES:
         return False  # a store of a release that did not mark its files yet
-    owner = f"application id {marked:#x}" if marked else f"tables {', '.join(sorted(names)[:5])}"
+    owner = (
+        f"application id {marked:#x}"
+        if marked or not names
+        else f"tables {', '.join(sorted(names)[:5])}"
+    )
     raise StoreError(
         f"{path} is not an arangoml-meta store but an SQLite database of another application "
         f"({owner}): nothing was written to it; choose another store location",

@@ -371,3 +371,14 @@ def test_a_location_no_store_can_be_at_is_10(location: str) -> None:
 def test_a_location_too_deep_to_create_is_a_project_error(tmp_path: Path) -> None:
     with pytest.raises(ArangoMLMetaError):  # 10 (too deep to recurse into) or 2 (name too long)
         open_store(str(tmp_path / ("d/" * 2_100)))
+
+
+def test_an_empty_database_of_another_application_with_its_own_version_is_refused(
+    tmp_path: Path,
+) -> None:
+    conn = sqlite3.connect(tmp_path / STORE_FILE)
+    conn.execute("PRAGMA user_version = 7")  # no tables yet, but another program's version
+    conn.close()
+    with pytest.raises(StoreError) as err:
+        open_store(str(tmp_path))
+    assert err.value.error_num == ERROR_ARANGO_ILLEGAL_PARAMETER_FILE
