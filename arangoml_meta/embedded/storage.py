@@ -116,6 +116,12 @@ class _Atomic:
                     raise
                 storage._all_or_nothing = self.write and not self.savepoints
                 storage._doomed = False
+            elif self.write and not storage.conn.in_transaction:
+                # SQLite rolled the transaction back after an error (a full disk): a write now
+                # would be committed on its own, outside the transaction
+                raise TransactionError(
+                    "the transaction was rolled back after an error: nothing of it was written"
+                )
             elif self.write and not storage._all_or_nothing:
                 self.savepoint = f"sp{depth}"
                 storage.conn.execute(f"SAVEPOINT {self.savepoint}")

@@ -382,3 +382,19 @@ def test_an_empty_database_of_another_application_with_its_own_version_is_refuse
     with pytest.raises(StoreError) as err:
         open_store(str(tmp_path))
     assert err.value.error_num == ERROR_ARANGO_ILLEGAL_PARAMETER_FILE
+
+
+def test_after_a_full_disk_inside_a_transaction_nothing_more_is_written_on_its_own(
+    tmp_path: Path,
+) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    backend.create_collection("notes")
+    conn = backend.db.storage.conn
+    conn.execute(f"PRAGMA max_page_count = {conn.execute('PRAGMA page_count').fetchone()[0]}")
+    with pytest.raises(TransactionError), backend.transaction(write=["notes"]) as session:
+        with pytest.raises(StoreError):  # the caller swallows the full disk ...
+            session.insert_many("notes", [{"text": "x" * 3000} for _ in range(50)])
+        conn.execute("PRAGMA max_page_count = 1073741823")
+        session.insert("notes", {"text": "small"})  # ... and writes on: refused
+    assert backend.count("notes") == 0
+    backend.close()
