@@ -244,8 +244,9 @@ StoreOption = Annotated[
         "--store",
         envvar="ARANGOML_META_STORE",
         metavar="PATH|URL",
-        help="The store: a directory (embedded store, default ./.arangoml_meta), "
-        "':memory:', or an ArangoDB URL http(s)://host:8529 (database from "
+        help="The store: a directory (embedded store, default ./.arangoml_meta) or a "
+        "file:///path URI naming one, ':memory:', or an ArangoDB URL http(s)://host:8529 "
+        "(database from "
         "ARANGOML_META_DATABASE, credentials from ARANGO_USERNAME / ARANGO_PASSWORD).",
         show_default=False,
     ),
