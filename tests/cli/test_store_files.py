@@ -7,7 +7,10 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import shutil
 import sqlite3
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -331,3 +334,43 @@ def test_a_read_command_on_a_database_without_a_store_makes_none_on_any_backend(
     assert not backend.has_collection("store_info")
     succeeds(cli("store", "init"))
     assert backend.has_collection("store_info")
+
+
+@pytest.fixture
+def tls_not_arangodb(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """host:port of an https server (self-signed certificate) that is not ArangoDB, and the
+    certificate's file."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate to serve https with")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotArangoDB)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", cert
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_untrusted_certificate_is_one_line_naming_the_ca_setting(
+    tls_not_arangodb: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where, cert = tls_not_arangodb
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    fails(run("--store", f"https://{where}", "store", "info"), "[2001]", "REQUESTS_CA_BUNDLE")
+    trusted = run(
+        "--store", f"https://{where}", "store", "info", env={"REQUESTS_CA_BUNDLE": str(cert)}
+    )
+    fails(trusted, "[600]", "not an ArangoDB reply")  # TLS fine now: the next problem shows
