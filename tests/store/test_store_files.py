@@ -398,3 +398,11 @@ def test_after_a_full_disk_inside_a_transaction_nothing_more_is_written_on_its_o
         session.insert("notes", {"text": "small"})  # ... and writes on: refused
     assert backend.count("notes") == 0
     backend.close()
+
+
+def test_read_only_opens_a_store_whose_path_has_uri_characters(tmp_path: Path) -> None:
+    where = tmp_path / "odd ?name#with%25 chars"
+    with open_store(str(where)) as store:
+        store.register("datasets", "iris", rows=4)
+    with open_store(str(where), read_only=True) as store:
+        assert store.get("datasets/iris@latest")["rows"] == 4
