@@ -3,9 +3,9 @@
 Every error raised by arangoml-meta derives from :class:`ArangoMLMetaError` and
 carries ArangoDB's error number (``error_num``) where ArangoDB has one, so a
 caller can branch on numbers whichever backend runs. The tree has a few
-meaningful branches (query, document, collection, graph, schema, transaction);
-:func:`error_for` picks the class for a number, so backends never need a
-hand-written mapping of their own.
+meaningful branches (query, document, collection, graph, schema, transaction,
+store); :func:`error_for` picks the class for a number, so backends never need
+a hand-written mapping of their own.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 # ArangoDB error numbers used by the project (names as in ArangoDB's errors.dat).
+ERROR_SYS_ERROR = 2
 ERROR_INTERNAL = 4
 ERROR_NOT_IMPLEMENTED = 9
 ERROR_BAD_PARAMETER = 10
@@ -22,7 +23,12 @@ ERROR_CANNOT_WRITE_FILE = 15
 ERROR_CANNOT_OVERWRITE_FILE = 16
 ERROR_LOCK_TIMEOUT = 18
 ERROR_RESOURCE_LIMIT = 32
+ERROR_INCOMPATIBLE_VERSION = 35
 ERROR_HTTP_CORRUPTED_JSON = 600
+ERROR_ARANGO_READ_ONLY = 1004
+ERROR_ARANGO_CORRUPTED_DATAFILE = 1100
+ERROR_ARANGO_ILLEGAL_PARAMETER_FILE = 1101
+ERROR_ARANGO_FILESYSTEM_FULL = 1104
 ERROR_ARANGO_CONFLICT = 1200
 ERROR_ARANGO_DOCUMENT_NOT_FOUND = 1202
 ERROR_ARANGO_DATA_SOURCE_NOT_FOUND = 1203
@@ -38,6 +44,7 @@ ERROR_ARANGO_DOCUMENT_TYPE_INVALID = 1227
 ERROR_ARANGO_DOCUMENT_KEY_MISSING = 1226
 ERROR_ARANGO_COLLECTION_TYPE_INVALID = 1218
 ERROR_ARANGO_DATABASE_NOT_FOUND = 1228
+ERROR_ARANGO_DOCUMENT_TOO_LARGE = 1216
 ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE = 1233
 ERROR_ARANGO_DOCUMENT_REV_BAD = 1239
 ERROR_QUERY_KILLED = 1500
@@ -80,6 +87,9 @@ ERROR_GRAPH_INVALID_EDGE = 1906
 ERROR_VALIDATION_FAILED = 1620
 ERROR_VALIDATION_BAD_PARAMETER = 1621
 ERROR_TRANSACTION_INTERNAL = 1650
+ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR = 2000
+ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT = 2001
+ERROR_SIMPLE_CLIENT_COULD_NOT_READ = 2003
 
 
 class ArangoMLMetaError(Exception):
@@ -193,6 +203,13 @@ class DumpError(ArangoMLMetaError):
     default_num = ERROR_FILE_NOT_FOUND
 
 
+class StoreError(ArangoMLMetaError):
+    """The store itself cannot be used as asked: missing (1228), corrupt (1100), not a store
+    (1101), full (1104), read-only (1004), of a newer version (35), unreachable (2, 2001)."""
+
+    default_num = ERROR_ARANGO_CORRUPTED_DATAFILE
+
+
 class BadParameterError(ArangoMLMetaError):
     """An option or argument has an invalid value (10)."""
 
@@ -200,6 +217,11 @@ class BadParameterError(ArangoMLMetaError):
 
 
 _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
+    ERROR_INCOMPATIBLE_VERSION: StoreError,
+    ERROR_ARANGO_READ_ONLY: StoreError,
+    ERROR_ARANGO_CORRUPTED_DATAFILE: StoreError,
+    ERROR_ARANGO_ILLEGAL_PARAMETER_FILE: StoreError,
+    ERROR_ARANGO_FILESYSTEM_FULL: StoreError,
     ERROR_BAD_PARAMETER: BadParameterError,
     ERROR_ARANGO_CONFLICT: ConflictError,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND: DocumentNotFoundError,

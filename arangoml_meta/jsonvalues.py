@@ -58,7 +58,18 @@ INT_MAX = 2**64 - 1  # ... and uint64
 
 
 def as_json(value: Any, where: str = "value") -> Any:
-    """``value`` with every part a JSON value (see the module docstring); 1227 otherwise."""
+    """``value`` with every part a JSON value (see the module docstring); 1227 otherwise,
+    also for a value nested deeper than Python can follow (a few hundred levels)."""
+    try:
+        return _json_value(value, where)
+    except RecursionError:
+        raise _refused(
+            f"{where} is nested too deeply (arrays or objects several hundred levels deep): "
+            "store such a structure flatter, or as a file the document points to"
+        ) from None
+
+
+def _json_value(value: Any, where: str) -> Any:
     t = type(value)
     if t is str or t is bool or value is None:
         return value
@@ -73,21 +84,21 @@ def as_json(value: Any, where: str = "value") -> Any:
                 raise _refused(f"{where}: the attribute name {key!r} is not a string")
             ti = type(item)
             leaf = ti is str or ti is bool or (ti is int and INT_MIN <= item <= INT_MAX)
-            out[key] = item if leaf else as_json(item, f"{where}.{key}")
+            out[key] = item if leaf else _json_value(item, f"{where}.{key}")
         return out
     if t is list or t is tuple:
-        return [as_json(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [_json_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
     return _converted(value, where)
 
 
 def _converted(value: Any, where: str) -> Any:
     module = type(value).__module__
     if (module == "numpy" or module.startswith("numpy.")) and hasattr(value, "tolist"):
-        return as_json(value.tolist(), where)  # scalars and arrays alike
+        return _json_value(value.tolist(), where)  # scalars and arrays alike
     if isinstance(value, bool):  # a bool subclass
         return bool(value)
     if isinstance(value, enum.Enum):
-        return as_json(value.value, where)
+        return _json_value(value.value, where)
     if isinstance(value, int):  # an int subclass (IntEnum is handled above)
         return _exact(int(value), where)
     if isinstance(value, float):
@@ -103,7 +114,7 @@ def _converted(value: Any, where: str) -> Any:
     if isinstance(value, (PurePath, uuid.UUID)):
         return str(value)
     if isinstance(value, Mapping):
-        return as_json(dict(value), where)
+        return _json_value(dict(value), where)
     raise _refused(f"{where}: a {type(value).__name__} is not a JSON value")
 
 

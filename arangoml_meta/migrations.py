@@ -31,7 +31,13 @@ from .backends import Backend, insert_absent
 from .deletion import DELETIONS
 from .environment import utc_now_iso
 from .environments import ENVIRONMENTS, digest, environment_record, reference
-from .errors import ArangoMLMetaError, UniqueConstraintError
+from .errors import (
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
+    ERROR_ARANGO_READ_ONLY,
+    ERROR_INCOMPATIBLE_VERSION,
+    StoreError,
+    UniqueConstraintError,
+)
 from .lineage.walk import GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 
@@ -58,16 +64,49 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
     version = (info or {}).get("schema_version")
     if version == STORE_SCHEMA_VERSION:
         return
-    if isinstance(version, int) and version > STORE_SCHEMA_VERSION:
-        raise ArangoMLMetaError(
-            f"the store has schema version {version}, newer than this arangoml-meta "
-            f"understands ({STORE_SCHEMA_VERSION}): upgrade arangoml-meta"
+    if _is_newer(version):
+        raise StoreError(
+            f"the store {backend.location} has schema version {version}, newer than this "
+            f"arangoml-meta writes ({STORE_SCHEMA_VERSION}): it was not opened for writing; "
+            "upgrade arangoml-meta, or open it read-only (--read-only, read_only=True)",
+            ERROR_INCOMPATIBLE_VERSION,
         )
     _create(backend, actor)
     if version == 1:
         migrate_environments(backend, actor)
     save_graph(backend, types())
     _record_version(backend, actor, info)
+
+
+def require_store(backend: Backend) -> dict[str, Any]:
+    """The store's ``store_info`` record; 1228 when the database holds no store (an empty
+    ArangoDB database or SQLite file), for a caller that must not create one."""
+    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
+    if info is None:
+        raise StoreError(
+            f"no store at {backend.location}: create one with 'arangoml-meta store init' "
+            "(or a command that writes)",
+            ERROR_ARANGO_DATABASE_NOT_FOUND,
+        )
+    return info
+
+
+def check_readable(backend: Backend) -> None:
+    """For a store opened read-only, which nothing may migrate: its schema must be the
+    current one or a newer one (read as far as this release understands it)."""
+    version = require_store(backend).get("schema_version")
+    if version == STORE_SCHEMA_VERSION or _is_newer(version):
+        return
+    raise StoreError(
+        f"the store {backend.location} has schema version {version}, older than this "
+        f"arangoml-meta's ({STORE_SCHEMA_VERSION}), and must be migrated once, which writes "
+        "to it: open it once with write access (e.g. 'arangoml-meta store init')",
+        ERROR_ARANGO_READ_ONLY,
+    )
+
+
+def _is_newer(version: Any) -> bool:
+    return isinstance(version, int) and version > STORE_SCHEMA_VERSION
 
 
 def _create(backend: Backend, actor: str) -> None:

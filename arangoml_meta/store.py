@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import deletion
-from .backends import Backend, open_backend
+from .backends import IN_MEMORY, Backend, open_backend
 from .cycles import refuse_self_link
 from .deletion import Deletion
 from .embedded.database import Cursor
@@ -48,9 +48,11 @@ from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
 from .migrations import (
     EDGES,
     REGISTRY,
+    check_readable,
     initialize,
     install_type,
     registry_doc,
+    require_store,
     save_graph,
     type_from_doc,
 )
@@ -697,7 +699,9 @@ def _versioned(artifact_type: ArtifactType) -> str:
 def _page(limit: int | None, offset: int) -> tuple[int, int]:
     """(offset, count) of a page for AQL's LIMIT; every row when ``limit`` is None."""
     for value, name in ((offset, "offset"), (limit, "limit")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise BadParameterError(f"{name} is a whole number, at least 0 (not {value!r})")
     return offset, NO_LIMIT if limit is None else limit
 
@@ -709,12 +713,29 @@ def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None
         raise BadParameterError(f"these fields are set by the store: {reserved}")
 
 
-def open_store(location: str | None = None, *, actor: str | None = None) -> MetadataStore:
-    """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema."""
+def open_store(
+    location: str | None = None,
+    *,
+    actor: str | None = None,
+    create: bool = True,
+    read_only: bool = False,
+) -> MetadataStore:
+    """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema.
+
+    ``create=False``: a missing store is an error (1228) instead of a new empty one.
+    ``read_only=True``: open an embedded store for reading only (SQLite's ``mode=ro``):
+    never created, migrated or written (a write fails with 1004); an embedded store this
+    user may not write is opened so anyway.
+    """
     actor = check_actor(actor or current_actor())  # before the store is opened (or created)
-    store = MetadataStore(open_backend(location), actor)
+    store = MetadataStore(open_backend(location, create=create, read_only=read_only), actor)
     try:
-        store.initialize()
+        if getattr(store.backend, "read_only", False):
+            check_readable(store.backend)
+        else:
+            if not create and store.backend.location != IN_MEMORY:  # memory starts empty
+                require_store(store.backend)
+            store.initialize()
     except ArangoMLMetaError:
         store.close()
         raise

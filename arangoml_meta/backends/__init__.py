@@ -3,7 +3,8 @@
 One setting picks the store (DESIGN.md, "Store selection"): the ``location``
 argument, else ``ARANGOML_META_STORE``. Unset means the embedded store in
 ``./.arangoml_meta/``; ``:memory:`` an embedded store that lives as long as the
-process; a filesystem path an embedded store there; an ``http://`` or
+process; a filesystem path (or a ``file:`` URI naming one) an embedded store
+there; an ``http://`` or
 ``https://`` URL an ArangoDB database (``ARANGOML_META_DATABASE``, default
 ``arangoml_meta``; ``ARANGO_USERNAME`` / ``ARANGO_PASSWORD`` unless the URL
 carries ``user:password@``; else ``root`` and an empty password).
@@ -18,9 +19,12 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
+from ..environment import strip_credentials
 from ..errors import BadParameterError
 from .base import Backend, Session, insert_absent, missing_ids
+from .database_names import database_name
 from .embedded import LOCK_TIMEOUT_SECONDS, EmbeddedBackend
 
 if TYPE_CHECKING:
@@ -45,20 +49,37 @@ DEFAULT_STORE_DIR = ".arangoml_meta"
 IN_MEMORY = ":memory:"
 
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+_FILE_URI = re.compile(r"^(file):", re.IGNORECASE)
 
 
-def open_backend(location: str | None = None) -> Backend:
-    """The backend for ``location`` (else ``ARANGOML_META_STORE``; see the module docstring)."""
+def open_backend(
+    location: str | None = None, *, create: bool = True, read_only: bool = False
+) -> Backend:
+    """The backend for ``location`` (else ``ARANGOML_META_STORE``; see the module docstring).
+
+    ``create``: make the store (the embedded file, the ArangoDB database) when it is
+    missing, else fail with 1228; ``read_only``: open an embedded store for reading only
+    (never created; a write fails with 1004); refused (10) for ArangoDB, which has no
+    read-only connection (a user with read-only access is the way there).
+    """
     if location is None:
         location = os.environ.get(STORE_ENV)
     if location is None or not location.strip():
-        return EmbeddedBackend(Path.cwd() / DEFAULT_STORE_DIR, lock_timeout=_lock_timeout())
+        location = str(Path.cwd() / DEFAULT_STORE_DIR)
     location = location.strip()
     if location == IN_MEMORY:
         return EmbeddedBackend.in_memory()
-    scheme = _URL_SCHEME.match(location)
+    scheme = _URL_SCHEME.match(location) or _FILE_URI.match(location)
+    if scheme is not None and scheme.group(1).lower() == "file":
+        location = file_uri_path(location)
+        scheme = None
     if scheme is None:
-        return EmbeddedBackend(Path(location).expanduser(), lock_timeout=_lock_timeout())
+        return EmbeddedBackend(
+            Path(location),  # EmbeddedBackend expands ~
+            lock_timeout=_lock_timeout(),
+            create=create and not read_only,
+            read_only=read_only,
+        )
     if scheme.group(1).lower() not in ("http", "https"):
         raise BadParameterError(
             f"unsupported store URL scheme '{scheme.group(1)}://': use http:// or https:// "
@@ -66,15 +87,56 @@ def open_backend(location: str | None = None) -> Backend:
         )
     from .arango import DEFAULT_DATABASE, ArangoBackend, split_credentials
 
+    check_server_url(location)
+    if read_only:
+        raise BadParameterError(
+            "read-only opening is for embedded stores: ArangoDB has no read-only connection; "
+            "to read a store on ArangoDB safely, use a user with read-only access to its database"
+        )
     _, url_username, _ = split_credentials(location)
     # Credentials in the URL win over the environment; ArangoBackend falls back to root.
     env = {} if url_username else os.environ
     return ArangoBackend(
         location,
-        database=os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE,
+        database=database_name(os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE, DATABASE_ENV),
         username=env.get(USERNAME_ENV) or None,
         password=env.get(PASSWORD_ENV),
+        create=create and not read_only,
     )
+
+
+def check_server_url(url: str) -> None:
+    """Refuse (10) an ArangoDB URL, or one of its comma-separated hosts, without a host or
+    with an invalid port or IPv6 address, before any request is made."""
+    for host in url.split(","):
+        shown = strip_credentials(host.strip())  # a password never reaches a message
+        try:
+            parts = urlsplit(host.strip())
+            port = parts.port  # parsing it raises for a port out of range or not a number
+        except ValueError as exc:
+            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: {exc}") from None
+        if not parts.hostname or parts.scheme.lower() not in ("http", "https"):
+            raise BadParameterError(
+                f"invalid ArangoDB URL {shown!r}: expected http(s)://HOST[:PORT]"
+            )
+        if port == 0:
+            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: port 0")
+
+
+def file_uri_path(uri: str) -> str:
+    """The path a ``file:`` URI names (``file:///data/meta``, ``file:meta``); a host other
+    than localhost, a query (SQLite's ``?mode=ro``) or a fragment is refused."""
+    parts = urlsplit(uri)
+    if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        raise BadParameterError(
+            f"store location {uri!r}: a file: URI names a local path only "
+            "(file:///path/to/store), without host, '?' options or '#'; "
+            "for a read-only store use --read-only (open_store(..., read_only=True))"
+        )
+    path = unquote(parts.path)
+    if not path:
+        raise BadParameterError(f"store location {uri!r}: the file: URI names no path")
+    return path
 
 
 def _lock_timeout() -> float:

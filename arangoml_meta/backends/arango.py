@@ -35,8 +35,10 @@ from arango.exceptions import (
 )
 from arango.http import DefaultHTTPAdapter, DefaultHTTPClient
 from arango.request import Request
+from arango.response import Response
 from requests import ReadTimeout
 from requests import Session as HTTPSession
+from requests.exceptions import SSLError
 from urllib3.util import Retry, Timeout
 
 from ..embedded.database import Cursor
@@ -50,12 +52,16 @@ from ..errors import (
     ERROR_GRAPH_DUPLICATE,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_EMPTY,
+    ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT,
+    ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
+    ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR,
     ArangoMLMetaError,
     BadParameterError,
     BindParameterError,
     DocumentError,
     DocumentNotFoundError,
     QueryError,
+    StoreError,
     TransactionError,
     error_for,
 )
@@ -66,6 +72,7 @@ from .base import (
     iter_batches,
     schema_property,
 )
+from .http_failures import TLSFailure, not_arangodb_reply, raised_by_driver, tls_error
 
 log = logging.getLogger(__name__)
 
@@ -181,20 +188,28 @@ def translate_error(exc: BaseException, location: str) -> ArangoMLMetaError:
     if isinstance(exc, DocumentParseError):
         return DocumentError(exc.message, ERROR_ARANGO_DOCUMENT_HANDLE_BAD)
     if isinstance(exc, ArangoClientError):
-        return ArangoMLMetaError(f"ArangoDB client error ({location}): {exc.message}")
+        return ArangoMLMetaError(
+            f"ArangoDB client error ({location}): {exc.message}", ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR
+        )
     if isinstance(exc, ReadTimeout):  # connected, but no answer in time: not a wrong URL
         return ArangoMLMetaError(
             f"ArangoDB at {location} did not answer within {READ_TIMEOUT:g} s (the server is "
             "busy, the request takes that long, or the URL is not that of an ArangoDB server); "
-            "the request was not sent again"
+            "the request was not sent again",
+            ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
         )
+    if isinstance(exc, TLSFailure):
+        return tls_error(exc, location)
     if isinstance(exc, OSError):  # requests' exceptions and python-arango's ConnectionAbortedError
         hint = "; for https, its certificate (REQUESTS_CA_BUNDLE)" if "https:" in location else ""
         return ArangoMLMetaError(
             f"cannot reach ArangoDB at {location} ({type(exc).__name__}): check the URL "
-            f"(ARANGOML_META_STORE) and that the server is running{hint}"
+            f"(ARANGOML_META_STORE) and that the server is running{hint}",
+            ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT,
         )
-    return ArangoMLMetaError(f"ArangoDB request failed ({location}): {exc}")
+    return ArangoMLMetaError(
+        f"ArangoDB request failed ({location}): {exc}", ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR
+    )
 
 
 @contextmanager
@@ -203,6 +218,10 @@ def _arango_errors(location: str) -> Iterator[None]:
         yield
     except (ArangoError, OSError) as exc:
         raise translate_error(exc, location) from exc
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if not raised_by_driver(exc):  # ours: a bug to report, not to hide
+            raise
+        raise not_arangodb_reply(exc, location) from exc
 
 
 def _names(collections: str | Sequence[str]) -> list[str]:
@@ -251,12 +270,19 @@ class _HTTPClient(DefaultHTTPClient):
             status_forcelist=[429, 500, 502, 503, 504],
             allowed_methods=["HEAD", "GET", "OPTIONS"],
             raise_on_status=False,  # then python-arango reports the server's own answer
+            other=0,  # a failed TLS handshake (https:// to a plain port) fails at once
         )
         adapter = DefaultHTTPAdapter(connection_timeout=self._timeout, max_retries=retry)  # type: ignore[arg-type]
         session = HTTPSession()
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         return session
+
+    def send_request(self, session: HTTPSession, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().send_request(session, *args, **kwargs)
+        except SSLError as exc:  # not retried as a refused connection: see http_failures.py
+            raise TLSFailure(exc) from exc
 
 
 # ---------------------------------------------------------------------- sessions
@@ -447,10 +473,13 @@ class ArangoBackend:
         database: str = DEFAULT_DATABASE,
         username: str | None = None,
         password: str | None = None,
+        create: bool = True,
     ) -> None:
+        """``create``: create the database when it is missing (else 1228)."""
         hosts, url_username, url_password = split_credentials(url)
         self.location = hosts
         self.database = database
+        self._create = create
         self.tracer: Callable[[str, dict[str, Any]], None] | None = None
         self._active: contextvars.ContextVar[ArangoSession | None] = contextvars.ContextVar(
             f"arangoml_meta_transaction_{id(self)}", default=None
@@ -488,6 +517,12 @@ class ArangoBackend:
                 return db
             except ArangoServerError as exc:
                 system = self._client.db("_system", username=username, password=password)
+                if exc.error_code == ERROR_ARANGO_DATABASE_NOT_FOUND and not self._create:
+                    raise StoreError(
+                        f"no database '{self.database}' at {self.location}: create the store "
+                        "with 'arangoml-meta store init' (or a command that writes)",
+                        ERROR_ARANGO_DATABASE_NOT_FOUND,
+                    ) from None
                 if exc.error_code == ERROR_ARANGO_DATABASE_NOT_FOUND:
                     hidden = False
                 elif exc.http_code == 401 and _accepts_credentials(system, username):

@@ -4,25 +4,65 @@ Transactions are SQLite write transactions (``BEGIN IMMEDIATE``), so two
 processes writing the same store are serialised, and a killed process leaves
 only committed transactions behind. JSON Schema validation runs in the domain
 layer before every write, and the engine enforces each collection's schema
-property too, as an ArangoDB server does (``embedded/schemas.py``).
+property too, as an ArangoDB server does (``embedded/schemas.py``). SQLite's
+errors that a user can cause (a full disk, a damaged or foreign file, a store
+they may not write) come out as the project's (``sqlite_errors.py``); a store is
+created only when asked (``create``), and one this user may not write is opened
+read-only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from ..embedded import EmbeddedDatabase
 from ..embedded.database import Cursor
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
-from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
+from ..errors import (
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    ERROR_ARANGO_ILLEGAL_PARAMETER_FILE,
+    BadParameterError,
+    DocumentNotFoundError,
+    StoreError,
+)
 from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, schema_property
+from .sqlite_errors import sqlite_errors, translating_sqlite_errors
 
 STORE_FILE = "store.db"
 # a write waits this long for another process's commit (steps commit in milliseconds)
 LOCK_TIMEOUT_SECONDS = 30.0
+
+
+def store_file_of(path: Path) -> Path:
+    """The SQLite file of the store at ``path``: ``path`` itself when it ends in ``.db``,
+    else ``store.db`` in that directory."""
+    if "\0" in str(path):
+        raise BadParameterError(f"the store location {str(path)!r} contains a NUL character")
+    try:
+        path = path.expanduser()
+    except RuntimeError as exc:  # ~user of a user that does not exist
+        raise BadParameterError(f"the store location {str(path)!r}: {exc}") from None
+    if path.suffix == ".db":
+        return path
+    if path.exists() and not path.is_dir():
+        raise StoreError(
+            f"{path} is a file, not a store directory: an embedded store is a directory "
+            f"(holding {STORE_FILE}) or a file ending in .db",
+            ERROR_ARANGO_ILLEGAL_PARAMETER_FILE,
+        )
+    return path / STORE_FILE
+
+
+def writable(file: Path) -> bool:
+    """Whether this user may write the store file and create files beside it (WAL)."""
+    return os.access(file, os.W_OK) and os.access(file.parent, os.W_OK | os.X_OK)
 
 
 def _not_found(collection: str, key: str) -> DocumentNotFoundError:
@@ -31,6 +71,7 @@ def _not_found(collection: str, key: str) -> DocumentNotFoundError:
     )
 
 
+@translating_sqlite_errors
 class EmbeddedBackend:
     """A :class:`~.base.Backend` over an :class:`EmbeddedDatabase` file."""
 
@@ -38,21 +79,48 @@ class EmbeddedBackend:
     sharded = False
     declares_write_collections = False
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
-        """``lock_timeout``: how long a write waits for another process's commit."""
-        path = Path(path)
-        if path.suffix != ".db":
-            path.mkdir(parents=True, exist_ok=True)
-            path = path / STORE_FILE
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        self.location = str(path)
-        self.db = EmbeddedDatabase(str(path), name="arangoml_meta", timeout=lock_timeout)
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> None:
+        """``lock_timeout``: how long a write waits for another process's commit; ``create``:
+        make the store when there is none (else 1228); ``read_only``: never write (a write
+        fails with 1004). A store this user may not write is opened read-only anyway."""
+        with sqlite_errors(str(path)):
+            file = store_file_of(Path(path))
+            self.read_only = read_only or (file.exists() and not writable(file))
+        self.location = str(file)
+        with sqlite_errors(self.location):
+            if not file.exists() or (not create and file.stat().st_size == 0):
+                if self.read_only or not create:
+                    where = file.parent if file.name == STORE_FILE else file
+                    hint = (
+                        "opened read-only, so none was created"
+                        if self.read_only
+                        else "create one with 'arangoml-meta store init' (or a command that writes)"
+                    )
+                    raise StoreError(
+                        f"no store at {where}: {hint}", ERROR_ARANGO_DATABASE_NOT_FOUND
+                    )
+                try:
+                    file.parent.mkdir(parents=True, exist_ok=True)
+                except RecursionError:  # pathlib creates each missing parent by recursion
+                    raise BadParameterError(
+                        f"the store location {file.parent} is nested too deeply to create"
+                    ) from None
+            self.db = EmbeddedDatabase(
+                self.location, name="arangoml_meta", timeout=lock_timeout, read_only=self.read_only
+            )
 
     @classmethod
     def in_memory(cls) -> EmbeddedBackend:
         backend = cls.__new__(cls)
         backend.location = ":memory:"
+        backend.read_only = False
         backend.db = EmbeddedDatabase(":memory:", name="arangoml_meta")
         return backend
 
@@ -200,7 +268,26 @@ class EmbeddedBackend:
         """One SQLite write transaction, all or nothing as ArangoDB's stream transactions are:
         writes inside it take no savepoint, and one that fails dooms the whole (see
         ``Storage.atomic``); ``write`` / ``read`` are not needed (SQLite locks the file)."""
-        return self.db.storage.atomic(write=True, result=self, savepoints=False)
+        return self._transaction()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[EmbeddedBackend]:
+        # the commit runs in atomic's __exit__: its errors (a full disk) are translated too
+        storage = self.db.storage
+        with (
+            sqlite_errors(self.location, self._recover),
+            storage.atomic(write=True, result=self, savepoints=False) as session,
+        ):
+            yield session
+
+    def _recover(self) -> None:
+        """After a failed operation outside any transaction of ours: end a transaction that
+        SQLite left open (a COMMIT refused on a full disk), so the store stays usable."""
+        storage = self.db.storage
+        with storage.lock:
+            if storage._depth == 0 and storage.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    storage.conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self.db.close()

@@ -10,13 +10,14 @@ The reference in ``docs/cli.md`` is generated from the help texts by
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import typer
 
 from .. import __version__
 from . import artifacts, demo, lineage, links, query, runs, store, types
-from .core import ActorOption, CliGroup, CliState, StoreOption, examples
+from .core import ActorOption, CliGroup, CliState, ReadOnlyOption, StoreOption, examples
 
 PROG = "arangoml-meta"
 
@@ -51,6 +52,7 @@ def root(
     ctx: typer.Context,
     store_location: StoreOption = None,
     actor: ActorOption = None,
+    read_only: ReadOnlyOption = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -61,7 +63,9 @@ def root(
     """Metadata of ML pipelines on ArangoDB or an embedded store."""
     source = ctx.get_parameter_source("store_location")
     given = source is not None and source.name == "COMMANDLINE"
-    ctx.obj = CliState(location=store_location, actor=actor, location_given=given)
+    ctx.obj = CliState(
+        location=store_location, actor=actor, location_given=given, read_only=read_only
+    )
 
 
 app.add_typer(store.app)
@@ -77,6 +81,10 @@ app.command("demo", epilog=demo.EPILOG)(demo.run_demo)
 
 def main() -> None:
     """The ``arangoml-meta`` console script."""
+    # Errors reach the user as one line (core.run_guarded). python-arango calls
+    # logging.debug() on the root logger, which configures it and so prints every library
+    # warning (urllib3's retries) from then on: a handler on the root prevents that.
+    logging.getLogger().addHandler(logging.NullHandler())
     app()
 
 

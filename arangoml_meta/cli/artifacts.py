@@ -127,7 +127,7 @@ def add(
 )
 def get(ctx: typer.Context, ref: RefArgument, fmt: FormatOption = Format.table) -> None:
     """Show one artifact (or run) with all its fields."""
-    emit_document(open_store_of(ctx).get(ref), fmt)
+    emit_document(open_store_of(ctx, reading=True).get(ref), fmt)
 
 
 WhereOption = Annotated[
@@ -206,7 +206,7 @@ def list_artifacts(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the artifacts of a type, optionally filtered, a page at a time."""
-    store, filters = open_store_of(ctx), filters_of(where)
+    store, filters = open_store_of(ctx, reading=True), filters_of(where)
     rows = paged(
         lambda count, skip: store.find(
             type_name, filters, limit=count, offset=skip, sort=sort, descending=descending
@@ -243,7 +243,7 @@ def history(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List the versions of an artifact, oldest first, a page at a time."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     parsed = parse_ref(ref)
     name = parsed.name or parsed.key or ""
     if not store.history(parsed.type, name, limit=1) and parsed.key is not None:

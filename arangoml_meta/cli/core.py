@@ -130,6 +130,7 @@ class CliState:
     location: str | None = None
     actor: str | None = None
     location_given: bool = False  # on the command line, not from ARANGOML_META_STORE
+    read_only: bool = False
 
 
 def state_of(ctx: typer.Context) -> CliState:
@@ -137,10 +138,17 @@ def state_of(ctx: typer.Context) -> CliState:
     return obj if obj is not None else CliState()
 
 
-def open_store_of(ctx: typer.Context) -> MetadataStore:
-    """The store named by ``--store``, opened for this command and closed when it ends."""
+def open_store_of(ctx: typer.Context, *, reading: bool = False) -> MetadataStore:
+    """The store named by ``--store``, opened for this command and closed when it ends.
+
+    ``reading``: the command only reads, so a missing store is an error rather than a new
+    empty one (only ``store init`` and commands that write create a store).
+    """
     state = state_of(ctx)
-    return ctx.with_resource(open_store(state.location, actor=state.actor))
+    store = open_store(
+        state.location, actor=state.actor, create=not reading, read_only=state.read_only
+    )
+    return ctx.with_resource(store)
 
 
 # --------------------------------------------------------------------------- help
@@ -239,10 +247,19 @@ StoreOption = Annotated[
         "--store",
         envvar="ARANGOML_META_STORE",
         metavar="PATH|URL",
-        help="The store: a directory (embedded store, default ./.arangoml_meta), "
-        "':memory:', or an ArangoDB URL http(s)://host:8529 (database from "
+        help="The store: a directory (embedded store, default ./.arangoml_meta) or a "
+        "file:///path URI naming one, ':memory:', or an ArangoDB URL http(s)://host:8529 "
+        "(database from "
         "ARANGOML_META_DATABASE, credentials from ARANGO_USERNAME / ARANGO_PASSWORD).",
         show_default=False,
+    ),
+]
+ReadOnlyOption = Annotated[
+    bool,
+    typer.Option(
+        "--read-only",
+        help="Open the store for reading only: never created, migrated or written "
+        "(a write fails with error 1004). A store you may not write is read so anyway.",
     ),
 ]
 ActorOption = Annotated[

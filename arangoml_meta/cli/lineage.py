@@ -175,7 +175,7 @@ def up(
 ) -> None:
     """Show everything an artifact was derived from (upstream), nearest first."""
     walk(
-        open_store_of(ctx), refs, direction="upstream", depth=depth, types=types,
+        open_store_of(ctx, reading=True), refs, direction="upstream", depth=depth, types=types,
         through=through, fmt=fmt,
     )  # fmt: skip
 
@@ -197,7 +197,7 @@ def down(
 ) -> None:
     """Show everything derived from an artifact (downstream), nearest first."""
     walk(
-        open_store_of(ctx), refs, direction="downstream", depth=depth, types=types,
+        open_store_of(ctx, reading=True), refs, direction="downstream", depth=depth, types=types,
         through=through, fmt=fmt,
     )  # fmt: skip
 
@@ -220,7 +220,7 @@ def impact(
 ) -> None:
     """Show every model and deployment that depends on a dataset."""
     walk(
-        open_store_of(ctx), refs, direction="downstream", depth=depth, types=list(IMPACT_TYPES),
+        open_store_of(ctx, reading=True), refs, direction="downstream", depth=depth, types=list(IMPACT_TYPES),
         through=None, fmt=fmt,
     )  # fmt: skip
 
@@ -243,7 +243,7 @@ def path(
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show the shortest chain of links from one artifact to another (in the data flow)."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     steps = store.path(source, target, any_direction=any_direction)
     rows_format = tabular(fmt)
     if rows_format is not None:
@@ -286,7 +286,7 @@ def show(
     fmt: GraphFormatOption = GraphFormat.tree,
 ) -> None:
     """Show the neighbourhood of an artifact: what it came from and what came of it."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     start = store.resolve_id(ref)
     walks = {
         direction: store.lineage(start, direction=direction, depth=depth, fields=TREE_FIELDS)

@@ -158,7 +158,7 @@ def run(
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
     truncated: list[str] = []
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=not query.writes)
     with closing(store.cursor(*prepare_query(store, query, raw))) as rows:
         emit_rows(without_truncation(rows, truncated), fmt)
     for message in truncated:
@@ -214,7 +214,7 @@ def aql(
     if not write:
         refuse_modification(query)
     bind_vars = assignments(bind, "--bind", typed=True)
-    with closing(open_store_of(ctx).cursor(query, bind_vars)) as rows:
+    with closing(open_store_of(ctx, reading=not write).cursor(query, bind_vars)) as rows:
         emit_rows(rows, fmt)
 
 

@@ -104,7 +104,7 @@ def list_runs(
     fmt: FormatOption = Format.table,
 ) -> None:
     """List runs, newest first, a page at a time."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     if run_type is not None and store.type(run_type).kind != "execution":
         raise BadParameterError(f"{run_type} is not a type of kind execution: it has no runs")
     if unfinished:
@@ -150,7 +150,7 @@ def linked(store: MetadataStore, run_id: str) -> dict[str, list[dict[str, Any]]]
 )
 def show(ctx: typer.Context, run: RunArgument, fmt: FormatOption = Format.table) -> None:
     """Show a run: status, params, metrics, resources, and the artifacts it used and produced."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     doc = store.get(run_ref(run))
     links = linked(store, doc["_id"])
     # the environment in full: its record, stored once, with the run's own process
@@ -200,7 +200,7 @@ def compare(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Compare runs side by side: status, params, metrics and resources, one column per run."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     docs = list({doc["_id"]: doc for doc in (store.get(run_ref(run)) for run in runs)}.values())
     flat = []
     for doc in docs:

@@ -51,7 +51,7 @@ def init(ctx: typer.Context) -> None:
 )
 def info(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
     """Show the backend, where the store is, its schema version and documents per collection."""
-    described = describe(open_store_of(ctx))
+    described = describe(open_store_of(ctx, reading=True))
     counts = [
         {"collection": name, "documents": count} for name, count in described["counts"].items()
     ]

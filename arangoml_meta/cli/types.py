@@ -43,7 +43,7 @@ def list_types(ctx: typer.Context, fmt: FormatOption = Format.table) -> None:
             "schema_version": t.schema_version,
             "description": t.description,
         }
-        for t in open_store_of(ctx).types()
+        for t in open_store_of(ctx, reading=True).types()
     ]
     emit_rows(rows, fmt)
 
@@ -65,7 +65,7 @@ def show(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Show a type: kind, description, schema versions and the fields of its schema."""
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     artifact_type = store.type(name)
     entry = type_admin.schema_at(store, name, version)
     versions = [
@@ -256,7 +256,7 @@ def diff(
     Lists every keyword added, removed or changed (at its JSON pointer) and
     says whether documents valid before are still valid after.
     """
-    store = open_store_of(ctx)
+    store = open_store_of(ctx, reading=True)
     if against is not None:
         if to_version is not None:
             raise typer.BadParameter("give either --to or --against", param_hint="--to")

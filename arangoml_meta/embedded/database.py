@@ -98,12 +98,18 @@ class EmbeddedDatabase:
     """An AQL database in one SQLite file (or ``":memory:"``)."""
 
     def __init__(
-        self, path: str = ":memory:", name: str = "_system", *, timeout: float = 30.0
+        self,
+        path: str = ":memory:",
+        name: str = "_system",
+        *,
+        timeout: float = 30.0,
+        read_only: bool = False,
     ) -> None:
-        """``timeout``: how long a write waits for another connection's write to end."""
+        """``timeout``: how long a write waits for another connection's write to end;
+        ``read_only``: open an existing file for reading only."""
         self.path = path
         self.name = name
-        self.storage = Storage(path, timeout)
+        self.storage = Storage(path, timeout, read_only=read_only)
         self._cache: OrderedDict[str, PreparedQuery] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.last_warnings: list[dict[str, Any]] = []

@@ -88,6 +88,9 @@ class Runtime:
     def collection_names(self) -> list[str]:
         return [c.name for c in self.storage.collections()]
 
+    def collections(self) -> list[tuple[str, str]]:
+        return [(str(c.id), c.name) for c in self.storage.collections()]
+
     def current_user(self) -> str | None:
         try:
             return getpass.getuser()

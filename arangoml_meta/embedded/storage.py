@@ -32,19 +32,24 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import (
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DUPLICATE_NAME,
+    ERROR_ARANGO_READ_ONLY,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
     ERROR_GRAPH_NOT_FOUND,
+    ERROR_LOCK_TIMEOUT,
     BadParameterError,
     CollectionError,
     CollectionNotFoundError,
     DocumentNotFoundError,
     GraphError,
+    StoreError,
     TransactionError,
     UniqueConstraintError,
 )
+from . import store_file
 from .codec import canonical, decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
@@ -114,6 +119,12 @@ class _Atomic:
                 )
                 storage._all_or_nothing = self.write and not self.savepoints
                 storage._doomed = False
+            elif self.write and not storage.conn.in_transaction:
+                # SQLite rolled the transaction back after an error (a full disk): a write now
+                # would be committed on its own, outside the transaction
+                raise TransactionError(
+                    "the transaction was rolled back after an error: nothing of it was written"
+                )
             elif self.write and not storage._all_or_nothing:
                 self.savepoint = f"sp{depth}"
                 storage.conn.execute(f"SAVEPOINT {self.savepoint}")
@@ -131,8 +142,13 @@ class _Atomic:
             if not self.write:
                 storage._read_depth -= 1
             outermost = not storage._depth
+            # SQLite rolls a whole transaction back itself after some errors (a full disk,
+            # an I/O error): then there is nothing left to roll back or to commit
+            active = storage.conn.in_transaction
             if exc_type is not None:
-                if savepoint:
+                if not active:
+                    storage._doomed = not outermost
+                elif savepoint:
                     storage.conn.execute(f"ROLLBACK TO {savepoint}")
                     storage.conn.execute(f"RELEASE {savepoint}")
                 elif outermost:
@@ -142,9 +158,13 @@ class _Atomic:
                 # the caches may hold what only the rolled-back statements created
                 storage._invalidate_catalog()
             elif savepoint:
-                storage.conn.execute(f"RELEASE {savepoint}")
-            elif outermost and storage._doomed:
-                storage.conn.execute("ROLLBACK")
+                if active:
+                    storage.conn.execute(f"RELEASE {savepoint}")
+                else:
+                    storage._doomed = True
+            elif outermost and (storage._doomed or not active):
+                if active:
+                    storage.conn.execute("ROLLBACK")
                 storage._invalidate_catalog()
                 raise TransactionError(
                     "a write inside this all-or-nothing transaction failed: nothing was written"
@@ -221,15 +241,33 @@ def _in_list(size: int) -> str:
     return "(" + ", ".join("?" * size) + ")"
 
 
+def _cannot_prepare_read_only(path: str, new: bool, stored: int) -> StoreError:
+    """Opened read-only, a file that would need a write before it can be read."""
+    if new:
+        return StoreError(
+            f"no store at {path} (an empty file): create one with 'arangoml-meta store init'",
+            ERROR_ARANGO_DATABASE_NOT_FOUND,
+        )
+    older = (
+        f"storage format {stored}, this one writes {FORMAT}" if stored < FORMAT else "its catalog"
+    )
+    return StoreError(
+        f"the store {path} was written by an older arangoml-meta ({older}) and must be "
+        "upgraded once, which writes to it: open it once with write access (e.g. "
+        "'arangoml-meta store init'), then it can be read",
+        ERROR_ARANGO_READ_ONLY,
+    )
+
+
 class Storage:
     """The SQLite-backed catalog and document store (see the module docstring)."""
 
-    def __init__(self, path: str, timeout: float = 30.0) -> None:
+    def __init__(self, path: str, timeout: float = 30.0, *, read_only: bool = False) -> None:
+        """``read_only``: open an existing store for reading only (see ``store_file.py``)."""
         self.path = path
         self.timeout = timeout  # how long a transaction waits for another connection's lock
-        self.conn = sqlite3.connect(
-            path, timeout=timeout, isolation_level=None, check_same_thread=False
-        )
+        self.read_only = read_only and path != ":memory:"
+        self.conn = store_file.connect(path, timeout, self.read_only)
         self.lock = threading.RLock()
         self._depth = 0
         self._read_depth = 0  # open read-only blocks (see _Atomic)
@@ -251,16 +289,19 @@ class Storage:
         self._schemas: dict[int, CollectionSchema] | None = None
         self.tracer: Any = None
         with self.lock:
-            self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-            if path != ":memory:":
-                self._enable_wal(timeout)
-            for pragma in CONNECTION_PRAGMAS:
-                self.conn.execute(f"PRAGMA {pragma}")
-            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                # only a transaction's start waits for a lock in WAL mode: begin_transaction
-                # waits there itself, fairly, instead of SQLite's busy handler
-                self.conn.execute("PRAGMA busy_timeout=0")
             try:
+                self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+                if path != ":memory:":
+                    # another application's file is refused before WAL mode rewrites its header
+                    store_file.is_new(self.conn, path)
+                    if not self.read_only:
+                        self._enable_wal(timeout)
+                for pragma in CONNECTION_PRAGMAS:
+                    self.conn.execute(f"PRAGMA {pragma}")
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    # only a transaction's start waits for a lock in WAL mode: begin_transaction
+                    # waits there itself, fairly, instead of SQLite's busy handler
+                    self.conn.execute("PRAGMA busy_timeout=0")
                 self._open_catalog()
             except BaseException:
                 self.conn.close()
@@ -270,14 +311,18 @@ class Storage:
         """Make a new file a store, or bring one of an older release up to date; opening
         an up-to-date file reads it only (and waits for no writer)."""
         with self.atomic():
+            new = store_file.is_new(self.conn, self.path)  # a foreign file is refused here
             stored = stored_format(self.conn)
-            ready = stored == FORMAT and self._catalog_ready()
+            ready = not new and stored == FORMAT and self._catalog_ready()
         check_known(self.path, stored)
         if ready:
             return
+        if self.read_only:
+            raise _cannot_prepare_read_only(self.path, new, stored)
         rewritten = False
         with self.atomic(write=True):
-            stored = stored_format(self.conn)  # another process may have converted it meanwhile
+            store_file.is_new(self.conn, self.path)  # another process may have written meanwhile
+            stored = stored_format(self.conn)
             check_known(self.path, stored)
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -285,6 +330,7 @@ class Storage:
             if stored < FORMAT:
                 rewritten = upgrade(self.conn, stored)
                 self._invalidate_catalog()
+            store_file.mark(self.conn)
             self.ends.complete_missing()
         if rewritten:
             self._give_back_free_pages()
@@ -319,7 +365,9 @@ class Storage:
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise TransactionError(f"cannot open the store {self.path}: {exc}") from exc
+                    raise TransactionError(
+                        f"cannot open the store {self.path}: {exc}", ERROR_LOCK_TIMEOUT
+                    ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.2)
 

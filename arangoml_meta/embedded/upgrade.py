@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import ArangoMLMetaError
+from ..errors import ERROR_INCOMPATIBLE_VERSION, StoreError
 from .codec import decode, encode
 from .documents import REVISIONS
 from .layout import FORMAT, CollectionInfo, IndexInfo, table_sql
@@ -32,9 +32,10 @@ def stored_format(conn: sqlite3.Connection) -> int:
 def check_known(path: str, stored: int) -> None:
     """Refuse a file written by a newer arangoml-meta, whose layout this one cannot read."""
     if stored > FORMAT:
-        raise ArangoMLMetaError(
+        raise StoreError(
             f"the store {path} has storage format {stored}, newer than this arangoml-meta "
-            f"reads (format {FORMAT}): upgrade arangoml-meta to open it"
+            f"reads (format {FORMAT}): upgrade arangoml-meta to open it",
+            ERROR_INCOMPATIBLE_VERSION,
         )
 
 

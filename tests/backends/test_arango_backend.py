@@ -216,7 +216,8 @@ def test_unreachable_server_is_a_clear_error_without_credentials(
     caplog.set_level(logging.DEBUG)
     with pytest.raises(ArangoMLMetaError) as err:
         ArangoBackend(f"http://root:{SECRET.replace('%', '%25')}@127.0.0.1:{port}", "x")
-    assert str(err.value).startswith(f"cannot reach ArangoDB at http://127.0.0.1:{port}")
+    assert err.value.error_num == 2001  # ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT
+    assert err.value.message.startswith(f"cannot reach ArangoDB at http://127.0.0.1:{port}")
     assert "ARANGOML_META_STORE" in str(err.value)
     for text in (str(err.value), repr(err.value), caplog.text):
         assert SECRET not in text
@@ -525,8 +526,16 @@ def test_schema_property_keeps_a_whole_property() -> None:
 class RecordingBackend:
     """Stands in for ArangoBackend in ``open_backend``: records its arguments."""
 
-    def __init__(self, url: str, database: str, username: str | None, password: str | None) -> None:
+    def __init__(
+        self,
+        url: str,
+        database: str,
+        username: str | None,
+        password: str | None,
+        create: bool = True,
+    ) -> None:
         self.args = (url, database, username, password)
+        self.create = create
 
 
 @pytest.fixture
@@ -623,3 +632,38 @@ def test_embedded_store_does_not_import_python_arango() -> None:
         "assert 'arango' not in sys.modules, 'python-arango was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------------- opening without creating
+
+
+def test_a_missing_database_is_not_created_when_the_caller_only_reads(
+    fake_client: type[FakeClient],
+) -> None:
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(SERVER, "team_meta", create=False)
+    assert err.value.error_num == 1228
+    assert "store init" in str(err.value)
+    assert not [e for e in fake_client.last.events if e[0] == "create_database"]
+
+
+def test_a_reader_does_not_create_the_database_on_a_live_server(
+    arango_server: Any,
+) -> None:
+    name = f"arangoml_test_never_{datetime.now().strftime('%H%M%S%f')}"
+    with pytest.raises(ArangoMLMetaError) as err:
+        ArangoBackend(
+            arango_server.url, name, arango_server.username, arango_server.password, create=False
+        )
+    assert err.value.error_num == 1228
+    client = ArangoClient(hosts=arango_server.url)
+    try:
+        system = client.db("_system", arango_server.username, arango_server.password)
+        assert not system.has_database(name)
+    finally:
+        client.close()
+
+
+def test_open_backend_passes_create_on_to_arangodb(clean_env: pytest.MonkeyPatch) -> None:
+    assert open_backend("http://db:8529").create is True  # type: ignore[attr-defined]
+    assert open_backend("http://db:8529", create=False).create is False  # type: ignore[attr-defined]
