@@ -74,7 +74,8 @@ def test_a_read_command_in_a_directory_without_a_store_creates_none(
 def test_store_init_and_writing_commands_create_the_store(tmp_path: Path) -> None:
     succeeds(run("--store", str(tmp_path / "a"), "store", "init"))
     succeeds(run("--store", str(tmp_path / "b"), "artifacts", "add", "datasets", "iris", "rows=1"))
-    succeeds(run("--store", str(tmp_path / "c"), "aql", "--write", "INSERT {} INTO datasets"))
+    # a writing query (that the datasets schema lets through: it removes what is not there)
+    succeeds(run("--store", str(tmp_path / "c"), "aql", "--write", "FOR d IN datasets REMOVE d IN datasets"))
     for name in ("a", "b", "c"):
         assert (tmp_path / name / STORE_FILE).exists()
     assert "iris" in succeeds(run("--store", str(tmp_path / "b"), "artifacts", "list", "datasets"))
@@ -157,13 +158,13 @@ def test_return_collections_through_aql_lists_the_collections(tmp_path: Path) ->
     assert all(isinstance(c["_id"], str) for c in rows[0])
 
 
-@pytest.mark.parametrize(("depth", "num"), [(600, "[1227]"), (2_000, "[10]"), (20_000, "[10]")])
-def test_a_deeply_nested_document_is_one_line(tmp_path: Path, depth: int, num: str) -> None:
+@pytest.mark.parametrize("depth", [101, 600, 2_000, 20_000])
+def test_a_deeply_nested_document_is_one_line(tmp_path: Path, depth: int) -> None:
     value = "[" * depth + "]" * depth
     fails(
         run("--store", str(tmp_path), "artifacts", "add", "datasets", "deep", f"x={value}"),
-        num,
-        "nested too deeply",
+        "[10]",
+        "nested more than 100 levels deep",
     )
     if (tmp_path / STORE_FILE).exists():  # refused by the store, not by the argument parser
         assert "deep" not in succeeds(
@@ -318,7 +319,8 @@ def test_a_malformed_arangodb_url_is_10_and_never_shows_a_password(url: str, rea
 def test_an_unreadable_query_file_is_10(tmp_path: Path, target: str) -> None:
     fails(
         run("--store", str(tmp_path), "aql", f"@{tmp_path / target}"),
-        "[10] cannot read the query file",
+        "[10]",
+        str(tmp_path / target).rstrip("/."),
     )
 
 

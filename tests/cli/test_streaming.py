@@ -64,7 +64,9 @@ def test_a_large_result_prints_in_bounded_memory(
     assert peak < 4 * 2**20, f"{fmt.value}: peak {peak / 2**20:.1f} MiB"
 
 
-def test_an_aql_result_flows_from_the_cursor(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_aql_result_flows_from_the_cursor(
+    cli: Cli, store: MetadataStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The command hands emit_rows the cursor itself, not a list made of it."""
     seen: list[Any] = []
     real = output.emit_rows
@@ -175,7 +177,9 @@ def test_a_cursor_has_the_query_warnings_once_read(store: MetadataStore) -> None
     assert [warning["code"] for warning in rows.warnings] == [1562]
 
 
-def test_an_error_while_streaming_follows_the_rows_made_before_it(cli: Cli) -> None:
+def test_an_error_while_streaming_follows_the_rows_made_before_it(
+    cli: Cli, store: MetadataStore
+) -> None:
     query = 'FOR i IN [1, 2, 3] RETURN i == 3 ? FAIL("boom") : i'
     result = cli("aql", query, "--format", "jsonl")
     assert result.exit_code == 1
