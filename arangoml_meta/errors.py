@@ -187,6 +187,7 @@ class BadParameterError(ArangoMLMetaError):
 
 _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_BAD_PARAMETER: BadParameterError,
+    ERROR_RESOURCE_LIMIT: QueryError,  # an AQL query's memoryLimit (and the engine's own caps)
     ERROR_ARANGO_CONFLICT: ConflictError,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND: DocumentNotFoundError,
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND: CollectionNotFoundError,

@@ -114,11 +114,13 @@ class StoredQuery:
 
 
 class QueryResult(list[Any]):
-    """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did."""
+    """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did,
+    ``warnings`` the query's warnings."""
 
     def __init__(self, rows: list[Any]) -> None:
         super().__init__(row for row in rows if not _is_truncation(row))
         self.truncated = [str(row[TRUNCATED]) for row in rows if _is_truncation(row)]
+        self.warnings: list[dict[str, Any]] = list(getattr(rows, "warnings", ()))
 
 
 TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
@@ -129,9 +131,16 @@ def _is_truncation(row: Any) -> bool:
 
 
 class Queryable(Protocol):
-    """What runs AQL: a MetadataStore or a backend."""
+    """What runs AQL with limits: a MetadataStore."""
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]: ...
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        *,
+        memory_limit: int | None = None,
+        max_runtime: float | None = None,
+    ) -> list[Any]: ...
 
 
 # ---------------------------------------------------------------------- loading
@@ -498,12 +507,15 @@ def run_query(
     params: Mapping[str, Any] | None = None,
     *,
     directory: str | Path | None = None,
+    memory_limit: int | None = None,
+    max_runtime: float | None = None,
 ) -> QueryResult:
     """Run a stored query (by name, from ``directory``, or as loaded) with its parameters bound.
 
     ``params`` are strings as given on the command line or typed values (see
     :func:`coerce_params`). A query whose header does not say ``writes: true``
-    is refused (1586) when its text modifies data.
+    is refused (1586) when its text modifies data. ``memory_limit`` and
+    ``max_runtime`` are :meth:`MetadataStore.query`'s.
     """
     query = (
         name_or_query
@@ -517,4 +529,7 @@ def run_query(
             ERROR_QUERY_MUST_NOT_BE_MODIFIED,
         )
     values = coerce_params(query, params)
-    return QueryResult(store.query(query.text, bind_vars(query, values)))
+    rows = store.query(
+        query.text, bind_vars(query, values), memory_limit=memory_limit, max_runtime=max_runtime
+    )
+    return QueryResult(rows)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import Backend, open_backend
+from .backends.base import QueryRows
 from .deletion import Deletion
 from .environment import current_actor, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
@@ -51,6 +52,7 @@ from .migrations import (
     save_graph,
     type_from_doc,
 )
+from .query_limits import QueryLimits
 from .refs import Ref, artifact_key, is_valid_name, parse_ref
 from .steps import Step, commit
 from .types import ArtifactType, validate
@@ -552,9 +554,22 @@ class MetadataStore:
             {"from": self.resolve_id(source), "to": self.resolve_id(target)},
         )
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        """Run any AQL on the store (it sees what is committed, not an open step's writes)."""
-        return self.backend.query(aql, bind_vars)
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        *,
+        memory_limit: int | None = None,
+        max_runtime: float | None = None,
+    ) -> QueryRows:
+        """Run any AQL on the store (it sees what is committed, not an open step's writes).
+
+        The rows come with the query's ``warnings``. ``memory_limit`` (bytes) and
+        ``max_runtime`` (seconds) bound it (None: 1 GiB and 60 s, 0: no limit; see
+        ``query_limits.py``): past them it fails with error 32 or 1500.
+        """
+        limits = QueryLimits.of(memory_limit, max_runtime)
+        return self.backend.query(aql, bind_vars, limits)
 
 
 def _versioned(artifact_type: ArtifactType) -> str:

@@ -57,7 +57,8 @@ from ..errors import (
     TransactionError,
     error_for,
 )
-from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, iter_batches
+from ..query_limits import QueryLimits
+from .base import SYSTEM_ATTRIBUTES, Document, QueryRows, collection_kind_error, iter_batches
 
 log = logging.getLogger(__name__)
 
@@ -343,9 +344,11 @@ class ArangoSession:
                 raise _not_found(collection, key)
         self._run(_DELETE_MANY, {"keys": list(keys), "@collection": collection})
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
         try:
-            return self._run(aql, bind_vars)
+            return self._run(aql, bind_vars, limits)
         except _NotJSONError as exc:
             raise BindParameterError(
                 f"a bind parameter has an invalid value or type ({exc.message})",
@@ -356,17 +359,29 @@ class ArangoSession:
         with self._errors():
             return int(self._db.collection(collection).count())  # type: ignore[arg-type]
 
-    def _run(self, aql: str, bind_vars: dict[str, Any] | None) -> list[Any]:
+    def _run(
+        self, aql: str, bind_vars: dict[str, Any] | None, limits: QueryLimits | None = None
+    ) -> QueryRows:
         if not isinstance(aql, str):
             raise QueryError("query must be a string", ERROR_QUERY_EMPTY)
         bind_vars = dict(bind_vars or {})
         tracer = self._backend.tracer
         if tracer is not None:
             tracer(aql, bind_vars)
+        # 0 is no limit of ours: memoryLimit 0 and an absent maxRuntime leave the server's own
+        memory_limit = limits.memory_limit if limits is not None else 0
+        max_runtime = limits.max_runtime if limits is not None and limits.max_runtime else None
         with self._errors():
-            cursor = self._db.aql.execute(aql, bind_vars=bind_vars, batch_size=QUERY_BATCH)
+            cursor = self._db.aql.execute(
+                aql,
+                bind_vars=bind_vars,
+                batch_size=QUERY_BATCH,
+                memory_limit=memory_limit,
+                max_runtime=max_runtime,  # type: ignore[arg-type]
+            )
             try:
-                return list(cursor)  # type: ignore[arg-type]
+                rows = list(cursor)  # type: ignore[arg-type]
+                return QueryRows(rows, cursor.warnings() or ())  # type: ignore[union-attr]
             except BaseException:
                 with _quietly("closing an AQL cursor"):
                     cursor.close(ignore_missing=True)  # type: ignore[union-attr]
@@ -678,8 +693,10 @@ class ArangoBackend:
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         self._session().delete_many(collection, keys)
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        return self._session().query(aql, bind_vars)
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        return self._session().query(aql, bind_vars, limits)
 
     # ------------------------------------------------------------------ transactions
 

@@ -18,15 +18,24 @@ indexes, graphs) are not transactional on ArangoDB.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, CollectionError
+from ..query_limits import QueryLimits
 
 Document = dict[str, Any]
 # set by the database on every write; ignored in what a caller passes to update / replace
 SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
+
+
+class QueryRows(list[Any]):
+    """A query's rows, with the ``warnings`` it raised (ArangoDB's ``{code, message}``)."""
+
+    def __init__(self, rows: Iterable[Any] = (), warnings: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__(rows)
+        self.warnings = list(warnings)
 
 
 @runtime_checkable
@@ -58,8 +67,11 @@ class Session(Protocol):
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         """Remove documents, all or nothing (1202 when one does not exist)."""
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        """Run AQL with bound parameters and return all rows."""
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        """Run AQL with bound parameters and return all rows (and warnings); ``limits``:
+        its memoryLimit and maxRuntime (None: none, as for the store's own queries)."""
 
 
 class Backend(Session, Protocol):

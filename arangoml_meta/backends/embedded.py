@@ -16,7 +16,8 @@ from typing import Any
 from ..embedded import EmbeddedDatabase
 from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object
 from ..errors import ERROR_ARANGO_DOCUMENT_NOT_FOUND, DocumentNotFoundError
-from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error
+from ..query_limits import QueryLimits
+from .base import SYSTEM_ATTRIBUTES, Document, QueryRows, collection_kind_error
 
 STORE_FILE = "store.db"
 # a write waits this long for another process's commit (steps commit in milliseconds)
@@ -161,8 +162,11 @@ class EmbeddedBackend:
                 except DocumentNotFoundError:
                     raise _not_found(collection, key) from None
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        return list(self.db.query(aql, bind_vars))
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        rows = self.db.query(aql, bind_vars, None if limits is None else limits.options())
+        return QueryRows(rows, rows.warnings)
 
     # ------------------------------------------------------------------ transactions
 

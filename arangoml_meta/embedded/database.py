@@ -7,6 +7,8 @@ every query runs in one transaction (a writer takes SQLite's
 write lock up front), so a modification query is all-or-nothing. Bind
 parameters are checked as ArangoDB checks them (1551 missing, 1552 unused,
 1553 wrong type), and a query's warnings are kept in :attr:`last_warnings`.
+A query honours ArangoDB's ``memoryLimit`` and ``maxRuntime`` options (see
+``limits.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -24,6 +26,7 @@ from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_MISSING,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
+    ERROR_RESOURCE_LIMIT,
     BindParameterError,
     CollectionError,
     DocumentError,
@@ -31,6 +34,7 @@ from ..errors import (
 )
 from . import ast as A
 from .executor import QueryCompiler
+from .limits import Budget, estimate_size
 from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
@@ -57,9 +61,24 @@ def _check_json(name: str, value: Any, depth: int = 0) -> Any:
 
 
 class QueryResult(list[Any]):
-    """The rows of a query, with its ``warnings`` and whether it wrote."""
+    """The rows of a query, with its ``warnings`` and ``stats`` (ArangoDB's names:
+    ``peakMemoryUsage`` in bytes — what the memory limit counts, 0 without one —
+    and ``executionTime`` in seconds)."""
 
     warnings: list[dict[str, Any]]
+    stats: dict[str, Any]
+
+
+def _collect(rows: Iterator[Any], budget: Budget) -> QueryResult:
+    """The rows, each charged to ``budget`` when it has a memory limit."""
+    if not budget.counts_memory:
+        return QueryResult(rows)
+    result = QueryResult()
+    append, charge = result.append, budget.charge
+    for row in rows:
+        charge(8 + estimate_size(row))  # the result's pointer to the row, and the row
+        append(row)
+    return result
 
 
 class EmbeddedDatabase:
@@ -260,8 +279,17 @@ class EmbeddedDatabase:
             frame[slot] = _check_json(name, bind_vars[name])
         return frame
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> QueryResult:
-        """Run an AQL query and return its rows (a list with a ``warnings`` attribute)."""
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> QueryResult:
+        """Run an AQL query and return its rows (a list with ``warnings`` and ``stats``).
+
+        ``options``: ArangoDB's query options; ``memoryLimit`` (bytes) and
+        ``maxRuntime`` (seconds) are honoured, other names are ignored.
+        """
         if not isinstance(aql, str):
             raise QueryError("query must be a string", 1502)
         bind_vars = dict(bind_vars or {})
@@ -269,7 +297,8 @@ class EmbeddedDatabase:
             self.tracer(aql, bind_vars)
         prepared = self.prepare(aql)
         template = self._bind(prepared, bind_vars)
-        runtime = Runtime(self.storage, self.name)
+        budget = Budget.from_options(options)
+        runtime = Runtime(self.storage, self.name, budget)
         storage = self.storage
 
         def compile_plan() -> tuple[Plan, set[int]]:
@@ -281,9 +310,15 @@ class EmbeddedDatabase:
             with storage.atomic(write=prepared.writes):
                 template[0] = runtime
                 run = prepared.plan(storage, bind_vars, template, compile_plan)
-                rows = QueryResult(run(template))
+                rows = _collect(run(template), budget)
         except RecursionError:
             raise QueryError("query is too deeply nested to execute", 1500) from None
+        except MemoryError:  # the process ran out before the query's memoryLimit did
+            raise QueryError(
+                "query would use more memory than is available; give it a memoryLimit",
+                ERROR_RESOURCE_LIMIT,
+            ) from None
         rows.warnings = runtime.warnings
+        rows.stats = budget.stats()
         self.last_warnings = runtime.warnings
         return rows

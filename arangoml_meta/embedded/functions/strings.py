@@ -776,8 +776,9 @@ def uuid_(ctx: FunctionContext) -> str:
 # --------------------------------------------------------------------------- distances
 
 
-def _levenshtein(a: str, b: str) -> int:
-    """ArangoDB's edit distance (an adjacent swap costs one edit), transcribed exactly."""
+def _levenshtein(a: str, b: str, checkpoint: Callable[[], None]) -> int:
+    """ArangoDB's edit distance (an adjacent swap costs one edit), transcribed exactly;
+    ``checkpoint`` is called once a row (the query's deadline)."""
     if not a or not b:
         return len(a) or len(b)
     if len(a) < len(b):
@@ -785,6 +786,7 @@ def _levenshtein(a: str, b: str) -> int:
     costs = [*range(len(b)), 0]
     result = 0
     for i, char_a in enumerate(a):
+        checkpoint()
         current = i + 1
         for j, char_b in enumerate(b):
             same = char_a == char_b or (
@@ -800,7 +802,7 @@ def _levenshtein(a: str, b: str) -> int:
 @aql_function("LEVENSHTEIN_DISTANCE", 2)
 def levenshtein_distance(ctx: FunctionContext, value1: Any, value2: Any) -> int:
     """The Damerau-Levenshtein distance between the two values cast to strings."""
-    return _levenshtein(to_string(value1), to_string(value2))
+    return _levenshtein(to_string(value1), to_string(value2), ctx.checkpoint)
 
 
 def _f32(value: float) -> float:
@@ -809,8 +811,11 @@ def _f32(value: float) -> float:
     return result
 
 
-def _ngram_similarity(target: str, source: str, size: int, binary: bool) -> float:
-    """iresearch's ``ngram_similarity`` (Kondrak), including its float arithmetic."""
+def _ngram_similarity(
+    target: str, source: str, size: int, binary: bool, checkpoint: Callable[[], None]
+) -> float:
+    """iresearch's ``ngram_similarity`` (Kondrak), including its float arithmetic;
+    ``checkpoint`` is called once a row (the query's deadline)."""
     if not binary and len(target) > len(source):
         target, source = source, target
     t_len, s_len = len(target), len(source)
@@ -826,6 +831,7 @@ def _ngram_similarity(target: str, source: str, size: int, binary: bool) -> floa
     cache = [0.0] * (s_count + 1)
     diagonal = 0.0
     for t in range(t_count):
+        checkpoint()
         t_gram = target[t : t + size]
         for s in range(1, s_count + 1):
             s_gram = source[s - 1 : s - 1 + size]
@@ -850,7 +856,9 @@ def _ngram(ctx: FunctionContext, name: str, args: tuple[Any, ...], binary: bool)
     if ngram_size < 1:
         _warn(ctx, name, ERROR_BAD_PARAMETER, "Invalid ngram size. Should be 1 or greater")
         return None
-    return normalize_number(_ngram_similarity(target, attribute, ngram_size, binary))
+    return normalize_number(
+        _ngram_similarity(target, attribute, ngram_size, binary, ctx.checkpoint)
+    )
 
 
 @aql_function("NGRAM_SIMILARITY", 3)
