@@ -209,6 +209,11 @@ class Held:
         self.budget.charge(nbytes)
         self.nbytes += nbytes
 
+    def release(self, nbytes: int) -> None:
+        """Give back ``nbytes`` of what was charged (a part freed before the end)."""
+        self.budget.release(nbytes)
+        self.nbytes -= nbytes
+
     def charge_value(self, value: Any) -> None:
         """Charge a kept value (when the budget counts memory)."""
         if self.budget.counts_memory:

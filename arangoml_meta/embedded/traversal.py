@@ -225,46 +225,30 @@ def _weighted(
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     visited: set[str] = set()
     budget = view.budget
-    with Held(budget) as held:
-        yield from _weighted_walk(
-            view, heap, counter, visited, held, min_depth, max_depth, options, prune
-        )
-
-
-def _weighted_walk(
-    view: GraphView,
-    heap: list[tuple[float, int, Step]],
-    counter: Iterator[int],
-    visited: set[str],
-    held: Held,
-    min_depth: int,
-    max_depth: int,
-    options: TraversalOptions,
-    prune: Callable[[Step], bool] | None,
-) -> Iterator[Step]:
-    budget = held.budget
     counts = budget.counts_memory
-    while heap:
-        weight, _, step = heapq.heappop(heap)
-        if options.unique_vertices == "global":
-            if step.vertex_id in visited:
+    with Held(budget) as held:  # the heap's paths
+        while heap:
+            weight, _, step = heapq.heappop(heap)
+            if counts and step.edges:
+                held.release(STEP_BYTES + 16 * (step.depth - 1))
+            if options.unique_vertices == "global":
+                if step.vertex_id in visited:
+                    continue
+                visited.add(step.vertex_id)
+            pruned = prune(step) if prune is not None else False
+            if step.depth >= min_depth:
+                yield step
+            if pruned or step.depth >= max_depth:
                 continue
-            visited.add(step.vertex_id)
-        pruned = prune(step) if prune is not None else False
-        if step.depth >= min_depth:
-            yield step
-        if pruned or step.depth >= max_depth:
-            continue
-        for edge, target in view.neighbors(step.vertex_id):
-            budget.tick()
-            if not _allowed(step, edge, target, options, set()):
-                continue
-            w = weight + edge_weight(edge, options)
-            heapq.heappush(
-                heap, (w, next(counter), Step([*step.vertex_ids, target], [*step.edges, edge], w))
-            )
-            if counts:  # what was popped is not given back: the heap's peak is what counts
-                held.charge(STEP_BYTES + 16 * step.depth)
+            for edge, target in view.neighbors(step.vertex_id):
+                budget.tick()
+                if not _allowed(step, edge, target, options, set()):
+                    continue
+                w = weight + edge_weight(edge, options)
+                path = Step([*step.vertex_ids, target], [*step.edges, edge], w)
+                heapq.heappush(heap, (w, next(counter), path))
+                if counts:
+                    held.charge(STEP_BYTES + 16 * step.depth)
 
 
 # --------------------------------------------------------------------------- path searches

@@ -146,11 +146,12 @@ def test_a_dense_traversal_past_the_memory_limit_fails_with_32(dense: EmbeddedDa
     assert limit_error(dense, aql, {"memoryLimit": 10 * MB}).error_num == ERROR_RESOURCE_LIMIT
 
 
-def test_a_breadth_first_frontier_counts_though_nothing_is_returned(
-    dense: EmbeddedDatabase,
+@pytest.mark.parametrize("order", ["bfs", "weighted"])
+def test_a_walk_frontier_counts_though_nothing_is_returned(
+    dense: EmbeddedDatabase, order: str
 ) -> None:
     aql = (
-        "FOR v IN 1..4 OUTBOUND 'v/0' e OPTIONS {order: 'bfs', uniqueVertices: 'none'} "
+        f"FOR v IN 1..4 OUTBOUND 'v/0' e OPTIONS {{order: '{order}', uniqueVertices: 'none'}} "
         "FILTER v == null RETURN v"
     )
     assert limit_error(dense, aql, {"memoryLimit": 20 * MB}).error_num == ERROR_RESOURCE_LIMIT
