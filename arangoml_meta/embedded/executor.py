@@ -40,7 +40,7 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
-from .limits import GROUP_BYTES, Held, estimate_size
+from .limits import GROUP_BYTES, Held, estimate_size, frame_size
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
@@ -308,13 +308,17 @@ class QueryCompiler:
             ascending = [_is_ascending(d(frame)) for d in directions]
             rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
             with Held(frame[0].budget) as held:
+                counts = held.budget.counts_memory
+                previous = None
                 for _ in upstream:
                     key = tuple(
                         (SortKey if asc else _Descending)(k(frame))
                         for k, asc in zip(keys, ascending, strict=True)
                     )
                     saved = list(frame)
-                    held.charge_frame(saved, rows[-1][1] if rows else None)
+                    if counts:
+                        held.charge(frame_size(saved, previous))
+                        previous = saved
                     rows.append((key, saved))
                 rows.sort(key=lambda r: r[0])
                 for _, saved in rows:

@@ -218,8 +218,3 @@ class Held:
         """Charge a kept value (when the budget counts memory)."""
         if self.budget.counts_memory:
             self.charge(_POINTER_BYTES + estimate_size(value))
-
-    def charge_frame(self, saved: list[Any], previous: list[Any] | None) -> None:
-        """Charge a kept copy of the frame (see :func:`frame_size`)."""
-        if self.budget.counts_memory:
-            self.charge(frame_size(saved, previous))

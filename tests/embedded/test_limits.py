@@ -254,3 +254,10 @@ def test_a_copied_frame_counts_each_value_once() -> None:
     first = [None, shared, 1]
     second = [None, shared, 2]
     assert frame_size(second, first) < frame_size(first, None) - 1000
+
+
+def test_a_killed_write_query_writes_nothing() -> None:
+    db = make_db({"c": [{"_key": "kept"}]})
+    aql = "FOR i IN 1..10000000 INSERT {i, pause: SLEEP(0.001)} INTO c"
+    assert limit_error(db, aql, {"maxRuntime": 0.3}).error_num == ERROR_QUERY_KILLED
+    assert db.query("FOR d IN c RETURN d._key") == ["kept"]
