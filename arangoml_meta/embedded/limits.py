@@ -40,6 +40,9 @@ _LIST_BYTES = 72
 _DICT_BYTES = 232
 _POINTER_BYTES = 8
 _DICT_ENTRY_BYTES = 24
+# an integer in a list: its pointer and its object
+INT_ITEM_BYTES = _POINTER_BYTES + _NUMBER_BYTES
+LIST_BYTES = _LIST_BYTES
 # a traversal path kept in a frontier (see traversal.py): the Step object and its two lists
 STEP_BYTES = 320
 # a COLLECT group besides its values: its list, the lists of its aggregates and INTO
@@ -178,6 +181,12 @@ class Budget:
 
     def release(self, nbytes: int) -> None:
         """Account ``nbytes`` freed (what a finished part of the plan charged)."""
+        self.used -= nbytes
+
+    def check_room(self, nbytes: int) -> None:
+        """Fail (32) unless ``nbytes`` more would fit: for a value about to be built whose
+        keeper is not accounted (a range in an expression); it counts where it is kept."""
+        self.charge(nbytes)
         self.used -= nbytes
 
     def stats(self) -> dict[str, Any]:

@@ -261,3 +261,9 @@ def test_a_killed_write_query_writes_nothing() -> None:
     aql = "FOR i IN 1..10000000 INSERT {i, pause: SLEEP(0.001)} INTO c"
     assert limit_error(db, aql, {"maxRuntime": 0.3}).error_num == ERROR_QUERY_KILLED
     assert db.query("FOR d IN c RETURN d._key") == ["kept"]
+
+
+def test_a_range_built_in_an_expression_must_fit(db: EmbeddedDatabase) -> None:
+    aql = "RETURN LENGTH(1..1000000)"
+    assert db.query(aql, options={"memoryLimit": 1 << 30}) == [1000000]
+    assert limit_error(db, aql, {"memoryLimit": 10 * MB}).error_num == ERROR_RESOURCE_LIMIT
