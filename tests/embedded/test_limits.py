@@ -267,3 +267,12 @@ def test_a_range_built_in_an_expression_must_fit(db: EmbeddedDatabase) -> None:
     aql = "RETURN LENGTH(1..1000000)"
     assert db.query(aql, options={"memoryLimit": 1 << 30}) == [1000000]
     assert limit_error(db, aql, {"memoryLimit": 10 * MB}).error_num == ERROR_RESOURCE_LIMIT
+
+
+def test_a_window_counts_its_rows_and_is_interrupted(db: EmbeddedDatabase) -> None:
+    aql = (
+        "FOR i IN 1..200000 WINDOW {preceding: 'unbounded', following: 'unbounded'} "
+        "AGGREGATE s = SUM(i) FILTER i < 0 RETURN s"
+    )
+    assert limit_error(db, aql, {"memoryLimit": 4 * MB}).error_num == ERROR_RESOURCE_LIMIT
+    assert limit_error(db, aql, {"maxRuntime": 0.5}).error_num == ERROR_QUERY_KILLED
