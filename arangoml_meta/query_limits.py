@@ -29,8 +29,8 @@ DEFAULT_MEMORY_LIMIT = GIB  # bytes
 DEFAULT_MAX_RUNTIME = 60.0  # seconds
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]?)(?:I?B)?", re.IGNORECASE)
-_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?([KMGT]?)(?:I?B)?", re.IGNORECASE)
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class QueryLimits:
 
 def parse_memory_limit(text: str) -> int:
     """Bytes from ``1073741824``, ``512M``, ``1GiB``, ``1.5g`` (units are powers of 1024); 0: none."""
-    match = _SIZE.fullmatch(text.strip())
+    match = _SIZE.fullmatch(text.strip(" "))
     if match is None:
         raise BadParameterError(
             f"--memory-limit: expected a size such as 1073741824, 512MiB or 2G (0: no limit), "
@@ -84,12 +84,13 @@ def parse_memory_limit(text: str) -> int:
 
 def parse_max_runtime(text: str) -> float:
     """Seconds from ``60`` or ``2.5``; 0: none."""
-    if _SECONDS.fullmatch(text.strip()) is None:
+    seconds = text.strip(" ")
+    if _SECONDS.fullmatch(seconds) is None or not math.isfinite(float(seconds)):
         raise BadParameterError(
             f"--max-runtime: expected a number of seconds such as 60 or 2.5 (0: no limit), "
             f"not {text!r}"
         )
-    return float(text)
+    return float(seconds)
 
 
 def format_size(nbytes: int) -> str:

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arangoml_meta.errors import (
     ERROR_BAD_PARAMETER,
@@ -143,7 +145,9 @@ def test_memory_limit_text(text: str, size: int) -> None:
     assert parse_memory_limit(text) == size
 
 
-@pytest.mark.parametrize("text", ["", "-1", "1x", "G", "1e9", "1,000", "nan", "1 GB extra"])
+@pytest.mark.parametrize(
+    "text", ["", "-1", "1x", "G", "1e9", "1,000", "nan", "1 GB extra", "\u0663M", "1\x1f"]
+)
 def test_bad_memory_limit_text_is_refused(text: str) -> None:
     with pytest.raises(BadParameterError, match="--memory-limit"):
         parse_memory_limit(text)
@@ -154,7 +158,21 @@ def test_max_runtime_text(text: str, seconds: float) -> None:
     assert parse_max_runtime(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "-1", "1m", "inf", "nan", "1e3"])
+@pytest.mark.parametrize("text", ["", "-1", "1m", "inf", "nan", "1e3", "9" * 400, "\u0663"])
 def test_bad_max_runtime_text_is_refused(text: str) -> None:
     with pytest.raises(BadParameterError, match="--max-runtime"):
         parse_max_runtime(text)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_any_limit_text_is_a_limit_or_a_clear_error(text: str) -> None:
+    for parse in (parse_memory_limit, parse_max_runtime):
+        try:
+            value = parse(text)
+        except BadParameterError as exc:
+            assert exc.error_num == ERROR_BAD_PARAMETER
+            assert "\n" not in exc.message.replace(repr(text), "")
+            continue
+        assert value >= 0
+        assert QueryLimits.of(int(value), float(value))  # what parses is a valid limit
