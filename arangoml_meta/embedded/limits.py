@@ -14,6 +14,11 @@ Python loops of a few string functions) call :meth:`~Budget.tick`, which looks
 at the clock every few calls, and ``SLEEP()`` waits on the deadline; past
 ``maxRuntime`` the query fails with 1500 (ERROR_QUERY_KILLED).
 
+Not counted: a value while only a variable holds it (it counts where it is
+kept), the runtime's vertex and edge caches (bounded by the stored graph), a
+collection read into a snapshot for a query that writes it. One match of
+Python's ``re`` cannot be interrupted.
+
 Options are read as ArangoDB reads them: a positive number sets a limit, zero
 or a negative number sets none, a value that is not a number is ignored, and
 so is an option name the engine does not know (``maxNumberOfPlans``,
