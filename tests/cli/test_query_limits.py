@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,29 @@ def test_a_bad_limit_is_one_error_line(
 def test_a_bad_limit_from_the_environment_is_one_error_line(cli: Cli, store: MetadataStore) -> None:
     result = cli("aql", "RETURN 1", env={"ARANGOML_META_MEMORY_LIMIT": "plenty"})
     fails(result, "[10]", "--memory-limit", "plenty")
+
+
+@pytest.mark.parametrize(
+    "command", [["aql", "RETURN 1"], ["query", "run", "ratio", "--dir", "DIR"]], ids=["aql", "run"]
+)
+def test_the_defaults_are_one_gib_and_sixty_seconds(
+    cli: Cli,
+    store: MetadataStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+) -> None:
+    given: list[dict[str, Any]] = []
+    real = MetadataStore.query
+
+    def spy(self: MetadataStore, aql: str, bind_vars: Any = None, **limits: Any) -> Any:
+        given.append(limits)
+        return real(self, aql, bind_vars, **limits)
+
+    monkeypatch.setattr(MetadataStore, "query", spy)
+    write_query(tmp_path, "ratio", "RETURN 1 / 2")
+    succeeds(cli(*[str(tmp_path) if arg == "DIR" else arg for arg in command]))
+    assert given == [{"memory_limit": 1 << 30, "max_runtime": 60.0}]
 
 
 def test_a_product_past_the_memory_limit_stops_with_32(cli: Cli, store: MetadataStore) -> None:
