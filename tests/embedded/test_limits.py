@@ -203,6 +203,12 @@ def test_a_quadratic_string_function_is_interrupted(db: EmbeddedDatabase, functi
     assert limit_error(db, aql, {"maxRuntime": 0.3}).error_num == ERROR_QUERY_KILLED
 
 
+@pytest.mark.parametrize("function", ["CRC32", "FNV64"])
+def test_a_checksum_of_long_text_is_interrupted(db: EmbeddedDatabase, function: str) -> None:
+    aql = f"FOR i IN 1..1000 RETURN {function}(REPEAT('abcd', 4000000))"
+    assert limit_error(db, aql, {"maxRuntime": 0.3}).error_num == ERROR_QUERY_KILLED
+
+
 def test_a_collection_product_past_the_runtime_fails_with_1500() -> None:
     db = make_db({"c": [{"n": i} for i in range(300)]})
     aql = "FOR a IN c FOR b IN c FOR d IN c FILTER a.n < 0 RETURN a"
