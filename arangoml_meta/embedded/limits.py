@@ -34,8 +34,10 @@ from typing import Any
 
 from ..errors import ERROR_QUERY_KILLED, ERROR_RESOURCE_LIMIT, QueryError
 
-# calls of Budget.tick between two looks at the clock
+# calls of Budget.tick between two looks at the clock, at most: the interval starts at
+# one call and doubles while the calls between two looks take less than SLOW_CHECK_SECONDS
 CHECK_EVERY = 32
+SLOW_CHECK_SECONDS = 0.01
 
 # what CPython spends on a value's objects (64-bit builds; garbage-collector headers included)
 _NONE_BYTES = 0  # a shared singleton, as are True and False
@@ -111,7 +113,17 @@ def frame_size(saved: list[Any], previous: list[Any] | None) -> int:
 class Budget:
     """The memory and time one query execution may use (0: no limit)."""
 
-    __slots__ = ("_countdown", "deadline", "max_runtime", "memory_limit", "peak", "started", "used")
+    __slots__ = (
+        "_checked",
+        "_countdown",
+        "_interval",
+        "deadline",
+        "max_runtime",
+        "memory_limit",
+        "peak",
+        "started",
+        "used",
+    )
 
     def __init__(self, memory_limit: int = 0, max_runtime: float = 0) -> None:
         self.memory_limit = memory_limit
@@ -120,7 +132,8 @@ class Budget:
         self.deadline = self.started + max_runtime if max_runtime > 0 else math.inf
         self.used = 0
         self.peak = 0
-        self._countdown = CHECK_EVERY
+        self._interval = self._countdown = 1  # ticks between two looks at the clock
+        self._checked = self.started  # when tick() last looked
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any] | None) -> Budget:
@@ -137,12 +150,19 @@ class Budget:
     # ------------------------------------------------------------------ time
 
     def tick(self) -> None:
-        """One more unit of work; every :data:`CHECK_EVERY` units, check the deadline."""
+        """One more unit of work; check the deadline every few units (see :data:`CHECK_EVERY`):
+        slow units are checked one by one, fast ones every 32."""
         self._countdown -= 1
         if self._countdown <= 0:
-            self._countdown = CHECK_EVERY
-            if time.monotonic() > self.deadline:
+            now = time.monotonic()
+            if now > self.deadline:
                 raise self.killed()
+            if now - self._checked > SLOW_CHECK_SECONDS:
+                self._interval = 1
+            elif self._interval < CHECK_EVERY:
+                self._interval *= 2
+            self._countdown = self._interval
+            self._checked = now
 
     def check_time(self) -> None:
         """Fail (1500) when the query has run past its ``maxRuntime``."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded import EmbeddedDatabase, limits
 from arangoml_meta.embedded.limits import Budget, estimate_size, frame_size
 from arangoml_meta.errors import (
     ERROR_QUERY_KILLED,
@@ -282,3 +282,41 @@ def test_a_window_counts_its_rows_and_is_interrupted(db: EmbeddedDatabase) -> No
     )
     assert limit_error(db, aql, {"memoryLimit": 4 * MB}).error_num == ERROR_RESOURCE_LIMIT
     assert limit_error(db, aql, {"maxRuntime": 0.5}).error_num == ERROR_QUERY_KILLED
+
+
+class FakeClock:
+    """Stands in for the ``time`` module of ``limits.py``: time moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.reads = 0
+
+    def monotonic(self) -> float:
+        self.reads += 1
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(limits, "time", fake)
+    return fake
+
+
+def test_slow_work_is_checked_at_each_tick(clock: FakeClock) -> None:
+    budget = Budget(max_runtime=2)
+    ticks = 0
+    with pytest.raises(QueryError):
+        while ticks < 1000:
+            clock.now += 0.25  # each unit of work takes a quarter of a second
+            ticks += 1
+            budget.tick()
+    assert ticks == 9  # the first tick past the 2 s deadline
+
+
+def test_fast_work_reads_the_clock_every_32_ticks(clock: FakeClock) -> None:
+    budget = Budget(max_runtime=2)
+    for _ in range(3200):
+        clock.now += 1e-6
+        budget.tick()
+    assert clock.reads <= 3200 // 32 + 6  # 1, 2, 4, ... 32 ticks apart
