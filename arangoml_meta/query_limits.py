@@ -79,7 +79,8 @@ def parse_memory_limit(text: str) -> int:
             f"not {text!r}"
         )
     number, unit = match.groups()
-    return int(Fraction(number) * _UNITS[unit.upper()])
+    size = Fraction(number) * _UNITS[unit.upper()]
+    return max(1, int(size)) if size else 0  # a limit under a byte is a byte, not none
 
 
 def parse_max_runtime(text: str) -> float:

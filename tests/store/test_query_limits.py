@@ -139,6 +139,8 @@ def test_a_stored_query_keeps_its_warnings(store: MetadataStore, tmp_path: Path)
         ("2 T", 2 << 40),
         ("100k", 102400),
         ("7B", 7),
+        ("0.5", 1),
+        ("0.0", 0),
     ],
 )
 def test_memory_limit_text(text: str, size: int) -> None:
