@@ -223,6 +223,7 @@ _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE: StoreError,
     ERROR_ARANGO_FILESYSTEM_FULL: StoreError,
     ERROR_BAD_PARAMETER: BadParameterError,
+    ERROR_RESOURCE_LIMIT: QueryError,  # an AQL query's memoryLimit (and the engine's own caps)
     ERROR_ARANGO_CONFLICT: ConflictError,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND: DocumentNotFoundError,
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND: CollectionNotFoundError,

@@ -133,12 +133,14 @@ class StoredQuery:
 
 
 class QueryResult(list[Any]):
-    """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did."""
+    """The rows of a stored query; ``truncated`` holds why a walk stopped short, if one did,
+    ``warnings`` the query's warnings."""
 
     def __init__(self, rows: Iterable[Any]) -> None:
         truncated: list[str] = []
         super().__init__(without_truncation(rows, truncated))
         self.truncated = truncated
+        self.warnings: list[dict[str, Any]] = list(getattr(rows, "warnings", ()))
 
 
 TRUNCATED = "truncated"  # the key of the row that says a walk was cut short
@@ -576,15 +578,21 @@ def run_query(
     params: Mapping[str, Any] | None = None,
     *,
     directory: str | Path | None = None,
+    memory_limit: int | None = None,
+    max_runtime: float | None = None,
 ) -> QueryResult:
     """Run a stored query (by name, from ``directory``, or as loaded) with its parameters bound.
 
     ``params`` are strings as given on the command line or typed values (see
     :func:`coerce_params`); references and type lists are resolved on ``store``
     (see ``query_binding.py``). A query whose header does not say ``writes: true``
-    is refused (1586) when its text modifies data.
+    is refused (1586) when its text modifies data. ``memory_limit`` and
+    ``max_runtime`` are :meth:`MetadataStore.query`'s.
     """
-    return QueryResult(store.query(*prepare_query(store, name_or_query, params, directory=directory)))
+    text, bind = prepare_query(store, name_or_query, params, directory=directory)
+    return QueryResult(
+        store.query(text, bind, memory_limit=memory_limit, max_runtime=max_runtime)
+    )
 
 
 def prepare_query(

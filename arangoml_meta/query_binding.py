@@ -47,7 +47,14 @@ _NAMED = "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true"  # the (name,
 class QueryStore(Protocol):
     """What a stored query runs on: a MetadataStore."""
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]: ...
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        *,
+        memory_limit: int | None = None,
+        max_runtime: float | None = None,
+    ) -> list[Any]: ...
 
     def get(self, ref: str) -> dict[str, Any]: ...
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import IN_MEMORY, Backend, open_backend
+from .backends.base import QueryRows
 from .cycles import refuse_self_link
 from .deletion import Deletion
 from .embedded.database import Cursor
@@ -56,6 +57,7 @@ from .migrations import (
     save_graph,
     type_from_doc,
 )
+from .query_limits import QueryLimits
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
 from .safe_text import check_actor
 from .steps import Step, commit
@@ -677,18 +679,39 @@ class MetadataStore:
             {"from": self.resolve_id(source), "to": self.resolve_id(target)},
         )
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        *,
+        memory_limit: int | None = None,
+        max_runtime: float | None = None,
+    ) -> QueryRows:
         """Run any AQL on the store (it sees what is committed, not an open step's writes).
 
-        Bind parameters are JSON values by the rule of ``jsonvalues`` (1553 otherwise)."""
-        return self.backend.query(aql, check_bind_vars(bind_vars))
+        The rows come with the query's ``warnings``. ``memory_limit`` (bytes) and
+        ``max_runtime`` (seconds) bound it (None: 1 GiB and 60 s, 0: no limit; see
+        ``query_limits.py``): past them it fails with error 32 or 1500. Bind
+        parameters are JSON values by the rule of ``jsonvalues`` (1553 otherwise).
+        """
+        limits = QueryLimits.of(memory_limit, max_runtime)
+        return self.backend.query(aql, check_bind_vars(bind_vars), limits)
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+    def cursor(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        *,
+        memory_limit: int | None = None,
+        max_runtime: float | None = None,
+    ) -> Cursor:
         """Run any AQL on the store; its rows as they are read (a result of any size in
         bounded memory). On the embedded store the cursor holds a read transaction until
         it is exhausted or closed: do not write from the loop that reads it. Bind
-        parameters as for :meth:`query`."""
-        return self.backend.cursor(aql, check_bind_vars(bind_vars))
+        parameters and limits as for :meth:`query` (the rows handed out are not held,
+        so they do not count against the memory limit)."""
+        limits = QueryLimits.of(memory_limit, max_runtime)
+        return self.backend.cursor(aql, check_bind_vars(bind_vars), limits)
 
 
 def _versioned(artifact_type: ArtifactType) -> str:

@@ -65,9 +65,11 @@ from ..errors import (
     TransactionError,
     error_for,
 )
+from ..query_limits import QueryLimits
 from .base import (
     SYSTEM_ATTRIBUTES,
     Document,
+    QueryRows,
     collection_kind_error,
     iter_batches,
     schema_property,
@@ -377,13 +379,19 @@ class ArangoSession:
                 raise _not_found(collection, key)
         self._run(_DELETE_MANY, {"keys": list(keys), "@collection": collection})
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        return list(self.cursor(aql, bind_vars))
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        cursor = self.cursor(aql, bind_vars, limits)
+        rows = list(cursor)
+        return QueryRows(rows, cursor.warnings)
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
         """The rows of a query, fetched from the server a batch at a time as they are read."""
         try:
-            return self._stream(aql, bind_vars)
+            return self._stream(aql, bind_vars, limits)
         except _NotJSONError as exc:
             raise BindParameterError(
                 f"a bind parameter has an invalid value or type ({exc.message})",
@@ -397,7 +405,9 @@ class ArangoSession:
     def _run(self, aql: str, bind_vars: dict[str, Any] | None) -> list[Any]:
         return list(self._stream(aql, bind_vars))
 
-    def _stream(self, aql: str, bind_vars: dict[str, Any] | None) -> Cursor:
+    def _stream(
+        self, aql: str, bind_vars: dict[str, Any] | None, limits: QueryLimits | None = None
+    ) -> Cursor:
         """Run the query now; its rows as they are read."""
         if not isinstance(aql, str):
             raise QueryError("query must be a string", ERROR_QUERY_EMPTY)
@@ -405,8 +415,17 @@ class ArangoSession:
         tracer = self._backend.tracer
         if tracer is not None:
             tracer(aql, bind_vars)
+        # 0 is no limit of ours: memoryLimit 0 and an absent maxRuntime leave the server's own
+        memory_limit = limits.memory_limit if limits is not None else 0
+        max_runtime = limits.max_runtime if limits is not None and limits.max_runtime else None
         with self._errors():
-            cursor = self._db.aql.execute(aql, bind_vars=bind_vars, batch_size=QUERY_BATCH)
+            cursor = self._db.aql.execute(
+                aql,
+                bind_vars=bind_vars,
+                batch_size=QUERY_BATCH,
+                memory_limit=memory_limit,
+                max_runtime=max_runtime,  # type: ignore[arg-type]
+            )
         warnings: list[dict[str, Any]] = []
         return Cursor(self._fetch(cursor, warnings), warnings)  # type: ignore[arg-type]
 
@@ -746,11 +765,15 @@ class ArangoBackend:
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         self._session().delete_many(collection, keys)
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        return self._session().query(aql, bind_vars)
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        return self._session().query(aql, bind_vars, limits)
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
-        return self._session().cursor(aql, bind_vars)
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
+        return self._session().cursor(aql, bind_vars, limits)
 
     # ------------------------------------------------------------------ transactions
 

@@ -18,16 +18,25 @@ indexes, graphs) are not transactional on ArangoDB.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from ..embedded.database import Cursor
 from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, BadParameterError, CollectionError
+from ..query_limits import QueryLimits
 
 Document = dict[str, Any]
 # set by the database on every write; ignored in what a caller passes to update / replace
 SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
+
+
+class QueryRows(list[Any]):
+    """A query's rows, with the ``warnings`` it raised (ArangoDB's ``{code, message}``)."""
+
+    def __init__(self, rows: Iterable[Any] = (), warnings: Iterable[dict[str, Any]] = ()) -> None:
+        super().__init__(rows)
+        self.warnings = list(warnings)
 
 
 @runtime_checkable
@@ -59,15 +68,20 @@ class Session(Protocol):
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         """Remove documents, all or nothing (1202 when one does not exist)."""
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        """Run AQL with bound parameters and return all rows."""
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        """Run AQL with bound parameters and return all rows (and warnings); ``limits``:
+        its memoryLimit and maxRuntime (None: none, as for the store's own queries)."""
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
         """Run AQL with bound parameters; its rows as they are read, never all held at once.
 
         Errors in the query or its parameters are raised here, errors of its
         execution while reading. ``close()`` stops it early; its ``warnings`` are
-        complete once every row has been read.
+        complete once every row has been read. ``limits`` as for :meth:`query`.
         """
 
 

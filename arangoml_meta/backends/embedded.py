@@ -32,7 +32,8 @@ from ..errors import (
     DocumentNotFoundError,
     StoreError,
 )
-from .base import SYSTEM_ATTRIBUTES, Document, collection_kind_error, schema_property
+from ..query_limits import QueryLimits
+from .base import SYSTEM_ATTRIBUTES, Document, QueryRows, collection_kind_error, schema_property
 from .sqlite_errors import sqlite_errors, translating_sqlite_errors
 
 STORE_FILE = "store.db"
@@ -249,11 +250,16 @@ class EmbeddedBackend:
                 except DocumentNotFoundError:
                     raise _not_found(collection, key) from None
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> list[Any]:
-        return list(self.db.query(aql, bind_vars))
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        rows = self.db.query(aql, bind_vars, None if limits is None else limits.options())
+        return QueryRows(rows, rows.warnings)
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
-        return self.db.cursor(aql, bind_vars)
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
+        return self.db.cursor(aql, bind_vars, None if limits is None else limits.options())
 
     def foreign_commits(self) -> int:
         """A number that changes whenever another connection has committed to the store, as

@@ -3,14 +3,17 @@
 Stored-query parameters go to :func:`~arangoml_meta.queries.run_query` as the
 text given, which types them by the query's header. An ad-hoc query takes
 JSON-typed bind variables and is read-only unless ``--write``: it is parsed
-first, and refused (1586) when it holds a modification.
+first, and refused (1586) when it holds a modification. Both run within
+``--memory-limit`` and ``--max-runtime`` (see ``query_limits.py``), and print
+the query's warnings on stderr, one line each, while the rows go to stdout.
 """
 
 from __future__ import annotations
 
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +27,13 @@ from ..queries import (
     load_query,
     prepare_query,
     without_truncation,
+)
+from ..query_limits import (
+    DEFAULT_MAX_RUNTIME,
+    DEFAULT_MEMORY_LIMIT,
+    format_size,
+    parse_max_runtime,
+    parse_memory_limit,
 )
 from .core import assignments, examples, note, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows, print_text, to_json
@@ -126,6 +136,59 @@ def show(name: QueryName, directory: DirOption = None, fmt: FormatOption = Forma
     print_text(body_of(query))
 
 
+MemoryLimitOption = Annotated[
+    str,
+    typer.Option(
+        "--memory-limit",
+        envvar="ARANGOML_META_MEMORY_LIMIT",
+        metavar="SIZE",
+        help="Stop the query (error 32) when it would hold more than SIZE: bytes, or a number "
+        "with K, M, G or T (powers of 1024), e.g. 4GiB; 0: no limit.",
+    ),
+]
+MaxRuntimeOption = Annotated[
+    str,
+    typer.Option(
+        "--max-runtime",
+        envvar="ARANGOML_META_MAX_RUNTIME",
+        metavar="SECONDS",
+        help="Stop the query (error 1500) when it has run SECONDS; 0: no limit.",
+    ),
+]
+DEFAULT_MEMORY = format_size(DEFAULT_MEMORY_LIMIT).replace(" ", "")
+DEFAULT_SECONDS = f"{DEFAULT_MAX_RUNTIME:g}"
+# the option that raises each limit (the engine names it in the error's details)
+_LIMIT_OPTIONS = {"memoryLimit": "--memory-limit", "maxRuntime": "--max-runtime"}
+
+
+def limits(memory_limit: str, max_runtime: str) -> dict[str, Any]:
+    """The ``memory_limit`` and ``max_runtime`` arguments of the options' text."""
+    return {
+        "memory_limit": parse_memory_limit(memory_limit),
+        "max_runtime": parse_max_runtime(max_runtime),
+    }
+
+
+@contextmanager
+def limit_hint() -> Iterator[None]:
+    """A query stopped by a limit fails saying which option raises the limit."""
+    try:
+        yield
+    except QueryError as exc:
+        option = _LIMIT_OPTIONS.get(str(exc.details.get("limit")))
+        if option is None:
+            raise
+        raise QueryError(
+            f"{exc.message}; raise it with {option} (0: no limit)", exc.error_num
+        ) from None
+
+
+def show_warnings(rows: Any) -> None:
+    """Each of the query's warnings on stderr: ``Warning: [1562] division by zero``."""
+    for warning in getattr(rows, "warnings", ()):
+        note(f"Warning: [{warning.get('code')}] {warning.get('message')}")
+
+
 ParamOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -153,16 +216,26 @@ def run(
     params: ParamOption = None,
     directory: DirOption = None,
     fmt: FormatOption = Format.table,
+    memory_limit: MemoryLimitOption = DEFAULT_MEMORY,
+    max_runtime: MaxRuntimeOption = DEFAULT_SECONDS,
 ) -> None:
-    """Run a stored query with its parameters (bound, never spliced into the AQL)."""
+    """Run a stored query with its parameters (bound, never spliced into the AQL).
+
+    The rows go to stdout and the query's warnings to stderr, one line each.
+    """
     query = load_query(name, directory)
     raw = assignments(params, "--param", typed=False)
     truncated: list[str] = []
     store = open_store_of(ctx, reading=not query.writes)
-    with closing(store.cursor(*prepare_query(store, query, raw))) as rows:
+    bounds = limits(memory_limit, max_runtime)
+    with (
+        limit_hint(),
+        closing(store.cursor(*prepare_query(store, query, raw), **bounds)) as rows,
+    ):
         emit_rows(without_truncation(rows, truncated), fmt)
     for message in truncated:
         note(message)
+    show_warnings(rows)
 
 
 def read_aql(text: str) -> str:
@@ -208,14 +281,22 @@ def aql(
     ] = None,
     write: Annotated[bool, typer.Option("--write", help="Allow the query to modify data.")] = False,
     fmt: FormatOption = Format.table,
+    memory_limit: MemoryLimitOption = DEFAULT_MEMORY,
+    max_runtime: MaxRuntimeOption = DEFAULT_SECONDS,
 ) -> None:
-    """Run an ad-hoc AQL query on the store, read-only unless --write."""
+    """Run an ad-hoc AQL query on the store, read-only unless --write.
+
+    The rows go to stdout and the query's warnings to stderr, one line each.
+    """
     query = read_aql(text)
     if not write:
         refuse_modification(query)
     bind_vars = assignments(bind, "--bind", typed=True)
-    with closing(open_store_of(ctx, reading=not write).cursor(query, bind_vars)) as rows:
+    bounds = limits(memory_limit, max_runtime)
+    store = open_store_of(ctx, reading=not write)
+    with limit_hint(), closing(store.cursor(query, bind_vars, **bounds)) as rows:
         emit_rows(rows, fmt)
+    show_warnings(rows)
 
 
 AQL_EPILOG = examples(

@@ -7,6 +7,8 @@ every query runs in one transaction (a writer takes SQLite's
 write lock up front), so a modification query is all-or-nothing. Bind
 parameters are checked as ArangoDB checks them (1551 missing, 1552 unused,
 1553 wrong type), and a query's warnings are kept in :attr:`last_warnings`.
+A query honours ArangoDB's ``memoryLimit`` and ``maxRuntime`` options (see
+``limits.py``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from time import monotonic
 from typing import Any
 
 from ..errors import (
@@ -24,6 +27,7 @@ from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_MISSING,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
+    ERROR_RESOURCE_LIMIT,
     BindParameterError,
     CollectionError,
     DocumentError,
@@ -31,6 +35,7 @@ from ..errors import (
 )
 from . import ast as A
 from .executor import QueryCompiler
+from .limits import Budget, estimate_size
 from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
@@ -58,9 +63,24 @@ def _check_json(name: str, value: Any, depth: int = 0) -> Any:
 
 
 class QueryResult(list[Any]):
-    """The rows of a query, with its ``warnings`` and whether it wrote."""
+    """The rows of a query, with its ``warnings`` and ``stats`` (ArangoDB's names:
+    ``peakMemoryUsage`` in bytes — what the memory limit counts, 0 without one —
+    and ``executionTime`` in seconds)."""
 
     warnings: list[dict[str, Any]]
+    stats: dict[str, Any]
+
+
+def _collect(rows: Iterable[Any], budget: Budget) -> QueryResult:
+    """The rows, each charged to ``budget`` when it has a memory limit."""
+    if not budget.counts_memory:
+        return QueryResult(rows)
+    result = QueryResult()
+    append, charge = result.append, budget.charge
+    for row in rows:
+        charge(8 + estimate_size(row))  # the result's pointer to the row, and the row
+        append(row)
+    return result
 
 
 class Cursor:
@@ -73,9 +93,15 @@ class Cursor:
     other threads of this process wait.
     """
 
-    def __init__(self, rows: Generator[Any, None, None], warnings: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        rows: Generator[Any, None, None],
+        warnings: list[dict[str, Any]],
+        budget: Budget | None = None,
+    ) -> None:
         self.rows = rows
         self.warnings = warnings
+        self.budget = budget if budget is not None else Budget()  # its limits and peak
 
     def __iter__(self) -> Iterator[Any]:
         return self.rows
@@ -309,19 +335,38 @@ class EmbeddedDatabase:
             frame[slot] = _check_json(name, bind_vars[name])
         return frame
 
-    def query(self, aql: str, bind_vars: dict[str, Any] | None = None) -> QueryResult:
-        """Run an AQL query and return its rows (a list with a ``warnings`` attribute)."""
-        cursor = self.cursor(aql, bind_vars)
-        rows = QueryResult(cursor)
+    def query(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> QueryResult:
+        """Run an AQL query and return its rows (a list with ``warnings`` and ``stats``).
+
+        ``options``: ArangoDB's query options; ``memoryLimit`` (bytes) and
+        ``maxRuntime`` (seconds) are honoured, other names are ignored. The rows
+        count against the memory limit, as they are all held.
+        """
+        cursor = self.cursor(aql, bind_vars, options)
+        rows = _collect(cursor, cursor.budget)
         rows.warnings = cursor.warnings
+        rows.stats = cursor.budget.stats()
         return rows
 
-    def cursor(self, aql: str, bind_vars: dict[str, Any] | None = None) -> Cursor:
+    def cursor(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> Cursor:
         """Run an AQL query whose rows are made as they are read (see :class:`Cursor`).
 
         Parse and bind errors are raised here; errors of execution while reading.
         A query that writes runs to its end here, so that it commits (all or
-        nothing) whether or not its rows are read.
+        nothing) whether or not its rows are read. ``options`` as for :meth:`query`;
+        rows handed out are not held, so they do not count against the memory
+        limit, and the time the reader spends between rows does not count
+        against the runtime.
         """
         if not isinstance(aql, str):
             raise QueryError("query must be a string", 1502)
@@ -330,7 +375,8 @@ class EmbeddedDatabase:
             self.tracer(aql, bind_vars)
         prepared = self.prepare(aql)
         template = self._bind(prepared, bind_vars)
-        runtime = Runtime(self.storage, self.name)
+        budget = Budget.from_options(options)
+        runtime = Runtime(self.storage, self.name, budget)
         storage = self.storage
 
         def compile_plan() -> tuple[Plan, set[int]]:
@@ -343,12 +389,21 @@ class EmbeddedDatabase:
                 with storage.atomic(write=prepared.writes):
                     template[0] = runtime
                     run = prepared.plan(storage, bind_vars, template, compile_plan)
-                    yield from run(template)
+                    for row in run(template):
+                        handed = monotonic()
+                        yield row
+                        budget.deadline += monotonic() - handed  # the reader's time
             except RecursionError:
                 raise QueryError("query is too deeply nested to execute", 1500) from None
+            except MemoryError:  # the process ran out before the query's memoryLimit did
+                raise QueryError(
+                    "query would use more memory than is available; give it a memoryLimit",
+                    ERROR_RESOURCE_LIMIT,
+                ) from None
             self.last_warnings = runtime.warnings
 
-        cursor = Cursor(rows(), runtime.warnings)
+        cursor = Cursor(rows(), runtime.warnings, budget)
         if prepared.writes:  # run it to its end (and commit) now
-            return Cursor((row for row in list(cursor)), runtime.warnings)
+            held = _collect(cursor, budget)
+            return Cursor((row for row in held), runtime.warnings, budget)
         return cursor

@@ -40,6 +40,7 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
+from .limits import GROUP_BYTES, Held, estimate_size, frame_size
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
@@ -150,7 +151,16 @@ class QueryCompiler:
         run = self._pipeline(query.operations)
 
         def subquery(frame: Frame) -> list[Any]:
-            return list(run(list(frame)))
+            budget = frame[0].budget
+            if not budget.counts_memory:
+                return list(run(list(frame)))
+            # its rows count while it is built (a row it returns counts again where it is kept)
+            with Held(budget) as held:
+                rows = []
+                for row in run(list(frame)):
+                    held.charge(8 + estimate_size(row))
+                    rows.append(row)
+                return rows
 
         return subquery
 
@@ -261,12 +271,14 @@ class QueryCompiler:
 
         def return_distinct(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
             seen: set[Any] = set()
-            for _ in upstream:
-                result = value(frame)
-                key = hashable(result)
-                if key not in seen:
-                    seen.add(key)
-                    yield result
+            with Held(frame[0].budget) as held:
+                for _ in upstream:
+                    result = value(frame)
+                    key = hashable(result)
+                    if key not in seen:
+                        held.charge_value(result)
+                        seen.add(key)
+                        yield result
 
         return return_distinct
 
@@ -295,16 +307,23 @@ class QueryCompiler:
         def sort(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             ascending = [_is_ascending(d(frame)) for d in directions]
             rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
-            for _ in upstream:
-                key = tuple(
-                    (SortKey if asc else _Descending)(k(frame))
-                    for k, asc in zip(keys, ascending, strict=True)
-                )
-                rows.append((key, list(frame)))
-            rows.sort(key=lambda r: r[0])
-            for _, saved in rows:
-                frame[:] = saved
-                yield None
+            with Held(frame[0].budget) as held:
+                counts = held.budget.counts_memory
+                previous = None
+                for _ in upstream:
+                    key = tuple(
+                        (SortKey if asc else _Descending)(k(frame))
+                        for k, asc in zip(keys, ascending, strict=True)
+                    )
+                    saved = list(frame)
+                    if counts:
+                        held.charge(frame_size(saved, previous))
+                        previous = saved
+                    rows.append((key, saved))
+                rows.sort(key=lambda r: r[0])
+                for _, saved in rows:
+                    frame[:] = saved
+                    yield None
 
         return sort
 
@@ -382,8 +401,10 @@ class QueryCompiler:
             high = self.expr(source.high)
 
             def for_range(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+                tick = frame[0].budget.tick
                 for _ in upstream:
                     for value in range_values(low(frame), high(frame), frame[0]):
+                        tick()
                         frame[slot] = value
                         yield None
 
@@ -391,6 +412,7 @@ class QueryCompiler:
         values = self.expr(source)
 
         def for_values(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            tick = frame[0].budget.tick
             for _ in upstream:
                 items = values(frame)
                 if type(items) is dict:
@@ -403,6 +425,7 @@ class QueryCompiler:
                         ERROR_QUERY_ARRAY_EXPECTED,
                     )
                 for item in items:
+                    tick()
                     frame[slot] = item
                     yield None
 
@@ -430,7 +453,12 @@ class QueryCompiler:
             return {name: frame[slot] for name, slot in keep_vars}
 
         def collect(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            with Held(frame[0].budget) as held:
+                yield from collect_groups(upstream, frame, held)
+
+        def collect_groups(upstream: Iterator[None], frame: Frame, held: Held) -> Iterator[None]:
             groups: dict[Any, list[Any]] = {}
+            counts = held.budget.counts_memory
             for _ in upstream:
                 values = [e(frame) for e in group_exprs]
                 key = tuple(hashable(v) for v in values)
@@ -438,10 +466,18 @@ class QueryCompiler:
                 if group is None:
                     group = [values, [[] for _ in aggregates], [], 0]
                     groups[key] = group
+                    if counts:
+                        held.charge(GROUP_BYTES + estimate_size(values))
                 for i, (_, _, args) in enumerate(aggregates):
-                    group[1][i].append(args[0](frame) if args else None)
+                    item = args[0](frame) if args else None
+                    group[1][i].append(item)
+                    if counts:
+                        held.charge(8 + estimate_size(item))
                 if into_slot is not None:
-                    group[2].append(project(frame))
+                    projected = project(frame)
+                    group[2].append(projected)
+                    if counts:
+                        held.charge(8 + estimate_size(projected))
                 group[3] += 1
             if always_one_group and not groups:
                 groups[()] = [[], [[] for _ in aggregates], [], 0]
@@ -656,7 +692,8 @@ class QueryCompiler:
         def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             runtime = frame[0]
             probed = loader.probed(runtime) if loader is not None else None
-            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
+            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+            tick = runtime.budget.tick
             load = None
             if loader is not None:
                 load = loader.session(runtime)[0]
@@ -669,6 +706,7 @@ class QueryCompiler:
                         return to_bool(prune_expr(frame))
 
                 for step in traverse(bound, start, low, high, options, prune):
+                    tick()
                     bind(frame, step, load)
                     yield None
 
@@ -707,7 +745,7 @@ class QueryCompiler:
         e_slot = op.edge.slot if op.edge is not None else None
 
         def shortest(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-            bound = view.bind(frame[0].edge_cache)
+            bound = view.bind(frame[0].edge_cache, budget=frame[0].budget)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
@@ -735,7 +773,7 @@ class QueryCompiler:
         kind = op.kind
 
         def paths(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-            bound = view.bind(frame[0].edge_cache)
+            bound = view.bind(frame[0].edge_cache, budget=frame[0].budget)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
@@ -751,6 +789,7 @@ class QueryCompiler:
                     high = depth_bound(high_expr(frame)) if high_expr else low
                     steps = k_paths(bound, start, target, low, high, options)
                 for step in steps:
+                    bound.budget.tick()
                     frame[slot] = self._path_object(frame, step, options)
                     yield None
 

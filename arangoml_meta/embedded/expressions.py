@@ -29,6 +29,7 @@ from ..errors import (
 )
 from . import ast as A
 from .functions import lookup
+from .limits import INT_ITEM_BYTES, LIST_BYTES
 from .values import (
     compare,
     equal,
@@ -454,7 +455,15 @@ class ExpressionCompiler:
     def _Range(self, node: A.Range) -> Expr:
         low = self.compile(node.low)
         high = self.compile(node.high)
-        return lambda f: list(range_values(low(f), high(f), f[0]))
+
+        def range_list(f: Frame) -> list[int]:
+            values = range_values(low(f), high(f), f[0])
+            budget = f[0].budget
+            if budget.counts_memory:
+                budget.check_room(LIST_BYTES + INT_ITEM_BYTES * len(values))
+            return list(values)
+
+        return range_list
 
     def _Binary(self, node: A.Binary) -> Expr:
         left = self.compile(node.left)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codec import decode
+from .limits import Budget
 from .projections import Path, Projection
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
 
@@ -124,6 +125,7 @@ class GraphView:
         self.edge_paths = None if documents else edge_paths
         self.existing: dict[str, bool] = {}
         self.probed: dict[str, Any] | None = None
+        self.budget = Budget()  # the execution's (see bind), which walks tick and charge
         self._cache: dict[Any, Any] = {}
         self._plan: _Plan | None = None  # set by bind()
         self._caches: list[dict[str, Any]] = []  # each lookup's edge lists (in _cache)
@@ -147,11 +149,15 @@ class GraphView:
         cache: dict[Any, Any],
         existing: dict[str, bool] | None = None,
         probed: dict[str, Any] | None = None,
+        budget: Budget | None = None,
     ) -> GraphView:
-        """This view for one execution: edge lists cached in ``cache`` (the runtime's)."""
+        """This view for one execution: edge lists cached in ``cache`` (the runtime's),
+        walks limited by ``budget`` (the runtime's)."""
         view = GraphView.__new__(GraphView)
         view.__dict__.update(self.__dict__)
         view._cache = cache
+        if budget is not None:
+            view.budget = budget
         view._neighbors = {}
         view.existing = existing if existing is not None else {}
         view.probed = probed if self.probe else None  # existence alone goes to ``existing``

@@ -1,8 +1,9 @@
 """The run-time context of one query execution.
 
 Lives in slot 0 of every frame. It gives functions what they may ask of the
-running query (warnings, DOCUMENT lookups, collection counts, the clock — the
-``FunctionContext`` protocol) and gives the executor cached access to the
+running query (warnings, DOCUMENT lookups, collection counts, the clock, the
+query's deadline — the ``FunctionContext`` protocol), holds the execution's
+resource :class:`~.limits.Budget`, and gives the executor cached access to the
 storage: vertex documents fetched during traversals are decoded once per
 query, and compiled parts of the plan keep per-execution caches here
 (:meth:`Runtime.cache_for`, see ``vertices.py``).
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CollectionNotFoundError
 from .documents import split_id
+from .limits import Budget
 
 if TYPE_CHECKING:
     from .storage import CollectionInfo, Storage
@@ -26,9 +28,12 @@ MAX_WARNINGS = 10
 class Runtime:
     """Per-execution state: warnings, caches and storage access."""
 
-    def __init__(self, storage: Storage, database_name: str = "_system") -> None:
+    def __init__(
+        self, storage: Storage, database_name: str = "_system", budget: Budget | None = None
+    ) -> None:
         self.storage = storage
         self.database_name = database_name
+        self.budget = budget if budget is not None else Budget()
         self.warnings: list[dict[str, Any]] = []
         self.vertex_cache: dict[str, dict[str, Any] | None] = {}  # whole vertex documents
         self._caches: dict[int, dict[str, Any]] = {}  # see cache_for
@@ -45,6 +50,12 @@ class Runtime:
 
     def now_ms(self) -> int:
         return int(time.time() * 1000)
+
+    def checkpoint(self) -> None:
+        self.budget.check_time()  # functions call it in loops that take a while per turn
+
+    def sleep(self, seconds: float) -> None:
+        self.budget.sleep(seconds)
 
     def info(self, collection: str) -> CollectionInfo | None:
         """The collection's catalog entry (None when missing), cached for the execution."""

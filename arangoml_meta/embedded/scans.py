@@ -17,7 +17,9 @@ stage:
   early (see :mod:`index_sort`).
 
 A collection the query also modifies is read into a list first (a snapshot):
-in index order, just the rows the stage yields.
+in index order, just the rows the stage yields. Each scan, and each document
+the stage looks at in Python, ticks the query's budget (its maxRuntime, see
+:mod:`limits`).
 """
 
 from __future__ import annotations
@@ -96,7 +98,9 @@ def compile_collection_scan(
         if snapshot:
             docs = list(docs)
         checks = [c.check for c in residual]
+        tick = frame[0].budget.tick
         for doc in docs:
+            tick()
             frame[slot] = doc
             if checks and not all(to_bool(check(frame)) for check in checks):
                 continue
@@ -110,7 +114,9 @@ def compile_collection_scan(
 
     def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         wanted = None if sort is None else _wanted(sort, frame)
+        tick = frame[0].budget.tick
         for _ in upstream:
+            tick()  # a scan per row from upstream: a product of scans is checked
             found = scan(frame)
             ordered = None if wanted is None else in_order(frame, found, wanted, wanted)
             if ordered is None:
@@ -128,7 +134,9 @@ def compile_collection_scan(
         offset, count = sort.limits(frame)  # first, as the LIMIT stage does
         if count == 0:
             return
+        tick = frame[0].budget.tick
         for _ in upstream:
+            tick()
             found = scan(frame)
             checks = [c.check for c in found.residual]
             # rows skipped by the offset are fetched only when a FILTER must see them

@@ -9,6 +9,10 @@ On a :class:`~.graph_view.GraphView` (which edges leave / enter a vertex):
   :func:`bfs_levels` is its lean form for the common global-uniqueness walk.
 - :func:`shortest_path`, :func:`k_shortest_paths` (Yen's algorithm),
   :func:`k_paths` and :func:`all_shortest_paths`.
+
+Every walk ticks the view's budget (the query's deadline) as it looks at edges,
+and charges it what it keeps: breadth-first and weighted frontiers, the paths
+K_PATHS sorts (see ``limits.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .graph_view import Edge, GraphView
+from .limits import STEP_BYTES, Held
 from .values import to_number
 
 
@@ -115,6 +120,7 @@ def bfs_levels(
     via: list[Edge] = [None] if view.edge_paths is not None else []
     depth = 0
     while True:
+        view.budget.check_time()
         yield depth, level, via
         if depth >= max_depth:
             return
@@ -138,6 +144,7 @@ def _dfs(
     step = Step([start], [])
     visited = {start}
     stack: list[Iterator[tuple[Edge, str]]] = []  # depth-first: last edge first
+    tick = view.budget.tick
 
     def enter() -> bool:
         """Emit-check and decide whether to expand the current step."""
@@ -152,6 +159,7 @@ def _dfs(
     while stack:
         advanced = False
         for edge, target in stack[-1]:
+            tick()
             if not _allowed(step, edge, target, options, visited):
                 continue
             visited.add(target)
@@ -183,19 +191,25 @@ def _bfs(
 ) -> Iterator[Step]:
     visited = {start}
     queue: list[Step] = [Step([start], [])]
+    budget = view.budget
+    counts = budget.counts_memory
     while queue:
         next_level: list[Step] = []
-        for step in queue:
-            pruned = prune(step) if prune is not None else False
-            if step.depth >= min_depth:
-                yield step
-            if pruned or step.depth >= max_depth:
-                continue
-            for edge, target in view.neighbors(step.vertex_id):
-                if not _allowed(step, edge, target, options, visited):
+        with Held(budget) as held:  # the next level, until it becomes the one walked
+            for step in queue:
+                pruned = prune(step) if prune is not None else False
+                if step.depth >= min_depth:
+                    yield step
+                if pruned or step.depth >= max_depth:
                     continue
-                visited.add(target)
-                next_level.append(Step([*step.vertex_ids, target], [*step.edges, edge]))
+                for edge, target in view.neighbors(step.vertex_id):
+                    budget.tick()
+                    if not _allowed(step, edge, target, options, visited):
+                        continue
+                    visited.add(target)
+                    next_level.append(Step([*step.vertex_ids, target], [*step.edges, edge]))
+                    if counts:
+                        held.charge(STEP_BYTES + 16 * step.depth)
         queue = next_level
 
 
@@ -210,24 +224,31 @@ def _weighted(
     counter = itertools.count()
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     visited: set[str] = set()
-    while heap:
-        weight, _, step = heapq.heappop(heap)
-        if options.unique_vertices == "global":
-            if step.vertex_id in visited:
+    budget = view.budget
+    counts = budget.counts_memory
+    with Held(budget) as held:  # the heap's paths
+        while heap:
+            weight, _, step = heapq.heappop(heap)
+            if counts and step.edges:
+                held.release(STEP_BYTES + 16 * (step.depth - 1))
+            if options.unique_vertices == "global":
+                if step.vertex_id in visited:
+                    continue
+                visited.add(step.vertex_id)
+            pruned = prune(step) if prune is not None else False
+            if step.depth >= min_depth:
+                yield step
+            if pruned or step.depth >= max_depth:
                 continue
-            visited.add(step.vertex_id)
-        pruned = prune(step) if prune is not None else False
-        if step.depth >= min_depth:
-            yield step
-        if pruned or step.depth >= max_depth:
-            continue
-        for edge, target in view.neighbors(step.vertex_id):
-            if not _allowed(step, edge, target, options, set()):
-                continue
-            w = weight + edge_weight(edge, options)
-            heapq.heappush(
-                heap, (w, next(counter), Step([*step.vertex_ids, target], [*step.edges, edge], w))
-            )
+            for edge, target in view.neighbors(step.vertex_id):
+                budget.tick()
+                if not _allowed(step, edge, target, options, set()):
+                    continue
+                w = weight + edge_weight(edge, options)
+                path = Step([*step.vertex_ids, target], [*step.edges, edge], w)
+                heapq.heappush(heap, (w, next(counter), path))
+                if counts:
+                    held.charge(STEP_BYTES + 16 * step.depth)
 
 
 # --------------------------------------------------------------------------- path searches
@@ -246,7 +267,9 @@ def _dijkstra(
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     best: dict[str, float] = {start: 0.0}
     done: set[str] = set()
+    tick = view.budget.tick
     while heap:
+        tick()
         weight, _, step = heapq.heappop(heap)
         vertex = step.vertex_id
         if vertex in done:
@@ -342,6 +365,8 @@ def k_paths(
     """
     path_options = TraversalOptions(unique_vertices="path", unique_edges="path")
     found: list[Step] = []
+    held = Held(view.budget)
+    counts = held.budget.counts_memory
     for step in _dfs(
         view, start, 0, max_depth, path_options, lambda s: s.vertex_id == target and s.depth > 0
     ):
@@ -353,6 +378,8 @@ def k_paths(
                     sum(edge_weight(e, options) for e in step.edges),
                 )
             )
+            if counts:
+                held.charge(STEP_BYTES + 16 * step.depth)
 
     def rank(step: Step) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
         half = (len(step.edges) + 1) // 2
@@ -361,7 +388,8 @@ def k_paths(
         return len(step.edges), forward, backward
 
     found.sort(key=rank)
-    yield from found
+    with held:
+        yield from found
 
 
 def _edge_rank(view: GraphView, edge: Edge, from_source: bool) -> int:
@@ -383,10 +411,12 @@ def all_shortest_paths(
         return
     parents: dict[str, list[tuple[str, Edge]]] = {start: []}
     frontier = [start]
+    tick = view.budget.tick
     while frontier and target not in parents:
         level: dict[str, list[tuple[str, Edge]]] = {}
         for vertex in frontier:
             for edge, other in view.neighbors(vertex):
+                tick()
                 if other in parents:
                     continue
                 level.setdefault(other, []).append((vertex, edge))

@@ -440,7 +440,7 @@ def compile_walk_stage(
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
         probed = loader.probed(runtime) if loader is not None else None
-        bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed)
+        bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
         edge_value = bound.edge_value
         # bind_v(vertex id): the vertex's document (or record); prefetch: for a whole level
         bind_v: Callable[[str], Any] | None = None

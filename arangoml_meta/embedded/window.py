@@ -5,6 +5,8 @@ around the current one in the current order; range-based windows
 (``WINDOW value WITH { preceding: 10, following: "PT1H" }``) take the rows
 whose range value lies within a numeric distance or an ISO 8601 duration of
 the current row's, after ordering the rows by that value (as ArangoDB does).
+The rows it keeps count toward the query's memory limit, and each row it
+emits ticks its deadline (see ``limits.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from ..errors import ERROR_BAD_PARAMETER, QueryError
 from . import ast as A
 from .aggregates import aggregator
+from .limits import Held, estimate_size, frame_size
 from .values import SortKey, to_number
 
 Frame = list[Any]
@@ -63,12 +66,23 @@ def compile_window(
         aggregates.append((aggregate.var.slot, aggregator(aggregate.function), arg))
 
     def window(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+        with Held(frame[0].budget) as held:
+            yield from window_rows(upstream, frame, held)
+
+    def window_rows(upstream: Iterator[None], frame: Frame, held: Held) -> Iterator[None]:
         rows: list[list[Any]] = []
         keys: list[float] = []
         args: list[list[Any]] = []
+        budget = held.budget
+        counts = budget.counts_memory
         for _ in upstream:
-            rows.append(list(frame))
-            args.append([a(frame) if a is not None else None for _, _, a in aggregates])
+            saved = list(frame)
+            row_args = [a(frame) if a is not None else None for _, _, a in aggregates]
+            if counts:
+                held.charge(frame_size(saved, rows[-1] if rows else None))
+                held.charge(estimate_size(row_args))
+            rows.append(saved)
+            args.append(row_args)
             if range_expr is not None:
                 keys.append(range_expr(frame))
         n = len(rows)
@@ -79,6 +93,7 @@ def compile_window(
             numeric = [float(to_number(keys[i])) for i in order]
         runtime = frame[0]
         for i in range(n):
+            budget.tick()  # a row's window may be every row: the whole is quadratic
             if range_expr is None:
                 lo = 0 if preceding is None else max(0, i - int(preceding))
                 hi = n if following is None else min(n, i + int(following) + 1)

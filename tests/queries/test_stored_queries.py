@@ -66,7 +66,9 @@ def test_no_query_warns_on_the_known_graph(
     store.initialize()
     graph = build(store, clock)
     warned: dict[str, Any] = {}
-    monkeypatch.setattr(backend, "query", lambda aql, bind=None: _recording(backend, aql, bind))
+    monkeypatch.setattr(
+        backend, "query", lambda aql, bind=None, limits=None: _recording(backend, aql, bind)
+    )
     for name, params in [
         ("model_provenance", {"model": "models/churn-gbm-v1"}),
         ("dataset_impact", {"dataset": "datasets/customers-v2"}),

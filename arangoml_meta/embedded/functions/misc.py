@@ -21,7 +21,6 @@ import base64
 import datetime
 import math
 import struct
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -310,11 +309,12 @@ def warn(ctx: FunctionContext, condition: Any, message: Any) -> bool | None:
 
 @aql_function("SLEEP", 1, deterministic=False)
 def sleep(ctx: FunctionContext, seconds: Any) -> None:
-    """SLEEP(seconds): wait (at most SLEEP_LIMIT_SECONDS), then return null."""
+    """SLEEP(seconds): wait (at most SLEEP_LIMIT_SECONDS, and not past the query's
+    maxRuntime), then return null."""
     if not is_number(seconds) or seconds < 0:
         warn_invalid_argument(ctx, "SLEEP")
         return None
-    time.sleep(min(float(seconds), SLEEP_LIMIT_SECONDS))
+    ctx.sleep(min(float(seconds), SLEEP_LIMIT_SECONDS))
     return None
 
 

@@ -40,6 +40,12 @@ class FunctionContext(Protocol):
     def now_ms(self) -> int:
         """Milliseconds since the Unix epoch at the time of the call."""
 
+    def checkpoint(self) -> None:
+        """Called in a function's long loops: fails the query (1500) past its maxRuntime."""
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (SLEEP()); fails the query (1500) when its maxRuntime ends first."""
+
     def collection_count(self, name: str) -> int:
         """The number of documents in collection ``name`` (COLLECTION_COUNT()).
 
@@ -75,6 +81,12 @@ class NullContext:
 
     def now_ms(self) -> int:
         return int(time.time() * 1000)
+
+    def checkpoint(self) -> None:
+        pass
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     def collection_count(self, name: str) -> int:
         raise CollectionNotFoundError(f"collection or view not found: {name}")

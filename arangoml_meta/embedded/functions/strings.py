@@ -539,20 +539,31 @@ def _crc32c_table() -> tuple[int, ...]:
 
 
 _CRC32C_TABLE = _crc32c_table()
+# bytes a checksum loop reads between two looks at the query's deadline (~10 ms)
+_CHECKED_BYTES = 1 << 16
 
 
-def _crc32c(data: bytes) -> int:
+def _chunks(data: bytes, checkpoint: Callable[[], None]) -> Iterator[bytes]:
+    """``data`` in pieces, ``checkpoint`` (the query's deadline) called before each."""
+    for start in range(0, len(data), _CHECKED_BYTES):
+        checkpoint()
+        yield data[start : start + _CHECKED_BYTES]
+
+
+def _crc32c(data: bytes, checkpoint: Callable[[], None]) -> int:
     crc = 0xFFFFFFFF
     table = _CRC32C_TABLE
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    for chunk in _chunks(data, checkpoint):
+        for byte in chunk:
+            crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
     return crc ^ 0xFFFFFFFF
 
 
-def _fnv1a64(data: bytes) -> int:
+def _fnv1a64(data: bytes, checkpoint: Callable[[], None]) -> int:
     value = 0xCBF29CE484222325
-    for byte in data:
-        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    for chunk in _chunks(data, checkpoint):
+        for byte in chunk:
+            value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return value
 
 
@@ -573,13 +584,13 @@ _hash_function("SHA512", "sha512")
 @aql_function("CRC32", 1)
 def crc32(ctx: FunctionContext, value: Any) -> str:
     """CRC-32C (Castagnoli) checksum as upper-case hex without leading zeros."""
-    return _hex_upper(_crc32c(_utf8(to_string(value))))
+    return _hex_upper(_crc32c(_utf8(to_string(value)), ctx.checkpoint))
 
 
 @aql_function("FNV64", 1)
 def fnv64(ctx: FunctionContext, value: Any) -> str:
     """FNV-1a 64-bit hash as upper-case hex without leading zeros."""
-    return _hex_upper(_fnv1a64(_utf8(to_string(value))))
+    return _hex_upper(_fnv1a64(_utf8(to_string(value)), ctx.checkpoint))
 
 
 @aql_function("TO_BASE64", 1)
@@ -776,8 +787,9 @@ def uuid_(ctx: FunctionContext) -> str:
 # --------------------------------------------------------------------------- distances
 
 
-def _levenshtein(a: str, b: str) -> int:
-    """ArangoDB's edit distance (an adjacent swap costs one edit), transcribed exactly."""
+def _levenshtein(a: str, b: str, checkpoint: Callable[[], None]) -> int:
+    """ArangoDB's edit distance (an adjacent swap costs one edit), transcribed exactly;
+    ``checkpoint`` is called once a row (the query's deadline)."""
     if not a or not b:
         return len(a) or len(b)
     if len(a) < len(b):
@@ -785,6 +797,7 @@ def _levenshtein(a: str, b: str) -> int:
     costs = [*range(len(b)), 0]
     result = 0
     for i, char_a in enumerate(a):
+        checkpoint()
         current = i + 1
         for j, char_b in enumerate(b):
             same = char_a == char_b or (
@@ -800,7 +813,7 @@ def _levenshtein(a: str, b: str) -> int:
 @aql_function("LEVENSHTEIN_DISTANCE", 2)
 def levenshtein_distance(ctx: FunctionContext, value1: Any, value2: Any) -> int:
     """The Damerau-Levenshtein distance between the two values cast to strings."""
-    return _levenshtein(to_string(value1), to_string(value2))
+    return _levenshtein(to_string(value1), to_string(value2), ctx.checkpoint)
 
 
 def _f32(value: float) -> float:
@@ -809,8 +822,11 @@ def _f32(value: float) -> float:
     return result
 
 
-def _ngram_similarity(target: str, source: str, size: int, binary: bool) -> float:
-    """iresearch's ``ngram_similarity`` (Kondrak), including its float arithmetic."""
+def _ngram_similarity(
+    target: str, source: str, size: int, binary: bool, checkpoint: Callable[[], None]
+) -> float:
+    """iresearch's ``ngram_similarity`` (Kondrak), including its float arithmetic;
+    ``checkpoint`` is called once a row (the query's deadline)."""
     if not binary and len(target) > len(source):
         target, source = source, target
     t_len, s_len = len(target), len(source)
@@ -826,6 +842,7 @@ def _ngram_similarity(target: str, source: str, size: int, binary: bool) -> floa
     cache = [0.0] * (s_count + 1)
     diagonal = 0.0
     for t in range(t_count):
+        checkpoint()
         t_gram = target[t : t + size]
         for s in range(1, s_count + 1):
             s_gram = source[s - 1 : s - 1 + size]
@@ -850,7 +867,9 @@ def _ngram(ctx: FunctionContext, name: str, args: tuple[Any, ...], binary: bool)
     if ngram_size < 1:
         _warn(ctx, name, ERROR_BAD_PARAMETER, "Invalid ngram size. Should be 1 or greater")
         return None
-    return normalize_number(_ngram_similarity(target, attribute, ngram_size, binary))
+    return normalize_number(
+        _ngram_similarity(target, attribute, ngram_size, binary, ctx.checkpoint)
+    )
 
 
 @aql_function("NGRAM_SIMILARITY", 3)
