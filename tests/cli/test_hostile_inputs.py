@@ -91,7 +91,9 @@ def test_a_bind_value_nested_1100_deep_is_one_error_line(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize("param", ["value", "types"])  # an "any" and an "array" parameter
-def test_a_stored_query_parameter_nested_1100_deep_is_one_error_line(cli: Cli, param: str) -> None:
+def test_a_stored_query_parameter_nested_1100_deep_is_one_error_line(
+    cli: Cli, store: MetadataStore, param: str
+) -> None:
     fails(
         cli("query", "run", "search_artifacts", "-p", f"{param}={nested_json(1100)}"),
         f"parameter '{param}'",

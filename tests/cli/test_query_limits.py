@@ -65,13 +65,13 @@ def test_the_defaults_are_one_gib_and_sixty_seconds(
     command: list[str],
 ) -> None:
     given: list[dict[str, Any]] = []
-    real = MetadataStore.query
+    real = MetadataStore.cursor  # the CLI streams the rows from a cursor
 
     def spy(self: MetadataStore, aql: str, bind_vars: Any = None, **limits: Any) -> Any:
         given.append(limits)
         return real(self, aql, bind_vars, **limits)
 
-    monkeypatch.setattr(MetadataStore, "query", spy)
+    monkeypatch.setattr(MetadataStore, "cursor", spy)
     write_query(tmp_path, "ratio", "RETURN 1 / 2")
     succeeds(cli(*[str(tmp_path) if arg == "DIR" else arg for arg in command]))
     assert given == [{"memory_limit": 1 << 30, "max_runtime": 60.0}]
