@@ -35,7 +35,7 @@ from ..errors import (
 )
 from . import ast as A
 from .executor import QueryCompiler
-from .limits import Budget, estimate_size
+from .limits import Budget, estimate_size, measured
 from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
@@ -77,8 +77,11 @@ def _collect(rows: Iterable[Any], budget: Budget) -> QueryResult:
         return QueryResult(rows)
     result = QueryResult()
     append, charge = result.append, budget.charge
-    for row in rows:
-        charge(8 + estimate_size(row))  # the result's pointer to the row, and the row
+    size = 0
+    for i, row in enumerate(rows):
+        if measured(i):  # the result's pointer to the row, and the row
+            size = 8 + estimate_size(row)
+        charge(size)
         append(row)
     return result
 

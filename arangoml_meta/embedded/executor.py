@@ -40,7 +40,7 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
-from .limits import GROUP_BYTES, Held, estimate_size, frame_size
+from .limits import GROUP_BYTES, Held, estimate_size, frame_size, measured
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
@@ -156,9 +156,12 @@ class QueryCompiler:
                 return list(run(list(frame)))
             # its rows count while it is built (a row it returns counts again where it is kept)
             with Held(budget) as held:
-                rows = []
+                rows: list[Any] = []
+                size = 0
                 for row in run(list(frame)):
-                    held.charge(8 + estimate_size(row))
+                    if measured(len(rows)):
+                        size = 8 + estimate_size(row)
+                    held.charge(size)
                     rows.append(row)
                 return rows
 
@@ -310,6 +313,7 @@ class QueryCompiler:
             with Held(frame[0].budget) as held:
                 counts = held.budget.counts_memory
                 previous = None
+                size = 0
                 for _ in upstream:
                     key = tuple(
                         (SortKey if asc else _Descending)(k(frame))
@@ -317,8 +321,10 @@ class QueryCompiler:
                     )
                     saved = list(frame)
                     if counts:
-                        held.charge(frame_size(saved, previous))
-                        previous = saved
+                        if measured(len(rows)):
+                            size = frame_size(saved, previous)
+                            previous = saved
+                        held.charge(size)
                     rows.append((key, saved))
                 rows.sort(key=lambda r: r[0])
                 for _, saved in rows:

@@ -56,6 +56,18 @@ STEP_BYTES = 320
 GROUP_BYTES = 256
 
 
+# many like items (result rows, sorted frames): the first MEASURED_ITEMS are measured one
+# by one, then one in SAMPLE_EVERY, which stands for those after it (measuring every one
+# of them took about as long as making it)
+MEASURED_ITEMS = 256
+SAMPLE_EVERY = 16
+
+
+def measured(index: int) -> bool:
+    """Whether the item at ``index`` of a run of like items is measured (see above)."""
+    return index < MEASURED_ITEMS or not index % SAMPLE_EVERY
+
+
 def _number(options: Mapping[str, Any], name: str) -> float:
     """The option's value when it is a finite number above zero, else 0 (no limit)."""
     value = options.get(name)

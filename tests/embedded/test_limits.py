@@ -116,6 +116,25 @@ def test_the_peak_is_proportional_to_what_is_held(db: EmbeddedDatabase) -> None:
 @pytest.mark.parametrize(
     "aql",
     [
+        "FOR i IN 1..4000 RETURN CONCAT(i, ':', {s})",  # the result
+        "FOR i IN 1..4000 SORT i DESC RETURN CONCAT(i, ':', {s})",  # ... and a sort
+        "RETURN LENGTH(FOR i IN 1..4000 RETURN CONCAT(i, ':', {s}))",  # a subquery
+    ],
+    ids=["result", "sort", "subquery"],
+)
+def test_rows_past_the_measured_ones_count_as_much_as_those(db: EmbeddedDatabase, aql: str) -> None:
+    """Rows are measured one by one at first, then one in a few stands for the rest: the
+    4,000 rows of 2 kB hold ~8 MB, the measured first ones well under 2 MB."""
+    text = aql.format(s=repr("x" * 2000))
+    assert limits.MEASURED_ITEMS * 2100 < 2 * MB
+    assert limit_error(db, text, {"memoryLimit": 2 * MB}).error_num == ERROR_RESOURCE_LIMIT
+    held = db.query(text, options={"memoryLimit": 64 * MB}).stats["peakMemoryUsage"]
+    assert 4000 * 2000 < held < 4000 * 2000 * 2
+
+
+@pytest.mark.parametrize(
+    "aql",
+    [
         "FOR i IN 1..200000 SORT i DESC LIMIT 1 RETURN i",
         "FOR i IN 1..200000 COLLECT k = i % 2 INTO g RETURN k",
         "FOR i IN 1..200000 COLLECT AGGREGATE s = SUM(i) RETURN s",
