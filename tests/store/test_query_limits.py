@@ -178,3 +178,21 @@ def test_any_limit_text_is_a_limit_or_a_clear_error(text: str) -> None:
             continue
         assert value >= 0
         assert QueryLimits.of(int(value), float(value))  # what parses is a valid limit
+
+
+def test_a_streamed_query_stops_at_its_runtime_even_while_its_reader_works(
+    store: MetadataStore,
+) -> None:
+    """The runtime is the cursor's, from the start to the last row: a reader that takes its
+    time over an endless result does not keep the query alive past maxRuntime."""
+    import time
+
+    read = 0
+    with pytest.raises(QueryError) as info:
+        endless = "FOR a IN 1..10000 FOR b IN 1..10000 RETURN b"
+        with store.cursor(endless, max_runtime=0.3) as rows:
+            for _ in rows:
+                read += 1
+                time.sleep(0.001)
+    assert info.value.error_num == ERROR_QUERY_KILLED
+    assert 0 < read < 100_000
