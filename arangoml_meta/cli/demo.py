@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from .core import examples, state_of
+from .core import EXIT_ERROR, error_line, examples, state_of
 
 # imported when the command runs: scikit-learn is slow to import for every other command
 PIPELINE_DEMO = "arangoml_meta.demo_pipeline"
+# what the pipeline imports from the `demo` extra (scikit-learn brings numpy and joblib)
+DEMO_MODULES = ("sklearn", "numpy", "joblib")
+INSTALL_DEMO = "pip install 'arangoml-meta[demo]'"
 EPILOG = examples(
     "arangoml-meta demo",
     "arangoml-meta --store ./demo-store demo --out-dir ./demo-files",
@@ -38,6 +42,13 @@ def run_demo(
     lineage of the deployed model is drawn. The store is --store or
     ARANGOML_META_STORE when set, else a temporary one removed afterwards.
     """
+    missing = [name for name in DEMO_MODULES if importlib.util.find_spec(name) is None]
+    if missing:  # checked before the pipeline starts, so that it never stops half-recorded
+        error_line(
+            f"the demo needs scikit-learn, which the core install leaves out "
+            f"(missing: {', '.join(missing)}): {INSTALL_DEMO}"
+        )
+        raise typer.Exit(EXIT_ERROR)
     options: dict[str, Any] = {}
     state = state_of(ctx)
     if state.location_given:  # else the demo reads ARANGOML_META_STORE itself, and says so

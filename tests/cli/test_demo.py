@@ -58,3 +58,16 @@ def test_the_pipeline_demo_runs_on_the_store(cli: Cli, store_url: str, tmp_path:
     out = succeeds(cli("demo", "--out-dir", str(tmp_path / "files")))
     assert "store:" in out
     assert out.count("\n") > 20
+
+
+def test_demo_without_the_extra_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, fake_pipeline: list[dict[str, Any]]
+) -> None:
+    installed = demo_command.importlib.util.find_spec
+    monkeypatch.setattr(
+        demo_command.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "sklearn" else installed(name, *args),
+    )
+    fails(CliRunner().invoke(app, ["demo"]), "pip install 'arangoml-meta[demo]'", "sklearn")
+    assert fake_pipeline == []  # nothing recorded: the pipeline never started
