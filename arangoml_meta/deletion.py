@@ -36,7 +36,7 @@ from .errors import (
     ConflictError,
     DocumentNotFoundError,
 )
-from .lineage.walk import COMPLETE_DEPTH
+from .lineage.walk import COMPLETE_DEPTH, EDGES
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -112,8 +112,6 @@ def delete(
 
 def writable(store: MetadataStore) -> list[str]:
     """What a deletion may write: the records, the edges and every type's collection."""
-    from .migrations import EDGES
-
     return [DELETIONS, *EDGES, *(t.name for t in store.types())]
 
 

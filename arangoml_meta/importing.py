@@ -35,6 +35,7 @@ from .errors import BadParameterError
 from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
+from .store_fields import STORE_SET, refuse_store_fields
 from .types import stamp, validate
 from .versions import first_versions
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 BATCH_SIZE = 5_000  # records per transaction
 LINKS = ("inputs", "outputs", "derivations")
 # what import may set that register() and runs set themselves: history keeps its own times
-HISTORY_FIELDS = ("created_at", "created_by")
+HISTORY_FIELDS = STORE_SET
 
 
 @dataclass
@@ -136,9 +137,7 @@ def _document(
     artifact_type = store.type(type_name)
     history = {k: fields.pop(k) for k in HISTORY_FIELDS if k in fields}
     project, description, tags = (fields.pop(k, None) for k in ("project", "description", "tags"))
-    reserved = sorted(k for k in fields if k.startswith("_") or k == "version")
-    if reserved:
-        raise BadParameterError(f"{where}: these fields are set by the store: {reserved}")
+    refuse_store_fields(fields, ("version",), where)
     doc = store.envelope(name, project, description, tags)
     doc.update(as_json(history, where))
     doc.update(as_json(fields, where))
@@ -173,9 +172,7 @@ def _link(
             ends.append(store.linked_id(step, ref))
         else:
             raise BadParameterError(f"{where}: a link names its '{end}' end")
-    reserved = sorted(k for k in fields if k.startswith("_"))
-    if reserved:
-        raise BadParameterError(f"{where}: these fields are set by the store: {reserved}")
+    refuse_store_fields(fields, (), where)
     history = {k: fields.pop(k) for k in HISTORY_FIELDS if k in fields}
     # history as it was: a self-link is refused, a longer cycle is not looked for (a walk per
     # edge would cost more than the import itself; see cycles.py)

@@ -38,13 +38,12 @@ from .errors import (
     StoreError,
     UniqueConstraintError,
 )
-from .lineage.walk import GRAPH
+from .lineage.walk import EDGES, GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 
 STORE_SCHEMA_VERSION = 3
 REGISTRY = "artifact_types"
 STORE_INFO = "store_info"
-EDGES = ("inputs", "outputs", "derivations")
 RUNS = "runs"
 MIGRATION_BATCH = 1_000  # runs rewritten per statement by the 1 -> 2 migration
 

@@ -35,7 +35,7 @@ from .errors import BadParameterError, SchemaViolationError
 from .jsonvalues import as_json
 from .refs import run_key
 from .steps import Step
-from .store import STORE_SET, refuse_store_fields
+from .store_fields import STORE_SET, refuse_store_fields
 from .types import SCHEMA_VERSION, stamp, validate
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ from . import deletion
 from .backends import IN_MEMORY, Backend, open_backend
 from .backends.base import QueryRows
 from .cycles import refuse_self_link
-from .deletion import Deletion
+from .deletion import DELETIONS, Deletion
 from .embedded.database import Cursor
-from .environment import current_actor, utc_now_iso
+from .environment import current_actor, process_alive, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
@@ -49,6 +49,7 @@ from .lineage.walk import IMPACT_TYPES, Lineage, path_query, walk
 from .migrations import (
     EDGES,
     REGISTRY,
+    STORE_INFO,
     check_readable,
     initialize,
     install_type,
@@ -59,15 +60,18 @@ from .migrations import (
 )
 from .query_limits import QueryLimits
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
+from .run_admin import close_run, record_run
+from .runs import Run
 from .safe_text import check_actor
 from .steps import Step, commit
+from .store_fields import STORE_SET, refuse_store_fields
+from .tagging import tag
 from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
 
 if TYPE_CHECKING:
     from .backup import BackupReport
     from .dumps import DumpReport
-    from .runs import Run
 
 _VERSION = "FOR d IN @@c FILTER d.name == @name AND d.version == @version RETURN d"
 # by whether a kind has versions (artifacts and contexts do; executions, runs, do not)
@@ -84,8 +88,6 @@ _HISTORY_OF = {
     "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
     "LIMIT @offset, @count RETURN d",
 }
-# fields the store sets on every document it writes; callers cannot pass them
-STORE_SET = ("created_at", "created_by")
 NO_LIMIT = 2**31  # LIMIT's count when every row is wanted
 # the kinds an edge of each collection joins, from and to
 EDGE_KINDS = {
@@ -133,9 +135,6 @@ class MetadataStore:
     def info(self) -> dict[str, Any]:
         """Backend, location, schema version and document counts per collection (types,
         edges, environments and the records of deleted documents)."""
-        from .deletion import DELETIONS
-        from .migrations import STORE_INFO
-
         counts = {t.name: self.backend.count(t.name) for t in self.types()}
         for name in (*EDGES, ENVIRONMENTS, DELETIONS):
             counts[name] = self.backend.count(name)
@@ -448,8 +447,6 @@ class MetadataStore:
     ) -> dict[str, Any]:
         """Add or remove tags of a stored artifact (or run) in place, recording the change
         in its ``changes`` list (who, when, what); see ``tagging.py``."""
-        from .tagging import tag
-
         return tag(self, ref, add, remove)
 
     # ------------------------------------------------------------------ provenance
@@ -537,8 +534,6 @@ class MetadataStore:
     ) -> Run:
         """Open a run (see ``runs.py``); prefer ``with store.run(...) as run:``. ``run_type=``
         records it in a registered type of kind execution instead of ``runs``."""
-        from .runs import Run
-
         return Run.start(self, name, inputs=inputs, params=params, **fields)
 
     run = start_run
@@ -546,8 +541,6 @@ class MetadataStore:
     def record_run(self, name: str, **options: Any) -> dict[str, Any]:
         """Record a finished run (inputs, outputs, params, metrics, status) in one step:
         a step that ran elsewhere, e.g. in a shell script. See ``run_admin.py``."""
-        from .run_admin import record_run
-
         return record_run(self, name, **options)
 
     def close_run(
@@ -561,16 +554,12 @@ class MetadataStore:
         """Close a run left ``running`` by a killed process (``failed`` with ``reason`` by
         default); refused for a closed run, and for a live one unless ``force``. See
         ``run_admin.py``."""
-        from .run_admin import close_run
-
         return close_run(self, run, status=status, reason=reason, force=force)
 
     def environment_of(self, run: str | Mapping[str, Any] | Run) -> dict[str, Any] | None:
         """A run's environment in full: its shared record (interpreter, platform, packages,
         git state) with the run's own host, user and pid (see ``environments.py``). ``run``
         is a run's id or reference, its document, or the open :class:`Run`."""
-        from .runs import Run
-
         if isinstance(run, Run):
             run = run.doc
         doc = run if isinstance(run, Mapping) and "environment" in run else None
@@ -585,8 +574,6 @@ class MetadataStore:
     def unfinished_runs(self) -> list[dict[str, Any]]:
         """Runs still marked running (of every type of kind execution), each with ``orphaned``
         true when its process is gone."""
-        from .environment import process_alive
-
         rows = [
             row
             for t in self.types()
@@ -727,13 +714,6 @@ def _page(limit: int | None, offset: int) -> tuple[int, int]:
         ):
             raise BadParameterError(f"{name} is a whole number, at least 0 (not {value!r})")
     return offset, NO_LIMIT if limit is None else limit
-
-
-def refuse_store_fields(fields: Iterable[str], store_set: Iterable[str]) -> None:
-    """Refuse system attributes (``_key``, ``_from``, ...) and the fields in ``store_set``."""
-    reserved = sorted(k for k in fields if k.startswith("_") or k in store_set)
-    if reserved:
-        raise BadParameterError(f"these fields are set by the store: {reserved}")
 
 
 def open_store(

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backends import Session
+from .deletion import DELETIONS, record_key
 from .refs import artifact_key
 
 # the newest live version of each name: one query per type for all the names
@@ -112,8 +113,6 @@ def _spent(
 ) -> set[tuple[str, int]]:
     """The (name, version) pairs of ``wanted`` a deletion record holds (with ``free_keys``,
     or a document's key)."""
-    from .deletion import DELETIONS, record_key  # deletion.py imports the store, which imports this
-
     keys = [record_key(f"{type_name}/{artifact_key(name, v)}") for name, v in wanted]
     records = session.get_many(DELETIONS, keys)
     spent = {pair for pair, record in zip(wanted, records, strict=True) if record is not None}

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from ..store import MetadataStore
 
 GRAPH = "lineage"
+# the edge collections of the graph
+EDGES = ("inputs", "outputs", "derivations")
 DIRECTIONS = {"downstream": "OUTBOUND", "upstream": "INBOUND"}
 # how far a walk asked to be complete goes; deeper lineage is reported as truncated
 COMPLETE_DEPTH = 100_000
