@@ -41,6 +41,7 @@ def run_demo(
     Python API, then the stored queries answer the auditors' questions and the
     lineage of the deployed model is drawn. The store is --store or
     ARANGOML_META_STORE when set, else a temporary one removed afterwards.
+    scikit-learn is not part of the core install: pip install 'arangoml-meta[demo]'.
     """
     missing = [name for name in DEMO_MODULES if importlib.util.find_spec(name) is None]
     if missing:  # checked before the pipeline starts, so that it never stops half-recorded
