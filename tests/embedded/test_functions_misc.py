@@ -436,3 +436,9 @@ def test_hash_of_absurdly_deep_value_is_null_with_warning():
         deep = [deep]
     result, warnings = call_with_warnings("HASH", deep)
     assert (result, len(warnings)) == (None, 1)
+
+
+def test_minhash_count_of_an_error_too_small_for_an_int64_size_is_null_with_warning():
+    for error in (8.88e-231, 1e-10):
+        result, warnings = call_with_warnings("MINHASH_COUNT", error)
+        assert (result, len(warnings)) == (None, 1)
