@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from arangoml_meta.embedded.functions import REGISTRY, NullContext, lookup
 from arangoml_meta.embedded.functions import dates as module
-from arangoml_meta.embedded.functions.dates import (
+from arangoml_meta.embedded.functions.calendar import (
     parse_date,
     shift_timestamp_by_duration,
     to_timestamp_ms,
