@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ...errors import ERROR_QUERY_INVALID_DATE_VALUE
@@ -137,11 +136,13 @@ def _zone_arg(ctx: FunctionContext, name: str, value: Any) -> Zone | None:
     return zone_named(value)
 
 
-@dataclass(frozen=True)
 class _WallClock:
     """Whose clock a date function reads and writes dates on: UTC's, or a time zone's."""
 
-    zone: Zone | None = None
+    __slots__ = ("zone",)
+
+    def __init__(self, zone: Zone | None = None) -> None:
+        self.zone = zone
 
     def local(self, ms: int) -> int:
         """The UTC timestamp ``ms`` as wall-clock time on this clock."""
@@ -169,8 +170,8 @@ def _optional_zone(
 def _local_timepoint(ctx: FunctionContext, name: str, args: Sequence[Any]) -> int | None:
     """The date of ``args[0]``, as wall-clock time in the zone ``args[1]`` if given."""
     ms = _timepoint(ctx, name, args[0])
-    if ms is None:
-        return None
+    if ms is None or len(args) < 2:  # most calls: no zone, nothing to convert
+        return ms
     clock = _optional_zone(ctx, name, args, 1)
     return None if clock is None else clock.local(ms)
 
