@@ -36,7 +36,6 @@ from ..errors import (
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_ARANGO_READ_ONLY,
-    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_GRAPH_DUPLICATE,
     ERROR_GRAPH_NOT_FOUND,
     ERROR_LOCK_TIMEOUT,
@@ -50,13 +49,20 @@ from ..errors import (
     UniqueConstraintError,
 )
 from . import store_file
-from .codec import canonical, decode, encode
+from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
 from .lock_wait import begin_transaction
 from .schemas import CollectionSchema, decode_property, encode_property
+from .unique_checks import (
+    check_unique_objects,
+    duplicates_for_new_index,
+    refuse_duplicate_objects,
+    unique_error,
+)
+from .unique_checks import holds_objects_under_unique_index as _holds_objects_under_unique_index
 from .upgrade import check_known, stored_format, upgrade
 
 _SCHEMA = (
@@ -178,37 +184,6 @@ class _Atomic:
                 if storage._keys_pending:  # reserved in a transaction that did not commit
                     storage._forget_reserved_keys()
             storage.lock.release()
-
-
-def _at(doc: Any, path: Sequence[str]) -> Any:
-    """The value at an attribute path (None when missing, as an index sees it)."""
-    for name in path:
-        if type(doc) is not dict:
-            return None
-        doc = doc.get(name)
-    return doc
-
-
-def _holds_object(value: Any) -> bool:
-    t = type(value)
-    return t is dict or ((t is list or t is tuple) and any(map(_holds_object, value)))
-
-
-def _holds_objects_under_unique_index(info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> bool:
-    """Whether a unique index of ``info`` covers a value holding an object in ``docs``."""
-    unique = info.unique_paths
-    if not unique:
-        return False
-    return any(
-        _holds_object(_at(doc, path)) for _, paths in unique for path in paths for doc in docs
-    )
-
-
-def _duplicates_for_new_index(fields: list[str]) -> UniqueConstraintError:
-    return UniqueConstraintError(
-        f"unique constraint violated: existing documents have duplicate values for {fields}",
-        ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
-    )
 
 
 # Up to this many values a lookup binds them as ``IN (?, ?, ...)``, the list padded to
@@ -544,32 +519,11 @@ class Storage:
             try:
                 self._execute(info.index_sql(index))
             except sqlite3.IntegrityError as exc:
-                raise _duplicates_for_new_index(fields) from exc
+                raise duplicates_for_new_index(fields) from exc
             if unique:
-                self._refuse_duplicate_objects(info, fields, sparse)
+                refuse_duplicate_objects(self._execute, info, fields, sparse)
             self._invalidate_catalog()
             return next(i for i in self.collection(collection).indexes if i.id == iid)
-
-    def _refuse_duplicate_objects(
-        self, info: CollectionInfo, fields: list[str], sparse: bool
-    ) -> None:
-        """A new unique index over existing values holding objects: equal ones as AQL
-        compares them (see :meth:`_check_unique_objects`) refuse it."""
-        paths = [f.split(".") for f in fields]
-        structured = " OR ".join(
-            f"{info.typed_value_sql(path)[0]} IN ('object', 'array')" for path in paths
-        )
-        seen: set[tuple[str, ...]] = set()
-        build = info.document
-        for row in self._execute(f"SELECT {info.columns} FROM {info.table} WHERE {structured}"):
-            doc = build(row)
-            values = [_at(doc, path) for path in paths]
-            if not any(map(_holds_object, values)) or (sparse and None in values):
-                continue
-            found = tuple(map(canonical, values))
-            if found in seen:
-                raise _duplicates_for_new_index(fields)
-            seen.add(found)
 
     def drop_index(self, collection: str, index_name: str) -> None:
         with self.atomic(write=True):
@@ -973,55 +927,12 @@ class Storage:
             raise DocumentNotFoundError("document not found", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
 
     def _check_unique_objects(self, info: CollectionInfo, docs: Sequence[dict[str, Any]]) -> None:
-        """Unique indexes over values holding objects, checked as AQL compares them.
-
-        SQLite's expression index compares an object as JSON text, so it holds
-        ``{"a": 1, "b": 2}`` and ``{"b": 2, "a": 1}`` different where AQL (and ArangoDB's
-        index) holds them equal. For a written value holding an object, the documents
-        that might equal it (same JSON types, equal scalar fields) are compared here by
-        their canonical form (attributes sorted). Runs after the rows are written, so
-        that two equal documents of one batch find each other.
-        """
-        from .planner import pushdown  # the planner imports this module
-
-        for index, paths in info.unique_paths:
-            for doc in docs:
-                values = [_at(doc, path) for path in paths]
-                if not any(map(_holds_object, values)) or (index.sparse and None in values):
-                    continue
-                # narrow the candidates in SQL (the comparison below decides): the JSON
-                # type of a structured value, the planner's equality for a scalar one
-                conditions, params = ["key <> ?"], [doc["_key"]]
-                for path, value in zip(paths, values, strict=True):
-                    if type(value) is dict or type(value) in (list, tuple):
-                        conditions.append(f"{info.typed_value_sql(path)[0]} = ?")
-                        params.append("object" if type(value) is dict else "array")
-                    elif (equal := pushdown(info, path, "==", value)) is not None:
-                        conditions.append(equal[0])
-                        params.extend(equal[1])
-                wanted = [canonical(v) for v in values]
-                sql = f"SELECT {info.columns} FROM {info.table} WHERE {' AND '.join(conditions)}"
-                for row in self._execute(sql, params):
-                    other = info.document(row)
-                    if [canonical(_at(other, path)) for path in paths] == wanted:
-                        raise UniqueConstraintError(
-                            f"unique constraint violated - in index {index.name} of type "
-                            f"persistent over {index.fields}; conflicting key: {other['_key']}",
-                            ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
-                        )
+        check_unique_objects(self._execute, info, docs)
 
     def _unique_error(
         self, info: CollectionInfo, exc: sqlite3.IntegrityError
     ) -> UniqueConstraintError:
-        text = str(exc)
-        if f"{info.table}.key" in text:
-            where = "in index primary of type primary over '_key'"
-        else:
-            where = "in a unique persistent index"
-        return UniqueConstraintError(
-            f"unique constraint violated - {where} (collection {info.name})",
-            ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
-        )
+        return unique_error(info, exc)
 
 
 __all__ = [

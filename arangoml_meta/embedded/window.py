@@ -40,7 +40,7 @@ def _bound(value: Any) -> float | str | None:
 
 def _shift(value: float, bound: float | str, sign: int) -> float:
     if isinstance(bound, str):
-        from .functions.dates import shift_timestamp_by_duration
+        from .functions.calendar import shift_timestamp_by_duration
 
         shifted = shift_timestamp_by_duration(value, bound, sign)
         if shifted is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -64,48 +63,3 @@ def keys(rows: Iterable[Any]) -> list[str]:
 def strip_system(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` without ``_key``, ``_id``, ``_rev`` (``_from`` / ``_to`` are kept)."""
     return {k: v for k, v in doc.items() if k not in ("_key", "_id", "_rev")}
-
-
-def aql_values(sample_strings: list[str]) -> Any:
-    """A hypothesis strategy for AQL values: scalars (with ``sample_strings``), arrays, objects."""
-    from hypothesis import strategies as st
-
-    scalars = st.one_of(
-        st.none(),
-        st.booleans(),
-        st.integers(-(2**63), 2**63 - 1),
-        st.floats(allow_nan=False, allow_infinity=False),
-        st.text(max_size=4),
-        st.sampled_from(sample_strings),
-    )
-    return st.recursive(
-        scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
-        ),
-        max_leaves=10,
-    )
-
-
-def family_functions(family: str) -> list[str]:
-    """The names of the registered functions a family module implements (SLEEP excluded: it waits)."""
-    from arangoml_meta.embedded.functions import REGISTRY
-
-    module = f"arangoml_meta.embedded.functions.{family}"
-    return sorted(
-        n for n, spec in REGISTRY.items() if spec.impl.__module__ == module and n != "SLEEP"
-    )
-
-
-def call_within_arity(name: str, values: list[Any]) -> None:
-    """Call function ``name`` with ``values`` cut or padded to an allowed argument count;
-    the package's own errors are allowed, any other exception fails the test."""
-    from arangoml_meta.embedded.functions import NullContext, lookup
-
-    spec = lookup(name)
-    assert spec is not None
-    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
-    count = max(spec.min_args, min(len(values), most))
-    args = (values + [None] * count)[:count]
-    with contextlib.suppress(ArangoMLMetaError):
-        spec.impl(NullContext(), *args)

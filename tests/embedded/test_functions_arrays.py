@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from arangoml_meta.embedded.functions import REGISTRY, NullContext, lookup
+from arangoml_meta.embedded.functions import REGISTRY, lookup
 from arangoml_meta.embedded.functions import arrays as module
 from arangoml_meta.errors import QueryError
 
@@ -637,33 +633,6 @@ def test_sorted_unique_keeps_null() -> None:
 
 
 # --------------------------------------------------------------------------- robustness
-
-_SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=4),
-    st.integers(-40, 40),
-)
-_VALUES = st.recursive(
-    _SCALARS,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=2), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.sampled_from(sorted(MODULE_FUNCTIONS)), st.lists(_VALUES, max_size=6))
-def test_no_function_raises_a_python_exception(name: str, values: list[object]) -> None:
-    spec = REGISTRY[name]
-    most = spec.max_args if spec.max_args is not None else spec.min_args + 3
-    count = max(spec.min_args, min(len(values), most))
-    args = (values + [None] * count)[:count]
-    with contextlib.suppress(QueryError):
-        spec.impl(NullContext(), *args)
 
 
 def test_deeply_nested_values_give_null_and_a_warning() -> None:

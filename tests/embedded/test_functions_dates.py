@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from arangoml_meta.embedded.functions import REGISTRY, NullContext, lookup
 from arangoml_meta.embedded.functions import dates as module
-from arangoml_meta.embedded.functions.dates import (
+from arangoml_meta.embedded.functions.calendar import (
     parse_date,
     shift_timestamp_by_duration,
     to_timestamp_ms,
@@ -803,35 +801,3 @@ def test_parse_date_gives_aware_utc_datetime() -> None:
 def test_parse_date_of_invalid_input_is_none() -> None:
     assert parse_date("2020-13-01") is None
     assert parse_date(True) is None
-
-
-# --------------------------------------------------------------------------- robustness
-
-_ARGUMENTS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["P1Y", "PT1.5S", "day", "m", "Europe/Berlin", "UTC", "%yyyy-%mm%"]),
-    st.text(alphabet="0123456789-:TZ+. PYMWDHS%", max_size=24),
-    st.lists(st.integers(), max_size=2),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    name=st.sampled_from(sorted(EXPECTED_FUNCTIONS - {"DATE_NOW"})),
-    args=st.lists(_ARGUMENTS, max_size=7),
-)
-def test_functions_return_aql_values_for_any_input(name: str, args: list[object]) -> None:
-    spec = lookup(name)
-    assert spec is not None
-    max_args = spec.max_args if spec.max_args is not None else 7
-    args = (args + [0] * spec.min_args)[: max(spec.min_args, min(len(args), max_args))]
-    try:
-        result = spec.impl(NullContext(), *args)
-    except QueryError:
-        return  # unknown time zones and skipped local times abort the query in ArangoDB too
-    assert result is None or isinstance(result, (bool, int, float, str, list, dict))
-    if isinstance(result, float):
-        assert math.isfinite(result)

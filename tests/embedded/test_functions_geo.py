@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import arangoml_meta.embedded.functions.geo  # noqa: F401  (registers the geo family)
 from arangoml_meta.errors import (
@@ -16,7 +14,6 @@ from arangoml_meta.errors import (
 )
 
 from .conftest import call_function, call_with_warnings
-from .helpers import aql_values, call_within_arity, family_functions
 
 SQUARE_RING = [[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]
 
@@ -247,14 +244,3 @@ def test_is_in_polygon_with_invalid_point_is_null_with_warning():
 def test_is_in_polygon_with_too_few_vertices_is_null_with_warning():
     result, warnings = call_with_warnings("IS_IN_POLYGON", [[0, 0], [1, 1], [0, 0]], 0.5, 0.5)
     assert (result, len(warnings)) == (None, 1)
-
-
-# --------------------------------------------------------------------------- robustness
-
-SAMPLE_STRINGS = ["Point", "polygon", "wgs84", "sphere"]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.sampled_from(family_functions("geo")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6))
-def test_no_function_raises_a_python_exception(name, values):
-    call_within_arity(name, values)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from arangoml_meta.embedded.functions.objects import std_string_hash, unordered_key_order
 from arangoml_meta.errors import ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH
 
 from .conftest import call_function, call_with_warnings
-from .helpers import aql_values, call_within_arity, family_functions
 
 NESTED = {"foo": {"bar": {"foo": 1, "baz": 2}, "baz": 3}, "baz": 4}
 
@@ -399,16 +396,6 @@ def test_is_same_collection_without_id_is_null_with_warning():
 
 
 # --------------------------------------------------------------------------- robustness
-
-SAMPLE_STRINGS = ["a", "_key", "c/k", "a/b/c"]
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.sampled_from(family_functions("objects")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6)
-)
-def test_no_function_raises_a_python_exception(name, values):
-    call_within_arity(name, values)
 
 
 def test_merge_recursive_of_absurdly_deep_objects_is_null_with_warning():

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from arangoml_meta.embedded.values import type_name
 
 from .conftest import call_function, call_with_warnings
-from .helpers import aql_values, call_within_arity, family_functions
 
 ALL_TYPES = [None, True, 0, 1.5, "", "x", [], [1], {}, {"a": 1}]
 
@@ -153,14 +150,6 @@ def test_to_list_is_an_alias_of_to_array():
 
 
 # --------------------------------------------------------------------------- robustness
-
-SAMPLE_STRINGS = ["1", "a/b", "_key", "x" * 300]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.sampled_from(family_functions("types")), st.lists(aql_values(SAMPLE_STRINGS), max_size=6))
-def test_no_function_raises_a_python_exception(name, values):
-    call_within_arity(name, values)
 
 
 def test_to_string_of_absurdly_deep_value_is_null_with_warning():

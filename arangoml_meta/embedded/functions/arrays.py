@@ -20,15 +20,10 @@ occurrence; UNION_DISTINCT keeps the order of first occurrence.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Iterable
 from typing import Any
 
-from ...errors import (
-    ERROR_QUERY_ARRAY_EXPECTED,
-    ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
-    QueryError,
-)
+from ...errors import ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH, QueryError
 from ..values import (
     SortKey,
     compare,
@@ -36,78 +31,11 @@ from ..values import (
     hashable,
     normalize_number,
     to_bool,
-    to_number,
 )
-from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
-
-_Impl = Callable[..., Any]
-
+from .arguments import register, to_double, to_int64, warn_array_expected
+from .registry import FunctionContext, warn_invalid_argument
 
 # --------------------------------------------------------------------------- helpers
-
-
-def warn_array_expected(ctx: FunctionContext, function_name: str) -> None:
-    """The warning ArangoDB registers when a function needs an array (1563)."""
-    ctx.warn(ERROR_QUERY_ARRAY_EXPECTED, f"in function '{function_name}()': array expected")
-
-
-def guarded(function_name: str) -> Callable[[_Impl], _Impl]:
-    """Turn a RecursionError from absurdly deep values into null plus a warning."""
-
-    def decorate(impl: _Impl) -> _Impl:
-        @wraps(impl)
-        def run(ctx: FunctionContext, *args: Any) -> Any:
-            try:
-                return impl(ctx, *args)
-            except RecursionError:
-                warn_invalid_argument(ctx, function_name)
-                return None
-
-        return run
-
-    return decorate
-
-
-def register(
-    name: str,
-    min_args: int,
-    max_args: int | str | None = "same",
-    *,
-    aliases: tuple[str, ...] = (),
-    deterministic: bool = True,
-) -> Callable[[_Impl], _Impl]:
-    """``aql_function`` plus the recursion guard."""
-
-    def decorate(impl: _Impl) -> _Impl:
-        wrapped = guarded(name)(impl)
-        aql_function(name, min_args, max_args, aliases=aliases, deterministic=deterministic)(
-            wrapped
-        )
-        return wrapped
-
-    return decorate
-
-
-def to_int64(value: Any) -> int:
-    """AqlValue::toInt64: the numeric cast truncated toward zero, clamped to int64."""
-    number = to_number(value)
-    if type(number) is int:
-        return number
-    if number != number:
-        return 0
-    if number >= 9.2e18:
-        return _INT64_MAX
-    if number <= -9.2e18:
-        return _INT64_MIN
-    return int(number)
-
-
-def to_double(value: Any) -> float:
-    """AqlValue::toDouble: the numeric cast as a double."""
-    return float(to_number(value))
 
 
 def _argument(args: tuple[Any, ...], index: int) -> Any:

@@ -15,44 +15,49 @@ towards the epoch. Invalid input gives null plus a warning; an unknown time
 zone, or a local time that a time zone skips or repeats, raises a
 :class:`~arangoml_meta.errors.QueryError` as ArangoDB aborts the query.
 
-It also exports plain helpers for the executor: :func:`parse_date`,
-:func:`to_timestamp_ms` and :func:`shift_timestamp_by_duration` (WINDOW ranges).
+Calendar maths and date parsing live in ``calendar.py``, time zones in
+``timezones.py``; an optional time-zone argument is read once, by :func:`_optional_zone`.
 """
 
 from __future__ import annotations
 
-import bisect
-import io
 import math
-import os
 import re
-import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from functools import cache
-from importlib import resources
 from typing import Any
-from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
-from ...errors import ERROR_INTERNAL, ERROR_QUERY_INVALID_DATE_VALUE, QueryError
+from ...errors import ERROR_QUERY_INVALID_DATE_VALUE
 from ..values import normalize_number
+from .calendar import (
+    MS_PER_DAY,
+    MS_PER_HOUR,
+    MS_PER_MINUTE,
+    MS_PER_SECOND,
+    MS_PER_WEEK,
+    Moment,
+    add_months,
+    apply_duration,
+    component_to_int,
+    days_from_civil,
+    format_iso,
+    number_to_int,
+    parse_date_string,
+    parse_duration,
+    to_timestamp_ms,
+    year4,
+)
 from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-try:
-    from tzdata import IANA_VERSION as _TZDB_VERSION
-except ImportError:  # pragma: no cover - tzdata is a declared dependency
-    _TZDB_VERSION = None
-
-MS_PER_SECOND = 1_000
-MS_PER_MINUTE = 60_000
-MS_PER_HOUR = 3_600_000
-MS_PER_DAY = 86_400_000
-MS_PER_WEEK = 7 * MS_PER_DAY
-MIN_TIMESTAMP = -62_167_219_200_000  # 0000-01-01T00:00:00.000Z
-MAX_TIMESTAMP = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
+from .timezones import (
+    TZDB_VERSION,
+    Zone,
+    host_zone_name,
+    localize,
+    period_at,
+    unlocalize,
+    zone_info,
+    zone_named,
+    zone_names,
+)
 
 _MONTH_NAMES = (
     "January",
@@ -104,575 +109,6 @@ _DIFF_DIVISORS = {
 }
 
 
-# --------------------------------------------------------------------------- calendar
-
-
-def days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 of a proleptic Gregorian date; out-of-range days overflow."""
-    year -= month <= 2
-    era = year // 400
-    yoe = year - era * 400
-    doy = (153 * (month - 3 if month > 2 else month + 9) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def civil_from_days(days: int) -> tuple[int, int, int]:
-    """(year, month, day) of a day number counted from 1970-01-01."""
-    days += 719468
-    era = days // 146097
-    doe = days - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    day = doy - (153 * mp + 2) // 5 + 1
-    month = mp + 3 if mp < 10 else mp - 9
-    return yoe + era * 400 + (month <= 2), month, day
-
-
-def _is_leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if _is_leap(year) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-class _Moment:
-    """A millisecond timestamp split into calendar and clock fields."""
-
-    __slots__ = ("day", "days", "hour", "millisecond", "minute", "month", "ms", "second", "year")
-
-    def __init__(self, ms: int) -> None:
-        self.ms = ms
-        self.days, rest = divmod(ms, MS_PER_DAY)
-        self.year, self.month, self.day = civil_from_days(self.days)
-        self.hour, rest = divmod(rest, MS_PER_HOUR)
-        self.minute, rest = divmod(rest, MS_PER_MINUTE)
-        self.second, self.millisecond = divmod(rest, MS_PER_SECOND)
-
-    @property
-    def weekday(self) -> int:
-        """0 for Sunday to 6 for Saturday."""
-        return (self.days + 4) % 7
-
-    @property
-    def day_of_year(self) -> int:
-        return self.days - days_from_civil(self.year, 1, 1) + 1
-
-    @property
-    def quarter(self) -> int:
-        return (self.month + 2) // 3
-
-    @property
-    def leap_year(self) -> bool:
-        return _is_leap(self.year)
-
-    @property
-    def days_in_month(self) -> int:
-        return _days_in_month(self.year, self.month)
-
-    def iso_week(self) -> tuple[int, int]:
-        """(ISO week-numbering year, ISO week number)."""
-        thursday = self.days + 3 - (self.days + 3) % 7
-        year = civil_from_days(thursday)[0]
-        return year, (thursday - days_from_civil(year, 1, 1)) // 7 + 1
-
-    def time_of_day(self) -> int:
-        return self.ms - self.days * MS_PER_DAY
-
-
-def _year4(year: int) -> str:
-    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
-
-
-def format_iso(ms: int, utc: bool = True) -> str | None:
-    """``YYYY-MM-DDTHH:MM:SS.sssZ`` (no ``Z`` when not ``utc``); None outside years 0..9999."""
-    m = _Moment(ms)
-    if not 0 <= m.year <= 9999:
-        return None
-    text = (
-        f"{m.year:04d}-{m.month:02d}-{m.day:02d}"
-        f"T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.millisecond:03d}"
-    )
-    return text + "Z" if utc else text
-
-
-# --------------------------------------------------------------------------- parsing
-
-_WHITESPACE = " \t\r\n"
-
-
-def _digits(text: str, pos: int) -> tuple[int, int]:
-    """(value, length) of the run of ASCII digits at ``pos`` (value 0 for no digits)."""
-    end = pos
-    while end < len(text) and "0" <= text[end] <= "9":
-        end += 1
-    if end == pos:
-        return 0, 0
-    significant = text[pos:end].lstrip("0")
-    if len(significant) > 9:  # larger than any field may be; keeps int() cheap
-        return 10**9, end - pos
-    return int(significant or "0"), end - pos
-
-
-def _parse_clock(text: str, pos: int) -> tuple[int, int] | None:
-    """Parse ``HH:MM[:SS[.fff...]]`` at ``pos``: (milliseconds into the day, new position)."""
-    hour, n = _digits(text, pos)
-    if n == 0 or n > 2 or hour > 23:
-        return None
-    pos += n
-    if pos >= len(text) or text[pos] != ":":
-        return None
-    minute, n = _digits(text, pos + 1)
-    if n == 0 or n > 2 or minute > 59:
-        return None
-    pos += 1 + n
-    second = millisecond = 0
-    if pos < len(text) and text[pos] == ":":
-        second, n = _digits(text, pos + 1)
-        if n == 0 or n > 2 or second > 59:
-            return None
-        pos += 1 + n
-        if pos < len(text) and text[pos] == ".":
-            _, n = _digits(text, pos + 1)
-            if n == 0:
-                return None
-            millisecond = int(text[pos + 1 : pos + 1 + min(n, 3)].ljust(3, "0"))
-            pos += 1 + n
-    return hour * MS_PER_HOUR + minute * MS_PER_MINUTE + second * MS_PER_SECOND + millisecond, pos
-
-
-def _parse_offset(text: str, pos: int) -> int | None:
-    """Parse ``Z`` or ``±H[H]:M[M]`` ending the string: the offset in minutes.
-
-    As in ArangoDB, only the hours take the sign: ``-01:30`` is -60 + 30 minutes.
-    """
-    if pos == len(text):
-        return 0
-    if text[pos] in "zZ":
-        return 0 if pos + 1 == len(text) else None
-    if text[pos] not in "+-":
-        return None
-    sign = 1 if text[pos] == "+" else -1
-    hours, n = _digits(text, pos + 1)
-    if n == 0 or n > 2 or hours > 23:
-        return None
-    pos += 1 + n
-    if pos >= len(text) or text[pos] != ":":
-        return None
-    minutes, n = _digits(text, pos + 1)
-    if n == 0 or n > 2 or minutes > 59 or pos + 1 + n != len(text):
-        return None
-    return sign * hours * 60 + minutes
-
-
-def parse_date_string(text: str) -> int | None:
-    """Milliseconds since the epoch for an ArangoDB date string, or None if it is invalid.
-
-    Accepts ``[+]YYYY[-M[M][-D[D]]][(T| )HH:MM[:SS[.fff]]][Z|±HH:MM]`` with
-    surrounding whitespace; days up to 31 in any month overflow into the next.
-    """
-    text = text.lstrip(_WHITESPACE)
-    if text.startswith("+"):
-        text = text[1:]
-    elif text.startswith("-"):
-        return None
-    text = text.rstrip(_WHITESPACE)
-    year, n = _digits(text, 0)
-    if n == 0 or year > 9999:
-        return None
-    pos = n
-    month = day = 1
-    if pos < len(text) and text[pos] == "-":
-        month, n = _digits(text, pos + 1)
-        if n == 0 or n > 2 or not 1 <= month <= 12:
-            return None
-        pos += 1 + n
-        if pos < len(text) and text[pos] == "-":
-            day, n = _digits(text, pos + 1)
-            if n == 0 or n > 2 or not 1 <= day <= 31:
-                return None
-            pos += 1 + n
-    clock = 0
-    if pos < len(text) and text[pos] in " T":
-        parsed = _parse_clock(text, pos + 1)
-        if parsed is None:
-            return None
-        clock, pos = parsed
-    offset = _parse_offset(text, pos)
-    if offset is None:
-        return None
-    ms = days_from_civil(year, month, day) * MS_PER_DAY + clock - offset * MS_PER_MINUTE
-    if offset and not MIN_TIMESTAMP <= ms <= MAX_TIMESTAMP:
-        return None
-    return ms
-
-
-def _number_to_int(value: int | float) -> int | None:
-    """``value`` truncated towards zero, or None when it is not a finite int64."""
-    if type(value) is float and not math.isfinite(value):
-        return None
-    number = int(value)
-    return number if _INT64_MIN <= number <= _INT64_MAX else None
-
-
-_LEADING_INT = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+)")
-
-
-def _component_to_int(value: Any) -> int | None:
-    """A DATE_TIMESTAMP component as ArangoDB's toInt64 reads it (strings as ``stoll``)."""
-    if type(value) is str:
-        match = _LEADING_INT.match(value)
-        if match is None:
-            return 0
-        digits = match.group(1).lstrip("+-").lstrip("0")
-        if len(digits) > 19:
-            return 0
-        number = int(match.group(1))
-        return number if _INT64_MIN <= number <= _INT64_MAX else 0
-    return _number_to_int(value)
-
-
-def to_timestamp_ms(value: Any) -> int | None:
-    """The timestamp (ms since the epoch) a date argument denotes, or None if invalid."""
-    t = type(value)
-    if t is int or t is float:
-        ms = _number_to_int(value)
-        if ms is None or not MIN_TIMESTAMP <= ms <= MAX_TIMESTAMP:
-            return None
-        return ms
-    if t is str:
-        return parse_date_string(value)
-    return None
-
-
-def parse_date(value: Any) -> datetime | None:
-    """An aware UTC ``datetime`` for a date argument; None if invalid or before year 1."""
-    ms = to_timestamp_ms(value)
-    if ms is None or _Moment(ms).year < 1:
-        return None
-    return _EPOCH + timedelta(milliseconds=ms)
-
-
-# --------------------------------------------------------------------------- durations
-
-
-@dataclass(frozen=True)
-class _Duration:
-    years: int
-    months: int
-    milliseconds: int  # weeks, days and time part together
-
-
-_DURATION_RE = re.compile(
-    r"P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?"
-    r"(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)(?:[.,]([0-9]{1,3}))?S)?)?"
-)
-
-
-def _parse_duration(text: str) -> _Duration | None:
-    """An ISO 8601 duration ``PnYnMnWnDTnHnMn.fffS`` (no sign, no fractions but seconds)."""
-    if len(text) <= 1:
-        return None
-    match = _DURATION_RE.fullmatch(text)
-    if match is None:
-        return None
-    years, months, weeks, days, hours, minutes, seconds = (
-        int(g) if g else 0 for g in match.groups()[:7]
-    )
-    fraction = match.group(8) or ""
-    ms = (
-        weeks * MS_PER_WEEK
-        + days * MS_PER_DAY
-        + hours * MS_PER_HOUR
-        + minutes * MS_PER_MINUTE
-        + seconds * MS_PER_SECOND
-        + (int(fraction.ljust(3, "0")) if fraction else 0)
-    )
-    return _Duration(years, months, ms)
-
-
-def _add_months(ms: int, years: int, months: int) -> int:
-    """Shift the calendar date of ``ms`` by whole years and months, keeping day and time.
-
-    A day past the end of the new month overflows (Jan 31 + 1 month = Mar 2 or 3).
-    """
-    m = _Moment(ms)
-    total = m.month - 1 + months
-    year = m.year + years + total // 12
-    return days_from_civil(year, total % 12 + 1, m.day) * MS_PER_DAY + m.time_of_day()
-
-
-def _apply_duration(ms: int, duration: _Duration, subtract: bool) -> int:
-    sign = -1 if subtract else 1
-    shifted = _add_months(ms, sign * duration.years, sign * duration.months)
-    return shifted + sign * duration.milliseconds
-
-
-def shift_timestamp_by_duration(
-    timestamp_ms: int | float, duration: str, sign: int
-) -> float | None:
-    """``timestamp_ms`` plus (``sign`` > 0) or minus an ISO 8601 duration, in UTC.
-
-    Returns None for an invalid duration or timestamp (as WINDOW ranges need).
-    """
-    if type(duration) is not str or not isinstance(timestamp_ms, (int, float)):
-        return None
-    parsed = _parse_duration(duration)
-    ms = _number_to_int(timestamp_ms)
-    if parsed is None or ms is None:
-        return None
-    return float(_apply_duration(ms, parsed, subtract=sign < 0))
-
-
-# --------------------------------------------------------------------------- time zones
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# datetime cannot hold year 0 or 10000: look offsets up inside these bounds
-_LOOKUP_MIN_S = -62_135_510_400  # 0001-01-02
-_LOOKUP_MAX_S = 253_402_128_000  # 9999-12-30
-_SCAN_STEP_S = 86_400
-_SCAN_STEPS = 400
-
-
-@dataclass(frozen=True)
-class _Zone:
-    """An IANA time zone: the ``ZoneInfo`` plus its explicit transition instants."""
-
-    name: str
-    info: ZoneInfo
-    transitions: tuple[int, ...]  # seconds since the epoch, ascending
-    has_rules: bool  # a DST rule continues after the last explicit transition
-
-
-@dataclass(frozen=True)
-class _Period:
-    """What a zone says at an instant: offset and DST in seconds, abbreviation."""
-
-    offset: int
-    dst: int
-    abbrev: str
-
-    @property
-    def key(self) -> tuple[int, bool, str]:
-        return self.offset, self.dst != 0, self.abbrev
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    try:
-        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
-    except (ImportError, OSError):
-        return frozenset(available_timezones())
-    return frozenset(text.split())
-
-
-def _tzif_bytes(name: str) -> bytes | None:
-    try:
-        node = resources.files("tzdata.zoneinfo")
-        for part in name.split("/"):
-            node = node.joinpath(part)
-        return node.read_bytes()
-    except (ImportError, OSError):
-        pass
-    for base in TZPATH:
-        try:
-            with open(os.path.join(base, name), "rb") as handle:
-                return handle.read()
-        except OSError:
-            continue
-    return None
-
-
-def _parse_tzif(data: bytes) -> tuple[tuple[int, ...], bool]:
-    """Explicit transition instants and whether a DST rule follows them (TZif v1 to v4)."""
-    try:
-        if data[:4] != b"TZif":
-            return (), False
-        counts = struct.unpack(">6l", data[20:44])
-        isut, isstd, leap, timecnt, typecnt, charcnt = counts
-        if data[4:5] == b"\0":
-            return struct.unpack(f">{timecnt}l", data[44 : 44 + 4 * timecnt]), False
-        start = 44 + timecnt * 5 + typecnt * 6 + charcnt + leap * 8 + isstd + isut
-        isut, isstd, leap, timecnt, typecnt, charcnt = struct.unpack(
-            ">6l", data[start + 20 : start + 44]
-        )
-        body = start + 44
-        times = struct.unpack(f">{timecnt}q", data[body : body + 8 * timecnt])
-        footer = data[body + timecnt * 9 + typecnt * 6 + charcnt + leap * 12 + isstd + isut :]
-        return times, b"," in footer
-    except struct.error:
-        return (), False
-
-
-@cache
-def _load_zone(name: str) -> _Zone | None:
-    if name not in _zone_names():
-        return None
-    data = _tzif_bytes(name)
-    if data is None:
-        return None
-    try:
-        info = ZoneInfo.from_file(io.BytesIO(data), key=name)
-    except ValueError:
-        return None
-    transitions, has_rules = _parse_tzif(data)
-    return _Zone(name, info, tuple(transitions), has_rules)
-
-
-def _zone(name: str) -> _Zone:
-    """The named zone; an unknown name aborts the query as it does in ArangoDB."""
-    zone = _load_zone(name)
-    if zone is None:
-        raise QueryError(f"{name} not found in timezone database", ERROR_INTERNAL)
-    return zone
-
-
-def _period_at(zone: _Zone, seconds: int) -> _Period:
-    """The zone's offset, DST and abbreviation at a UTC instant (in seconds)."""
-    seconds = min(max(seconds, _LOOKUP_MIN_S), _LOOKUP_MAX_S)
-    local = (_EPOCH + timedelta(seconds=seconds)).astimezone(zone.info)
-    offset = local.utcoffset() or timedelta(0)
-    dst = local.dst() or timedelta(0)
-    return _Period(int(offset.total_seconds()), int(dst.total_seconds()), local.tzname() or "")
-
-
-def _localize(ms: int, zone: _Zone) -> int:
-    """UTC timestamp to the same wall-clock reading in ``zone``, as a naive timestamp."""
-    return ms + _period_at(zone, ms // MS_PER_SECOND).offset * MS_PER_SECOND
-
-
-def _format_seconds(seconds: int) -> str:
-    return (format_iso(seconds * MS_PER_SECOND, utc=False) or "")[:19].replace("T", " ")
-
-
-def _format_local(ms: int) -> str:
-    return (format_iso(ms, utc=False) or "").replace("T", " ")
-
-
-def _unlocalize(local_ms: int, zone: _Zone) -> int:
-    """Wall-clock reading in ``zone`` to UTC timestamp.
-
-    A reading the zone skips or repeats raises, as ArangoDB's date library does.
-    """
-    local_s = local_ms // MS_PER_SECOND
-    offsets = {_period_at(zone, local_s + k * _SCAN_STEP_S).offset for k in (-2, -1, 0, 1, 2)}
-    valid = sorted(
-        offset for offset in offsets if _period_at(zone, local_s - offset).offset == offset
-    )
-    if len(valid) == 1:
-        return local_ms - valid[0] * MS_PER_SECOND
-    if valid:
-        readings = [
-            f"{_format_local(local_ms)} {_period_at(zone, local_s - offset).abbrev} == "
-            f"{_format_local(local_ms - offset * MS_PER_SECOND)} UTC"
-            for offset in (valid[-1], valid[0])  # the earlier instant first
-        ]
-        message = f"{_format_local(local_ms)} is ambiguous.  It could be\n" + " or\n".join(readings)
-        raise QueryError(message, ERROR_INTERNAL)
-    low, high = local_s - max(offsets), local_s - min(offsets)
-    before = _period_at(zone, low)
-    while high - low > 1:
-        mid = (low + high) // 2
-        if _period_at(zone, mid).key == before.key:
-            low = mid
-        else:
-            high = mid
-    after = _period_at(zone, high)
-    message = (
-        f"{_format_local(local_ms)} is in a gap between\n"
-        f"{_format_seconds(high + before.offset)} {before.abbrev} and\n"
-        f"{_format_seconds(high + after.offset)} {after.abbrev} which are both equivalent to\n"
-        f"{_format_seconds(high)} UTC"
-    )
-    raise QueryError(message, ERROR_INTERNAL)
-
-
-def _bisect_change(zone: _Zone, same: int, other: int, key: tuple[int, bool, str]) -> int:
-    """The instant next to ``same`` (key holds) at which the key starts or stops holding."""
-    while abs(other - same) > 1:
-        mid = (same + other) // 2
-        if _period_at(zone, mid).key == key:
-            same = mid
-        else:
-            other = mid
-    return max(same, other)
-
-
-def _rule_change(zone: _Zone, seconds: int, direction: int, bound: int | None) -> int | None:
-    """The nearest rule-driven change of key from ``seconds`` in ``direction`` (+1 or -1)."""
-    key = _period_at(zone, seconds).key
-    current = seconds
-    for _ in range(_SCAN_STEPS):
-        probe = current + direction * _SCAN_STEP_S
-        if bound is not None and direction < 0 and probe <= bound:
-            probe = bound
-        if _period_at(zone, probe).key != key:
-            return _bisect_change(zone, current, probe, key)
-        if probe == bound:
-            return None
-        current = probe
-    return None
-
-
-def _period_bounds(zone: _Zone, seconds: int) -> tuple[int | None, int | None]:
-    """Begin and end (UTC seconds, None for open) of the zone's period around ``seconds``."""
-    key = _period_at(zone, seconds).key
-    transitions = zone.transitions
-    last = transitions[-1] if transitions else None
-    begin = None
-    if zone.has_rules and (last is None or seconds > last):
-        begin = _rule_change(zone, seconds, -1, last)
-    if begin is None:
-        index = bisect.bisect_right(transitions, seconds) - 1
-        while index >= 0 and begin is None:
-            if _period_at(zone, transitions[index] - 1).key != key:
-                begin = transitions[index]
-            index -= 1
-    end = None
-    for instant in transitions[bisect.bisect_right(transitions, seconds) :]:
-        if _period_at(zone, instant).key != key:
-            end = instant
-            break
-    if end is None and zone.has_rules:
-        end = _rule_change(zone, max(seconds, last if last is not None else seconds), 1, None)
-    return begin, end
-
-
-def _zone_info(zone: _Zone, utc_ms: int) -> dict[str, Any]:
-    """The ``zoneInfo`` object of DATE_UTCTOLOCAL / DATE_LOCALTOUTC."""
-    seconds = utc_ms // MS_PER_SECOND
-    period = _period_at(zone, seconds)
-    begin, end = _period_bounds(zone, seconds)
-    return {
-        "name": period.abbrev,
-        "begin": None if begin is None else format_iso(begin * MS_PER_SECOND),
-        "end": None if end is None else format_iso(end * MS_PER_SECOND),
-        "dst": period.dst != 0,
-        "offset": period.offset,
-    }
-
-
-def _host_zone_name() -> str:
-    """The host's IANA time zone: ``TZ``, then ``/etc/localtime``, then ``/etc/timezone``."""
-    names = _zone_names()
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = os.readlink("/etc/localtime")
-        candidates.append(target.split("zoneinfo/", 1)[-1])
-    except OSError:
-        pass
-    try:
-        with open("/etc/timezone", encoding="utf-8") as handle:
-            candidates.append(handle.read().strip())
-    except OSError:
-        pass
-    return next((name for name in candidates if name in names), "Etc/UTC")
-
-
 # --------------------------------------------------------------------------- argument helpers
 
 
@@ -692,21 +128,52 @@ def _timepoint(ctx: FunctionContext, name: str, value: Any) -> int | None:
     return ms
 
 
-def _zone_arg(ctx: FunctionContext, name: str, value: Any) -> _Zone | None:
+def _zone_arg(ctx: FunctionContext, name: str, value: Any) -> Zone | None:
     """A time-zone argument; warns when it is not a string, raises when it is unknown."""
     if type(value) is not str:
         warn_invalid_argument(ctx, name)
         return None
-    return _zone(value)
+    return zone_named(value)
+
+
+class _WallClock:
+    """Whose clock a date function reads and writes dates on: UTC's, or a time zone's."""
+
+    __slots__ = ("zone",)
+
+    def __init__(self, zone: Zone | None = None) -> None:
+        self.zone = zone
+
+    def local(self, ms: int) -> int:
+        """The UTC timestamp ``ms`` as wall-clock time on this clock."""
+        return ms if self.zone is None else localize(ms, self.zone)
+
+    def utc(self, local_ms: int) -> int:
+        """A wall-clock time on this clock back in UTC."""
+        return local_ms if self.zone is None else unlocalize(local_ms, self.zone)
+
+
+_UTC = _WallClock()
+
+
+def _optional_zone(
+    ctx: FunctionContext, name: str, args: Sequence[Any], index: int
+) -> _WallClock | None:
+    """The clock of the optional time-zone argument ``args[index]``: UTC when it is not
+    passed, None (warned) when it is not a string; an unknown zone raises."""
+    if index >= len(args):
+        return _UTC
+    zone = _zone_arg(ctx, name, args[index])
+    return None if zone is None else _WallClock(zone)
 
 
 def _local_timepoint(ctx: FunctionContext, name: str, args: Sequence[Any]) -> int | None:
     """The date of ``args[0]``, as wall-clock time in the zone ``args[1]`` if given."""
     ms = _timepoint(ctx, name, args[0])
-    if ms is None or len(args) < 2:
+    if ms is None or len(args) < 2:  # most calls: no zone, nothing to convert
         return ms
-    zone = _zone_arg(ctx, name, args[1])
-    return None if zone is None else _localize(ms, zone)
+    clock = _optional_zone(ctx, name, args, 1)
+    return None if clock is None else clock.local(ms)
 
 
 def _iso_result(ctx: FunctionContext, ms: int, utc: bool = True) -> str | None:
@@ -737,7 +204,7 @@ def _from_components(ctx: FunctionContext, name: str, args: Sequence[Any]) -> in
     if len(args) < 3 or any(type(a) not in (int, float, str) for a in args):
         warn_invalid_argument(ctx, name)
         return None
-    parts = [_component_to_int(a) for a in args]
+    parts = [component_to_int(a) for a in args]
     values = [p for p in parts if p is not None]
     if len(values) != len(parts):
         _warn_date(ctx)
@@ -785,17 +252,17 @@ def is_datestring(ctx: FunctionContext, value: Any) -> bool:
 # --------------------------------------------------------------------------- component extractors
 
 
-def _register_extractor(name: str, max_args: int, extract: Callable[[_Moment], Any]) -> None:
+def _register_extractor(name: str, max_args: int, extract: Callable[[Moment], Any]) -> None:
     def impl(ctx: FunctionContext, *args: Any) -> Any:
         ms = _local_timepoint(ctx, name, args)
-        return None if ms is None else extract(_Moment(ms))
+        return None if ms is None else extract(Moment(ms))
 
     impl.__name__ = impl.__qualname__ = name.lower()
     impl.__doc__ = f"AQL {name}(date{', timezone' if max_args > 1 else ''})."
     aql_function(name, 1, max_args)(impl)
 
 
-def _iso_week_year(m: _Moment) -> dict[str, int]:
+def _iso_week_year(m: Moment) -> dict[str, int]:
     year, week = m.iso_week()
     return {"week": week, "year": year}
 
@@ -823,7 +290,7 @@ for _name, _max_args, _extract in (
 
 
 def _truncate(ms: int, flag: int) -> int:
-    m = _Moment(ms)
+    m = Moment(ms)
     if flag == YEAR:
         return days_from_civil(m.year, 1, 1) * MS_PER_DAY
     if flag == MONTH:
@@ -842,20 +309,15 @@ def date_trunc(ctx: FunctionContext, *args: Any) -> str | None:
     if type(unit) is not str:
         warn_invalid_argument(ctx, "DATE_TRUNC")
         return None
-    zone = None
-    if len(args) == 3:
-        zone = _zone_arg(ctx, "DATE_TRUNC", args[2])
-        if zone is None:
-            return None
-        ms = _localize(ms, zone)
+    clock = _optional_zone(ctx, "DATE_TRUNC", args, 2)
+    if clock is None:
+        return None
+    ms = clock.local(ms)
     flag = _unit_flag(unit)
     if flag is None or flag == WEEK:
         _warn_date(ctx)
         return None
-    ms = _truncate(ms, flag)
-    if zone is not None:
-        ms = _unlocalize(ms, zone)
-    return _iso_result(ctx, ms)
+    return _iso_result(ctx, clock.utc(_truncate(ms, flag)))
 
 
 # DATE_ROUND matches its units case-sensitively and knows no weeks, months or years
@@ -877,13 +339,11 @@ def date_round(ctx: FunctionContext, *args: Any) -> str | None:
     if type(amount) not in (int, float) or type(unit) is not str:
         warn_invalid_argument(ctx, "DATE_ROUND")
         return None
-    zone = None
-    if len(args) == 4:
-        zone = _zone_arg(ctx, "DATE_ROUND", args[3])
-        if zone is None:
-            return None
-        ms = _localize(ms, zone)
-    count = _number_to_int(amount)
+    clock = _optional_zone(ctx, "DATE_ROUND", args, 3)
+    if clock is None:
+        return None
+    ms = clock.local(ms)
+    count = number_to_int(amount)
     factor = _ROUND_FACTORS.get(unit)
     if count is None or count <= 0 or factor is None:
         warn_invalid_argument(ctx, "DATE_ROUND")
@@ -891,9 +351,7 @@ def date_round(ctx: FunctionContext, *args: Any) -> str | None:
     bucket = factor * count
     quotient = abs(ms) // bucket  # C++ integer division truncates towards zero
     ms = (quotient if ms >= 0 else -quotient) * bucket
-    if zone is not None:
-        ms = _unlocalize(ms, zone)
-    return _iso_result(ctx, ms)
+    return _iso_result(ctx, clock.utc(ms))
 
 
 # --------------------------------------------------------------------------- formatting
@@ -928,15 +386,15 @@ def _format_year2(year: int) -> str:
     return str(abs(year))[-2:]
 
 
-def _format_z(m: _Moment) -> str:
+def _format_z(m: Moment) -> str:
     return (
-        f"{_year4(m.year)}-{m.month:02d}-{m.day:02d}"
+        f"{year4(m.year)}-{m.month:02d}-{m.day:02d}"
         f"T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.millisecond:03d}Z"
     )
 
 
 # in ArangoDB's order: the first placeholder that matches at a "%" wins
-_FORMATTERS: dict[str, Callable[[_Moment], str]] = {
+_FORMATTERS: dict[str, Callable[[Moment], str]] = {
     "%&": lambda m: "",
     "%yyyyyy": lambda m: _format_year6(m.year),
     "%mmmm": lambda m: _MONTH_NAMES[m.month - 1],
@@ -976,7 +434,7 @@ _FORMAT_RE = re.compile("|".join(re.escape(p) for p in _FORMATTERS))
 
 def format_date(ms: int, pattern: str) -> str:
     """Expand DATE_FORMAT's ``%`` placeholders (case-sensitive) for timestamp ``ms``."""
-    moment = _Moment(ms)
+    moment = Moment(ms)
     return _FORMAT_RE.sub(lambda match: _FORMATTERS[match.group(0)](moment), pattern)
 
 
@@ -990,12 +448,8 @@ def date_format(ctx: FunctionContext, *args: Any) -> str | None:
     if type(pattern) is not str:
         warn_invalid_argument(ctx, "DATE_FORMAT")
         return None
-    if len(args) == 3:
-        zone = _zone_arg(ctx, "DATE_FORMAT", args[2])
-        if zone is None:
-            return None
-        ms = _localize(ms, zone)
-    return format_date(ms, pattern)
+    clock = _optional_zone(ctx, "DATE_FORMAT", args, 2)
+    return None if clock is None else format_date(clock.local(ms), pattern)
 
 
 # --------------------------------------------------------------------------- arithmetic
@@ -1031,7 +485,7 @@ def _add_unit(ms: int, amount: int | float, flag: int, subtract: bool) -> int | 
     if not math.isfinite(shift):
         return None
     if years or months:
-        ms = _add_months(ms, sign * years, sign * months)
+        ms = add_months(ms, sign * years, sign * months)
     return ms + sign * int(shift)
 
 
@@ -1040,13 +494,13 @@ def _add_or_subtract(ctx: FunctionContext, name: str, args: Sequence[Any], subtr
     if ms is None:
         return None
     n = len(args)
-    zone = None
-    if n == 4 or (n == 3 and type(args[1]) is str):
-        zone = _zone_arg(ctx, name, args[3 if n == 4 else 2])
-        if zone is None:
-            return None
-        ms = _localize(ms, zone)
-    if n == 4 or (n == 3 and zone is None):
+    # (date, amount, unit[, zone]) or (date, duration[, zone])
+    by_unit = n == 4 or (n == 3 and type(args[1]) is not str)
+    clock = _optional_zone(ctx, name, args, 3 if by_unit else 2)
+    if clock is None:
+        return None
+    ms = clock.local(ms)
+    if by_unit:
         amount, unit = args[1], args[2]
         if type(amount) not in (int, float) or type(unit) is not str:
             warn_invalid_argument(ctx, name)
@@ -1057,14 +511,12 @@ def _add_or_subtract(ctx: FunctionContext, name: str, args: Sequence[Any], subtr
         if type(args[1]) is not str:
             warn_invalid_argument(ctx, name)
             return None
-        duration = _parse_duration(args[1])
-        result = None if duration is None else _apply_duration(ms, duration, subtract)
+        duration = parse_duration(args[1])
+        result = None if duration is None else apply_duration(ms, duration, subtract)
     if result is None:
         _warn_date(ctx)
         return None
-    if zone is not None:
-        result = _unlocalize(result, zone)
-    return _iso_result(ctx, result)
+    return _iso_result(ctx, clock.utc(result))
 
 
 @aql_function("DATE_ADD", 2, 4)
@@ -1107,10 +559,10 @@ def date_diff(ctx: FunctionContext, *args: Any) -> int | float | None:
         if type(fourth) is bool:
             as_float = fourth
         elif type(fourth) is str:
-            zone = _zone(fourth)
-            first = _localize(first, zone)
+            zone = zone_named(fourth)
+            first = localize(first, zone)
             if n == 4:
-                second = _localize(second, zone)
+                second = localize(second, zone)
         else:
             warn_invalid_argument(ctx, name)
             return None
@@ -1119,16 +571,16 @@ def date_diff(ctx: FunctionContext, *args: Any) -> int | float | None:
             if zone5 is None:
                 return None
             if type(fourth) is bool:
-                first = _localize(first, zone5)
+                first = localize(first, zone5)
                 if n == 5:
-                    second = _localize(second, zone5)
+                    second = localize(second, zone5)
             else:
-                second = _localize(second, zone5)
+                second = localize(second, zone5)
             if n == 6:
                 zone6 = _zone_arg(ctx, name, args[5])
                 if zone6 is None:
                     return None
-                second = _localize(second, zone6)
+                second = localize(second, zone6)
     if flag is None:
         _warn_date(ctx)
         return None
@@ -1138,7 +590,7 @@ def date_diff(ctx: FunctionContext, *args: Any) -> int | float | None:
     return _round_half_away(diff)
 
 
-def _compare_parts(left: _Moment, right: _Moment, start: int, end: int) -> bool:
+def _compare_parts(left: Moment, right: Moment, start: int, end: int) -> bool:
     """DATE_COMPARE's fall-through: components from ``start`` down to ``end`` must match."""
     if start == WEEK:
         return True
@@ -1193,13 +645,13 @@ def date_compare(ctx: FunctionContext, *args: Any) -> bool | None:
             zone = _zone_arg(ctx, name, args[zone_index])
             if zone is None:
                 return None
-            first = _localize(first, zone)
+            first = localize(first, zone)
             if end_zone_index != zone_index:
                 zone = _zone_arg(ctx, name, args[end_zone_index])
                 if zone is None:
                     return None
-            second = _localize(second, zone)
-    return _compare_parts(_Moment(first), _Moment(second), start, end)
+            second = localize(second, zone)
+    return _compare_parts(Moment(first), Moment(second), start, end)
 
 
 # --------------------------------------------------------------------------- time zones
@@ -1238,13 +690,13 @@ def date_utctolocal(ctx: FunctionContext, *args: Any) -> Any:
     if parsed is None:
         return None
     ms, detail = parsed
-    zone = _zone(args[1])
-    period = _period_at(zone, ms // MS_PER_SECOND)
+    zone = zone_named(args[1])
+    period = period_at(zone, ms // MS_PER_SECOND)
     local = ms + period.offset * MS_PER_SECOND
     text = _iso_result(ctx, local, utc=period.offset == 0 and period.dst == 0)
     if not detail:
         return text
-    return {"local": text, "tzdb": _TZDB_VERSION, "zoneInfo": _zone_info(zone, ms)}
+    return {"local": text, "tzdb": TZDB_VERSION, "zoneInfo": zone_info(zone, ms)}
 
 
 @aql_function("DATE_LOCALTOUTC", 2, 3)
@@ -1255,21 +707,21 @@ def date_localtoutc(ctx: FunctionContext, *args: Any) -> Any:
     if parsed is None:
         return None
     ms, detail = parsed
-    zone = _zone(args[1])
-    utc = _unlocalize(ms, zone)
+    zone = zone_named(args[1])
+    utc = unlocalize(ms, zone)
     text = _iso_result(ctx, utc)
     if not detail:
         return text
-    return {"utc": text, "tzdb": _TZDB_VERSION, "zoneInfo": _zone_info(zone, utc)}
+    return {"utc": text, "tzdb": TZDB_VERSION, "zoneInfo": zone_info(zone, utc)}
 
 
 @aql_function("DATE_TIMEZONE", 0)
 def date_timezone(ctx: FunctionContext) -> str:
     """The IANA name of the host's time zone."""
-    return _host_zone_name()
+    return host_zone_name()
 
 
 @aql_function("DATE_TIMEZONES", 0)
 def date_timezones(ctx: FunctionContext) -> list[str]:
     """All IANA time-zone names (zones and links), sorted."""
-    return sorted(_zone_names())
+    return sorted(zone_names())

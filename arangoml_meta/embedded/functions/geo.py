@@ -21,10 +21,10 @@ from typing import Any
 
 from ...errors import (
     ERROR_BAD_PARAMETER,
-    ERROR_QUERY_ARRAY_EXPECTED,
     ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
 )
 from ..values import is_number, normalize_number
+from .arguments import warn, warn_array_expected
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
 EARTH_RADIUS_M = 6371000.0
@@ -44,11 +44,7 @@ class _GeoError(Exception):
 
 
 def _warn(ctx: FunctionContext, function_name: str, error: _GeoError) -> None:
-    ctx.warn(error.code, f"in function '{function_name}()': {error.reason}")
-
-
-def _warn_array_expected(ctx: FunctionContext, function_name: str) -> None:
-    ctx.warn(ERROR_QUERY_ARRAY_EXPECTED, f"in function '{function_name}()': array expected")
+    warn(ctx, function_name, error.code, error.reason)
 
 
 def _double(value: Any) -> int | float | None:
@@ -141,7 +137,7 @@ def _positions_shape(
     ctx: FunctionContext, name: str, geo_type: str, positions: Any, too_few: str
 ) -> dict[str, Any] | None:
     if type(positions) is not list:
-        _warn_array_expected(ctx, name)
+        warn_array_expected(ctx, name)
         return None
     try:
         if len(positions) < 2:
@@ -172,7 +168,7 @@ def geo_linestring(ctx: FunctionContext, positions: Any) -> dict[str, Any] | Non
 def geo_multilinestring(ctx: FunctionContext, lines: Any) -> dict[str, Any] | None:
     """GEO_MULTILINESTRING(lines): a GeoJSON MultiLineString of one or more lines."""
     if type(lines) is not list:
-        _warn_array_expected(ctx, "GEO_MULTILINESTRING")
+        warn_array_expected(ctx, "GEO_MULTILINESTRING")
         return None
     try:
         if not lines:
@@ -194,7 +190,7 @@ def geo_multilinestring(ctx: FunctionContext, lines: Any) -> dict[str, Any] | No
 def geo_polygon(ctx: FunctionContext, polygon: Any) -> dict[str, Any] | None:
     """GEO_POLYGON(rings or ring): a GeoJSON Polygon; rings must be closed and valid."""
     if type(polygon) is not list:
-        _warn_array_expected(ctx, "GEO_POLYGON")
+        warn_array_expected(ctx, "GEO_POLYGON")
         return None
     try:
         coordinates = _polygon_coordinates(polygon)
@@ -209,7 +205,7 @@ def geo_polygon(ctx: FunctionContext, polygon: Any) -> dict[str, Any] | None:
 def geo_multipolygon(ctx: FunctionContext, polygons: Any) -> dict[str, Any] | None:
     """GEO_MULTIPOLYGON(polygons): a GeoJSON MultiPolygon of two or more polygons."""
     if type(polygons) is not list:
-        _warn_array_expected(ctx, "GEO_MULTIPOLYGON")
+        warn_array_expected(ctx, "GEO_MULTIPOLYGON")
         return None
     try:
         if len(polygons) < 2 or any(type(p) is not list for p in polygons):
@@ -498,7 +494,7 @@ def is_in_polygon(ctx: FunctionContext, *args: Any) -> bool | None:
     second = args[1]
     third = args[2] if len(args) > 2 else None
     if type(polygon) is not list:
-        _warn_array_expected(ctx, "IS_IN_POLYGON")
+        warn_array_expected(ctx, "IS_IN_POLYGON")
         return None
     geo_json = third is True
     if type(second) is list:

@@ -21,7 +21,6 @@ import base64
 import datetime
 import math
 import struct
-from collections.abc import Callable
 from typing import Any
 
 from ...errors import (
@@ -37,6 +36,7 @@ from ...errors import (
 )
 from ..documents import RevisionClock
 from ..values import is_number, normalize_number, to_bool, to_string
+from .arguments import INT64_MAX, guarded
 from .registry import FunctionContext, aql_function, lookup, warn_invalid_argument
 
 ERROR_QUERY_FUNCTION_NOT_FOUND = 1582
@@ -198,15 +198,6 @@ def _minhash_token(value: int) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _guard_depth(ctx: FunctionContext, name: str, compute: Callable[[], Any]) -> Any:
-    """Run ``compute``; absurdly deep values give null plus a warning instead of a crash."""
-    try:
-        return compute()
-    except RecursionError:
-        warn_invalid_argument(ctx, name)
-        return None
 
 
 def _lookup_document(ctx: FunctionContext, collection: str, identifier: str) -> Any:
@@ -427,33 +418,39 @@ def decode_rev(ctx: FunctionContext, rev: Any) -> dict[str, Any] | None:
 
 
 @aql_function("HASH", 1)
+@guarded("HASH")
 def hash_(ctx: FunctionContext, value: Any) -> int | None:
     """HASH(value): ArangoDB's 52-bit hash (types matter, attribute order does not)."""
-    return _guard_depth(ctx, "HASH", lambda: normalized_hash(value) & _HASH_MASK)
+    return normalized_hash(value) & _HASH_MASK
 
 
 @aql_function("MINHASH", 2)
+@guarded("MINHASH")
 def minhash(ctx: FunctionContext, values: Any, num_hashes: Any) -> list[str] | None:
     """MINHASH(values, numHashes): the MinHash signature as base64 strings."""
     if type(values) is not list or not is_number(num_hashes) or num_hashes < 1:
         warn_invalid_argument(ctx, "MINHASH")
         return None
     size = int(min(num_hashes, len(values) + 1))
-
-    def signature() -> list[str]:
-        hashes = [normalized_hash(item) for item in values]
-        return [_minhash_token(h) for h in minhash_signature(hashes, size)]
-
-    return _guard_depth(ctx, "MINHASH", signature)
+    hashes = [normalized_hash(item) for item in values]
+    return [_minhash_token(h) for h in minhash_signature(hashes, size)]
 
 
 @aql_function("MINHASH_COUNT", 1)
 def minhash_count(ctx: FunctionContext, error: Any) -> int | None:
-    """MINHASH_COUNT(error): the signature size that keeps the error below ``error``."""
+    """MINHASH_COUNT(error): the signature size that keeps the error below ``error``.
+
+    An error so small that the size is past int64 (or the double overflows) warns and
+    gives null, like an error outside (0, 1).
+    """
     if not is_number(error) or not 0 < error < 1:
         warn_invalid_argument(ctx, "MINHASH_COUNT")
         return None
-    return math.ceil(1.0 / (error * error))
+    size = 1.0 / (error * error) if error * error > 0 else math.inf
+    if size >= INT64_MAX:
+        warn_invalid_argument(ctx, "MINHASH_COUNT")
+        return None
+    return math.ceil(size)
 
 
 @aql_function("MINHASH_ERROR", 1)

@@ -26,7 +26,7 @@ from ...errors import (
     ERROR_QUERY_NUMBER_OUT_OF_RANGE,
 )
 from ..values import compare, is_number, normalize_number
-from .arrays import register, to_double, to_int64, warn_array_expected
+from .arguments import register, to_double, to_int64, warn, warn_array_expected
 from .registry import FunctionContext, warn_invalid_argument
 
 Number = int | float
@@ -36,16 +36,12 @@ _BIT_MAX_VALUE = 2**32 - 1
 _BIT_MAX_BITS = 32
 
 
-def _warn(ctx: FunctionContext, code: int, function_name: str, message: str) -> None:
-    ctx.warn(code, f"in function '{function_name}()': {message}")
-
-
 def _warn_arithmetic(ctx: FunctionContext, function_name: str) -> None:
-    _warn(ctx, ERROR_QUERY_INVALID_ARITHMETIC_VALUE, function_name, "invalid arithmetic value")
+    warn(ctx, function_name, ERROR_QUERY_INVALID_ARITHMETIC_VALUE, "invalid arithmetic value")
 
 
 def _warn_out_of_range(ctx: FunctionContext, function_name: str) -> None:
-    _warn(ctx, ERROR_QUERY_NUMBER_OUT_OF_RANGE, function_name, "number out of range")
+    warn(ctx, function_name, ERROR_QUERY_NUMBER_OUT_OF_RANGE, "number out of range")
 
 
 def _number_or_null(compute: Callable[[], float]) -> Number | None:

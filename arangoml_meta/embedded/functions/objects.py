@@ -21,31 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from functools import wraps
 from typing import Any
 
 from ..collation import collation_key
 from ..values import equal, is_number, to_bool, to_string
+from .arguments import guarded
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
 _Impl = Callable[..., Any]
-
-
-def _guarded(function_name: str) -> Callable[[_Impl], _Impl]:
-    """Turn a RecursionError from absurdly deep values into null plus a warning."""
-
-    def decorate(impl: _Impl) -> _Impl:
-        @wraps(impl)
-        def run(ctx: FunctionContext, *args: Any) -> Any:
-            try:
-                return impl(ctx, *args)
-            except RecursionError:
-                warn_invalid_argument(ctx, function_name)
-                return None
-
-        return run
-
-    return decorate
 
 
 # --------------------------------------------------------------------------- unordered_set order
@@ -280,7 +263,7 @@ def entries(ctx: FunctionContext, doc: Any) -> list[list[Any]] | None:
 
 
 @aql_function("HAS", 2)
-@_guarded("HAS")
+@guarded("HAS")
 def has(ctx: FunctionContext, doc: Any, name: Any) -> bool:
     """HAS(doc, name): whether doc has the attribute (even with a null value)."""
     if type(doc) is not dict:
@@ -306,21 +289,21 @@ def value(ctx: FunctionContext, doc: Any, path: Any) -> Any:
 
 
 @aql_function("MERGE", 1, None)
-@_guarded("MERGE")
+@guarded("MERGE")
 def merge(ctx: FunctionContext, *docs: Any) -> dict[str, Any] | None:
     """MERGE(doc1, doc2, ...) or MERGE(docArray): later attributes win, top level only."""
     return _merge(ctx, "MERGE", docs, recursive=False)
 
 
 @aql_function("MERGE_RECURSIVE", 1, None)
-@_guarded("MERGE_RECURSIVE")
+@guarded("MERGE_RECURSIVE")
 def merge_recursive(ctx: FunctionContext, *docs: Any) -> dict[str, Any] | None:
     """MERGE_RECURSIVE(doc1, doc2, ...) or (docArray): like MERGE, sub-objects merged too."""
     return _merge(ctx, "MERGE_RECURSIVE", docs, recursive=True)
 
 
 def _unset_or_keep(name: str, keep: bool, recursive: bool) -> _Impl:
-    @_guarded(name)
+    @guarded(name)
     def impl(ctx: FunctionContext, doc: Any, *names: Any) -> dict[str, Any] | None:
         if type(doc) is not dict:
             warn_invalid_argument(ctx, name)
@@ -342,7 +325,7 @@ keep_recursive = aql_function("KEEP_RECURSIVE", 2, None)(
 
 
 @aql_function("MATCHES", 2, 3)
-@_guarded("MATCHES")
+@guarded("MATCHES")
 def matches(ctx: FunctionContext, doc: Any, examples: Any, return_index: Any = False) -> Any:
     """MATCHES(doc, examples, returnIndex): whether (or where) an example matches doc.
 
@@ -366,7 +349,7 @@ def matches(ctx: FunctionContext, doc: Any, examples: Any, return_index: Any = F
 
 
 @aql_function("TRANSLATE", 2, 3)
-@_guarded("TRANSLATE")
+@guarded("TRANSLATE")
 def translate(ctx: FunctionContext, *args: Any) -> Any:
     """TRANSLATE(value, lookup, default): lookup[value], else default, else value."""
     key, lookup = args[0], args[1]
@@ -380,7 +363,7 @@ def translate(ctx: FunctionContext, *args: Any) -> Any:
 
 
 @aql_function("ZIP", 2)
-@_guarded("ZIP")
+@guarded("ZIP")
 def zip_(ctx: FunctionContext, keys: Any, values_: Any) -> dict[str, Any] | None:
     """ZIP(keys, values): an object from parallel arrays; the first of duplicate keys wins."""
     if type(keys) is not list or type(values_) is not list or len(keys) != len(values_):

@@ -1,8 +1,12 @@
 """The AQL function registry and the context functions run in.
 
 Each family module (``strings``, ``numeric``, ``arrays``, ``objects``,
-``types``, ``dates``, ``misc``, ``geo``) declares its functions with
-:func:`aql_function`; the compiler looks them up by upper-case name, checks the
+``types``, ``dates``, ``misc``, ``geo``, ``validation``) declares its functions
+with :func:`aql_function`; the modules they share register nothing:
+``arguments`` (argument casts, warnings, the recursion guard),
+``regex_translation`` and ``unicode_properties`` (ICU regular expressions),
+``tokenizers`` and ``stemmers`` (TOKENS), ``calendar`` and ``timezones``
+(dates). The compiler looks them up by upper-case name, checks the
 argument count at parse time (1541) and calls ``impl(ctx, *args)`` with the
 evaluated arguments. Arguments are AQL values (see ``values.py``) and must not
 be mutated. Invalid input gives ``None`` plus a warning through

@@ -9,12 +9,11 @@ the date functions and IS_IPV4 to the string functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from ..values import is_number, to_array, to_bool, to_number, to_string, type_name
-from .registry import FunctionContext, aql_function, warn_invalid_argument
+from .arguments import guarded
+from .registry import FunctionContext, aql_function
 
 # The characters ArangoDB accepts in a document key (KeyGeneratorHelper).
 _KEY_CHARS = frozenset(
@@ -28,23 +27,6 @@ def is_valid_key(value: Any) -> bool:
     if type(value) is not str or not value or len(value) > _MAX_KEY_BYTES:
         return False
     return all(ch in _KEY_CHARS for ch in value)
-
-
-def _guarded(function_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Turn a RecursionError from absurdly deep values into null plus a warning."""
-
-    def decorate(impl: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(impl)
-        def run(ctx: FunctionContext, *args: Any) -> Any:
-            try:
-                return impl(ctx, *args)
-            except RecursionError:
-                warn_invalid_argument(ctx, function_name)
-                return None
-
-        return run
-
-    return decorate
 
 
 @aql_function("IS_NULL", 1)
@@ -102,14 +84,14 @@ def to_bool_(ctx: FunctionContext, value: Any) -> bool:
 
 
 @aql_function("TO_NUMBER", 1)
-@_guarded("TO_NUMBER")
+@guarded("TO_NUMBER")
 def to_number_(ctx: FunctionContext, value: Any) -> int | float:
     """TO_NUMBER(value): the numeric value, 0 when there is none."""
     return to_number(value)
 
 
 @aql_function("TO_STRING", 1)
-@_guarded("TO_STRING")
+@guarded("TO_STRING")
 def to_string_(ctx: FunctionContext, value: Any) -> str:
     """TO_STRING(value): null is "", arrays and objects become compact JSON."""
     return to_string(value)
