@@ -25,7 +25,6 @@ from ..errors import (
     ERROR_QUERY_ARRAY_EXPECTED,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_PARSE,
-    BadParameterError,
     BindParameterError,
     CollectionError,
     CollectionNotFoundError,
@@ -33,6 +32,7 @@ from ..errors import (
     QueryError,
 )
 from . import ast as A
+from . import graph_rules
 from .aggregates import aggregator
 from .documents import (
     split_id,
@@ -41,6 +41,7 @@ from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
 from .limits import GROUP_BYTES, Held, estimate_size, frame_size, measured
+from .path_conditions import leading_filters, path_conditions
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
@@ -50,7 +51,6 @@ from .traversal import (
     Step,
     TraversalOptions,
     all_shortest_paths,
-    depth_bound,
     k_paths,
     k_shortest_paths,
     shortest_path,
@@ -62,6 +62,7 @@ from .walk_stage import compile_walk_stage
 from .window import compile_window
 
 Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
+Walk = tuple[str, int, int]  # a traversal's start vertex, min depth and max depth
 
 
 class _Descending(SortKey):
@@ -526,18 +527,20 @@ class QueryCompiler:
                     EdgeSource(self.storage.collection(definition["collection"]), direction)
                 )
         else:
-            for coll_direction, coll in spec.collections:
-                name = self.resolve_collection(coll)
+            listed = [
+                (self.resolve_collection(coll), coll_direction or direction)
+                for coll_direction, coll in spec.collections
+            ]
+            for name, coll_direction in graph_rules.merge_directions(listed):
                 info = self.storage.collection(name)
                 if not info.edge:
                     raise CollectionError(
                         f"collection type invalid: '{name}' is not an edge collection",
                         ERROR_ARANGO_COLLECTION_TYPE_INVALID,
                     )
-                sources.append(EdgeSource(info, coll_direction or direction))
-        only = options.get("edgeCollections")
-        if only:  # an empty list restricts nothing
-            allowed = {only} if isinstance(only, str) else set(only)
+                sources.append(EdgeSource(info, coll_direction))
+        allowed = graph_rules.restriction(options, "edgeCollections")
+        if allowed is not None:
             sources = [s for s in sources if s.info.name in allowed]
         for source in sources:
             if source.info.name in self.modified:
@@ -545,46 +548,61 @@ class QueryCompiler:
                     f"access after data-modification by collection '{source.info.name}'",
                     ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
                 )
-        vertex_only = options.get("vertexCollections")
-        vertex_collections = None
-        if vertex_only:
-            vertex_collections = {vertex_only} if isinstance(vertex_only, str) else set(vertex_only)
+        vertex_collections = graph_rules.restriction(options, "vertexCollections")
         return GraphView(self.storage, sources, vertex_collections, documents, probe, edge_paths)
 
-    def traversal_options(self, node: A.Node | None) -> tuple[dict[str, Any], TraversalOptions]:
+    def traversal_options(
+        self, node: A.Node | None, path_search: bool = False
+    ) -> tuple[dict[str, Any], TraversalOptions]:
+        """The OPTIONS object as written and as read (see ``graph_rules.py``)."""
         raw = self.constant(node) if node is not None else {}
-        if not isinstance(raw, dict):
-            raise BadParameterError("traversal OPTIONS must be an object", ERROR_BAD_PARAMETER)
-        options = TraversalOptions()
-        order = raw.get("order")
-        if raw.get("bfs") is True:
-            options.order = "bfs"
-        if order is not None:
-            if order not in ("dfs", "bfs", "weighted"):
-                raise BadParameterError(f"invalid traversal order: {order!r}", ERROR_BAD_PARAMETER)
-            options.order = order
-        unique_vertices = raw.get("uniqueVertices", "none")
-        unique_edges = raw.get("uniqueEdges", "path")
-        if unique_vertices not in ("none", "path", "global"):
-            raise BadParameterError(
-                f"invalid uniqueVertices: {unique_vertices!r}", ERROR_BAD_PARAMETER
-            )
-        if unique_edges not in ("none", "path"):
-            raise BadParameterError(f"invalid uniqueEdges: {unique_edges!r}", ERROR_BAD_PARAMETER)
-        if unique_vertices == "global" and options.order not in ("bfs", "weighted"):
-            raise BadParameterError(
-                "uniqueVertices: 'global' is only supported with order: 'bfs' or 'weighted'",
-                ERROR_BAD_PARAMETER,
-            )
-        options.unique_vertices = unique_vertices
-        options.unique_edges = unique_edges
-        weight = raw.get("weightAttribute")
-        if isinstance(weight, str) and weight:
-            options.weight_attribute = weight
-        default = raw.get("defaultWeight")
-        if isinstance(default, (int, float)) and not isinstance(default, bool):
-            options.default_weight = float(default)
+        options = (
+            graph_rules.path_options(raw) if path_search else graph_rules.traversal_options(raw)
+        )
         return raw, options
+
+    def depth_bounds(
+        self, low: A.Node | None, high: A.Node | None
+    ) -> Callable[[Frame], tuple[int, int]]:
+        """The (min, max) depths of a walk, checked now (1501) and again when it runs
+        (a cached plan may run with other bind parameters)."""
+        if low is None or high is None:
+            return lambda f: (1, 1)
+        graph_rules.check_depth_nodes(low, high)
+        low_expr, high_expr = self.expr(low), self.expr(high)
+
+        def bounds(frame: Frame) -> tuple[int, int]:
+            return graph_rules.depth_range(low_expr(frame), high_expr(frame))
+
+        bounds(self.frame_template)
+        return bounds
+
+    def vertex_check(self, node: A.Node, part: str) -> Callable[[Frame], None] | None:
+        """For a constant start or target vertex, the check of its value (1501 for a
+        null, boolean or number), made now and when the plan runs; None for others."""
+        if not graph_rules.is_constant(node):
+            return None
+        expr = self.expr(node)
+
+        def check(frame: Frame) -> None:
+            graph_rules.check_constant_vertex(expr(frame), part)
+
+        check(self.frame_template)
+        return check
+
+    def vertex_checks(self, start: A.Node, target: A.Node) -> Callable[[Frame], None]:
+        """The checks of a path search's constant start and target vertices (1501)."""
+        found = [
+            check
+            for check in (self.vertex_check(start, "start"), self.vertex_check(target, "target"))
+            if check is not None
+        ]
+
+        def checks(frame: Frame) -> None:
+            for check in found:
+                check(frame)
+
+        return checks
 
     def _start_vertex(self, value: Any, frame: Frame) -> str | None:
         return self._start(value, frame)[0]
@@ -644,6 +662,7 @@ class QueryCompiler:
         """The traversal stage, how many of the LETs and FILTERs ``following`` it it runs,
         and whether it runs ``ret``, the pipeline's RETURN after them (see ``walk_stage.py``)."""
         assert self.usage is not None
+        walks = self.walk_source(op)
         raw_options, options = self.traversal_options(op.options)
         usage = self.usage
         lean, edge_paths = self.lean_edge_paths(op, options)
@@ -670,15 +689,16 @@ class QueryCompiler:
             outside = usage.paths(op.vertex, excluded)
             bind_vertex = outside is None or bool(outside)
             stage = compile_walk_stage(
-                self, op, view, loader, eager, e_slot, p_slot, plan, bind_vertex, ret
+                self, op, view, loader, eager, e_slot, p_slot, plan, bind_vertex, ret, walks
             )
             return stage, len(plan.operations), ret is not None
-        start_expr = self.expr(op.start)
-        low_expr = self.expr(op.min_depth)
-        high_expr = self.expr(op.max_depth)
         v_slot = op.vertex.slot
         prune_expr = self.expr(op.prune) if op.prune is not None else None
         weighted = options.order == "weighted"
+        checks: list[tuple[Expr, int, bool]] = []  # the path conditions a walk checks
+        if options.unique_vertices == "global" and p_slot is not None and op.path is not None:
+            found = path_conditions(leading_filters(following or []), op.path)
+            checks = [(self.expr(c.node), c.depth, c.exact) for c in found]
 
         def bind(frame: Frame, step: Step, load: Callable[[str], Any] | None) -> None:
             runtime = frame[0]
@@ -703,7 +723,7 @@ class QueryCompiler:
             load = None
             if loader is not None:
                 load = loader.session(runtime)[0]
-            for start, low, high in self._walks(upstream, frame, start_expr, low_expr, high_expr):
+            for start, low, high in walks(upstream, frame):
                 prune = None
                 if prune_expr is not None:
 
@@ -711,28 +731,51 @@ class QueryCompiler:
                         bind(frame, step, load)
                         return to_bool(prune_expr(frame))
 
-                for step in traverse(bound, start, low, high, options, prune):
+                admit = None
+                if checks:
+
+                    def admit(step: Step) -> bool:
+                        depth = step.depth
+                        bound_path = False
+                        for check, at, exact in checks:
+                            if depth < at or (exact and depth != at):
+                                continue
+                            if not bound_path:
+                                bind(frame, step, None)
+                                bound_path = True
+                            if not to_bool(check(frame)):
+                                return False
+                        return True
+
+                for step in traverse(bound, start, low, high, options, prune, admit):
                     tick()
                     bind(frame, step, load)
                     yield None
 
         return traversal, 0, False
 
-    def _walks(
-        self,
-        upstream: Iterator[None],
-        frame: Frame,
-        start_expr: Expr,
-        low_expr: Expr,
-        high_expr: Expr,
-    ) -> Iterator[tuple[str, int, int]]:
-        """(start vertex, min depth, max depth) of each walk a traversal makes, one per row."""
-        runtime = frame[0]
-        for _ in upstream:
-            start, parts = self._start(start_expr(frame), frame)
-            if start is None or not runtime.has_vertex(start, parts):
-                continue  # as in ArangoDB, a start vertex that does not exist yields nothing
-            yield start, depth_bound(low_expr(frame)), depth_bound(high_expr(frame))
+    def walk_source(self, op: A.Traversal) -> Callable[[Iterator[None], Frame], Iterator[Walk]]:
+        """(start vertex, min depth, max depth) of each walk ``op`` makes, one per row.
+
+        The depths and a constant start vertex are checked as the plan is made and
+        again, before any row, when it runs (see ``graph_rules.py``).
+        """
+        bounds = self.depth_bounds(op.min_depth, op.max_depth)
+        check = self.vertex_check(op.start, "start")
+        start_expr = self.expr(op.start)
+
+        def walks(upstream: Iterator[None], frame: Frame) -> Iterator[Walk]:
+            runtime = frame[0]
+            low, high = bounds(frame)
+            if check is not None:
+                check(frame)
+            for _ in upstream:
+                start, parts = self._start(start_expr(frame), frame)
+                if start is None or not runtime.has_vertex(start, parts):
+                    continue  # as in ArangoDB, a start vertex that does not exist yields nothing
+                yield start, low, high
+
+        return walks
 
     def _path_object(self, frame: Frame, step: Step, options: TraversalOptions) -> dict[str, Any]:
         runtime = frame[0]
@@ -743,7 +786,8 @@ class QueryCompiler:
         }
 
     def compile_shortest_path(self, op: A.ShortestPath) -> Stage:
-        raw_options, options = self.traversal_options(op.options)
+        raw_options, options = self.traversal_options(op.options, path_search=True)
+        checks = self.vertex_checks(op.start, op.target)
         view = self.graph_view(op.graph, op.direction, raw_options)
         start_expr = self.expr(op.start)
         target_expr = self.expr(op.target)
@@ -752,6 +796,7 @@ class QueryCompiler:
 
         def shortest(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             bound = view.bind(frame[0].edge_cache, budget=frame[0].budget)
+            checks(frame)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
@@ -769,17 +814,19 @@ class QueryCompiler:
         return shortest
 
     def compile_path_enumeration(self, op: A.PathEnumeration) -> Stage:
-        raw_options, options = self.traversal_options(op.options)
+        bounds = self.depth_bounds(op.min_depth, op.max_depth)
+        raw_options, options = self.traversal_options(op.options, path_search=True)
+        checks = self.vertex_checks(op.start, op.target)
         view = self.graph_view(op.graph, op.direction, raw_options)
         start_expr = self.expr(op.start)
         target_expr = self.expr(op.target)
-        low_expr = self.expr(op.min_depth) if op.min_depth is not None else None
-        high_expr = self.expr(op.max_depth) if op.max_depth is not None else None
         slot = op.path.slot
         kind = op.kind
 
         def paths(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             bound = view.bind(frame[0].edge_cache, budget=frame[0].budget)
+            low, high = bounds(frame)
+            checks(frame)
             for _ in upstream:
                 start = self._start_vertex(start_expr(frame), frame)
                 target = self._start_vertex(target_expr(frame), frame)
@@ -791,8 +838,6 @@ class QueryCompiler:
                 elif kind == "ALL_SHORTEST_PATHS":
                     steps = all_shortest_paths(bound, start, target, options)
                 else:
-                    low = depth_bound(low_expr(frame)) if low_expr else 1
-                    high = depth_bound(high_expr(frame)) if high_expr else low
                     steps = k_paths(bound, start, target, low, high, options)
                 for step in steps:
                     bound.budget.tick()

@@ -324,8 +324,14 @@ class ExpressionCompiler:
                     else:
                         flat.append(item)
                 items = flat
-            skip = int(to_number(offset(f))) if offset is not None else 0
-            take = int(to_number(count(f))) if count is not None else -1
+            skip, take = 0, -1  # -1: no LIMIT
+            if count is not None:
+                # as ArangoDB: both cast to integers; a negative offset or a count
+                # below 1 gives an empty array
+                skip = _limit_int(offset(f)) if offset is not None else 0
+                take = _limit_int(count(f))
+                if skip < 0 or take <= 0:
+                    return []
             out: list[Any] = []
             saved = f[slot]
             for item in items:
@@ -673,3 +679,11 @@ def _comparison_test(op: str) -> Callable[[Any, Any], bool]:
     if op == "IN":
         return lambda a, b: type(b) is list and any(equal(a, x) for x in b)
     return lambda a, b: not (type(b) is list and any(equal(a, x) for x in b))
+
+
+def _limit_int(value: Any) -> int:
+    """An inline LIMIT's offset or count as an integer (AqlValue::toInt64)."""
+    number = to_number(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        return 0
+    return int(number)

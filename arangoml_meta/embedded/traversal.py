@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ERROR_GRAPH_NEGATIVE_EDGE_WEIGHT, GraphError
 from .graph_view import Edge, GraphView
 from .limits import STEP_BYTES, Held
-from .values import to_number
 
 
 @dataclass
@@ -33,7 +33,8 @@ class TraversalOptions:
     order: str = "dfs"
     unique_vertices: str = "none"
     unique_edges: str = "path"
-    weight_attribute: str | None = None
+    # the attribute path of an edge's weight (None: each edge weighs 1; (): defaultWeight)
+    weight_attribute: tuple[str, ...] | None = None
     default_weight: float = 1.0
 
 
@@ -54,13 +55,25 @@ class Step:
         return len(self.edges)
 
 
-def edge_weight(edge: Edge, options: TraversalOptions) -> float:
-    if options.weight_attribute is None:
+def raw_weight(edge: Edge, options: TraversalOptions) -> float:
+    """The edge's weight attribute when it is a number, else the default weight."""
+    path = options.weight_attribute
+    if path is None:
         return 1.0
-    value = edge.get(options.weight_attribute)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    value: Any = edge
+    for name in path:
+        value = value.get(name) if type(value) is dict else None
+    if path and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return float(options.default_weight)
+
+
+def edge_weight(edge: Edge, options: TraversalOptions) -> float:
+    """:func:`raw_weight` for a walk that adds weights: a negative one is an error (1948)."""
+    weight = raw_weight(edge, options)
+    if weight < 0:
+        raise GraphError("negative edge weight found", ERROR_GRAPH_NEGATIVE_EDGE_WEIGHT)
+    return weight
 
 
 def _on_path(step: Step, edge: Edge) -> bool:
@@ -86,12 +99,18 @@ def traverse(
     max_depth: int,
     options: TraversalOptions,
     prune: Callable[[Step], bool] | None,
+    admit: Callable[[Step], bool] | None = None,
 ) -> Iterator[Step]:
-    """All paths from ``start`` with ``min_depth`` ≤ length ≤ ``max_depth`` (see module docstring)."""
+    """All paths from ``start`` with ``min_depth`` ≤ length ≤ ``max_depth`` (see module docstring).
+
+    ``admit`` (breadth-first and weighted order): whether a path the walk makes
+    is kept at all; one it refuses is not emitted, not followed and, with global
+    vertex uniqueness, does not mark its vertex visited (see ``path_conditions.py``).
+    """
     if options.order == "bfs":
-        yield from _bfs(view, start, min_depth, max_depth, options, prune)
+        yield from _bfs(view, start, min_depth, max_depth, options, prune, admit)
     elif options.order == "weighted":
-        yield from _weighted(view, start, min_depth, max_depth, options, prune)
+        yield from _weighted(view, start, min_depth, max_depth, options, prune, admit)
     else:
         yield from _dfs(view, start, min_depth, max_depth, options, prune)
 
@@ -188,9 +207,12 @@ def _bfs(
     max_depth: int,
     options: TraversalOptions,
     prune: Callable[[Step], bool] | None,
+    admit: Callable[[Step], bool] | None,
 ) -> Iterator[Step]:
     visited = {start}
     queue: list[Step] = [Step([start], [])]
+    if admit is not None and not admit(queue[0]):
+        return
     budget = view.budget
     counts = budget.counts_memory
     while queue:
@@ -206,8 +228,11 @@ def _bfs(
                     budget.tick()
                     if not _allowed(step, edge, target, options, visited):
                         continue
+                    made = Step([*step.vertex_ids, target], [*step.edges, edge])
+                    if admit is not None and not admit(made):
+                        continue
                     visited.add(target)
-                    next_level.append(Step([*step.vertex_ids, target], [*step.edges, edge]))
+                    next_level.append(made)
                     if counts:
                         held.charge(STEP_BYTES + 16 * step.depth)
         queue = next_level
@@ -220,10 +245,14 @@ def _weighted(
     max_depth: int,
     options: TraversalOptions,
     prune: Callable[[Step], bool] | None,
+    admit: Callable[[Step], bool] | None,
 ) -> Iterator[Step]:
+    """Paths in order of weight. A path's edges are weighed before it is emitted (as
+    ArangoDB does: a negative weight is an error even when no longer path is read)."""
     counter = itertools.count()
     heap: list[tuple[float, int, Step]] = [(0.0, next(counter), Step([start], [], 0.0))]
     visited: set[str] = set()
+    global_unique = options.unique_vertices == "global"
     budget = view.budget
     counts = budget.counts_memory
     with Held(budget) as held:  # the heap's paths
@@ -231,24 +260,25 @@ def _weighted(
             weight, _, step = heapq.heappop(heap)
             if counts and step.edges:
                 held.release(STEP_BYTES + 16 * (step.depth - 1))
-            if options.unique_vertices == "global":
-                if step.vertex_id in visited:
-                    continue
+            if global_unique and step.vertex_id in visited:
+                continue
+            if admit is not None and not admit(step):
+                continue
+            if global_unique:
                 visited.add(step.vertex_id)
             pruned = prune(step) if prune is not None else False
+            if not pruned and step.depth < max_depth:
+                for edge, target in view.neighbors(step.vertex_id):
+                    budget.tick()
+                    if not _allowed(step, edge, target, options, set()):
+                        continue
+                    w = weight + edge_weight(edge, options)
+                    path = Step([*step.vertex_ids, target], [*step.edges, edge], w)
+                    heapq.heappush(heap, (w, next(counter), path))
+                    if counts:
+                        held.charge(STEP_BYTES + 16 * step.depth)
             if step.depth >= min_depth:
                 yield step
-            if pruned or step.depth >= max_depth:
-                continue
-            for edge, target in view.neighbors(step.vertex_id):
-                budget.tick()
-                if not _allowed(step, edge, target, options, set()):
-                    continue
-                w = weight + edge_weight(edge, options)
-                path = Step([*step.vertex_ids, target], [*step.edges, edge], w)
-                heapq.heappush(heap, (w, next(counter), path))
-                if counts:
-                    held.charge(STEP_BYTES + 16 * step.depth)
 
 
 # --------------------------------------------------------------------------- path searches
@@ -375,7 +405,7 @@ def k_paths(
                 Step(
                     list(step.vertex_ids),
                     list(step.edges),
-                    sum(edge_weight(e, options) for e in step.edges),
+                    sum(raw_weight(e, options) for e in step.edges),
                 )
             )
             if counts:
@@ -435,8 +465,3 @@ def all_shortest_paths(
 
     for vertices, edges in unwind(target):
         yield Step(vertices, edges, float(len(edges)))
-
-
-def depth_bound(value: Any) -> int:
-    number = to_number(value)
-    return int(number) if number == number else 0

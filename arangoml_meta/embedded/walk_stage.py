@@ -29,7 +29,7 @@ from .values import to_bool
 from .vertices import VertexLoader
 
 if TYPE_CHECKING:
-    from .executor import QueryCompiler, Stage
+    from .executor import QueryCompiler, Stage, Walk
 
 # a row check: whether the row (frame, vertex id) goes on
 Check = Callable[[Frame, str], bool]
@@ -382,17 +382,15 @@ def compile_walk_stage(
     plan: RowPlan,
     bind_vertex: bool,
     ret: A.Return | None,
+    walks: Callable[[Iterator[None], Frame], Iterator[Walk]],
 ) -> Stage:
     """The stage (see the module docstring).
 
     ``plan``: the operations after ``op`` it runs; ``bind_vertex``: whether
     anything but them reads the vertex; ``ret``: the RETURN it runs (it then
-    yields the values).
+    yields the values); ``walks``: the walks it makes (``QueryCompiler.walk_source``).
     """
     expressions = compiler.expressions
-    start_expr = compiler.expr(op.start)
-    low_expr = compiler.expr(op.min_depth)
-    high_expr = compiler.expr(op.max_depth)
     v_slot = op.vertex.slot
     # pushed operations (and PRUNE) run before the vertex and edge are bound
     lazy = eager and plan.prune_by_id and loader is not None
@@ -464,8 +462,7 @@ def compile_walk_stage(
 
         run = None if simple else _Run(pushed, frame, bound.far_collections if narrow else None)
         keep = run.keep if run is not None and narrow else None
-        walks = compiler._walks(upstream, frame, start_expr, low_expr, high_expr)
-        for start, low, high in walks:
+        for start, low, high in walks(upstream, frame):
             if run is not None:
                 run.new_walk(low)
             pruned: set[str] = set()

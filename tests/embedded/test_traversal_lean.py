@@ -111,7 +111,7 @@ def random_walk(rng: random.Random, graph: str, highs: list[int]) -> str:
     with the bounds, direction and PRUNE chosen at random."""
     direction = rng.choice(["OUTBOUND", "INBOUND", "ANY"])
     low = rng.choice([0, 1, 2])
-    high = rng.choice(highs)
+    high = max(rng.choice(highs), low)  # min > max is an error (1501), not an empty walk
     prune = rng.choice(PRUNES)
     return f"FOR s IN @starts FOR v, e, p IN {low}..{high} {direction} s {graph} {prune} {OPTIONS}"
 
