@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from arangoml_meta import demo_pipeline
 from arangoml_meta.backends import STORE_ENV
 from arangoml_meta.queries import load_queries, run_query
 from arangoml_meta.store import MetadataStore, open_store
 
-pytest.importorskip("sklearn")
+pytest.importorskip("sklearn", reason="the demo extra is not installed")
+from arangoml_meta import demo_pipeline  # imports numpy, of the demo extra
 
 
 @dataclass

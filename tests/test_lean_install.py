@@ -24,6 +24,8 @@ PYPROJECT = ROOT / "pyproject.toml"
 TRAINING_STACK = ("sklearn", "numpy", "scipy", "joblib")
 TRAINING_DISTRIBUTIONS = ("scikit-learn", "numpy", "scipy", "joblib")
 DEMO = "arangoml_meta.demo_pipeline"
+# import names unlike their distribution's, for the ones not installed here (a core install)
+DISTRIBUTION_OF = {"sklearn": "scikit-learn", "yaml": "pyyaml", "arango": "python-arango"}
 
 # imports every module but the demo and the `python -m` entry points, uses the store,
 # prints the top-level packages loaded
@@ -62,7 +64,8 @@ def imported_distributions(paths: list[Path]) -> dict[str, str]:
                 continue
             for top in tops:
                 if top not in sys.stdlib_module_names and top != "arangoml_meta":
-                    for distribution in provided.get(top, [top]):
+                    fallback = [DISTRIBUTION_OF.get(top, top)]
+                    for distribution in provided.get(top, fallback):
                         found.setdefault(_name(distribution), str(path.relative_to(ROOT)))
     return found
 
