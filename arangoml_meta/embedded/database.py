@@ -20,6 +20,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from contextlib import AbstractContextManager
 from typing import Any
 
+from ..aql import ast as A
+from ..aql.parser import parse
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
@@ -32,10 +34,9 @@ from ..errors import (
     DocumentError,
     QueryError,
 )
-from . import ast as A
+from .binder import bind
 from .executor import QueryCompiler
 from .limits import Budget, estimate_size, measured
-from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .schemas import parse_property
@@ -306,7 +307,7 @@ class EmbeddedDatabase:
             if cached is not None:
                 self._cache.move_to_end(aql)
                 return cached
-        prepared = PreparedQuery(parse(aql))
+        prepared = PreparedQuery(bind(parse(aql)))
         with self._cache_lock:
             self._cache[aql] = prepared
             if len(self._cache) > _CACHE_SIZE:

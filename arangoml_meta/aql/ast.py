@@ -152,8 +152,11 @@ class Quantifier(Node):
 
 @dataclass(eq=False)
 class FunctionCall(Node):
+    """A call; ``name`` is upper-cased, ``at`` is (line, column, name as written) when parsed."""
+
     name: str
     args: list[Node]
+    at: tuple[int, int, str] | None = None
 
 
 @dataclass(eq=False)
@@ -210,6 +213,15 @@ class ForIn(Node):
     var: Variable
     source: Node
     options: Node | None = None
+    search: Search | None = None
+
+
+@dataclass(eq=False)
+class Search(Node):
+    """An ArangoSearch condition, ``SEARCH expr``; ``at`` is (line, column, text near it)."""
+
+    condition: Node
+    at: tuple[int, int, str]
 
 
 @dataclass(eq=False)

@@ -1,5 +1,9 @@
 """AQL parser: tokens → AST, with variables resolved to frame slots.
 
+Function names and ``SEARCH`` are syntax here: whether a function exists, its
+arity, and what an engine refuses are checked by that engine's binding step
+(``embedded/binder.py``), so a query for a real ArangoDB parses as it would there.
+
 A recursive-descent parser following ArangoDB 3.12's grammar (``grammar.y``):
 one method per statement, and precedence climbing over a table of binary
 operators for expressions (ternary < OR < AND < equality/LIKE/regex < IN <
@@ -18,8 +22,6 @@ from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_COMPILE_TIME_OPTIONS,
     ERROR_QUERY_EMPTY,
-    ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
-    ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
     ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION,
     ERROR_QUERY_PARSE,
     ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
@@ -28,7 +30,6 @@ from ..errors import (
     QueryError,
 )
 from . import ast as A
-from .functions import lookup
 from .lexer import Token, tokenize
 
 # binary operator → precedence level (higher binds tighter)
@@ -309,15 +310,24 @@ class Parser:
             return self.parse_traversal(names, low, high)
         if len(names) != 1:
             self.fail("Collections and views FOR loops only allow a single return variable", token)
-        options = None
+        var: A.Variable | None = None
+        search: A.Search | None = None
         if self.is_word("SEARCH"):
-            self.fail("SEARCH is not supported by the embedded engine (ArangoSearch views)")
+            # the loop variable is visible in its SEARCH condition
+            self.scopes.append(_Scope("for"))
+            var = self.declare(names[0][0], names[0][1])
+            search_token = self.advance()
+            near = self.text[search_token.pos : search_token.pos + 40]
+            where = (search_token.line, search_token.column, near)
+            search = A.Search(self.parse_expression(), where)
+        options = None
         if self.is_word("OPTIONS"):
             self.advance()
             options = self.parse_options_object()
-        self.scopes.append(_Scope("for"))
-        var = self.declare(names[0][0], names[0][1])
-        return A.ForIn(var, source, options)
+        if var is None:
+            self.scopes.append(_Scope("for"))
+            var = self.declare(names[0][0], names[0][1])
+        return A.ForIn(var, source, options, search)
 
     def parse_destructuring_for(self) -> list[A.Node]:
         """``FOR [a, b] IN pairs`` / ``FOR { name } IN docs``: parts of each element bound to names."""
@@ -1077,27 +1087,7 @@ class Parser:
                 if not self.accept_op(","):
                     break
         self.expect_op(")")
-        upper = name.upper()
-        if "::" in upper:
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
-                f"usage of unknown function '{name}()' (user-defined functions are not supported by the embedded engine)",
-                token,
-            )
-        spec = lookup(upper)
-        if spec is None:
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_NAME_UNKNOWN, f"usage of unknown function '{name}()'", token
-            )
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
-            maximum = "unlimited" if spec.max_args is None else spec.max_args
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
-                f"invalid number of arguments for function '{spec.name}()', expected number of "
-                f"arguments: minimum: {spec.min_args}, maximum: {maximum}",
-                token,
-            )
-        return A.FunctionCall(spec.name, args)
+        return A.FunctionCall(name.upper(), args, (token.line, token.column, name))
 
     def parse_subquery_argument(self) -> A.Subquery:
         """A query used directly as a function argument: ``LENGTH(FOR x IN y RETURN x)``."""
