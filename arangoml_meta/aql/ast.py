@@ -3,24 +3,32 @@
 Expression nodes and operation (statement) nodes are small dataclasses. Every
 node can list its children (:meth:`Node.children`) and search its subtree
 (:meth:`Node.find_all`), which the compiler uses to find the variables an
-expression reads, whether a query modifies data, and so on. Variables are
+expression reads, whether a query modifies data, and so on; :meth:`Node.transform`
+rewrites a tree and :meth:`Node.dump` prints one. Variables are
 resolved by the parser: a :class:`Var` carries the slot it lives in at run
 time (see ``compiler.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+# each node class's field names, looked up once (dataclasses.fields() is slow)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class Node:
     """Base of all AST nodes."""
 
     def children(self) -> Iterator[Node]:
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, Node):
                 yield value
             elif isinstance(value, (list, tuple)):
@@ -38,6 +46,83 @@ class Node:
             if isinstance(node, kind):
                 yield node
             stack.extend(node.children())
+
+    def transform(self, fn: Callable[[Node], Node], copy: bool = True) -> Node:
+        """The tree with every node replaced by ``fn(node)``, top-down.
+
+        ``fn`` returns the node itself to keep it; the children of what it returns
+        are transformed in turn. ``copy=False`` rewrites this tree in place.
+        """
+        root = deepcopy(self) if copy else self
+        return _transform(root, fn)
+
+    def dump(self) -> str:
+        """The tree as indented text, one node a line: its fields, then its children."""
+        lines: list[str] = []
+        _dump(self, "", 0, lines)
+        return "\n".join(lines)
+
+
+def _transform(node: Node, fn: Callable[[Node], Node]) -> Node:
+    node = fn(node)
+    for f in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            setattr(node, f.name, _transform(value, fn))
+        elif isinstance(value, list):
+            value[:] = [_transform_item(item, fn) for item in value]
+    return node
+
+
+def _transform_item(item: Any, fn: Callable[[Node], Node]) -> Any:
+    if isinstance(item, Node):
+        return _transform(item, fn)
+    if isinstance(item, tuple):
+        return tuple(_transform_item(x, fn) for x in item)
+    if isinstance(item, list):
+        return [_transform_item(x, fn) for x in item]
+    return item
+
+
+def _dump(value: Any, label: str, depth: int, lines: list[str]) -> None:
+    pad = "  " * depth + (f"{label}: " if label else "")
+    if not isinstance(value, Node):
+        if isinstance(value, (list, tuple)) and any(_holds_node(x) for x in value):
+            lines.append(f"{pad}[")
+            for item in value:
+                _dump(item, "", depth + 1, lines)
+            lines.append("  " * depth + "]")
+        else:
+            lines.append(pad + _scalar(value))
+        return
+    scalars, nested = [], []
+    for f in fields(value):  # type: ignore[arg-type]
+        if f.name == "at":  # where in the text, not what the tree says
+            continue
+        item = getattr(value, f.name)
+        if isinstance(item, Node) or (
+            isinstance(item, (list, tuple)) and any(map(_holds_node, item))
+        ):
+            nested.append((f.name, item))
+        elif item is not None and item != [] and item != {}:
+            scalars.append(f"{f.name}={_scalar(item)}")
+    lines.append(pad + " ".join([type(value).__name__, *scalars]))
+    for name, item in nested:
+        _dump(item, name, depth + 1, lines)
+
+
+def _holds_node(value: Any) -> bool:
+    if isinstance(value, Node):
+        return True
+    return isinstance(value, (list, tuple)) and any(map(_holds_node, value))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Variable):
+        return f"{value.name}#{value.slot}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_scalar, value)) + "]"
+    return repr(value)
 
 
 # --------------------------------------------------------------------------- variables

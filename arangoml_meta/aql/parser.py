@@ -16,7 +16,8 @@ subqueries see their enclosing variables, redeclaring a visible name is error
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+from collections.abc import Callable
+from typing import ClassVar, NoReturn
 
 from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_TYPE,
@@ -31,6 +32,12 @@ from ..errors import (
 )
 from . import ast as A
 from .lexer import Token, tokenize
+from .lexer import TokenKind as K
+
+# the token kinds as plain names: looking up an Enum's member costs ~10x a global
+_KEYWORD, _IDENT, _STRING, _NUMBER, _PARAM, _OP, _EOF = (
+    K.KEYWORD, K.IDENT, K.STRING, K.NUMBER, K.PARAM, K.OP, K.EOF,
+)  # fmt: skip
 
 # binary operator → precedence level (higher binds tighter)
 _BINARY_LEVELS: dict[str, int] = {
@@ -93,7 +100,52 @@ class _Scope:
 
 
 class Parser:
-    """Parses one query string; use :func:`parse`."""
+    """Parses one query string; use :func:`parse`.
+
+    New syntax is a table entry: ``STATEMENTS`` by keyword, ``PRIMARIES`` by token
+    kind (``BRACKETED`` and ``KEYWORD_LITERALS`` within them), ``BINARY_NODES`` by
+    operator (with ``_BINARY_LEVELS`` for its precedence).
+    """
+
+    # the statements of a query body other than RETURN and the modifications
+    STATEMENTS: ClassVar[dict[str, Callable[[Parser], A.Node | list[A.Node]]]] = {
+        "FOR": lambda self: self.parse_for(),
+        "LET": lambda self: self.parse_let(),
+        "FILTER": lambda self: self.parse_filter(),
+        "COLLECT": lambda self: self.parse_collect(),
+        "SORT": lambda self: self.parse_sort(),
+        "LIMIT": lambda self: self.parse_limit(),
+        "WINDOW": lambda self: self.parse_window(),
+    }
+    # an expression's first token, by kind
+    PRIMARIES: ClassVar[dict[K, Callable[[Parser, Token], A.Node]]] = {
+        K.NUMBER: lambda self, token: self.parse_literal(token),
+        K.STRING: lambda self, token: self.parse_literal(token),
+        K.PARAM: lambda self, token: self.parse_param(token),
+        K.IDENT: lambda self, token: self.parse_identifier(),
+        K.KEYWORD: lambda self, token: self.parse_keyword_primary(token),
+        K.OP: lambda self, token: self.parse_bracketed(token),
+        K.EOF: lambda self, token: self.fail("unexpected end of query string"),
+    }
+    # an expression that opens with punctuation
+    BRACKETED: ClassVar[dict[object, Callable[[Parser], A.Node]]] = {
+        "[": lambda self: self.parse_array(),
+        "{": lambda self: self.parse_object(),
+        "(": lambda self: self.parse_parenthesized(),
+    }
+    KEYWORD_LITERALS: ClassVar[dict[object, object]] = {"NULL": None, "TRUE": True, "FALSE": False}
+    # the node a binary operator builds from its operands
+    BINARY_NODES: ClassVar[dict[str, Callable[[A.Node, A.Node], A.Node]]] = {
+        "AND": lambda left, right: A.Logical("AND", left, right),
+        "OR": lambda left, right: A.Logical("OR", left, right),
+        "..": A.Range,
+        "LIKE": lambda left, right: A.FunctionCall("LIKE", [left, right]),
+        "NOT LIKE": lambda left, right: A.Unary("NOT", A.FunctionCall("LIKE", [left, right])),
+        "=~": lambda left, right: A.FunctionCall("REGEX_TEST", [left, right]),
+        "NOT !~": lambda left, right: A.FunctionCall("REGEX_TEST", [left, right]),
+        "!~": lambda left, right: A.Unary("NOT", A.FunctionCall("REGEX_TEST", [left, right])),
+        "NOT =~": lambda left, right: A.Unary("NOT", A.FunctionCall("REGEX_TEST", [left, right])),
+    }
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -119,7 +171,7 @@ class Parser:
 
     def advance(self) -> Token:
         token = self.tokens[self.i]
-        if token.kind != "EOF":
+        if token.kind is not _EOF:
             self.i += 1
         return token
 
@@ -160,11 +212,11 @@ class Parser:
 
     def is_word(self, word: str, token: Token | None = None) -> bool:
         token = token or self.tok
-        return token.kind == "IDENT" and str(token.value).upper() == word
+        return token.kind is _IDENT and str(token.value).upper() == word
 
     def variable_name(self) -> tuple[str, Token]:
         token = self.tok
-        if token.kind != "IDENT":
+        if token.kind is not _IDENT:
             self.fail(f"unexpected {describe(token)}, expecting identifier")
         self.advance()
         return str(token.value), token
@@ -219,13 +271,13 @@ class Parser:
     # ------------------------------------------------------------------ queries
 
     def parse_top(self) -> A.Query:
-        if self.tok.kind == "EOF":
+        if self.tok.kind is _EOF:
             raise QueryError("query is empty", ERROR_QUERY_EMPTY)
         operations: list[A.Node] = []
         if self.tok.is_keyword("WITH"):
             operations.append(self.parse_with())
         operations.extend(self.parse_query_body())
-        if self.tok.kind != "EOF":
+        if self.tok.kind is not _EOF:
             self.fail()
         return A.Query(operations, self.slot_count, self.bind_params, self.collection_params)
 
@@ -234,10 +286,10 @@ class Parser:
         names: list[A.Node] = []
         while True:
             token = self.tok
-            if token.kind == "IDENT":
+            if token.kind is _IDENT:
                 self.advance()
                 names.append(A.CollectionRef(str(token.value)))
-            elif token.kind == "PARAM":
+            elif token.kind is _PARAM:
                 self.advance()
                 names.append(self.collection_param(str(token.value).lstrip("@")))
             else:
@@ -252,9 +304,9 @@ class Parser:
         operations: list[A.Node] = []
         while True:
             token = self.tok
-            if token.kind != "KEYWORD":
-                if token.kind == "EOF" or token.is_op(")"):
-                    self.fail("unexpected end of query string" if token.kind == "EOF" else None)
+            if token.kind is not _KEYWORD:
+                if token.kind is _EOF or token.is_op(")"):
+                    self.fail("unexpected end of query string" if token.kind is _EOF else None)
                 self.fail()
             word = token.value
             if word == "RETURN":
@@ -263,22 +315,14 @@ class Parser:
                 return operations
             if word in _MODIFICATIONS:
                 operations.append(self.parse_modification())
-                if self.tok.kind == "EOF" or self.tok.is_op(")"):
+                if self.tok.kind is _EOF or self.tok.is_op(")"):
                     self.end_nested_scopes()
                     return operations
                 continue
-            method = {
-                "FOR": self.parse_for,
-                "LET": self.parse_let,
-                "FILTER": self.parse_filter,
-                "COLLECT": self.parse_collect,
-                "SORT": self.parse_sort,
-                "LIMIT": self.parse_limit,
-                "WINDOW": self.parse_window,
-            }.get(str(word))
+            method = self.STATEMENTS.get(str(word))
             if method is None:
                 self.fail()
-            result = method()
+            result = method(self)
             if isinstance(result, list):
                 operations.extend(result)
             else:
@@ -405,10 +449,10 @@ class Parser:
     def parse_graph_subject(self) -> A.GraphSpec:
         if self.accept_keyword("GRAPH"):
             token = self.tok
-            if token.kind in ("STRING", "IDENT"):
+            if token.kind in (_STRING, _IDENT):
                 self.advance()
                 return A.GraphSpec(A.Literal(str(token.value)))
-            if token.kind == "PARAM":
+            if token.kind is _PARAM:
                 self.advance()
                 return A.GraphSpec(self.bind_param(str(token.value)))
             self.fail()
@@ -418,10 +462,10 @@ class Parser:
             if self.tok.is_keyword(*_DIRECTIONS):
                 direction = str(self.advance().value)
             token = self.tok
-            if token.kind == "IDENT":
+            if token.kind is _IDENT:
                 self.advance()
                 collections.append((direction, A.CollectionRef(str(token.value))))
-            elif token.kind == "PARAM":
+            elif token.kind is _PARAM:
                 self.advance()
                 collections.append((direction, self.collection_param(str(token.value).lstrip("@"))))
             else:
@@ -445,7 +489,7 @@ class Parser:
         node = A.Traversal(vertex, edge, path, direction, low, high, start, graph)
         if self.is_word("PRUNE"):
             self.advance()
-            if self.tok.kind == "IDENT" and self.peek().is_op("="):
+            if self.tok.kind is _IDENT and self.peek().is_op("="):
                 name, name_token = self.variable_name()
                 self.advance()
                 node.prune = self.parse_expression()
@@ -457,7 +501,7 @@ class Parser:
         if self.is_word("OPTIONS"):
             self.advance()
             node.options = self.parse_options_object()
-        elif self.tok.kind == "IDENT" and not self.tok.is_keyword():
+        elif self.tok.kind is _IDENT and not self.tok.is_keyword():
             self.fail(f"unexpected qualifier '{self.tok.value}', expecting 'PRUNE' or 'OPTIONS'")
         if node.prune_var is not None and node.prune is not None:
             return [node, A.Let(node.prune_var, node.prune)]
@@ -537,11 +581,11 @@ class Parser:
                 pass
             elif self.accept_keyword("DESC"):
                 ascending = A.Literal(False)
-            elif self.tok.kind in ("STRING", "NUMBER") or self.tok.is_keyword(
+            elif self.tok.kind in (_STRING, _NUMBER) or self.tok.is_keyword(
                 "NULL", "TRUE", "FALSE"
             ):
                 ascending = self.parse_primary()
-            elif self.tok.kind == "PARAM" and not str(self.tok.value).startswith("@"):
+            elif self.tok.kind is _PARAM and not str(self.tok.value).startswith("@"):
                 ascending = self.bind_param(str(self.advance().value))
             elements.append(A.SortElement(expr, ascending))
             if not self.accept_op(","):
@@ -565,7 +609,7 @@ class Parser:
             name, name_token = self.variable_name()
             self.expect_op("=")
             expr_token = self.tok
-            if self.tok.kind != "IDENT" or not self.peek().is_op("("):
+            if self.tok.kind is not _IDENT or not self.peek().is_op("("):
                 self.fail()
             function_name = str(self.advance().value).upper()
             if function_name not in AGGREGATE_FUNCTIONS:
@@ -611,7 +655,7 @@ class Parser:
         groups: list[tuple[A.Variable, A.Node]] = []
         introduced: list[A.Variable] = []
         node = A.Collect(groups, [])
-        if self.tok.kind == "IDENT":
+        if self.tok.kind is _IDENT:
             while True:
                 name, token = self.variable_name()
                 self.expect_op("=")
@@ -711,10 +755,10 @@ class Parser:
     def parse_in_collection(self) -> A.Node:
         self.expect_keyword("IN", "INTO")
         token = self.tok
-        if token.kind in ("IDENT", "STRING"):
+        if token.kind in (_IDENT, _STRING):
             self.advance()
             return A.CollectionRef(str(token.value))
-        if token.kind == "PARAM":
+        if token.kind is _PARAM:
             self.advance()
             name = str(token.value)
             if not name.startswith("@"):
@@ -782,7 +826,7 @@ class Parser:
                 isinstance(k, str) for k, _ in node.search.items
             ):
                 self.fail("UPSERT search document must not use dynamic attribute names")
-        elif self.tok.kind == "PARAM":
+        elif self.tok.kind is _PARAM:
             node.search = self.bind_param(str(self.advance().value))
         else:
             self.fail()
@@ -810,9 +854,9 @@ class Parser:
     def _binary_operator(self) -> tuple[str, int, A.Quantifier | None] | None:
         """The binary operator at the current token (without consuming it), if any."""
         token = self.tok
-        if token.kind == "OP" and token.value in _BINARY_LEVELS:
+        if token.kind is _OP and token.value in _BINARY_LEVELS:
             return str(token.value), _BINARY_LEVELS[str(token.value)], None
-        if token.kind == "KEYWORD":
+        if token.kind is _KEYWORD:
             word = str(token.value)
             if word == "IN" and self.in_ends_expression:
                 return None
@@ -856,19 +900,9 @@ class Parser:
             right = self.parse_binary(level + 1)
             if quantifier is not None:
                 left = A.ArrayComparison(op, quantifier, left, right)
-            elif op in ("AND", "OR"):
-                left = A.Logical(op, left, right)
-            elif op == "..":
-                left = A.Range(left, right)
-            elif op in ("LIKE", "NOT LIKE"):
-                call: A.Node = A.FunctionCall("LIKE", [left, right])
-                left = A.Unary("NOT", call) if op == "NOT LIKE" else call
-            elif op in ("=~", "!~", "NOT =~", "NOT !~"):
-                call = A.FunctionCall("REGEX_TEST", [left, right])
-                negate = op in ("!~", "NOT =~")
-                left = A.Unary("NOT", call) if negate else call
             else:
-                left = A.Binary(op, left, right)
+                build = self.BINARY_NODES.get(op)
+                left = A.Binary(op, left, right) if build is None else build(left, right)
 
     def parse_unary(self) -> A.Node:
         token = self.tok
@@ -890,12 +924,12 @@ class Parser:
             if token.is_op("."):
                 self.advance()
                 name_token = self.tok
-                if name_token.kind == "IDENT":
+                if name_token.kind is _IDENT:
                     self.advance()
                     access: A.Node = A.AttributeAccess(
                         _projection_base(chained, node), str(name_token.value)
                     )
-                elif name_token.kind == "PARAM":
+                elif name_token.kind is _PARAM:
                     self.advance()
                     access = A.BoundAttributeAccess(
                         _projection_base(chained, node), self.bind_param(str(name_token.value))
@@ -990,7 +1024,7 @@ class Parser:
         return node, chained
 
     def parse_primary(self) -> A.Node:
-        if self.in_ends_expression and self.tok.kind == "OP" and self.tok.value in ("(", "[", "{"):
+        if self.in_ends_expression and self.tok.kind is _OP and self.tok.value in ("(", "[", "{"):
             self.in_ends_expression = False
             try:
                 return self._parse_primary()
@@ -1000,43 +1034,42 @@ class Parser:
 
     def _parse_primary(self) -> A.Node:
         token = self.tok
-        kind = token.kind
-        if kind == "NUMBER" or kind == "STRING":
+        return self.PRIMARIES[token.kind](self, token)
+
+    def parse_literal(self, token: Token) -> A.Literal:
+        self.advance()
+        return A.Literal(token.value)
+
+    def parse_param(self, token: Token) -> A.Node:
+        self.advance()
+        name = str(token.value)
+        if name.startswith("@"):
+            return self.collection_param(name[1:])
+        return self.bind_param(name)
+
+    def parse_keyword_primary(self, token: Token) -> A.Node:
+        value = token.value
+        if value in self.KEYWORD_LITERALS:
             self.advance()
-            return A.Literal(token.value)
-        if kind == "KEYWORD":
-            if token.value == "NULL":
-                self.advance()
-                return A.Literal(None)
-            if token.value in ("TRUE", "FALSE"):
-                self.advance()
-                return A.Literal(token.value == "TRUE")
-            if token.value == "LIKE" and self.peek().is_op("("):
-                self.advance()
-                return self.parse_call("LIKE", token)
-            self.fail()
-        if kind == "PARAM":
+            return A.Literal(self.KEYWORD_LITERALS[value])
+        if value == "LIKE" and self.peek().is_op("("):
             self.advance()
-            name = str(token.value)
-            if name.startswith("@"):
-                return self.collection_param(name[1:])
-            return self.bind_param(name)
-        if kind == "IDENT":
-            return self.parse_identifier()
-        if token.is_op("["):
-            return self.parse_array()
-        if token.is_op("{"):
-            return self.parse_object()
-        if token.is_op("("):
-            self.advance()
-            if self.tok.is_keyword(*_QUERY_STARTERS):
-                return self.parse_subquery()
-            inner = self.parse_expression()
-            self.expect_op(")")
-            return inner
-        if kind == "EOF":
-            self.fail("unexpected end of query string")
+            return self.parse_call("LIKE", token)
         self.fail()
+
+    def parse_bracketed(self, token: Token) -> A.Node:
+        method = self.BRACKETED.get(token.value)
+        if method is None:
+            self.fail()
+        return method(self)
+
+    def parse_parenthesized(self) -> A.Node:
+        self.expect_op("(")
+        if self.tok.is_keyword(*_QUERY_STARTERS):
+            return self.parse_subquery()
+        inner = self.parse_expression()
+        self.expect_op(")")
+        return inner
 
     def parse_subquery(self) -> A.Subquery:
         self.scopes.append(_Scope("subquery"))
@@ -1054,7 +1087,7 @@ class Parser:
         if self.tok.is_op("(") or self.tok.is_op("::"):
             while self.accept_op("::"):
                 part = self.tok
-                if part.kind != "IDENT":
+                if part.kind is not _IDENT:
                     self.fail()
                 self.advance()
                 name += "::" + str(part.value)
@@ -1114,7 +1147,7 @@ class Parser:
         items: list[tuple[str | A.Node, A.Node]] = []
         while not self.tok.is_op("}"):
             token = self.tok
-            if token.kind == "IDENT" and not self.peek().is_op(":"):
+            if token.kind is _IDENT and not self.peek().is_op(":"):
                 self.advance()
                 var = self.lookup_var(str(token.value))
                 if var is None:
@@ -1126,10 +1159,10 @@ class Parser:
                 items.append((str(token.value), A.Var(var)))
             else:
                 key: str | A.Node
-                if token.kind in ("IDENT", "STRING"):
+                if token.kind in (_IDENT, _STRING):
                     self.advance()
                     key = str(token.value)
-                elif token.kind == "PARAM" and not str(token.value).startswith("@"):
+                elif token.kind is _PARAM and not str(token.value).startswith("@"):
                     self.advance()
                     key = self.bind_param(str(token.value))
                 elif token.is_op("["):
@@ -1164,7 +1197,7 @@ class Parser:
 
 
 def _starts_comparison(token: Token) -> bool:
-    if token.kind == "OP":
+    if token.kind is _OP:
         return token.value in ("==", "!=", "<", ">", "<=", ">=")
     return token.is_keyword("IN", "NOT IN")
 
@@ -1204,17 +1237,17 @@ def is_constant(node: A.Node) -> bool:
 
 def describe(token: Token) -> str:
     """How ArangoDB names a token in a syntax error."""
-    if token.kind == "EOF":
+    if token.kind is _EOF:
         return "end of query string"
-    if token.kind == "IDENT":
+    if token.kind is _IDENT:
         return "identifier"
-    if token.kind == "STRING":
+    if token.kind is _STRING:
         return "quoted string"
-    if token.kind == "NUMBER":
+    if token.kind is _NUMBER:
         return "integer number" if isinstance(token.value, int) else "number"
-    if token.kind == "PARAM":
+    if token.kind is _PARAM:
         return "bind parameter"
-    if token.kind == "KEYWORD":
+    if token.kind is _KEYWORD:
         return f"{token.value} keyword"
     return f"'{token.value}'"
 

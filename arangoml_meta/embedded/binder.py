@@ -23,47 +23,52 @@ from .functions import lookup
 
 def bind(query: A.Query) -> A.Query:
     """``query`` with every call resolved; raises the first thing the engine refuses."""
-    stack: list[tuple[A.Node, bool]] = [(query, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            _check(node)
-            continue
-        if isinstance(node, (A.FunctionCall, A.Search)):
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(list(node.children())))
+    _bind(query)
     return query
 
 
-def _check(node: A.Node) -> None:
+def _bind(node: A.Node) -> None:
+    # SEARCH is refused at its keyword, before its condition; a call after its arguments
     if isinstance(node, A.Search):
-        line, column, near = node.at
-        raise AQLSyntaxError.at(
-            "SEARCH is not supported by the embedded engine (ArangoSearch views)",
-            line,
-            column,
-            near,
-        )
-    assert isinstance(node, A.FunctionCall)
+        _refuse_search(node)
+    for child in node.children():
+        _bind(child)
+    if isinstance(node, A.FunctionCall):
+        _check_call(node)
+
+
+def _refuse_search(node: A.Search) -> None:
+    line, column, near = node.at
+    raise AQLSyntaxError.at(
+        "SEARCH is not supported by the embedded engine (ArangoSearch views)", line, column, near
+    )
+
+
+def _check_call(node: A.FunctionCall) -> None:
+    spec = lookup(node.name) if "::" not in node.name else None
+    count = len(node.args)
+    if (
+        spec is not None
+        and count >= spec.min_args
+        and (spec.max_args is None or count <= spec.max_args)
+    ):
+        node.name = spec.name
+        return
     line, column, written = node.at or (0, 0, node.name)
     where = f" at position {line}:{column}"
-    if "::" in node.name:
+    if spec is None:
+        why = (
+            " (user-defined functions are not supported by the embedded engine)"
+            if "::" in node.name
+            else ""
+        )
         raise QueryError(
-            f"usage of unknown function '{written}()' (user-defined functions are not "
-            f"supported by the embedded engine){where}",
+            f"usage of unknown function '{written}()'{why}{where}",
             ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
         )
-    spec = lookup(node.name)
-    if spec is None:
-        raise QueryError(
-            f"usage of unknown function '{written}()'{where}", ERROR_QUERY_FUNCTION_NAME_UNKNOWN
-        )
-    count = len(node.args)
-    if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):
-        maximum = "unlimited" if spec.max_args is None else spec.max_args
-        raise QueryError(
-            f"invalid number of arguments for function '{spec.name}()', expected number of "
-            f"arguments: minimum: {spec.min_args}, maximum: {maximum}{where}",
-            ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
-        )
-    node.name = spec.name
+    maximum = "unlimited" if spec.max_args is None else spec.max_args
+    raise QueryError(
+        f"invalid number of arguments for function '{spec.name}()', expected number of "
+        f"arguments: minimum: {spec.min_args}, maximum: {maximum}{where}",
+        ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
+    )
