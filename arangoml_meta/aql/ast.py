@@ -4,7 +4,9 @@ Expression nodes and operation (statement) nodes are small dataclasses. Every
 node can list its children (:meth:`Node.children`) and search its subtree
 (:meth:`Node.find_all`), which the compiler uses to find the variables an
 expression reads, whether a query modifies data, and so on; :meth:`Node.transform`
-rewrites a tree and :meth:`Node.dump` prints one. Variables are
+rewrites a tree and :meth:`Node.dump` prints one. The parser resolves each name
+to its :class:`Variable` (scopes are syntax in AQL: ArangoDB's parser raises
+1511 and 1512); the frame slots are an engine's, assigned by its binding step. Variables are
 resolved by the parser: a :class:`Var` carries the slot it lives in at run
 time (see ``compiler.py``).
 """
@@ -57,7 +59,8 @@ class Node:
         return _transform(root, fn)
 
     def dump(self) -> str:
-        """The tree as indented text, one node a line: its fields, then its children."""
+        """The tree as indented text, one node a line: its fields (those not at their
+        default), then its children."""
         lines: list[str] = []
         _dump(self, "", 0, lines)
         return "\n".join(lines)
@@ -104,7 +107,7 @@ def _dump(value: Any, label: str, depth: int, lines: list[str]) -> None:
             isinstance(item, (list, tuple)) and any(map(_holds_node, item))
         ):
             nested.append((f.name, item))
-        elif item is not None and item != [] and item != {}:
+        elif item is not None and item != [] and item != {} and item != f.default:
             scalars.append(f"{f.name}={_scalar(item)}")
     lines.append(pad + " ".join([type(value).__name__, *scalars]))
     for name, item in nested:
@@ -118,8 +121,8 @@ def _holds_node(value: Any) -> bool:
 
 
 def _scalar(value: Any) -> str:
-    if isinstance(value, Variable):
-        return f"{value.name}#{value.slot}"
+    if isinstance(value, Variable):  # its slot once an engine has bound the tree
+        return value.name if value.slot < 0 else f"{value.name}#{value.slot}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(map(_scalar, value)) + "]"
     return repr(value)
@@ -130,10 +133,11 @@ def _scalar(value: Any) -> str:
 
 @dataclass(eq=False)
 class Variable:
-    """A declared variable; ``slot`` indexes the run-time frame."""
+    """A declared variable, one object for all its uses; ``slot`` indexes an engine's
+    run-time frame once its binding step has assigned one (-1 until then)."""
 
     name: str
-    slot: int
+    slot: int = -1
 
 
 # --------------------------------------------------------------------------- expressions
@@ -168,7 +172,7 @@ class CollectionRef(Node):
 @dataclass(eq=False)
 class BindParam(Node):
     name: str
-    slot: int
+    slot: int = -1  # assigned by an engine's binding step, as a Variable's
 
 
 @dataclass(eq=False)
@@ -443,7 +447,8 @@ class With(Node):
 @dataclass(eq=False)
 class Query(Node):
     operations: list[Node]
-    # number of frame slots the whole query (with its subqueries) uses; set on the top level
+    # number of frame slots the whole query (with its subqueries) uses; set on the top
+    # level by an engine's binding step, as are the slots of the value bind parameters
     slot_count: int = 0
-    bind_params: dict[str, int] = field(default_factory=dict)
+    bind_params: dict[str, int] = field(default_factory=dict)  # name -> slot (-1: unbound)
     collection_params: list[str] = field(default_factory=list)

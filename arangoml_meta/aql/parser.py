@@ -1,4 +1,4 @@
-"""AQL parser: tokens → AST, with variables resolved to frame slots.
+"""AQL parser: tokens → AST, each variable name resolved to the variable it names.
 
 Function names and ``SEARCH`` are syntax here: whether a function exists, its
 arity, and what an engine refuses are checked by that engine's binding step
@@ -151,7 +151,6 @@ class Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
-        self.slot_count = 1  # slot 0 holds the run-time context
         self.bind_params: dict[str, int] = {}
         self.collection_params: list[str] = []
         self.scopes: list[_Scope] = [_Scope("main")]
@@ -223,11 +222,6 @@ class Parser:
 
     # ------------------------------------------------------------------ scopes
 
-    def new_slot(self) -> int:
-        slot = self.slot_count
-        self.slot_count += 1
-        return slot
-
     def lookup_var(self, name: str) -> A.Variable | None:
         for scope in reversed(self.scopes):
             var = scope.names.get(name)
@@ -244,7 +238,7 @@ class Parser:
                 f"variable '{name}' is assigned multiple times",
                 token,
             )
-        var = A.Variable(name, self.new_slot())
+        var = A.Variable(name)
         self.scopes[-1].names[name] = var
         return var
 
@@ -279,7 +273,7 @@ class Parser:
         operations.extend(self.parse_query_body())
         if self.tok.kind is not _EOF:
             self.fail()
-        return A.Query(operations, self.slot_count, self.bind_params, self.collection_params)
+        return A.Query(operations, 0, self.bind_params, self.collection_params)
 
     def parse_with(self) -> A.With:
         self.expect_keyword("WITH")
@@ -379,7 +373,7 @@ class Parser:
         self.expect_keyword("IN")
         source = self.parse_expression()
         self.scopes.append(_Scope("for"))
-        element = A.Variable("$element", self.new_slot())
+        element = A.Variable("$element")
         return [A.ForIn(element, source), *self.bind_pattern(pattern, element)]
 
     def parse_pattern(self) -> list[tuple[list[int | str], str, Token]]:
@@ -546,7 +540,7 @@ class Parser:
             if self.tok.is_op("[") or self.tok.is_op("{"):
                 pattern = self.parse_pattern()
                 self.expect_op("=")
-                whole = A.Variable("$destructured", self.new_slot())
+                whole = A.Variable("$destructured")
                 lets.append(A.Let(whole, self.parse_expression()))
                 lets.extend(self.bind_pattern(pattern, whole))
             else:
@@ -626,9 +620,9 @@ class Parser:
                     break
             self.expect_op(")")
             expr = A.FunctionCall(function_name, args)
-            used = {v.var.slot for v in expr.find_all(A.Var)}
+            used = {v.var for v in expr.find_all(A.Var)}
             for var in (*introduced, *forbidden):
-                if var.slot in used:
+                if var in used:
                     self.semantic_error(
                         ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
                         f"use of unknown variable '{var.name}' in AGGREGATE expression",
@@ -679,9 +673,9 @@ class Parser:
                 if self.accept_op("="):
                     expr_token = self.tok
                     node.into_expr = self.parse_expression()
-                    used = {v.var.slot for v in node.into_expr.find_all(A.Var)}
+                    used = {v.var for v in node.into_expr.find_all(A.Var)}
                     for var in introduced:
-                        if var.slot in used:
+                        if var in used:
                             self.semantic_error(
                                 ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
                                 f"use of COLLECT variable '{var.name}' inside same COLLECT's expression",
@@ -814,7 +808,7 @@ class Parser:
 
     def parse_upsert_head(self, node: A.Modification) -> None:
         if self.accept_keyword("FILTER"):
-            current = A.Variable("$CURRENT", self.new_slot())
+            current = A.Variable("$CURRENT")
             self.current_stack.append(current)
             try:
                 node.search = A.Expansion(A.Literal(None), 1, current, self.parse_expression())
@@ -954,7 +948,7 @@ class Parser:
                 return node
 
     def _current(self) -> A.Variable:
-        return A.Variable(f"$CURRENT{len(self.current_stack)}", self.new_slot())
+        return A.Variable(f"$CURRENT{len(self.current_stack)}")
 
     def parse_expansion(
         self, node: A.Node, chained: A.Expansion | None
@@ -1181,11 +1175,8 @@ class Parser:
     # ------------------------------------------------------------------ bind parameters
 
     def bind_param(self, name: str) -> A.BindParam:
-        slot = self.bind_params.get(name)
-        if slot is None:
-            slot = self.new_slot()
-            self.bind_params[name] = slot
-        return A.BindParam(name, slot)
+        self.bind_params.setdefault(name, -1)
+        return A.BindParam(name)
 
     def collection_param(self, name: str) -> A.CollectionParam:
         if name not in self.collection_params:

@@ -11,6 +11,8 @@ appears in the query, a call's after those of its arguments.
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from ..aql import ast as A
 from ..errors import (
     ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
@@ -22,9 +24,64 @@ from .functions import lookup
 
 
 def bind(query: A.Query) -> A.Query:
-    """``query`` with every call resolved; raises the first thing the engine refuses."""
+    """``query`` with every call resolved and every variable and bind parameter given
+    its frame slot; raises the first thing the engine refuses."""
     _bind(query)
+    _assign_slots(query)
     return query
+
+
+def _assign_slots(query: A.Query) -> None:
+    """One frame slot for each variable and each value bind parameter (slot 0 holds the
+    run-time context); the count goes to ``query.slot_count``."""
+    slots = _Slots(query.bind_params)
+    stack: list[A.Node] = [query]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, A.BindParam):
+            node.slot = slots.of_param(node.name)
+        for name in _field_names(node):
+            slots.find_variables(getattr(node, name))
+        stack.extend(node.children())
+    for name in query.bind_params:  # declared by the text though no node was kept
+        slots.of_param(name)
+    query.slot_count = slots.count
+
+
+class _Slots:
+    def __init__(self, params: dict[str, int]) -> None:
+        self.count = 1
+        self.params = params
+        self.seen: set[int] = set()
+
+    def next(self) -> int:
+        self.count += 1
+        return self.count - 1
+
+    def of_param(self, name: str) -> int:
+        slot = self.params.get(name, -1)
+        if slot < 0:
+            slot = self.params[name] = self.next()
+        return slot
+
+    def find_variables(self, value: object) -> None:
+        if isinstance(value, A.Variable):
+            if id(value) not in self.seen:
+                self.seen.add(id(value))
+                value.slot = self.next()
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                self.find_variables(item)
+
+
+def _field_names(node: A.Node) -> tuple[str, ...]:
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))  # type: ignore[arg-type]
+    return names
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _bind(node: A.Node) -> None:

@@ -7,6 +7,7 @@ import pytest
 from arangoml_meta.aql import ast as A
 from arangoml_meta.aql.lexer import TokenKind, tokenize
 from arangoml_meta.aql.parser import Parser, parse
+from arangoml_meta.embedded.binder import bind
 
 QUERY = "FOR d IN docs FILTER d.x > @min LET y = (FOR z IN [1, 2] RETURN z * @k) RETURN [d, y]"
 
@@ -41,19 +42,29 @@ def test_transform_in_place_and_into_what_fn_returns() -> None:
 def test_dump_shows_one_node_a_line_with_its_fields() -> None:
     text = parse("FOR d IN docs FILTER d.x == @v RETURN d").dump()
     assert text.splitlines() == [
-        "Query slot_count=3 bind_params={'v': 2}",
+        "Query bind_params={'v': -1}",
         "  operations: [",
-        "    ForIn var=d#1",
+        "    ForIn var=d",
         "      source: CollectionRef name='docs'",
         "    Filter",
         "      condition: Binary op='=='",
         "        left: AttributeAccess name='x'",
-        "          obj: Var var=d#1",
-        "        right: BindParam name='v' slot=2",
-        "    Return distinct=False",
-        "      expr: Var var=d#1",
+        "          obj: Var var=d",
+        "        right: BindParam name='v'",
+        "    Return",
+        "      expr: Var var=d",
         "  ]",
     ]
+
+
+def test_dump_shows_the_slots_an_engine_bound() -> None:
+    text = bind(parse("FOR d IN docs FILTER d.x == @v RETURN d")).dump()
+    assert text.splitlines()[:3] == [
+        "Query slot_count=3 bind_params={'v': 2}",
+        "  operations: [",
+        "    ForIn var=d#1",
+    ]
+    assert "        right: BindParam name='v' slot=2" in text.splitlines()
 
 
 def test_token_kinds_are_an_enum_equal_to_their_names() -> None:
