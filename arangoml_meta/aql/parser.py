@@ -3,6 +3,8 @@
 Function names and ``SEARCH`` are syntax here: whether a function exists, its
 arity, and what an engine refuses are checked by that engine's binding step
 (``embedded/binder.py``), so a query for a real ArangoDB parses as it would there.
+Scopes are syntax in AQL (ArangoDB's parser raises 1511 and 1512), so names are
+resolved here; the frame slots of variables and bind parameters are the engine's.
 
 A recursive-descent parser following ArangoDB 3.12's grammar (``grammar.y``):
 one method per statement, and precedence climbing over a table of binary

@@ -1,4 +1,4 @@
-"""The engine's binding step: what a parsed query may call, checked before compiling.
+"""The engine's binding step: a parsed query's calls checked and its frame laid out.
 
 The parser (``arangoml_meta.aql``) accepts any AQL ArangoDB accepts; this step
 holds it to what the embedded engine runs. Every function call is resolved
@@ -6,7 +6,9 @@ against the function registry (its canonical name written back to the node),
 and refused as ArangoDB refuses it: an unknown or user-defined function is 1540,
 a wrong number of arguments 1541. An ArangoSearch ``SEARCH`` is a syntax error
 here (1501), as the engine has no views. Errors come in the order their text
-appears in the query, a call's after those of its arguments.
+appears in the query, a call's after those of its arguments. Each variable and
+each value bind parameter gets its slot in the run-time frame (slot 0 holds the
+run-time context), and the query its ``slot_count``.
 """
 
 from __future__ import annotations
@@ -24,35 +26,37 @@ from .functions import lookup
 
 
 def bind(query: A.Query) -> A.Query:
-    """``query`` with every call resolved and every variable and bind parameter given
-    its frame slot; raises the first thing the engine refuses."""
-    _bind(query)
-    _assign_slots(query)
-    return query
-
-
-def _assign_slots(query: A.Query) -> None:
-    """One frame slot for each variable and each value bind parameter (slot 0 holds the
-    run-time context); the count goes to ``query.slot_count``."""
+    """``query`` with every call resolved and every variable and value bind parameter
+    given its frame slot; raises the first thing the engine refuses."""
     slots = _Slots(query.bind_params)
-    stack: list[A.Node] = [query]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, A.BindParam):
-            node.slot = slots.of_param(node.name)
-        for name in _field_names(node):
-            slots.find_variables(getattr(node, name))
-        stack.extend(node.children())
+    _bind(query, slots)
     for name in query.bind_params:  # declared by the text though no node was kept
         slots.of_param(name)
     query.slot_count = slots.count
+    return query
+
+
+def _bind(node: A.Node, slots: _Slots) -> None:
+    # SEARCH is refused at its keyword, before its condition; a call after its arguments
+    if isinstance(node, A.Search):
+        _refuse_search(node)
+    for name in _variable_fields(type(node)):
+        slots.give(getattr(node, name))
+    if isinstance(node, A.BindParam):
+        node.slot = slots.of_param(node.name)
+    for child in node.children():
+        _bind(child, slots)
+    if isinstance(node, A.FunctionCall):
+        _check_call(node)
 
 
 class _Slots:
+    """The frame slots handed out so far; slot 0 holds the run-time context."""
+
     def __init__(self, params: dict[str, int]) -> None:
         self.count = 1
         self.params = params
-        self.seen: set[int] = set()
+        self.given: set[int] = set()  # ids of the variables that have theirs
 
     def next(self) -> int:
         self.count += 1
@@ -64,34 +68,27 @@ class _Slots:
             slot = self.params[name] = self.next()
         return slot
 
-    def find_variables(self, value: object) -> None:
+    def give(self, value: object) -> None:
+        """A slot to the variable ``value`` is, or to each one it holds."""
         if isinstance(value, A.Variable):
-            if id(value) not in self.seen:
-                self.seen.add(id(value))
+            if id(value) not in self.given:
+                self.given.add(id(value))
                 value.slot = self.next()
         elif isinstance(value, (list, tuple)):
             for item in value:
-                self.find_variables(item)
+                self.give(item)
 
 
-def _field_names(node: A.Node) -> tuple[str, ...]:
-    names = _FIELDS.get(type(node))
+def _variable_fields(cls: type) -> tuple[str, ...]:
+    """The fields of node class ``cls`` that hold variables (by their annotation)."""
+    names = _VARIABLE_FIELDS.get(cls)
     if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))  # type: ignore[arg-type]
+        names = tuple(f.name for f in fields(cls) if "Variable" in str(f.type))
+        _VARIABLE_FIELDS[cls] = names
     return names
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _bind(node: A.Node) -> None:
-    # SEARCH is refused at its keyword, before its condition; a call after its arguments
-    if isinstance(node, A.Search):
-        _refuse_search(node)
-    for child in node.children():
-        _bind(child)
-    if isinstance(node, A.FunctionCall):
-        _check_call(node)
+_VARIABLE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _refuse_search(node: A.Search) -> None:
