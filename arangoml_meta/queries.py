@@ -45,8 +45,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .embedded import ast
-from .embedded.parser import parse
+from .aql import ast
+from .aql.analysis import collection_parameters, value_parameters
+from .aql.analysis import modifies_data as query_modifies_data
+from .aql.parser import parse
 from .environment import to_iso
 from .errors import (
     ERROR_QUERY_MUST_NOT_BE_MODIFIED,
@@ -357,7 +359,7 @@ def _parse_aql(query: StoredQuery, where: str) -> ast.Query:
 
 
 def _check_params_used(query: StoredQuery, tree: ast.Query, where: str) -> None:
-    used_values, used_collections = set(tree.bind_params), set(tree.collection_params)
+    used_values, used_collections = value_parameters(tree), collection_parameters(tree)
     problems: list[str] = []
     for param in query.params:
         problems += _usage_problems(param, query, used_values, used_collections)
@@ -569,7 +571,7 @@ def _known(query: StoredQuery) -> str:
 
 def modifies_data(query: StoredQuery) -> bool:
     """Whether the query's text contains INSERT, UPDATE, REPLACE, REMOVE or UPSERT."""
-    return next(parse(query.text).find_all(ast.Modification), None) is not None
+    return query_modifies_data(parse(query.text))
 
 
 def run_query(
@@ -590,9 +592,7 @@ def run_query(
     ``max_runtime`` are :meth:`MetadataStore.query`'s.
     """
     text, bind = prepare_query(store, name_or_query, params, directory=directory)
-    return QueryResult(
-        store.query(text, bind, memory_limit=memory_limit, max_runtime=max_runtime)
-    )
+    return QueryResult(store.query(text, bind, memory_limit=memory_limit, max_runtime=max_runtime))
 
 
 def prepare_query(

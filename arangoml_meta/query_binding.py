@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .embedded.lexer import Token, tokenize
+from .aql.lexer import Token, TokenKind, tokenize
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -68,13 +68,13 @@ def collection_uses(text: str, name: str) -> list[Token] | str:
     tokens = tokenize(text)
     uses: list[Token] = []
     for i, token in enumerate(tokens):
-        if token.kind != "PARAM" or token.value != f"@{name}":
+        if token.kind is not TokenKind.PARAM or token.value != f"@{name}":
             continue
         before = tokens[max(i - 3, 0) : i]
         if not (
             len(before) == 3
             and before[0].is_keyword("FOR")
-            and before[1].kind == "IDENT"
+            and before[1].kind is TokenKind.IDENT
             and before[2].is_keyword("IN")
         ):
             return (
@@ -167,7 +167,7 @@ def prepared(
             bind[param.name] = named(store, param, values[of[2:]] if of[:2] == "@@" else of, value)
         elif param.type == "collections":
             names = registered(store, param, value)
-            if any(t.kind == "PARAM" and t.value == param.name for t in tokenize(text)):
+            if any(t.kind is TokenKind.PARAM and t.value == param.name for t in tokenize(text)):
                 bind[param.name] = names  # @name: the list of type names
             text, binds = expand_collections(text, param.name, names)
             bind.update(binds)

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 from . import deletion
 from .backends import IN_MEMORY, Backend, open_backend
 from .backends.base import QueryRows
+from .cursor import Cursor
 from .cycles import refuse_self_link
 from .deletion import DELETIONS, Deletion
-from .embedded.database import Cursor
 from .environment import current_actor, process_alive, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
 from .errors import (

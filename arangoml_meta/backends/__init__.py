@@ -10,7 +10,9 @@ there; an ``http://`` or
 carries ``user:password@``; else ``root`` and an empty password).
 
 python-arango is imported only when an ArangoDB store is opened (or
-``ArangoBackend`` is named), so the embedded path does not pay for it.
+``ArangoBackend`` is named), so the embedded path does not pay for it; the
+embedded engine likewise only when an embedded store is opened (or
+``EmbeddedBackend`` is named), so an ArangoDB store never loads it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from ..environment import strip_credentials
 from ..errors import BadParameterError
 from .base import Backend, Session, insert_absent, missing_ids
 from .database_names import database_name
-from .embedded import LOCK_TIMEOUT_SECONDS, EmbeddedBackend
 
 if TYPE_CHECKING:
     from .arango import ArangoBackend
+    from .embedded import EmbeddedBackend
 
 __all__ = [
     "ArangoBackend",
@@ -68,12 +70,16 @@ def open_backend(
         location = str(Path.cwd() / DEFAULT_STORE_DIR)
     location = location.strip()
     if location == IN_MEMORY:
+        from .embedded import EmbeddedBackend
+
         return EmbeddedBackend.in_memory()
     scheme = _URL_SCHEME.match(location) or _FILE_URI.match(location)
     if scheme is not None and scheme.group(1).lower() == "file":
         location = file_uri_path(location)
         scheme = None
     if scheme is None:
+        from .embedded import EmbeddedBackend
+
         return EmbeddedBackend(
             Path(location),  # EmbeddedBackend expands ~
             lock_timeout=_lock_timeout(),
@@ -142,6 +148,8 @@ def file_uri_path(uri: str) -> str:
 def _lock_timeout() -> float:
     text = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
     if not text:
+        from .embedded import LOCK_TIMEOUT_SECONDS
+
         return LOCK_TIMEOUT_SECONDS
     try:
         seconds = float(text)
@@ -159,4 +167,8 @@ def __getattr__(name: str) -> Any:
         from .arango import ArangoBackend
 
         return ArangoBackend
+    if name == "EmbeddedBackend":
+        from .embedded import EmbeddedBackend
+
+        return EmbeddedBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,7 +41,7 @@ from requests import Session as HTTPSession
 from requests.exceptions import SSLError
 from urllib3.util import Retry, Timeout
 
-from ..embedded.database import Cursor
+from ..cursor import Cursor
 from ..embedded.documents import is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
-from ..embedded.database import Cursor
+from ..cursor import Cursor
 from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, BadParameterError, CollectionError
 from ..query_limits import QueryLimits
 

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ..embedded import ast
-from ..embedded.parser import parse
+from ..aql.analysis import modifies_data
+from ..aql.parser import parse
 from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
 from ..inputs import read_stdin, read_text
 from ..queries import (
@@ -251,7 +251,7 @@ def read_aql(text: str) -> str:
 
 def refuse_modification(text: str) -> None:
     """Raise 1586 when the AQL modifies data (it must parse, too)."""
-    if next(parse(text).find_all(ast.Modification), None) is not None:
+    if modifies_data(parse(text)):
         raise QueryError(
             "the query modifies data (INSERT, UPDATE, REPLACE, REMOVE or UPSERT); "
             "pass --write to allow it",

@@ -16,10 +16,13 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from ..aql import ast as A
+from ..aql.parser import parse
+from ..cursor import Cursor
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
@@ -32,10 +35,9 @@ from ..errors import (
     DocumentError,
     QueryError,
 )
-from . import ast as A
+from .binder import bind
 from .executor import QueryCompiler
 from .limits import Budget, estimate_size, measured
-from .parser import parse
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .schemas import parse_property
@@ -83,43 +85,6 @@ def _collect(rows: Iterable[Any], budget: Budget) -> QueryResult:
         charge(size)
         append(row)
     return result
-
-
-class Cursor:
-    """The rows of a running query as they are read, on either backend (ArangoDB's
-    come a batch at a time); ``warnings`` is complete once every row has been read.
-
-    On the embedded engine a read-only query holds its read transaction (one
-    snapshot, and the storage's lock) from the first row read until the last,
-    or until :meth:`close`: the thread reading it cannot write meanwhile, and
-    other threads of this process wait.
-    """
-
-    def __init__(
-        self,
-        rows: Generator[Any, None, None],
-        warnings: list[dict[str, Any]],
-        budget: Budget | None = None,
-    ) -> None:
-        self.rows = rows
-        self.warnings = warnings
-        self.budget = budget if budget is not None else Budget()  # its limits and peak
-
-    def __iter__(self) -> Iterator[Any]:
-        return self.rows
-
-    def __next__(self) -> Any:
-        return next(self.rows)
-
-    def close(self) -> None:
-        """Stop the query (ending its transaction) without reading the rest."""
-        self.rows.close()
-
-    def __enter__(self) -> Cursor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class EmbeddedDatabase:
@@ -306,7 +271,7 @@ class EmbeddedDatabase:
             if cached is not None:
                 self._cache.move_to_end(aql)
                 return cached
-        prepared = PreparedQuery(parse(aql))
+        prepared = PreparedQuery(bind(parse(aql)))
         with self._cache_lock:
             self._cache[aql] = prepared
             if len(self._cache) > _CACHE_SIZE:
@@ -350,9 +315,11 @@ class EmbeddedDatabase:
         count against the memory limit, as they are all held.
         """
         cursor = self.cursor(aql, bind_vars, options)
-        rows = _collect(cursor, cursor.budget)
+        budget = cursor.budget
+        assert budget is not None  # the engine's cursors carry theirs
+        rows = _collect(cursor, budget)
         rows.warnings = cursor.warnings
-        rows.stats = cursor.budget.stats()
+        rows.stats = budget.stats()
         return rows
 
     def cursor(

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..aql import ast as A
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_BAD_PARAMETER,
@@ -31,7 +32,6 @@ from ..errors import (
     GraphError,
     QueryError,
 )
-from . import ast as A
 from . import graph_rules
 from .aggregates import aggregator
 from .documents import (

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..aql import ast as A
 from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_COLLECTION_USED_IN_EXPRESSION,
@@ -27,7 +28,6 @@ from ..errors import (
     BindParameterError,
     QueryError,
 )
-from . import ast as A
 from .functions import lookup
 from .limits import INT_ITEM_BYTES, LIST_BYTES
 from .values import (

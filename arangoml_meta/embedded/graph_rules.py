@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..aql import ast as A
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_BAD_PARAMETER,
@@ -42,7 +43,6 @@ from ..errors import (
     CollectionError,
     GraphError,
 )
-from . import ast as A
 from .functions import lookup
 from .traversal import TraversalOptions
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ast as A
+from ..aql import ast as A
 from .graph_rules import folds
 
 # quantifiers for which a path fails whenever the path it extends fails

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import ast as A
+from ..aql import ast as A
 from .documents import split_id
 from .storage import CollectionInfo, json_path
 from .values import compare

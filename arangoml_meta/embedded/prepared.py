@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import ast as A
+from ..aql import ast as A
 from .projections import VariableUsage
 
 if TYPE_CHECKING:

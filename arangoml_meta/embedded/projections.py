@@ -26,7 +26,7 @@ from dataclasses import fields
 from operator import itemgetter
 from typing import Any
 
-from . import ast as A
+from ..aql import ast as A
 from .layout import DOCUMENT_SYSTEM, EDGE_SYSTEM
 from .storage import decode, json_path
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import ast as A
+from ..aql import ast as A
 from .projections import VariableUsage
 
 _ID_PATHS = {("_id",), ("_key",)}

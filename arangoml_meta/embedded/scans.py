@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
-from . import ast as A
 from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths

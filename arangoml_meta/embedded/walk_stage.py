@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from . import ast as A
+from ..aql import ast as A
 from .expressions import Expr, ExpressionCompiler, Frame
 from .graph_view import GraphView
 from .projections import Path, VariableUsage

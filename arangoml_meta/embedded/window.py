@@ -15,8 +15,8 @@ import bisect
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..aql import ast as A
 from ..errors import ERROR_BAD_PARAMETER, QueryError
-from . import ast as A
 from .aggregates import aggregator
 from .limits import Held, estimate_size, frame_size
 from .values import SortKey, to_number

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from arangoml_meta.aql.lexer import KEYWORDS as LEXER_KEYWORDS
 from arangoml_meta.embedded import EmbeddedDatabase
-from arangoml_meta.embedded.lexer import KEYWORDS as LEXER_KEYWORDS
 from arangoml_meta.errors import ArangoMLMetaError
 
 from .helpers import make_db

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.embedded import ast as A
-from arangoml_meta.embedded.parser import parse
+from arangoml_meta.aql import ast as A
+from arangoml_meta.aql.parser import parse
 from arangoml_meta.errors import AQLSyntaxError, ArangoMLMetaError
 
 from .helpers import error_num, make_db, run, value

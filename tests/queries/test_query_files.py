@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from arangoml_meta.embedded import ast
-from arangoml_meta.embedded.parser import parse
+from arangoml_meta.aql import ast
+from arangoml_meta.aql.parser import parse
 from arangoml_meta.errors import (
     ERROR_QUERY_MUST_NOT_BE_MODIFIED,
     ERROR_QUERY_PARSE,

@@ -3,24 +3,34 @@
 Expression nodes and operation (statement) nodes are small dataclasses. Every
 node can list its children (:meth:`Node.children`) and search its subtree
 (:meth:`Node.find_all`), which the compiler uses to find the variables an
-expression reads, whether a query modifies data, and so on. Variables are
+expression reads, whether a query modifies data, and so on; :meth:`Node.transform`
+rewrites a tree and :meth:`Node.dump` prints one. The parser resolves each name
+to its :class:`Variable` (scopes are syntax in AQL: ArangoDB's parser raises
+1511 and 1512); the frame slots are an engine's, assigned by its binding step. Variables are
 resolved by the parser: a :class:`Var` carries the slot it lives in at run
 time (see ``compiler.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+# each node class's field names, looked up once (dataclasses.fields() is slow)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class Node:
     """Base of all AST nodes."""
 
     def children(self) -> Iterator[Node]:
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
+        names = _FIELD_NAMES.get(type(self))
+        if names is None:
+            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
+        for name in names:
+            value = getattr(self, name)
             if isinstance(value, Node):
                 yield value
             elif isinstance(value, (list, tuple)):
@@ -39,16 +49,95 @@ class Node:
                 yield node
             stack.extend(node.children())
 
+    def transform(self, fn: Callable[[Node], Node], copy: bool = True) -> Node:
+        """The tree with every node replaced by ``fn(node)``, top-down.
+
+        ``fn`` returns the node itself to keep it; the children of what it returns
+        are transformed in turn. ``copy=False`` rewrites this tree in place.
+        """
+        root = deepcopy(self) if copy else self
+        return _transform(root, fn)
+
+    def dump(self) -> str:
+        """The tree as indented text, one node a line: its fields (those not at their
+        default), then its children."""
+        lines: list[str] = []
+        _dump(self, "", 0, lines)
+        return "\n".join(lines)
+
+
+def _transform(node: Node, fn: Callable[[Node], Node]) -> Node:
+    node = fn(node)
+    for f in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            setattr(node, f.name, _transform(value, fn))
+        elif isinstance(value, list):
+            value[:] = [_transform_item(item, fn) for item in value]
+    return node
+
+
+def _transform_item(item: Any, fn: Callable[[Node], Node]) -> Any:
+    if isinstance(item, Node):
+        return _transform(item, fn)
+    if isinstance(item, tuple):
+        return tuple(_transform_item(x, fn) for x in item)
+    if isinstance(item, list):
+        return [_transform_item(x, fn) for x in item]
+    return item
+
+
+def _dump(value: Any, label: str, depth: int, lines: list[str]) -> None:
+    pad = "  " * depth + (f"{label}: " if label else "")
+    if not isinstance(value, Node):
+        if isinstance(value, (list, tuple)) and any(_holds_node(x) for x in value):
+            lines.append(f"{pad}[")
+            for item in value:
+                _dump(item, "", depth + 1, lines)
+            lines.append("  " * depth + "]")
+        else:
+            lines.append(pad + _scalar(value))
+        return
+    scalars, nested = [], []
+    for f in fields(value):  # type: ignore[arg-type]
+        if f.name == "at":  # where in the text, not what the tree says
+            continue
+        item = getattr(value, f.name)
+        if isinstance(item, Node) or (
+            isinstance(item, (list, tuple)) and any(map(_holds_node, item))
+        ):
+            nested.append((f.name, item))
+        elif item is not None and item != [] and item != {} and item != f.default:
+            scalars.append(f"{f.name}={_scalar(item)}")
+    lines.append(pad + " ".join([type(value).__name__, *scalars]))
+    for name, item in nested:
+        _dump(item, name, depth + 1, lines)
+
+
+def _holds_node(value: Any) -> bool:
+    if isinstance(value, Node):
+        return True
+    return isinstance(value, (list, tuple)) and any(map(_holds_node, value))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, Variable):  # its slot once an engine has bound the tree
+        return value.name if value.slot < 0 else f"{value.name}#{value.slot}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(_scalar, value)) + "]"
+    return repr(value)
+
 
 # --------------------------------------------------------------------------- variables
 
 
 @dataclass(eq=False)
 class Variable:
-    """A declared variable; ``slot`` indexes the run-time frame."""
+    """A declared variable, one object for all its uses; ``slot`` indexes an engine's
+    run-time frame once its binding step has assigned one (-1 until then)."""
 
     name: str
-    slot: int
+    slot: int = -1
 
 
 # --------------------------------------------------------------------------- expressions
@@ -83,7 +172,7 @@ class CollectionRef(Node):
 @dataclass(eq=False)
 class BindParam(Node):
     name: str
-    slot: int
+    slot: int = -1  # assigned by an engine's binding step, as a Variable's
 
 
 @dataclass(eq=False)
@@ -152,8 +241,11 @@ class Quantifier(Node):
 
 @dataclass(eq=False)
 class FunctionCall(Node):
+    """A call; ``name`` is upper-cased, ``at`` is (line, column, name as written) when parsed."""
+
     name: str
     args: list[Node]
+    at: tuple[int, int, str] | None = None
 
 
 @dataclass(eq=False)
@@ -210,6 +302,15 @@ class ForIn(Node):
     var: Variable
     source: Node
     options: Node | None = None
+    search: Search | None = None
+
+
+@dataclass(eq=False)
+class Search(Node):
+    """An ArangoSearch condition, ``SEARCH expr``; ``at`` is (line, column, text near it)."""
+
+    condition: Node
+    at: tuple[int, int, str]
 
 
 @dataclass(eq=False)
@@ -346,7 +447,8 @@ class With(Node):
 @dataclass(eq=False)
 class Query(Node):
     operations: list[Node]
-    # number of frame slots the whole query (with its subqueries) uses; set on the top level
+    # number of frame slots the whole query (with its subqueries) uses; set on the top
+    # level by an engine's binding step, as are the slots of the value bind parameters
     slot_count: int = 0
-    bind_params: dict[str, int] = field(default_factory=dict)
+    bind_params: dict[str, int] = field(default_factory=dict)  # name -> slot (-1: unbound)
     collection_params: list[str] = field(default_factory=list)

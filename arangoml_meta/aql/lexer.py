@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from ..errors import AQLSyntaxError
 
@@ -79,11 +80,30 @@ _NOT_IN_RE = re.compile(r"(?i:NOT)[ \t\r\n]+(?i:IN)(?![_a-zA-Z0-9])")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "/": "/", "\\": "\\"}
 
 
+class TokenKind(str, Enum):
+    """What a token is (a ``str``, equal to its name)."""
+
+    KEYWORD = "KEYWORD"  # value: the keyword upper-cased ("NOT IN", "AT LEAST" are one token)
+    IDENT = "IDENT"  # value: the name as written (unquoted)
+    STRING = "STRING"  # value: the text, escapes resolved
+    NUMBER = "NUMBER"  # value: an int or a float
+    PARAM = "PARAM"  # value: the name after "@" ("@name" for a collection parameter)
+    OP = "OP"  # value: the operator or punctuation
+    EOF = "EOF"
+
+
+# the kinds as plain names: looking up an Enum's member costs ~10x a global
+_KEYWORD, _IDENT, _STRING, _NUMBER, _PARAM, _OP, _EOF = (
+    TokenKind.KEYWORD, TokenKind.IDENT, TokenKind.STRING, TokenKind.NUMBER,
+    TokenKind.PARAM, TokenKind.OP, TokenKind.EOF,
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One lexical token; ``kind`` is KEYWORD, IDENT, STRING, NUMBER, PARAM, OP or EOF."""
+    """One lexical token of a kind (see :class:`TokenKind`)."""
 
-    kind: str
+    kind: TokenKind
     value: object
     pos: int
     line: int
@@ -91,10 +111,10 @@ class Token:
     text: str  # the source text of the token, for error messages
 
     def is_op(self, op: str) -> bool:
-        return self.kind == "OP" and self.value == op
+        return self.kind is _OP and self.value == op
 
     def is_keyword(self, *words: str) -> bool:
-        return self.kind == "KEYWORD" and self.value in words
+        return self.kind is _KEYWORD and self.value in words
 
 
 def _unescape(body: str) -> str:
@@ -146,7 +166,7 @@ class Lexer:
         line, column = self.line_column(pos)
         return AQLSyntaxError.at(message, line, column, self.text[pos : pos + 20])
 
-    def _token(self, kind: str, value: object, start: int) -> Token:
+    def _token(self, kind: TokenKind, value: object, start: int) -> Token:
         line, column = self.line_column(start)
         return Token(kind, value, start, line, column, self.text[start : self.pos])
 
@@ -192,23 +212,23 @@ class Lexer:
             self._skip_space_and_comments()
             start = self.pos
             if start >= len(text):
-                out.append(self._token("EOF", None, start))
+                out.append(self._token(_EOF, None, start))
                 return out
             ch = text[start]
             if ch in "\"'":
                 value = self._quoted(ch, start)
-                out.append(self._token("STRING", value, start))
+                out.append(self._token(_STRING, value, start))
                 continue
             if ch in "`\u00b4":  # backtick or forward tick quote an identifier
                 value = self._quoted(ch, start)
-                out.append(self._token("IDENT", value, start))
+                out.append(self._token(_IDENT, value, start))
                 continue
             if ch == "@":
                 m = _PARAM_RE.match(text, start)
                 if not m:
                     raise self._error("invalid bind parameter name", start)
                 self.pos = m.end()
-                out.append(self._token("PARAM", m.group(0)[1:], start))
+                out.append(self._token(_PARAM, m.group(0)[1:], start))
                 continue
             if ch.isdigit() or (
                 ch == "."
@@ -220,20 +240,20 @@ class Lexer:
                 if m and m.end() > start:
                     self.pos = m.end()
                     literal = m.group(0)
-                    out.append(self._token("NUMBER", _number_value(literal), start))
+                    out.append(self._token(_NUMBER, _number_value(literal), start))
                     continue
             if ch.isalpha() or ch in "_$":
                 if ch in "aA":
                     m = _AT_LEAST_RE.match(text, start)
                     if m:
                         self.pos = m.end()
-                        out.append(self._token("KEYWORD", "AT LEAST", start))
+                        out.append(self._token(_KEYWORD, "AT LEAST", start))
                         continue
                 if ch in "nN":
                     m = _NOT_IN_RE.match(text, start)
                     if m:
                         self.pos = m.end()
-                        out.append(self._token("KEYWORD", "NOT IN", start))
+                        out.append(self._token(_KEYWORD, "NOT IN", start))
                         continue
                 m = _IDENT_RE.match(text, start)
                 if m:
@@ -241,18 +261,18 @@ class Lexer:
                     word = m.group(0)
                     upper = word.upper()
                     if upper in KEYWORDS:
-                        out.append(self._token("KEYWORD", upper, start))
+                        out.append(self._token(_KEYWORD, upper, start))
                     else:
-                        out.append(self._token("IDENT", word, start))
+                        out.append(self._token(_IDENT, word, start))
                     continue
                 raise self._error("unexpected character", start)
             for op in OPERATORS:
                 if text.startswith(op, start):
                     self.pos = start + len(op)
                     if op in _SYMBOLIC_KEYWORDS:
-                        out.append(self._token("KEYWORD", _SYMBOLIC_KEYWORDS[op], start))
+                        out.append(self._token(_KEYWORD, _SYMBOLIC_KEYWORDS[op], start))
                     else:
-                        out.append(self._token("OP", op, start))
+                        out.append(self._token(_OP, op, start))
                     break
             else:
                 raise self._error("unexpected character", start)

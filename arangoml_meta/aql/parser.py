@@ -1,4 +1,10 @@
-"""AQL parser: tokens → AST, with variables resolved to frame slots.
+"""AQL parser: tokens → AST, each variable name resolved to the variable it names.
+
+Function names and ``SEARCH`` are syntax here: whether a function exists, its
+arity, and what an engine refuses are checked by that engine's binding step
+(``embedded/binder.py``), so a query for a real ArangoDB parses as it would there.
+Scopes are syntax in AQL (ArangoDB's parser raises 1511 and 1512), so names are
+resolved here; the frame slots of variables and bind parameters are the engine's.
 
 A recursive-descent parser following ArangoDB 3.12's grammar (``grammar.y``):
 one method per statement, and precedence climbing over a table of binary
@@ -12,14 +18,13 @@ subqueries see their enclosing variables, redeclaring a visible name is error
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+from collections.abc import Callable
+from typing import ClassVar, NoReturn
 
 from ..errors import (
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_COMPILE_TIME_OPTIONS,
     ERROR_QUERY_EMPTY,
-    ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
-    ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
     ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION,
     ERROR_QUERY_PARSE,
     ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
@@ -28,8 +33,13 @@ from ..errors import (
     QueryError,
 )
 from . import ast as A
-from .functions import lookup
 from .lexer import Token, tokenize
+from .lexer import TokenKind as K
+
+# the token kinds as plain names: looking up an Enum's member costs ~10x a global
+_KEYWORD, _IDENT, _STRING, _NUMBER, _PARAM, _OP, _EOF = (
+    K.KEYWORD, K.IDENT, K.STRING, K.NUMBER, K.PARAM, K.OP, K.EOF,
+)  # fmt: skip
 
 # binary operator → precedence level (higher binds tighter)
 _BINARY_LEVELS: dict[str, int] = {
@@ -92,13 +102,57 @@ class _Scope:
 
 
 class Parser:
-    """Parses one query string; use :func:`parse`."""
+    """Parses one query string; use :func:`parse`.
+
+    New syntax is a table entry: ``STATEMENTS`` by keyword, ``PRIMARIES`` by token
+    kind (``BRACKETED`` and ``KEYWORD_LITERALS`` within them), ``BINARY_NODES`` by
+    operator (with ``_BINARY_LEVELS`` for its precedence).
+    """
+
+    # the statements of a query body other than RETURN and the modifications
+    STATEMENTS: ClassVar[dict[str, Callable[[Parser], A.Node | list[A.Node]]]] = {
+        "FOR": lambda self: self.parse_for(),
+        "LET": lambda self: self.parse_let(),
+        "FILTER": lambda self: self.parse_filter(),
+        "COLLECT": lambda self: self.parse_collect(),
+        "SORT": lambda self: self.parse_sort(),
+        "LIMIT": lambda self: self.parse_limit(),
+        "WINDOW": lambda self: self.parse_window(),
+    }
+    # an expression's first token, by kind
+    PRIMARIES: ClassVar[dict[K, Callable[[Parser, Token], A.Node]]] = {
+        K.NUMBER: lambda self, token: self.parse_literal(token),
+        K.STRING: lambda self, token: self.parse_literal(token),
+        K.PARAM: lambda self, token: self.parse_param(token),
+        K.IDENT: lambda self, token: self.parse_identifier(),
+        K.KEYWORD: lambda self, token: self.parse_keyword_primary(token),
+        K.OP: lambda self, token: self.parse_bracketed(token),
+        K.EOF: lambda self, token: self.fail("unexpected end of query string"),
+    }
+    # an expression that opens with punctuation
+    BRACKETED: ClassVar[dict[object, Callable[[Parser], A.Node]]] = {
+        "[": lambda self: self.parse_array(),
+        "{": lambda self: self.parse_object(),
+        "(": lambda self: self.parse_parenthesized(),
+    }
+    KEYWORD_LITERALS: ClassVar[dict[object, object]] = {"NULL": None, "TRUE": True, "FALSE": False}
+    # the node a binary operator builds from its operands
+    BINARY_NODES: ClassVar[dict[str, Callable[[A.Node, A.Node], A.Node]]] = {
+        "AND": lambda left, right: A.Logical("AND", left, right),
+        "OR": lambda left, right: A.Logical("OR", left, right),
+        "..": A.Range,
+        "LIKE": lambda left, right: A.FunctionCall("LIKE", [left, right]),
+        "NOT LIKE": lambda left, right: A.Unary("NOT", A.FunctionCall("LIKE", [left, right])),
+        "=~": lambda left, right: A.FunctionCall("REGEX_TEST", [left, right]),
+        "NOT !~": lambda left, right: A.FunctionCall("REGEX_TEST", [left, right]),
+        "!~": lambda left, right: A.Unary("NOT", A.FunctionCall("REGEX_TEST", [left, right])),
+        "NOT =~": lambda left, right: A.Unary("NOT", A.FunctionCall("REGEX_TEST", [left, right])),
+    }
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
-        self.slot_count = 1  # slot 0 holds the run-time context
         self.bind_params: dict[str, int] = {}
         self.collection_params: list[str] = []
         self.scopes: list[_Scope] = [_Scope("main")]
@@ -118,7 +172,7 @@ class Parser:
 
     def advance(self) -> Token:
         token = self.tokens[self.i]
-        if token.kind != "EOF":
+        if token.kind is not _EOF:
             self.i += 1
         return token
 
@@ -159,21 +213,16 @@ class Parser:
 
     def is_word(self, word: str, token: Token | None = None) -> bool:
         token = token or self.tok
-        return token.kind == "IDENT" and str(token.value).upper() == word
+        return token.kind is _IDENT and str(token.value).upper() == word
 
     def variable_name(self) -> tuple[str, Token]:
         token = self.tok
-        if token.kind != "IDENT":
+        if token.kind is not _IDENT:
             self.fail(f"unexpected {describe(token)}, expecting identifier")
         self.advance()
         return str(token.value), token
 
     # ------------------------------------------------------------------ scopes
-
-    def new_slot(self) -> int:
-        slot = self.slot_count
-        self.slot_count += 1
-        return slot
 
     def lookup_var(self, name: str) -> A.Variable | None:
         for scope in reversed(self.scopes):
@@ -191,7 +240,7 @@ class Parser:
                 f"variable '{name}' is assigned multiple times",
                 token,
             )
-        var = A.Variable(name, self.new_slot())
+        var = A.Variable(name)
         self.scopes[-1].names[name] = var
         return var
 
@@ -218,25 +267,25 @@ class Parser:
     # ------------------------------------------------------------------ queries
 
     def parse_top(self) -> A.Query:
-        if self.tok.kind == "EOF":
+        if self.tok.kind is _EOF:
             raise QueryError("query is empty", ERROR_QUERY_EMPTY)
         operations: list[A.Node] = []
         if self.tok.is_keyword("WITH"):
             operations.append(self.parse_with())
         operations.extend(self.parse_query_body())
-        if self.tok.kind != "EOF":
+        if self.tok.kind is not _EOF:
             self.fail()
-        return A.Query(operations, self.slot_count, self.bind_params, self.collection_params)
+        return A.Query(operations, 0, self.bind_params, self.collection_params)
 
     def parse_with(self) -> A.With:
         self.expect_keyword("WITH")
         names: list[A.Node] = []
         while True:
             token = self.tok
-            if token.kind == "IDENT":
+            if token.kind is _IDENT:
                 self.advance()
                 names.append(A.CollectionRef(str(token.value)))
-            elif token.kind == "PARAM":
+            elif token.kind is _PARAM:
                 self.advance()
                 names.append(self.collection_param(str(token.value).lstrip("@")))
             else:
@@ -251,9 +300,9 @@ class Parser:
         operations: list[A.Node] = []
         while True:
             token = self.tok
-            if token.kind != "KEYWORD":
-                if token.kind == "EOF" or token.is_op(")"):
-                    self.fail("unexpected end of query string" if token.kind == "EOF" else None)
+            if token.kind is not _KEYWORD:
+                if token.kind is _EOF or token.is_op(")"):
+                    self.fail("unexpected end of query string" if token.kind is _EOF else None)
                 self.fail()
             word = token.value
             if word == "RETURN":
@@ -262,22 +311,14 @@ class Parser:
                 return operations
             if word in _MODIFICATIONS:
                 operations.append(self.parse_modification())
-                if self.tok.kind == "EOF" or self.tok.is_op(")"):
+                if self.tok.kind is _EOF or self.tok.is_op(")"):
                     self.end_nested_scopes()
                     return operations
                 continue
-            method = {
-                "FOR": self.parse_for,
-                "LET": self.parse_let,
-                "FILTER": self.parse_filter,
-                "COLLECT": self.parse_collect,
-                "SORT": self.parse_sort,
-                "LIMIT": self.parse_limit,
-                "WINDOW": self.parse_window,
-            }.get(str(word))
+            method = self.STATEMENTS.get(str(word))
             if method is None:
                 self.fail()
-            result = method()
+            result = method(self)
             if isinstance(result, list):
                 operations.extend(result)
             else:
@@ -309,15 +350,24 @@ class Parser:
             return self.parse_traversal(names, low, high)
         if len(names) != 1:
             self.fail("Collections and views FOR loops only allow a single return variable", token)
-        options = None
+        var: A.Variable | None = None
+        search: A.Search | None = None
         if self.is_word("SEARCH"):
-            self.fail("SEARCH is not supported by the embedded engine (ArangoSearch views)")
+            # the loop variable is visible in its SEARCH condition
+            self.scopes.append(_Scope("for"))
+            var = self.declare(names[0][0], names[0][1])
+            search_token = self.advance()
+            near = self.text[search_token.pos : search_token.pos + 40]
+            where = (search_token.line, search_token.column, near)
+            search = A.Search(self.parse_expression(), where)
+        options = None
         if self.is_word("OPTIONS"):
             self.advance()
             options = self.parse_options_object()
-        self.scopes.append(_Scope("for"))
-        var = self.declare(names[0][0], names[0][1])
-        return A.ForIn(var, source, options)
+        if var is None:
+            self.scopes.append(_Scope("for"))
+            var = self.declare(names[0][0], names[0][1])
+        return A.ForIn(var, source, options, search)
 
     def parse_destructuring_for(self) -> list[A.Node]:
         """``FOR [a, b] IN pairs`` / ``FOR { name } IN docs``: parts of each element bound to names."""
@@ -325,7 +375,7 @@ class Parser:
         self.expect_keyword("IN")
         source = self.parse_expression()
         self.scopes.append(_Scope("for"))
-        element = A.Variable("$element", self.new_slot())
+        element = A.Variable("$element")
         return [A.ForIn(element, source), *self.bind_pattern(pattern, element)]
 
     def parse_pattern(self) -> list[tuple[list[int | str], str, Token]]:
@@ -395,10 +445,10 @@ class Parser:
     def parse_graph_subject(self) -> A.GraphSpec:
         if self.accept_keyword("GRAPH"):
             token = self.tok
-            if token.kind in ("STRING", "IDENT"):
+            if token.kind in (_STRING, _IDENT):
                 self.advance()
                 return A.GraphSpec(A.Literal(str(token.value)))
-            if token.kind == "PARAM":
+            if token.kind is _PARAM:
                 self.advance()
                 return A.GraphSpec(self.bind_param(str(token.value)))
             self.fail()
@@ -408,10 +458,10 @@ class Parser:
             if self.tok.is_keyword(*_DIRECTIONS):
                 direction = str(self.advance().value)
             token = self.tok
-            if token.kind == "IDENT":
+            if token.kind is _IDENT:
                 self.advance()
                 collections.append((direction, A.CollectionRef(str(token.value))))
-            elif token.kind == "PARAM":
+            elif token.kind is _PARAM:
                 self.advance()
                 collections.append((direction, self.collection_param(str(token.value).lstrip("@"))))
             else:
@@ -435,7 +485,7 @@ class Parser:
         node = A.Traversal(vertex, edge, path, direction, low, high, start, graph)
         if self.is_word("PRUNE"):
             self.advance()
-            if self.tok.kind == "IDENT" and self.peek().is_op("="):
+            if self.tok.kind is _IDENT and self.peek().is_op("="):
                 name, name_token = self.variable_name()
                 self.advance()
                 node.prune = self.parse_expression()
@@ -447,7 +497,7 @@ class Parser:
         if self.is_word("OPTIONS"):
             self.advance()
             node.options = self.parse_options_object()
-        elif self.tok.kind == "IDENT" and not self.tok.is_keyword():
+        elif self.tok.kind is _IDENT and not self.tok.is_keyword():
             self.fail(f"unexpected qualifier '{self.tok.value}', expecting 'PRUNE' or 'OPTIONS'")
         if node.prune_var is not None and node.prune is not None:
             return [node, A.Let(node.prune_var, node.prune)]
@@ -492,7 +542,7 @@ class Parser:
             if self.tok.is_op("[") or self.tok.is_op("{"):
                 pattern = self.parse_pattern()
                 self.expect_op("=")
-                whole = A.Variable("$destructured", self.new_slot())
+                whole = A.Variable("$destructured")
                 lets.append(A.Let(whole, self.parse_expression()))
                 lets.extend(self.bind_pattern(pattern, whole))
             else:
@@ -527,11 +577,11 @@ class Parser:
                 pass
             elif self.accept_keyword("DESC"):
                 ascending = A.Literal(False)
-            elif self.tok.kind in ("STRING", "NUMBER") or self.tok.is_keyword(
+            elif self.tok.kind in (_STRING, _NUMBER) or self.tok.is_keyword(
                 "NULL", "TRUE", "FALSE"
             ):
                 ascending = self.parse_primary()
-            elif self.tok.kind == "PARAM" and not str(self.tok.value).startswith("@"):
+            elif self.tok.kind is _PARAM and not str(self.tok.value).startswith("@"):
                 ascending = self.bind_param(str(self.advance().value))
             elements.append(A.SortElement(expr, ascending))
             if not self.accept_op(","):
@@ -555,7 +605,7 @@ class Parser:
             name, name_token = self.variable_name()
             self.expect_op("=")
             expr_token = self.tok
-            if self.tok.kind != "IDENT" or not self.peek().is_op("("):
+            if self.tok.kind is not _IDENT or not self.peek().is_op("("):
                 self.fail()
             function_name = str(self.advance().value).upper()
             if function_name not in AGGREGATE_FUNCTIONS:
@@ -572,9 +622,9 @@ class Parser:
                     break
             self.expect_op(")")
             expr = A.FunctionCall(function_name, args)
-            used = {v.var.slot for v in expr.find_all(A.Var)}
+            used = {v.var for v in expr.find_all(A.Var)}
             for var in (*introduced, *forbidden):
-                if var.slot in used:
+                if var in used:
                     self.semantic_error(
                         ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
                         f"use of unknown variable '{var.name}' in AGGREGATE expression",
@@ -601,7 +651,7 @@ class Parser:
         groups: list[tuple[A.Variable, A.Node]] = []
         introduced: list[A.Variable] = []
         node = A.Collect(groups, [])
-        if self.tok.kind == "IDENT":
+        if self.tok.kind is _IDENT:
             while True:
                 name, token = self.variable_name()
                 self.expect_op("=")
@@ -625,9 +675,9 @@ class Parser:
                 if self.accept_op("="):
                     expr_token = self.tok
                     node.into_expr = self.parse_expression()
-                    used = {v.var.slot for v in node.into_expr.find_all(A.Var)}
+                    used = {v.var for v in node.into_expr.find_all(A.Var)}
                     for var in introduced:
-                        if var.slot in used:
+                        if var in used:
                             self.semantic_error(
                                 ERROR_QUERY_VARIABLE_NAME_UNKNOWN,
                                 f"use of COLLECT variable '{var.name}' inside same COLLECT's expression",
@@ -701,10 +751,10 @@ class Parser:
     def parse_in_collection(self) -> A.Node:
         self.expect_keyword("IN", "INTO")
         token = self.tok
-        if token.kind in ("IDENT", "STRING"):
+        if token.kind in (_IDENT, _STRING):
             self.advance()
             return A.CollectionRef(str(token.value))
-        if token.kind == "PARAM":
+        if token.kind is _PARAM:
             self.advance()
             name = str(token.value)
             if not name.startswith("@"):
@@ -760,7 +810,7 @@ class Parser:
 
     def parse_upsert_head(self, node: A.Modification) -> None:
         if self.accept_keyword("FILTER"):
-            current = A.Variable("$CURRENT", self.new_slot())
+            current = A.Variable("$CURRENT")
             self.current_stack.append(current)
             try:
                 node.search = A.Expansion(A.Literal(None), 1, current, self.parse_expression())
@@ -772,7 +822,7 @@ class Parser:
                 isinstance(k, str) for k, _ in node.search.items
             ):
                 self.fail("UPSERT search document must not use dynamic attribute names")
-        elif self.tok.kind == "PARAM":
+        elif self.tok.kind is _PARAM:
             node.search = self.bind_param(str(self.advance().value))
         else:
             self.fail()
@@ -800,9 +850,9 @@ class Parser:
     def _binary_operator(self) -> tuple[str, int, A.Quantifier | None] | None:
         """The binary operator at the current token (without consuming it), if any."""
         token = self.tok
-        if token.kind == "OP" and token.value in _BINARY_LEVELS:
+        if token.kind is _OP and token.value in _BINARY_LEVELS:
             return str(token.value), _BINARY_LEVELS[str(token.value)], None
-        if token.kind == "KEYWORD":
+        if token.kind is _KEYWORD:
             word = str(token.value)
             if word == "IN" and self.in_ends_expression:
                 return None
@@ -846,19 +896,9 @@ class Parser:
             right = self.parse_binary(level + 1)
             if quantifier is not None:
                 left = A.ArrayComparison(op, quantifier, left, right)
-            elif op in ("AND", "OR"):
-                left = A.Logical(op, left, right)
-            elif op == "..":
-                left = A.Range(left, right)
-            elif op in ("LIKE", "NOT LIKE"):
-                call: A.Node = A.FunctionCall("LIKE", [left, right])
-                left = A.Unary("NOT", call) if op == "NOT LIKE" else call
-            elif op in ("=~", "!~", "NOT =~", "NOT !~"):
-                call = A.FunctionCall("REGEX_TEST", [left, right])
-                negate = op in ("!~", "NOT =~")
-                left = A.Unary("NOT", call) if negate else call
             else:
-                left = A.Binary(op, left, right)
+                build = self.BINARY_NODES.get(op)
+                left = A.Binary(op, left, right) if build is None else build(left, right)
 
     def parse_unary(self) -> A.Node:
         token = self.tok
@@ -880,12 +920,12 @@ class Parser:
             if token.is_op("."):
                 self.advance()
                 name_token = self.tok
-                if name_token.kind == "IDENT":
+                if name_token.kind is _IDENT:
                     self.advance()
                     access: A.Node = A.AttributeAccess(
                         _projection_base(chained, node), str(name_token.value)
                     )
-                elif name_token.kind == "PARAM":
+                elif name_token.kind is _PARAM:
                     self.advance()
                     access = A.BoundAttributeAccess(
                         _projection_base(chained, node), self.bind_param(str(name_token.value))
@@ -910,7 +950,7 @@ class Parser:
                 return node
 
     def _current(self) -> A.Variable:
-        return A.Variable(f"$CURRENT{len(self.current_stack)}", self.new_slot())
+        return A.Variable(f"$CURRENT{len(self.current_stack)}")
 
     def parse_expansion(
         self, node: A.Node, chained: A.Expansion | None
@@ -980,7 +1020,7 @@ class Parser:
         return node, chained
 
     def parse_primary(self) -> A.Node:
-        if self.in_ends_expression and self.tok.kind == "OP" and self.tok.value in ("(", "[", "{"):
+        if self.in_ends_expression and self.tok.kind is _OP and self.tok.value in ("(", "[", "{"):
             self.in_ends_expression = False
             try:
                 return self._parse_primary()
@@ -990,43 +1030,42 @@ class Parser:
 
     def _parse_primary(self) -> A.Node:
         token = self.tok
-        kind = token.kind
-        if kind == "NUMBER" or kind == "STRING":
+        return self.PRIMARIES[token.kind](self, token)
+
+    def parse_literal(self, token: Token) -> A.Literal:
+        self.advance()
+        return A.Literal(token.value)
+
+    def parse_param(self, token: Token) -> A.Node:
+        self.advance()
+        name = str(token.value)
+        if name.startswith("@"):
+            return self.collection_param(name[1:])
+        return self.bind_param(name)
+
+    def parse_keyword_primary(self, token: Token) -> A.Node:
+        value = token.value
+        if value in self.KEYWORD_LITERALS:
             self.advance()
-            return A.Literal(token.value)
-        if kind == "KEYWORD":
-            if token.value == "NULL":
-                self.advance()
-                return A.Literal(None)
-            if token.value in ("TRUE", "FALSE"):
-                self.advance()
-                return A.Literal(token.value == "TRUE")
-            if token.value == "LIKE" and self.peek().is_op("("):
-                self.advance()
-                return self.parse_call("LIKE", token)
-            self.fail()
-        if kind == "PARAM":
+            return A.Literal(self.KEYWORD_LITERALS[value])
+        if value == "LIKE" and self.peek().is_op("("):
             self.advance()
-            name = str(token.value)
-            if name.startswith("@"):
-                return self.collection_param(name[1:])
-            return self.bind_param(name)
-        if kind == "IDENT":
-            return self.parse_identifier()
-        if token.is_op("["):
-            return self.parse_array()
-        if token.is_op("{"):
-            return self.parse_object()
-        if token.is_op("("):
-            self.advance()
-            if self.tok.is_keyword(*_QUERY_STARTERS):
-                return self.parse_subquery()
-            inner = self.parse_expression()
-            self.expect_op(")")
-            return inner
-        if kind == "EOF":
-            self.fail("unexpected end of query string")
+            return self.parse_call("LIKE", token)
         self.fail()
+
+    def parse_bracketed(self, token: Token) -> A.Node:
+        method = self.BRACKETED.get(token.value)
+        if method is None:
+            self.fail()
+        return method(self)
+
+    def parse_parenthesized(self) -> A.Node:
+        self.expect_op("(")
+        if self.tok.is_keyword(*_QUERY_STARTERS):
+            return self.parse_subquery()
+        inner = self.parse_expression()
+        self.expect_op(")")
+        return inner
 
     def parse_subquery(self) -> A.Subquery:
         self.scopes.append(_Scope("subquery"))
@@ -1044,7 +1083,7 @@ class Parser:
         if self.tok.is_op("(") or self.tok.is_op("::"):
             while self.accept_op("::"):
                 part = self.tok
-                if part.kind != "IDENT":
+                if part.kind is not _IDENT:
                     self.fail()
                 self.advance()
                 name += "::" + str(part.value)
@@ -1077,27 +1116,7 @@ class Parser:
                 if not self.accept_op(","):
                     break
         self.expect_op(")")
-        upper = name.upper()
-        if "::" in upper:
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
-                f"usage of unknown function '{name}()' (user-defined functions are not supported by the embedded engine)",
-                token,
-            )
-        spec = lookup(upper)
-        if spec is None:
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_NAME_UNKNOWN, f"usage of unknown function '{name}()'", token
-            )
-        if len(args) < spec.min_args or (spec.max_args is not None and len(args) > spec.max_args):
-            maximum = "unlimited" if spec.max_args is None else spec.max_args
-            self.semantic_error(
-                ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
-                f"invalid number of arguments for function '{spec.name}()', expected number of "
-                f"arguments: minimum: {spec.min_args}, maximum: {maximum}",
-                token,
-            )
-        return A.FunctionCall(spec.name, args)
+        return A.FunctionCall(name.upper(), args, (token.line, token.column, name))
 
     def parse_subquery_argument(self) -> A.Subquery:
         """A query used directly as a function argument: ``LENGTH(FOR x IN y RETURN x)``."""
@@ -1124,7 +1143,7 @@ class Parser:
         items: list[tuple[str | A.Node, A.Node]] = []
         while not self.tok.is_op("}"):
             token = self.tok
-            if token.kind == "IDENT" and not self.peek().is_op(":"):
+            if token.kind is _IDENT and not self.peek().is_op(":"):
                 self.advance()
                 var = self.lookup_var(str(token.value))
                 if var is None:
@@ -1136,10 +1155,10 @@ class Parser:
                 items.append((str(token.value), A.Var(var)))
             else:
                 key: str | A.Node
-                if token.kind in ("IDENT", "STRING"):
+                if token.kind in (_IDENT, _STRING):
                     self.advance()
                     key = str(token.value)
-                elif token.kind == "PARAM" and not str(token.value).startswith("@"):
+                elif token.kind is _PARAM and not str(token.value).startswith("@"):
                     self.advance()
                     key = self.bind_param(str(token.value))
                 elif token.is_op("["):
@@ -1158,11 +1177,8 @@ class Parser:
     # ------------------------------------------------------------------ bind parameters
 
     def bind_param(self, name: str) -> A.BindParam:
-        slot = self.bind_params.get(name)
-        if slot is None:
-            slot = self.new_slot()
-            self.bind_params[name] = slot
-        return A.BindParam(name, slot)
+        self.bind_params.setdefault(name, -1)
+        return A.BindParam(name)
 
     def collection_param(self, name: str) -> A.CollectionParam:
         if name not in self.collection_params:
@@ -1174,7 +1190,7 @@ class Parser:
 
 
 def _starts_comparison(token: Token) -> bool:
-    if token.kind == "OP":
+    if token.kind is _OP:
         return token.value in ("==", "!=", "<", ">", "<=", ">=")
     return token.is_keyword("IN", "NOT IN")
 
@@ -1214,17 +1230,17 @@ def is_constant(node: A.Node) -> bool:
 
 def describe(token: Token) -> str:
     """How ArangoDB names a token in a syntax error."""
-    if token.kind == "EOF":
+    if token.kind is _EOF:
         return "end of query string"
-    if token.kind == "IDENT":
+    if token.kind is _IDENT:
         return "identifier"
-    if token.kind == "STRING":
+    if token.kind is _STRING:
         return "quoted string"
-    if token.kind == "NUMBER":
+    if token.kind is _NUMBER:
         return "integer number" if isinstance(token.value, int) else "number"
-    if token.kind == "PARAM":
+    if token.kind is _PARAM:
         return "bind parameter"
-    if token.kind == "KEYWORD":
+    if token.kind is _KEYWORD:
         return f"{token.value} keyword"
     return f"'{token.value}'"
 

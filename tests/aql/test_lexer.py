@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.embedded.lexer import tokenize
+from arangoml_meta.aql.lexer import tokenize
 from arangoml_meta.errors import AQLSyntaxError
 
-from .helpers import error_num, make_db, run, value
+from ..embedded.helpers import error_num, make_db, run, value
 
 # The reserved keywords listed on the 3.12 "AQL Syntax" page.
 RESERVED = [
