@@ -662,7 +662,8 @@ class QueryCompiler:
         """The traversal stage, how many of the LETs and FILTERs ``following`` it it runs,
         and whether it runs ``ret``, the pipeline's RETURN after them (see ``walk_stage.py``)."""
         assert self.usage is not None
-        walks = self.walk_source(op)
+        # checked in ArangoDB's order: depths, OPTIONS, edge collections, start vertex
+        bounds = self.depth_bounds(op.min_depth, op.max_depth)
         raw_options, options = self.traversal_options(op.options)
         usage = self.usage
         lean, edge_paths = self.lean_edge_paths(op, options)
@@ -676,6 +677,7 @@ class QueryCompiler:
         if eager and loader is not None:
             probe = "" if loader.stub else loader.select  # "": whether the vertex exists
         view = self.graph_view(op.graph, op.direction, raw_options, documents, probe, edge_paths)
+        walks = self.walk_source(op, bounds)
         e_slot = op.edge.slot if e_used and op.edge is not None else None
         p_slot = op.path.slot if p_used and op.path is not None else None
         if lean:
@@ -754,13 +756,14 @@ class QueryCompiler:
 
         return traversal, 0, False
 
-    def walk_source(self, op: A.Traversal) -> Callable[[Iterator[None], Frame], Iterator[Walk]]:
+    def walk_source(
+        self, op: A.Traversal, bounds: Callable[[Frame], tuple[int, int]]
+    ) -> Callable[[Iterator[None], Frame], Iterator[Walk]]:
         """(start vertex, min depth, max depth) of each walk ``op`` makes, one per row.
 
-        The depths and a constant start vertex are checked as the plan is made and
-        again, before any row, when it runs (see ``graph_rules.py``).
+        The depths (``bounds``, see :meth:`depth_bounds`) and a constant start vertex
+        are checked as the plan is made and again, before any row, when it runs.
         """
-        bounds = self.depth_bounds(op.min_depth, op.max_depth)
         check = self.vertex_check(op.start, "start")
         start_expr = self.expr(op.start)
 
@@ -787,8 +790,8 @@ class QueryCompiler:
 
     def compile_shortest_path(self, op: A.ShortestPath) -> Stage:
         raw_options, options = self.traversal_options(op.options, path_search=True)
-        checks = self.vertex_checks(op.start, op.target)
         view = self.graph_view(op.graph, op.direction, raw_options)
+        checks = self.vertex_checks(op.start, op.target)
         start_expr = self.expr(op.start)
         target_expr = self.expr(op.target)
         v_slot = op.vertex.slot
@@ -816,8 +819,8 @@ class QueryCompiler:
     def compile_path_enumeration(self, op: A.PathEnumeration) -> Stage:
         bounds = self.depth_bounds(op.min_depth, op.max_depth)
         raw_options, options = self.traversal_options(op.options, path_search=True)
-        checks = self.vertex_checks(op.start, op.target)
         view = self.graph_view(op.graph, op.direction, raw_options)
+        checks = self.vertex_checks(op.start, op.target)
         start_expr = self.expr(op.start)
         target_expr = self.expr(op.target)
         slot = op.path.slot

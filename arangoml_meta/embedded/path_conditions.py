@@ -37,12 +37,15 @@ class PathCondition:
 
 
 def leading_filters(following: list[A.Node]) -> list[A.Node]:
-    """The conditions of the FILTERs right after the traversal (before any LET)."""
+    """The conditions of the FILTERs among the LETs and FILTERs right after the
+    traversal, up to a LET that runs a subquery (which may write: a row it drops
+    early must not skip it)."""
     conditions: list[A.Node] = []
     for op in following:
-        if not isinstance(op, A.Filter):
+        if isinstance(op, A.Filter):
+            conditions.append(op.condition)
+        elif not isinstance(op, A.Let) or any(True for _ in op.expr.find_all(A.Subquery)):
             break
-        conditions.append(op.condition)
     return conditions
 
 

@@ -21,7 +21,6 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from ..errors import ERROR_GRAPH_NEGATIVE_EDGE_WEIGHT, GraphError
 from .graph_view import Edge, GraphView
@@ -60,12 +59,15 @@ def raw_weight(edge: Edge, options: TraversalOptions) -> float:
     path = options.weight_attribute
     if path is None:
         return 1.0
-    value: Any = edge
-    for name in path:
-        value = value.get(name) if type(value) is dict else None
-    if path and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if len(path) == 1:
+        value = edge.get(path[0])
+    else:
+        value = edge if path else None
+        for name in path:
+            value = value.get(name) if type(value) is dict else None
+    if type(value) is float or type(value) is int:  # not a bool
         return float(value)
-    return float(options.default_weight)
+    return options.default_weight
 
 
 def edge_weight(edge: Edge, options: TraversalOptions) -> float:

@@ -75,10 +75,18 @@ PAST_VERTEX_6 = [{"path": ["1", "2", "3", "5"], "weight": 12}]
         "FILTER p.edges[2].weight >= 1",  # the edge at one depth
         "FILTER p.vertices[2].value > 0",  # the vertex at one depth
         "FILTER p.vertices[*].value ALL > 0 AND LENGTH(p.edges) > 0",  # a conjunct
+        "LET n = LENGTH(p.edges) FILTER p.vertices[*].value ALL > 0",  # past a LET
     ],
 )
 def test_a_path_condition_drops_paths_as_the_walk_makes_them(db, condition):
     assert to_five(db, condition) == PAST_VERTEX_6
+
+
+def test_a_condition_past_a_subquery_is_not_checked_while_walking(db):
+    # the engine's choice (a subquery may write): the FILTER then only filters, and the
+    # lightest path to 5, through 6, fails it
+    condition = "LET n = (FOR x IN [1] RETURN x) FILTER p.vertices[*].value ALL > 0"
+    assert to_five(db, condition) == []
 
 
 def test_an_any_condition_only_filters(db):

@@ -351,3 +351,42 @@ def test_inline_limit_counts_what_the_filter_lets_pass(db):
 def test_inline_limit_of_a_path_expansion(db):
     query = "FOR x, e, p IN 2 OUTBOUND 'v/A' e RETURN p.vertices[* LIMIT 1, 1]._key"
     assert run(db, query) == [["B"]]
+
+
+def test_a_default_weight_that_is_not_a_number_is_ignored(db):
+    assert run(db, WEIGHTS.format("defaultWeight: '2'")) == [[0, 1, 2]]
+
+
+def test_global_vertex_uniqueness_is_accepted_in_weighted_order(db):
+    query = "FOR x IN 1..2 OUTBOUND 'v/A' e OPTIONS {order: 'Weighted', uniqueVertices: 'global'} RETURN x._key"
+    assert sorted(run(db, query)) == ["B", "C", "D"]
+
+
+# aql-graph-k-shortest-path-range-syntax-regression.js: only K_PATHS takes a depth range
+
+
+@pytest.mark.parametrize("kind", ["SHORTEST_PATH", "K_SHORTEST_PATHS", "ALL_SHORTEST_PATHS"])
+def test_a_depth_range_before_a_shortest_path_search_is_a_syntax_error(db, kind):
+    assert query_error(db, f"FOR p IN 1..5 ANY {kind} 'v/A' TO 'v/C' e RETURN p") == 1501
+
+
+def test_k_paths_without_depths_walks_one_edge(db):
+    assert run(db, "FOR p IN OUTBOUND K_PATHS 'v/A' TO 'v/B' e RETURN p.vertices[*]._key") == [
+        ["A", "B"]
+    ]
+
+
+# the order ArangoDB checks a graph clause in: depths, OPTIONS, edge collections, vertices
+
+
+def test_a_bad_depth_is_reported_before_bad_options(db):
+    query = "FOR x IN 2..1 OUTBOUND 'v/A' e OPTIONS {order: 'bogus'} RETURN x"
+    assert query_error(db, query) == 1501
+
+
+def test_bad_options_are_reported_before_a_bad_start_vertex(db):
+    assert query_error(db, "FOR x IN 1 OUTBOUND null e OPTIONS {order: 'bogus'} RETURN x") == 10
+
+
+def test_conflicting_directions_are_reported_before_a_bad_start_vertex(db):
+    assert query_error(db, "FOR x IN 1 OUTBOUND null e, INBOUND e RETURN x") == 1218
