@@ -21,9 +21,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..document_rules import SET_BY_DATABASE, is_valid_key, require_object
 from ..embedded import EmbeddedDatabase
 from ..embedded.database import Cursor
-from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
+from ..embedded.documents import REVISIONS, merge_patch, split_id
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -33,7 +34,7 @@ from ..errors import (
     StoreError,
 )
 from ..query_limits import QueryLimits
-from .base import SYSTEM_ATTRIBUTES, Document, QueryRows, collection_kind_error, schema_property
+from .base import Document, QueryRows, collection_kind_error, schema_property
 from .sqlite_errors import sqlite_errors, translating_sqlite_errors
 
 STORE_FILE = "store.db"
@@ -198,7 +199,7 @@ class EmbeddedBackend:
             old = storage.get(info, key)
             if old is None:
                 raise _not_found(collection, key)
-            body = {k: v for k, v in patch.items() if k not in SYSTEM_ATTRIBUTES}
+            body = {k: v for k, v in patch.items() if k not in SET_BY_DATABASE}
             new = merge_patch(old, body, keep_null=False, merge_objects=True)
             new["_rev"] = REVISIONS.next()
             storage.replace_stored(info, new, old)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..document_rules import require_object
 from ..errors import (
     ERROR_ARANGO_CONFLICT,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -29,7 +30,7 @@ from ..errors import (
     UniqueConstraintError,
 )
 from . import ast as A
-from .documents import REVISIONS, check_edge_handle, check_key, key_of, merge_patch, require_object
+from .documents import REVISIONS, check_edge_handle, check_key, key_of, merge_patch
 from .planner import condition_sql
 from .storage import CollectionInfo, Storage
 from .values import equal, to_bool

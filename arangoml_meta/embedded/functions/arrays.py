@@ -30,6 +30,8 @@ from ...errors import (
     QueryError,
 )
 from ..values import (
+    INT64_MAX,
+    INT64_MIN,
     SortKey,
     compare,
     equal,
@@ -39,9 +41,6 @@ from ..values import (
     to_number,
 )
 from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
 
 _Impl = Callable[..., Any]
 
@@ -99,9 +98,9 @@ def to_int64(value: Any) -> int:
     if number != number:
         return 0
     if number >= 9.2e18:
-        return _INT64_MAX
+        return INT64_MAX
     if number <= -9.2e18:
-        return _INT64_MIN
+        return INT64_MIN
     return int(number)
 
 

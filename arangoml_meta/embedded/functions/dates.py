@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from ...errors import ERROR_INTERNAL, ERROR_QUERY_INVALID_DATE_VALUE, QueryError
-from ..values import normalize_number
+from ..values import INT64_MAX, INT64_MIN, normalize_number
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
 try:
@@ -51,8 +51,6 @@ MS_PER_DAY = 86_400_000
 MS_PER_WEEK = 7 * MS_PER_DAY
 MIN_TIMESTAMP = -62_167_219_200_000  # 0000-01-01T00:00:00.000Z
 MAX_TIMESTAMP = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
 
 _MONTH_NAMES = (
     "January",
@@ -316,7 +314,7 @@ def _number_to_int(value: int | float) -> int | None:
     if type(value) is float and not math.isfinite(value):
         return None
     number = int(value)
-    return number if _INT64_MIN <= number <= _INT64_MAX else None
+    return number if INT64_MIN <= number <= INT64_MAX else None
 
 
 _LEADING_INT = re.compile(r"[ \t\n\v\f\r]*([+-]?[0-9]+)")
@@ -332,7 +330,7 @@ def _component_to_int(value: Any) -> int | None:
         if len(digits) > 19:
             return 0
         number = int(match.group(1))
-        return number if _INT64_MIN <= number <= _INT64_MAX else 0
+        return number if INT64_MIN <= number <= INT64_MAX else 0
     return _number_to_int(value)
 
 

@@ -40,11 +40,18 @@ from ...errors import (
     ERROR_RESOURCE_LIMIT,
     error_for,
 )
-from ..values import format_number, is_number, json_stringify, normalize_number, to_bool, to_string
+from ..values import (
+    INT64_MAX,
+    INT64_MIN,
+    format_number,
+    is_number,
+    json_stringify,
+    normalize_number,
+    to_bool,
+    to_string,
+)
 from .registry import FunctionContext, aql_function, warn_invalid_argument
 
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
 _UINT32_MAX = 2**32 - 1
 _REPEAT_LIMIT = 16 * 1024 * 1024
 _RANDOM_TOKEN_MAX = 65536
@@ -78,7 +85,7 @@ def _from_utf8(data: bytes) -> str:
 
 
 def _clamp64(value: int) -> int:
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return max(INT64_MIN, min(INT64_MAX, value))
 
 
 _LEADING_INT_RE = re.compile(r"[ \t\n\v\f\r]*([-+]?[0-9]+)")
@@ -95,7 +102,7 @@ def _to_int64(value: Any) -> int:
         if value != value:
             return 0
         if value in (float("inf"), float("-inf")):
-            return _INT64_MAX if value > 0 else _INT64_MIN
+            return INT64_MAX if value > 0 else INT64_MIN
         return _clamp64(int(value))
     if t is str:
         match = _LEADING_INT_RE.match(value)

@@ -13,21 +13,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from ...document_rules import is_valid_key
 from ..values import is_number, to_array, to_bool, to_number, to_string, type_name
 from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-# The characters ArangoDB accepts in a document key (KeyGeneratorHelper).
-_KEY_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:.@()+,=;$!*'%"
-)
-_MAX_KEY_BYTES = 254
-
-
-def is_valid_key(value: Any) -> bool:
-    """Whether ``value`` can be a document's ``_key``: 1 to 254 allowed ASCII characters."""
-    if type(value) is not str or not value or len(value) > _MAX_KEY_BYTES:
-        return False
-    return all(ch in _KEY_CHARS for ch in value)
 
 
 def _guarded(function_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
