@@ -224,8 +224,15 @@ class BadParameterError(ArangoMLMetaError):
     default_num = ERROR_BAD_PARAMETER
 
 
+class DumpFormatError(DumpError, BadParameterError):
+    """A dump's files do not hold what a dump holds (10): caught as either parent."""
+
+    default_num = ERROR_BAD_PARAMETER
+
+
 _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_INCOMPATIBLE_VERSION: StoreError,
+    ERROR_ARANGO_DATABASE_NOT_FOUND: StoreError,
     ERROR_ARANGO_READ_ONLY: StoreError,
     ERROR_ARANGO_CORRUPTED_DATAFILE: StoreError,
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE: StoreError,
@@ -254,6 +261,7 @@ _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_VALIDATION_FAILED: SchemaViolationError,
     ERROR_VALIDATION_BAD_PARAMETER: BadParameterError,
     ERROR_TRANSACTION_INTERNAL: TransactionError,
+    ERROR_LOCK_TIMEOUT: TransactionError,  # a write waited too long for another's commit
 }
 
 
@@ -264,7 +272,7 @@ def error_for(error_num: int | None, message: str) -> ArangoMLMetaError:
     cls = _CLASS_BY_NUM.get(error_num)
     if cls is None:
         if 1228 <= error_num <= 1230:
-            cls = CollectionError  # database errors: not found, illegal or duplicate name
+            cls = CollectionError  # database errors: illegal name, system database only
         elif 1200 <= error_num < 1300:
             cls = DocumentError
         elif 1500 <= error_num < 1600:

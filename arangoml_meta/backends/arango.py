@@ -555,11 +555,11 @@ class ArangoBackend:
                     return db  # another process created it a moment ago
                 if exc.http_code in (401, 403) or exc.error_code == ERROR_FORBIDDEN:
                     maybe = ", or this user may not use it," if hidden else ""
-                    raise ArangoMLMetaError(
+                    raise error_for(
+                        ERROR_FORBIDDEN if hidden else ERROR_ARANGO_DATABASE_NOT_FOUND,
                         f"database '{self.database}' does not exist at {self.location}{maybe} "
                         "and this user may not create it: ask an administrator to create it and "
                         "grant access, or set ARANGOML_META_DATABASE to a database that exists",
-                        ERROR_FORBIDDEN if hidden else ERROR_ARANGO_DATABASE_NOT_FOUND,
                     ) from None
                 raise
             log.info("ArangoDB: created database %s at %s", self.database, self.location)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     ERROR_QUERY_COMPILE_TIME_OPTIONS,
     ERROR_QUERY_PARSE,
+    AQLSyntaxError,
     ArangoMLMetaError,
     DocumentError,
     QueryError,
@@ -73,7 +74,7 @@ def _upsert_finder(
     def find_by_example(frame: Frame) -> dict[str, Any] | None:
         wanted = example(frame)
         if not isinstance(wanted, dict):
-            raise QueryError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
+            raise AQLSyntaxError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
         conditions = list(_leaf_paths(wanted, []))
         clauses: list[str] = []
         params: list[Any] = []
