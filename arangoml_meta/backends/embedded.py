@@ -186,7 +186,9 @@ class EmbeddedBackend:
 
     def update(self, collection: str, key: str, patch: Document) -> Document:
         """AQL's UPDATE with keepNull false, as the ArangoDB backend runs it."""
-        return self._rewrite(collection, key, patch, DocumentWriter.update)
+        return self._rewrite(
+            collection, key, patch, lambda writer, k, body: writer.update(k, body)[1]
+        )
 
     def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
         storage = self.db.storage
@@ -209,14 +211,20 @@ class EmbeddedBackend:
             return missing
 
     def replace(self, collection: str, key: str, doc: Document) -> Document:
-        return self._rewrite(collection, key, doc, DocumentWriter.replace)
+        """AQL's REPLACE (the old document is not read: nothing returns it)."""
+        return self._rewrite(
+            collection,
+            key,
+            doc,
+            lambda writer, k, body: writer.replace(k, body, return_old=False)[1],
+        )
 
     def _rewrite(
         self,
         collection: str,
         key: str,
         body: Document,
-        write: Callable[[DocumentWriter, str, Any], tuple[Document, Document]],
+        write: Callable[[DocumentWriter, str, Document], Document],
     ) -> Document:
         """UPDATE or REPLACE one document through the engine's write path (the AQL
         statements' rules); ``_key`` / ``_id`` / ``_rev`` in ``body`` are ignored."""
@@ -226,7 +234,7 @@ class EmbeddedBackend:
             info = storage.collection(collection)
             if not is_valid_key(key):
                 raise not_found(collection, key)
-            return write(DocumentWriter(storage, info, keep_null=False), key, body)[1]
+            return write(DocumentWriter(storage, info, keep_null=False), key, body)
 
     def delete(self, collection: str, key: str) -> None:
         self.delete_many(collection, [key])
@@ -238,7 +246,7 @@ class EmbeddedBackend:
             for key in keys:
                 if not is_valid_key(key):
                     raise not_found(collection, key)
-                writer.remove(key)
+                writer.remove(key, return_old=False)
 
     def query(
         self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None

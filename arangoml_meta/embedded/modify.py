@@ -129,7 +129,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
         if kind == "REMOVE":
             assert key_expr is not None
             given = key_expr(frame)
-            return writer.remove(key_of(given, name), given)
+            return writer.remove(key_of(given, name), given, return_old=old_slot is not None)
         if kind in ("UPDATE", "REPLACE"):
             assert doc_expr is not None
             body = doc_expr(frame)
@@ -137,7 +137,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
             key = key_of(selector, name, allow_id=False)
             if kind == "UPDATE":
                 return writer.update(key, body, selector)
-            return writer.replace(key, body, selector)
+            return writer.replace(key, body, selector, return_old=old_slot is not None)
         assert finder is not None and doc_expr is not None and update_expr is not None
         found = finder(frame)
         if found is None:

@@ -111,10 +111,11 @@ class DocumentWriter:
             require_object(doc)
         return self.storage.insert_many(self.info, docs)
 
-    def _finish(self, old: Document, body: Document) -> Document:
-        """Store ``body`` as the new version of ``old``: an edge's ends are those of
-        ``body`` (a REPLACE must give both; UPDATE's merge keeps the old ones)."""
-        new: Document = {"_key": old["_key"], "_id": old["_id"], "_rev": REVISIONS.next()}
+    def _finish(self, key: str, body: Document, old: Document | None) -> Document:
+        """Store ``body`` as the new version of ``key`` (``old``, when read, spares the
+        schema a read): an edge's ends are those of ``body`` (a REPLACE must give both;
+        UPDATE's merge keeps the old ones)."""
+        new: Document = {"_key": key, "_id": f"{self.info.name}/{key}", "_rev": REVISIONS.next()}
         if self.info.edge:
             new["_from"] = check_edge_handle(body.get("_from"), "_from")
             new["_to"] = check_edge_handle(body.get("_to"), "_to")
@@ -131,18 +132,33 @@ class DocumentWriter:
         old = self._existing(key)
         self._check_rev(old, selector if isinstance(selector, dict) else patch)
         merged = merge_patch(old, patch, self.keep_null, self.merge_objects)
-        return old, self._finish(old, merged)
+        return old, self._finish(key, merged, old)
 
-    def replace(self, key: str, value: Any, selector: Any = None) -> tuple[Document, Document]:
-        """REPLACE the body of ``key`` with ``value`` (``_rev`` checked as in :meth:`update`)."""
+    def replace(
+        self, key: str, value: Any, selector: Any = None, *, return_old: bool = True
+    ) -> tuple[Document | None, Document]:
+        """REPLACE the body of ``key`` with ``value`` (``_rev`` checked as in :meth:`update`);
+        the old document is read only when it is returned or its ``_rev`` checked."""
         body = require_object(value)
-        old = self._existing(key)
-        self._check_rev(old, selector if isinstance(selector, dict) else body)
-        return old, self._finish(old, body)
+        old = None
+        if return_old or not self.ignore_revs:
+            old = self._existing(key)
+            self._check_rev(old, selector if isinstance(selector, dict) else body)
+        elif not self.storage.has(self.info, key):
+            raise not_found(self.info.name, key)
+        return old, self._finish(key, body, old)
 
-    def remove(self, key: str, given: Any = None) -> tuple[Document, None]:
-        """REMOVE ``key``; ``given`` (the key or document the caller named) may hold a ``_rev``."""
-        old = self._existing(key)
-        self._check_rev(old, given)
-        self.storage.delete(self.info, key)
+    def remove(
+        self, key: str, given: Any = None, *, return_old: bool = True
+    ) -> tuple[Document | None, None]:
+        """REMOVE ``key``; ``given`` (the key or document the caller named) may hold a
+        ``_rev``. The old document is read only when it is returned or its ``_rev`` checked."""
+        old = None
+        if return_old or not self.ignore_revs:
+            old = self._existing(key)
+            self._check_rev(old, given)
+        try:
+            self.storage.delete(self.info, key)
+        except DocumentNotFoundError:
+            raise not_found(self.info.name, key) from None
         return old, None
