@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .backends import Session
+from .document_rules import MAX_KEY_BYTES
 from .environment import utc_now_iso
 from .errors import (
     ERROR_ARANGO_CONFLICT,
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 DELETIONS = "deletions"  # the record of what was deleted (see the module docstring)
 SHOWN_DEPENDENTS = 5  # named in the error of a refused deletion
-MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
 
 # What deleting @start takes with it: the start (when it exists) and, when @cascade,
 # everything downstream of it (nearest first, then by id), as {id, name, version, project}; every lineage edge

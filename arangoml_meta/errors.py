@@ -24,6 +24,8 @@ ERROR_CANNOT_OVERWRITE_FILE = 16
 ERROR_LOCK_TIMEOUT = 18
 ERROR_RESOURCE_LIMIT = 32
 ERROR_INCOMPATIBLE_VERSION = 35
+ERROR_HTTP_UNAUTHORIZED = 401
+ERROR_HTTP_FORBIDDEN = 403
 ERROR_HTTP_CORRUPTED_JSON = 600
 ERROR_ARANGO_READ_ONLY = 1004
 ERROR_ARANGO_CORRUPTED_DATAFILE = 1100
@@ -78,8 +80,12 @@ ERROR_QUERY_COMPILE_TIME_OPTIONS = 1575
 ERROR_QUERY_DISALLOWED_DYNAMIC_CALL = 1578
 ERROR_QUERY_ACCESS_AFTER_MODIFICATION = 1579
 ERROR_QUERY_WARNING = 1577
+ERROR_QUERY_FUNCTION_NOT_FOUND = 1582
 ERROR_QUERY_MUST_NOT_BE_MODIFIED = 1586
+ERROR_QUERY_USER_ASSERT = 1593
+ERROR_QUERY_USER_WARN = 1594
 ERROR_GRAPH_INVALID_GRAPH = 1901
+ERROR_GRAPH_COLLECTION_MULTI_USE = 1920
 ERROR_GRAPH_NOT_FOUND = 1924
 ERROR_GRAPH_DUPLICATE = 1925
 ERROR_GRAPH_EDGE_COLLECTION_NOT_USED = 1930
@@ -88,6 +94,8 @@ ERROR_GRAPH_NEGATIVE_EDGE_WEIGHT = 1948
 ERROR_VALIDATION_FAILED = 1620
 ERROR_VALIDATION_BAD_PARAMETER = 1621
 ERROR_TRANSACTION_INTERNAL = 1650
+ERROR_TRANSACTION_UNREGISTERED_COLLECTION = 1652
+ERROR_TRANSACTION_NOT_FOUND = 1655
 ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR = 2000
 ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT = 2001
 ERROR_SIMPLE_CLIENT_COULD_NOT_READ = 2003
@@ -217,8 +225,15 @@ class BadParameterError(ArangoMLMetaError):
     default_num = ERROR_BAD_PARAMETER
 
 
+class DumpFormatError(DumpError, BadParameterError):
+    """A dump's files do not hold what a dump holds (10): caught as either parent."""
+
+    default_num = ERROR_BAD_PARAMETER
+
+
 _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_INCOMPATIBLE_VERSION: StoreError,
+    ERROR_ARANGO_DATABASE_NOT_FOUND: StoreError,
     ERROR_ARANGO_READ_ONLY: StoreError,
     ERROR_ARANGO_CORRUPTED_DATAFILE: StoreError,
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE: StoreError,
@@ -248,6 +263,7 @@ _CLASS_BY_NUM: dict[int, type[ArangoMLMetaError]] = {
     ERROR_VALIDATION_FAILED: SchemaViolationError,
     ERROR_VALIDATION_BAD_PARAMETER: BadParameterError,
     ERROR_TRANSACTION_INTERNAL: TransactionError,
+    ERROR_LOCK_TIMEOUT: TransactionError,  # a write waited too long for another's commit
 }
 
 
@@ -258,7 +274,7 @@ def error_for(error_num: int | None, message: str) -> ArangoMLMetaError:
     cls = _CLASS_BY_NUM.get(error_num)
     if cls is None:
         if 1228 <= error_num <= 1230:
-            cls = CollectionError  # database errors: not found, illegal or duplicate name
+            cls = CollectionError  # database errors: illegal name, system database only
         elif 1200 <= error_num < 1300:
             cls = DocumentError
         elif 1500 <= error_num < 1600:

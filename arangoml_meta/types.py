@@ -29,6 +29,7 @@ import jsonschema_rs
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from .document_rules import SYSTEM_ATTRIBUTES
 from .errors import (
     ERROR_ARANGO_ILLEGAL_NAME,
     ERROR_INTERNAL,
@@ -74,8 +75,6 @@ SCHEMA_VERSION_PROPERTY = {
 RESERVED_NAMES = (
     "inputs", "outputs", "derivations", "artifact_types", "deletions", "store_info"
 )  # fmt: skip
-# ArangoDB does not show these to its schema validation; neither do we.
-SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev", "_from", "_to")
 
 DRAFT_04_KEYWORDS = frozenset(
     {

@@ -42,19 +42,26 @@ from requests.exceptions import SSLError
 from urllib3.util import Retry, Timeout
 
 from ..cursor import Cursor
-from ..embedded.documents import is_valid_key, require_object
+from ..document_rules import SET_BY_DATABASE, is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
+    ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_ARANGO_DUPLICATE_NAME,
+    ERROR_FORBIDDEN,
+    ERROR_GRAPH_COLLECTION_MULTI_USE,
     ERROR_GRAPH_DUPLICATE,
+    ERROR_HTTP_FORBIDDEN,
+    ERROR_HTTP_UNAUTHORIZED,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_EMPTY,
     ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT,
     ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
     ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR,
+    ERROR_TRANSACTION_NOT_FOUND,
+    ERROR_TRANSACTION_UNREGISTERED_COLLECTION,
     ArangoMLMetaError,
     BadParameterError,
     BindParameterError,
@@ -67,7 +74,6 @@ from ..errors import (
 )
 from ..query_limits import QueryLimits
 from .base import (
-    SYSTEM_ATTRIBUTES,
     Document,
     QueryRows,
     collection_kind_error,
@@ -78,14 +84,6 @@ from .http_failures import TLSFailure, not_arangodb_reply, raised_by_driver, tls
 
 log = logging.getLogger(__name__)
 
-# ArangoDB error numbers only this module needs (names as in ArangoDB's errors.dat).
-ERROR_FORBIDDEN = 11
-ERROR_HTTP_UNAUTHORIZED = 401
-ERROR_HTTP_FORBIDDEN = 403
-ERROR_ARANGO_DATABASE_NOT_FOUND = 1228
-ERROR_TRANSACTION_UNREGISTERED_COLLECTION = 1652
-ERROR_TRANSACTION_NOT_FOUND = 1655
-ERROR_GRAPH_COLLECTION_MULTI_USE = 1920
 _TRANSACTION_ERRORS = range(1650, 1700)
 
 DEFAULT_DATABASE = "arangoml_meta"
@@ -359,7 +357,7 @@ class ArangoSession:
         if not is_valid_key(key):
             self.count(collection)  # an unknown collection is still an error
             raise _not_found(collection, key)
-        body = {name: value for name, value in body.items() if name not in SYSTEM_ATTRIBUTES}
+        body = {name: value for name, value in body.items() if name not in SET_BY_DATABASE}
         with _documents_as_json():
             rows = self._run(statement, {"key": key, "body": body, "@collection": collection})
         return dict(rows[0])
@@ -557,11 +555,11 @@ class ArangoBackend:
                     return db  # another process created it a moment ago
                 if exc.http_code in (401, 403) or exc.error_code == ERROR_FORBIDDEN:
                     maybe = ", or this user may not use it," if hidden else ""
-                    raise ArangoMLMetaError(
+                    raise error_for(
+                        ERROR_FORBIDDEN if hidden else ERROR_ARANGO_DATABASE_NOT_FOUND,
                         f"database '{self.database}' does not exist at {self.location}{maybe} "
                         "and this user may not create it: ask an administrator to create it and "
                         "grant access, or set ARANGOML_META_DATABASE to a database that exists",
-                        ERROR_FORBIDDEN if hidden else ERROR_ARANGO_DATABASE_NOT_FOUND,
                     ) from None
                 raise
             log.info("ArangoDB: created database %s at %s", self.database, self.location)

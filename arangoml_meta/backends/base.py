@@ -27,8 +27,6 @@ from ..errors import ERROR_ARANGO_COLLECTION_TYPE_INVALID, BadParameterError, Co
 from ..query_limits import QueryLimits
 
 Document = dict[str, Any]
-# set by the database on every write; ignored in what a caller passes to update / replace
-SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev")
 
 
 class QueryRows(list[Any]):

@@ -16,24 +16,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..document_rules import is_valid_key, require_object
 from ..embedded import EmbeddedDatabase
 from ..embedded.database import Cursor
-from ..embedded.documents import REVISIONS, is_valid_key, merge_patch, require_object, split_id
+from ..embedded.documents import split_id
+from ..embedded.writes import DocumentWriter, not_found
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
-    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE,
     BadParameterError,
-    DocumentNotFoundError,
     StoreError,
 )
 from ..query_limits import QueryLimits
-from .base import SYSTEM_ATTRIBUTES, Document, QueryRows, collection_kind_error, schema_property
+from .base import Document, QueryRows, collection_kind_error, schema_property
 from .sqlite_errors import sqlite_errors, translating_sqlite_errors
 
 STORE_FILE = "store.db"
@@ -64,12 +64,6 @@ def store_file_of(path: Path) -> Path:
 def writable(file: Path) -> bool:
     """Whether this user may write the store file and create files beside it (WAL)."""
     return os.access(file, os.W_OK) and os.access(file.parent, os.W_OK | os.X_OK)
-
-
-def _not_found(collection: str, key: str) -> DocumentNotFoundError:
-    return DocumentNotFoundError(
-        f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-    )
 
 
 @translating_sqlite_errors
@@ -191,18 +185,10 @@ class EmbeddedBackend:
         return self.db.get(collection, key)
 
     def update(self, collection: str, key: str, patch: Document) -> Document:
-        storage = self.db.storage
-        require_object(patch)
-        with storage.atomic(write=True):
-            info = storage.collection(collection)
-            old = storage.get(info, key)
-            if old is None:
-                raise _not_found(collection, key)
-            body = {k: v for k, v in patch.items() if k not in SYSTEM_ATTRIBUTES}
-            new = merge_patch(old, body, keep_null=False, merge_objects=True)
-            new["_rev"] = REVISIONS.next()
-            storage.replace_stored(info, new, old)
-            return new
+        """AQL's UPDATE with keepNull false, as the ArangoDB backend runs it."""
+        return self._rewrite(
+            collection, key, patch, lambda writer, k, body: writer.update(k, body)[1]
+        )
 
     def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
         storage = self.db.storage
@@ -225,15 +211,30 @@ class EmbeddedBackend:
             return missing
 
     def replace(self, collection: str, key: str, doc: Document) -> Document:
+        """AQL's REPLACE (the old document is not read: nothing returns it)."""
+        return self._rewrite(
+            collection,
+            key,
+            doc,
+            lambda writer, k, body: writer.replace(k, body, return_old=False)[1],
+        )
+
+    def _rewrite(
+        self,
+        collection: str,
+        key: str,
+        body: Document,
+        write: Callable[[DocumentWriter, str, Document], Document],
+    ) -> Document:
+        """UPDATE or REPLACE one document through the engine's write path (the AQL
+        statements' rules); ``_key`` / ``_id`` / ``_rev`` in ``body`` are ignored."""
         storage = self.db.storage
-        require_object(doc)
+        require_object(body)
         with storage.atomic(write=True):
             info = storage.collection(collection)
-            if not is_valid_key(key) or not storage.has(info, key):
-                raise _not_found(collection, key)
-            new = storage.prepare_new(info, doc, key)  # the given _key, _id, _rev are ignored
-            storage.replace_stored(info, new)
-            return new
+            if not is_valid_key(key):
+                raise not_found(collection, key)
+            return write(DocumentWriter(storage, info, keep_null=False), key, body)
 
     def delete(self, collection: str, key: str) -> None:
         self.delete_many(collection, [key])
@@ -241,14 +242,11 @@ class EmbeddedBackend:
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         storage = self.db.storage
         with storage.atomic(write=True):
-            info = storage.collection(collection)
+            writer = DocumentWriter(storage, storage.collection(collection))
             for key in keys:
                 if not is_valid_key(key):
-                    raise _not_found(collection, key)
-                try:
-                    storage.delete(info, key)
-                except DocumentNotFoundError:
-                    raise _not_found(collection, key) from None
+                    raise not_found(collection, key)
+                writer.remove(key, return_old=False)
 
     def query(
         self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None

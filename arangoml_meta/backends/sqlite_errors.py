@@ -27,9 +27,8 @@ from ..errors import (
     ERROR_LOCK_TIMEOUT,
     ERROR_SYS_ERROR,
     ArangoMLMetaError,
-    DocumentError,
     StoreError,
-    TransactionError,
+    error_for,
 )
 
 # SQLite's primary result codes (sqlite3.h; the module exposes them from Python 3.11 only)
@@ -121,12 +120,7 @@ def translate(exc: sqlite3.Error, where: str) -> ArangoMLMetaError | None:
         return None
     num, message = known
     detail = getattr(exc, "sqlite_errorname", "") + (f": {exc}" if str(exc) else "")
-    text = message.format(where=where, detail=detail)
-    if num == ERROR_LOCK_TIMEOUT:
-        return TransactionError(text, num)
-    if num == ERROR_ARANGO_DOCUMENT_TOO_LARGE:
-        return DocumentError(text, num)
-    return StoreError(text, num)
+    return error_for(num, message.format(where=where, detail=detail))
 
 
 @contextlib.contextmanager

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..embedded.documents import check_collection_name
-from ..errors import ERROR_BAD_PARAMETER, ERROR_NOT_IMPLEMENTED, DumpError
+from ..errors import ERROR_BAD_PARAMETER, ERROR_NOT_IMPLEMENTED, DumpError, DumpFormatError
 from .files import DOCUMENT_TYPE, EDGE_TYPE, GRAPHS
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ def _index(collection: str, index: Any) -> IndexSpec:
 
 
 def _bad(collection: str, what: str) -> DumpError:
-    return DumpError(f"collection {collection} in the dump: {what}", ERROR_BAD_PARAMETER)
+    return DumpFormatError(f"collection {collection} in the dump: {what}", ERROR_BAD_PARAMETER)
 
 
 def collection_names(backend: Backend) -> list[str]:

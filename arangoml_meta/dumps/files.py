@@ -36,6 +36,7 @@ from ..errors import (
     ERROR_HTTP_CORRUPTED_JSON,
     ERROR_NOT_IMPLEMENTED,
     DumpError,
+    DumpFormatError,
 )
 
 DUMP_FILE = "dump.json"
@@ -113,7 +114,9 @@ class DumpDirectory:
             )
         self.info = read_json(self.path / DUMP_FILE)
         if not isinstance(self.info, dict):
-            raise DumpError(f"{self.path / DUMP_FILE} is not a JSON object", ERROR_BAD_PARAMETER)
+            raise DumpFormatError(
+                f"{self.path / DUMP_FILE} is not a JSON object", ERROR_BAD_PARAMETER
+            )
         if self.info.get("useVPack") is True:
             raise DumpError(
                 f"{self.path} holds VelocyPack data files (arangodump --use-vpack): dump again "
@@ -132,7 +135,7 @@ class DumpDirectory:
             parameters = structure.get("parameters") if isinstance(structure, dict) else None
             indexes = structure.get("indexes") if isinstance(structure, dict) else None
             if not isinstance(parameters, dict) or not isinstance(indexes, list):
-                raise DumpError(
+                raise DumpFormatError(
                     f"{path} has the wrong format: expected an object with 'parameters' "
                     "(an object) and 'indexes' (an array)",
                     ERROR_BAD_PARAMETER,
@@ -140,7 +143,7 @@ class DumpDirectory:
             name = parameters.get("name")
             stem = path.name[: -len(STRUCTURE_SUFFIX)]
             if not isinstance(name, str) or stem not in (name, f"{name}_{name_hash(name)}"):
-                raise DumpError(
+                raise DumpFormatError(
                     f"{path} describes collection {name!r}, not the one its file name says",
                     ERROR_BAD_PARAMETER,
                 )
@@ -194,5 +197,5 @@ class DumpDirectory:
                 )
             value = value.get("data")
         if not isinstance(value, dict):
-            raise DumpError(f"{where} is not a JSON object", ERROR_BAD_PARAMETER)
+            raise DumpFormatError(f"{where} is not a JSON object", ERROR_BAD_PARAMETER)
         return value

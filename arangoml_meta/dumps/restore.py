@@ -35,7 +35,7 @@ from ..errors import (
     ERROR_BAD_PARAMETER,
     ArangoMLMetaError,
     CollectionError,
-    DumpError,
+    DumpFormatError,
 )
 from .catalog import CollectionSpec, IndexSpec, arango_backend, collection_names
 from .dump import DumpReport
@@ -65,7 +65,7 @@ def restore_store(
         elif not name.startswith("_"):
             specs.append(CollectionSpec.parse(structure))
     if len({spec.name for spec in specs}) != len(specs):
-        raise DumpError(f"{dump.path} describes a collection twice", ERROR_BAD_PARAMETER)
+        raise DumpFormatError(f"{dump.path} describes a collection twice", ERROR_BAD_PARAMETER)
     counts = {spec.name: _check_documents(dump, spec) for spec in specs}
     graphs = _graphs(dump, specs) if has_graphs else []
     if not overwrite:
@@ -107,7 +107,7 @@ def _check_documents(dump: DumpDirectory, spec: CollectionSpec) -> int:
     for where, doc in dump.documents(spec.name):
         key = _stored_form(spec, doc, where)["_key"]
         if key in keys:
-            raise DumpError(f"{where}: key {key!r} appears twice", ERROR_BAD_PARAMETER)
+            raise DumpFormatError(f"{where}: key {key!r} appears twice", ERROR_BAD_PARAMETER)
         keys.add(key)
     return len(keys)
 
@@ -120,18 +120,18 @@ def _graphs(dump: DumpDirectory, specs: list[CollectionSpec]) -> list[dict[str, 
         name, definitions = doc.get("_key"), doc.get("edgeDefinitions", [])
         orphans = doc.get("orphanCollections", [])
         if not isinstance(name, str) or not name:
-            raise DumpError(f"{where}: a graph without a name (_key)", ERROR_BAD_PARAMETER)
+            raise DumpFormatError(f"{where}: a graph without a name (_key)", ERROR_BAD_PARAMETER)
         if not isinstance(definitions, list) or not all(map(_is_definition, definitions)):
-            raise DumpError(
+            raise DumpFormatError(
                 f"{where}: graph {name}'s edgeDefinitions must be a list of "
                 "{collection, from: [...], to: [...]}",
                 ERROR_BAD_PARAMETER,
             )
         if not isinstance(orphans, list) or not all(isinstance(o, str) for o in orphans):
-            raise DumpError(f"{where}: graph {name}'s orphanCollections", ERROR_BAD_PARAMETER)
+            raise DumpFormatError(f"{where}: graph {name}'s orphanCollections", ERROR_BAD_PARAMETER)
         for definition in definitions:
             if definition["collection"] not in edges:
-                raise DumpError(
+                raise DumpFormatError(
                     f"{where}: graph {name} uses {definition['collection']}, which is not an "
                     "edge collection of the dump",
                     ERROR_BAD_PARAMETER,

@@ -18,9 +18,8 @@ from typing import Any
 import orjson
 
 from ..errors import ERROR_ARANGO_DOCUMENT_TYPE_INVALID, DocumentError
-from .values import normalize_number
+from .values import INT64_MIN, normalize_number
 
-_INT64_MIN = -(2**63)
 _UINT64_MAX = 2**64 - 1
 _NOTHING: frozenset[str] = frozenset()
 
@@ -94,7 +93,7 @@ def beyond_orjson(value: Any) -> Any:
         return {beyond_orjson(k): beyond_orjson(v) for k, v in value.items()}
     if t is list:
         return [beyond_orjson(v) for v in value]
-    if t is int and not _INT64_MIN <= value <= _UINT64_MAX:
+    if t is int and not INT64_MIN <= value <= _UINT64_MAX:
         try:
             return normalize_number(float(value))
         except OverflowError:

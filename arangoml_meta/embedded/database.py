@@ -25,14 +25,12 @@ from ..aql.parser import parse
 from ..cursor import Cursor
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
-    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_QUERY_BIND_PARAMETER_MISSING,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_BIND_PARAMETER_UNDECLARED,
     ERROR_RESOURCE_LIMIT,
     BindParameterError,
     CollectionError,
-    DocumentError,
     QueryError,
 )
 from .binder import bind
@@ -42,6 +40,7 @@ from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .schemas import parse_property
 from .storage import Storage
+from .writes import DocumentWriter
 
 _CACHE_SIZE = 256
 
@@ -193,15 +192,11 @@ class EmbeddedDatabase:
 
     def insert_many(self, collection: str, docs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         """Insert documents, keeping given ``_key`` / ``_from`` / ``_to``; all or nothing."""
-        for doc in docs:
-            if not isinstance(doc, dict):
-                raise DocumentError(
-                    "invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
-                )
         # one write transaction for the catalog and the documents; values are checked (JSON
         # only, else 1227) as the storage encodes them
         with self.storage.atomic(write=True):
-            return self.storage.insert_many(self.storage.collection(collection), docs)
+            info = self.storage.collection(collection)
+            return DocumentWriter(self.storage, info).insert_many(docs)
 
     def get(self, collection: str, key: str) -> dict[str, Any] | None:
         with self.storage.atomic():  # one read transaction for the catalog and the document

@@ -1,9 +1,8 @@
 """Document rules shared by the storage layer and the query executor.
 
-ArangoDB's rules for keys, collection names and document handles, the system
-attributes (``_key``, ``_id``, ``_rev``, ``_from``, ``_to``), and the pure
-transformations behind UPDATE / REPLACE (merge with ``keepNull`` and
-``mergeObjects``). Nothing here touches SQLite.
+ArangoDB's rules for collection names and document handles (keys and system
+attributes are in ``arangoml_meta.document_rules``), and the pure transformations
+behind UPDATE / REPLACE (merge with ``keepNull`` and ``mergeObjects``). Nothing here touches SQLite.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from ..document_rules import is_valid_key
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_KEY_BAD,
     ERROR_ARANGO_DOCUMENT_KEY_MISSING,
@@ -26,14 +26,7 @@ from ..errors import (
     DocumentError,
 )
 
-SYSTEM_ATTRIBUTES = ("_key", "_id", "_rev", "_from", "_to")
-_KEY_RE = re.compile(r"[a-zA-Z0-9_\-:.@()+,=;$!*'%]{1,254}")
 _COLLECTION_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_\-]{0,255}")
-
-
-def is_valid_key(key: Any) -> bool:
-    """Whether ``key`` is a legal ArangoDB document key."""
-    return isinstance(key, str) and _KEY_RE.fullmatch(key) is not None
 
 
 def check_key(key: Any) -> str:
@@ -93,14 +86,6 @@ def key_of(value: Any, collection: str, allow_id: bool = True) -> str:
         f"invalid document type: expecting a key or an object, got {type(value).__name__}",
         ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     )
-
-
-def require_object(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise DocumentError(
-            "invalid document type: expecting an object", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
-        )
-    return value
 
 
 def without_nulls(value: dict[str, Any]) -> dict[str, Any]:

@@ -21,11 +21,13 @@ from typing import Any
 from ..aql import ast as A
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
+    ERROR_ARANGO_ILLEGAL_NAME,
     ERROR_BAD_PARAMETER,
     ERROR_QUERY_ACCESS_AFTER_MODIFICATION,
     ERROR_QUERY_ARRAY_EXPECTED,
     ERROR_QUERY_BIND_PARAMETER_TYPE,
     ERROR_QUERY_PARSE,
+    AQLSyntaxError,
     BindParameterError,
     CollectionError,
     CollectionNotFoundError,
@@ -104,9 +106,9 @@ class QueryCompiler:
                 )
             name = value
         else:
-            raise QueryError("expecting a collection name", ERROR_QUERY_PARSE)
+            raise AQLSyntaxError("expecting a collection name", ERROR_QUERY_PARSE)
         if name == "":
-            raise CollectionNotFoundError("illegal collection name ''", 1208)
+            raise CollectionError("illegal collection name ''", ERROR_ARANGO_ILLEGAL_NAME)
         if not self.storage.has_collection(name):
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return name

@@ -45,8 +45,7 @@ from ..errors import (
 )
 from .functions import lookup
 from .traversal import TraversalOptions
-
-_INT64_MAX = 2**63 - 1
+from .values import INT64_MAX
 
 
 def folds(name: str) -> bool:
@@ -81,7 +80,7 @@ def depth_value(value: Any) -> int:
     """A constant depth as ArangoDB's ``checkDepthValue`` takes it (else 1501)."""
     if type(value) not in (int, float):
         raise _depth_error()
-    if value != value or value < 0 or value > _INT64_MAX or value != int(value):
+    if value != value or value < 0 or value > INT64_MAX or value != int(value):
         raise _depth_error()
     return int(value)
 

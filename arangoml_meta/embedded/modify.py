@@ -1,10 +1,12 @@
 """Data-modification operations: INSERT, UPDATE, REPLACE, REMOVE, UPSERT.
 
 Each compiles to a pipeline stage that performs one write per input row and
-binds ``OLD`` / ``NEW``. Options follow ArangoDB: ``ignoreErrors`` (a failed
-row is skipped), ``keepNull``, ``mergeObjects``, ``overwriteMode`` (``ignore``,
-``replace``, ``update``, ``conflict``) and ``ignoreRevs``. Each write is
-checked against the collection's schema by the storage (``schemas.py``). The
+binds ``OLD`` / ``NEW``. The writes go through the engine's one write path
+(``writes.py``), which the embedded backend's document API uses too. Options
+follow ArangoDB: ``ignoreErrors`` (a failed row is skipped), ``keepNull``,
+``mergeObjects``, ``overwriteMode`` (``ignore``, ``replace``, ``update``,
+``conflict``) and ``ignoreRevs``. Each write is checked against the
+collection's schema by the storage (``schemas.py``). The
 whole query runs in one transaction (see ``database.py``), so an error on any
 row undoes every write the query made.
 """
@@ -16,23 +18,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
 from ..errors import (
-    ERROR_ARANGO_CONFLICT,
-    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-    ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_QUERY_COMPILE_TIME_OPTIONS,
     ERROR_QUERY_PARSE,
+    AQLSyntaxError,
     ArangoMLMetaError,
-    ConflictError,
     DocumentError,
-    DocumentNotFoundError,
     QueryError,
     SchemaViolationError,
     UniqueConstraintError,
 )
-from .documents import REVISIONS, check_edge_handle, check_key, key_of, merge_patch, require_object
+from .documents import key_of
 from .planner import condition_sql
-from .storage import CollectionInfo, Storage
+from .storage import CollectionInfo
 from .values import equal, to_bool
+from .writes import DocumentWriter
 
 if TYPE_CHECKING:
     from .executor import QueryCompiler
@@ -43,88 +42,6 @@ Stage = Callable[[Iterator[None], Frame], Iterator[None]]
 # what ignoreErrors skips: every per-document error of the write (ArangoDB ignores each
 # error of the operation's result, a schema's 1620 included), not errors of the query
 _DOCUMENT_ERRORS = (DocumentError, UniqueConstraintError, SchemaViolationError)
-
-
-class Writer:
-    """Applies single-document writes with ArangoDB's rules to one collection."""
-
-    def __init__(self, storage: Storage, info: CollectionInfo, options: dict[str, Any]) -> None:
-        self.storage = storage
-        self.info = info
-        self.keep_null = to_bool(options.get("keepNull", True))
-        self.merge_objects = to_bool(options.get("mergeObjects", True))
-        self.ignore_revs = to_bool(options.get("ignoreRevs", True))
-        mode = options.get("overwriteMode")
-        if mode is None and to_bool(options.get("overwrite", False)):
-            mode = "replace"
-        self.overwrite_mode = mode
-
-    def _existing(self, key: str) -> dict[str, Any]:
-        old = self.storage.get(self.info, key)
-        if old is None:
-            raise DocumentNotFoundError(
-                f"document not found: {self.info.name}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-            )
-        return old
-
-    def _check_rev(self, old: dict[str, Any], given: dict[str, Any]) -> None:
-        if not self.ignore_revs and "_rev" in given and given["_rev"] != old.get("_rev"):
-            raise ConflictError("conflict, _rev values do not match", ERROR_ARANGO_CONFLICT)
-
-    def insert(self, value: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        doc = require_object(value)
-        if "_key" in doc:
-            key = check_key(doc["_key"])
-            if self.overwrite_mode in ("ignore", "replace", "update"):
-                old = self.storage.get(self.info, key)
-                if old is not None:
-                    if self.overwrite_mode == "ignore":
-                        return None, None
-                    if self.overwrite_mode == "replace":
-                        return self.replace(key, doc)
-                    return self.update(key, doc)
-            self.storage.note_explicit_key(self.info, key)
-        else:
-            key = self.storage.generate_key(self.info)
-        stored = self.storage.prepare_new(self.info, doc, key)
-        self.storage.write_new(self.info, [stored])
-        return None, stored
-
-    def _finish(self, old: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
-        new: dict[str, Any] = {"_key": old["_key"], "_id": old["_id"], "_rev": REVISIONS.next()}
-        if self.info.edge:
-            new["_from"] = check_edge_handle(body.get("_from", old.get("_from")), "_from")
-            new["_to"] = check_edge_handle(body.get("_to", old.get("_to")), "_to")
-        for name, value in body.items():
-            if name not in new and name not in ("_key", "_id", "_rev"):
-                new[name] = value
-        self.storage.replace_stored(self.info, new, old)
-        return new
-
-    def update(
-        self, key: str, value: Any, selector: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """UPDATE ``key``; a ``_rev`` is checked in the selector (``UPDATE sel WITH ...``) or the patch."""
-        patch = require_object(value)
-        old = self._existing(key)
-        self._check_rev(old, selector if isinstance(selector, dict) else patch)
-        merged = merge_patch(old, patch, self.keep_null, self.merge_objects)
-        return old, self._finish(old, merged)
-
-    def replace(
-        self, key: str, value: Any, selector: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        body = require_object(value)
-        old = self._existing(key)
-        self._check_rev(old, selector if isinstance(selector, dict) else body)
-        return old, self._finish(old, body)
-
-    def remove(self, key: str, given: Any) -> tuple[dict[str, Any], None]:
-        old = self._existing(key)
-        if isinstance(given, dict):
-            self._check_rev(old, given)
-        self.storage.delete(self.info, key)
-        return old, None
 
 
 def _options(op: A.Modification, compiler: QueryCompiler) -> dict[str, Any]:
@@ -157,7 +74,7 @@ def _upsert_finder(
     def find_by_example(frame: Frame) -> dict[str, Any] | None:
         wanted = example(frame)
         if not isinstance(wanted, dict):
-            raise QueryError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
+            raise AQLSyntaxError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
         conditions = list(_leaf_paths(wanted, []))
         clauses: list[str] = []
         params: list[Any] = []
@@ -196,7 +113,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
     info = storage.collection(name)
     options = _options(op, compiler)
     ignore_errors = to_bool(options.get("ignoreErrors", False))
-    writer = Writer(storage, info, options)
+    writer = DocumentWriter.with_options(storage, info, options)
     old_slot = op.old_var.slot if op.old_var is not None else None
     new_slot = op.new_var.slot if op.new_var is not None else None
     kind = op.kind
@@ -212,7 +129,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
         if kind == "REMOVE":
             assert key_expr is not None
             given = key_expr(frame)
-            return writer.remove(key_of(given, name), given)
+            return writer.remove(key_of(given, name), given, return_old=old_slot is not None)
         if kind in ("UPDATE", "REPLACE"):
             assert doc_expr is not None
             body = doc_expr(frame)
@@ -220,7 +137,7 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
             key = key_of(selector, name, allow_id=False)
             if kind == "UPDATE":
                 return writer.update(key, body, selector)
-            return writer.replace(key, body, selector)
+            return writer.replace(key, body, selector, return_old=old_slot is not None)
         assert finder is not None and doc_expr is not None and update_expr is not None
         found = finder(frame)
         if found is None:
@@ -249,4 +166,4 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
     return modification
 
 
-__all__ = ["ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED", "Writer", "compile_modification"]
+__all__ = ["compile_modification"]

@@ -29,8 +29,8 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
+from ..document_rules import SYSTEM_ATTRIBUTES
 from ..errors import ERROR_VALIDATION_BAD_PARAMETER, BadParameterError, SchemaViolationError
-from .documents import SYSTEM_ATTRIBUTES
 
 LEVELS = ("none", "new", "moderate", "strict")
 DEFAULT_LEVEL = "strict"  # ArangoDB's, when a schema names none

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..document_rules import is_valid_key
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -50,7 +51,7 @@ from ..errors import (
 )
 from . import store_file
 from .codec import decode, encode
-from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key, is_valid_key
+from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql

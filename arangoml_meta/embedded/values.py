@@ -44,8 +44,9 @@ _TYPE_RANK: dict[type, int] = {
 TYPE_NAMES = ("null", "bool", "number", "string", "array", "object")
 
 _MAX_SAFE_INT = 2**53
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
+# the range of ArangoDB's (VelocyPack's) signed integers
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
 
 
 def type_rank(value: Any) -> int:
@@ -72,7 +73,7 @@ def is_number(value: Any) -> bool:
 def normalize_number(value: int | float) -> int | float | None:
     """The AQL value for a numeric result: non-finite becomes null, whole doubles ints."""
     if type(value) is int:
-        if _INT64_MIN <= value <= _INT64_MAX:
+        if INT64_MIN <= value <= INT64_MAX:
             return value
         return normalize_number(float(value))
     if value != value or value in (math.inf, -math.inf):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..aql import ast as A
-from ..errors import ERROR_BAD_PARAMETER, QueryError
+from ..errors import ERROR_BAD_PARAMETER, BadParameterError
 from .aggregates import aggregator
 from .limits import Held, estimate_size, frame_size
 from .values import SortKey, to_number
@@ -35,7 +35,7 @@ def _bound(value: Any) -> float | str | None:
         return number if number is not None else value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
         return value
-    raise QueryError(f"invalid WINDOW bound: {value!r}", ERROR_BAD_PARAMETER)
+    raise BadParameterError(f"invalid WINDOW bound: {value!r}", ERROR_BAD_PARAMETER)
 
 
 def _shift(value: float, bound: float | str, sign: int) -> float:
@@ -44,7 +44,7 @@ def _shift(value: float, bound: float | str, sign: int) -> float:
 
         shifted = shift_timestamp_by_duration(value, bound, sign)
         if shifted is None:
-            raise QueryError(f"invalid WINDOW duration: {bound!r}", ERROR_BAD_PARAMETER)
+            raise BadParameterError(f"invalid WINDOW duration: {bound!r}", ERROR_BAD_PARAMETER)
         return shifted
     return value + sign * bound
 
@@ -56,10 +56,16 @@ def compile_window(
 ) -> Callable[[Iterator[None], Frame], Iterator[None]]:
     spec = constant(op.spec)
     if not isinstance(spec, dict):
-        raise QueryError("WINDOW specification must be an object", ERROR_BAD_PARAMETER)
+        raise BadParameterError("WINDOW specification must be an object", ERROR_BAD_PARAMETER)
     preceding = _bound(spec.get("preceding", 0))
     following = _bound(spec.get("following", 0))
     range_expr = compile_expr(op.range_expr) if op.range_expr is not None else None
+    if range_expr is None and (isinstance(preceding, str) or isinstance(following, str)):
+        # a duration needs a range (WITH RANGE_VALUE ...): rows are counted
+        raise BadParameterError(
+            'WINDOW row spec is invalid; bounds must be positive integers or "unbounded"',
+            ERROR_BAD_PARAMETER,
+        )
     aggregates: list[tuple[int, Callable[..., Any], Callable[[Frame], Any] | None]] = []
     for aggregate in op.aggregates:
         arg = compile_expr(aggregate.args[0]) if aggregate.args else None

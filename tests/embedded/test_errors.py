@@ -23,6 +23,7 @@ from arangoml_meta.errors import (
     GraphError,
     QueryError,
     SchemaViolationError,
+    StoreError,
     TransactionError,
     UniqueConstraintError,
     error_for,
@@ -102,6 +103,7 @@ def test_details_are_kept():
         (1203, CollectionNotFoundError),
         (1207, CollectionError),
         (1208, CollectionError),
+        (1228, StoreError),
         (1210, UniqueConstraintError),
         (1212, CollectionError),
         (1218, CollectionError),
@@ -201,6 +203,10 @@ QUERY_FAILURES = [
     ("INSERT {} INTO c FOR d IN c RETURN d", {}, 1579),
     ("RETURN FAIL('x')", {}, 1569),
     ("FOR x IN 1 RETURN x", {}, 1563),
+    ("FOR d IN c WINDOW {preceding: -1} AGGREGATE n = LENGTH(1) RETURN n", {}, 10),
+    ("FOR d IN c WINDOW {preceding: 'P1Q'} AGGREGATE n = LENGTH(1) RETURN n", {}, 10),
+    ("FOR d IN @@c RETURN d", {"@c": ""}, 1208),
+    ("UPSERT @s INSERT {} UPDATE {} IN c", {"s": 1}, 1501),
     pytest.param(
         "FOR d IN @@c RETURN d",
         {"@c": 1},
@@ -219,7 +225,7 @@ def test_query_errors_carry_number_and_class(db, query, bind, num):
     with pytest.raises(ArangoMLMetaError) as info:
         db.query(query, bind)
     assert info.value.error_num == num
-    assert isinstance(info.value, type(error_for(num, "")))
+    assert type(info.value) is type(error_for(num, ""))
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from arangoml_meta.errors import (
     ERROR_NOT_IMPLEMENTED,
     ArangoMLMetaError,
     DumpError,
+    error_for,
 )
 from arangoml_meta.store import MetadataStore, open_store
 
@@ -172,6 +173,7 @@ def test_a_bad_file_is_a_clear_error_and_nothing_is_written(
         with pytest.raises(ArangoMLMetaError, match=message) as caught:
             target.restore(directory)
         assert caught.value.error_num == number
+        assert isinstance(caught.value, type(error_for(number, "")))  # the class of its number
         assert contents(target) == before
 
 

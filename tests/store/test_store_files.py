@@ -21,6 +21,7 @@ from arangoml_meta.embedded.store_file import APPLICATION_ID
 from arangoml_meta.errors import (
     ERROR_ARANGO_CORRUPTED_DATAFILE,
     ERROR_ARANGO_DATABASE_NOT_FOUND,
+    ERROR_ARANGO_DOCUMENT_TOO_LARGE,
     ERROR_ARANGO_FILESYSTEM_FULL,
     ERROR_ARANGO_ILLEGAL_PARAMETER_FILE,
     ERROR_ARANGO_READ_ONLY,
@@ -28,6 +29,7 @@ from arangoml_meta.errors import (
     ERROR_LOCK_TIMEOUT,
     ArangoMLMetaError,
     BadParameterError,
+    DocumentError,
     StoreError,
     TransactionError,
 )
@@ -314,18 +316,20 @@ def test_an_error_of_the_engines_own_sql_is_not_disguised() -> None:
 
 
 @pytest.mark.parametrize(
-    ("message", "num"),
+    ("message", "num", "cls"),
     [
-        ("database or disk is full", ERROR_ARANGO_FILESYSTEM_FULL),
-        ("file is not a database", ERROR_ARANGO_CORRUPTED_DATAFILE),
-        ("attempt to write a readonly database", ERROR_ARANGO_READ_ONLY),
+        ("database or disk is full", ERROR_ARANGO_FILESYSTEM_FULL, StoreError),
+        ("file is not a database", ERROR_ARANGO_CORRUPTED_DATAFILE, StoreError),
+        ("attempt to write a readonly database", ERROR_ARANGO_READ_ONLY, StoreError),
+        ("database is locked", ERROR_LOCK_TIMEOUT, TransactionError),
+        ("string or blob too big", ERROR_ARANGO_DOCUMENT_TOO_LARGE, DocumentError),
     ],
 )
 def test_errors_are_known_by_their_message_where_python_gives_no_code(
-    message: str, num: int
+    message: str, num: int, cls: type[ArangoMLMetaError]
 ) -> None:
     error = translate(sqlite3.OperationalError(message), "/somewhere")
-    assert isinstance(error, ArangoMLMetaError) and error.error_num == num
+    assert type(error) is cls and error.error_num == num
 
 
 # --------------------------------------------------------------------------- file: URIs

@@ -15,11 +15,8 @@ from functools import wraps
 from typing import Any
 
 from ...errors import ERROR_QUERY_ARRAY_EXPECTED
-from ..values import to_number
+from ..values import INT64_MAX, INT64_MIN, to_number
 from .registry import FunctionContext, aql_function, warn_invalid_argument
-
-INT64_MIN = -(2**63)
-INT64_MAX = 2**63 - 1
 
 Impl = Callable[..., Any]
 

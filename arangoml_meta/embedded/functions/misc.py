@@ -29,6 +29,9 @@ from ...errors import (
     ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH,
     ERROR_QUERY_FUNCTION_ARGUMENT_TYPE_MISMATCH,
     ERROR_QUERY_FUNCTION_NAME_UNKNOWN,
+    ERROR_QUERY_FUNCTION_NOT_FOUND,
+    ERROR_QUERY_USER_ASSERT,
+    ERROR_QUERY_USER_WARN,
     BadParameterError,
     CollectionError,
     CollectionNotFoundError,
@@ -38,10 +41,6 @@ from ..documents import RevisionClock
 from ..values import is_number, normalize_number, to_bool, to_string
 from .arguments import INT64_MAX, guarded
 from .registry import FunctionContext, aql_function, lookup, warn_invalid_argument
-
-ERROR_QUERY_FUNCTION_NOT_FOUND = 1582
-ERROR_QUERY_USER_ASSERT = 1593
-ERROR_QUERY_USER_WARN = 1594
 
 SERVER_VERSION = "3.12.0"
 SLEEP_LIMIT_SECONDS = 10.0

@@ -11,22 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...document_rules import is_valid_key
 from ..values import is_number, to_array, to_bool, to_number, to_string, type_name
 from .arguments import guarded
 from .registry import FunctionContext, aql_function
-
-# The characters ArangoDB accepts in a document key (KeyGeneratorHelper).
-_KEY_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:.@()+,=;$!*'%"
-)
-_MAX_KEY_BYTES = 254
-
-
-def is_valid_key(value: Any) -> bool:
-    """Whether ``value`` can be a document's ``_key``: 1 to 254 allowed ASCII characters."""
-    if type(value) is not str or not value or len(value) > _MAX_KEY_BYTES:
-        return False
-    return all(ch in _KEY_CHARS for ch in value)
 
 
 @aql_function("IS_NULL", 1)
