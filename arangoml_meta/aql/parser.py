@@ -1248,8 +1248,8 @@ def describe(token: Token) -> str:
 def parse(text: str) -> A.Query:
     """Parse ``text`` into a :class:`~.ast.Query` (raises AQLSyntaxError / QueryError)."""
     if not isinstance(text, str):
-        raise QueryError("query must be a string", ERROR_QUERY_PARSE)
+        raise AQLSyntaxError("query must be a string", ERROR_QUERY_PARSE)
     try:
         return Parser(text).parse_top()
     except RecursionError:
-        raise QueryError("query is too deeply nested", ERROR_QUERY_PARSE) from None
+        raise AQLSyntaxError("query is too deeply nested", ERROR_QUERY_PARSE) from None

@@ -72,11 +72,20 @@ def _connect_uri(path: str, timeout: float, options: str) -> sqlite3.Connection:
 def is_new(conn: sqlite3.Connection, path: str) -> bool:
     """Whether the open file is an empty database to make a store of (else one of ours);
     a file of another application is refused (1101)."""
-    marked = conn.execute("PRAGMA application_id").fetchone()[0]
+    # one snapshot: another process may be creating the store meanwhile
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        marked = conn.execute("PRAGMA application_id").fetchone()[0]
+        names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        version = stored_format(conn)
+    finally:
+        if own:
+            conn.execute("COMMIT")
     if marked == APPLICATION_ID:
         return False
-    names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-    if marked == 0 and not names and stored_format(conn) == 0:
+    if marked == 0 and not names and version == 0:
         return True
     if marked == 0 and names >= CATALOG_TABLES:
         return False  # a store of a release that did not mark its files yet
