@@ -25,7 +25,7 @@ from typing import Any
 
 from ..aql import ast as A
 from .documents import split_id
-from .storage import CollectionInfo, json_path
+from .layout import CollectionInfo, json_path
 from .values import compare
 
 Frame = list[Any]

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED, UniqueConstraintError
 from .codec import canonical
 from .layout import CollectionInfo
+from .planner import pushdown
 
 Execute = Callable[[str, Sequence[Any]], sqlite3.Cursor]
 
@@ -88,8 +89,6 @@ def check_unique_objects(
     their canonical form (attributes sorted). Runs after the rows are written, so
     that two equal documents of one batch find each other.
     """
-    from .planner import pushdown  # the planner imports storage, which imports this module
-
     for index, paths in info.unique_paths:
         for doc in docs:
             values = [value_at(doc, path) for path in paths]
