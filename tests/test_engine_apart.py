@@ -28,16 +28,13 @@ assert not modifies_data(parse("FOR d IN v SEARCH d.x == 1 RETURN MYNS::FN(d)"))
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("arangoml_meta."))))
 """
 
-ENGINE_FREE = {"arangoml_meta.embedded", "arangoml_meta.embedded.documents"}
-
-
 def test_an_arangodb_store_and_the_cli_load_no_engine_module() -> None:
     out = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     loaded = set(json.loads(out))
     assert {"arangoml_meta.aql.parser", "arangoml_meta.backends.arango"} <= loaded
-    assert {m for m in loaded if m.startswith("arangoml_meta.embedded")} <= ENGINE_FREE
+    assert {m for m in loaded if m.startswith("arangoml_meta.embedded")} == set()
 
 
 def test_the_embedded_store_still_loads_the_engine_when_opened() -> None:
