@@ -10,6 +10,7 @@ import arangoml_meta.deletion
 import arangoml_meta.migrations
 import arangoml_meta.runs
 import arangoml_meta.store
+import arangoml_meta.tagging
 from arangoml_meta.backends import Backend
 from arangoml_meta.store import MetadataStore
 from tests.conftest import BACKEND_KINDS
@@ -25,6 +26,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     monkeypatch.setattr(arangoml_meta.deletion, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.runs, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.migrations, "utc_now_iso", clock)
+    monkeypatch.setattr(arangoml_meta.tagging, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.runs, "run_key", lambda name: name)
     return clock
 

@@ -836,6 +836,27 @@ def test_audit_trail_shows_deletions_and_what_started_them(graph: KnownGraph) ->
     ]
 
 
+def test_audit_trail_shows_tags_added_and_removed(graph: KnownGraph) -> None:
+    graph.at("2025-03-02T09:00:00.000Z", "erin")
+    graph.store.tag("deployments/churn-api-v2", add=["frozen", "audited"])
+    graph.at("2025-03-02T09:30:00.000Z", "frank")
+    graph.store.tag("deployments/churn-api-v2", add=["live"], remove=["frozen"])
+    assert run(graph, "audit_trail", since="2025-03-02") == [
+        {
+            "at": at,
+            "actor": actor,
+            "action": "tags changed",
+            "id": "deployments/churn-api-v2",
+            "project": "churn",
+            "detail": detail,
+        }
+        for at, actor, detail in [
+            ("2025-03-02T09:00:00.000Z", "erin", "added frozen, audited"),
+            ("2025-03-02T09:30:00.000Z", "frank", "added live; removed frozen"),
+        ]
+    ]
+
+
 def test_audit_trail_shows_the_types_registered_when_the_store_was_created(
     graph: KnownGraph,
 ) -> None:
