@@ -15,9 +15,9 @@ document new in the step has no links but the step's own, so a cycle through it
 either enters a document that existed (by a step edge, which is checked) or lies
 among the step's new documents alone (found without a query, :func:`_new_cycle`).
 A pipeline step's own edges (inputs into its new run, outputs into new versions)
-therefore cost no query. ``import_records`` writes history
-from another system as it was: it refuses a self-link but does not look for a
-longer cycle (a walk per edge would cost more than the import itself).
+therefore cost no query. ``import_records`` checks its links the same way, batch by
+batch, unless ``allow_cycles`` keeps another system's history as it was (a self-link
+is refused all the same).
 """
 
 from __future__ import annotations

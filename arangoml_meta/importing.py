@@ -21,6 +21,11 @@ Records:
 Any record may carry ``"as": "alias"``; a later record of the same import names
 it by ``"from": "@alias"`` / ``"to": "@alias"``. Other ends are ids or references
 (``datasets/iris@latest``).
+
+A link that would close a cycle in the lineage is refused as ``link()`` refuses
+it (1906), when its batch commits (``cycles.py``): links among the batch's own
+records cost no query. ``allow_cycles=True`` keeps another system's history as
+it was, cycles included (a self-link is refused all the same).
 """
 
 from __future__ import annotations
@@ -58,7 +63,11 @@ class ImportReport:
 
 
 def import_records(
-    store: MetadataStore, records: Iterable[Mapping[str, Any]], batch_size: int = BATCH_SIZE
+    store: MetadataStore,
+    records: Iterable[Mapping[str, Any]],
+    batch_size: int = BATCH_SIZE,
+    *,
+    allow_cycles: bool = False,
 ) -> ImportReport:
     """See the module docstring."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
@@ -69,7 +78,7 @@ def import_records(
     iterator = iter(records)
     while batch := list(itertools.islice(iterator, batch_size)):
         with store.transaction() as step:
-            _import_batch(store, step, batch, aliases, position)
+            _import_batch(store, step, batch, aliases, position, allow_cycles)
         position += len(batch)
         report.batches += 1
         for collection, docs in step.documents.items():
@@ -84,6 +93,7 @@ def _import_batch(
     batch: list[Mapping[str, Any]],
     aliases: dict[str, dict[str, Any]],
     position: int,
+    allow_cycles: bool,
 ) -> None:
     versions = _first_versions(store, step, batch)
     for offset, record in enumerate(batch):
@@ -93,7 +103,7 @@ def _import_batch(
         fields = dict(record)
         alias = fields.pop("as", None)
         if "link" in fields:
-            doc = _link(store, step, fields, aliases, where)
+            doc = _link(store, step, fields, aliases, where, allow_cycles)
         else:
             doc = _document(store, step, fields, versions, where)
         if alias is not None:
@@ -157,6 +167,7 @@ def _link(
     fields: dict[str, Any],
     aliases: dict[str, dict[str, Any]],
     where: str,
+    allow_cycles: bool,
 ) -> dict[str, Any]:
     collection = fields.pop("link")
     if collection not in LINKS:
@@ -174,11 +185,9 @@ def _link(
             raise BadParameterError(f"{where}: a link names its '{end}' end")
     refuse_store_fields(fields, (), where)
     history = {k: fields.pop(k) for k in HISTORY_FIELDS if k in fields}
-    # history as it was: a self-link is refused, a longer cycle is not looked for (a walk per
-    # edge would cost more than the import itself; see cycles.py)
-    refuse_self_link(collection, ends[0], ends[1])
+    refuse_self_link(collection, ends[0], ends[1])  # even as history
     edge = store.add_edge(
-        step, collection, ends[0], ends[1], as_json(fields, where), allow_cycle=True
+        step, collection, ends[0], ends[1], as_json(fields, where), allow_cycle=allow_cycles
     )
     edge.update(as_json(history, where))
     return edge

@@ -432,11 +432,16 @@ class MetadataStore:
         return self.backend.query(_HISTORY_OF[_versioned(artifact_type)], bind)
 
     def import_records(
-        self, records: Iterable[Mapping[str, Any]], *, batch_size: int = 5_000
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 5_000,
+        allow_cycles: bool = False,
     ) -> ImportReport:
         """Write many artifacts, runs and links fast, ``batch_size`` records a transaction:
-        history from another system, keeping its times (see ``importing.py``)."""
-        return import_records(self, records, batch_size)
+        history from another system, keeping its times (see ``importing.py``); a link
+        that closes a cycle is refused (1906) unless ``allow_cycles``."""
+        return import_records(self, records, batch_size, allow_cycles=allow_cycles)
 
     def tag(
         self,

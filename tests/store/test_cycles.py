@@ -146,15 +146,50 @@ def test_runs_record_their_edges_as_before(lineage_graph: LineageGraph) -> None:
     assert {run.id, "datasets/raw-v1", "models/clf-v1"} <= upstream
 
 
-def test_an_import_refuses_a_self_link_but_keeps_a_longer_cycle(store: MetadataStore) -> None:
+def test_an_import_refuses_a_link_closing_a_cycle_and_writes_nothing_of_its_batch(
+    store: MetadataStore,
+) -> None:
     records = [
         {"type": "datasets", "name": "a", "as": "a"},
         {"type": "datasets", "name": "b", "as": "b"},
         {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
         {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
     ]
-    store.import_records(records)
-    assert store.backend.count("derivations") == 2  # history as it was (see cycles.py)
+    before = counts(store)
+    with pytest.raises(GraphError, match="closes a cycle") as raised:
+        store.import_records(records)
+    assert raised.value.error_num == ERROR_GRAPH_INVALID_EDGE
+    assert counts(store) == before
+
+
+def test_an_import_link_closing_a_cycle_through_an_earlier_batch_is_refused(
+    store: MetadataStore,
+) -> None:
+    records = [
+        {"type": "datasets", "name": "a", "as": "a"},
+        {"type": "datasets", "name": "b", "as": "b"},
+        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
+        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
+    ]
+    with pytest.raises(GraphError, match="closes a cycle"):
+        store.import_records(records, batch_size=3)  # the first batch stays, the second goes
+    assert store.backend.count("derivations") == 1
+
+
+def test_an_import_keeps_a_cycle_of_history_when_asked_but_never_a_self_link(
+    store: MetadataStore,
+) -> None:
+    records = [
+        {"type": "datasets", "name": "a", "as": "a"},
+        {"type": "datasets", "name": "b", "as": "b"},
+        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
+        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
+    ]
+    store.import_records(records, allow_cycles=True)
+    assert store.backend.count("derivations") == 2  # history as it was
     with pytest.raises(GraphError, match="self-link"):
-        store.import_records([{"link": "derivations", "from": "datasets/a-v1", "to": "datasets/a-v1"}])
+        store.import_records(
+            [{"link": "derivations", "from": "datasets/a-v1", "to": "datasets/a-v1"}],
+            allow_cycles=True,
+        )
     assert store.backend.count("derivations") == 2
