@@ -21,9 +21,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..cursor import Cursor
 from ..document_rules import is_valid_key, require_object
 from ..embedded import EmbeddedDatabase
-from ..embedded.database import Cursor
 from ..embedded.documents import split_id
 from ..embedded.writes import DocumentWriter, not_found
 from ..errors import (

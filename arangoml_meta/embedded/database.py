@@ -309,11 +309,9 @@ class EmbeddedDatabase:
         ``maxRuntime`` (seconds) are honoured, other names are ignored. The rows
         count against the memory limit, as they are all held.
         """
-        cursor = self.cursor(aql, bind_vars, options)
-        budget = cursor.budget
-        assert budget is not None  # the engine's cursors carry theirs
-        rows = _collect(cursor, budget)
-        rows.warnings = cursor.warnings
+        made, warnings, budget, _ = self._run(aql, bind_vars, options)
+        rows = _collect(made, budget)
+        rows.warnings = warnings
         rows.stats = budget.stats()
         return rows
 
@@ -332,6 +330,20 @@ class EmbeddedDatabase:
         limit; the runtime is the cursor's, from the query's start to its last row
         (a reader that takes long with a large result needs a larger maxRuntime).
         """
+        made, warnings, budget, writes = self._run(aql, bind_vars, options)
+        if writes:  # run it to its end (and commit) now; its rows are held meanwhile
+            held = _collect(made, budget)
+            return Cursor((row for row in held), warnings, budget)
+        return Cursor(made, warnings, budget)
+
+    def _run(
+        self,
+        aql: str,
+        bind_vars: dict[str, Any] | None,
+        options: Mapping[str, Any] | None,
+    ) -> tuple[Generator[Any, None, None], list[dict[str, Any]], Budget, bool]:
+        """The query's rows as they are made (parse and bind errors raised now), its
+        warnings (complete once the rows are), its budget, and whether it writes."""
         if not isinstance(aql, str):
             raise QueryError("query must be a string", 1502)
         bind_vars = dict(bind_vars or {})
@@ -363,8 +375,4 @@ class EmbeddedDatabase:
                 ) from None
             self.last_warnings = runtime.warnings
 
-        cursor = Cursor(rows(), runtime.warnings, budget)
-        if prepared.writes:  # run it to its end (and commit) now
-            held = _collect(cursor, budget)
-            return Cursor((row for row in held), runtime.warnings, budget)
-        return cursor
+        return rows(), runtime.warnings, budget, prepared.writes

@@ -103,6 +103,15 @@ def test_a_query_within_the_memory_limit_runs_and_reports_its_peak(db: EmbeddedD
     assert 1000 * 100 < rows.stats["peakMemoryUsage"] < 10 * MB
 
 
+def test_the_rows_of_a_writing_query_count_once(db: EmbeddedDatabase) -> None:
+    """A writing query runs to its end before its rows are read; they are held once."""
+    db.create_collection("docs")
+    options = {"memoryLimit": 1 << 40}
+    reading = db.query("FOR i IN 1..2000 RETURN {i, s: 'xxxxxxxx'}", options=options)
+    writing = db.query("FOR i IN 1..2000 INSERT {i} INTO docs RETURN {i, s: 'xxxxxxxx'}", options=options)
+    assert writing.stats["peakMemoryUsage"] == reading.stats["peakMemoryUsage"] > 0
+
+
 def test_the_peak_is_proportional_to_what_is_held(db: EmbeddedDatabase) -> None:
     peaks = [
         db.query(f"FOR i IN 1..{n} RETURN [i, 'x']", options={"memoryLimit": 1 << 40}).stats[
