@@ -9,6 +9,14 @@ from arangoml_meta.store import MetadataStore
 
 from .conftest import LineageGraph, counts
 
+# two datasets linked both ways: a cycle in imported history
+TWO_WAY_IMPORT = [
+    {"type": "datasets", "name": "a", "as": "a"},
+    {"type": "datasets", "name": "b", "as": "b"},
+    {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
+    {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
+]
+
 
 @pytest.mark.parametrize("ref", ["datasets/raw-v1", "datasets/raw@latest", "datasets/raw@1"])
 def test_a_self_link_is_refused(lineage_graph: LineageGraph, ref: str) -> None:
@@ -149,15 +157,9 @@ def test_runs_record_their_edges_as_before(lineage_graph: LineageGraph) -> None:
 def test_an_import_refuses_a_link_closing_a_cycle_and_writes_nothing_of_its_batch(
     store: MetadataStore,
 ) -> None:
-    records = [
-        {"type": "datasets", "name": "a", "as": "a"},
-        {"type": "datasets", "name": "b", "as": "b"},
-        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
-        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
-    ]
     before = counts(store)
     with pytest.raises(GraphError, match="closes a cycle") as raised:
-        store.import_records(records)
+        store.import_records(TWO_WAY_IMPORT)
     assert raised.value.error_num == ERROR_GRAPH_INVALID_EDGE
     assert counts(store) == before
 
@@ -165,27 +167,15 @@ def test_an_import_refuses_a_link_closing_a_cycle_and_writes_nothing_of_its_batc
 def test_an_import_link_closing_a_cycle_through_an_earlier_batch_is_refused(
     store: MetadataStore,
 ) -> None:
-    records = [
-        {"type": "datasets", "name": "a", "as": "a"},
-        {"type": "datasets", "name": "b", "as": "b"},
-        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
-        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
-    ]
     with pytest.raises(GraphError, match="closes a cycle"):
-        store.import_records(records, batch_size=3)  # the first batch stays, the second goes
+        store.import_records(TWO_WAY_IMPORT, batch_size=3)  # the first batch stays, the second goes
     assert store.backend.count("derivations") == 1
 
 
 def test_an_import_keeps_a_cycle_of_history_when_asked_but_never_a_self_link(
     store: MetadataStore,
 ) -> None:
-    records = [
-        {"type": "datasets", "name": "a", "as": "a"},
-        {"type": "datasets", "name": "b", "as": "b"},
-        {"link": "derivations", "from": "@a", "to": "@b", "relation": "x"},
-        {"link": "derivations", "from": "@b", "to": "@a", "relation": "y"},
-    ]
-    store.import_records(records, allow_cycles=True)
+    store.import_records(TWO_WAY_IMPORT, allow_cycles=True)
     assert store.backend.count("derivations") == 2  # history as it was
     with pytest.raises(GraphError, match="self-link"):
         store.import_records(
