@@ -185,7 +185,8 @@ def _link(
             raise BadParameterError(f"{where}: a link names its '{end}' end")
     refuse_store_fields(fields, (), where)
     history = {k: fields.pop(k) for k in HISTORY_FIELDS if k in fields}
-    refuse_self_link(collection, ends[0], ends[1])  # even as history
+    if allow_cycles:  # history may keep a cycle, never a self-link (add_edge refuses both else)
+        refuse_self_link(collection, ends[0], ends[1])
     edge = store.add_edge(
         step, collection, ends[0], ends[1], as_json(fields, where), allow_cycle=allow_cycles
     )
