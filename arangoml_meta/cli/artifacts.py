@@ -323,7 +323,9 @@ def tag(
     ref: RefArgument,
     add: Annotated[
         list[str] | None,
-        typer.Option("--add", metavar="TAG", help="A tag to add (repeat for more).", show_default=False),
+        typer.Option(
+            "--add", metavar="TAG", help="A tag to add (repeat for more).", show_default=False
+        ),
     ] = None,
     remove: Annotated[
         list[str] | None,

@@ -213,7 +213,9 @@ def impact(
     ctx: typer.Context,
     refs: Annotated[
         list[str],
-        typer.Argument(metavar="DATASET...", help="A dataset (or any artifact); TYPE/NAME for every version."),
+        typer.Argument(
+            metavar="DATASET...", help="A dataset (or any artifact); TYPE/NAME for every version."
+        ),
     ],
     depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,
@@ -280,7 +282,9 @@ def show(
     ctx: typer.Context,
     ref: Annotated[
         str,
-        typer.Argument(metavar="REF", help="An artifact or run: its id, TYPE/NAME@VERSION or @latest."),
+        typer.Argument(
+            metavar="REF", help="An artifact or run: its id, TYPE/NAME@VERSION or @latest."
+        ),
     ],
     depth: DepthOption = None,
     fmt: GraphFormatOption = GraphFormat.tree,

@@ -266,7 +266,7 @@ def outputs_of(items: list[str] | None) -> list[Output]:
     "record",
     epilog=examples(
         "arangoml-meta runs record train --input train=datasets/iris@latest "
-        "--param lr=0.1 --metric auc=0.97 --output model=models/iris-clf:'{\"framework\": \"sklearn\"}'",
+        '--param lr=0.1 --metric auc=0.97 --output model=models/iris-clf:\'{"framework": "sklearn"}\'',
         "arangoml-meta runs record featurize --project churn --input datasets/churn-raw-v3 "
         "--output features=featuresets/churn --started-at 2025-01-16T14:00:00.000Z",
         "arangoml-meta runs record train --status failed --reason 'out of memory' "
@@ -329,7 +329,9 @@ def record(
         ),
     ] = None,
     project: ProjectOption = None,
-    description: Annotated[str | None, typer.Option(help="What it did.", show_default=False)] = None,
+    description: Annotated[
+        str | None, typer.Option(help="What it did.", show_default=False)
+    ] = None,
     tags: TagsOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:

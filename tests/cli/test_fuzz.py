@@ -1,7 +1,7 @@
 """A fuzz test of the CLI's argument parsers: random command lines from the real command tree.
 
 Hypothesis draws a command (every leaf of ``arangoml-meta``'s tree but ``demo``,
-which trains models), then options and arguments of that command — and stray
+which trains models, and ``serve``, which runs until stopped: tests/server/), then options and arguments of that command — and stray
 tokens — with hostile values: empty, huge, control characters, bidi overrides,
 non-ASCII, numbers out of range, broken JSON, malformed references, paths to
 nothing. Each command line runs through CliRunner against one embedded store
@@ -30,11 +30,12 @@ from arangoml_meta.store import open_store
 # ARANGOML_FUZZ_EXAMPLES=5000 ARANGOML_FUZZ_RANDOM=1 pytest tests/cli/test_fuzz.py
 EXAMPLES = int(os.environ.get("ARANGOML_FUZZ_EXAMPLES") or 100)
 SEED_ENV = "ARANGOML_FUZZ_RANDOM"
-# what the fuzzer runs: every command but the demo (minutes of model training)
+# what the fuzzer runs: every command but the demo (minutes of model training) and the
+# server (runs until it is stopped; its options are tested in tests/server/)
 LEAVES = {
     path: command
     for path, command, _ in docs.commands()
-    if path and not hasattr(command, "list_commands") and path != ("demo",)
+    if path and not hasattr(command, "list_commands") and path not in {("demo",), ("serve",)}
 }
 # the store and who acts are fixed; the test is about what comes after them
 FIXED_OPTIONS = {"--store", "--actor"}
@@ -178,7 +179,7 @@ def check_the_contract(argv: list[str], result: Any) -> None:
 def test_the_fuzzer_reaches_every_command() -> None:
     expected = {("runs", "record"), ("runs", "close"), ("artifacts", "tag"), ("link",), ("aql",)}
     assert expected <= set(LEAVES)
-    assert ("demo",) not in LEAVES
+    assert ("demo",) not in LEAVES and ("serve",) not in LEAVES
 
 
 @pytest.mark.parametrize(
