@@ -29,7 +29,10 @@ from .transactions import Transactions
 log = logging.getLogger("arangoml_meta.server")
 
 # the area modules, each with ROUTES (imported by name so that an area is one module)
-AREAS: list[str] = ["admin"]
+AREAS: list[str] = [
+    "admin",
+    "transaction_api",
+]
 
 
 class Authenticator(Protocol):
@@ -52,7 +55,9 @@ class Server:
     def __init__(self, config: ServerConfig, auth: Authenticator | None = None) -> None:
         self.config = config
         self.databases = Databases(config.store, config.lock_timeout)
-        self.transactions = Transactions(config.transaction_idle_timeout)
+        self.transactions = Transactions(
+            config.transaction_idle_timeout, config.lock_timeout, config.transaction_max_size
+        )
         self.auth: Authenticator = auth or NoAuthentication()
 
     def close(self) -> None:
