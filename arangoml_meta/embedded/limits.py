@@ -136,6 +136,8 @@ class Budget:
         "peak",
         "started",
         "used",
+        "writes_executed",
+        "writes_ignored",
     )
 
     def __init__(self, memory_limit: int = 0, max_runtime: float = 0) -> None:

@@ -22,6 +22,8 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ERROR_ARANGO_DATABASE_NOT_FOUND, ArangoMLMetaError, StoreError
+from .cursor_registry import Cursors
+from .query_tracking import QueryTracker
 from .responses import HTTPError, error_from_exception, error_response
 from .state import Databases, ServerConfig
 from .transactions import Transactions
@@ -31,6 +33,7 @@ log = logging.getLogger("arangoml_meta.server")
 # the area modules, each with ROUTES (imported by name so that an area is one module)
 AREAS: list[str] = [
     "admin",
+    "cursors",
     "transaction_api",
 ]
 
@@ -58,9 +61,12 @@ class Server:
         self.transactions = Transactions(
             config.transaction_idle_timeout, config.lock_timeout, config.transaction_max_size
         )
+        self.cursors = Cursors()
+        self.queries = QueryTracker()
         self.auth: Authenticator = auth or NoAuthentication()
 
     def close(self) -> None:
+        self.cursors.close()
         self.transactions.abort_all()
         self.databases.close()
 

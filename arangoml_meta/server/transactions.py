@@ -171,10 +171,13 @@ class StreamTransaction(Worker):
             if table not in self._writable:
                 self._denied = (table, "write")
                 return sqlite3.SQLITE_DENY
-        elif action == sqlite3.SQLITE_READ and not self.options.allow_implicit:
-            if table not in self._readable:
-                self._denied = (table, "read")
-                return sqlite3.SQLITE_DENY
+        elif (
+            action == sqlite3.SQLITE_READ
+            and not self.options.allow_implicit
+            and table not in self._readable
+        ):
+            self._denied = (table, "read")
+            return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
     def _count_write(self, statement: str) -> None:
@@ -368,9 +371,7 @@ class Transactions:
     def running(self, database: Database) -> list[StreamTransaction]:
         with self._lock:
             return [
-                t
-                for t in self._all.values()
-                if not t.closing and t.database.name == database.name
+                t for t in self._all.values() if not t.closing and t.database.name == database.name
             ]
 
     def _forget_old(self) -> None:
