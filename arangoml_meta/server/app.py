@@ -34,6 +34,7 @@ log = logging.getLogger("arangoml_meta.server")
 AREAS: list[str] = [
     "admin",
     "cursors",
+    "query_api",
     "transaction_api",
 ]
 

@@ -15,7 +15,8 @@ same transaction, before the query, so that a query that writes does not see
 its own writes; a prefix that writes is rolled back), ``failOnWarning``
 (the query is undone and fails with its first warning), ``maxWarningCount``,
 ``profile`` (the phases this engine has: parsing, executing, finalizing;
-the others of ArangoDB's list are 0), and errors worded as ArangoDB words
+the others of ArangoDB's list are 0; with ``profile: 2`` the plan of
+``explain.py`` too, but no per-node statistics), and errors worded as ArangoDB words
 them for a cursor: ``AQL: <message> (while parsing|executing)``.
 
 Statistics (``extra.stats``): ``writesExecuted``, ``writesIgnored``,
@@ -51,6 +52,7 @@ from ..errors import (
     QueryError,
     error_for,
 )
+from .explain import PlanBuilder
 from .state import Database
 from .worker import Worker
 
@@ -195,6 +197,7 @@ class Outcome:
 
 
 def _extra(
+    db: EmbeddedDatabase,
     request: QueryRequest,
     cursor: Cursor,
     full_count: int | None,
@@ -226,6 +229,8 @@ def _extra(
     extra["stats"] = stats
     if request.profile:
         extra["profile"] = {phase: timings.get(phase, 0.0) for phase in PROFILE_PHASES}
+    if request.profile >= 2:  # ArangoDB adds the plan (per-node statistics are not measured)
+        extra["plan"] = PlanBuilder(db, request.bind_vars).build(db.parse(request.query))
     return extra
 
 
@@ -326,7 +331,7 @@ def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> O
         "executing": finished - executing,
         "finalizing": time.monotonic() - finished,
     }
-    return Outcome(spool, _extra(request, cursor, full_count, timings))
+    return Outcome(spool, _extra(db, request, cursor, full_count, timings))
 
 
 class StreamQuery(Worker):
@@ -392,7 +397,7 @@ class StreamQuery(Worker):
         if more:
             return body, True, None
         executing = time.monotonic() - self._started_at
-        return body, False, _extra(self.request, cursor, None, {"executing": executing})
+        return body, False, _extra(db, self.request, cursor, None, {"executing": executing})
 
 
 __all__ = [
