@@ -85,3 +85,69 @@ def record(record_id: str) -> dict[str, Any]:
         if r["id"] == record_id:
             return r
     raise KeyError(record_id)
+
+
+# ---------------------------------------------------------------------- corpus replay
+
+
+def _pointer(value: Any, pointer: str) -> Any:
+    for part in pointer.split("/")[1:]:
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _substitute(text: str, mapping: dict[str, str]) -> str:
+    for recorded, actual in mapping.items():
+        text = "/".join(actual if part == recorded else part for part in text.split("/"))
+    return text
+
+
+def replay(client: Any, rec: dict[str, Any]) -> Any:
+    """Run a record's setup steps on ``client``'s server (collections, documents and
+    indexes straight on its store; transactions and HTTP steps over HTTP), then send its
+    request; the response. Only the steps the cursor, query and transaction records use."""
+    db = client.server.databases.get("_system").connection()
+    results: list[Any] = []
+    mapping: dict[str, str] = {}
+    for step in rec["setup"]:
+        op = step["op"]
+        result: Any = None
+        if op == "create_collection":
+            db.create_collection(step["name"], edge=step["type"] == "edge")
+        elif op == "insert":
+            result = db.insert_many(step["collection"], step["documents"])
+        elif op == "ensure_index":
+            index = step["index"]
+            db.ensure_index(
+                step["collection"],
+                index["fields"],
+                index.get("unique", False),
+                index.get("sparse", False),
+            )
+        elif op == "begin_transaction":
+            result = client.post("/_api/transaction/begin", json=step["body"]).json()["result"]
+        elif op == "http":
+            path = _substitute(step["path"], mapping)
+            response = client.request(step["method"], path, json=step.get("body"))
+            result = {"status": response.status_code, "body": response.json()}
+        else:
+            raise AssertionError(f"setup step {op} is not replayed here")
+        results.append(result)
+        for binding in rec["bindings"]:
+            if binding["step"] == len(results) - 1:
+                mapping[binding["recorded"]] = str(_pointer(result, binding["pointer"]))
+    request = rec["request"]
+    return client.request(
+        request["method"], _substitute(request["path"], mapping), json=request.get("body")
+    )
+
+
+def without_generated(value: Any) -> Any:
+    """``value`` without the attributes a server generates (``_key``, ``_id``, ``_rev``)."""
+    if isinstance(value, list):
+        return [without_generated(v) for v in value]
+    if isinstance(value, dict):
+        return {
+            k: without_generated(v) for k, v in value.items() if k not in ("_key", "_id", "_rev")
+        }
+    return value
