@@ -46,9 +46,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class Served:
+    """A server on a loopback port: its URL, and the server (its store, its registries)."""
+
+    def __init__(self, url: str, server: Server) -> None:
+        self.url = url
+        self.server = server
+
+    def database(self) -> Any:
+        """python-arango's handle of database ``_system`` (as root, no password)."""
+        from arango import ArangoClient
+
+        return ArangoClient(hosts=self.url).db("_system", username="root", password="")
+
+    def store(self) -> Any:
+        """The calling thread's own connection to the server's ``_system`` store."""
+        return self.server.databases.get("_system").connection()
+
+
 @contextlib.contextmanager
-def on_port(store: Path, **config: Any) -> Iterator[str]:
-    """uvicorn serving a new server over ``store`` on a free loopback port; its URL."""
+def on_port(store: Path, **config: Any) -> Iterator[Served]:
+    """uvicorn serving a new server over ``store`` on a free loopback port."""
     import uvicorn
 
     server = make_server(store, **config)
@@ -64,7 +82,7 @@ def on_port(store: Path, **config: Any) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", server)
     finally:
         uv.should_exit = True
         thread.join(timeout=20)

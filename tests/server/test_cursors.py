@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from arango import ArangoClient
 from arango.exceptions import AQLQueryExecuteError, CursorNextError
 
 from arangoml_meta.server import query_run
@@ -454,10 +453,8 @@ def test_refused_methods_and_paths(client: Any) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with on_port(tmp_path_factory.mktemp("store")) as url:
-        database = ArangoClient(hosts=url).db("_system", username="root", password="")
-        database.aql.execute("RETURN 1")  # the server answers
-        yield database
+    with on_port(tmp_path_factory.mktemp("store")) as served:
+        yield served.database()
 
 
 @pytest.mark.parametrize("stream", [False, True])
