@@ -47,12 +47,14 @@ from ..aql.lexer import TokenKind, tokenize
 from ..cursor import Cursor
 from ..embedded import EmbeddedDatabase
 from ..errors import (
+    ERROR_CURSOR_NOT_FOUND,
     ERROR_QUERY_KILLED,
     ArangoMLMetaError,
     QueryError,
     error_for,
 )
 from .explain import PlanBuilder
+from .responses import HTTPError
 from .state import Database
 from .worker import Worker
 
@@ -356,6 +358,9 @@ class StreamQuery(Worker):
         finally:
             if self.cursor is not None:
                 self.cursor.close()  # ends the query's snapshot on this thread
+
+    def gone(self) -> Exception:
+        return HTTPError(404, ERROR_CURSOR_NOT_FOUND, "cursor not found")  # it idled out
 
     def open(self, db: EmbeddedDatabase) -> None:
         """The first job: parse and start the query (a writing one runs to its end)."""

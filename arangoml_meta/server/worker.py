@@ -134,6 +134,7 @@ class Worker:
             db = self.database.open()
             self.prepare(db)
             with self.session(db):
+                self.last_used = time.monotonic()  # idle from now, not from the wait to begin
                 self._started.set_result(None)
                 stop = self._serve(db)
                 if stop is None or not stop.commit:

@@ -240,6 +240,12 @@ def test_a_streamed_query_reads_the_snapshot_it_began_with(client: Any, db: Any)
     assert cursor(client, "RETURN LENGTH(c)").json()["result"] == [6]
 
 
+def test_a_streamed_query_left_unread_expires(client: Any, db: Any) -> None:
+    body = cursor(client, "FOR i IN 1..9 RETURN i", batchSize=2, ttl=0.2, stream=True).json()
+    time.sleep(0.6)
+    assert error_of(client.post(f"/_api/cursor/{body['id']}"))[:2] == (404, 1600)
+
+
 def test_a_streamed_query_that_writes_runs_to_its_end(client: Any, db: Any) -> None:
     body = cursor(
         client, "FOR i IN 1..5 INSERT {i} INTO c RETURN NEW.i", batchSize=2, stream=True

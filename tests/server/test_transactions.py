@@ -271,6 +271,16 @@ def test_an_idle_transaction_is_aborted_and_blocks_no_one(tmp_path: Path) -> Non
         assert client.delete(f"/_api/transaction/{trx}").json()["result"]["status"] == "aborted"
 
 
+def test_a_transaction_that_waited_to_begin_is_not_idle_at_once(tmp_path: Path) -> None:
+    with in_process(tmp_path, transaction_idle_timeout=0.5, lock_timeout=5.0) as client:
+        client.server.databases.get("_system").connection().create_collection("c")
+        begin(client, collections={"write": "c"})  # left idle: aborted after 0.5 s
+        waited = begin(client, collections={"write": "c"})  # waits for that abort
+        rows(aql(client, "INSERT {_key: 'mine'} INTO c", waited))
+        assert client.put(f"/_api/transaction/{waited}").json()["result"]["status"] == "committed"
+        assert rows(aql(client, "FOR d IN c RETURN d._key")) == ["mine"]
+
+
 def test_a_writer_that_waits_past_the_lock_timeout_gets_a_conflict(tmp_path: Path) -> None:
     with in_process(tmp_path, lock_timeout=0.3) as client:
         client.server.databases.get("_system").connection().create_collection("c")
