@@ -285,4 +285,14 @@ ROUTES: list[BaseRoute] = [
     Route("/_api/cursor/{cursor_id}", next_batch, methods=["POST", "PUT"]),
     Route("/_api/cursor/{cursor_id}", delete, methods=["DELETE"]),
     Route("/_api/cursor/{cursor_id}/{batch_id}", batch_again, methods=["POST"]),
+    Route(
+        "/_api/cursor/{cursor_id}/{batch_id}",
+        _expecting("POST", "/_api/cursor/<cursor-id>"),
+        methods=["PUT"],
+    ),
+    Route(
+        "/_api/cursor/{cursor_id}/{batch_id}",
+        _expecting("DELETE", "/_api/cursor/<cursor-id>"),
+        methods=["DELETE"],
+    ),
 ]

@@ -25,6 +25,14 @@ server's ``transaction_max_size``) counts the SQL text of the writes made in
 the transaction (values included): the operation that goes past it is undone
 and fails with 32 (resource limit), as on ArangoDB.
 
+Where it differs from ArangoDB, which locks documents, not the store: a
+request outside a stream transaction that writes while another transaction
+holds the write lock waits for it (up to the lock timeout, then 1200), where
+ArangoDB would let it write other documents at once; so a client that keeps
+a write transaction open and writes outside it meanwhile waits for itself
+until the lock timeout. Schema operations (creating a collection, an index)
+write too.
+
 Ends. Commit and abort answer as ArangoDB's transaction manager: repeating
 the final status is fine, the other one is 1653 ("transaction was already
 committed" / "aborted" / "expired"), an id never seen is 1655. A transaction

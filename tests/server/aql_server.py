@@ -169,3 +169,18 @@ def without_generated(value: Any) -> Any:
             k: without_generated(v) for k, v in value.items() if k not in ("_key", "_id", "_rev")
         }
     return value
+
+
+def recorded(store: Path, rec: dict[str, Any]) -> tuple[int, Any, Any]:
+    """Replay ``rec`` on a new server over ``store``: the status and body it answered, and
+    the body ArangoDB answered."""
+    with in_process(store) as client:
+        response = replay(client, rec)
+    return response.status_code, response.json(), rec["response"]["body"]
+
+
+def error_of(response: Any) -> tuple[int, int, str]:
+    """An error answer's status, error number and message (checking its shape)."""
+    body = response.json()
+    assert body["error"] is True and body["code"] == response.status_code
+    return response.status_code, body["errorNum"], body["errorMessage"]

@@ -17,7 +17,14 @@ from arangoml_meta.server.cursor_registry import Cursors, QueryCursor
 from arangoml_meta.server.query_run import Spool
 from arangoml_meta.server.query_tracking import QueryTracker
 from arangoml_meta.server.responses import HTTPError
-from tests.server.aql_server import in_process, on_port, records, replay, without_generated
+from tests.server.aql_server import (
+    error_of,
+    in_process,
+    on_port,
+    recorded,
+    records,
+    without_generated,
+)
 
 CURSOR_RECORDS = records("cursor")
 
@@ -38,12 +45,6 @@ def db(client: Any) -> Any:
 
 def cursor(client: Any, query: str, **body: Any) -> Any:
     return client.post("/_api/cursor", json={"query": query, **body})
-
-
-def error_of(response: Any) -> tuple[int, int, str]:
-    body = response.json()
-    assert body["error"] is True and body["code"] == response.status_code
-    return response.status_code, body["errorNum"], body["errorMessage"]
 
 
 def read_all(client: Any, first: Any, method: str = "POST") -> list[Any]:
@@ -69,11 +70,8 @@ BODY_DIFFERS = {
 @pytest.mark.skipif(not CURSOR_RECORDS, reason="the HTTP corpus (../shared) is not there")
 @pytest.mark.parametrize("rec", CURSOR_RECORDS, ids=[r["id"] for r in CURSOR_RECORDS])
 def test_recorded_cursor_exchange(tmp_path: Path, rec: dict[str, Any]) -> None:
-    expected = rec["response"]
-    with in_process(tmp_path) as client:
-        response = replay(client, rec)
-    assert response.status_code == expected["status"]
-    body, wanted = response.json(), expected["body"]
+    status, body, wanted = recorded(tmp_path, rec)
+    assert status == rec["response"]["status"]
     if wanted.get("error"):
         assert body["errorNum"] == wanted["errorNum"]
         if rec["id"] not in BODY_DIFFERS:
@@ -452,6 +450,8 @@ def test_refused_methods_and_paths(client: Any) -> None:
     assert error_of(client.delete("/_api/cursor"))[:2] == (400, 400)
     assert error_of(client.put("/_api/cursor/123123")) == (404, 1600, "cursor not found")
     assert error_of(client.patch("/_api/cursor"))[:2] == (405, 405)
+    assert error_of(client.put("/_api/cursor/1/2"))[:2] == (400, 400)
+    assert error_of(client.delete("/_api/cursor/1/2"))[:2] == (400, 400)
 
 
 # ---------------------------------------------------------------------- python-arango

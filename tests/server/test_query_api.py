@@ -14,7 +14,7 @@ import httpx
 import pytest
 from arango.exceptions import AQLQueryExplainError, AQLQueryValidateError
 
-from tests.server.aql_server import in_process, on_port, records, replay
+from tests.server.aql_server import error_of, in_process, on_port, recorded, records
 
 QUERY_RECORDS = records("query")
 
@@ -26,12 +26,6 @@ def client(tmp_path: Path) -> Iterator[Any]:
         store.create_collection("products")
         store.insert_many("products", [{"id": i} for i in range(10)])
         yield c
-
-
-def error_of(response: Any) -> tuple[int, int, str]:
-    body = response.json()
-    assert body["error"] is True and body["code"] == response.status_code
-    return response.status_code, body["errorNum"], body["errorMessage"]
 
 
 def node_types(plan: dict[str, Any]) -> list[str]:
@@ -52,11 +46,8 @@ PLAN_DIFFERS = {
 @pytest.mark.skipif(not QUERY_RECORDS, reason="the HTTP corpus (../shared) is not there")
 @pytest.mark.parametrize("rec", QUERY_RECORDS, ids=[r["id"] for r in QUERY_RECORDS])
 def test_recorded_query_exchange(tmp_path: Path, rec: dict[str, Any]) -> None:
-    expected = rec["response"]
-    with in_process(tmp_path) as client:
-        response = replay(client, rec)
-    assert response.status_code == expected["status"]
-    body, wanted = response.json(), expected["body"]
+    status, body, wanted = recorded(tmp_path, rec)
+    assert status == rec["response"]["status"]
     if wanted.get("error"):
         assert (body["errorNum"], body["errorMessage"]) == (
             wanted["errorNum"],

@@ -15,7 +15,7 @@ from arango.exceptions import AQLQueryExecuteError, TransactionCommitError
 
 from arangoml_meta.errors import ArangoMLMetaError
 from arangoml_meta.server.app import AREAS
-from tests.server.aql_server import Served, in_process, on_port, records, replay
+from tests.server.aql_server import Served, error_of, in_process, on_port, recorded, records
 
 TRANSACTION_RECORDS = records("transaction")
 TRX = "x-arango-trx-id"
@@ -53,12 +53,6 @@ def rows(response: Any) -> list[Any]:
     return list(response.json()["result"])
 
 
-def error_of(response: Any) -> tuple[int, int, str]:
-    body = response.json()
-    assert body["error"] is True and body["code"] == response.status_code
-    return response.status_code, body["errorNum"], body["errorMessage"]
-
-
 # ---------------------------------------------------------------------- the recorded exchanges
 
 # a server without V8 answers JavaScript transactions with 501 / 9 (see transaction_api.py)
@@ -73,18 +67,15 @@ NEEDS_V8 = {
 @pytest.mark.skipif(not TRANSACTION_RECORDS, reason="the HTTP corpus (../shared) is not there")
 @pytest.mark.parametrize("rec", TRANSACTION_RECORDS, ids=[r["id"] for r in TRANSACTION_RECORDS])
 def test_recorded_transaction_exchange(tmp_path: Path, rec: dict[str, Any]) -> None:
-    expected = rec["response"]
-    with in_process(tmp_path) as client:
-        response = replay(client, rec)
-    body, wanted = response.json(), expected["body"]
+    status, body, wanted = recorded(tmp_path, rec)
     if rec["id"] in NEEDS_V8:
-        assert error_of(response) == (
+        assert (status, body["errorNum"], body["errorMessage"]) == (
             501,
             9,
             "JavaScript operations are not available in this build of ArangoDB",
         )
         return
-    assert response.status_code == expected["status"]
+    assert status == rec["response"]["status"]
     if wanted.get("error"):
         assert (body["errorNum"], body["errorMessage"]) == (
             wanted["errorNum"],
