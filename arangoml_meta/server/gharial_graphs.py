@@ -284,6 +284,7 @@ def from_request(name: str, body: dict[str, Any]) -> GraphDefinition:
                 )
             if not graph.has_vertex_collection(orphan):
                 graph.orphans.add(orphan)
+    _check_options(body.get("options"))
     graph.properties = enterprise_properties(body, _initial(definitions, orphans))
     return graph
 
@@ -300,17 +301,25 @@ def _initial(definitions: Any, orphans: Any) -> str | None:
 
 def _count(options: dict[str, Any], name: str, default: int) -> int:
     value = options.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return default
-    if value < 1:
-        raise BadParameterError(f"{name} must be greater than zero", ERROR_BAD_PARAMETER)
-    return value
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _check_options(options: Any) -> None:
+    """10 for a ``replicationFactor`` below 1 (ArangoDB checks it for every graph)."""
+    if isinstance(options, dict):
+        factor = options.get("replicationFactor")
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor < 1:
+            raise BadParameterError(
+                "replicationFactor must be greater than zero", ERROR_BAD_PARAMETER
+            )
 
 
 def enterprise_properties(body: dict[str, Any], initial: str | None) -> dict[str, Any]:
-    """The attributes a single server keeps and prints for a SmartGraph, an EnterpriseGraph
-    or a SatelliteGraph (none for a General Graph). They are kept and answered only: this
-    server has one node, so nothing is sharded or replicated by them."""
+    """The attributes a single server keeps and prints for a SmartGraph or an
+    EnterpriseGraph (``isSmart``, with or without ``smartGraphAttribute``) and a
+    SatelliteGraph (``replicationFactor: "satellite"``); none for a General Graph. They
+    are kept and answered only: this server has one node, nothing is sharded or
+    replicated by them. A SatelliteGraph has no write concern, as in ArangoDB."""
     options = body.get("options")
     if not isinstance(options, dict):
         options = {}
@@ -319,21 +328,29 @@ def enterprise_properties(body: dict[str, Any], initial: str | None) -> dict[str
         return bool(body.get(name) or options.get(name))
 
     smart = flag("isSmart") or isinstance(options.get("smartGraphAttribute"), str)
-    satellite = not smart and options.get("replicationFactor") == "satellite"
-    if not smart and not satellite:
+    properties: dict[str, Any]
+    if smart:
+        write_concern = _count(options, "writeConcern", _count(options, "minReplicationFactor", 1))
+        properties = {
+            "numberOfShards": _count(options, "numberOfShards", 1),
+            "replicationFactor": _count(options, "replicationFactor", 1),
+            "minReplicationFactor": write_concern,
+            "writeConcern": write_concern,
+            "isSmart": True,
+            "isSatellite": False,
+            "isDisjoint": flag("isDisjoint"),
+        }
+        if isinstance(options.get("smartGraphAttribute"), str):
+            properties["smartGraphAttribute"] = options["smartGraphAttribute"]
+    elif options.get("replicationFactor") == "satellite":
+        properties = {
+            "numberOfShards": 1,
+            "replicationFactor": "satellite",
+            "isSmart": False,
+            "isSatellite": True,
+        }
+    else:
         return {}
-    write_concern = _count(options, "writeConcern", _count(options, "minReplicationFactor", 1))
-    properties: dict[str, Any] = {
-        "numberOfShards": 1 if satellite else _count(options, "numberOfShards", 1),
-        "replicationFactor": "satellite" if satellite else _count(options, "replicationFactor", 1),
-        "minReplicationFactor": write_concern,
-        "writeConcern": write_concern,
-        "isSmart": smart,
-        "isSatellite": satellite,
-        "isDisjoint": smart and flag("isDisjoint"),
-    }
     if initial is not None:
         properties["initial"] = initial
-    if smart and isinstance(options.get("smartGraphAttribute"), str):
-        properties["smartGraphAttribute"] = options["smartGraphAttribute"]
     return properties

@@ -41,7 +41,9 @@ AQL_DATASETS = REPO_ROOT.parent / "shared" / "aql-conformance" / "datasets"
 
 SOCIAL = {
     "name": "social",
-    "edgeDefinitions": [{"collection": "relation", "from": ["female", "male"], "to": ["female", "male"]}],
+    "edgeDefinitions": [
+        {"collection": "relation", "from": ["female", "male"], "to": ["female", "male"]}
+    ],
 }
 
 
@@ -89,10 +91,23 @@ class Api:
     def social(self) -> None:
         """The social graph with alice, diana (female), bob, charly (male) and 3 relations."""
         self.ok("POST", "/_api/gharial", SOCIAL)
-        for collection, key in [("female", "alice"), ("female", "diana"), ("male", "bob"), ("male", "charly")]:
+        for collection, key in [
+            ("female", "alice"),
+            ("female", "diana"),
+            ("male", "bob"),
+            ("male", "charly"),
+        ]:
             self.ok("POST", f"/_api/gharial/social/vertex/{collection}", {"_key": key})
-        for key, start, end in [("r1", "female/alice", "male/bob"), ("r2", "male/bob", "female/diana"), ("r3", "male/charly", "male/bob")]:
-            self.ok("POST", "/_api/gharial/social/edge/relation", {"_key": key, "_from": start, "_to": end})
+        for key, start, end in [
+            ("r1", "female/alice", "male/bob"),
+            ("r2", "male/bob", "female/diana"),
+            ("r3", "male/charly", "male/bob"),
+        ]:
+            self.ok(
+                "POST",
+                "/_api/gharial/social/edge/relation",
+                {"_key": key, "_from": start, "_to": end},
+            )
 
 
 @pytest.fixture
@@ -121,7 +136,9 @@ def _corpus_records() -> list[dict[str, Any]]:
 GHARIAL_RECORDS = _corpus_records()
 
 
-def _load_example_graph(api: Api, graph: str, dataset: dict[str, Any], keep_edge_keys: bool) -> None:
+def _load_example_graph(
+    api: Api, graph: str, dataset: dict[str, Any], keep_edge_keys: bool
+) -> None:
     """A dataset's graph made through gharial: the graph (which creates its collections),
     then each collection's documents in order, through the vertex and edge endpoints."""
     spec = dataset["graphs"][graph]
@@ -140,7 +157,9 @@ def _any_document(api: Api, collection: str, expected: Any) -> dict[str, Any]:
     docs = api.docs(collection)
     shown = [v for v in (expected or {}).values() if isinstance(v, dict) and "_from" in v]
     for doc in docs:
-        if shown and all(doc.get(k) == v for k, v in shown[0].items() if k not in ("_key", "_id", "_rev")):
+        if shown and all(
+            doc.get(k) == v for k, v in shown[0].items() if k not in ("_key", "_id", "_rev")
+        ):
             return doc
     return docs[0]
 
@@ -154,10 +173,16 @@ def _run_setup(api: Api, record: dict[str, Any]) -> list[Any]:
             with (HTTP_CORPUS / step["dataset"]).open(encoding="utf-8") as handle:
                 _load_example_graph(api, step["graph"], json.load(handle), keep_edge_keys=False)
         elif op == "create_graph":
-            body = {k: step[k] for k in ("name", "edgeDefinitions", "orphanCollections", "options") if k in step}
+            body = {
+                k: step[k]
+                for k in ("name", "edgeDefinitions", "orphanCollections", "options")
+                if k in step
+            }
             api.ok("POST", "/_api/gharial", body)
         elif op == "graph_add_vertex_collection":
-            api.ok("POST", f"/_api/gharial/{step['graph']}/vertex", {"collection": step["collection"]})
+            api.ok(
+                "POST", f"/_api/gharial/{step['graph']}/vertex", {"collection": step["collection"]}
+            )
         elif op == "any_document":
             result = _any_document(api, step["collection"], record["response"].get("body"))
         else:
@@ -193,11 +218,16 @@ def _substitute(value: Any, mapping: dict[Any, Any]) -> Any:
     return value
 
 
-def _compare(record: dict[str, Any], status: int, headers: dict[str, str], body: Any, mapping: dict[Any, Any]) -> None:
+def _compare(
+    record: dict[str, Any], status: int, headers: dict[str, str], body: Any, mapping: dict[Any, Any]
+) -> None:
     """The README's comparison rules (strict messages), for what gharial records use."""
     expected_response = record["response"]
     assert status == expected_response["status"], body
-    expected = {"headers": dict(expected_response.get("headers") or {}), "body": expected_response.get("body")}
+    expected = {
+        "headers": dict(expected_response.get("headers") or {}),
+        "body": expected_response.get("body"),
+    }
     actual = {"headers": headers, "body": body}
     for volatile in record["volatile"]:
         path, kind = volatile["path"], volatile["kind"]
@@ -243,9 +273,15 @@ def _compare(record: dict[str, Any], status: int, headers: dict[str, str], body:
 @pytest.mark.parametrize("record", GHARIAL_RECORDS, ids=[r["id"] for r in GHARIAL_RECORDS])
 def test_recorded_exchange(api: Api, record: dict[str, Any]) -> None:
     results = _run_setup(api, record)
-    mapping = {b["recorded"]: _pointer(results[b["step"]], b["pointer"]) for b in record["bindings"]}
+    mapping = {
+        b["recorded"]: _pointer(results[b["step"]], b["pointer"]) for b in record["bindings"]
+    }
     request = record["request"]
-    response = api.call(request["method"], _substitute(request["path"], mapping), _substitute(request.get("body"), mapping))
+    response = api.call(
+        request["method"],
+        _substitute(request["path"], mapping),
+        _substitute(request.get("body"), mapping),
+    )
     body = response.json() if response.content else None
     _compare(record, response.status_code, dict(response.headers), body, mapping)
 
@@ -262,11 +298,18 @@ def test_the_corpus_has_the_gharial_records_the_server_is_checked_on() -> None:
 def test_creating_a_graph_creates_its_collections_and_a_catalog_entry_aql_reads(api: Api) -> None:
     body = api.ok("POST", "/_api/gharial", {**SOCIAL, "orphanCollections": ["pets"]})
     assert body["code"] == 202
-    assert api.collections() == {"female": "document", "male": "document", "pets": "document", "relation": "edge"}
+    assert api.collections() == {
+        "female": "document",
+        "male": "document",
+        "pets": "document",
+        "relation": "edge",
+    }
     assert body["graph"]["orphanCollections"] == ["pets"]
     api.ok("POST", "/_api/gharial/social/vertex/female", {"_key": "alice"})
     api.ok("POST", "/_api/gharial/social/vertex/male", {"_key": "bob"})
-    api.ok("POST", "/_api/gharial/social/edge/relation", {"_from": "female/alice", "_to": "male/bob"})
+    api.ok(
+        "POST", "/_api/gharial/social/edge/relation", {"_from": "female/alice", "_to": "male/bob"}
+    )
     found = api.db.query("FOR v IN 1..1 OUTBOUND 'female/alice' GRAPH 'social' RETURN v._key")
     assert list(found) == ["bob"]
 
@@ -288,7 +331,10 @@ def test_existing_collections_are_used_as_they_are(api: Api) -> None:
 def test_a_graph_name_taken_is_1925_and_the_graph_unchanged(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
     before = api.ok("GET", "/_api/gharial/social")
-    other = {"name": "social", "edgeDefinitions": [{"collection": "knows", "from": ["p"], "to": ["p"]}]}
+    other = {
+        "name": "social",
+        "edgeDefinitions": [{"collection": "knows", "from": ["p"], "to": ["p"]}],
+    }
     assert api.fails("POST", "/_api/gharial", other, 409, 1925) == "graph already exists"
     assert api.ok("GET", "/_api/gharial/social") == before
     assert "knows" not in api.collections()
@@ -304,21 +350,40 @@ def test_a_graph_name_taken_is_1925_and_the_graph_unchanged(api: Api) -> None:
         ({"name": "g", "edgeDefinitions": {"collection": "e"}}, 400, 1901),
         ({"name": "g", "edgeDefinitions": ["e"]}, 400, 1923),
         ({"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"]}]}, 500, 1941),
-        ({"name": "g", "edgeDefinitions": [{"collection": "e", "from": "v", "to": ["v"]}]}, 500, 1941),
-        ({"name": "g", "edgeDefinitions": [{"collection": "e", "from": [1], "to": ["v"]}]}, 500, 1941),
-        ({"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"], "to": []}]}, 400, 1923),
+        (
+            {"name": "g", "edgeDefinitions": [{"collection": "e", "from": "v", "to": ["v"]}]},
+            500,
+            1941,
+        ),
+        (
+            {"name": "g", "edgeDefinitions": [{"collection": "e", "from": [1], "to": ["v"]}]},
+            500,
+            1941,
+        ),
+        (
+            {"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"], "to": []}]},
+            400,
+            1923,
+        ),
         (
             {"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"], "to": ["v"]}] * 2},
             400,
             1920,
         ),
         ({"name": "g", "orphanCollections": "v"}, 400, 1901),
+        ({"name": "g", "orphanCollections": ["v"], "options": {"replicationFactor": 0}}, 400, 10),
         ({"name": "g", "orphanCollections": [["v"]]}, 500, 1943),
         ({"name": "g", "orphanCollections": ["bad name"]}, 400, 1208),
-        ({"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"], "to": ["1bad"]}]}, 400, 1208),
+        (
+            {"name": "g", "edgeDefinitions": [{"collection": "e", "from": ["v"], "to": ["1bad"]}]},
+            400,
+            1208,
+        ),
     ],
 )
-def test_a_bad_graph_is_refused_and_nothing_is_created(api: Api, body: Any, status: int, error_num: int) -> None:
+def test_a_bad_graph_is_refused_and_nothing_is_created(
+    api: Api, body: Any, status: int, error_num: int
+) -> None:
     api.fails("POST", "/_api/gharial", body, status, error_num)
     assert api.collections() == {}
     assert api.ok("GET", "/_api/gharial")["graphs"] == []
@@ -336,14 +401,19 @@ def test_an_edge_collection_that_is_a_document_collection_is_1944(api: Api) -> N
 
 
 def test_an_orphan_used_by_a_relation_is_dropped_from_the_orphans(api: Api) -> None:
-    graph = api.ok("POST", "/_api/gharial", {**SOCIAL, "orphanCollections": ["male", "pets"]})["graph"]
+    graph = api.ok("POST", "/_api/gharial", {**SOCIAL, "orphanCollections": ["male", "pets"]})[
+        "graph"
+    ]
     assert graph["orphanCollections"] == ["pets"]
 
 
 def test_one_edge_collection_means_one_relation_in_every_graph(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
     api.ok("POST", "/_api/gharial", {**SOCIAL, "name": "same"})  # the same relation: fine
-    other = {"name": "other", "edgeDefinitions": [{"collection": "relation", "from": ["female"], "to": ["male"]}]}
+    other = {
+        "name": "other",
+        "edgeDefinitions": [{"collection": "relation", "from": ["female"], "to": ["male"]}],
+    }
     message = api.fails("POST", "/_api/gharial", other, 400, 1921)
     assert message == "relation edge collection already used in edge def"
 
@@ -361,15 +431,37 @@ def test_graphs_come_sorted_as_arangodb_prints_them(api: Api) -> None:
     assert [d["collection"] for d in graph["edgeDefinitions"]] == ["ferries", "roads"]
     assert graph["edgeDefinitions"][1]["from"] == ["cities", "towns"]
     assert graph["orphanCollections"] == ["airports", "zoo"]
-    assert api.ok("GET", "/_api/gharial/routes/vertex")["collections"] == ["airports", "cities", "ports", "towns", "zoo"]
+    assert api.ok("GET", "/_api/gharial/routes/vertex")["collections"] == [
+        "airports",
+        "cities",
+        "ports",
+        "towns",
+        "zoo",
+    ]
     assert api.ok("GET", "/_api/gharial/routes/edge")["collections"] == ["ferries", "roads"]
 
 
 def test_a_smart_graph_keeps_and_answers_its_attributes(api: Api) -> None:
-    body = {**SOCIAL, "isSmart": True, "options": {"numberOfShards": 3, "smartGraphAttribute": "region", "isDisjoint": True}}
+    body = {
+        **SOCIAL,
+        "isSmart": True,
+        "options": {"numberOfShards": 3, "smartGraphAttribute": "region", "isDisjoint": True},
+    }
     graph = api.ok("POST", "/_api/gharial", body)["graph"]
-    assert (graph["isSmart"], graph["isDisjoint"], graph["numberOfShards"], graph["smartGraphAttribute"]) == (True, True, 3, "region")
+    assert (
+        graph["isSmart"],
+        graph["isDisjoint"],
+        graph["numberOfShards"],
+        graph["smartGraphAttribute"],
+    ) == (True, True, 3, "region")
     assert api.ok("GET", "/_api/gharial/social")["graph"] == graph
+    satellite = api.ok(
+        "POST", "/_api/gharial", {"name": "sat", "options": {"replicationFactor": "satellite"}}
+    )
+    assert (satellite["graph"]["replicationFactor"], satellite["graph"]["isSatellite"]) == (
+        "satellite",
+        True,
+    )
     general = api.ok("POST", "/_api/gharial", {"name": "plain"})["graph"]
     assert "isSmart" not in general and "numberOfShards" not in general
 
@@ -403,7 +495,11 @@ def test_unknown_routes_and_methods_of_a_graph(api: Api) -> None:
 
 def test_dropping_a_graph_keeps_its_collections_unless_asked(api: Api) -> None:
     api.social()
-    assert api.ok("DELETE", "/_api/gharial/social") == {"error": False, "code": 202, "removed": True}
+    assert api.ok("DELETE", "/_api/gharial/social") == {
+        "error": False,
+        "code": 202,
+        "removed": True,
+    }
     assert set(api.collections()) == {"female", "male", "relation"}
     assert len(api.docs("relation")) == 3
     api.fails("GET", "/_api/gharial/social", None, 404, 1924)
@@ -439,7 +535,9 @@ def test_adding_a_vertex_collection_makes_an_orphan_and_creates_it(api: Api) -> 
         (None, {"collection": "bad name"}, 400, 1208),
     ],
 )
-def test_a_vertex_collection_the_graph_cannot_take(api: Api, setup: str | None, body: Any, status: int, error_num: int) -> None:
+def test_a_vertex_collection_the_graph_cannot_take(
+    api: Api, setup: str | None, body: Any, status: int, error_num: int
+) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
     if setup:
         api.ok("POST", "/_api/gharial/social/vertex", {"collection": setup})
@@ -456,7 +554,13 @@ def test_an_edge_collection_is_no_vertex_collection(api: Api) -> None:
 
 def test_create_collection_false_wants_the_collection_to_exist(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
-    api.fails("POST", "/_api/gharial/social/vertex?createCollection=false", {"collection": "pets"}, 404, 1926)
+    api.fails(
+        "POST",
+        "/_api/gharial/social/vertex?createCollection=false",
+        {"collection": "pets"},
+        404,
+        1926,
+    )
     assert "pets" not in api.collections()
 
 
@@ -490,9 +594,25 @@ def test_adding_an_edge_definition_creates_collections_and_promotes_orphans(api:
 
 def test_an_edge_definition_the_graph_cannot_take(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
-    api.ok("POST", "/_api/gharial", {"name": "other", "edgeDefinitions": [{"collection": "knows", "from": ["a"], "to": ["b"]}]})
-    api.fails("POST", "/_api/gharial/social/edge", {"collection": "relation", "from": ["x"], "to": ["x"]}, 400, 1920)
-    api.fails("POST", "/_api/gharial/social/edge", {"collection": "knows", "from": ["b"], "to": ["a"]}, 400, 1921)
+    api.ok(
+        "POST",
+        "/_api/gharial",
+        {"name": "other", "edgeDefinitions": [{"collection": "knows", "from": ["a"], "to": ["b"]}]},
+    )
+    api.fails(
+        "POST",
+        "/_api/gharial/social/edge",
+        {"collection": "relation", "from": ["x"], "to": ["x"]},
+        400,
+        1920,
+    )
+    api.fails(
+        "POST",
+        "/_api/gharial/social/edge",
+        {"collection": "knows", "from": ["b"], "to": ["a"]},
+        400,
+        1921,
+    )
     api.fails("POST", "/_api/gharial/social/edge", {"collection": "knows"}, 500, 1941)
     api.fails("POST", "/_api/gharial/social/edge", b"not json", 400, 600)
     assert api.ok("GET", "/_api/gharial/social/edge")["collections"] == ["relation"]
@@ -504,16 +624,23 @@ def test_replacing_an_edge_definition_changes_every_graph_that_has_it(api: Api) 
     api.ok("POST", "/_api/gharial", {**SOCIAL, "name": "copy"})
     body = {"collection": "relation", "from": ["female"], "to": ["animal"]}
     graph = api.ok("PUT", "/_api/gharial/social/edge/relation", body)["graph"]
-    assert graph["edgeDefinitions"] == [{"collection": "relation", "from": ["female"], "to": ["animal"]}]
+    assert graph["edgeDefinitions"] == [
+        {"collection": "relation", "from": ["female"], "to": ["animal"]}
+    ]
     assert graph["orphanCollections"] == ["male"]
-    assert api.ok("GET", "/_api/gharial/copy")["graph"]["edgeDefinitions"] == graph["edgeDefinitions"]
+    assert (
+        api.ok("GET", "/_api/gharial/copy")["graph"]["edgeDefinitions"] == graph["edgeDefinitions"]
+    )
     assert api.collections()["animal"] == "document"
 
 
 def test_an_edge_definition_the_graph_has_not_is_1930(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
     body = {"collection": "knows", "from": ["a"], "to": ["a"]}
-    assert api.fails("PUT", "/_api/gharial/social/edge/knows", body, 404, 1930) == "edge collection not used in graph"
+    assert (
+        api.fails("PUT", "/_api/gharial/social/edge/knows", body, 404, 1930)
+        == "edge collection not used in graph"
+    )
     api.fails("PUT", "/_api/gharial/social/edge/relation", body, 404, 1930)
     api.fails("DELETE", "/_api/gharial/social/edge/knows", None, 404, 1930)
     assert not {"a", "knows"} & set(api.collections())
@@ -534,10 +661,17 @@ def test_removing_an_edge_definition_leaves_orphans_and_maybe_drops_it(api: Api)
 
 def test_creating_a_vertex(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
-    response = api.call("POST", "/_api/gharial/social/vertex/female?returnNew=true&waitForSync=true", {"name": "Alice"})
+    response = api.call(
+        "POST",
+        "/_api/gharial/social/vertex/female?returnNew=true&waitForSync=true",
+        {"name": "Alice"},
+    )
     body = response.json()
     assert response.status_code == 201 and body["code"] == 201
-    assert set(body["vertex"]) == {"_id", "_key", "_rev"} and response.headers["etag"] == body["vertex"]["_rev"]
+    assert (
+        set(body["vertex"]) == {"_id", "_key", "_rev"}
+        and response.headers["etag"] == body["vertex"]["_rev"]
+    )
     assert body["new"] == {**body["vertex"], "name": "Alice"}
     assert api.docs("female") == [body["new"]]
 
@@ -553,7 +687,9 @@ def test_creating_a_vertex(api: Api) -> None:
         ("/_api/gharial/social/vertex/relation", {"name": "Rex"}, 404, 1949),
     ],
 )
-def test_a_vertex_the_graph_refuses(api: Api, path: str, body: Any, status: int, error_num: int) -> None:
+def test_a_vertex_the_graph_refuses(
+    api: Api, path: str, body: Any, status: int, error_num: int
+) -> None:
     api.social()
     before = {c: api.docs(c) for c in ("female", "male", "relation")}
     api.fails("POST", path, body, status, error_num)
@@ -573,25 +709,51 @@ def test_reading_a_vertex_with_revisions(api: Api) -> None:
     response = api.call("GET", "/_api/gharial/social/vertex/female/alice")
     vertex = response.json()["vertex"]
     assert response.headers["etag"] == vertex["_rev"] and vertex["_id"] == "female/alice"
-    not_modified = api.call("GET", "/_api/gharial/social/vertex/female/alice", headers={"If-None-Match": f'"{vertex["_rev"]}"'})
+    not_modified = api.call(
+        "GET",
+        "/_api/gharial/social/vertex/female/alice",
+        headers={"If-None-Match": f'"{vertex["_rev"]}"'},
+    )
     assert not_modified.status_code == 304 and not not_modified.content
-    stale = api.call("GET", "/_api/gharial/social/vertex/female/alice", headers={"If-Match": '"_stale---"'})
+    stale = api.call(
+        "GET", "/_api/gharial/social/vertex/female/alice", headers={"If-Match": '"_stale---"'}
+    )
     assert stale.status_code == 412 and stale.headers["etag"] == f'"{vertex["_rev"]}"'
     assert stale.json() == {
-        "error": True, "code": 412, "errorNum": 1200, "errorMessage": "conflict, _rev values do not match",
-        "_id": "female/alice", "_key": "alice", "_rev": vertex["_rev"],
+        "error": True,
+        "code": 412,
+        "errorNum": 1200,
+        "errorMessage": "conflict, _rev values do not match",
+        "_id": "female/alice",
+        "_key": "alice",
+        "_rev": vertex["_rev"],
     }
-    api.fails("GET", f"/_api/gharial/social/vertex/female/alice?rev=_other", None, 412, 1200)
-    assert api.ok("GET", f"/_api/gharial/social/vertex/female/alice?rev={vertex['_rev']}")["vertex"] == vertex
-    assert api.fails("GET", "/_api/gharial/social/vertex/female/nobody", None, 404, 1202) == "document not found"
+    api.fails("GET", "/_api/gharial/social/vertex/female/alice?rev=_other", None, 412, 1200)
+    assert (
+        api.ok("GET", f"/_api/gharial/social/vertex/female/alice?rev={vertex['_rev']}")["vertex"]
+        == vertex
+    )
+    assert (
+        api.fails("GET", "/_api/gharial/social/vertex/female/nobody", None, 404, 1202)
+        == "document not found"
+    )
 
 
 def test_updating_a_vertex_keeps_nulls_unless_told(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
-    api.ok("POST", "/_api/gharial/social/vertex/female", {"_key": "alice", "name": "Alice", "age": 25})
-    body = api.ok("PATCH", "/_api/gharial/social/vertex/female/alice?returnOld=true&returnNew=true", {"age": None, "city": "Bonn"})
+    api.ok(
+        "POST", "/_api/gharial/social/vertex/female", {"_key": "alice", "name": "Alice", "age": 25}
+    )
+    body = api.ok(
+        "PATCH",
+        "/_api/gharial/social/vertex/female/alice?returnOld=true&returnNew=true",
+        {"age": None, "city": "Bonn"},
+    )
     assert body["old"]["age"] == 25 and body["new"]["age"] is None and body["new"]["city"] == "Bonn"
-    assert body["vertex"]["_oldRev"] == body["old"]["_rev"] and body["vertex"]["_rev"] == body["new"]["_rev"]
+    assert (
+        body["vertex"]["_oldRev"] == body["old"]["_rev"]
+        and body["vertex"]["_rev"] == body["new"]["_rev"]
+    )
     api.ok("PATCH", "/_api/gharial/social/vertex/female/alice?keepNull=false", {"age": None})
     assert "age" not in api.docs("female")[0]
 
@@ -599,7 +761,11 @@ def test_updating_a_vertex_keeps_nulls_unless_told(api: Api) -> None:
 def test_replacing_a_vertex(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
     api.ok("POST", "/_api/gharial/social/vertex/female", {"_key": "alice", "name": "Alice"})
-    response = api.call("PUT", "/_api/gharial/social/vertex/female/alice?waitForSync=true", {"nick": "Al", "_key": "ignored"})
+    response = api.call(
+        "PUT",
+        "/_api/gharial/social/vertex/female/alice?waitForSync=true",
+        {"nick": "Al", "_key": "ignored"},
+    )
     assert response.status_code == 200 and set(response.json()) == {"error", "code", "vertex"}
     [alice] = api.docs("female")
     assert (alice["_key"], alice.get("name"), alice["nick"]) == ("alice", None, "Al")
@@ -627,7 +793,12 @@ def test_removing_a_vertex_removes_its_edges(api: Api) -> None:
     api.db.create_collection("unrelated", edge=True)
     api.db.insert("unrelated", {"_key": "u", "_from": "male/bob", "_to": "female/alice"})
     body = api.ok("DELETE", "/_api/gharial/social/vertex/male/bob?returnOld=true")
-    assert body == {"error": False, "code": 202, "removed": True, "old": {"_key": "bob", "_id": "male/bob", "_rev": body["old"]["_rev"]}}
+    assert body == {
+        "error": False,
+        "code": 202,
+        "removed": True,
+        "old": {"_key": "bob", "_id": "male/bob", "_rev": body["old"]["_rev"]},
+    }
     assert api.docs("relation") == []  # r1, r2 and r3 all touched bob
     assert [d["_key"] for d in api.docs("unrelated")] == ["u"]  # not an edge collection of a graph
     assert [d["_key"] for d in api.docs("male")] == ["charly"]
@@ -635,7 +806,14 @@ def test_removing_a_vertex_removes_its_edges(api: Api) -> None:
 
 def test_removing_a_vertex_reaches_relations_of_other_graphs_on_its_collection(api: Api) -> None:
     api.social()
-    api.ok("POST", "/_api/gharial", {"name": "pets", "edgeDefinitions": [{"collection": "owns", "from": ["female"], "to": ["animal"]}]})
+    api.ok(
+        "POST",
+        "/_api/gharial",
+        {
+            "name": "pets",
+            "edgeDefinitions": [{"collection": "owns", "from": ["female"], "to": ["animal"]}],
+        },
+    )
     api.ok("POST", "/_api/gharial/pets/vertex/animal", {"_key": "rex"})
     api.ok("POST", "/_api/gharial/pets/edge/owns", {"_from": "female/diana", "_to": "animal/rex"})
     api.ok("DELETE", "/_api/gharial/social/vertex/female/diana")
@@ -655,8 +833,16 @@ def test_removing_a_vertex_that_is_not_there(api: Api) -> None:
 
 def test_creating_an_edge(api: Api) -> None:
     api.social()
-    body = api.ok("POST", "/_api/gharial/social/edge/relation?returnNew=true", {"_from": "female/diana", "_to": "male/charly", "type": "friend"})
-    assert body["code"] == 202 and body["new"]["type"] == "friend" and body["new"]["_id"] == body["edge"]["_id"]
+    body = api.ok(
+        "POST",
+        "/_api/gharial/social/edge/relation?returnNew=true",
+        {"_from": "female/diana", "_to": "male/charly", "type": "friend"},
+    )
+    assert (
+        body["code"] == 202
+        and body["new"]["type"] == "friend"
+        and body["new"]["_id"] == body["edge"]["_id"]
+    )
     assert api.ok("GET", f"/_api/gharial/social/edge/{body['edge']['_id']}")["edge"] == body["new"]
 
 
@@ -665,17 +851,31 @@ def test_creating_an_edge(api: Api) -> None:
     [
         ({"_from": "female/alice", "_to": "male/nobody"}, 404, 1202, "document not found"),
         ({"_from": "female/nobody", "_to": "male/bob"}, 404, 1202, "document not found"),
-        ({"_from": "city/bonn", "_to": "male/bob"}, 404, 1947, "referenced _from collection 'city' is not part of the graph"),
-        ({"_from": "female/alice", "_to": "city/bonn"}, 404, 1947, "referenced _to collection 'city' is not part of the graph"),
+        (
+            {"_from": "city/bonn", "_to": "male/bob"},
+            404,
+            1947,
+            "referenced _from collection 'city' is not part of the graph",
+        ),
+        (
+            {"_from": "female/alice", "_to": "city/bonn"},
+            404,
+            1947,
+            "referenced _to collection 'city' is not part of the graph",
+        ),
         ({"_from": "female/alice"}, 400, 1233, "edge attribute missing or invalid"),
         ({"_from": "female/alice", "_to": 7}, 400, 1233, "edge attribute missing or invalid"),
         ({"_from": "alice", "_to": "male/bob"}, 400, 1233, "edge attribute missing or invalid"),
         ("not an object", 400, 1227, "invalid document type"),
     ],
 )
-def test_an_edge_the_graph_refuses(api: Api, body: Any, status: int, error_num: int, message: str) -> None:
+def test_an_edge_the_graph_refuses(
+    api: Api, body: Any, status: int, error_num: int, message: str
+) -> None:
     api.social()
-    assert api.fails("POST", "/_api/gharial/social/edge/relation", body, status, error_num) == message
+    assert (
+        api.fails("POST", "/_api/gharial/social/edge/relation", body, status, error_num) == message
+    )
     assert len(api.docs("relation")) == 3
 
 
@@ -693,7 +893,10 @@ def test_an_edge_collection_dropped_behind_the_graphs_back_is_1203(api: Api) -> 
     api.social()
     api.db.drop_collection("relation")
     edge = {"_from": "female/alice", "_to": "male/bob"}
-    assert api.fails("POST", "/_api/gharial/social/edge/relation", edge, 404, 1203) == "collection or view not found: relation"
+    assert (
+        api.fails("POST", "/_api/gharial/social/edge/relation", edge, 404, 1203)
+        == "collection or view not found: relation"
+    )
     api.fails("GET", "/_api/gharial/social/edge/relation/r1", None, 400, 1203)
 
 
@@ -701,23 +904,43 @@ def test_an_edge_may_point_into_an_orphan_collection(api: Api) -> None:
     api.ok("POST", "/_api/gharial", {**SOCIAL, "orphanCollections": ["pets"]})
     api.ok("POST", "/_api/gharial/social/vertex/female", {"_key": "alice"})
     api.ok("POST", "/_api/gharial/social/vertex/pets", {"_key": "rex"})
-    api.ok("POST", "/_api/gharial/social/edge/relation", {"_from": "female/alice", "_to": "pets/rex"})
+    api.ok(
+        "POST", "/_api/gharial/social/edge/relation", {"_from": "female/alice", "_to": "pets/rex"}
+    )
 
 
 def test_updating_an_edge_checks_the_ends_it_changes(api: Api) -> None:
     api.social()
     api.fails("PATCH", "/_api/gharial/social/edge/relation/r1", {"_to": "city/bonn"}, 404, 1947)
     api.fails("PATCH", "/_api/gharial/social/edge/relation/r1", {"_to": "bonn"}, 400, 1233)
-    api.fails("PATCH", "/_api/gharial/social/edge/relation/r1", {"_from": "female/alice", "_to": "male/nobody"}, 404, 1202)
-    body = api.ok("PATCH", "/_api/gharial/social/edge/relation/r1?returnNew=true", {"_to": "male/charly", "since": 2001})
-    assert (body["new"]["_from"], body["new"]["_to"], body["new"]["since"]) == ("female/alice", "male/charly", 2001)
+    api.fails(
+        "PATCH",
+        "/_api/gharial/social/edge/relation/r1",
+        {"_from": "female/alice", "_to": "male/nobody"},
+        404,
+        1202,
+    )
+    body = api.ok(
+        "PATCH",
+        "/_api/gharial/social/edge/relation/r1?returnNew=true",
+        {"_to": "male/charly", "since": 2001},
+    )
+    assert (body["new"]["_from"], body["new"]["_to"], body["new"]["since"]) == (
+        "female/alice",
+        "male/charly",
+        2001,
+    )
     api.fails("PATCH", "/_api/gharial/social/edge/relation/nobody", {"since": 1}, 404, 1202)
 
 
 def test_replacing_an_edge_wants_both_ends(api: Api) -> None:
     api.social()
     api.fails("PUT", "/_api/gharial/social/edge/relation/r1", {"type": "friend"}, 400, 1233)
-    body = api.ok("PUT", "/_api/gharial/social/edge/relation/r1?returnOld=true", {"_from": "male/bob", "_to": "male/charly", "type": "friend"})
+    body = api.ok(
+        "PUT",
+        "/_api/gharial/social/edge/relation/r1?returnOld=true",
+        {"_from": "male/bob", "_to": "male/charly", "type": "friend"},
+    )
     assert body["old"]["_from"] == "female/alice" and body["edge"]["_oldRev"] == body["old"]["_rev"]
     [r1] = [d for d in api.docs("relation") if d["_key"] == "r1"]
     assert (r1["_from"], r1["_to"], r1["type"]) == ("male/bob", "male/charly", "friend")
@@ -725,7 +948,11 @@ def test_replacing_an_edge_wants_both_ends(api: Api) -> None:
 
 def test_removing_an_edge(api: Api) -> None:
     api.social()
-    assert api.ok("DELETE", "/_api/gharial/social/edge/relation/r2") == {"error": False, "code": 202, "removed": True}
+    assert api.ok("DELETE", "/_api/gharial/social/edge/relation/r2") == {
+        "error": False,
+        "code": 202,
+        "removed": True,
+    }
     assert [d["_key"] for d in api.docs("relation")] == ["r1", "r3"]
     api.fails("DELETE", "/_api/gharial/social/edge/relation/r2", None, 404, 1202)
 
@@ -739,7 +966,12 @@ def test_a_request_with_a_transaction_header_writes_inside_it(api: Api) -> None:
     for commit in (False, True):
         trx = api.server.transactions.begin(database, {"write": ["female"]}, write=True)
         header = {"x-arango-trx-id": trx.id}
-        api.ok("POST", "/_api/gharial/social/vertex/female", {"_key": f"k{int(commit)}"}, headers=header)
+        api.ok(
+            "POST",
+            "/_api/gharial/social/vertex/female",
+            {"_key": f"k{int(commit)}"},
+            headers=header,
+        )
         assert api.ok("GET", f"/_api/gharial/social/vertex/female/k{int(commit)}", headers=header)
         api.fails("GET", f"/_api/gharial/social/vertex/female/k{int(commit)}", None, 404, 1202)
         trx.finish(commit=commit).result(timeout=10)
@@ -748,7 +980,9 @@ def test_a_request_with_a_transaction_header_writes_inside_it(api: Api) -> None:
 
 def test_an_unknown_transaction_is_1655(api: Api) -> None:
     api.ok("POST", "/_api/gharial", SOCIAL)
-    response = api.call("POST", "/_api/gharial/social/vertex/female", {}, headers={"x-arango-trx-id": "424242"})
+    response = api.call(
+        "POST", "/_api/gharial/social/vertex/female", {}, headers={"x-arango-trx-id": "424242"}
+    )
     assert (response.status_code, response.json()["errorNum"]) == (404, 1655)
     assert api.docs("female") == []
 
@@ -782,7 +1016,9 @@ def _strip(value: Any, ignored: set[str]) -> Any:
 
 @pytest.mark.skipif(not NAMED_GRAPH_RECORDS, reason="../shared/aql-conformance is not there")
 @pytest.mark.parametrize("record", NAMED_GRAPH_RECORDS, ids=[r["id"] for r in NAMED_GRAPH_RECORDS])
-def test_aql_traverses_a_graph_made_through_gharial_as_arangodb_does(api: Api, record: dict[str, Any]) -> None:
+def test_aql_traverses_a_graph_made_through_gharial_as_arangodb_does(
+    api: Api, record: dict[str, Any]
+) -> None:
     with (AQL_DATASETS / f"{record['dataset']}.json").open(encoding="utf-8") as handle:
         dataset = json.load(handle)
     for graph in dataset["graphs"]:
@@ -832,11 +1068,19 @@ def live(tmp_path: Path) -> Iterator[tuple[StandardDatabase, EmbeddedDatabase]]:
         sock.close()
 
 
-def test_python_arango_manages_a_graph_and_its_elements(live: tuple[StandardDatabase, EmbeddedDatabase]) -> None:
+def test_python_arango_manages_a_graph_and_its_elements(
+    live: tuple[StandardDatabase, EmbeddedDatabase],
+) -> None:
     db, store = live
     graph = db.create_graph(
         "school",
-        edge_definitions=[{"edge_collection": "teaches", "from_vertex_collections": ["teachers"], "to_vertex_collections": ["lectures"]}],
+        edge_definitions=[
+            {
+                "edge_collection": "teaches",
+                "from_vertex_collections": ["teachers"],
+                "to_vertex_collections": ["lectures"],
+            }
+        ],
         orphan_collections=["rooms"],
     )
     assert db.has_graph("school") and not db.has_graph("nope")
@@ -851,7 +1095,9 @@ def test_python_arango_manages_a_graph_and_its_elements(live: tuple[StandardData
     assert teaches.get(edge["_key"])["hours"] == 3
     assert teachers.get("jon")["name"] == "Jon" and teachers.get("nobody") is None
     updated = teachers.update({"_key": "jon", "age": 40}, return_new=True)
-    assert updated["new"]["age"] == 40 and updated["vertex"]["_old_rev"] != updated["vertex"]["_rev"]
+    assert (
+        updated["new"]["age"] == 40 and updated["vertex"]["_old_rev"] != updated["vertex"]["_rev"]
+    )
     teachers.replace({"_key": "jon", "name": "Jonathan"})
     assert "age" not in teachers.get("jon")
     with pytest.raises(DocumentRevisionError):
@@ -861,7 +1107,9 @@ def test_python_arango_manages_a_graph_and_its_elements(live: tuple[StandardData
     assert dangling.value.error_code == 1202
     graph.create_edge_definition("attends", ["students"], ["lectures"])
     graph.replace_edge_definition("attends", ["students", "teachers"], ["lectures"])
-    assert {d["edge_collection"]: d["from_vertex_collections"] for d in graph.edge_definitions()} == {
+    assert {
+        d["edge_collection"]: d["from_vertex_collections"] for d in graph.edge_definitions()
+    } == {
         "attends": ["students", "teachers"],
         "teaches": ["teachers"],
     }
