@@ -204,8 +204,10 @@ def _dispatch(db: EmbeddedDatabase, call: Call) -> Reply:
 
 
 async def graph_endpoint(request: Request) -> Response:
-    parts = request.path_params["suffix"].split("/")
-    return await _respond(request, await _call(request, parts), _dispatch)
+    suffix = request.path_params["suffix"].rstrip("/")
+    if not suffix:  # /_api/gharial/
+        return await graphs_endpoint(request)
+    return await _respond(request, await _call(request, suffix.split("/")), _dispatch)
 
 
 def _changed(call: Call, graph: GraphDefinition) -> Reply:

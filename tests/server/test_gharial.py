@@ -513,6 +513,28 @@ def test_drop_collections_spares_those_another_graph_uses(api: Api) -> None:
     assert [g["name"] for g in api.ok("GET", "/_api/gharial")["graphs"]] == ["zoo"]
 
 
+def test_each_database_has_graphs_of_its_own(api: Api) -> None:
+    api.server.databases.create("team")
+    api.ok("POST", "/_db/team/_api/gharial", SOCIAL)
+    assert [g["name"] for g in api.ok("GET", "/_db/team/_api/gharial/")["graphs"]] == ["social"]
+    assert api.ok("GET", "/_db/_system/_api/gharial")["graphs"] == []
+    api.fails("GET", "/_api/gharial/social/", None, 404, 1924)
+    api.ok("POST", "/_db/team/_api/gharial/social/vertex/female", {"_key": "alice"})
+    assert api.collections() == {}
+    api.fails("GET", "/_db/nowhere/_api/gharial", None, 404, 1228)
+
+
+def test_a_graph_the_embedded_backend_made_is_served(api: Api) -> None:
+    api.db.create_collection("links", edge=True)
+    api.db.create_graph("local", [{"collection": "links", "from": ["b", "a"], "to": ["a"]}])
+    first = api.ok("GET", "/_api/gharial/local")["graph"]
+    assert first["edgeDefinitions"] == [{"collection": "links", "from": ["a", "b"], "to": ["a"]}]
+    assert first["_rev"] and api.ok("GET", "/_api/gharial/local")["graph"]["_rev"] == first["_rev"]
+    changed = api.ok("POST", "/_api/gharial/local/vertex", {"collection": "c"})["graph"]
+    assert changed["_rev"] != first["_rev"] and changed["orphanCollections"] == ["c"]
+    assert api.db.graph("local")["orphanCollections"] == ["c"]
+
+
 # ---------------------------------------------------------------------- vertex collections
 
 
