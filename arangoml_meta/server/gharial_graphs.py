@@ -232,14 +232,17 @@ _CATALOG_ATTRIBUTES = ("name", "edgeDefinitions", "orphanCollections", "_rev", "
 
 
 def from_catalog(name: str, entry: dict[str, Any]) -> GraphDefinition:
-    """The graph of a catalog entry (written by gharial or by the embedded backend)."""
+    """The graph of a catalog entry (written by gharial, the embedded backend or a
+    restore). Cluster attributes are kept for enterprise graphs only: a General Graph on a
+    single server has none (a restored dump may carry ``numberOfShards: 1`` and the like)."""
     graph = GraphDefinition(name)
     for value in entry.get("edgeDefinitions") or []:
         definition = parse_edge_definition(value)
         graph.edges[definition.collection] = definition
     graph.orphans = {o for o in entry.get("orphanCollections") or [] if isinstance(o, str)}
     graph.orphans -= {v for d in graph.edges.values() for v in d.vertex_collections}
-    graph.properties = {k: v for k, v in entry.items() if k not in _CATALOG_ATTRIBUTES}
+    if entry.get("isSmart") is True or entry.get("isSatellite") is True:
+        graph.properties = {k: v for k, v in entry.items() if k not in _CATALOG_ATTRIBUTES}
     rev = entry.get("_rev")
     graph.rev = rev if isinstance(rev, str) and rev else content_revision(entry)
     return graph

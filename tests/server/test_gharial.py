@@ -533,6 +533,9 @@ def test_a_graph_the_embedded_backend_made_is_served(api: Api) -> None:
     changed = api.ok("POST", "/_api/gharial/local/vertex", {"collection": "c"})["graph"]
     assert changed["_rev"] != first["_rev"] and changed["orphanCollections"] == ["c"]
     assert api.db.graph("local")["orphanCollections"] == ["c"]
+    restored = {"name": "restored", "edgeDefinitions": [], "numberOfShards": 1, "isSmart": False}
+    api.db.replace_graph("restored", restored)
+    assert "numberOfShards" not in api.ok("GET", "/_api/gharial/restored")["graph"]
 
 
 # ---------------------------------------------------------------------- vertex collections
