@@ -264,40 +264,38 @@ def from_request(name: str, body: dict[str, Any]) -> GraphDefinition:
     if not is_valid_key(name):
         raise DocumentError("illegal document key", ERROR_ARANGO_DOCUMENT_KEY_BAD)
     graph = GraphDefinition(name)
-    definitions = body.get("edgeDefinitions")
-    if definitions is not None:
-        if not isinstance(definitions, list):
+    definitions = _array(body, "edgeDefinitions")
+    for value in definitions:
+        graph.add_edge_definition(parse_edge_definition(value))
+    orphans = _array(body, "orphanCollections")
+    for orphan in orphans:
+        if not isinstance(orphan, str):
             raise GraphError(
-                "'edgeDefinitions' are not an array in the graph definition",
-                ERROR_GRAPH_INVALID_GRAPH,
+                "orphan collection is not a string!", ERROR_GRAPH_CREATE_MALFORMED_ORPHAN_LIST
             )
-        for value in definitions:
-            graph.add_edge_definition(parse_edge_definition(value))
-    orphans = body.get("orphanCollections")
-    if orphans is not None:
-        if not isinstance(orphans, list):
-            raise GraphError(
-                "'orphanCollections' are not an array in the graph definition",
-                ERROR_GRAPH_INVALID_GRAPH,
-            )
-        for orphan in orphans:
-            if not isinstance(orphan, str):
-                raise GraphError(
-                    "orphan collection is not a string!", ERROR_GRAPH_CREATE_MALFORMED_ORPHAN_LIST
-                )
-            if not graph.has_vertex_collection(orphan):
-                graph.orphans.add(orphan)
+        if not graph.has_vertex_collection(orphan):
+            graph.orphans.add(orphan)
     _check_options(body.get("options"))
     graph.properties = enterprise_properties(body, _initial(definitions, orphans))
     return graph
 
 
-def _initial(definitions: Any, orphans: Any) -> str | None:
+def _array(body: dict[str, Any], attribute: str) -> list[Any]:
+    """The list ``body[attribute]`` (empty when absent); 1901 when it is not a list."""
+    value = body.get(attribute, [])
+    if not isinstance(value, list):
+        raise GraphError(
+            f"'{attribute}' are not an array in the graph definition", ERROR_GRAPH_INVALID_GRAPH
+        )
+    return value
+
+
+def _initial(definitions: list[Any], orphans: list[Any]) -> str | None:
     """The first vertex collection the client named (a SmartGraph's ``initial``)."""
-    for value in definitions or []:
-        for name in value.get("from", []):
+    for value in definitions:
+        for name in value["from"]:
             return str(name)
-    for name in orphans or []:
+    for name in orphans:
         return str(name)
     return None
 
