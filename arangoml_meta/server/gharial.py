@@ -210,7 +210,7 @@ async def graph_endpoint(request: Request) -> Response:
     return await _respond(request, await _call(request, suffix.split("/")), _dispatch)
 
 
-def _changed(call: Call, graph: GraphDefinition) -> Reply:
+def _changed(graph: GraphDefinition) -> Reply:
     """The answer to a change of a graph's definition (always 202, as ArangoDB)."""
     return ok(202, graph.rev, graph=graph.for_client())
 
@@ -252,7 +252,7 @@ def _vertex_collections(db: EmbeddedDatabase, call: Call, graph: GraphDefinition
         )
     store.ensure_collections(db, graph)
     store.save(db, graph)
-    return _changed(call, graph)
+    return _changed(graph)
 
 
 def _vertex_collection(
@@ -270,7 +270,7 @@ def _vertex_collection(
     store.save(db, graph)
     if call.drop_collection and existed:
         store.drop_unused(db, [name], store.load_all(db))
-    return _changed(call, graph)
+    return _changed(graph)
 
 
 def _edge_definitions(db: EmbeddedDatabase, call: Call, graph: GraphDefinition) -> Reply:
@@ -282,7 +282,7 @@ def _edge_definitions(db: EmbeddedDatabase, call: Call, graph: GraphDefinition) 
     graph.check_agrees_with(store.load_all(db))
     store.ensure_collections(db, graph)
     store.save(db, graph)
-    return _changed(call, graph)
+    return _changed(graph)
 
 
 def _edge_definition(db: EmbeddedDatabase, call: Call, graph: GraphDefinition, name: str) -> Reply:
@@ -302,7 +302,7 @@ def _edge_definition(db: EmbeddedDatabase, call: Call, graph: GraphDefinition, n
     store.save(db, graph)
     if call.drop_collections:
         store.drop_unused(db, [name], store.load_all(db))
-    return _changed(call, graph)
+    return _changed(graph)
 
 
 def _replace_edge_definition(
@@ -321,7 +321,7 @@ def _replace_edge_definition(
         each.replace_edge_definition(definition)
         store.ensure_collections(db, each)
         store.save(db, each)
-    return _changed(call, store.load(db, graph.name))
+    return _changed(store.load(db, graph.name))
 
 
 # ---------------------------------------------------------------------- vertices and edges
