@@ -34,6 +34,7 @@ log = logging.getLogger("arangoml_meta.server")
 AREAS: list[str] = [
     "admin",
     "cursors",
+    "gharial",
     "query_api",
     "transaction_api",
 ]
@@ -93,6 +94,7 @@ class _ArangoErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _with_server_headers(send)
         request = Request(scope, receive)
         try:
             name = database_in_path(scope)
@@ -121,6 +123,22 @@ class _ArangoErrors:
             if started:
                 raise
             await error_from_exception(exc)(scope, receive, send)
+
+
+# ArangoDB sends every response with the time the request waited in its scheduler queue
+# (clients read it for back-off); requests here are not queued
+_SERVER_HEADERS = [(b"x-arango-queue-time-seconds", b"0.000000"), (b"server", b"ArangoDB")]
+
+
+def _with_server_headers(send: Send) -> Send:
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            names = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(n, v) for n, v in _SERVER_HEADERS if n not in names]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
 
 
 def database_in_path(scope: Scope) -> str | None:
