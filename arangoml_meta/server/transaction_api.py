@@ -104,7 +104,7 @@ async def begin(request: Request) -> Response:
     options = parse_options(await json_body(request))
     registry = _registry(request)
     trx = registry.create(_database(request), options)
-    await asyncio.wrap_future(registry.begin(trx))
+    await asyncio.wrap_future(registry.start(trx))
     return _result(trx.id, "running", 201)
 
 

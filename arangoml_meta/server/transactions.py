@@ -241,6 +241,10 @@ class StreamTransaction(Worker):
             f"transaction {self.id} has already been aborted", ERROR_TRANSACTION_ABORTED
         )
 
+    def finish(self, commit: bool) -> Future[str]:
+        """Commit or abort (see :meth:`Worker.stop`); the future gives the final status."""
+        return self.stop(commit)
+
     def check_write(self, collection: str) -> None:
         """1652 unless ``collection`` was declared for writing (handlers that know what they
         write can refuse before they start; the connection refuses anyway)."""
@@ -292,7 +296,24 @@ class Transactions:
             next_id(), database, options, self.idle_timeout, lock_timeout, max_size
         )
 
-    def begin(self, trx: StreamTransaction) -> Future[None]:
+    def begin(
+        self, database: Database, collections: dict[str, list[str]], write: bool = False
+    ) -> StreamTransaction:
+        """Begin a transaction on ``collections`` (``read`` / ``write`` / ``exclusive``) and
+        wait until it has begun: for callers off the event loop (a request handler creates
+        and starts one instead). It writes when it declares collections to write, or when
+        ``write`` says so."""
+        options = TransactionOptions(
+            read=list(collections.get("read", [])),
+            write=list(collections.get("write", [])),
+            exclusive=list(collections.get("exclusive", [])),
+        )
+        trx = self.create(database, options)
+        trx.write = trx.write or write
+        self.start(trx).result()
+        return trx
+
+    def start(self, trx: StreamTransaction) -> Future[None]:
         """Start ``trx``; the future resolves once it holds its snapshot (and lock), or with
         the error that kept it from beginning (1203, 1200 after the lock timeout)."""
         with self._lock:

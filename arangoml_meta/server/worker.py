@@ -129,6 +129,7 @@ class Worker:
     def _main(self) -> None:
         db: EmbeddedDatabase | None = None
         stop: _Stop | None = None
+        failure: BaseException | None = None  # what kept the session from beginning or ending
         status = ABORTED
         try:
             db = self.database.open()
@@ -143,11 +144,7 @@ class Worker:
         except _Rollback:
             pass
         except BaseException as exc:
-            if not self._started.done():
-                self._started.set_exception(exc)
-            elif stop is not None:
-                stop.done.set_exception(exc)
-                stop = None
+            failure = exc
         finally:
             with self._wake:
                 self._closing = True
@@ -157,16 +154,19 @@ class Worker:
                 waiting, self._jobs = list(self._jobs), deque()
             if db is not None:
                 self.database.forget(db)
-            if not self._started.done():  # the session never began (a failed close)
-                self._started.set_exception(self.gone())
-            if stop is not None:
+            # ended before anyone hears of it: an answer that follows sees the final status
+            self._ended.set_result(status)
+            if not self._started.done():  # the session never began
+                self._started.set_exception(failure or self.gone())
+            elif stop is not None and failure is not None:  # it could not commit
+                stop.done.set_exception(failure)
+            elif stop is not None:
                 stop.done.set_result(status)
             for job in waiting:
                 if isinstance(job, _Stop):
                     job.done.set_result(status)
                 else:
                     job[1].set_exception(self.gone())
-            self._ended.set_result(status)
 
     def _serve(self, db: EmbeddedDatabase) -> _Stop | None:
         """Run jobs until the owner stops the worker (returned) or it idles out (None)."""
