@@ -236,6 +236,17 @@ class AstPrinter:
         return self._node(type(op).__name__.lower())
 
 
+def collection_name(node: A.Node, bind_vars: dict[str, Any]) -> str | None:
+    """The collection ``node`` names, a ``@@`` parameter's value included (None: not a
+    collection, or a parameter without a name for a value)."""
+    if isinstance(node, A.CollectionRef):
+        return node.name
+    if isinstance(node, A.CollectionParam):
+        value = bind_vars.get("@" + node.name)
+        return value if isinstance(value, str) else None
+    return None
+
+
 def collections_of(query: A.Query) -> list[str]:
     """The collections a query names (ArangoDB lists them sorted)."""
     return sorted({node.name for node in query.find_all(A.CollectionRef)})
@@ -246,4 +257,10 @@ def bind_parameters_of(query: A.Query) -> list[str]:
     return sorted(set(query.bind_params) | {"@" + n for n in query.collection_params})
 
 
-__all__ = ["AstPrinter", "bind_parameters_of", "collections_of", "value_type_id"]
+__all__ = [
+    "AstPrinter",
+    "bind_parameters_of",
+    "collection_name",
+    "collections_of",
+    "value_type_id",
+]

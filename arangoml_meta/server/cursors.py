@@ -24,7 +24,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..aql import ast as A
 from ..embedded import EmbeddedDatabase
 from ..errors import (
     ERROR_HTTP_BAD_PARAMETER,
@@ -34,6 +33,7 @@ from ..errors import (
     ArangoMLMetaError,
     TransactionError,
 )
+from .ast_json import collection_name
 from .context import RequestContext, context, database_name
 from .cursor_registry import Cursors, QueryCursor, not_found, response_body
 from .query_run import Outcome, QueryRequest, StreamQuery, aql_error, run_to_end
@@ -71,7 +71,9 @@ def parse_request(body: Any) -> tuple[QueryRequest, float, bool]:
     ttl = _number(body.get("ttl"))
     stream = body.get("stream") is True or options.get("stream") is True
     engine: dict[str, Any] = {}
-    memory_limit = options.get("memoryLimit", body.get("memoryLimit"))
+    memory_limit = options.get("memoryLimit")
+    if _number(memory_limit) is None:  # the top-level attribute when the option is not a number
+        memory_limit = body.get("memoryLimit")
     if _number(memory_limit) is not None:
         engine["memoryLimit"] = memory_limit
     if _number(options.get("maxRuntime")) is not None:
@@ -107,16 +109,8 @@ def _written_collections(db: EmbeddedDatabase, query: QueryRequest) -> list[str]
         prepared = db.prepare(query.query)
     except ArangoMLMetaError as exc:
         raise aql_error(exc, parsing=True) from None
-    names = []
-    for modification in prepared.modifications:
-        target = modification.collection
-        if isinstance(target, A.CollectionRef):
-            names.append(target.name)
-        elif isinstance(target, A.CollectionParam):
-            value = query.bind_vars.get("@" + target.name)
-            if isinstance(value, str):
-                names.append(value)
-    return names
+    named = (collection_name(m.collection, query.bind_vars) for m in prepared.modifications)
+    return [name for name in named if name is not None]
 
 
 def _run(

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..aql import ast as A
 from ..embedded import EmbeddedDatabase
-from .ast_json import AstPrinter
+from .ast_json import AstPrinter, collection_name
 
 _DEFAULT_LIST_SIZE = 100
 # functions whose result is not the same for the same input (the result is not cacheable)
@@ -83,14 +83,6 @@ class PlanBuilder:
             return self._variable(expr.var)
         return self._calculation(expr)
 
-    def _collection_name(self, node: A.Node) -> str | None:
-        if isinstance(node, A.CollectionRef):
-            return node.name
-        if isinstance(node, A.CollectionParam):
-            value = self.bind_vars.get("@" + node.name)
-            return value if isinstance(value, str) else None
-        return None
-
     def _use(self, name: str, access: str) -> None:
         if self.collections.get(name) != "write":
             self.collections[name] = access
@@ -119,7 +111,7 @@ class PlanBuilder:
 
     def _operation(self, op: A.Node) -> None:
         if isinstance(op, A.ForIn):
-            name = self._collection_name(op.source)
+            name = collection_name(op.source, self.bind_vars)
             if name is not None:
                 self._use(name, "read")
                 rows = self.items * self.db.storage.count(name)  # 1203 for an unknown one
@@ -192,7 +184,7 @@ class PlanBuilder:
         elif isinstance(op, A.Return):
             self._add("ReturnNode", self.items, inVariable=self._input(op.expr), count=True)
         elif isinstance(op, A.Modification):
-            name = self._collection_name(op.collection)
+            name = collection_name(op.collection, self.bind_vars)
             fields = {"collection": name}
             if name is not None:
                 self._use(name, "write")
