@@ -11,7 +11,8 @@ reads inside the request's stream transaction when it names one (the batches
 come from the spool: the transaction may end meanwhile). A streamed query
 outside a transaction makes each batch when it is asked for; one that writes
 runs to its end all the same. Limits: ``memoryLimit`` and ``maxRuntime`` go
-to the engine. The cursors are ``cursor_registry.py``'s.
+to the engine; a query that gives no memory limit gets the project's default
+(``query_limits.py``, 1 GiB), as ArangoDB limits every query by default. The cursors are ``cursor_registry.py``'s.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..errors import (
     ArangoMLMetaError,
     TransactionError,
 )
+from ..query_limits import DEFAULT_MEMORY_LIMIT
 from .ast_json import collection_name
 from .context import RequestContext, context, database_name
 from .cursor_registry import Cursors, QueryCursor, not_found, response_body
@@ -42,6 +44,7 @@ from .responses import HTTPError, json_body, json_response
 from .transactions import StreamTransaction, as_conflict, next_id
 
 DEFAULT_TTL = 30.0  # seconds (ArangoDB's --query.registry-ttl on a single server)
+MEMORY_LIMIT = DEFAULT_MEMORY_LIMIT  # bytes a query may hold unless it asks otherwise
 DEFAULT_BATCH_SIZE = 1000
 
 
@@ -74,8 +77,9 @@ def parse_request(body: Any) -> tuple[QueryRequest, float, bool]:
     memory_limit = options.get("memoryLimit")
     if _number(memory_limit) is None:  # the top-level attribute when the option is not a number
         memory_limit = body.get("memoryLimit")
-    if _number(memory_limit) is not None:
-        engine["memoryLimit"] = memory_limit
+    # without one, the default of the project's queries (ArangoDB 3.12 also limits every
+    # query by default, by a share of the RAM); 0 asks for none
+    engine["memoryLimit"] = memory_limit if _number(memory_limit) is not None else MEMORY_LIMIT
     if _number(options.get("maxRuntime")) is not None:
         engine["maxRuntime"] = options["maxRuntime"]
     warnings = options.get("maxWarningCount")

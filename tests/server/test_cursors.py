@@ -435,6 +435,20 @@ def test_the_memory_limit_stops_a_query(client: Any, db: Any) -> None:
     assert got[:2] == (500, 32) and "more memory than allowed" in got[2]
 
 
+def test_a_query_without_a_memory_limit_gets_the_default_one(
+    client: Any, db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arangoml_meta.server import cursors as cursors_module
+
+    monkeypatch.setattr(cursors_module, "MEMORY_LIMIT", 50_000)
+    query = "FOR i IN 1..10000 SORT i RETURN i"
+    assert error_of(cursor(client, query))[:2] == (500, 32)
+    unlimited = cursor(client, query, memoryLimit=0).json()  # 0 asks for none
+    assert len(unlimited["result"]) == 1000 and unlimited["extra"]["stats"]["peakMemoryUsage"] == 0
+    measured = cursor(client, "FOR i IN 1..10 SORT i RETURN i").json()
+    assert measured["extra"]["stats"]["peakMemoryUsage"] > 0
+
+
 def test_max_runtime_kills_a_query(client: Any, db: Any) -> None:
     query = "FOR i IN 1..100 RETURN SLEEP(0.05)"
     got = error_of(cursor(client, query, options={"maxRuntime": 0.2}))
