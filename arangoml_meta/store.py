@@ -68,6 +68,7 @@ from .store_fields import STORE_SET, refuse_store_fields
 from .tagging import tag
 from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
+from .write_races import refuse_inside_transaction
 
 if TYPE_CHECKING:
     from .backup import BackupReport
@@ -83,8 +84,7 @@ _LATEST_OF = {
     "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
 }
 _HISTORY_OF = {
-    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version "
-    "LIMIT @offset, @count RETURN d",
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version LIMIT @offset, @count RETURN d",
     "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
     "LIMIT @offset, @count RETURN d",
 }
@@ -234,8 +234,11 @@ class MetadataStore:
         """Add a new artifact type: its collection, indexes, schema and place in the graph.
 
         Not part of a step: the type exists at once (schema operations are not
-        transactional on ArangoDB).
+        transactional on ArangoDB). Refused (1652) while a backend transaction is open:
+        on ArangoDB that transaction could not write the new collection, so it is
+        refused on every backend alike; register the type before it.
         """
+        refuse_inside_transaction(self.backend, f"registering artifact type {artifact_type.name!r}")
         check_schema(artifact_type.schema, source=artifact_type.name)  # e.g. built in Python
         if self.backend.get(REGISTRY, artifact_type.name) is not None:
             raise UniqueConstraintError(
@@ -415,10 +418,7 @@ class MetadataStore:
         check_sort_field(self.backend, artifact_type, bind["sort"])
         bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
-        aql = (
-            f"FOR d IN @@c {filter_line} SORT d.@sort {direction} "
-            "LIMIT @offset, @count RETURN d"
-        )
+        aql = f"FOR d IN @@c {filter_line} SORT d.@sort {direction} LIMIT @offset, @count RETURN d"
         return self.backend.query(aql, bind)
 
     def history(
@@ -473,7 +473,9 @@ class MetadataStore:
         when the step ends.
         """
         if not isinstance(relation, str) or not relation.strip():
-            raise BadParameterError(f"a link's relation is a word, e.g. subset_of (not {relation!r})")
+            raise BadParameterError(
+                f"a link's relation is a word, e.g. subset_of (not {relation!r})"
+            )
         refuse_store_fields(attributes, STORE_SET)
         fields = {"relation": relation, **as_json(attributes, "attributes")}
         with self.transaction() as step:
