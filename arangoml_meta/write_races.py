@@ -17,6 +17,9 @@ enclosing transaction (it rolls back at its end). So nothing is tried again
 there: :func:`refuse_taken_keys` checks, before anything is written, the keys
 the snapshot can see, and a race it cannot see is refused with the reason
 (:func:`nested_race_error`): the caller retries the enclosing transaction.
+Schema work (a new type's collection) is refused inside an open transaction on
+both backends (:func:`refuse_inside_transaction`): an ArangoDB stream
+transaction can write only the collections it was begun with.
 """
 
 from __future__ import annotations
