@@ -21,9 +21,9 @@ long as the writing itself:
 A commit that fails leaves nothing behind; when it lost a race (a key another
 writer took: 1210, or 1200 on ArangoDB) it is tried again in a fresh
 transaction after a jittered wait — but not inside an enclosing transaction,
-where every key is checked before writing instead (``write_races.py``). Reads inside a step see committed data; the
-store's lookups by reference (``get``, ``resolve_id``) see the step's own new
-documents too.
+where every key is checked before writing instead (``write_races.py``). Reads
+inside a step see committed data; the store's lookups by reference (``get``,
+``resolve_id``) see the step's own new documents too.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
-
 
 @dataclass
 class Step:

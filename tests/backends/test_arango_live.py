@@ -60,16 +60,22 @@ def connect(
     )
 
 
-def test_opening_a_current_store_reads_one_document(
-    arango_server: ArangoServer, database: str
-) -> None:
-    MetadataStore(connect(arango_server, database)).initialize()
+def requests_to_open(server: ArangoServer, database: str) -> CountingClient:
+    """The requests of opening (and initialising) the store in ``database``."""
     counting = CountingClient()
-    backend = connect(arango_server, database, counting)
+    backend = connect(server, database, counting)
     try:
         MetadataStore(backend).initialize()
     finally:
         backend.close()
+    return counting
+
+
+def test_opening_a_current_store_reads_one_document(
+    arango_server: ArangoServer, database: str
+) -> None:
+    requests_to_open(arango_server, database)  # a new store, set up
+    counting = requests_to_open(arango_server, database)
     print(f"opening a current store: {len(counting.sent)} requests: {counting.sent}")
     assert counting.sent == [
         ("GET", f"/_db/{database}/_api/database/current"),
@@ -80,12 +86,7 @@ def test_opening_a_current_store_reads_one_document(
 def test_setting_a_store_up_reads_its_schema_once(
     arango_server: ArangoServer, database: str
 ) -> None:
-    counting = CountingClient()
-    backend = connect(arango_server, database, counting)
-    try:
-        MetadataStore(backend).initialize()
-    finally:
-        backend.close()
+    counting = requests_to_open(arango_server, database)
     print(f"setting a new store up: {len(counting.sent)} requests")
     assert counting.count("GET", "/_api/collection") == 1  # the list, once; no properties
     assert counting.count("GET", "/_api/index") == 0  # new collections have no index to list
@@ -97,7 +98,7 @@ def test_setting_a_store_up_reads_its_schema_once(
 def test_a_step_is_one_short_transaction_of_one_insert_per_collection(
     arango_server: ArangoServer, database: str
 ) -> None:
-    MetadataStore(connect(arango_server, database)).initialize()
+    requests_to_open(arango_server, database)
     counting = CountingClient()
     store = MetadataStore(connect(arango_server, database, counting))
     try:
