@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import IN_MEMORY, Backend, open_backend
-from .backends.base import QueryRows
+from .backends.base import QueryRows, schema_snapshot
 from .cursor import Cursor
 from .cycles import refuse_self_link
 from .deletion import DELETIONS, Deletion
@@ -245,9 +245,10 @@ class MetadataStore:
             raise UniqueConstraintError(
                 f"artifact type {artifact_type.name!r} is already registered"
             )
-        install_type(self.backend, artifact_type)
-        self.backend.insert(REGISTRY, registry_doc(artifact_type, self.actor))
-        save_graph(self.backend, self.types())
+        with schema_snapshot(self.backend):  # its collection, schema and indexes read once
+            install_type(self.backend, artifact_type)
+            self.backend.insert(REGISTRY, registry_doc(artifact_type, self.actor))
+            save_graph(self.backend, self.types())
         return artifact_type
 
     # ------------------------------------------------------------------ artifacts

@@ -740,10 +740,18 @@ class ArangoBackend:
         token = self._active.set(session)
         try:
             yield session
-        except BaseException:
+        except BaseException as exc:
             self._active.reset(token)
             with quietly("aborting a stream transaction"):
                 trx.abort_transaction()
+            if isinstance(exc, ArangoMLMetaError) and exc.details.get("outcome_unknown"):
+                # known after all: a stream transaction is never committed unless asked to
+                raise ArangoMLMetaError(
+                    f"the connection to ArangoDB at {self.location} failed inside a stream "
+                    "transaction, which was not committed: nothing of it was written (it "
+                    "expires on the server if the abort did not arrive); try again",
+                    exc.error_num,
+                ) from exc
             raise
         self._active.reset(token)
         if session.failed is not None:  # a write failed and the caller went on: all or nothing

@@ -82,7 +82,7 @@ def translate_error(
             f"the connection to ArangoDB at {location} failed after {exc.method} {exc.path} "
             "was sent: the server may or may not have carried it out (outcome unknown); it "
             "was not sent again, so that nothing is written twice: check what is stored "
-            "before trying again",
+            "before trying again (a query that only reads can simply be run again)",
             ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
             outcome_unknown=True,
         )

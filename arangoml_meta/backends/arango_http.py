@@ -14,8 +14,9 @@ second cursor. This client
 - lets a request that never reached the server (no connection could be made)
   be tried again, on the next host of a cluster, as python-arango does;
 - raises :class:`OutcomeUnknown` for any other connection failure of a request
-  that is not a plain read (GET, HEAD, OPTIONS): it was sent once, may or may
-  not have been carried out, and is not sent again. python-arango does not
+  that is not a read (GET, HEAD, OPTIONS, ``PUT ...?onlyget``): it was sent once,
+  may or may not have been carried out, and is not sent again (an AQL query's
+  ``POST /_api/cursor`` included: it may write). python-arango does not
   catch it (it is no ``requests.ConnectionError``); the backend reports it
   (inside a stream transaction nothing is committed, so nothing was written).
 """
@@ -48,6 +49,15 @@ class OutcomeUnknown(OSError):
         self.method = method.upper()
         self.path = path
         self.reason = reason
+
+
+def is_read(method: str, params: Any) -> bool:
+    """Whether a request only reads, so that sending it again changes nothing: GET, HEAD,
+    OPTIONS, and the document API's read of many documents (``PUT ...?onlyget=true``)."""
+    if method.lower() in SAFE_METHODS:
+        return True
+    onlyget = params.get("onlyget") if isinstance(params, dict) else None
+    return method.lower() == "put" and str(onlyget).lower() in ("1", "true")
 
 
 def reached_server(exc: RequestsConnectionError) -> bool:
@@ -94,6 +104,6 @@ class ArangoHTTPClient(DefaultHTTPClient):
         except SSLError as exc:  # not retried as a refused connection: see http_failures.py
             raise TLSFailure(exc) from exc
         except RequestsConnectionError as exc:
-            if method.lower() in SAFE_METHODS or not reached_server(exc):
+            if is_read(method, kwargs.get("params")) or not reached_server(exc):
                 raise  # python-arango may send it again (to the next host)
             raise OutcomeUnknown(method, urlsplit(url).path, exc) from exc

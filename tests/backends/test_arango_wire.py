@@ -365,3 +365,37 @@ def test_a_caught_failed_write_dooms_the_transaction(arango: ScriptedArango) -> 
         r.headers.get("x-arango-trx-id") for r in arango.requests("POST", r".*/_api/document/.*")
     }
     assert trx_ids == {"42"}
+
+
+def test_a_write_dropped_inside_a_transaction_wrote_nothing(arango: ScriptedArango) -> None:
+    arango.on(
+        "POST", r".*/_api/transaction/begin", (201, {"result": {"id": "7", "status": "running"}})
+    )
+    arango.on(
+        "DELETE", r".*/_api/transaction/7", (200, {"result": {"id": "7", "status": "aborted"}})
+    )
+    arango.on("POST", r".*/_api/document/edges", DROP)
+    backend = ArangoBackend(arango.url)
+    try:
+        with pytest.raises(ArangoMLMetaError) as err, backend.transaction(write=["edges"]):
+            backend.insert("edges", {"_from": "a/1", "_to": "b/1"})
+    finally:
+        backend.close()
+    assert len(arango.requests("POST", r".*/_api/document/edges")) == 1
+    assert arango.requests("DELETE", r".*/_api/transaction/7")  # aborted, never committed
+    assert not arango.requests("PUT", r".*/_api/transaction/7")
+    assert "nothing of it was written" in err.value.message
+
+
+def test_a_read_of_many_documents_on_a_dropped_connection_is_asked_again(
+    arango: ScriptedArango,
+) -> None:
+    arango.on("PUT", r".*/_api/document/items", DROP)
+    backend = ArangoBackend(arango.url)
+    try:
+        with pytest.raises(ArangoMLMetaError) as err:
+            backend.get_many("items", ["a"])
+    finally:
+        backend.close()
+    assert len(arango.requests("PUT", r".*/_api/document/items")) > 1  # onlyget: a read
+    assert err.value.error_num == 2001
