@@ -1,6 +1,6 @@
 """The AQL statements the ArangoDB backend sends for document operations, run here.
 
-``arango.py`` implements update, replace and delete_many as AQL (keys bound,
+``arango_session.py`` implements update, replace and delete_many as AQL (keys bound,
 never put into URLs). The embedded engine follows ArangoDB's semantics, so running the
 very same statements on it checks their text and meaning where no server is at hand;
 with a server, ``test_backend_protocol.py`` runs them there too.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.backends import arango as arango_backend
+from arangoml_meta.backends import arango_session as arango_backend
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.errors import DocumentNotFoundError
 
