@@ -22,6 +22,8 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ERROR_ARANGO_DATABASE_NOT_FOUND, ArangoMLMetaError, StoreError
+from .auth import Authenticator as UserAuthentication
+from .auth import challenging
 from .responses import HTTPError, error_from_exception, error_response
 from .state import Databases, ServerConfig
 from .transactions import Transactions
@@ -29,20 +31,21 @@ from .transactions import Transactions
 log = logging.getLogger("arangoml_meta.server")
 
 # the area modules, each with ROUTES (imported by name so that an area is one module)
-AREAS: list[str] = ["admin"]
+AREAS: list[str] = ["admin", "auth", "users"]
 
 
 class Authenticator(Protocol):
     """Who sends a request, and whether they may: ``authenticate`` sets
-    ``request.state.user`` or raises :class:`HTTPError` (401); ``authorize`` raises 403."""
+    ``request.state.user`` or raises :class:`HTTPError` (401, or 403 when the route needs
+    more than the user has)."""
 
-    def authenticate(self, request: Request) -> None: ...
+    async def authenticate(self, request: Request) -> None: ...
 
 
 class NoAuthentication:
-    """``--no-auth``: every request is user root."""
+    """Every request is user root (and there are no users to manage)."""
 
-    def authenticate(self, request: Request) -> None:
+    async def authenticate(self, request: Request) -> None:
         request.state.user = "root"
 
 
@@ -53,10 +56,14 @@ class Server:
         self.config = config
         self.databases = Databases(config.store, config.lock_timeout)
         self.transactions = Transactions(config.transaction_idle_timeout)
-        self.auth: Authenticator = auth or NoAuthentication()
+        # users and their grants (auth.py); with config.auth false every request is root
+        self.auth: Authenticator = auth or UserAuthentication(config, self.databases)
 
     def close(self) -> None:
         self.transactions.abort_all()
+        close_auth = getattr(self.auth, "close", None)
+        if close_auth is not None:
+            close_auth()
         self.databases.close()
 
 
@@ -82,11 +89,13 @@ class _ArangoErrors:
             await self.app(scope, receive, send)
             return
         request = Request(scope, receive)
+        send = challenging(scope, send)  # every 401 carries ArangoDB's www-authenticate
         try:
+            # who first: a user who may not know of a database gets 401, not 1228
+            await self.server.auth.authenticate(request)
             name = database_in_path(scope)
             if name is not None and not self.server.databases.exists(name):
                 raise StoreError("database not found", ERROR_ARANGO_DATABASE_NOT_FOUND)
-            self.server.auth.authenticate(request)
         except Exception as exc:
             await error_from_exception(exc)(scope, receive, send)
             return
