@@ -16,6 +16,9 @@ from .core import examples
 # clients connect as to ArangoDB (python-arango, arangosh, curl); a single-node team mode
 EPILOG = examples(
     "arangoml-meta serve --store ./team-store --port 8529",
+    "ARANGO_ROOT_PASSWORD=s3cret arangoml-meta serve --store ./team-store --host 0.0.0.0",
+    "arangoml-meta serve --store ./team-store --root-password-file ./root.pw "
+    "--jwt-secret-file ./jwt.secret",
     "ARANGOML_META_STORE=http://127.0.0.1:8529 arangoml-meta artifacts list",
     "arangoml-meta serve --store ./scratch --no-auth",
 )

@@ -518,7 +518,7 @@ async def _check_exists(request: Request, database: str, collection: str) -> Non
         return
     databases = request.app.state.server.databases
     if not databases.exists(database):
-        raise ArangoMLMetaError("database not found", ERROR_ARANGO_DATABASE_NOT_FOUND)
+        raise StoreError("database not found", ERROR_ARANGO_DATABASE_NOT_FOUND)
     if collection == WILDCARD or collection.startswith("_"):
         return
     exists = await run_in_threadpool(

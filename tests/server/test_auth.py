@@ -729,3 +729,45 @@ def test_python_arango_with_a_superuser_token(live: Live) -> None:
     )
     db = ArangoClient(hosts=live.url).db("_system", superuser_token=token)
     assert {u["username"] for u in db.users()} == {"root"}
+
+
+# --- the serve command's options ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--jwt-secret", SECRET, "--jwt-secret-file", "{tmp}/secret"], "not both"),
+        (["--jwt-secret-file", "{tmp}/missing"], "cannot read"),
+        (["--jwt-secret", "x" * 65], "at most 64"),
+        (["--root-password-file", "{tmp}/missing"], "cannot read"),
+    ],
+)
+def test_serve_refuses_credentials_it_cannot_use(
+    tmp_path: Path, options: list[str], message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from arangoml_meta.cli import app
+
+    (tmp_path / "secret").write_text(SECRET)
+    args = ["serve", "--store", str(tmp_path / "s"), "--port", "0"]
+    args += [o.format(tmp=tmp_path) for o in options]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_root_password_comes_from_the_file_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arangoml_meta.cli.serve import _root_password
+
+    monkeypatch.setenv("ARANGO_ROOT_PASSWORD", "from-the-environment")
+    assert _root_password(None) == "from-the-environment"
+    path = tmp_path / "pw"
+    path.write_text("from the file \nsecond line\n")
+    assert _root_password(path) == "from the file "
+    monkeypatch.delenv("ARANGO_ROOT_PASSWORD")
+    assert _root_password(None) == ""
