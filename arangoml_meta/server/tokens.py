@@ -18,7 +18,10 @@ or expiry is wrong, or it names neither a user nor a server; a superuser token m
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
+import math
 import os
 import secrets
 import stat
@@ -39,6 +42,7 @@ ALGORITHM = "HS256"
 SECRET_FILE = "jwt-secret"
 MAX_SECRET_LENGTH = 64  # ArangoDB refuses a longer secret
 SESSION_TIMEOUT = 3600.0
+CACHE_SIZE = 1024
 
 
 def check_secret(secret: str, source: str) -> str:
@@ -93,8 +97,13 @@ def own_secret(system_file: Path) -> str:
     return check_secret(path.read_text(encoding="utf-8").strip(), str(path))
 
 
+Verified = tuple[Identity, tuple[str, ...] | None]
+
+
 class Tokens:
-    """Issues user tokens and verifies any token against one secret."""
+    """Issues user tokens and verifies any token against one secret. A verified token is
+    remembered until it expires (verifying one costs more than the rest of a request's
+    authentication), by a keyed hash of it."""
 
     def __init__(
         self, secret: str, accept_superuser: bool, session_timeout: float = SESSION_TIMEOUT
@@ -102,6 +111,8 @@ class Tokens:
         self._key = secret.encode("utf-8")
         self.accept_superuser = accept_superuser
         self.session_timeout = session_timeout
+        self._cache_key = secrets.token_bytes(32)
+        self._verified: dict[bytes, tuple[Verified, float]] = {}
 
     def issue(self, user: str) -> str:
         """A token for ``user``, valid for the session timeout."""
@@ -119,13 +130,27 @@ class Tokens:
         body = {"iss": ISSUER, "server_id": server_id, "iat": int(time.time()), **claims}
         return jwt.encode(body, self._key, algorithm=ALGORITHM, headers={"typ": "JWT"})
 
-    def verify(self, token: str) -> tuple[Identity, tuple[str, ...] | None] | None:
+    def verify(self, token: str) -> Verified | None:
         """Who the token speaks for and the paths it is limited to (None: any), or None
         when it is not a valid token of this server."""
+        digest = hmac.new(self._cache_key, token.encode("utf-8"), hashlib.sha256).digest()
+        known = self._verified.get(digest)
+        if known is not None:
+            if time.time() < known[1]:
+                return known[0]
+            self._verified.pop(digest, None)
+        verified, expires = self._verify(token)
+        if verified is not None:
+            if len(self._verified) >= CACHE_SIZE:
+                self._verified.clear()
+            self._verified[digest] = (verified, expires)
+        return verified
+
+    def _verify(self, token: str) -> tuple[Verified | None, float]:
         try:
             header = jwt.get_unverified_header(token)
             if header.get("alg") != ALGORITHM or header.get("typ") != "JWT":
-                return None
+                return None, 0.0
             claims = jwt.decode(
                 token,
                 self._key,
@@ -134,18 +159,19 @@ class Tokens:
                 options={"require": ["iss"], "verify_iat": False, "verify_aud": False},
             )
         except jwt.PyJWTError:
-            return None
+            return None, 0.0
+        expires = float(claims.get("exp", math.inf))
         paths = claims.get("allowed_paths")
         if paths is not None and not (
             isinstance(paths, list) and all(isinstance(p, str) for p in paths)
         ):
-            return None
+            return None, 0.0
         allowed = tuple(paths) if paths is not None else None
         if "preferred_username" in claims:
             user = claims["preferred_username"]
             if not isinstance(user, str) or not user:
-                return None
-            return Identity(user), allowed
+                return None, 0.0
+            return (Identity(user), allowed), expires
         if "server_id" in claims and self.accept_superuser:
-            return Identity.superuser(), allowed
-        return None
+            return (Identity.superuser(), allowed), expires
+        return None, 0.0

@@ -304,6 +304,17 @@ def test_tampered_expired_and_foreign_tokens_get_401(server: Server, client: Tes
     assert client.get("/_api/version", headers=bearer(token)).status_code == 200
 
 
+def test_a_token_used_before_is_refused_once_it_expires(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "s", session_timeout=1)
+    with TestClient(create_app(server)) as client:
+        token = _root_token(client)
+        assert client.get("/_api/version", headers=bearer(token)).status_code == 200
+        exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+        while time.time() < exp + 0.05:
+            time.sleep(0.1)
+        assert client.get("/_api/version", headers=bearer(token)).status_code == 401
+
+
 def test_a_token_outlives_a_restart_of_the_server(tmp_path: Path) -> None:
     first = make_server(tmp_path / "s")
     with TestClient(create_app(first)) as client:
