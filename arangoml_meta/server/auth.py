@@ -102,7 +102,7 @@ def _on(collection: str | None, level: Level, database: Level = Level.RO) -> Nee
 def need_of(method: str, parts: list[str], query: Mapping[str, str]) -> Need:
     """What ``method`` on the path ``parts`` (relative to the database) needs."""
     read = method in READS
-    if not parts or parts[0] == "_open":
+    if not parts or parts[0] == "_open" or method == "OPTIONS":  # CORS preflight: open
         return OPEN
     if parts[0] == "_admin":
         if parts[1:] == ["server", "availability"] or parts[1:2] == ["aardvark"]:

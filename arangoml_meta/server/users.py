@@ -17,6 +17,7 @@ on ``_system``) manages everyone; any user reads and changes their own record.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import urllib.parse
@@ -51,6 +52,8 @@ from .grants import ROOT, WILDCARD, Grants, Identity, Level, level_of, root_gran
 from .responses import HTTPError, flag, json_body, json_response
 
 TABLE = "_server_users"
+# argon2 takes 64 MiB a hash: at most this many at once, whatever the number of requests
+HASHING_AT_ONCE = max(2, os.cpu_count() or 2)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ class UserStore:
     tenth of a second of CPU: call them off the event loop."""
 
     def __init__(self, file: Path, timeout: float = 30.0) -> None:
-        self.hasher = PasswordHasher()
+        self._hasher = PasswordHasher()
+        self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
             str(file), timeout=timeout, isolation_level=None, check_same_thread=False
@@ -141,19 +145,26 @@ class UserStore:
             return False
         if not self._verify(user.password_hash, password):
             return False
-        if self.hasher.check_needs_rehash(user.password_hash):
-            self._change(name, lambda u: replace(u, password_hash=self.hasher.hash(password)))
+        if self._hasher.check_needs_rehash(user.password_hash):
+            new_hash = self.hash(password)
+            self._change(name, lambda u: replace(u, password_hash=new_hash))
         return True
+
+    def hash(self, password: str) -> str:
+        """The argon2id hash of ``password`` (salted: a new one each time)."""
+        with self._hashing:
+            return self._hasher.hash(password)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
-            return self.hasher.verify(password_hash, password)
+            with self._hashing:
+                return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = self.hasher.hash("arangoml-meta: no such user")
+            self._dummy_hash = self.hash("arangoml-meta: no such user")
         return self._dummy_hash
 
     # --- changing (written through) ------------------------------------------------------
@@ -163,7 +174,7 @@ class UserStore:
         it was created."""
         if ROOT in self._users:
             return False
-        root = User(ROOT, True, self.hasher.hash(password), root_grants())
+        root = User(ROOT, True, self.hash(password), root_grants())
         with self._lock:
             if ROOT in self._users:
                 return False
@@ -178,7 +189,7 @@ class UserStore:
             raise ArangoMLMetaError("invalid user name", ERROR_USER_INVALID_NAME)
         if name in self._users:
             raise ArangoMLMetaError("duplicate user", ERROR_USER_DUPLICATE)
-        user = User(name, active, self.hasher.hash(password), Grants(name), extra or {})
+        user = User(name, active, self.hash(password), Grants(name), extra or {})
         with self._lock:
             if name in self._users:
                 raise ArangoMLMetaError("duplicate user", ERROR_USER_DUPLICATE)
@@ -190,7 +201,7 @@ class UserStore:
     ) -> User:
         """A user made anew under the same name, as ArangoDB's replace does: the password
         given (empty when none), no grants, no config (root keeps its ``_system`` access)."""
-        new_hash = self.hasher.hash(password)
+        new_hash = self.hash(password)
         return self._change(
             name,
             lambda _: User(name, active, new_hash, Grants.from_json(name, {}), extra or {}),
@@ -204,7 +215,7 @@ class UserStore:
         extra: dict[str, Any] | None = None,
     ) -> User:
         """Change what is given; ``extra`` only when it is a non-empty object (as ArangoDB)."""
-        new_hash = self.hasher.hash(password) if password is not None else None
+        new_hash = self.hash(password) if password is not None else None
 
         def change(user: User) -> User:
             return replace(
@@ -364,13 +375,15 @@ async def user_paths(request: Request) -> Response:
     identity = identity_of(request)
     parts = _suffixes(request)
     method = request.method
-    if method == "GET":
+    if method in ("GET", "HEAD"):  # Starlette routes HEAD with GET
         return await _get(request, store, identity, parts)
     if method == "POST":
         return await _post(request, store, identity, parts)
     if method in ("PUT", "PATCH"):
         return await _put_or_patch(request, store, identity, parts)
-    return await _delete(request, store, identity, parts)
+    if method == "DELETE":
+        return await _delete(request, store, identity, parts)
+    raise HTTPError(405, 405, "method not supported")
 
 
 def _may_access(store: UserStore, identity: Identity, name: str) -> bool:

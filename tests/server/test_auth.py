@@ -496,6 +496,7 @@ def test_no_auth_makes_every_request_root(tmp_path: Path) -> None:
         ("GET", "", {}, "open"),
         ("POST", "_open/auth", {}, "open"),
         ("GET", "_admin/server/availability", {}, "open"),
+        ("OPTIONS", "_api/document/c", {}, "open"),
         ("GET", "_api/version", {}, "db ro"),
         ("GET", "_admin/time", {}, "db ro"),
         ("PUT", "_admin/log/level", {}, "admin"),

@@ -9,6 +9,7 @@ documentation), persistence, and python-arango's user management end to end.
 from __future__ import annotations
 
 import json
+import sqlite3
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -216,6 +217,13 @@ def test_delete_removes_a_user_but_never_root(client: TestClient) -> None:
     assert (response.status_code, response.json()["errorNum"]) == (403, 11)
 
 
+def test_head_reads_and_never_changes(client: TestClient) -> None:
+    add_user(client, "ann", "pw-ann")
+    assert client.head("/_api/user/ann", auth=ROOT).status_code == 200
+    assert client.head("/_api/user/nobody", auth=ROOT).status_code == 404
+    assert client.get("/_api/user/ann", auth=ROOT).status_code == 200
+
+
 def test_checking_a_password(client: TestClient) -> None:
     add_user(client, "ann", "pw-ann")
     good = client.post("/_api/user/ann", json={"passwd": "pw-ann"}, auth=ROOT)
@@ -351,6 +359,31 @@ def test_users_and_grants_survive_a_restart(tmp_path: Path) -> None:
         assert client.get("/_api/user/ann/database/_system", auth=ROOT).json()["result"] == "ro"
         assert client.get("/_api/version", auth=("ann", "pw-ann")).status_code == 200
     second.close()
+
+
+def test_a_hash_of_older_parameters_is_renewed_at_login(tmp_path: Path) -> None:
+    from argon2 import PasswordHasher
+
+    first = make_server(tmp_path / "s")
+    with TestClient(create_app(first)) as client:
+        add_user(client, "ann", "pw-ann", _system="ro")
+    first.close()
+    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("pw-ann")
+    with sqlite3.connect(tmp_path / "s" / "store.db") as conn:
+        query = f"SELECT record FROM {TABLE} WHERE name = 'ann'"
+        record = json.loads(conn.execute(query).fetchone()[0])
+        conn.execute(
+            f"UPDATE {TABLE} SET record = ? WHERE name = 'ann'",
+            (json.dumps({**record, "hash": weak}),),
+        )
+    second = make_server(tmp_path / "s")
+    with TestClient(create_app(second)) as client:
+        assert client.get("/_api/version", auth=("ann", "pw-ann")).status_code == 200
+    second.close()
+    with sqlite3.connect(tmp_path / "s" / "store.db") as conn:
+        rows = dict(conn.execute(f"SELECT name, record FROM {TABLE}").fetchall())
+    renewed = json.loads(rows["ann"])["hash"]
+    assert renewed != weak and "m=65536" in renewed
 
 
 def test_users_are_outside_the_engines_catalog(server: Server, client: TestClient) -> None:
