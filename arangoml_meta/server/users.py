@@ -56,7 +56,7 @@ TABLE = "_server_users"
 # 1 lane): ~25 ms a hash here, where argon2-cffi's default (64 MiB, 3 passes) takes ~150 ms
 # of every login and of every server start; a stored hash of other parameters is renewed at
 # the next login
-ARGON2 = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_LANES = 2, 19 * 1024, 1
 # each hash holds its memory while it runs: at most this many at once, whatever the requests
 HASHING_AT_ONCE = max(2, os.cpu_count() or 2)
 
@@ -112,7 +112,7 @@ class UserStore:
     tenth of a second of CPU: call them off the event loop."""
 
     def __init__(self, file: Path, timeout: float = 30.0) -> None:
-        self._hasher = PasswordHasher(**ARGON2)
+        self._hasher = PasswordHasher(ARGON2_TIME_COST, ARGON2_MEMORY_KIB, ARGON2_LANES)
         self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(
