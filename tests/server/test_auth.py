@@ -51,13 +51,15 @@ with warnings.catch_warnings():  # starlette asks for httpx2; the httpx installe
 ROOT_PASSWORD = "root-Pa55word-for-tests"
 SECRET = "a-configured-jwt-secret-of-48-characters-length!"
 ROOT = ("root", ROOT_PASSWORD)
-NOT_AUTHORIZED = {
-    "code": 401,
-    "error": True,
-    "errorMessage": "not authorized to execute this request",
-    "errorNum": 11,
-}
-FORBIDDEN = {"code": 403, "error": True, "errorMessage": "forbidden", "errorNum": 11}
+
+
+def arango_error(code: int, error_num: int, message: str) -> dict[str, Any]:
+    """ArangoDB's error body."""
+    return {"code": code, "error": True, "errorMessage": message, "errorNum": error_num}
+
+
+NOT_AUTHORIZED = arango_error(401, 11, "not authorized to execute this request")
+FORBIDDEN = arango_error(403, 11, "forbidden")
 CHALLENGES = ['Basic, realm="ArangoDB"', 'Bearer, token_type="JWT", realm="ArangoDB"']
 
 
@@ -227,12 +229,7 @@ def test_open_auth_gives_a_user_token_as_arangodb_does(server: Server, client: T
 def test_open_auth_refuses_wrong_credentials(client: TestClient) -> None:
     response = client.post("/_open/auth", json={"username": "root", "password": "nope"})
     assert response.status_code == 401
-    assert response.json() == {
-        "code": 401,
-        "error": True,
-        "errorMessage": "Wrong credentials",
-        "errorNum": 401,
-    }
+    assert response.json() == arango_error(401, 401, "Wrong credentials")
     assert response.headers.get_list("www-authenticate") == CHALLENGES
 
 

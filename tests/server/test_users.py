@@ -28,6 +28,7 @@ from .test_auth import (
     add_collection,
     add_database,
     add_user,
+    arango_error,
     client,
     live,
     make_server,
@@ -172,12 +173,7 @@ def test_unknown_users_are_not_found(client: TestClient) -> None:
         client.get("/_api/user/nobody/database", auth=ROOT),
     ):
         assert response.status_code == 404
-        assert response.json() == {
-            "code": 404,
-            "error": True,
-            "errorMessage": "user not found",
-            "errorNum": 1703,
-        }
+        assert response.json() == arango_error(404, 1703, "user not found")
     assert client.get("/_api/user/nobody/database/_system", auth=ROOT).json()["result"] == "none"
 
 
