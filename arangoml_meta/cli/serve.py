@@ -140,6 +140,6 @@ def serve(
     server = Server(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn_config = uvicorn.Config(
-        create_app(server), log_level="info", timeout_graceful_shutdown=10
+        create_app(server), log_level="info", timeout_graceful_shutdown=10, server_header=False
     )
     uvicorn.Server(uvicorn_config).run(sockets=[listener])

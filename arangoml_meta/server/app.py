@@ -31,7 +31,7 @@ from .transactions import Transactions
 log = logging.getLogger("arangoml_meta.server")
 
 # the area modules, each with ROUTES (imported by name so that an area is one module)
-AREAS: list[str] = ["admin", "auth", "users"]
+AREAS: list[str] = ["admin", "gharial", "auth", "users"]
 
 
 class Authenticator(Protocol):
@@ -88,8 +88,9 @@ class _ArangoErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # ArangoDB's headers on every response, its www-authenticate challenge on every 401
+        send = challenging(scope, _with_server_headers(send))
         request = Request(scope, receive)
-        send = challenging(scope, send)  # every 401 carries ArangoDB's www-authenticate
         try:
             # who first: a user who may not know of a database gets 401, not 1228
             await self.server.auth.authenticate(request)
@@ -118,6 +119,22 @@ class _ArangoErrors:
             if started:
                 raise
             await error_from_exception(exc)(scope, receive, send)
+
+
+# ArangoDB sends every response with the time the request waited in its scheduler queue
+# (clients read it for back-off); requests here are not queued
+_SERVER_HEADERS = [(b"x-arango-queue-time-seconds", b"0.000000"), (b"server", b"ArangoDB")]
+
+
+def _with_server_headers(send: Send) -> Send:
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            names = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(n, v) for n, v in _SERVER_HEADERS if n not in names]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
 
 
 def database_in_path(scope: Scope) -> str | None:
