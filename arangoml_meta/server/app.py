@@ -22,6 +22,8 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ERROR_ARANGO_DATABASE_NOT_FOUND, ArangoMLMetaError, StoreError
+from .auth import Authenticator as UserAuthentication
+from .auth import challenging
 from .cursor_registry import Cursors
 from .query_tracking import QueryTracker
 from .responses import HTTPError, error_from_exception, error_response
@@ -33,24 +35,27 @@ log = logging.getLogger("arangoml_meta.server")
 # the area modules, each with ROUTES (imported by name so that an area is one module)
 AREAS: list[str] = [
     "admin",
+    "auth",
     "cursors",
     "gharial",
     "query_api",
     "transaction_api",
+    "users",
 ]
 
 
 class Authenticator(Protocol):
     """Who sends a request, and whether they may: ``authenticate`` sets
-    ``request.state.user`` or raises :class:`HTTPError` (401); ``authorize`` raises 403."""
+    ``request.state.user`` or raises :class:`HTTPError` (401, or 403 when the route needs
+    more than the user has)."""
 
-    def authenticate(self, request: Request) -> None: ...
+    async def authenticate(self, request: Request) -> None: ...
 
 
 class NoAuthentication:
-    """``--no-auth``: every request is user root."""
+    """Every request is user root (and there are no users to manage)."""
 
-    def authenticate(self, request: Request) -> None:
+    async def authenticate(self, request: Request) -> None:
         request.state.user = "root"
 
 
@@ -65,11 +70,15 @@ class Server:
         )
         self.cursors = Cursors()
         self.queries = QueryTracker()
-        self.auth: Authenticator = auth or NoAuthentication()
+        # users and their grants (auth.py); with config.auth false every request is root
+        self.auth: Authenticator = auth or UserAuthentication(config, self.databases)
 
     def close(self) -> None:
         self.cursors.close()
         self.transactions.abort_all()
+        close_auth = getattr(self.auth, "close", None)
+        if close_auth is not None:
+            close_auth()
         self.databases.close()
 
 
@@ -94,13 +103,15 @@ class _ArangoErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        send = _with_server_headers(send)
+        # ArangoDB's headers on every response, its www-authenticate challenge on every 401
+        send = challenging(scope, _with_server_headers(send))
         request = Request(scope, receive)
         try:
+            # who first: a user who may not know of a database gets 401, not 1228
+            await self.server.auth.authenticate(request)
             name = database_in_path(scope)
             if name is not None and not self.server.databases.exists(name):
                 raise StoreError("database not found", ERROR_ARANGO_DATABASE_NOT_FOUND)
-            self.server.auth.authenticate(request)
         except Exception as exc:
             await error_from_exception(exc)(scope, receive, send)
             return

@@ -36,8 +36,10 @@ from ..errors import (
 )
 from ..query_limits import DEFAULT_MEMORY_LIMIT
 from .ast_json import collection_name
+from .auth import authorize_collections
 from .context import RequestContext, context, database_name
 from .cursor_registry import Cursors, QueryCursor, not_found, response_body
+from .query_access import query_collections
 from .query_run import Outcome, QueryRequest, StreamQuery, aql_error, run_to_end
 from .query_tracking import QueryTracker, RunningQuery
 from .responses import HTTPError, json_body, json_response
@@ -117,6 +119,15 @@ def _written_collections(db: EmbeddedDatabase, query: QueryRequest) -> list[str]
     return [name for name in named if name is not None]
 
 
+def _authorize(ctx: RequestContext, db: EmbeddedDatabase, query: QueryRequest) -> None:
+    """403 unless the user may read and write the collections the query names."""
+    try:
+        read, written = query_collections(db, query.query, query.bind_vars)
+    except ArangoMLMetaError as exc:
+        raise aql_error(exc, parsing=True) from None
+    authorize_collections(ctx, read, written)
+
+
 def _run(
     db: EmbeddedDatabase, query: QueryRequest, entry: RunningQuery, trx: StreamTransaction | None
 ) -> Outcome:
@@ -167,6 +178,7 @@ async def create(request: Request) -> Response:
     query, ttl, retriable = parse_request(await json_body(request))
     ctx = context(request)
     _, tracker = _registries(request)
+    await ctx.run(lambda db: _authorize(ctx, db, query))
     entry = tracker.start(ctx.database.name, ctx.user, query.query, query.bind_vars, query.stream)
     if query.stream and ctx.transaction is None:
         return await _create_streamed(request, ctx, query, ttl, retriable, entry)

@@ -22,7 +22,8 @@ from ..errors import (
     ERROR_NOT_IMPLEMENTED,
     BadParameterError,
 )
-from .context import database_name
+from .auth import authorize_collections
+from .context import context, database_name
 from .responses import HTTPError, json_body, json_response
 from .state import Database
 from .transactions import TransactionOptions, Transactions
@@ -102,6 +103,8 @@ async def begin(request: Request) -> Response:
             "unexpected transaction ID received in begin transaction request",
         )
     options = parse_options(await json_body(request))
+    # the user must be allowed what the transaction declares (403 / 11)
+    authorize_collections(context(request), options.read, [*options.write, *options.exclusive])
     registry = _registry(request)
     trx = registry.create(_database(request), options)
     await asyncio.wrap_future(registry.start(trx))
