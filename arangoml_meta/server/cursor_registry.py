@@ -59,8 +59,10 @@ class QueryCursor:
         stream: StreamQuery | None = None,
         extra: dict[str, Any] | None = None,
         streamed: bool = False,
+        owner: str | None = None,
     ) -> None:
         self.id = cursor_id
+        self.owner = owner  # the user who opened it: only they may read or delete it
         self.database = database
         self.ttl = ttl
         self.retriable = retriable
@@ -182,22 +184,23 @@ class Cursors:
             cursor.close()
             raise too_many("cursors", self.max_open)
 
-    def lease(self, cursor_id: str, database: str) -> QueryCursor:
+    def lease(self, cursor_id: str, database: str, user: str | None) -> QueryCursor:
         """The cursor, taken for one request (:meth:`QueryCursor.release` it); 1600 when
-        there is none (or it expired), 1601 when another request uses it."""
+        there is none (or it expired, or another user opened it, as ArangoDB answers),
+        1601 when another request uses it."""
         self._sweep()
         with self._lock:
             cursor = self._open.get(cursor_id)
-        if cursor is None or cursor.database != database or cursor.closed:
+        if cursor is None or cursor.database != database or cursor.closed or cursor.owner != user:
             raise not_found()
         if not cursor.try_lease():
             raise HTTPError(409, ERROR_CURSOR_BUSY, "cursor is busy")
         return cursor
 
-    def remove(self, cursor_id: str, database: str) -> bool:
+    def remove(self, cursor_id: str, database: str, user: str | None) -> bool:
         with self._lock:
             cursor = self._open.get(cursor_id)
-            if cursor is None or cursor.database != database:
+            if cursor is None or cursor.database != database or cursor.owner != user:
                 return False
             del self._open[cursor_id]
         cursor.close()

@@ -164,6 +164,7 @@ def _first_batch(
         spool=spool,
         extra=outcome.extra,
         streamed=query.stream,
+        owner=context(request).user,
     )
     body = cursor.respond(spool.first, True, None if query.stream else outcome.extra, 201)
     cursors.add(cursor)
@@ -222,6 +223,7 @@ async def _create_streamed(
             entry=entry,
             stream=stream,
             streamed=True,
+            owner=ctx.user,
         )
         batch, more, extra = await asyncio.wrap_future(stream.submit(stream.take))
     except BaseException:
@@ -238,7 +240,9 @@ async def _create_streamed(
 
 async def next_batch(request: Request) -> Response:
     cursors, _ = _registries(request)
-    cursor = cursors.lease(str(request.path_params["cursor_id"]), database_name(request))
+    cursor = cursors.lease(
+        str(request.path_params["cursor_id"]), database_name(request), context(request).user
+    )
     return await _advance(cursors, cursor)
 
 
@@ -258,7 +262,9 @@ async def _advance(cursors: Cursors, cursor: QueryCursor) -> Response:
 async def batch_again(request: Request) -> Response:
     """``POST /_api/cursor/{id}/{batchId}``: the last batch again, or the next one."""
     cursors, _ = _registries(request)
-    cursor = cursors.lease(str(request.path_params["cursor_id"]), database_name(request))
+    cursor = cursors.lease(
+        str(request.path_params["cursor_id"]), database_name(request), context(request).user
+    )
     text = str(request.path_params["batch_id"])
     batch_id = int(text) if text.isdigit() else 0
     if batch_id == cursor.batch_id + 1 and cursor.has_more:
@@ -276,7 +282,7 @@ async def batch_again(request: Request) -> Response:
 async def delete(request: Request) -> Response:
     cursor_id = str(request.path_params["cursor_id"])
     cursors, _ = _registries(request)
-    if not cursors.remove(cursor_id, database_name(request)):
+    if not cursors.remove(cursor_id, database_name(request), context(request).user):
         raise not_found()
     return json_response({"id": cursor_id, "error": False, "code": 202}, 202)
 

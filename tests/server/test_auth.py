@@ -458,6 +458,19 @@ def test_a_collection_grant_overrides_the_database_grant(
     assert client.post("/_api/cursor", json=query, auth=ann).status_code == 201
 
 
+def test_a_cursor_is_read_and_deleted_only_by_the_user_who_opened_it(client: TestClient) -> None:
+    add_user(client, "ann", "pw-ann", _system="rw")
+    add_user(client, "bob", "pw-bob", _system="rw")
+    ann, bob = ("ann", "pw-ann"), ("bob", "pw-bob")
+    query = {"query": "FOR i IN 1..10 RETURN i", "batchSize": 2}
+    opened = client.post("/_api/cursor", json=query, auth=ann).json()
+    for method in (client.post, client.put, client.delete):
+        response = method(f"/_api/cursor/{opened['id']}", auth=bob)
+        assert (response.status_code, response.json()["errorNum"]) == (404, 1600)
+    assert client.post(f"/_api/cursor/{opened['id']}", auth=ann).json()["result"] == [3, 4]
+    assert client.delete(f"/_api/cursor/{opened['id']}", auth=ann).status_code == 202
+
+
 def test_a_revoked_grant_applies_to_the_next_request(server: Server, client: TestClient) -> None:
     add_user(client, "ann", "pw-ann", _system="rw")
     ann = ("ann", "pw-ann")

@@ -178,12 +178,12 @@ def test_a_cursor_in_use_is_busy() -> None:
         "7", "_system", 30, retriable=False, count=None, tracker=tracker, entry=None, spool=spool
     )
     cursors.add(one)
-    leased = cursors.lease("7", "_system")
+    leased = cursors.lease("7", "_system", None)
     with pytest.raises(HTTPError) as raised:
-        cursors.lease("7", "_system")
+        cursors.lease("7", "_system", None)
     assert (raised.value.status, raised.value.error_num) == (409, 1601)
     leased.release()
-    assert cursors.lease("7", "_system") is one
+    assert cursors.lease("7", "_system", None) is one
     cursors.close()
 
 
