@@ -11,7 +11,6 @@ library takes what orjson will not, such as nesting deeper than its limits.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Container
 from typing import Any
 

@@ -813,11 +813,13 @@ class Storage:
             if block is not None and highest >= block[0]:
                 block[0] = highest + 1  # generated keys stay above every explicit one
 
-    def prepare_new(
-        self, info: CollectionInfo, doc: dict[str, Any], key: str
-    ) -> dict[str, Any]:
+    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str) -> dict[str, Any]:
         """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
-        system: dict[str, Any] = {"_key": key, "_id": f"{info.name}/{key}", "_rev": REVISIONS.next()}
+        system: dict[str, Any] = {
+            "_key": key,
+            "_id": f"{info.name}/{key}",
+            "_rev": REVISIONS.next(),
+        }
         if info.edge:
             system["_from"] = check_edge_handle(doc.get("_from"), "_from")
             system["_to"] = check_edge_handle(doc.get("_to"), "_to")
