@@ -11,7 +11,7 @@ library takes what orjson will not, such as nesting deeper than its limits.
 from __future__ import annotations
 
 import json
-from collections.abc import Container
+from collections.abc import Collection
 from typing import Any
 
 import orjson
@@ -29,7 +29,7 @@ def _not_json(what: str) -> DocumentError:
     )
 
 
-def normalize(value: Any, skip: Container[str] = _NOTHING) -> Any:
+def normalize(value: Any, skip: Collection[str] = _NOTHING) -> Any:
     """The stored form of a value (see the module docstring); tuples become arrays.
 
     ``skip``: top-level attribute names left out (a document's system attributes).
@@ -51,7 +51,7 @@ def normalize(value: Any, skip: Container[str] = _NOTHING) -> Any:
 # runs for every document written (about half the time of a copy made value by value).
 
 
-def _object(value: dict[Any, Any], skip: Container[str]) -> dict[str, Any]:
+def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
     out = dict(value)
     for k, v in value.items():
         if type(k) is not str:
@@ -98,7 +98,7 @@ def _double(value: float) -> int | float:
     return value
 
 
-def encode(doc: dict[str, Any], skip: Container[str] = _NOTHING) -> str:
+def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
     """The stored JSON text of a document (compact, UTF-8, attribute order kept), without
     the top-level attributes named in ``skip``."""
     try:

@@ -863,6 +863,7 @@ class Storage:
 
     def _insert_rows(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
         system = info.system
+        rows: list[tuple[Any, ...]]
         if info.edge:
             self.ends.note(info.id, stored)
             sql = f"INSERT INTO {info.table}(key, rev, doc, from_id, to_id) VALUES (?, ?, ?, ?, ?)"
