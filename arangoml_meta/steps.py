@@ -9,11 +9,13 @@ long as the writing itself:
 - every document checked against a schema version older than its type's
   registered one is checked again against the current one (``current_types.py``);
 - the versions of each name are confirmed against what is stored at that
-  moment, two key lookups per type (``versions.py``); a version another process
-  took meanwhile is given up for the next free one, and the step's documents,
-  their ids and the edges naming them are renumbered in place;
+  moment (``versions.py``); a version another process took meanwhile is given up
+  for the next free one, and the step's documents, their ids and the edges naming
+  them are renumbered in place;
 - the ids the step's edges point to (other than its own new documents) are
-  checked to exist in one query: a missing one fails the step with 1202;
+  checked to exist: a missing one fails the step with 1202. What confirms the
+  versions (deletion records, the version before) is asked in the same lookup,
+  one query for the whole commit (on the embedded store, key lookups);
 - new documents go in as one multi-row insert per collection (on ArangoDB one
   request per collection inside one stream transaction), then updates of
   documents written before (a run's close), then deletions.
@@ -41,7 +43,7 @@ from .errors import (
     UniqueConstraintError,
 )
 from .refs import artifact_key, is_valid_name
-from .versions import confirm_versions, next_versions
+from .versions import confirm_versions, next_versions, version_probes
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -180,12 +182,17 @@ def _write(
     by_type: dict[str, dict[str, tuple[int, int]]] = {}
     for (type_name, name), docs in step.versions.items():
         by_type.setdefault(type_name, {})[name] = (docs[0]["version"], len(docs))
+    # one lookup for what the versions are confirmed by and for the ids the edges point to
+    required = list(step.required)
+    probes = [] if free_keys else [p for t, v in by_type.items() for p in version_probes(t, v)]
+    absent = set(missing_ids(session, [*required, *probes])) if required or probes else set()
+    existing = {probe for probe in probes if probe not in absent}
     for type_name, planned in by_type.items():
         if free_keys:  # a key was taken: allocate again, past taken keys
             counts = {name: count for name, (_, count) in planned.items()}
             firsts = next_versions(session, type_name, counts, free_keys=True)
         else:
-            firsts = confirm_versions(session, type_name, planned)
+            firsts = confirm_versions(session, type_name, planned, existing)
         for name, first in firsts.items():
             moved.update(renumber(step, type_name, name, first))
     if moved:
@@ -195,7 +202,7 @@ def _write(
             for edge in step.documents[collection]:
                 edge["_from"] = moved.get(edge["_from"], edge["_from"])
                 edge["_to"] = moved.get(edge["_to"], edge["_to"])
-    missing = missing_ids(session, list(step.required))
+    missing = [doc_id for doc_id in required if doc_id in absent]
     if missing:
         raise DocumentNotFoundError(
             f"the step links to what does not exist: {', '.join(_with_hints(session, missing))}; "
