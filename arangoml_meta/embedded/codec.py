@@ -34,16 +34,12 @@ def normalize(value: Any, skip: Collection[str] = _NOTHING) -> Any:
 
     ``skip``: top-level attribute names left out (a document's system attributes).
     """
-    t = type(value)
-    if t is dict:
+    if type(value) is dict:
         return _object(value, skip)
-    if t is list or t is tuple:
-        return _array(value)
+    t = type(value)
     if t is str or t is int or t is bool or value is None:
         return value
-    if t is float:
-        return _double(value)
-    raise _not_json(f"a {t.__name__}")
+    return _converted(value)
 
 
 # An object or array is copied at C speed and only what differs is put back: documents
@@ -57,45 +53,32 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
         if type(k) is not str:
             raise _not_json(f"the attribute name {k!r}")
         tv = type(v)
-        if tv is str or tv is int or tv is bool or v is None:
-            continue
-        if tv is float:
-            out[k] = _double(v)
-        elif tv is dict:
-            out[k] = _object(v, _NOTHING)
-        elif tv is list or tv is tuple:
-            out[k] = _array(v)
-        else:
-            raise _not_json(f"a {tv.__name__}")
+        if not (tv is str or tv is int or tv is bool or v is None):
+            out[k] = _converted(v)
     for name in skip:
         out.pop(name, None)
     return out
 
 
-def _array(value: list[Any] | tuple[Any, ...]) -> list[Any]:
-    out = list(value)
-    for i, v in enumerate(value):
-        tv = type(v)
-        if tv is str or tv is int or tv is bool or v is None:
-            continue
-        if tv is float:
-            out[i] = _double(v)
-        elif tv is dict:
-            out[i] = _object(v, _NOTHING)
-        elif tv is list or tv is tuple:
-            out[i] = _array(v)
-        else:
-            raise _not_json(f"a {tv.__name__}")
-    return out
-
-
-def _double(value: float) -> int | float:
-    """A double as stored: a whole one within 2**53 becomes an integer; not finite: 1227."""
-    if value - value != 0.0:  # inf - inf and nan - nan are nan
-        raise _not_json(repr(value))
-    if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
-        return int(value)
-    return value
+def _converted(value: Any) -> Any:
+    """The stored form of what is not a leaf that stays as it is."""
+    t = type(value)
+    if t is float:
+        if value - value != 0.0:  # inf - inf and nan - nan are nan
+            raise _not_json(repr(value))
+        if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+            return int(value)  # a whole double within 2**53 is an integer
+        return value
+    if t is dict:
+        return _object(value, _NOTHING)
+    if t is list or t is tuple:
+        out = list(value)
+        for i, v in enumerate(value):
+            tv = type(v)
+            if not (tv is str or tv is int or tv is bool or v is None):
+                out[i] = _converted(v)
+        return out
+    raise _not_json(f"a {t.__name__}")
 
 
 def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
