@@ -26,11 +26,11 @@ the second time:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .backends import Backend, insert_absent
+from .backends.base import schema_snapshot
 from .deletion import DELETIONS
 from .environment import utc_now_iso
 from .environments import ENVIRONMENTS, digest, environment_record, reference
@@ -38,11 +38,13 @@ from .errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_READ_ONLY,
     ERROR_INCOMPATIBLE_VERSION,
+    CollectionNotFoundError,
     StoreError,
     UniqueConstraintError,
 )
 from .lineage.walk import EDGES, GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
+from .write_races import retrying_races
 
 STORE_SCHEMA_VERSION = 4
 REGISTRY = "artifact_types"
@@ -69,8 +71,11 @@ INDEXES_OF_KIND: dict[str, list[tuple[list[str], bool]]] = {
 
 
 def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactType]]) -> None:
-    """Create or migrate the store (see the module docstring); nothing when it is current."""
-    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
+    """Create or migrate the store (see the module docstring); nothing when it is current
+    (one read). The schema is read once (``schema_snapshot``), and a race with another
+    process setting the store up (1210, or 1200 on ArangoDB) is looked at again
+    (``write_races.py``)."""
+    info = _store_info(backend)
     version = (info or {}).get("schema_version")
     if version == STORE_SCHEMA_VERSION:
         return
@@ -81,17 +86,26 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
             "upgrade arangoml-meta, or open it read-only (--read-only, read_only=True)",
             ERROR_INCOMPATIBLE_VERSION,
         )
-    _create(backend, actor)
-    if version == 1:
-        migrate_environments(backend, actor)
-    save_graph(backend, types())
-    _record_version(backend, actor, info)
+    with schema_snapshot(backend):
+        _create(backend, actor)
+        if version == 1:
+            migrate_environments(backend, actor)
+        save_graph(backend, types())
+        _record_version(backend, actor)
+
+
+def _store_info(backend: Backend) -> dict[str, Any] | None:
+    """The ``store_info`` record; None when there is none, or not even its collection."""
+    try:
+        return backend.get(STORE_INFO, "store")
+    except CollectionNotFoundError:
+        return None
 
 
 def require_store(backend: Backend) -> dict[str, Any]:
     """The store's ``store_info`` record; 1228 when the database holds no store (an empty
     ArangoDB database or SQLite file), for a caller that must not create one."""
-    info = backend.get(STORE_INFO, "store") if backend.has_collection(STORE_INFO) else None
+    info = _store_info(backend)
     if info is None:
         raise StoreError(
             f"no store at {backend.location}: create one with 'arangoml-meta store init' "
@@ -129,19 +143,21 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["type", "name", "version"])
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
-    for artifact_type in builtin_types():
-        stored = backend.get(REGISTRY, artifact_type.name)
-        if stored is None:
-            with contextlib.suppress(UniqueConstraintError):  # another process seeded it
-                backend.insert(REGISTRY, registry_doc(artifact_type, actor))
+    builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
+    # one lookup for all, then one insert of the missing; another process seeding them at
+    # once makes this one look again
+    retrying_races(
+        backend, lambda: insert_absent(backend, REGISTRY, builtins), "seeding the type registry"
+    )
     for row in backend.query(f"FOR t IN {REGISTRY} RETURN t"):
         install_type(backend, type_from_doc(row))
 
 
 def install_type(backend: Backend, artifact_type: ArtifactType) -> None:
-    """A type's collection, server-side schema (where the backend has one) and indexes."""
-    backend.create_collection(artifact_type.name)
-    backend.set_schema(artifact_type.name, arango_rule(artifact_type))
+    """A type's collection, created with its server-side schema (where the backend has
+    one) in one step, so that a schema the server refuses (1621) creates nothing; then
+    its indexes."""
+    backend.create_collection(artifact_type.name, schema=arango_rule(artifact_type))
     kind = artifact_type.kind
     if kind != "execution":
         _ensure_version_index(backend, artifact_type.name)
@@ -217,26 +233,34 @@ def type_from_doc(doc: Mapping[str, Any]) -> ArtifactType:
     )
 
 
-def _record_version(backend: Backend, actor: str, info: dict[str, Any] | None) -> None:
-    if info is None:
-        fresh = {
-            "_key": "store",
-            "schema_version": STORE_SCHEMA_VERSION,
-            "created_at": utc_now_iso(),
-            "created_by": actor,
-        }
-        with contextlib.suppress(UniqueConstraintError):  # another process made it first
+def _record_version(backend: Backend, actor: str) -> None:
+    """``store_info`` says the current schema version (a race with another process doing
+    the same is looked at again: it may have done it)."""
+
+    def record() -> None:
+        info = _store_info(backend)
+        if info is None:
+            fresh = {
+                "_key": "store",
+                "schema_version": STORE_SCHEMA_VERSION,
+                "created_at": utc_now_iso(),
+                "created_by": actor,
+            }
             backend.insert(STORE_INFO, fresh)
-        return
-    migrated = {"from": info.get("schema_version"), "at": utc_now_iso(), "by": actor}
-    backend.update(
-        STORE_INFO,
-        "store",
-        {
-            "schema_version": STORE_SCHEMA_VERSION,
-            "migrations": [*(info.get("migrations") or []), migrated],
-        },
-    )
+            return
+        if info.get("schema_version") == STORE_SCHEMA_VERSION:
+            return  # another process migrated it a moment ago
+        migrated = {"from": info.get("schema_version"), "at": utc_now_iso(), "by": actor}
+        backend.update(
+            STORE_INFO,
+            "store",
+            {
+                "schema_version": STORE_SCHEMA_VERSION,
+                "migrations": [*(info.get("migrations") or []), migrated],
+            },
+        )
+
+    retrying_races(backend, record, "recording the store's schema version")
 
 
 # --------------------------------------------------------------------------- 1 -> 2
@@ -251,22 +275,26 @@ FOR r IN runs
 
 def migrate_environments(backend: Backend, actor: str) -> None:
     """Store 1 → 2: move each run's environment into ``environments`` (see the docstring)."""
-    _evolve_runs_type(backend, actor)
+    retrying_races(backend, lambda: _evolve_runs_type(backend, actor), "evolving the runs type")
     while True:
-        with backend.transaction(write=[RUNS, ENVIRONMENTS]) as session:
-            rows = session.query(_RUNS_WITH_ENVIRONMENTS, {"count": MIGRATION_BATCH})
-            records: dict[str, dict[str, Any]] = {}
-            for run in rows:  # each with an environment in full (the query's filter)
-                environment = run["environment"]
-                key = digest(environment)
-                records.setdefault(key, environment_record(environment, key))
-                session.replace(
-                    RUNS, run["_key"], {**run, "environment": reference(environment, key)}
-                )
-            if records:
-                insert_absent(session, ENVIRONMENTS, records)
+        rows = retrying_races(backend, lambda: _migrate_batch(backend), "migrating runs")
         if len(rows) < MIGRATION_BATCH:
             return
+
+
+def _migrate_batch(backend: Backend) -> list[Any]:
+    """One batch of runs still holding their environment in full, migrated."""
+    with backend.transaction(write=[RUNS, ENVIRONMENTS]) as session:
+        rows = session.query(_RUNS_WITH_ENVIRONMENTS, {"count": MIGRATION_BATCH})
+        records: dict[str, dict[str, Any]] = {}
+        for run in rows:  # each with an environment in full (the query's filter)
+            environment = run["environment"]
+            key = digest(environment)
+            records.setdefault(key, environment_record(environment, key))
+            session.replace(RUNS, run["_key"], {**run, "environment": reference(environment, key)})
+        if records:
+            insert_absent(session, ENVIRONMENTS, records)
+    return rows
 
 
 def _evolve_runs_type(backend: Backend, actor: str) -> None:

@@ -21,9 +21,11 @@ long as the writing itself:
   documents written before (a run's close), then deletions.
 
 A commit that fails leaves nothing behind; when it lost a race (a key another
-writer took) it is tried again. Reads inside a step see committed data; the
-store's lookups by reference (``get``, ``resolve_id``) see the step's own new
-documents too.
+writer took: 1210, or 1200 on ArangoDB) it is tried again in a fresh
+transaction after a jittered wait — but not inside an enclosing transaction,
+where every key is checked before writing instead (``write_races.py``). Reads
+inside a step see committed data; the store's lookups by reference (``get``,
+``resolve_id``) see the step's own new documents too.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from .errors import (
 )
 from .refs import artifact_key, is_valid_name
 from .versions import confirm_versions, next_versions, version_probes
+from .write_races import nested_race_error, refuse_taken_keys, wait_before_retry
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -136,26 +139,33 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     if step.empty:
         return
     edges = set(edge_collections)
-    free_keys = False
+    # inside an enclosing transaction: one snapshot, no second attempt (write_races.py), so
+    # every key is checked before anything is written
+    nested = store.backend.transaction_open
+    free_keys = nested
     moved: dict[str, str] = {}
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             with store.backend.transaction(write=step.write_collections()) as session:
                 check_current_types(store, session, step)
-                written, refreshed = _write(session, step, edges, free_keys, moved)
+                written, refreshed = _write(session, step, edges, free_keys, moved, nested)
             break
         except (UniqueConstraintError, ConflictError) as exc:
+            if nested:
+                raise nested_race_error(exc) from exc
             if isinstance(exc, UniqueConstraintError) and free_keys and not moved:
                 # the versions' keys were free and nothing moved: the conflict is another
                 # unique index's (a type's own), which trying again cannot resolve
                 raise
             if "dependents" in exc.details:  # a deletion refused: trying again cannot help
                 raise
-            # a key taken meanwhile (by a writer racing for a version, or written around
-            # the store), or a write-write conflict: allocate again, past taken keys too
+            # a key taken meanwhile (1210; on ArangoDB 1200 when the winner committed after
+            # this transaction began): allocate again, past taken keys too, in a fresh
+            # transaction, after a random wait so that racing writers fall out of step
             log.info("step commit attempt %d lost a race: %s", attempt + 1, exc)
             free_keys = True
             moved = {}
+            wait_before_retry(attempt)
     else:
         names = ", ".join(sorted({name for _, name in step.versions})) or "the step"
         raise UniqueConstraintError(
@@ -175,10 +185,16 @@ Written = list[tuple[dict[str, Any], dict[str, Any]]]
 
 
 def _write(
-    session: Session, step: Step, edges: set[str], free_keys: bool, moved: dict[str, str]
+    session: Session,
+    step: Step,
+    edges: set[str],
+    free_keys: bool,
+    moved: dict[str, str],
+    check_keys: bool = False,
 ) -> tuple[Written, Written]:
     """The step's writes in ``session``: each new document with what the database stored,
-    and each updated one with its new version; ``moved`` gets the ids renumbered."""
+    and each updated one with its new version; ``moved`` gets the ids renumbered;
+    ``check_keys``: refuse a taken key before anything is written."""
     by_type: dict[str, dict[str, tuple[int, int]]] = {}
     for (type_name, name), docs in step.versions.items():
         by_type.setdefault(type_name, {})[name] = (docs[0]["version"], len(docs))
@@ -209,6 +225,8 @@ def _write(
             "nothing was written",
             ERROR_ARANGO_DOCUMENT_NOT_FOUND,
         )
+    if check_keys:
+        refuse_taken_keys(session, step.documents)
     for collection, records in step.if_absent.items():
         insert_absent(session, collection, records)
     written: Written = []

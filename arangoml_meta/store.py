@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .backends import IN_MEMORY, Backend, open_backend
-from .backends.base import QueryRows
+from .backends.base import QueryRows, schema_snapshot
 from .cursor import Cursor
 from .cycles import refuse_self_link
 from .deletion import DELETIONS, Deletion
@@ -68,6 +68,7 @@ from .store_fields import STORE_SET, refuse_store_fields
 from .tagging import tag
 from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
 from .versions import provisional_version
+from .write_races import refuse_inside_transaction
 
 if TYPE_CHECKING:
     from .backup import BackupReport
@@ -234,16 +235,20 @@ class MetadataStore:
         """Add a new artifact type: its collection, indexes, schema and place in the graph.
 
         Not part of a step: the type exists at once (schema operations are not
-        transactional on ArangoDB).
+        transactional on ArangoDB). Refused (1652) while a backend transaction is open:
+        on ArangoDB that transaction could not write the new collection, so it is
+        refused on every backend alike; register the type before it.
         """
+        refuse_inside_transaction(self.backend, f"registering artifact type {artifact_type.name!r}")
         check_schema(artifact_type.schema, source=artifact_type.name)  # e.g. built in Python
         if self.backend.get(REGISTRY, artifact_type.name) is not None:
             raise UniqueConstraintError(
                 f"artifact type {artifact_type.name!r} is already registered"
             )
-        install_type(self.backend, artifact_type)
-        self.backend.insert(REGISTRY, registry_doc(artifact_type, self.actor))
-        save_graph(self.backend, self.types())
+        with schema_snapshot(self.backend):  # its collection, schema and indexes read once
+            install_type(self.backend, artifact_type)
+            self.backend.insert(REGISTRY, registry_doc(artifact_type, self.actor))
+            save_graph(self.backend, self.types())
         return artifact_type
 
     # ------------------------------------------------------------------ artifacts

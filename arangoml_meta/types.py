@@ -39,6 +39,7 @@ from .errors import (
     SchemaViolationError,
 )
 from .inputs import parse_json, read_text
+from .schema_portability import check_patterns, server_rule
 
 KINDS = ("artifact", "execution", "context")
 BUILTIN_NAMES = (
@@ -232,6 +233,8 @@ def check_schema(schema: Any, source: str = "schema") -> None:
             Draft4Validator.check_schema(schema)
         except SchemaError as exc:
             problems.append(f"{_pointer(exc.path)}: {exc.message}")
+    if not problems:
+        problems.extend(check_patterns(schema))
     if problems:
         raise BadParameterError(
             f"{source}: not a usable draft-04 JSON Schema: {'; '.join(problems)}",
@@ -527,8 +530,10 @@ def _subschema(schema: Mapping[str, Any], pointer: Sequence[str | int]) -> Mappi
 
 
 def arango_rule(artifact_type: ArtifactType) -> dict[str, Any]:
-    """ArangoDB's collection ``schema`` property enforcing the type server-side."""
-    rule = copy.deepcopy(artifact_type.schema)
+    """ArangoDB's collection ``schema`` property enforcing the type server-side: the
+    schema less what the server would judge otherwise than the client
+    (``schema_portability.py``), so that it never refuses what the client accepted."""
+    rule = server_rule(artifact_type.schema)
     for key in ("$schema", "title", "description"):
         rule.pop(key, None)
     for _, node in list(_walk(rule)):

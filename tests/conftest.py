@@ -151,14 +151,13 @@ def arango_server(request: pytest.FixtureRequest) -> ArangoServer:
     """The ArangoDB server of this test session (see the module docstring)."""
     url = os.environ.get("ARANGO_URL", "").strip()
     if url:
-        from arangoml_meta.backends.arango import split_credentials
+        from arangoml_meta.backends.arango_url import credentials, parse_server_url
 
-        # As open_backend: credentials in the URL win over the environment.
-        url, username, password = split_credentials(url)
-        if username is None:
-            username = os.environ.get("ARANGO_USERNAME") or "root"
-            password = os.environ.get("ARANGO_PASSWORD", "")
-        server = ArangoServer(url, username, password or "")
+        # As open_backend: what the URL carries, else the environment.
+        parsed = parse_server_url(url)
+        username, password = credentials(parsed, os.environ)
+        url = parsed.public
+        server = ArangoServer(url, username or "root", password or "")
         if not server.wait_until_ready(timeout=30.0):
             pytest.fail(f"ARANGO_URL is set but ArangoDB at {url} is not available", pytrace=False)
         return server

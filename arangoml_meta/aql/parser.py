@@ -1242,6 +1242,8 @@ def describe(token: Token) -> str:
         return "bind parameter"
     if token.kind is _KEYWORD:
         return f"{token.value} keyword"
+    if token.is_op("="):
+        return "assignment"  # ArangoDB's name of the token (its grammar's T_ASSIGN)
     return f"'{token.value}'"
 
 

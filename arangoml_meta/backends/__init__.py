@@ -6,8 +6,9 @@ argument, else ``ARANGOML_META_STORE``. Unset means the embedded store in
 process; a filesystem path (or a ``file:`` URI naming one) an embedded store
 there; an ``http://`` or
 ``https://`` URL an ArangoDB database (``ARANGOML_META_DATABASE``, default
-``arangoml_meta``; ``ARANGO_USERNAME`` / ``ARANGO_PASSWORD`` unless the URL
-carries ``user:password@``; else ``root`` and an empty password).
+``arangoml_meta``; the URL's ``user:password@``, else ``ARANGO_USERNAME`` /
+``ARANGO_PASSWORD``, else ``root`` and an empty password; ``ARANGOML_META_TIMEOUT``
+seconds a request may take, 60 by default).
 
 python-arango is imported only when an ArangoDB store is opened (or
 ``ArangoBackend`` is named), so the embedded path does not pay for it; the
@@ -23,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from ..environment import strip_credentials
 from ..errors import BadParameterError
+from .arango_url import credentials, parse_server_url
 from .base import Backend, Session, insert_absent, missing_ids
 from .database_names import database_name
 
@@ -45,8 +46,6 @@ __all__ = [
 STORE_ENV = "ARANGOML_META_STORE"
 LOCK_TIMEOUT_ENV = "ARANGOML_META_LOCK_TIMEOUT"  # seconds an embedded write waits for another
 DATABASE_ENV = "ARANGOML_META_DATABASE"
-USERNAME_ENV = "ARANGO_USERNAME"
-PASSWORD_ENV = "ARANGO_PASSWORD"
 DEFAULT_STORE_DIR = ".arangoml_meta"
 IN_MEMORY = ":memory:"
 
@@ -91,42 +90,30 @@ def open_backend(
             f"unsupported store URL scheme '{scheme.group(1)}://': use http:// or https:// "
             "for ArangoDB, or a filesystem path for the embedded store"
         )
-    from .arango import DEFAULT_DATABASE, ArangoBackend, split_credentials
+    from .arango import DEFAULT_DATABASE, ArangoBackend
 
-    check_server_url(location)
+    url = parse_server_url(location)  # refuses a bad host before any request is made
     if read_only:
         raise BadParameterError(
             "read-only opening is for embedded stores: ArangoDB has no read-only connection; "
             "to read a store on ArangoDB safely, use a user with read-only access to its database"
         )
-    _, url_username, _ = split_credentials(location)
-    # Credentials in the URL win over the environment; ArangoBackend falls back to root.
-    env = {} if url_username else os.environ
+    # What the URL carries ArangoBackend takes from it; the environment fills in the rest
+    # (a URL may name the user and leave the password to ARANGO_PASSWORD).
+    username, password = credentials(url, os.environ)
     return ArangoBackend(
         location,
         database=database_name(os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE, DATABASE_ENV),
-        username=env.get(USERNAME_ENV) or None,
-        password=env.get(PASSWORD_ENV),
+        username=None if url.username else username,
+        password=None if url.password is not None else password,
         create=create and not read_only,
     )
 
 
 def check_server_url(url: str) -> None:
     """Refuse (10) an ArangoDB URL, or one of its comma-separated hosts, without a host or
-    with an invalid port or IPv6 address, before any request is made."""
-    for host in url.split(","):
-        shown = strip_credentials(host.strip())  # a password never reaches a message
-        try:
-            parts = urlsplit(host.strip())
-            port = parts.port  # parsing it raises for a port out of range or not a number
-        except ValueError as exc:
-            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: {exc}") from None
-        if not parts.hostname or parts.scheme.lower() not in ("http", "https"):
-            raise BadParameterError(
-                f"invalid ArangoDB URL {shown!r}: expected http(s)://HOST[:PORT]"
-            )
-        if port == 0:
-            raise BadParameterError(f"invalid ArangoDB URL {shown!r}: port 0")
+    with an invalid port or IPv6 address, before any request is made (see ``arango_url``)."""
+    parse_server_url(url)
 
 
 def file_uri_path(uri: str) -> str:

@@ -1,227 +1,114 @@
 """The ArangoDB backend: the backend protocol over python-arango (ArangoDB 3.12, server or cluster).
 
-It owns the connection (credentials from the URL or the arguments, never kept
-in ``location``, reprs, logs or messages), creating the database and the
-collections idempotently (two processes may initialise one store at once),
-stream transactions, and the translation of every python-arango and server
-error into :mod:`arangoml_meta.errors` by ArangoDB error number.
+It owns the connection (``arango_url.py``: credentials never kept in
+``location``, reprs, logs or messages; ``arango_http.py``: fail fast, never send
+a write twice), its sessions (``arango_session.py``: documents and queries),
+creating the database and the collections idempotently (two
+processes may initialise one store at once; ``schema_snapshot()`` reads the
+schema once while a store is set up, ``arango_catalog.py``), stream
+transactions, and the translation of every python-arango and server error into
+:mod:`arangoml_meta.errors` by ArangoDB error number (``arango_errors.py``).
 
 Inside ``with backend.transaction(...)`` the backend's own document and query
 methods run in that stream transaction too (in the same thread or task), as
 they do on the embedded backend; a nested ``transaction()`` joins the open one,
-since ArangoDB cannot nest stream transactions. Schema operations (collections,
-indexes, graphs) are never transactional on ArangoDB.
+since ArangoDB cannot nest stream transactions. As on the embedded backend a
+transaction is all or nothing: once a write inside it failed (even one the
+caller caught), its end aborts it and raises 1650. Schema operations
+(collections, indexes, graphs) are never transactional on ArangoDB.
+
+Limits of stream transactions: ArangoDB aborts one that gets no request for 60 s
+(``--transaction.streaming-idle-timeout``; later requests get 1655). The store
+never keeps one open while user code runs: a step collects its writes and sends
+them in one short transaction at its end (``steps.py``), one array insert per
+collection. Every request may take ``timeout`` seconds (``ARANGOML_META_TIMEOUT``,
+60 by default); every AQL query gets a ``maxRuntime`` below it, so that the
+server stops a query the client has given up on.
 """
 
 from __future__ import annotations
 
 import contextvars
 import functools
-import json
 import logging
-from collections.abc import Callable, Generator, Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from arango import ArangoClient
-from arango.cursor import Cursor as ArangoCursor
-from arango.database import Database, StandardDatabase, TransactionDatabase
-from arango.exceptions import (
-    ArangoClientError,
-    ArangoError,
-    ArangoServerError,
-    DocumentParseError,
-)
-from arango.http import DefaultHTTPAdapter, DefaultHTTPClient
+from arango.database import StandardDatabase, TransactionDatabase
+from arango.exceptions import ArangoServerError
+from arango.http import HTTPClient
 from arango.request import Request
-from arango.response import Response
-from requests import ReadTimeout
-from requests import Session as HTTPSession
-from requests.exceptions import SSLError
-from urllib3.util import Retry, Timeout
 
 from ..cursor import Cursor
-from ..document_rules import SET_BY_DATABASE, is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DATABASE_NOT_FOUND,
-    ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
-    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-    ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_FORBIDDEN,
     ERROR_GRAPH_COLLECTION_MULTI_USE,
     ERROR_GRAPH_DUPLICATE,
-    ERROR_HTTP_FORBIDDEN,
-    ERROR_HTTP_UNAUTHORIZED,
-    ERROR_QUERY_BIND_PARAMETER_TYPE,
-    ERROR_QUERY_EMPTY,
-    ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT,
-    ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
-    ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR,
-    ERROR_TRANSACTION_NOT_FOUND,
+    ERROR_TRANSACTION_INTERNAL,
     ERROR_TRANSACTION_UNREGISTERED_COLLECTION,
     ArangoMLMetaError,
     BadParameterError,
-    BindParameterError,
-    DocumentError,
-    DocumentNotFoundError,
-    QueryError,
     StoreError,
     TransactionError,
     error_for,
 )
 from ..query_limits import QueryLimits
+from .arango_catalog import SchemaSnapshot, find_index, persistent_indexes, schema_of
+from .arango_errors import (
+    arango_errors,
+    quietly,
+    serialize,
+    translate_error,
+)
+from .arango_http import CONNECT_TIMEOUT, ArangoHTTPClient
+from .arango_session import INSERT_BATCH, QUERY_BATCH, ArangoSession, server_max_runtime
+from .arango_url import DEFAULT_TIMEOUT, parse_server_url, public_url, request_timeout
 from .base import (
     Document,
     QueryRows,
     collection_kind_error,
-    iter_batches,
     schema_property,
 )
-from .http_failures import TLSFailure, not_arangodb_reply, raised_by_driver, tls_error
 
 log = logging.getLogger(__name__)
 
-_TRANSACTION_ERRORS = range(1650, 1700)
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "DEFAULT_DATABASE",
+    "INSERT_BATCH",
+    "QUERY_BATCH",
+    "READ_TIMEOUT",
+    "ArangoBackend",
+    "ArangoSession",
+    "public_url",
+    "schema_property",
+    "server_max_runtime",
+    "split_credentials",
+    "translate_error",
+]
 
 DEFAULT_DATABASE = "arangoml_meta"
 DEFAULT_USERNAME = "root"
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 60.0
-INSERT_BATCH = 1000
-QUERY_BATCH = 1000
+READ_TIMEOUT = DEFAULT_TIMEOUT
+# the names of what moved to modules of their own, as older code and tests know them
+_HTTPClient = ArangoHTTPClient
+_serialize = serialize
 
-# Document operations as AQL: the same statements the embedded engine runs, keys bound
-# rather than put into URLs.
-_UPDATE = (
-    "UPDATE @key WITH @body IN @@collection "
-    "OPTIONS { keepNull: false, mergeObjects: true } RETURN NEW"
-)
-_REPLACE = "REPLACE @key WITH @body IN @@collection RETURN NEW"
-_DELETE_MANY = "FOR key IN @keys REMOVE key IN @@collection"
-_GET_MANY = "FOR key IN @keys RETURN key == null ? null : DOCUMENT(@collection, key)"
-
-
-def _not_found(collection: str, key: str) -> DocumentNotFoundError:
-    return DocumentNotFoundError(
-        f"document not found: {collection}/{key}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
-    )
-
-
-# ---------------------------------------------------------------------- URLs and credentials
+_FAILED_WRITE = "a write inside this all-or-nothing transaction failed: nothing was written"
 
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:
-    """``url`` without ``user:password@`` (each of several comma-separated hosts), and the credentials.
-
-    The password is percent-decoded, as in any URL. The public URL keeps scheme,
-    host, port and path (a reverse proxy's prefix); query and fragment are dropped.
-    """
-    hosts, username, password = [], None, None
-    for host in url.split(","):
-        parts = urlsplit(host.strip())
-        userinfo, at, hostport = parts.netloc.rpartition("@")
-        if at and username is None:
-            user, colon, secret = userinfo.partition(":")
-            username = unquote(user) or None
-            password = unquote(secret) if colon else None
-        hosts.append(urlunsplit((parts.scheme.lower(), hostport, parts.path.rstrip("/"), "", "")))
-    return ",".join(hosts), username, password
-
-
-def public_url(url: str) -> str:
-    """``url`` with any credentials removed: safe to print, log or store."""
-    return split_credentials(url)[0]
-
-
-# ---------------------------------------------------------------------- errors
-
-
-class _NotJSONError(BadParameterError):
-    """A value handed to python-arango is not JSON (raised from its serializer)."""
-
-
-def _serialize(value: Any) -> str:
-    try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise _NotJSONError(f"not a JSON value: {exc}") from None
-
-
-def translate_error(exc: BaseException, location: str) -> ArangoMLMetaError:
-    """The project's exception for a python-arango, server or connection error.
-
-    Server errors keep ArangoDB's error number and message; the class comes from
-    :func:`~arangoml_meta.errors.error_for`. Messages name the server by its
-    public URL only.
-    """
-    if isinstance(exc, ArangoServerError):
-        num = exc.error_code
-        message = exc.error_message or exc.message
-        if exc.http_code == 401 or num == ERROR_HTTP_UNAUTHORIZED:
-            # ArangoDB also answers 401 (not 403) to a user who may not use the database
-            return ArangoMLMetaError(
-                f"ArangoDB at {location} refused the credentials ({message}): "
-                "check ARANGO_USERNAME / ARANGO_PASSWORD, and that this user may use the database",
-                num,
-            )
-        if exc.http_code == 403 or num in (ERROR_FORBIDDEN, ERROR_HTTP_FORBIDDEN):
-            return ArangoMLMetaError(
-                f"ArangoDB at {location}: permission denied ({message}); "
-                "ask an administrator to grant this user access to the database",
-                num,
-            )
-        if exc.error_message is None:  # no ArangoDB error body: python-arango put the HTTP status
-            return ArangoMLMetaError(
-                f"{location} answered {exc.message} without an ArangoDB error: "
-                "is the URL that of an ArangoDB server?",
-                num,
-            )
-        if num == ERROR_TRANSACTION_NOT_FOUND:
-            message += " (a stream transaction expires after 60 s without requests: keep it short)"
-        error = error_for(num, message)
-        if type(error) is ArangoMLMetaError and num in _TRANSACTION_ERRORS:
-            error = TransactionError(message, num)
-        return error
-    if isinstance(exc, DocumentParseError):
-        return DocumentError(exc.message, ERROR_ARANGO_DOCUMENT_HANDLE_BAD)
-    if isinstance(exc, ArangoClientError):
-        return ArangoMLMetaError(
-            f"ArangoDB client error ({location}): {exc.message}", ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR
-        )
-    if isinstance(exc, ReadTimeout):  # connected, but no answer in time: not a wrong URL
-        return ArangoMLMetaError(
-            f"ArangoDB at {location} did not answer within {READ_TIMEOUT:g} s (the server is "
-            "busy, the request takes that long, or the URL is not that of an ArangoDB server); "
-            "the request was not sent again",
-            ERROR_SIMPLE_CLIENT_COULD_NOT_READ,
-        )
-    if isinstance(exc, TLSFailure):
-        return tls_error(exc, location)
-    if isinstance(exc, OSError):  # requests' exceptions and python-arango's ConnectionAbortedError
-        hint = "; for https, its certificate (REQUESTS_CA_BUNDLE)" if "https:" in location else ""
-        return ArangoMLMetaError(
-            f"cannot reach ArangoDB at {location} ({type(exc).__name__}): check the URL "
-            f"(ARANGOML_META_STORE) and that the server is running{hint}",
-            ERROR_SIMPLE_CLIENT_COULD_NOT_CONNECT,
-        )
-    return ArangoMLMetaError(
-        f"ArangoDB request failed ({location}): {exc}", ERROR_SIMPLE_CLIENT_UNKNOWN_ERROR
-    )
-
-
-@contextmanager
-def _arango_errors(location: str) -> Iterator[None]:
-    try:
-        yield
-    except (ArangoError, OSError) as exc:
-        raise translate_error(exc, location) from exc
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        if not raised_by_driver(exc):  # ours: a bug to report, not to hide
-            raise
-        raise not_arangodb_reply(exc, location) from exc
+    """``url`` without credentials (each host's), and the user and password it carried
+    (see ``arango_url.py``)."""
+    parsed = parse_server_url(url)
+    return parsed.public, parsed.username, parsed.password
 
 
 def _names(collections: str | Sequence[str]) -> list[str]:
@@ -235,238 +122,6 @@ def _accepts_credentials(system: StandardDatabase, username: str) -> bool:
     request = Request(method="get", endpoint=f"/_api/user/{quote(username, safe='')}")
     response = system.request(request)
     return response.status_code != 401  # type: ignore[union-attr]
-
-
-# ---------------------------------------------------------------------- HTTP
-
-
-class _HTTPClient(DefaultHTTPClient):
-    """python-arango's HTTP client, failing fast when no server answers.
-
-    python-arango retries a refused connection with back-off (about 18 s before a
-    wrong URL is reported); here connection errors are not retried by urllib3, while
-    a busy server (429, 503, ...) still is, and connecting times out separately.
-
-    A read timeout is not retried either (``read=False``: urllib3 raises it as it is,
-    so requests reports ``ReadTimeout``, which python-arango does not retry). With
-    urllib3's default a GET that gets no answer was sent 4 times, and the resulting
-    ``ConnectionError`` made python-arango start over 3 times: 12 minutes against a
-    server that accepts connections but does not answer.
-    """
-
-    def __init__(
-        self, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT
-    ) -> None:
-        super().__init__(request_timeout=read_timeout)
-        self._timeout = Timeout(connect=connect_timeout, read=read_timeout)
-        self.request_timeout = (connect_timeout, read_timeout)  # type: ignore[assignment]
-
-    def create_session(self, host: str) -> HTTPSession:
-        retry = Retry(
-            total=3,
-            connect=0,
-            read=False,
-            backoff_factor=0.5,
-            status_forcelist=[429, 500, 502, 503, 504],
-            allowed_methods=["HEAD", "GET", "OPTIONS"],
-            raise_on_status=False,  # then python-arango reports the server's own answer
-            other=0,  # a failed TLS handshake (https:// to a plain port) fails at once
-        )
-        adapter = DefaultHTTPAdapter(connection_timeout=self._timeout, max_retries=retry)  # type: ignore[arg-type]
-        session = HTTPSession()
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        return session
-
-    def send_request(self, session: HTTPSession, *args: Any, **kwargs: Any) -> Response:
-        try:
-            return super().send_request(session, *args, **kwargs)
-        except SSLError as exc:  # not retried as a refused connection: see http_failures.py
-            raise TLSFailure(exc) from exc
-
-
-# ---------------------------------------------------------------------- sessions
-
-
-class ArangoSession:
-    """Document and query operations on one python-arango database (plain or in a transaction)."""
-
-    def __init__(
-        self, db: Database, backend: ArangoBackend, write: frozenset[str] | None = None
-    ) -> None:
-        self._db = db
-        self._backend = backend
-        self.write_collections = write  # None outside a transaction
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.write_collections is not None
-
-    def _errors(self) -> AbstractContextManager[None]:
-        return _arango_errors(self._backend.location)
-
-    def insert(self, collection: str, doc: Document) -> Document:
-        require_object(doc)
-        with _documents_as_json(), self._errors():
-            result = self._db.collection(collection).insert(doc, return_new=True)
-        return dict(result["new"])  # type: ignore[index]
-
-    def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
-        docs = [require_object(doc) for doc in docs]
-        if not self.in_transaction:
-            # ArangoDB's batch insert is not all-or-nothing on its own: wrap it.
-            with self._backend.transaction(write=[collection]) as session:
-                return session.insert_many(collection, docs)
-        if not docs:
-            self.count(collection)  # an unknown collection is still an error
-            return []
-        inserted: list[Document] = []
-        target = self._db.collection(collection)
-        for batch in iter_batches(docs, INSERT_BATCH):
-            with _documents_as_json(), self._errors():
-                results = target.insert_many(batch, return_new=True, raise_on_document_error=True)
-            inserted.extend(dict(result["new"]) for result in results)  # type: ignore[index, union-attr]
-        return inserted
-
-    def get(self, collection: str, key: str) -> Document | None:
-        if not is_valid_key(key):
-            self.count(collection)  # an unknown collection is still an error
-            return None
-        with self._errors():
-            # Keys may hold '%' and other characters python-arango puts into the URL unescaped.
-            doc = self._db.collection(collection).get(quote(key, safe=""))
-        return None if doc is None else dict(doc)  # type: ignore[arg-type]
-
-    def update(self, collection: str, key: str, patch: Document) -> Document:
-        # AQL UPDATE is exactly the embedded backend's update (merge objects, drop nulls)
-        return self._rewrite(_UPDATE, collection, key, patch)
-
-    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
-        self.count(collection)  # an unknown collection is an error, not a list of nulls
-        valid = [key if is_valid_key(key) else None for key in keys]
-        rows = self._run(_GET_MANY, {"keys": valid, "collection": collection})
-        return [None if row is None else dict(row) for row in rows]
-
-    def replace(self, collection: str, key: str, doc: Document) -> Document:
-        return self._rewrite(_REPLACE, collection, key, doc)
-
-    def _rewrite(self, statement: str, collection: str, key: str, body: Document) -> Document:
-        """UPDATE or REPLACE one document by an AQL statement that binds the key (rather
-        than putting it into a URL); system attributes in ``body`` are ignored."""
-        require_object(body)
-        if not is_valid_key(key):
-            self.count(collection)  # an unknown collection is still an error
-            raise _not_found(collection, key)
-        body = {name: value for name, value in body.items() if name not in SET_BY_DATABASE}
-        with _documents_as_json():
-            rows = self._run(statement, {"key": key, "body": body, "@collection": collection})
-        return dict(rows[0])
-
-    def delete(self, collection: str, key: str) -> None:
-        self.delete_many(collection, [key])
-
-    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
-        if not self.in_transaction:
-            # a query that fails half-way through is not undone on its own: wrap it
-            with self._backend.transaction(write=[collection]) as session:
-                session.delete_many(collection, keys)
-            return
-        for key in keys:
-            if not is_valid_key(key):
-                self.count(collection)  # an unknown collection is still an error
-                raise _not_found(collection, key)
-        self._run(_DELETE_MANY, {"keys": list(keys), "@collection": collection})
-
-    def query(
-        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
-    ) -> QueryRows:
-        cursor = self.cursor(aql, bind_vars, limits)
-        rows = list(cursor)
-        return QueryRows(rows, cursor.warnings)
-
-    def cursor(
-        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
-    ) -> Cursor:
-        """The rows of a query, fetched from the server a batch at a time as they are read."""
-        try:
-            return self._stream(aql, bind_vars, limits)
-        except _NotJSONError as exc:
-            raise BindParameterError(
-                f"a bind parameter has an invalid value or type ({exc.message})",
-                ERROR_QUERY_BIND_PARAMETER_TYPE,
-            ) from None
-
-    def count(self, collection: str) -> int:
-        with self._errors():
-            return int(self._db.collection(collection).count())  # type: ignore[arg-type]
-
-    def _run(self, aql: str, bind_vars: dict[str, Any] | None) -> list[Any]:
-        return list(self._stream(aql, bind_vars))
-
-    def _stream(
-        self, aql: str, bind_vars: dict[str, Any] | None, limits: QueryLimits | None = None
-    ) -> Cursor:
-        """Run the query now; its rows as they are read."""
-        if not isinstance(aql, str):
-            raise QueryError("query must be a string", ERROR_QUERY_EMPTY)
-        bind_vars = dict(bind_vars or {})
-        tracer = self._backend.tracer
-        if tracer is not None:
-            tracer(aql, bind_vars)
-        # 0 is no limit of ours: memoryLimit 0 and an absent maxRuntime leave the server's own
-        memory_limit = limits.memory_limit if limits is not None else 0
-        max_runtime = limits.max_runtime if limits is not None and limits.max_runtime else None
-        with self._errors():
-            cursor = self._db.aql.execute(
-                aql,
-                bind_vars=bind_vars,
-                batch_size=QUERY_BATCH,
-                memory_limit=memory_limit,
-                max_runtime=max_runtime,  # type: ignore[arg-type]
-            )
-        warnings: list[dict[str, Any]] = []
-        return Cursor(self._fetch(cursor, warnings), warnings)  # type: ignore[arg-type]
-
-    def _fetch(
-        self, cursor: ArangoCursor, warnings: list[dict[str, Any]]
-    ) -> Generator[Any, None, None]:
-        """The cursor's rows (then its warnings into ``warnings``); the server's cursor is
-        closed when they are not all read."""
-        done = False
-        try:
-            while True:
-                with self._errors():
-                    try:
-                        row = next(cursor)
-                    except StopIteration:
-                        done = True
-                        warnings.extend(cursor.warnings() or [])
-                        return
-                yield row
-        finally:
-            if not done:
-                with _quietly("closing an AQL cursor"):
-                    cursor.close(ignore_missing=True)
-
-
-@contextmanager
-def _documents_as_json() -> Iterator[None]:
-    """A document that python-arango cannot send as JSON is a document error."""
-    try:
-        yield
-    except _NotJSONError as exc:
-        raise DocumentError(
-            f"invalid document: {exc.message}", ERROR_ARANGO_DOCUMENT_TYPE_INVALID
-        ) from None
-
-
-@contextmanager
-def _quietly(what: str) -> Iterator[None]:
-    """Run a clean-up step whose failure must not hide the error being raised."""
-    try:
-        yield
-    except (ArangoError, OSError) as exc:
-        log.warning("ArangoDB: %s failed: %s", what, type(exc).__name__)
 
 
 # ---------------------------------------------------------------------- backend
@@ -491,32 +146,46 @@ class ArangoBackend:
         username: str | None = None,
         password: str | None = None,
         create: bool = True,
+        *,
+        timeout: float | None = None,
+        http_client: HTTPClient | None = None,
     ) -> None:
-        """``create``: create the database when it is missing (else 1228)."""
-        hosts, url_username, url_password = split_credentials(url)
-        self.location = hosts
+        """``create``: create the database when it is missing (else 1228); ``timeout``:
+        seconds a request may take (else ``ARANGOML_META_TIMEOUT``, else 60);
+        ``http_client``: python-arango's HTTP client (else one that fails fast and never
+        sends a write twice, ``arango_http.py``)."""
+        parsed = parse_server_url(url)
+        self.location = parsed.public
         self.database = database
+        self.timeout = request_timeout(os.environ, timeout)
         self._create = create
         self.tracer: Callable[[str, dict[str, Any]], None] | None = None
         self._active: contextvars.ContextVar[ArangoSession | None] = contextvars.ContextVar(
             f"arangoml_meta_transaction_{id(self)}", default=None
         )
-        username = username or url_username or DEFAULT_USERNAME
-        password = password if password is not None else (url_password or "")
-        self._client = ArangoClient(hosts=hosts, http_client=_HTTPClient(), serializer=_serialize)
+        self._snapshot: contextvars.ContextVar[SchemaSnapshot | None] = contextvars.ContextVar(
+            f"arangoml_meta_schema_snapshot_{id(self)}", default=None
+        )
+        username = username or parsed.username or DEFAULT_USERNAME
+        password = password if password is not None else (parsed.password or "")
+        if http_client is None:
+            http_client = ArangoHTTPClient(read_timeout=self.timeout)
+        self._client = ArangoClient(
+            hosts=self.location, http_client=http_client, serializer=serialize
+        )
         try:
             self._db = self._open_database(username, password)
         except BaseException:
             self._client.close()
             raise
         self._plain = ArangoSession(self._db, self)
-        log.debug("ArangoDB backend: database %s at %s", database, hosts)
+        log.debug("ArangoDB backend: database %s at %s", database, self.location)
 
     def __repr__(self) -> str:
         return f"ArangoBackend({self.location!r}, database={self.database!r})"
 
     def _errors(self) -> AbstractContextManager[None]:
-        return _arango_errors(self.location)
+        return arango_errors(self.location, self.timeout)
 
     def _open_database(self, username: str, password: str) -> StandardDatabase:
         """The store's database; created when it is missing and this user may create databases.
@@ -592,8 +261,39 @@ class ArangoBackend:
 
     # ------------------------------------------------------------------ collections
 
+    @property
+    def transaction_open(self) -> bool:
+        """Whether a transaction of this backend is open in this thread or task."""
+        return self._active.get() is not None
+
+    @contextmanager
+    def schema_snapshot(self) -> Iterator[None]:
+        """Inside the block, collections, their schemas and indexes are read from the
+        server at most once (see ``arango_catalog.py``); a nested block joins the open one."""
+        if self._snapshot.get() is not None:
+            yield
+            return
+        token = self._snapshot.set(SchemaSnapshot())
+        try:
+            yield
+        finally:
+            self._snapshot.reset(token)
+
     def _is_edge(self, name: str) -> bool | None:
         """Whether collection ``name`` is an edge collection; None when it does not exist."""
+        snapshot = self._snapshot.get()
+        if snapshot is not None:
+            if snapshot.collections is None:
+                with self._errors():
+                    listed = self._db.collections()
+                snapshot.collections = {
+                    c["name"]: c["type"] == "edge"
+                    for c in listed  # type: ignore[union-attr]
+                }
+            return snapshot.collections.get(name)
+        return self._read_is_edge(name)
+
+    def _read_is_edge(self, name: str) -> bool | None:
         with self._errors():
             try:
                 properties = self._db.collection(name).properties()
@@ -601,6 +301,11 @@ class ArangoBackend:
                 if exc.error_code == ERROR_ARANGO_DATA_SOURCE_NOT_FOUND:
                     return None
                 raise
+        snapshot = self._snapshot.get()
+        if snapshot is not None:
+            snapshot.schemas[name] = schema_of(properties)  # type: ignore[arg-type]
+            if snapshot.collections is not None:
+                snapshot.collections[name] = bool(properties["edge"])  # type: ignore[index]
         return bool(properties["edge"])  # type: ignore[index]
 
     def has_collection(self, name: str) -> bool:
@@ -609,21 +314,23 @@ class ArangoBackend:
     def create_collection(
         self, name: str, edge: bool = False, schema: Document | None = None
     ) -> None:
+        """Create the collection with its schema in one request (a schema the server
+        refuses, 1621, creates nothing); an existing one gets the schema set."""
         # Look before creating, so that a user who may only read can open an initialised store.
         is_edge = self._is_edge(name)
+        wanted = None if schema is None else schema_property(name, schema)
         if is_edge is None:
             with self._errors():
                 try:
-                    self._db.create_collection(
-                        name,
-                        edge=edge,
-                        schema=None if schema is None else schema_property(name, schema),
-                    )
+                    self._db.create_collection(name, edge=edge, schema=wanted)
+                    snapshot = self._snapshot.get()
+                    if snapshot is not None:
+                        snapshot.created(name, edge, wanted)
                     return
                 except ArangoServerError as exc:
                     if exc.error_code != ERROR_ARANGO_DUPLICATE_NAME:
                         raise
-            is_edge = self._is_edge(name)  # created by another process a moment ago
+            is_edge = self._read_is_edge(name)  # created by another process a moment ago
         if is_edge is not None and is_edge != edge:
             raise collection_kind_error(name, is_edge)
         if schema is not None:
@@ -633,26 +340,46 @@ class ArangoBackend:
         """Install ArangoDB's own validation (``schema`` is a JSON Schema or a whole
         ``{rule, level, message}`` property); None removes it."""
         wanted = None if schema is None else schema_property(name, schema)
+        snapshot = self._snapshot.get()
         with self._errors():
-            current = self._db.collection(name).properties().get("schema") or None  # type: ignore[union-attr]
-            if current is not None:
-                current = {k: current.get(k) for k in ("rule", "level", "message")}
+            if snapshot is not None and name in snapshot.schemas:
+                current = snapshot.schemas[name]
+            else:
+                current = schema_of(self._db.collection(name).properties())  # type: ignore[arg-type]
             if current == wanted:
                 return
             if wanted is not None:
                 self._db.collection(name).configure(schema=wanted)
-                return
-            # python-arango refuses an empty schema; ArangoDB removes it on null.
-            request = Request(
-                method="put", endpoint=f"/_api/collection/{name}/properties", data={"schema": None}
-            )
-            response = self._db.request(request)
-            if not response.is_success:  # type: ignore[union-attr]
-                raise ArangoServerError(response, request)  # type: ignore[arg-type]
+            else:
+                # python-arango refuses an empty schema; ArangoDB removes it on null.
+                request = Request(
+                    method="put",
+                    endpoint=f"/_api/collection/{name}/properties",
+                    data={"schema": None},
+                )
+                response = self._db.request(request)
+                if not response.is_success:  # type: ignore[union-attr]
+                    raise ArangoServerError(response, request)  # type: ignore[arg-type]
+        if snapshot is not None:
+            snapshot.schemas[name] = wanted
+
+    def _indexes(self, collection: str) -> list[Document]:
+        """The persistent indexes of ``collection`` (listed once inside a snapshot)."""
+        snapshot = self._snapshot.get()
+        if snapshot is not None and collection in snapshot.indexes:
+            return snapshot.indexes[collection]
+        with self._errors():
+            listed = persistent_indexes(self._db.collection(collection).indexes())  # type: ignore[arg-type]
+        if snapshot is not None:
+            snapshot.indexes[collection] = listed
+        return listed
 
     def ensure_index(
         self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
     ) -> None:
+        indexes = self._indexes(collection)
+        if find_index(indexes, fields, unique, sparse) is not None:
+            return
         definition = {
             "type": "persistent",
             "fields": list(fields),
@@ -660,31 +387,19 @@ class ArangoBackend:
             "sparse": sparse,
         }
         with self._errors():
-            target = self._db.collection(collection)
-            for index in target.indexes():  # type: ignore[union-attr]
-                if (
-                    index.get("type") in ("persistent", "hash", "skiplist")
-                    and list(index.get("fields", ())) == definition["fields"]
-                    and bool(index.get("unique")) == unique
-                    and bool(index.get("sparse")) == sparse
-                ):
-                    return
-            target.add_index(definition)
+            created = self._db.collection(collection).add_index(definition)
+        indexes.append(dict(created))  # type: ignore[arg-type]
 
     def drop_index(
         self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
     ) -> None:
+        indexes = self._indexes(collection)
+        index = find_index(indexes, fields, unique, sparse)
+        if index is None:
+            return
         with self._errors():
-            target = self._db.collection(collection)
-            for index in target.indexes():  # type: ignore[union-attr]
-                if (
-                    index.get("type") in ("persistent", "hash", "skiplist")
-                    and list(index.get("fields", ())) == list(fields)
-                    and bool(index.get("unique")) == unique
-                    and bool(index.get("sparse")) == sparse
-                ):
-                    target.delete_index(str(index["id"]).rpartition("/")[2])
-                    return
+            self._db.collection(collection).delete_index(str(index["id"]).rpartition("/")[2])
+        indexes.remove(index)
 
     def count(self, collection: str) -> int:
         return self._session().count(collection)
@@ -793,12 +508,27 @@ class ArangoBackend:
         token = self._active.set(session)
         try:
             yield session
-        except BaseException:
+        except BaseException as exc:
             self._active.reset(token)
-            with _quietly("aborting a stream transaction"):
+            with quietly("aborting a stream transaction"):
                 trx.abort_transaction()
+            if isinstance(exc, ArangoMLMetaError) and exc.details.get("outcome_unknown"):
+                # known after all: a stream transaction is never committed unless asked to
+                raise ArangoMLMetaError(
+                    f"the connection to ArangoDB at {self.location} failed inside a stream "
+                    "transaction, which was not committed: nothing of it was written (it "
+                    "expires on the server if the abort did not arrive); try again",
+                    exc.error_num,
+                ) from exc
             raise
         self._active.reset(token)
+        if session.failed is not None:  # a write failed and the caller went on: all or nothing
+            with quietly("aborting a stream transaction in which a write failed"):
+                trx.abort_transaction()
+            raise TransactionError(
+                f"{_FAILED_WRITE} (the first failure: {session.failed})",
+                ERROR_TRANSACTION_INTERNAL,
+            )
         self._commit(trx)
 
     def _join(self, outer: ArangoSession, write: list[str]) -> ArangoSession:
@@ -818,7 +548,7 @@ class ArangoBackend:
             with self._errors():
                 trx.commit_transaction()
         except ArangoMLMetaError:
-            with _quietly("aborting a stream transaction that failed to commit"):
+            with quietly("aborting a stream transaction that failed to commit"):
                 trx.abort_transaction()
             raise
 

@@ -19,7 +19,7 @@ indexes, graphs) are not transactional on ArangoDB.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, runtime_checkable
 
 from ..cursor import Cursor
@@ -93,6 +93,11 @@ class Backend(Session, Protocol):
     declares_write_collections: bool
 
     @property
+    def transaction_open(self) -> bool:
+        """Whether a transaction of this backend is open in this thread or task (work that
+        cannot be part of one, or must not be retried inside one, checks it)."""
+
+    @property
     def sharded(self) -> bool:
         """Whether collections are split into shards (an ArangoDB cluster), where a unique
         index must include the shard key (``_key``)."""
@@ -137,6 +142,14 @@ class Backend(Session, Protocol):
         """A transaction over the named collections; committed when the block ends, aborted on error."""
 
     def close(self) -> None: ...
+
+
+def schema_snapshot(backend: Backend) -> AbstractContextManager[Any]:
+    """A block in which the backend reads its schema (collections, their schemas and
+    indexes) at most once, where reading it costs requests (ArangoDB's
+    ``schema_snapshot``); nothing on a backend that reads it locally."""
+    snapshot = getattr(backend, "schema_snapshot", None)
+    return nullcontext() if snapshot is None else snapshot()
 
 
 def collection_kind_error(name: str, is_edge: bool) -> CollectionError:

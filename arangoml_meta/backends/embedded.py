@@ -14,6 +14,7 @@ read-only.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,10 @@ from .sqlite_errors import sqlite_errors, translating_sqlite_errors
 STORE_FILE = "store.db"
 # a write waits this long for another process's commit (steps commit in milliseconds)
 LOCK_TIMEOUT_SECONDS = 30.0
+# the backends (by id) with a transaction open in this thread or task
+_OPEN_TRANSACTIONS: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "arangoml_meta_embedded_transactions", default=frozenset()
+)
 
 
 def store_file_of(path: Path) -> Path:
@@ -274,15 +279,24 @@ class EmbeddedBackend:
         ``Storage.atomic``); ``write`` / ``read`` are not needed (SQLite locks the file)."""
         return self._transaction()
 
+    @property
+    def transaction_open(self) -> bool:
+        """Whether a transaction of this backend is open in this thread or task."""
+        return id(self) in _OPEN_TRANSACTIONS.get()
+
     @contextmanager
     def _transaction(self) -> Iterator[EmbeddedBackend]:
         # the commit runs in atomic's __exit__: its errors (a full disk) are translated too
         storage = self.db.storage
-        with (
-            sqlite_errors(self.location, self._recover),
-            storage.atomic(write=True, result=self, savepoints=False) as session,
-        ):
-            yield session
+        token = _OPEN_TRANSACTIONS.set(_OPEN_TRANSACTIONS.get() | {id(self)})
+        try:
+            with (
+                sqlite_errors(self.location, self._recover),
+                storage.atomic(write=True, result=self, savepoints=False) as session,
+            ):
+                yield session
+        finally:
+            _OPEN_TRANSACTIONS.reset(token)
 
     def _recover(self) -> None:
         """After a failed operation outside any transaction of ours: end a transaction that

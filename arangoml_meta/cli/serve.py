@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,9 @@ from .core import examples
 # clients connect as to ArangoDB (python-arango, arangosh, curl); a single-node team mode
 EPILOG = examples(
     "arangoml-meta serve --store ./team-store --port 8529",
+    "ARANGO_ROOT_PASSWORD=s3cret arangoml-meta serve --store ./team-store --host 0.0.0.0",
+    "arangoml-meta serve --store ./team-store --root-password-file ./root.pw "
+    "--jwt-secret-file ./jwt.secret",
     "ARANGOML_META_STORE=http://127.0.0.1:8529 arangoml-meta artifacts list",
     "arangoml-meta serve --store ./scratch --no-auth",
 )
@@ -27,6 +31,37 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _jwt_secret(given: str | None, file: Path | None) -> str | None:
+    from ..errors import ArangoMLMetaError
+    from ..server.tokens import check_secret, read_secret_file
+
+    if given is not None and file is not None:
+        raise typer.BadParameter(
+            "give --jwt-secret or --jwt-secret-file, not both", param_hint="--jwt-secret-file"
+        )
+    try:
+        if file is not None:
+            return read_secret_file(file)
+        return check_secret(given, "--jwt-secret") if given is not None else None
+    except ArangoMLMetaError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--jwt-secret") from None
+
+
+def _root_password(file: Path | None) -> str:
+    """The root password: the file's first line (without its line end), else the
+    environment's ARANGO_ROOT_PASSWORD (as ArangoDB's Docker image takes it), else empty."""
+    if file is None:
+        return os.environ.get("ARANGO_ROOT_PASSWORD", "")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise typer.BadParameter(
+            f"cannot read {file}: {reason}", param_hint="--root-password-file"
+        ) from None
+    return text.splitlines()[0] if text else ""
 
 
 def serve(
@@ -49,7 +84,24 @@ def serve(
         typer.Option(
             "--jwt-secret",
             envvar="ARANGOML_META_JWT_SECRET",
-            help="accept superuser JWTs signed with this secret (ArangoDB's --server.jwt-secret)",
+            help="sign JWTs with this secret and accept superuser JWTs signed with it "
+            "(ArangoDB's --server.jwt-secret); without it the server makes a secret of its "
+            "own in the store directory",
+        ),
+    ] = None,
+    jwt_secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--jwt-secret-file",
+            help="read the JWT secret from this file (ArangoDB's --server.jwt-secret-keyfile)",
+        ),
+    ] = None,
+    root_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--root-password-file",
+            help="the password of user root, read from this file when the store's users are "
+            "made (first start); else $ARANGO_ROOT_PASSWORD, else empty",
         ),
     ] = None,
     idle_timeout: Annotated[
@@ -75,7 +127,8 @@ def serve(
         host=host,
         port=port,
         auth=not no_auth,
-        jwt_secret=jwt_secret,
+        jwt_secret=_jwt_secret(jwt_secret, jwt_secret_file),
+        root_password=_root_password(root_password_file),
         transaction_idle_timeout=idle_timeout,
     )
     try:
@@ -87,6 +140,6 @@ def serve(
     server = Server(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn_config = uvicorn.Config(
-        create_app(server), log_level="info", timeout_graceful_shutdown=10
+        create_app(server), log_level="info", timeout_graceful_shutdown=10, server_header=False
     )
     uvicorn.Server(uvicorn_config).run(sockets=[listener])

@@ -297,6 +297,11 @@ class EmbeddedDatabase:
             frame[slot] = _check_json(name, bind_vars[name])
         return frame
 
+    def check_bind_vars(self, aql: str, bind_vars: Mapping[str, Any]) -> None:
+        """Check ``bind_vars`` against ``aql`` as running it would (1551 missing, 1552 not
+        declared, 1553 not JSON), without running it."""
+        self._bind(self.prepare(aql), dict(bind_vars))
+
     def query(
         self,
         aql: str,

@@ -123,7 +123,8 @@ def frame_size(saved: list[Any], previous: list[Any] | None) -> int:
 
 
 class Budget:
-    """The memory and time one query execution may use (0: no limit)."""
+    """The memory and time one query execution may use (0: no limit), and the writes it
+    made (ArangoDB's ``writesExecuted``, and ``writesIgnored`` under ``ignoreErrors``)."""
 
     __slots__ = (
         "_checked",
@@ -135,6 +136,8 @@ class Budget:
         "peak",
         "started",
         "used",
+        "writes_executed",
+        "writes_ignored",
     )
 
     def __init__(self, memory_limit: int = 0, max_runtime: float = 0) -> None:
@@ -146,6 +149,8 @@ class Budget:
         self.peak = 0
         self._interval = self._countdown = 1  # ticks between two looks at the clock
         self._checked = self.started  # when tick() last looked
+        self.writes_executed = 0
+        self.writes_ignored = 0
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any] | None) -> Budget:
@@ -227,8 +232,11 @@ class Budget:
         self.used -= nbytes
 
     def stats(self) -> dict[str, Any]:
-        """ArangoDB's names: the peak of accounted memory and the run time so far."""
+        """ArangoDB's names: the writes made, the peak of accounted memory and the run time
+        so far."""
         return {
+            "writesExecuted": self.writes_executed,
+            "writesIgnored": self.writes_ignored,
             "peakMemoryUsage": self.peak,
             "executionTime": time.monotonic() - self.started,
         }

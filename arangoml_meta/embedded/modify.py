@@ -150,13 +150,16 @@ def compile_modification(op: A.Modification, compiler: QueryCompiler, name: str)
         return writer.update(found["_key"], body)
 
     def modification(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+        budget = frame[0].budget  # counts the writes (the query's writesExecuted / Ignored)
         for _ in upstream:
             try:
                 old, new = apply(frame)
             except ArangoMLMetaError as exc:
                 if ignore_errors and isinstance(exc, _DOCUMENT_ERRORS):
+                    budget.writes_ignored += 1
                     continue
                 raise
+            budget.writes_executed += 1
             if old_slot is not None:
                 frame[old_slot] = old
             if new_slot is not None:

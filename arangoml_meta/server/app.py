@@ -22,6 +22,10 @@ from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ERROR_ARANGO_DATABASE_NOT_FOUND, ArangoMLMetaError, StoreError
+from .auth import Authenticator as UserAuthentication
+from .auth import challenging
+from .cursor_registry import Cursors
+from .query_tracking import QueryTracker
 from .responses import HTTPError, error_from_exception, error_response
 from .state import Databases, ServerConfig
 from .transactions import Transactions
@@ -29,20 +33,29 @@ from .transactions import Transactions
 log = logging.getLogger("arangoml_meta.server")
 
 # the area modules, each with ROUTES (imported by name so that an area is one module)
-AREAS: list[str] = ["admin"]
+AREAS: list[str] = [
+    "admin",
+    "auth",
+    "cursors",
+    "gharial",
+    "query_api",
+    "transaction_api",
+    "users",
+]
 
 
 class Authenticator(Protocol):
     """Who sends a request, and whether they may: ``authenticate`` sets
-    ``request.state.user`` or raises :class:`HTTPError` (401); ``authorize`` raises 403."""
+    ``request.state.user`` or raises :class:`HTTPError` (401, or 403 when the route needs
+    more than the user has)."""
 
-    def authenticate(self, request: Request) -> None: ...
+    async def authenticate(self, request: Request) -> None: ...
 
 
 class NoAuthentication:
-    """``--no-auth``: every request is user root."""
+    """Every request is user root (and there are no users to manage)."""
 
-    def authenticate(self, request: Request) -> None:
+    async def authenticate(self, request: Request) -> None:
         request.state.user = "root"
 
 
@@ -52,11 +65,20 @@ class Server:
     def __init__(self, config: ServerConfig, auth: Authenticator | None = None) -> None:
         self.config = config
         self.databases = Databases(config.store, config.lock_timeout)
-        self.transactions = Transactions(config.transaction_idle_timeout)
-        self.auth: Authenticator = auth or NoAuthentication()
+        self.transactions = Transactions(
+            config.transaction_idle_timeout, config.lock_timeout, config.transaction_max_size
+        )
+        self.cursors = Cursors()
+        self.queries = QueryTracker()
+        # users and their grants (auth.py); with config.auth false every request is root
+        self.auth: Authenticator = auth or UserAuthentication(config, self.databases)
 
     def close(self) -> None:
+        self.cursors.close()
         self.transactions.abort_all()
+        close_auth = getattr(self.auth, "close", None)
+        if close_auth is not None:
+            close_auth()
         self.databases.close()
 
 
@@ -81,12 +103,15 @@ class _ArangoErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # ArangoDB's headers on every response, its www-authenticate challenge on every 401
+        send = challenging(scope, _with_server_headers(send))
         request = Request(scope, receive)
         try:
+            # who first: a user who may not know of a database gets 401, not 1228
+            await self.server.auth.authenticate(request)
             name = database_in_path(scope)
             if name is not None and not self.server.databases.exists(name):
                 raise StoreError("database not found", ERROR_ARANGO_DATABASE_NOT_FOUND)
-            self.server.auth.authenticate(request)
         except Exception as exc:
             await error_from_exception(exc)(scope, receive, send)
             return
@@ -109,6 +134,22 @@ class _ArangoErrors:
             if started:
                 raise
             await error_from_exception(exc)(scope, receive, send)
+
+
+# ArangoDB sends every response with the time the request waited in its scheduler queue
+# (clients read it for back-off); requests here are not queued
+_SERVER_HEADERS = [(b"x-arango-queue-time-seconds", b"0.000000"), (b"server", b"ArangoDB")]
+
+
+def _with_server_headers(send: Send) -> Send:
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            names = {name.lower() for name, _ in message.get("headers", [])}
+            extra = [(n, v) for n, v in _SERVER_HEADERS if n not in names]
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
 
 
 def database_in_path(scope: Scope) -> str | None:

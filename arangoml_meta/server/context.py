@@ -12,8 +12,9 @@ from starlette.requests import Request
 
 from ..backends.database_names import SYSTEM_DATABASE
 from ..embedded import EmbeddedDatabase
+from ..errors import TransactionError
 from .state import Database
-from .transactions import StreamTransaction
+from .transactions import StreamTransaction, as_conflict
 
 if TYPE_CHECKING:
     from .app import Server
@@ -36,11 +37,19 @@ class RequestContext:
 
     async def run(self, work: Callable[[EmbeddedDatabase], T]) -> T:
         """Run ``work`` with the database: inside the stream transaction when the request
-        joins one, else on a worker thread's own connection."""
+        joins one, else on a worker thread's own connection. A write that waited longer
+        than the lock timeout for another writer fails as ArangoDB's write-write conflict
+        (1200, which clients retry; see ``transactions.py``)."""
         if self.transaction is not None:
             return await asyncio.wrap_future(self.transaction.submit(work))
         database = self.database
-        return await run_in_threadpool(lambda: work(database.connection()))
+        try:
+            return await run_in_threadpool(lambda: work(database.connection()))
+        except TransactionError as exc:
+            conflict = as_conflict(exc, database.lock_timeout)
+            if conflict is exc:
+                raise
+            raise conflict from None  # it waited too long for another writer
 
 
 def database_name(request: Request) -> str:

@@ -46,6 +46,8 @@ class ServerConfig:
     jwt_secret: str | None = None
     # the password of user root when the server creates it (first start)
     root_password: str = ""
+    # how long a JWT from POST /_open/auth is valid (ArangoDB's --server.session-timeout)
+    session_timeout: float = 3600.0
     # --transaction.streaming-idle-timeout (seconds) and the size limit of one transaction
     transaction_idle_timeout: float = 60.0
     transaction_max_size: int = 128 * 1024 * 1024

@@ -33,6 +33,15 @@ def lineage(backend: Backend) -> Backend:
     return backend
 
 
+@pytest.fixture
+def single_server(backend: Backend) -> Backend:
+    """The backend, unless it is a cluster: there a unique index must include the shard
+    key (``_key``), so tests of unique indexes on other fields skip."""
+    if backend.sharded:
+        pytest.skip("a cluster refuses a unique index without the shard key (_key)")
+    return backend
+
+
 def body(doc: dict[str, Any] | None) -> dict[str, Any]:
     """A document without ``_key``, ``_id`` and ``_rev``."""
     assert doc is not None

@@ -48,7 +48,7 @@ class CursorEndpoint:
 
 def session_over(endpoint: CursorEndpoint) -> ArangoSession:
     database = SimpleNamespace(aql=AQL(SimpleNamespace(), endpoint))  # type: ignore[arg-type]
-    backend = SimpleNamespace(tracer=None, location=SERVER)
+    backend = SimpleNamespace(tracer=None, location=SERVER, timeout=60.0)
     return ArangoSession(database, backend)  # type: ignore[arg-type]
 
 
@@ -65,12 +65,15 @@ def test_the_limits_are_arangodbs_query_options() -> None:
 
 
 @pytest.mark.parametrize("limits", [None, QueryLimits(0, 0)], ids=["none", "zero"])
-def test_no_limit_sends_none_and_leaves_the_servers_own(limits: QueryLimits | None) -> None:
+def test_no_limit_leaves_the_servers_memory_limit_and_ends_below_the_timeout(
+    limits: QueryLimits | None,
+) -> None:
+    # a query the client stops waiting for (after the 60 s timeout) must not run on
     endpoint = CursorEndpoint(rows_reply([1], []))
     session_over(endpoint).query("RETURN 1", None, limits)
     body = endpoint.requests[0].data
     assert body["memoryLimit"] == 0
-    assert "maxRuntime" not in body["options"]
+    assert 0 < body["options"]["maxRuntime"] < 60.0
 
 
 def test_the_rows_come_with_the_servers_warnings() -> None:

@@ -1,6 +1,6 @@
 """The AQL statements the ArangoDB backend sends for document operations, run here.
 
-``arango.py`` implements update, replace, get_many and delete_many as AQL (keys bound,
+``arango_session.py`` implements update, replace and delete_many as AQL (keys bound,
 never put into URLs). The embedded engine follows ArangoDB's semantics, so running the
 very same statements on it checks their text and meaning where no server is at hand;
 with a server, ``test_backend_protocol.py`` runs them there too.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.backends import arango as arango_backend
+from arangoml_meta.backends import arango_session as arango_backend
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.errors import DocumentNotFoundError
 
@@ -36,13 +36,6 @@ def test_replace_keeps_the_key_and_nothing_else(db: EmbeddedDatabase) -> None:
     (new,) = db.query(arango_backend._REPLACE, bind)
     assert {k: v for k, v in new.items() if not k.startswith("_")} == {"m": None}
     assert new["_key"] == "a"
-
-
-def test_get_many_returns_documents_in_order_and_nulls(db: EmbeddedDatabase) -> None:
-    rows = db.query(
-        arango_backend._GET_MANY, {"keys": ["b", "missing", None, "a"], "collection": "items"}
-    )
-    assert [None if r is None else r["_key"] for r in rows] == ["b", None, None, "a"]
 
 
 def test_delete_many_removes_or_fails_with_1202(db: EmbeddedDatabase) -> None:

@@ -303,6 +303,7 @@ def test_count_counts_documents(items: Backend) -> None:
 # ---------------------------------------------------------------------- indexes
 
 
+@pytest.mark.usefixtures("single_server")
 def test_unique_index_refuses_a_second_name_and_version(items: Backend) -> None:
     items.ensure_index("items", ["name", "version"], unique=True, sparse=True)
     items.insert("items", {"name": "iris", "version": 1})
@@ -312,12 +313,14 @@ def test_unique_index_refuses_a_second_name_and_version(items: Backend) -> None:
     assert err.value.error_num == 1210
 
 
+@pytest.mark.usefixtures("single_server")
 def test_sparse_unique_index_skips_documents_without_the_fields(items: Backend) -> None:
     items.ensure_index("items", ["name", "version"], unique=True, sparse=True)
     items.insert_many("items", [{"other": 1}, {"other": 2}])
     assert items.count("items") == 2
 
 
+@pytest.mark.usefixtures("single_server")
 def test_ensure_index_twice_is_not_an_error(items: Backend) -> None:
     for _ in range(2):
         items.ensure_index("items", ["name"], unique=True)
@@ -327,6 +330,7 @@ def test_ensure_index_twice_is_not_an_error(items: Backend) -> None:
         items.insert("items", {"name": "a"})
 
 
+@pytest.mark.usefixtures("single_server")
 def test_unique_violation_by_update_is_1210(items: Backend) -> None:
     items.ensure_index("items", ["name"], unique=True)
     items.insert_many("items", [{"_key": "a", "name": "x"}, {"_key": "b", "name": "y"}])

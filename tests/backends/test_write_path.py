@@ -182,6 +182,7 @@ def test_an_update_against_the_schema_is_1620(items: Backend, side: str) -> None
     assert items.get("items", "a")["n"] == 1  # type: ignore[index]
 
 
+@pytest.mark.usefixtures("single_server")
 @pytest.mark.parametrize("side", SIDES)
 def test_an_update_onto_a_unique_value_is_1210(items: Backend, side: str) -> None:
     items.ensure_index("items", ["name"], unique=True)

@@ -184,6 +184,8 @@ def test_a_run_left_open_by_its_step_is_written_running_and_closed_later(
 def test_a_type_s_own_unique_index_refuses_the_step_at_once(
     store: MetadataStore, tmp_path: Path
 ) -> None:
+    if store.backend.sharded:
+        pytest.skip("a cluster refuses a unique index without the shard key (_key)")
     register_tokenizers(store, tmp_path)
     store.backend.ensure_index("tokenizers", ["vocabulary"], unique=True)
     store.register("tokenizers", "bpe", vocabulary=32000)
