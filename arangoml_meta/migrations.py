@@ -19,6 +19,9 @@ the second time:
   ``types.arango_rule``): the embedded engine enforces collection schemas now,
   on every write path, and had none installed; on ArangoDB the rule of a closed
   type now allows the ``schema_version`` documents record.
+- 3 → 4: the ``project`` index of every type of kind execution becomes sparse
+  (:data:`INDEXES_OF_KIND`): it no longer holds an entry for each run without a
+  project, and a run without one is written without touching it.
 """
 
 from __future__ import annotations
@@ -43,19 +46,27 @@ from .lineage.walk import EDGES, GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 from .write_races import retrying_races
 
-STORE_SCHEMA_VERSION = 3
+STORE_SCHEMA_VERSION = 4
 REGISTRY = "artifact_types"
 STORE_INFO = "store_info"
 RUNS = "runs"
 MIGRATION_BATCH = 1_000  # runs rewritten per statement by the 1 -> 2 migration
 
-# persistent indexes of every type, by kind (besides the (name, version) one of versioned kinds)
-# (every index is a page more that each write's commit writes: only what the common
-# filters use; a run's step, status and project are, an artifact's project less so)
-INDEXES_OF_KIND: dict[str, list[list[str]]] = {
-    "artifact": [["created_at"]],
-    "context": [["created_at"]],
-    "execution": [["name", "created_at"], ["created_at"], ["status"], ["step"], ["project"]],
+# persistent indexes of every type, by kind (besides the (name, version) one of versioned
+# kinds), each as (fields, sparse). Every index is a page more that each write's commit
+# writes: only what the common filters use; a run's step, status and project are, an
+# artifact's project less so. A run's project is sparse: runs often have none, and a
+# filter asks for a project, never for the runs without one; such a run touches no page of it.
+INDEXES_OF_KIND: dict[str, list[tuple[list[str], bool]]] = {
+    "artifact": [(["created_at"], False)],
+    "context": [(["created_at"], False)],
+    "execution": [
+        (["name", "created_at"], False),
+        (["created_at"], False),
+        (["status"], False),
+        (["step"], False),
+        (["project"], True),
+    ],
 }
 
 
@@ -150,8 +161,10 @@ def install_type(backend: Backend, artifact_type: ArtifactType) -> None:
     kind = artifact_type.kind
     if kind != "execution":
         _ensure_version_index(backend, artifact_type.name)
-    for fields in INDEXES_OF_KIND[kind]:
-        backend.ensure_index(artifact_type.name, fields)
+    for fields, sparse in INDEXES_OF_KIND[kind]:
+        backend.ensure_index(artifact_type.name, fields, sparse=sparse)
+        if sparse:  # version 3 and before had it not sparse
+            backend.drop_index(artifact_type.name, fields)
     # version 1's indexes, served by the composite ones now
     backend.drop_index(artifact_type.name, ["name"])
     if kind != "execution":

@@ -9,11 +9,13 @@ long as the writing itself:
 - every document checked against a schema version older than its type's
   registered one is checked again against the current one (``current_types.py``);
 - the versions of each name are confirmed against what is stored at that
-  moment, two key lookups per type (``versions.py``); a version another process
-  took meanwhile is given up for the next free one, and the step's documents,
-  their ids and the edges naming them are renumbered in place;
+  moment (``versions.py``); a version another process took meanwhile is given up
+  for the next free one, and the step's documents, their ids and the edges naming
+  them are renumbered in place;
 - the ids the step's edges point to (other than its own new documents) are
-  checked to exist in one query: a missing one fails the step with 1202;
+  checked to exist: a missing one fails the step with 1202. What confirms the
+  versions (deletion records, the version before) is asked in the same lookup,
+  one query for the whole commit (on the embedded store, key lookups);
 - new documents go in as one multi-row insert per collection (on ArangoDB one
   request per collection inside one stream transaction), then updates of
   documents written before (a run's close), then deletions.
@@ -43,7 +45,7 @@ from .errors import (
     UniqueConstraintError,
 )
 from .refs import artifact_key, is_valid_name
-from .versions import confirm_versions, next_versions
+from .versions import confirm_versions, next_versions, version_probes
 from .write_races import nested_race_error, refuse_taken_keys, wait_before_retry
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
+
 
 @dataclass
 class Step:
@@ -195,12 +198,17 @@ def _write(
     by_type: dict[str, dict[str, tuple[int, int]]] = {}
     for (type_name, name), docs in step.versions.items():
         by_type.setdefault(type_name, {})[name] = (docs[0]["version"], len(docs))
+    # one lookup for what the versions are confirmed by and for the ids the edges point to
+    required = list(step.required)
+    probes = [] if free_keys else [p for t, v in by_type.items() for p in version_probes(t, v)]
+    absent = set(missing_ids(session, [*required, *probes])) if required or probes else set()
+    existing = {probe for probe in probes if probe not in absent}
     for type_name, planned in by_type.items():
         if free_keys:  # a key was taken: allocate again, past taken keys
             counts = {name: count for name, (_, count) in planned.items()}
             firsts = next_versions(session, type_name, counts, free_keys=True)
         else:
-            firsts = confirm_versions(session, type_name, planned)
+            firsts = confirm_versions(session, type_name, planned, existing)
         for name, first in firsts.items():
             moved.update(renumber(step, type_name, name, first))
     if moved:
@@ -210,7 +218,7 @@ def _write(
             for edge in step.documents[collection]:
                 edge["_from"] = moved.get(edge["_from"], edge["_from"])
                 edge["_to"] = moved.get(edge["_to"], edge["_to"])
-    missing = missing_ids(session, list(step.required))
+    missing = [doc_id for doc_id in required if doc_id in absent]
     if missing:
         raise DocumentNotFoundError(
             f"the step links to what does not exist: {', '.join(_with_hints(session, missing))}; "
@@ -252,7 +260,9 @@ def _with_hints(session: Session, missing: list[str]) -> list[str]:
 def _body(doc: dict[str, Any]) -> dict[str, Any]:
     """What is written of a new document: all but the system attributes the database sets
     (its key, when the step gave it one, stays)."""
-    body = {k: v for k, v in doc.items() if k not in ("_id", "_rev")}
+    body = dict(doc)  # a copy and a few pops: a third of a comprehension's time
+    body.pop("_id", None)
+    body.pop("_rev", None)
     if body.get("_key") is None:
         body.pop("_key", None)
     return body

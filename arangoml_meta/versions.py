@@ -9,8 +9,9 @@ version)`` index, so it costs the same at 10 versions of a name as at 100,000:
   get if the step committed now (``name-v1`` missing: 1, with no query);
 - :func:`confirm_versions`, when the step commits: the provisional versions still
   hold when the version before the first is stored or spent, no deletion record
-  holds one of them, and (the insert checks this) no document has their key. Two
-  statements per type, whatever the number of names;
+  holds one of them, and (the insert checks this) no document has their key. One
+  lookup of ids (:func:`version_probes`) whatever the number of names and types:
+  a step's commit makes it together with that of the ids its edges point to;
 - :func:`first_versions`, for the many new names of an import's batch: the
   same key lookups, and the general answer only for names that have versions;
 - :func:`next_versions`, the general answer (the newest live version per name,
@@ -22,9 +23,10 @@ by the quick check; the unique ``(name, version)`` index still refuses a duplica
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import Any
 
-from .backends import Session
+from .backends import Session, missing_ids
 from .deletion import DELETIONS, record_key
 from .refs import artifact_key
 
@@ -61,24 +63,48 @@ def first_versions(session: Session, type_name: str, counts: dict[str, int]) -> 
     return result
 
 
+def version_probes(type_name: str, planned: dict[str, tuple[int, int]]) -> list[str]:
+    """The ids whose existence :func:`confirm_versions` decides by: the deletion record of
+    each planned version and of the version before the first, and that version's document."""
+    probes = []
+    for name, (first, count) in planned.items():
+        versions = range(first - 1 if first > 1 else first, first + count)
+        probes += [
+            f"{DELETIONS}/{record_key(f'{type_name}/{artifact_key(name, v)}')}" for v in versions
+        ]
+        if first > 1:
+            probes.append(f"{type_name}/{artifact_key(name, first - 1)}")
+    return probes
+
+
 def confirm_versions(
-    session: Session, type_name: str, planned: dict[str, tuple[int, int]]
+    session: Session,
+    type_name: str,
+    planned: dict[str, tuple[int, int]],
+    existing: Container[str] | None = None,
 ) -> dict[str, int]:
     """The first version of each name's ``count`` new ones: ``first`` as planned when the
-    quick check holds (see the module docstring), else the general answer."""
-    before = [(name, first - 1) for name, (first, _) in planned.items() if first > 1]
-    wanted = [
-        (name, version)
-        for name, (first, count) in planned.items()
-        for version in range(first, first + count)
-    ]
-    recorded = _spent(session, type_name, [*before, *wanted], free_keys=False)
-    stored: set[tuple[str, int]] = set()
-    if before:
-        docs = session.get_many(type_name, [artifact_key(name, v) for name, v in before])
-        stored = {pair for pair, doc in zip(before, docs, strict=True) if doc is not None}
-    failed = {name for name, version in wanted if (name, version) in recorded}
-    failed.update(name for name, v in before if (name, v) not in stored | recorded)
+    quick check holds (see the module docstring), else the general answer.
+
+    ``existing``: which of the :func:`version_probes` exist, when the caller asked already
+    (a step's commit asks with the ids its edges point to, in one lookup)."""
+    if existing is None:
+        probes = version_probes(type_name, planned)
+        absent = set(missing_ids(session, probes))
+        existing = {probe for probe in probes if probe not in absent}
+
+    def spent(name: str, version: int) -> bool:
+        record = record_key(f"{type_name}/{artifact_key(name, version)}")
+        return f"{DELETIONS}/{record}" in existing
+
+    failed = set()
+    for name, (first, count) in planned.items():
+        if any(spent(name, v) for v in range(first, first + count)):
+            failed.add(name)  # a planned version was deleted: never handed out again
+        elif first > 1 and not (
+            f"{type_name}/{artifact_key(name, first - 1)}" in existing or spent(name, first - 1)
+        ):
+            failed.add(name)  # the version before is neither stored nor spent
     result = {name: first for name, (first, _) in planned.items() if name not in failed}
     if failed:
         counts = {name: planned[name][1] for name in failed}

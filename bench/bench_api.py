@@ -586,9 +586,14 @@ def statement_census(
     store: MetadataStore, steps: Sequence[lineage.PipelineStep]
 ) -> tuple[dict[str, Counter[str]], str]:
     """What the API runs in SQLite per step kind (SQLite's trace callback): transactions
-    (write, read, and read transactions that run no query at all) and statements by verb.
+    (write, read, and read transactions that run no query at all), statements by verb and
+    the pages its commits append to the write-ahead log ("WAL frames": each B-tree a
+    commit touches is a page more to write, and to copy back at the next checkpoint).
     Also the query plan of the version lookup that ``register()`` runs."""
-    conn = store.backend.db.storage.conn  # type: ignore[attr-defined]
+    storage = store.backend.db.storage  # type: ignore[attr-defined]
+    conn = storage.conn
+    wal = Path(f"{storage.path}-wal")
+    frame_bytes = conn.execute("PRAGMA page_size").fetchone()[0] + 24  # a frame's header: 24
     census: dict[str, Counter[str]] = defaultdict(Counter)
     current: Counter[str] = Counter()
     in_transaction: list[str] = []
@@ -611,15 +616,20 @@ def statement_census(
 
     run_ids: dict[str, str] = {}
     conn.set_trace_callback(trace)
+    conn.execute("PRAGMA wal_autocheckpoint=0")  # the log only grows: its size counts frames
     try:
         for step in steps:
             current.clear()
+            before = wal.stat().st_size if wal.exists() else 0
             with store.transaction():  # as record_api() records a step
                 record_step(store, step, run_ids)
             census[step.kind].update(current)
+            census[step.kind]["WAL frames"] += (wal.stat().st_size - before) // frame_bytes
             census[step.kind]["(steps)"] += 1
     finally:
         conn.set_trace_callback(None)
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(f"PRAGMA {pragma}")
     plan = ""
     if lookups:
         rows = conn.execute(f"EXPLAIN QUERY PLAN {lookups[0]}").fetchall()

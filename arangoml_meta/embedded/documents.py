@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from ..document_rules import is_valid_key
+from ..document_rules import KEY_CHARACTERS, MAX_KEY_BYTES, is_valid_key
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_KEY_BAD,
     ERROR_ARANGO_DOCUMENT_KEY_MISSING,
@@ -41,14 +41,16 @@ def check_collection_name(name: Any) -> str:
     return name
 
 
+# a document handle: a collection name, "/" and a key (ASCII only, so its length is its bytes)
+_HANDLE_RE = re.compile(
+    f"({_COLLECTION_RE.pattern})/([{re.escape(KEY_CHARACTERS)}]{{1,{MAX_KEY_BYTES}}})"
+)
+
+
 def split_id(handle: Any) -> tuple[str, str] | None:
     """``"coll/key"`` → ``("coll", "key")``, or None when it is not a valid handle."""
-    if not isinstance(handle, str):
-        return None
-    collection, sep, key = handle.partition("/")
-    if not sep or not _COLLECTION_RE.fullmatch(collection) or not is_valid_key(key):
-        return None
-    return collection, key
+    match = _HANDLE_RE.fullmatch(handle) if isinstance(handle, str) else None
+    return None if match is None else match.groups()  # type: ignore[return-value]
 
 
 def check_edge_handle(value: Any, attribute: str) -> str:

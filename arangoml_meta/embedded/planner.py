@@ -147,8 +147,17 @@ def pushdown(
     elif not is_number:
         return None
     if _indexed(info, path):
-        return _typed_sql(info, path, op, value, is_number)
+        where, bound, exact = _typed_sql(info, path, op, value, is_number)
+        if op == "==" and value is not None and _sparse(info, path):
+            # SQLite uses a partial index only when the query states its condition
+            where += f" AND {info.typed_value_sql(path)[0]} <> 'null'"
+        return where, bound, exact
     return _plain_sql(path, op, value, is_number)
+
+
+def _sparse(info: CollectionInfo, path: list[str]) -> bool:
+    """Whether a sparse index of the single field ``path`` exists."""
+    return any(i.sparse and [f.split(".") for f in i.fields] == [path] for i in info.indexes)
 
 
 _HOLDS = {

@@ -813,17 +813,21 @@ class Storage:
             if block is not None and highest >= block[0]:
                 block[0] = highest + 1  # generated keys stay above every explicit one
 
-    def prepare_new(
-        self, info: CollectionInfo, doc: dict[str, Any], key: str | None
-    ) -> dict[str, Any]:
+    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str) -> dict[str, Any]:
         """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
-        out: dict[str, Any] = {"_key": key, "_id": f"{info.name}/{key}", "_rev": REVISIONS.next()}
+        system: dict[str, Any] = {
+            "_key": key,
+            "_id": f"{info.name}/{key}",
+            "_rev": REVISIONS.next(),
+        }
         if info.edge:
-            out["_from"] = check_edge_handle(doc.get("_from"), "_from")
-            out["_to"] = check_edge_handle(doc.get("_to"), "_to")
-        for name, value in doc.items():
-            if name not in out:
-                out[name] = value
+            system["_from"] = check_edge_handle(doc.get("_from"), "_from")
+            system["_to"] = check_edge_handle(doc.get("_to"), "_to")
+        # the document's attributes after the system ones, whose values are the database's
+        # (two copies at C speed where a loop over the attributes took three times as long)
+        out = dict(system)
+        out.update(doc)
+        out.update(system)
         return out
 
     def insert_many(
@@ -858,22 +862,20 @@ class Storage:
             self._insert_rows(info, stored)
 
     def _insert_rows(self, info: CollectionInfo, stored: Sequence[dict[str, Any]]) -> None:
+        system = info.system
+        rows: list[tuple[Any, ...]]
+        if info.edge:
+            self.ends.note(info.id, stored)
+            sql = f"INSERT INTO {info.table}(key, rev, doc, from_id, to_id) VALUES (?, ?, ?, ?, ?)"
+            rows = [(d["_key"], d["_rev"], encode(d, system), d["_from"], d["_to"]) for d in stored]
+        else:
+            sql = f"INSERT INTO {info.table}(key, rev, doc) VALUES (?, ?, ?)"
+            rows = [(d["_key"], d["_rev"], encode(d, system)) for d in stored]
         try:
-            system = info.system
-            if info.edge:
-                self.ends.note(info.id, stored)
-                self.conn.executemany(
-                    f"INSERT INTO {info.table}(key, rev, doc, from_id, to_id) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (d["_key"], d["_rev"], encode(d, system), d["_from"], d["_to"])
-                        for d in stored
-                    ],
-                )
+            if len(rows) == 1:  # a step writes one document to most collections it touches
+                self.conn.execute(sql, rows[0])
             else:
-                self.conn.executemany(
-                    f"INSERT INTO {info.table}(key, rev, doc) VALUES (?, ?, ?)",
-                    [(d["_key"], d["_rev"], encode(d, system)) for d in stored],
-                )
+                self.conn.executemany(sql, rows)
         except sqlite3.IntegrityError as exc:
             raise self._unique_error(info, exc) from exc
 
