@@ -50,12 +50,19 @@ COMPLETE_DEPTH = 100_000
 IMPACT_TYPES = ("models", "deployments")
 
 _WALK = """
-FOR s IN @starts
+FOR s IN {starts}
   FOR v, e, p IN 1..@max {direction} s GRAPH 'lineage'{prune}
     OPTIONS {{ uniqueVertices: 'global', order: 'bfs' }}
     LET depth = LENGTH(p.edges)
     FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types
     RETURN [s, v._id, depth, e._id, e._from, e._to, e.role, e.relation, {vertex}]
+"""
+# one ``type/name`` start, resolved by the walk's own query (one query, not three): the
+# document of that key, else every version of the name; the row is [starts, walk rows]
+_NAMED = """
+LET keyed = (FOR d IN @@start FILTER d._key == @name RETURN d._id)
+LET starts = LENGTH(keyed) > 0 ? keyed : (FOR d IN @@start FILTER d.name == @name RETURN d._id)
+RETURN [starts, ({walk})]
 """
 # a vertex whose type is not walked through is reached, but not followed further
 _PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @through"
@@ -63,18 +70,26 @@ _PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @
 _VERTEX = {"compact": "v.name, v.version", "full": "v", "fields": "KEEP(v, @fields)"}
 
 
-def walk_query(direction: str, *, through: bool, vertex: str) -> str:
-    """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``."""
-    return _WALK.format(
-        direction=DIRECTIONS[direction], prune=_PRUNE if through else "", vertex=_VERTEX[vertex]
+def walk_query(direction: str, *, through: bool, vertex: str, named: bool = False) -> str:
+    """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``;
+    ``named``: from the versions of one name (``@@start``, ``@name``) instead of ``@starts``."""
+    walk = _WALK.format(
+        starts="starts" if named else "@starts",
+        direction=DIRECTIONS[direction],
+        prune=_PRUNE if through else "",
+        vertex=_VERTEX[vertex],
     )
+    return _NAMED.format(walk=walk) if named else walk
 
 
 WALK = {
-    (direction, through, vertex): walk_query(direction, through=through, vertex=vertex)
+    (direction, through, vertex, named): walk_query(
+        direction, through=through, vertex=vertex, named=named
+    )
     for direction in DIRECTIONS
     for through in (False, True)
     for vertex in _VERTEX
+    for named in (False, True)
 }
 
 PATH = """
@@ -195,11 +210,26 @@ def _named(store: MetadataStore, text: str) -> list[str]:
         return [text]
     ids = store.backend.query(_IDS_BY_NAME, {"@c": ref.type, "name": ref.key})
     if not ids:
-        raise DocumentNotFoundError(
-            f"artifact not found: {text} (neither the id nor the name of any {ref.type})",
-            ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-        )
+        raise _named_nothing(text, ref.type)
     return [str(i) for i in ids]
+
+
+def _named_nothing(text: str, type_name: str) -> DocumentNotFoundError:
+    return DocumentNotFoundError(
+        f"artifact not found: {text} (neither the id nor the name of any {type_name})",
+        ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    )
+
+
+def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
+    """(type, key or name) when ``start`` is one ``type/name`` (not ``@N`` / ``@latest``)."""
+    if not isinstance(start, str):
+        return None
+    ref = parse_ref(start)
+    if ref.key is None:
+        return None
+    store.type(ref.type)  # an unknown type is 1203
+    return ref.type, ref.key
 
 
 def _filtered(store: MetadataStore, spec: Mapping[str, Any]) -> list[str]:
@@ -244,18 +274,22 @@ def walk(
     form, keep = vertex_form(fields)
     wanted = check_types(store, types, "types")
     walked = check_types(store, through, "through")
-    starts, unchecked = resolve_starts(store, start)
-    bind: dict[str, Any] = {
-        "starts": starts,
-        "max": limit + 1,
-        "depth": limit,
-        "types": wanted,
-    }
+    bind: dict[str, Any] = {"max": limit + 1, "depth": limit, "types": wanted}
     if walked is not None:
         bind["through"] = walked
     if keep is not None:
         bind["fields"] = keep
-    raw = store.backend.query(WALK[direction, walked is not None, form], bind)
+    named = _one_name(store, start)
+    if named is not None:
+        bind["@start"], bind["name"] = named
+        [[starts, raw]] = store.backend.query(WALK[direction, walked is not None, form, True], bind)
+        if not starts:
+            raise _named_nothing(start, named[0])
+        unchecked: list[str] = []
+    else:
+        starts, unchecked = resolve_starts(store, start)
+        bind["starts"] = starts
+        raw = store.backend.query(WALK[direction, walked is not None, form, False], bind)
     rows, truncated = assemble(raw, limit, form, direction)
     if unchecked:
         reached = {s for row in rows for s in row["_starts"]}
