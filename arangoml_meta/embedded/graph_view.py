@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from .codec import decode
@@ -29,6 +31,8 @@ _EDGE_COLUMNS = {"_key": "key", "_rev": "rev", "_from": "from_id", "_to": "to_id
 Edge = Any
 Neighbors = list[tuple[Edge, str]]
 Row = tuple[Any, ...]
+# a row of a lookup for several vertices ends with the vertex it was asked for
+_NEAR_END = itemgetter(-1)
 
 
 @dataclass
@@ -268,14 +272,14 @@ class GraphView:
                 sql = storage.edge_links_sql(
                     lookup.info, lookup.outbound, lookup.probe, lookup.columns, size
                 )
-                lookup.statements[size] = sql
+                # the edge index gives this order as it is (SQLite sorts nothing)
+                near = "from_id" if lookup.outbound else "to_id"
+                sql = lookup.statements[size] = f"{sql} ORDER BY e.{near}, e.seq"
             rows = storage.rows(sql, in_list_params(vertices, size))
-            found: dict[str, list[Row]] = {vertex: [] for vertex in vertices}
-            for row in rows:
-                found[row[-1]].append(row)
-            for links in found.values():
-                if len(links) > 1:
-                    links.sort()  # by seq
+            # ordered by near end, then seq: each vertex's links are one run of rows
+            found: dict[str, Any] = dict.fromkeys(vertices, ())
+            for near, links in groupby(rows, _NEAR_END):
+                found[near] = list(links)
             cached.update(found)
         if lookup.probe != "NULL":
             existing = self.existing
