@@ -329,9 +329,9 @@ class ScanPlan:
         ]
         for conjunct, fixed in zip(self.conjuncts, self.fixed, strict=True):
             if fixed:
-                path = conjunct.fixed = [str(p) for p in conjunct.path]  # type: ignore[union-attr]
-                if path[0] not in info.system and safe_path(path):
-                    conjunct.indexed = _indexed(info, path)
+                names = conjunct.fixed = [str(p) for p in conjunct.path or ()]
+                if names[0] not in info.system and safe_path(names):
+                    conjunct.indexed = _indexed(info, names)
         # every path of fixed names: nothing to resolve when a scan starts
         self.all_fixed = all(c.path is None or c.fixed is not None for c in self.conjuncts)
         # every attribute name the FILTERs take from an expression (``x.@p``, anywhere)
