@@ -21,7 +21,7 @@ from typing import Any
 
 from .codec import decode
 from .limits import Budget
-from .projections import Path, Projection
+from .projections import Path, Projection, values_at
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
 
 # the system attributes of an edge that come from a column of its row
@@ -142,7 +142,8 @@ class GraphView:
         if self.edge_paths:
             for source in sources:
                 # lookup rows start with (seq, other end, probe)
-                projection = Projection(source.info.name, True, self.edge_paths, offset=3)
+                # an edge's JSON is taken whole (most edges a walk reads are never bound)
+                projection = Projection(source.info.name, True, self.edge_paths, 3, raw=True)
                 self._edge_projection = projection
                 self._edge_columns = projection.columns
                 self._edge_builders[source.info.id] = projection.build
@@ -346,45 +347,49 @@ class GraphView:
             asked_by_collection = plan.narrowed_by_collection.get(wanted)  # type: ignore[assignment]
             if asked_by_collection is None:
                 asked_by_collection = plan.narrowed_by_collection[wanted] = {}
-        work: list[tuple[str, list[tuple[int, Lookup]]]] = []
+        # each (vertex, lookup) asked, in walk order: its cache, the vertex, its edge builder
+        work: list[tuple[dict[str, Any], str, Callable[[Row], Any] | None]] = []
         missing: dict[int, list[str]] = {}
-        single = len(level) == 1  # the common case upstream: no batching to do
         for vertex in level:
-            collection = vertex.partition("/")[0]
+            collection = vertex[: vertex.find("/")]
             asked = asked_by_collection.get(collection)
             if asked is None:
                 asked = self._asked(plan, collection, asked_by_collection, wanted)
-            if len(caches) < len(plan.lookups):  # narrowed lookups made since bind()
-                caches.extend(
-                    self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :]
-                )
-            work.append((vertex, asked))
+                if len(caches) < len(plan.lookups):  # narrowed lookups made meanwhile
+                    self._sync_caches(plan)
             for index, lookup in asked:
-                if vertex not in caches[index]:
-                    if single:
-                        self._fetch(lookup, level, caches[index])
+                cached = caches[index]
+                work.append((cached, vertex, lookup.build_edge))
+                if vertex not in cached:
+                    vertices = missing.get(index)
+                    if vertices is None:
+                        missing[index] = [vertex]
                     else:
-                        missing.setdefault(index, []).append(vertex)
+                        vertices.append(vertex)
         for index, vertices in missing.items():
             self._fetch(plan.lookups[index], vertices, caches[index])
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         found: list[str] = []
         via: list[Edge] = []
-        for vertex, asked in work:
-            for index, lookup in asked:
-                build = lookup.build_edge
-                for row in caches[index][vertex]:
-                    target = row[1]
-                    if target in visited:
-                        continue
-                    if allowed is not None and target.partition("/")[0] not in allowed:
-                        continue
-                    visited.add(target)
-                    found.append(target)
-                    if edges:
-                        via.append((build, row))
+        add = visited.add
+        for cached, vertex, build in work:
+            for row in cached[vertex]:
+                target = row[1]
+                if target in visited:
+                    continue
+                if allowed is not None and target.partition("/")[0] not in allowed:
+                    continue
+                add(target)
+                found.append(target)
+                if edges:
+                    via.append((build, row))
         return found, via
+
+    def _sync_caches(self, plan: _Plan) -> None:
+        """Give the lookups narrowed since :meth:`bind` their caches for the execution."""
+        caches = self._caches
+        caches.extend(self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :])
 
     def _asked(
         self,
@@ -444,6 +449,7 @@ class GraphView:
         key = 3 + columns.index("key")
         json = 3 + len(columns) if json_sql is not None else None
         single = projection.single_json
+        pick = values_at(json_paths) if projection.raw else None
         prefixes = self._edge_prefixes
         loads = decode
 
@@ -451,6 +457,8 @@ class GraphView:
             build, row = edge
             if json is None:
                 values: list[Any] = []
+            elif pick is not None:
+                values = pick(loads(row[json]))
             elif single:
                 text = row[json]
                 values = [None if text is None else loads(text)]
