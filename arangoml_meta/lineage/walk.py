@@ -35,7 +35,7 @@ from ..errors import (
 )
 from ..fields import check_filter_types
 from ..filters import compile_filters
-from ..refs import parse_ref
+from ..refs import is_valid_name, parse_ref
 
 if TYPE_CHECKING:
     from ..store import MetadataStore
@@ -58,10 +58,10 @@ FOR s IN {starts}
     RETURN [s, v._id, depth, e._id, e._from, e._to, e.role, e.relation, {vertex}]
 """
 # one ``type/name`` start, resolved by the walk's own query (one query, not three): the
-# document of that key, else every version of the name; the row is [starts, walk rows]
+# document of that key (``@id``), else every version of the name; the row is [starts, rows]
 _NAMED = """
-LET keyed = (FOR d IN @@start FILTER d._key == @name RETURN d._id)
-LET starts = LENGTH(keyed) > 0 ? keyed : (FOR d IN @@start FILTER d.name == @name RETURN d._id)
+LET keyed = DOCUMENT(@id)
+LET starts = keyed != null ? [keyed._id] : (FOR d IN @@start FILTER d.name == @name RETURN d._id)
 RETURN [starts, ({walk})]
 """
 # a vertex whose type is not walked through is reached, but not followed further
@@ -222,11 +222,12 @@ def _named_nothing(text: str, type_name: str) -> DocumentNotFoundError:
 
 
 def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
-    """(type, key or name) when ``start`` is one ``type/name`` (not ``@N`` / ``@latest``)."""
+    """(type, key or name) when ``start`` is one ``type/name`` (not ``@N`` / ``@latest``)
+    whose name part is a valid name (so a valid key too)."""
     if not isinstance(start, str):
         return None
     ref = parse_ref(start)
-    if ref.key is None:
+    if ref.key is None or not is_valid_name(ref.key):
         return None
     store.type(ref.type)  # an unknown type is 1203
     return ref.type, ref.key
@@ -282,6 +283,7 @@ def walk(
     named = _one_name(store, start)
     if named is not None:
         bind["@start"], bind["name"] = named
+        bind["id"] = f"{named[0]}/{named[1]}"
         [[starts, raw]] = store.backend.query(WALK[direction, walked is not None, form, True], bind)
         if not starts:
             raise _named_nothing(start, named[0])
