@@ -257,11 +257,15 @@ class GraphView:
         assert self._plan is not None
         return self._plan
 
-    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> list[Row]:
+    def _fetch(
+        self, lookup: Lookup, vertices: list[str], cached: dict[str, Any], note: bool = True
+    ) -> list[Row]:
         """The links of ``vertices`` into ``cached`` with one statement; the rows read.
 
         Rows are ``(seq, other end, probe, *edge columns)`` (and the near end
         when there are several vertices), each vertex's in insertion order.
+        ``note``: put what the probes tell into ``existing`` / ``probed`` (else the
+        caller does, for the far ends it keeps: :meth:`expand`).
         """
         storage = self.storage
         if len(vertices) == 1:
@@ -282,7 +286,7 @@ class GraphView:
             for near, links in groupby(rows, _NEAR_END):
                 found[near] = list(links)
             cached.update(found)
-        if lookup.probe != "NULL":
+        if note and lookup.probe != "NULL":
             existing = self.existing
             probed = self.probed
             for row in rows:
@@ -347,8 +351,9 @@ class GraphView:
             asked_by_collection = plan.narrowed_by_collection.get(wanted)  # type: ignore[assignment]
             if asked_by_collection is None:
                 asked_by_collection = plan.narrowed_by_collection[wanted] = {}
-        # each (vertex, lookup) asked, in walk order: its cache, the vertex, its edge builder
-        work: list[tuple[dict[str, Any], str, Callable[[Row], Any] | None]] = []
+        # each (vertex, lookup) asked, in walk order: its cache, the vertex, its edge builder,
+        # whether its rows tell of their far ends
+        work: list[tuple[dict[str, Any], str, Callable[[Row], Any] | None, bool]] = []
         missing: dict[int, list[str]] = {}
         for vertex in level:
             collection = vertex[: vertex.find("/")]
@@ -359,7 +364,7 @@ class GraphView:
                     self._sync_caches(plan)
             for index, lookup in asked:
                 cached = caches[index]
-                work.append((cached, vertex, lookup.build_edge))
+                work.append((cached, vertex, lookup.build_edge, lookup.probe != "NULL"))
                 if vertex not in cached:
                     vertices = missing.get(index)
                     if vertices is None:
@@ -367,13 +372,15 @@ class GraphView:
                     else:
                         vertices.append(vertex)
         for index, vertices in missing.items():
-            self._fetch(plan.lookups[index], vertices, caches[index])
+            self._fetch(plan.lookups[index], vertices, caches[index], note=False)
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
+        existing = self.existing
+        probed = self.probed
         found: list[str] = []
         via: list[Edge] = []
         add = visited.add
-        for cached, vertex, build in work:
+        for cached, vertex, build, probes in work:
             for row in cached[vertex]:
                 target = row[1]
                 if target in visited:
@@ -384,6 +391,12 @@ class GraphView:
                 found.append(target)
                 if edges:
                     via.append((build, row))
+                if probes:  # what the row's probe tells of the vertex it found (see _fetch)
+                    value = row[2]
+                    if value is not None:
+                        existing[target] = bool(value)
+                        if probed is not None and value != 1:
+                            probed[target] = value
         return found, via
 
     def _sync_caches(self, plan: _Plan) -> None:
