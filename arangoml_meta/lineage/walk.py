@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..backends import missing_ids
@@ -329,8 +330,14 @@ def assemble(
     truncated = False
     compact = form == "compact"
     far = 5 if direction == "downstream" else 4  # the edge's end that is the reached vertex
+    name = version = vertex = None
     for item in raw:
-        start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation = item[:8]
+        if compact:
+            start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation, name, version = (
+                item
+            )
+        else:
+            start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation, vertex = item
         if depth > limit:
             truncated = True
             continue
@@ -349,13 +356,13 @@ def assemble(
             row = rows[vertex_id] = {
                 "_id": vertex_id,
                 "_type": vertex_id[: vertex_id.index("/")],
-                "name": item[8],
-                "version": item[9],
+                "name": name,
+                "version": version,
                 "_depth": depth,
                 "_starts": {start: depth},
             }
         else:
-            row = rows[vertex_id] = dict(item[8] or ())
+            row = rows[vertex_id] = dict(vertex or ())
             row.update(
                 _id=vertex_id,
                 _type=vertex_id[: vertex_id.index("/")],
@@ -370,9 +377,8 @@ def assemble(
         if relation is not None:
             via["relation"] = relation
         row["_via"] = via
-    ordered = sorted(rows.values(), key=_nearest_first)
+    ordered = sorted(rows.values(), key=_NEAREST_FIRST)
     return ordered, truncated
 
 
-def _nearest_first(row: dict[str, Any]) -> tuple[int, str]:
-    return row["_depth"], row["_id"]
+_NEAREST_FIRST = itemgetter("_depth", "_id")
