@@ -334,6 +334,7 @@ class ScanPlan:
                     conjunct.indexed = _indexed(info, names)
         # every path of fixed names: nothing to resolve when a scan starts
         self.all_fixed = all(c.path is None or c.fixed is not None for c in self.conjuncts)
+        self.fixed_paths = [c.fixed for c in self.conjuncts]
         # every attribute name the FILTERs take from an expression (``x.@p``, anywhere)
         self.bound_names: list[Callable[[Frame], Any]] | None = []
         for condition in filters:
@@ -347,42 +348,31 @@ class ScanPlan:
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
             return ScanFilter([], self.conjuncts)
+        paths: list[list[str] | None]
         if self.all_fixed and not self.bound_names:
-            return self._fixed(frame)
-        paths = [None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts]
-        if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
-            # a bound name that is not one: only fixed paths narrow the scan (as they always
-            # did), so that the FILTER meets the bad name where it did before, and raises
-            paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
+            paths = self.fixed_paths  # nothing to resolve: as compiled
+        else:
+            paths = [
+                None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts
+            ]
+            if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
+                # a bound name that is not one: only fixed paths narrow the scan (as they
+                # always did), so that the FILTER meets the bad name where it did before, and
+                # raises
+                paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
         residual: list[Conjunct] = []
         pushed: list[Pushed] = []
+        info = self.info
         for conjunct, path in zip(self.conjuncts, paths, strict=True):
             if path is not None:
                 assert conjunct.value is not None
                 value = conjunct.value(frame)
-                sql = pushdown(self.info, path, conjunct.op, value)
+                indexed = conjunct.indexed if path is conjunct.fixed else None
+                sql = pushdown(info, path, conjunct.op, value, indexed)
                 if sql is not None:
                     pushed.append(Pushed(path, conjunct.op, value, sql[0], sql[1]))
                     if sql[2]:
                         continue
-            residual.append(conjunct)
-        return ScanFilter(pushed, residual)
-
-    def _fixed(self, frame: Frame) -> ScanFilter:
-        """:meth:`__call__` when every path is a fixed one (what was known when compiled)."""
-        residual: list[Conjunct] = []
-        pushed: list[Pushed] = []
-        info = self.info
-        for conjunct in self.conjuncts:
-            path = conjunct.fixed
-            if path is not None:
-                value = conjunct.value(frame)  # type: ignore[misc]
-                if path[0] in info.system or conjunct.indexed is not None:
-                    sql = pushdown(info, path, conjunct.op, value, conjunct.indexed)
-                    if sql is not None:
-                        pushed.append(Pushed(path, conjunct.op, value, sql[0], sql[1]))
-                        if sql[2]:
-                            continue
             residual.append(conjunct)
         return ScanFilter(pushed, residual)
 
