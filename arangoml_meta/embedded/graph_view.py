@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from .codec import decode
 from .limits import Budget
-from .projections import Path, Projection
+from .projections import Path, Projection, values_at
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
 
 # the system attributes of an edge that come from a column of its row
@@ -29,6 +31,8 @@ _EDGE_COLUMNS = {"_key": "key", "_rev": "rev", "_from": "from_id", "_to": "to_id
 Edge = Any
 Neighbors = list[tuple[Edge, str]]
 Row = tuple[Any, ...]
+# a row of a lookup for several vertices ends with the vertex it was asked for
+_NEAR_END = itemgetter(-1)
 
 
 @dataclass
@@ -138,7 +142,8 @@ class GraphView:
         if self.edge_paths:
             for source in sources:
                 # lookup rows start with (seq, other end, probe)
-                projection = Projection(source.info.name, True, self.edge_paths, offset=3)
+                # an edge's JSON is taken whole (most edges a walk reads are never bound)
+                projection = Projection(source.info.name, True, self.edge_paths, 3, raw=True)
                 self._edge_projection = projection
                 self._edge_columns = projection.columns
                 self._edge_builders[source.info.id] = projection.build
@@ -252,11 +257,15 @@ class GraphView:
         assert self._plan is not None
         return self._plan
 
-    def _fetch(self, lookup: Lookup, vertices: list[str], cached: dict[str, Any]) -> list[Row]:
+    def _fetch(
+        self, lookup: Lookup, vertices: list[str], cached: dict[str, Any], note: bool = True
+    ) -> list[Row]:
         """The links of ``vertices`` into ``cached`` with one statement; the rows read.
 
         Rows are ``(seq, other end, probe, *edge columns)`` (and the near end
         when there are several vertices), each vertex's in insertion order.
+        ``note``: put what the probes tell into ``existing`` / ``probed`` (else the
+        caller does, for the far ends it keeps: :meth:`expand`).
         """
         storage = self.storage
         if len(vertices) == 1:
@@ -268,16 +277,16 @@ class GraphView:
                 sql = storage.edge_links_sql(
                     lookup.info, lookup.outbound, lookup.probe, lookup.columns, size
                 )
-                lookup.statements[size] = sql
+                # the edge index gives this order as it is (SQLite sorts nothing)
+                near = "from_id" if lookup.outbound else "to_id"
+                sql = lookup.statements[size] = f"{sql} ORDER BY e.{near}, e.seq"
             rows = storage.rows(sql, in_list_params(vertices, size))
-            found: dict[str, list[Row]] = {vertex: [] for vertex in vertices}
-            for row in rows:
-                found[row[-1]].append(row)
-            for links in found.values():
-                if len(links) > 1:
-                    links.sort()  # by seq
+            # ordered by near end, then seq: each vertex's links are one run of rows
+            found: dict[str, Any] = dict.fromkeys(vertices, ())
+            for near, links in groupby(rows, _NEAR_END):
+                found[near] = list(links)
             cached.update(found)
-        if lookup.probe != "NULL":
+        if note and lookup.probe != "NULL":
             existing = self.existing
             probed = self.probed
             for row in rows:
@@ -342,45 +351,58 @@ class GraphView:
             asked_by_collection = plan.narrowed_by_collection.get(wanted)  # type: ignore[assignment]
             if asked_by_collection is None:
                 asked_by_collection = plan.narrowed_by_collection[wanted] = {}
-        work: list[tuple[str, list[tuple[int, Lookup]]]] = []
+        # each (vertex, lookup) asked, in walk order: its cache, the vertex, its edge builder,
+        # whether its rows tell of their far ends
+        work: list[tuple[dict[str, Any], str, Callable[[Row], Any] | None, bool]] = []
         missing: dict[int, list[str]] = {}
-        single = len(level) == 1  # the common case upstream: no batching to do
         for vertex in level:
-            collection = vertex.partition("/")[0]
+            collection = vertex[: vertex.find("/")]
             asked = asked_by_collection.get(collection)
             if asked is None:
                 asked = self._asked(plan, collection, asked_by_collection, wanted)
-            if len(caches) < len(plan.lookups):  # narrowed lookups made since bind()
-                caches.extend(
-                    self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :]
-                )
-            work.append((vertex, asked))
+                if len(caches) < len(plan.lookups):  # narrowed lookups made meanwhile
+                    self._sync_caches(plan)
             for index, lookup in asked:
-                if vertex not in caches[index]:
-                    if single:
-                        self._fetch(lookup, level, caches[index])
+                cached = caches[index]
+                work.append((cached, vertex, lookup.build_edge, lookup.probe != "NULL"))
+                if vertex not in cached:
+                    vertices = missing.get(index)
+                    if vertices is None:
+                        missing[index] = [vertex]
                     else:
-                        missing.setdefault(index, []).append(vertex)
+                        vertices.append(vertex)
         for index, vertices in missing.items():
-            self._fetch(plan.lookups[index], vertices, caches[index])
+            self._fetch(plan.lookups[index], vertices, caches[index], note=False)
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
+        existing = self.existing
+        probed = self.probed
         found: list[str] = []
         via: list[Edge] = []
-        for vertex, asked in work:
-            for index, lookup in asked:
-                build = lookup.build_edge
-                for row in caches[index][vertex]:
-                    target = row[1]
-                    if target in visited:
-                        continue
-                    if allowed is not None and target.partition("/")[0] not in allowed:
-                        continue
-                    visited.add(target)
-                    found.append(target)
-                    if edges:
-                        via.append((build, row))
+        add = visited.add
+        for cached, vertex, build, probes in work:
+            for row in cached[vertex]:
+                target = row[1]
+                if target in visited:
+                    continue
+                if allowed is not None and target.partition("/")[0] not in allowed:
+                    continue
+                add(target)
+                found.append(target)
+                if edges:
+                    via.append((build, row))
+                if probes:  # what the row's probe tells of the vertex it found (see _fetch)
+                    value = row[2]
+                    if value is not None:
+                        existing[target] = bool(value)
+                        if probed is not None and value != 1:
+                            probed[target] = value
         return found, via
+
+    def _sync_caches(self, plan: _Plan) -> None:
+        """Give the lookups narrowed since :meth:`bind` their caches for the execution."""
+        caches = self._caches
+        caches.extend(self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :])
 
     def _asked(
         self,
@@ -440,6 +462,7 @@ class GraphView:
         key = 3 + columns.index("key")
         json = 3 + len(columns) if json_sql is not None else None
         single = projection.single_json
+        pick = values_at(json_paths) if projection.raw else None
         prefixes = self._edge_prefixes
         loads = decode
 
@@ -447,6 +470,8 @@ class GraphView:
             build, row = edge
             if json is None:
                 values: list[Any] = []
+            elif pick is not None:
+                values = pick(loads(row[json]))
             elif single:
                 text = row[json]
                 values = [None if text is None else loads(text)]

@@ -113,12 +113,18 @@ def _indexed(info: CollectionInfo, path: list[str]) -> bool:
 
 
 def pushdown(
-    info: CollectionInfo, path: list[str], op: str, value: Any
+    info: CollectionInfo,
+    path: list[str],
+    op: str,
+    value: Any,
+    indexed: bool | None = None,
 ) -> tuple[str, list[Any], bool] | None:
     """SQL for ``d.path OP value``: (where, params, exact), or None when it cannot be pushed.
 
     The SQL holds for every document satisfying the condition; when ``exact``
     it holds for no other, so the FILTER need not run again in Python.
+    ``indexed``: whether a persistent index leads with ``path`` (a quotable one), when
+    the caller knows (a compiled scan does, see :class:`ScanPlan`).
     """
     if op == "IN":
         if not isinstance(value, list) or not value or len(value) > 500:
@@ -127,7 +133,7 @@ def pushdown(
         params: list[Any] = []
         exact = True
         for item in value:
-            sql = pushdown(info, path, "==", item)
+            sql = pushdown(info, path, "==", item, indexed)
             if sql is None:
                 return None
             parts.append(sql[0])
@@ -136,8 +142,10 @@ def pushdown(
         return "(" + " OR ".join(parts) + ")", params, exact
     if path[0] in info.system:
         return _system_sql(info, path, op, value)
-    if not safe_path(path):
-        return None
+    if indexed is None:
+        if not safe_path(path):
+            return None
+        indexed = _indexed(info, path)
     is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if is_number and abs(value) >= EXACT_LIMIT:
         return None  # beyond what SQLite binds / compares exactly: Python decides
@@ -146,7 +154,7 @@ def pushdown(
             return None
     elif not is_number:
         return None
-    if _indexed(info, path):
+    if indexed:
         where, bound, exact = _typed_sql(info, path, op, value, is_number)
         if op == "==" and value is not None and _sparse(info, path):
             # SQLite uses a partial index only when the query states its condition
@@ -256,6 +264,10 @@ class Conjunct:
     path: list[str | Callable[[Frame], Any]] | None = None
     op: str = ""
     value: Callable[[Frame], Any] | None = None
+    # a path of fixed names, known when compiled: the names, and whether an index leads
+    # with them (None: not a quotable path, see pushdown)
+    fixed: list[str] | None = None
+    indexed: bool | None = None
 
 
 @dataclass
@@ -324,6 +336,14 @@ class ScanPlan:
         self.fixed = [
             c.path is not None and all(type(p) is str for p in c.path) for c in self.conjuncts
         ]
+        for conjunct, fixed in zip(self.conjuncts, self.fixed, strict=True):
+            if fixed:
+                names = conjunct.fixed = [str(p) for p in conjunct.path or ()]
+                if names[0] not in info.system and safe_path(names):
+                    conjunct.indexed = _indexed(info, names)
+        # every path of fixed names: nothing to resolve when a scan starts
+        self.all_fixed = all(c.path is None or c.fixed is not None for c in self.conjuncts)
+        self.fixed_paths = [c.fixed for c in self.conjuncts]
         # every attribute name the FILTERs take from an expression (``x.@p``, anywhere)
         self.bound_names: list[Callable[[Frame], Any]] | None = []
         for condition in filters:
@@ -337,18 +357,27 @@ class ScanPlan:
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
             return ScanFilter([], self.conjuncts)
-        paths = [None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts]
-        if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
-            # a bound name that is not one: only fixed paths narrow the scan (as they always
-            # did), so that the FILTER meets the bad name where it did before, and raises
-            paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
+        paths: list[list[str] | None]
+        if self.all_fixed and not self.bound_names:
+            paths = self.fixed_paths  # nothing to resolve: as compiled
+        else:
+            paths = [
+                None if c.path is None else resolve_path(c.path, frame) for c in self.conjuncts
+            ]
+            if self.bound_names is None or not all(_is_name(n(frame)) for n in self.bound_names):
+                # a bound name that is not one: only fixed paths narrow the scan (as they
+                # always did), so that the FILTER meets the bad name where it did before, and
+                # raises
+                paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
         residual: list[Conjunct] = []
         pushed: list[Pushed] = []
+        info = self.info
         for conjunct, path in zip(self.conjuncts, paths, strict=True):
             if path is not None:
                 assert conjunct.value is not None
                 value = conjunct.value(frame)
-                sql = pushdown(self.info, path, conjunct.op, value)
+                indexed = conjunct.indexed if path is conjunct.fixed else None
+                sql = pushdown(info, path, conjunct.op, value, indexed)
                 if sql is not None:
                     pushed.append(Pushed(path, conjunct.op, value, sql[0], sql[1]))
                     if sql[2]:

@@ -211,8 +211,11 @@ class Projection:
         edge: bool,
         paths: frozenset[Path],
         offset: int = 0,
+        raw: bool = False,
     ) -> None:
-        """``offset``: where the columns start in the rows ``build`` is given."""
+        """``offset``: where the columns start in the rows ``build`` is given; ``raw``: read
+        the stored JSON whole and take the paths from it in Python, only for the rows
+        built (SQLite would parse it for every row read)."""
         columns = _column_attributes(edge)
         self.collection = collection
         self.paths = paths
@@ -227,9 +230,12 @@ class Projection:
             select.append("to_id")
         quoted = [json_path(p).replace("'", "''") for p in self.json_paths]
         # the last column: the value as JSON
-        self.single_json = len(quoted) == 1 and _ARROW
+        self.raw = raw and bool(quoted)
+        self.single_json = len(quoted) == 1 and _ARROW and not self.raw
         self.json_sql: str | None = None
-        if self.single_json:
+        if self.raw:
+            self.json_sql = "doc"
+        elif self.single_json:
             self.json_sql = f"doc -> '{quoted[0]}'"
         elif quoted:
             self.json_sql = _json_values_sql(quoted)  # several paths (or no `->`)
@@ -265,6 +271,7 @@ class Projection:
         make = document_of(json_paths)
         j = offset + json_column
         single = self.single_json
+        pick = values_at(json_paths) if self.raw else None
         loads = decode
 
         def build(row: Row) -> dict[str, Any]:
@@ -273,6 +280,8 @@ class Projection:
             elif single:
                 text = row[j]
                 out = make([None if text is None else loads(text)])
+            elif pick is not None:
+                out = make(pick(loads(row[j])))
             else:
                 out = make(loads(row[j]))
             key = row[k]
@@ -291,6 +300,25 @@ def _json_values_sql(quoted: list[str]) -> str:
     """One parse of ``doc``: a JSON array of the values at the (quoted) paths."""
     args = quoted if len(quoted) > 1 else quoted * 2  # one path alone gives its bare value
     return "json_extract(doc, " + ", ".join(f"'{q}'" for q in args) + ")"
+
+
+def values_at(paths: list[Path]) -> Callable[[dict[str, Any]], list[Any]]:
+    """``pick(document)``: the value at each of ``paths`` (null where there is none), as
+    ``json_extract`` over the stored JSON gives them."""
+    if all(len(path) == 1 for path in paths):
+        names = [path[0] for path in paths]
+        return lambda doc: [doc.get(name) for name in names]
+
+    def pick(doc: dict[str, Any]) -> list[Any]:
+        found = []
+        for path in paths:
+            value: Any = doc
+            for name in path:
+                value = value.get(name) if type(value) is dict else None
+            found.append(value)
+        return found
+
+    return pick
 
 
 def document_of(paths: list[Path]) -> Callable[[list[Any]], dict[str, Any]]:

@@ -109,6 +109,13 @@ class _Filter:
 
         return passes
 
+    def missing(self) -> Expr:
+        """The check of a row whose vertex does not exist (``v._id`` is null): the
+        condition as written."""
+        rest = self.rest
+        assert rest is not None
+        return lambda f: to_bool(rest(f))
+
     def check(self, passes: Wanted | None) -> Check:
         """The per-row check (by collection when ``passes`` is given)."""
         rest = self.rest
@@ -128,7 +135,7 @@ class _Filter:
 class _Level:
     """What the pushed operations make of a level, for one set of verdicts of its FILTERs."""
 
-    __slots__ = ("checks", "emits", "keep", "stable", "wanted")
+    __slots__ = ("checks", "emits", "gate", "keep", "stable", "wanted")
 
     def __init__(self) -> None:
         self.emits = True  # False: no row of the level passes
@@ -136,6 +143,9 @@ class _Level:
         self.wanted: Wanted | None = None  # None: vertices of any collection may pass
         self.stable = True  # whether ``wanted`` answers the same for the whole run
         self.keep: frozenset[str] | None = None  # what ``wanted`` accepted (when stable)
+        # when the checks are one FILTER that answers by collection: its answers so far,
+        # the answer for a collection, and the check of a row whose vertex does not exist
+        self.gate: tuple[dict[str, bool], Wanted, Expr] | None = None
 
 
 class _Pushed:
@@ -215,7 +225,8 @@ class _Pushed:
             verdict = next(verdict_of)
             passes = None
             if split.by_collection is not None:
-                passes = split.answers(run.frame, next(memos))
+                memo = next(memos)
+                passes = split.answers(run.frame, memo)
             if verdict is True:
                 continue
             if verdict is False:
@@ -231,11 +242,15 @@ class _Pushed:
             if passes is not None:
                 wanted.append(passes)
                 level.stable = level.stable and split.scope == RUN
+                if len(checks) == 1:
+                    level.gate = (memo, passes, split.missing())
             pure_so_far = pure_so_far and split.pure
         if len(wanted) == 1:
             level.wanted = wanted[0]
         elif wanted:
             level.wanted = lambda collection: all(w(collection) for w in wanted)
+        if len(checks) != 1:
+            level.gate = None
         return level
 
 
@@ -434,6 +449,8 @@ def compile_walk_stage(
     simple = pushed.trivial and prune_expr is None and not later
     # the lookups read vertices only where the pushed FILTERs may let them pass
     narrow = lazy and bool(pushed.steps) and bind_vertex
+    # rows whose only check answers by collection take the short way (see _Level.gate)
+    gated = lazy and reads_id and prune_expr is None and not later
 
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
@@ -503,6 +520,36 @@ def compile_walk_stage(
                     and ((emits and bind_vertex) or (prune_expr is not None and not lazy))
                 ):
                     prefetch(level)
+                gate = state.gate if gated and emits else None
+                if gate is not None:
+                    # the common case, without the generic checks: a row passes as its
+                    # vertex's collection does (a missing vertex: as the FILTER says)
+                    memo, passes, missing = gate
+                    answer = memo.get
+                    for vertex, edge in zip(level, via or repeat(None), strict=False):
+                        present = known.get(vertex)
+                        if present is None:
+                            present = exists(vertex)
+                        if present:
+                            collection = vertex[: vertex.find("/")]
+                            passed = answer(collection)
+                            if passed is None:
+                                frame[v_slot] = vertex
+                                passed = passes(collection)
+                            if not passed:
+                                continue
+                        else:
+                            frame[v_slot] = None
+                            if not missing(frame):
+                                continue
+                        if bind_vertex:
+                            frame[v_slot] = bind_v(vertex)  # type: ignore[misc]
+                        else:
+                            frame[v_slot] = vertex if present else None
+                        if e_slot is not None:
+                            frame[e_slot] = None if edge is None else bind_e(edge)
+                        yield None if value is None else value(frame)
+                    continue
                 # the id is bound for the checks and PRUNE (which may have nothing to do)
                 bind_id = reads_id and (bool(checks) or prune_expr is not None)
                 # PRUNE sees every position, emitted or not, as the row would bind it

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..backends import missing_ids
@@ -35,7 +36,7 @@ from ..errors import (
 )
 from ..fields import check_filter_types
 from ..filters import compile_filters
-from ..refs import parse_ref
+from ..refs import is_valid_name, parse_ref
 
 if TYPE_CHECKING:
     from ..store import MetadataStore
@@ -50,12 +51,19 @@ COMPLETE_DEPTH = 100_000
 IMPACT_TYPES = ("models", "deployments")
 
 _WALK = """
-FOR s IN @starts
+FOR s IN {starts}
   FOR v, e, p IN 1..@max {direction} s GRAPH 'lineage'{prune}
     OPTIONS {{ uniqueVertices: 'global', order: 'bfs' }}
     LET depth = LENGTH(p.edges)
     FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types
     RETURN [s, v._id, depth, e._id, e._from, e._to, e.role, e.relation, {vertex}]
+"""
+# one ``type/name`` start, resolved by the walk's own query (one query, not three): the
+# document of that key (``@id``), else every version of the name; the row is [starts, rows]
+_NAMED = """
+LET keyed = DOCUMENT(@id)
+LET starts = keyed != null ? [keyed._id] : (FOR d IN @@start FILTER d.name == @name RETURN d._id)
+RETURN [starts, ({walk})]
 """
 # a vertex whose type is not walked through is reached, but not followed further
 _PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @through"
@@ -63,18 +71,26 @@ _PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @
 _VERTEX = {"compact": "v.name, v.version", "full": "v", "fields": "KEEP(v, @fields)"}
 
 
-def walk_query(direction: str, *, through: bool, vertex: str) -> str:
-    """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``."""
-    return _WALK.format(
-        direction=DIRECTIONS[direction], prune=_PRUNE if through else "", vertex=_VERTEX[vertex]
+def walk_query(direction: str, *, through: bool, vertex: str, named: bool = False) -> str:
+    """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``;
+    ``named``: from the versions of one name (``@@start``, ``@name``) instead of ``@starts``."""
+    walk = _WALK.format(
+        starts="starts" if named else "@starts",
+        direction=DIRECTIONS[direction],
+        prune=_PRUNE if through else "",
+        vertex=_VERTEX[vertex],
     )
+    return _NAMED.format(walk=walk) if named else walk
 
 
 WALK = {
-    (direction, through, vertex): walk_query(direction, through=through, vertex=vertex)
+    (direction, through, vertex, named): walk_query(
+        direction, through=through, vertex=vertex, named=named
+    )
     for direction in DIRECTIONS
     for through in (False, True)
     for vertex in _VERTEX
+    for named in (False, True)
 }
 
 PATH = """
@@ -195,11 +211,27 @@ def _named(store: MetadataStore, text: str) -> list[str]:
         return [text]
     ids = store.backend.query(_IDS_BY_NAME, {"@c": ref.type, "name": ref.key})
     if not ids:
-        raise DocumentNotFoundError(
-            f"artifact not found: {text} (neither the id nor the name of any {ref.type})",
-            ERROR_ARANGO_DOCUMENT_NOT_FOUND,
-        )
+        raise _named_nothing(text, ref.type)
     return [str(i) for i in ids]
+
+
+def _named_nothing(text: str, type_name: str) -> DocumentNotFoundError:
+    return DocumentNotFoundError(
+        f"artifact not found: {text} (neither the id nor the name of any {type_name})",
+        ERROR_ARANGO_DOCUMENT_NOT_FOUND,
+    )
+
+
+def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
+    """(type, key or name) when ``start`` is one ``type/name`` (not ``@N`` / ``@latest``)
+    whose name part is a valid name (so a valid key too)."""
+    if not isinstance(start, str):
+        return None
+    ref = parse_ref(start)
+    if ref.key is None or not is_valid_name(ref.key):
+        return None
+    store.type(ref.type)  # an unknown type is 1203
+    return ref.type, ref.key
 
 
 def _filtered(store: MetadataStore, spec: Mapping[str, Any]) -> list[str]:
@@ -244,18 +276,23 @@ def walk(
     form, keep = vertex_form(fields)
     wanted = check_types(store, types, "types")
     walked = check_types(store, through, "through")
-    starts, unchecked = resolve_starts(store, start)
-    bind: dict[str, Any] = {
-        "starts": starts,
-        "max": limit + 1,
-        "depth": limit,
-        "types": wanted,
-    }
+    bind: dict[str, Any] = {"max": limit + 1, "depth": limit, "types": wanted}
     if walked is not None:
         bind["through"] = walked
     if keep is not None:
         bind["fields"] = keep
-    raw = store.backend.query(WALK[direction, walked is not None, form], bind)
+    named = _one_name(store, start)
+    if named is not None:
+        bind["@start"], bind["name"] = named
+        bind["id"] = f"{named[0]}/{named[1]}"
+        [[starts, raw]] = store.backend.query(WALK[direction, walked is not None, form, True], bind)
+        if not starts:
+            raise _named_nothing(start, named[0])
+        unchecked: list[str] = []
+    else:
+        starts, unchecked = resolve_starts(store, start)
+        bind["starts"] = starts
+        raw = store.backend.query(WALK[direction, walked is not None, form, False], bind)
     rows, truncated = assemble(raw, limit, form, direction)
     if unchecked:
         reached = {s for row in rows for s in row["_starts"]}
@@ -293,8 +330,14 @@ def assemble(
     truncated = False
     compact = form == "compact"
     far = 5 if direction == "downstream" else 4  # the edge's end that is the reached vertex
+    name = version = vertex = None
     for item in raw:
-        start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation = item[:8]
+        if compact:
+            start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation, name, version = (
+                item
+            )
+        else:
+            start, vertex_id, depth, edge_id, edge_from, edge_to, role, relation, vertex = item
         if depth > limit:
             truncated = True
             continue
@@ -313,13 +356,13 @@ def assemble(
             row = rows[vertex_id] = {
                 "_id": vertex_id,
                 "_type": vertex_id[: vertex_id.index("/")],
-                "name": item[8],
-                "version": item[9],
+                "name": name,
+                "version": version,
                 "_depth": depth,
                 "_starts": {start: depth},
             }
         else:
-            row = rows[vertex_id] = dict(item[8] or ())
+            row = rows[vertex_id] = dict(vertex or ())
             row.update(
                 _id=vertex_id,
                 _type=vertex_id[: vertex_id.index("/")],
@@ -334,9 +377,8 @@ def assemble(
         if relation is not None:
             via["relation"] = relation
         row["_via"] = via
-    ordered = sorted(rows.values(), key=_nearest_first)
+    ordered = sorted(rows.values(), key=_NEAREST_FIRST)
     return ordered, truncated
 
 
-def _nearest_first(row: dict[str, Any]) -> tuple[int, str]:
-    return row["_depth"], row["_id"]
+_NEAREST_FIRST = itemgetter("_depth", "_id")

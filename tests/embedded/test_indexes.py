@@ -440,3 +440,16 @@ def test_unique_objects_next_to_integers_beyond_64_bits():
             db.insert("c", {"a": {"p": 1, "q": 2}, "b": big})
             assert error_num(db.insert, "c", {"a": {"q": 2, "p": 1}, "b": big}) == 1210
         assert db.count("c") == 2
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_a_filter_on_a_name_sqlite_cannot_quote_runs_in_python(indexed):
+    """``d.`a"b``` cannot be written as a SQLite JSON path: the FILTER is not pushed down,
+    with or without an index on another field, and still finds its documents."""
+    db = make_db({"c": [{"_key": "1", 'a"b': 1, "x": 1}, {"_key": "2", 'a"b': 2, "x": 1}]})
+    if indexed:
+        db.ensure_index("c", ["x"])
+    with db:
+        rows = run(db, 'FOR d IN c FILTER d.`a"b` == @v AND d.x == 1 RETURN d._key', v=2)
+        assert rows == ["2"]
+        assert run(db, "FOR d IN c FILTER d.`a\\\\b` == null RETURN d._key") == ["1", "2"]

@@ -363,3 +363,29 @@ def test_a_query_that_writes_walks_the_same(seed, following):
         run(db, "FOR l IN log REMOVE l IN log")
         assert lean == answer(db, general_walk(query))
         assert logged == run(db, LOGGED)
+
+
+EDGE_VALUES = [
+    {"role": 1.5, "nested": {"x": [1, {"y": None}]}},
+    {"role": 2**63 + 11, "nested": {"x": {"z": "deep"}}},
+    {"role": -0.0, "nested": "not an object"},
+    {"role": None, "nested": {"x": None}},
+    {"role": [1, "two", 3.25], "a.b": "dotted", "nested": {}},
+    {"role": {"k": [True, False]}, "nested": {"x": "é ünïcode"}},
+    {},
+]
+
+
+@pytest.mark.parametrize("returned", ["[e.role, e.nested.x, e.`a.b`]", "e.nested", "e.role"])
+def test_edge_attributes_read_from_the_whole_json_equal_the_document_s(returned):
+    """The walk reads an edge's stored JSON whole and takes the paths its RETURN reads
+    from it in Python: numbers, nulls, nested and missing values, a name with a dot,
+    as reading them from the whole edge document gives them."""
+    edges = [{"_from": "a/hub", "_to": f"b/{i}", **values} for i, values in enumerate(EDGE_VALUES)]
+    db = make_db({"a": [{"_key": "hub"}], "b": [{"_key": str(i)} for i in range(7)]}, {"e1": edges})
+    db.create_graph("g", [{"collection": "e1", "from": ["a"], "to": ["b"]}])
+    with db:
+        query = f"FOR v, e, p IN 1..3 OUTBOUND 'a/hub' GRAPH 'g' {OPTIONS} RETURN {returned}"
+        lean = run(db, query)
+        assert lean == run(db, general_walk(query))
+        assert lean == run(db, f"FOR e IN e1 SORT TO_NUMBER(SUBSTRING(e._to, 2)) RETURN {returned}")

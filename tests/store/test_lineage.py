@@ -307,3 +307,24 @@ def test_one_walk_from_every_version_of_a_name(store: MetadataStore, chain: list
     last = next(row for row in rows if row["_id"] == chain[-1])
     assert last["_depth"] == 1  # from the version before it
     assert last["_starts"][chain[0]] == CHAIN and len(last["_starts"]) == CHAIN
+
+
+def test_a_key_wins_over_a_name_that_spells_it(lineage_graph: LineageGraph) -> None:
+    """``datasets/raw-v1`` is the id of a document: the walk starts there alone, even when
+    an artifact is named ``raw-v1`` too (a name is read as a name only when no key is)."""
+    store = lineage_graph.store
+    named = store.register("datasets", "raw-v1", rows=1)
+    store.link(named, store.register("featuresets", "from-the-name"), "features_of")
+    rows = store.downstream(RAW, types=["featuresets"])
+    assert rows.starts == [RAW]
+    assert "featuresets/from-the-name-v1" not in rows.ids()
+    by_name = store.downstream("datasets/raw-v1-v1", types=["featuresets"])
+    assert by_name.starts == [named["_id"]] and by_name.ids() == ["featuresets/from-the-name-v1"]
+
+
+@pytest.mark.parametrize("start", ["datasets/no such", "datasets/nothing", "datasets/-x"])
+def test_a_start_that_is_neither_a_key_nor_a_name_is_not_found(
+    lineage_graph: LineageGraph, start: str
+) -> None:
+    with pytest.raises(DocumentNotFoundError, match="neither the id nor the name"):
+        lineage_graph.store.upstream(start)
