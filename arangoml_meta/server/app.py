@@ -29,7 +29,15 @@ from .transactions import Transactions
 log = logging.getLogger("arangoml_meta.server")
 
 # the area modules, each with ROUTES (imported by name so that an area is one module)
-AREAS: list[str] = ["admin"]
+AREAS: list[str] = [
+    "admin",
+    "databases",
+    "collections",
+    "indexes",
+    "documents",
+    "edges",
+    "import_api",
+]
 
 
 class Authenticator(Protocol):
