@@ -39,7 +39,9 @@ from .document_ops import check_writable
 from .key_generators import GENERATORS, key_options
 from .responses import HTTPError, flag, json_body, json_response
 
-HTTP_BAD_PARAMETER = 400  # ArangoDB's errorNum for a malformed request (TRI_ERROR_HTTP_BAD_PARAMETER)
+HTTP_BAD_PARAMETER = (
+    400  # ArangoDB's errorNum for a malformed request (TRI_ERROR_HTTP_BAD_PARAMETER)
+)
 ERROR_CLUSTER_ONLY_ON_COORDINATOR = 1471
 Body = dict[str, Any]
 
@@ -86,7 +88,9 @@ def _new_collection(body: Any) -> tuple[str, bool, Body]:
     return name, edge, kept
 
 
-def _create(db: EmbeddedDatabase, database: str, name: str, edge: bool, kept: Body, schema: Any) -> Body:
+def _create(
+    db: EmbeddedDatabase, database: str, name: str, edge: bool, kept: Body, schema: Any
+) -> Body:
     with db.storage.atomic(write=True):
         info = db.storage.create_collection(name, edge)
         if schema is not None:
@@ -150,7 +154,9 @@ def _located(request: Request, ctx: RequestContext, body: Body) -> Response:
 
 
 async def get_one(request: Request) -> Response:
-    body = await _on_collection(request, lambda db, info, database: catalog.summary(database, info), False)
+    body = await _on_collection(
+        request, lambda db, info, database: catalog.summary(database, info), False
+    )
     return json_response(ok(body))
 
 
@@ -163,7 +169,10 @@ def _read_sub(request: Request) -> Callable[[EmbeddedDatabase, CollectionInfo, s
     if sub == "properties":
         return describe
     if sub == "count":
-        return lambda db, info, database: {**describe(db, info, database), "count": stats.count(db, info)}
+        return lambda db, info, database: {
+            **describe(db, info, database),
+            "count": stats.count(db, info),
+        }
     if sub == "figures":
         details = flag(request, "details")
         return lambda db, info, database: {
@@ -172,7 +181,10 @@ def _read_sub(request: Request) -> Callable[[EmbeddedDatabase, CollectionInfo, s
             "count": stats.count(db, info),
         }
     if sub == "revision":
-        return lambda db, info, database: {**describe(db, info, database), "revision": stats.revision(db, info)}
+        return lambda db, info, database: {
+            **describe(db, info, database),
+            "revision": stats.revision(db, info),
+        }
     if sub == "checksum":
         with_revisions = flag(request, "withRevisions")
         with_data = flag(request, "withData")
@@ -200,7 +212,11 @@ async def read_sub(request: Request) -> Response:
 
 def _set_properties(changes: Body) -> Callable[[EmbeddedDatabase, CollectionInfo, str], Body]:
     _refuse_computed_values(changes)
-    kept = {name: changes[name] for name in ("waitForSync", "cacheEnabled") if isinstance(changes.get(name), bool)}
+    kept = {
+        name: changes[name]
+        for name in ("waitForSync", "cacheEnabled")
+        if isinstance(changes.get(name), bool)
+    }
 
     def work(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> Body:
         if "schema" in changes:
@@ -254,16 +270,22 @@ async def change_sub(request: Request) -> Response:
         )
     elif action == "responsibleShard":
         raise HTTPError(
-            501, ERROR_CLUSTER_ONLY_ON_COORDINATOR, "responsibleShard is only available in a cluster"
+            501,
+            ERROR_CLUSTER_ONLY_ON_COORDINATOR,
+            "responsibleShard is only available in a cluster",
         )
     else:
-        raise HTTPError(400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>")
+        raise HTTPError(
+            400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>"
+        )
     body = await _on_collection(request, work, action in writes)
     return _located(request, context(request), body)
 
 
 async def no_action(request: Request) -> Response:
-    raise HTTPError(400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>")
+    raise HTTPError(
+        400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>"
+    )
 
 
 async def drop(request: Request) -> Response:
@@ -273,7 +295,9 @@ async def drop(request: Request) -> Response:
     def work(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> Body:
         if catalog.is_system(info) and not allow_system:
             raise HTTPError(
-                403, ERROR_FORBIDDEN, f"forbidden: '{info.name}' is a system collection; drop it with isSystem=true"
+                403,
+                ERROR_FORBIDDEN,
+                f"forbidden: '{info.name}' is a system collection; drop it with isSystem=true",
             )
         catalog.forget_properties(db, info)
         db.storage.drop_collection(info.name)

@@ -54,7 +54,12 @@ async def accessible(request: Request) -> Response:
 
 async def current(request: Request) -> Response:
     name = context(request).database.name
-    info = {"id": database_id(name), "name": name, "isSystem": name == SYSTEM_DATABASE, "path": "none"}
+    info = {
+        "id": database_id(name),
+        "name": name,
+        "isSystem": name == SYSTEM_DATABASE,
+        "path": "none",
+    }
     return json_response({"error": False, "code": 200, "result": info})
 
 
@@ -65,7 +70,9 @@ def _checked_users(users: Any) -> None:
         isinstance(u, dict) and isinstance(u.get("username", u.get("user")), str) for u in users
     ):
         raise HTTPError(
-            400, HTTP_BAD_PARAMETER, "invalid 'users': expecting an array of objects with 'username'"
+            400,
+            HTTP_BAD_PARAMETER,
+            "invalid 'users': expecting an array of objects with 'username'",
         )
 
 
@@ -74,12 +81,16 @@ async def create(request: Request) -> Response:
     body = await json_body(request, {})
     name = body.get("name") if isinstance(body, dict) else None
     if not isinstance(name, str):
-        raise HTTPError(400, ERROR_ARANGO_DATABASE_NAME_INVALID, "database name invalid: no name given")
+        raise HTTPError(
+            400, ERROR_ARANGO_DATABASE_NAME_INVALID, "database name invalid: no name given"
+        )
     try:
         database_name(name, "name")
     except ArangoMLMetaError as exc:
         reason = exc.message.rpartition(": ")[2]
-        raise HTTPError(400, ERROR_ARANGO_DATABASE_NAME_INVALID, f"database name invalid: {reason}") from None
+        raise HTTPError(
+            400, ERROR_ARANGO_DATABASE_NAME_INVALID, f"database name invalid: {reason}"
+        ) from None
     if name == SYSTEM_DATABASE:
         raise HTTPError(409, ERROR_ARANGO_DUPLICATE_NAME, "duplicate database name '_system'")
     _checked_users(body.get("users"))

@@ -102,7 +102,10 @@ def _single_reply(
     status = _SYNCED[operation] if outcomes.synced else ACCEPTED
     if options.silent:
         return json_response({}, status)
-    headers = {**_etag(item["_rev"]), "location": _location(database, outcomes.collection, item["_key"])}
+    headers = {
+        **_etag(item["_rev"]),
+        "location": _location(database, outcomes.collection, item["_key"]),
+    }
     return json_response(item, status, headers)
 
 

@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 from ..embedded import EmbeddedDatabase
 from ..errors import (
     ERROR_ARANGO_COLLECTION_PARAMETER_MISSING,
+    ERROR_ARANGO_DOCUMENT_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
@@ -220,7 +221,7 @@ def read_rows(job: Import, text: str, first_line: int) -> None:
                 ERROR_BAD_PARAMETER,
             )
         else:
-            job.take(position, {n: v for n, v in zip(names, values) if v is not None})
+            job.take(position, {n: v for n, v in zip(names, values, strict=True) if v is not None})
 
 
 def write(
@@ -255,26 +256,45 @@ def write(
                 )
 
 
-def _write_one(session: ops.Session, doc: dict[str, Any], on_duplicate: str, job: Import) -> None:
+def _attempt(work: Any) -> ops.ItemFailure | None:
+    """Run ``work()`` in a savepoint; its failure (None: it succeeded)."""
     try:
-        try:
-            session.insert(doc, None, None)
-            job.created += 1
-            return
-        except ops.ItemFailure as failure:
-            duplicate = failure.error_num == ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED
-            if not duplicate or on_duplicate == "error" or not isinstance(doc.get("_key"), str):
-                raise
-        if on_duplicate == "ignore":
-            job.ignored += 1
-            return
-        if on_duplicate == "update":
-            session.update(doc, None, None)
-        else:
-            session.replace(doc, None, None)
-        job.updated += 1
+        work()
+    except ops.ItemFailure as failure:
+        return failure
     except ArangoMLMetaError as exc:
-        raise ops.ItemFailure.of(exc) from None
+        return ops.ItemFailure.of(exc)
+    return None
+
+
+def _write_one(session: ops.Session, doc: dict[str, Any], on_duplicate: str, job: Import) -> None:
+    """Insert one document; on a unique constraint violation (of any unique index, as in
+    ArangoDB) ``onDuplicate`` says what to do with the document of its ``_key``."""
+    storage = session.storage
+
+    def insert() -> None:
+        with storage.atomic(write=True):
+            session.insert(doc, None, None)
+
+    failure = _attempt(insert)
+    if failure is None:
+        job.created += 1
+        return
+    duplicate = failure.error_num == ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED
+    if not duplicate or on_duplicate == "error" or not isinstance(doc.get("_key"), str):
+        raise failure
+    if on_duplicate == "ignore":
+        job.ignored += 1
+        return
+    change = session.update if on_duplicate == "update" else session.replace
+    failure = _attempt(lambda: change(doc, None, None))
+    if failure is None:
+        job.updated += 1
+        return
+    if failure.error_num == ERROR_ARANGO_DOCUMENT_NOT_FOUND:
+        # no document has the key: the insert broke another unique index
+        failure = ops.ItemFailure(ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED, failure.message)
+    raise failure
 
 
 async def run(request: Request) -> Response:

@@ -156,7 +156,9 @@ def definition(body: Any) -> tuple[list[str], bool, bool, str | None]:
         or not fields
         or not all(isinstance(f, str) and f and '"' not in f for f in fields)
     ):
-        raise _bad("invalid index definition: 'fields' must be a non-empty array of attribute names")
+        raise _bad(
+            "invalid index definition: 'fields' must be a non-empty array of attribute names"
+        )
     if any("[*]" in f for f in fields):
         raise _bad(
             "array indexes (fields with [*]) are not supported by arangoml-meta serve: "
@@ -174,7 +176,12 @@ def definition(body: Any) -> tuple[list[str], bool, bool, str | None]:
 
 
 def _ensure(
-    db: EmbeddedDatabase, collection: str, fields: list[str], unique: bool, sparse: bool, name: str | None
+    db: EmbeddedDatabase,
+    collection: str,
+    fields: list[str],
+    unique: bool,
+    sparse: bool,
+    name: str | None,
 ) -> tuple[Body, bool]:
     storage = db.storage
     with storage.atomic(write=True):
@@ -197,7 +204,9 @@ async def create(request: Request) -> Response:
     fields, unique, sparse, name = definition(await json_body(request, {}))
     index, created = await ctx.run(lambda db: _ensure(db, collection, fields, unique, sparse, name))
     status = 201 if created else 200
-    return json_response({**index, "isNewlyCreated": created, "code": status, "error": False}, status)
+    return json_response(
+        {**index, "isNewlyCreated": created, "code": status, "error": False}, status
+    )
 
 
 async def get_one(request: Request) -> Response:
