@@ -35,7 +35,6 @@ from ..errors import (
 from . import collection_catalog as catalog
 from . import collection_stats as stats
 from .context import RequestContext, context
-from .document_ops import check_writable
 from .key_generators import GENERATORS, key_options
 from .responses import HTTPError, flag, json_body, json_response
 
@@ -136,10 +135,7 @@ async def _on_collection(
 
     def run(db: EmbeddedDatabase) -> Body:
         with db.storage.atomic(write=write):
-            info = catalog.find(db, name)
-            if write:
-                check_writable(ctx.transaction, info)
-            return work(db, info, database)
+            return work(db, catalog.find(db, name), database)
 
     return await ctx.run(run)
 

@@ -38,7 +38,6 @@ from ..errors import (
 )
 from . import collection_catalog as catalog
 from .key_generators import assign_key
-from .transactions import StreamTransaction
 
 Document = dict[str, Any]
 
@@ -51,7 +50,6 @@ _MESSAGES = {
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID: "invalid document type",
     ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE: "invalid edge attribute",
 }
-ERROR_TRANSACTION_UNREGISTERED_COLLECTION = 1652
 
 
 class ItemFailure(Exception):
@@ -112,22 +110,6 @@ def identity(doc: Document) -> Document:
 
 def conflict(existing: Document) -> ItemFailure:
     return ItemFailure(ERROR_ARANGO_CONFLICT, _MESSAGES[ERROR_ARANGO_CONFLICT], identity(existing))
-
-
-def check_writable(transaction: StreamTransaction | None, info: CollectionInfo) -> None:
-    """Inside a stream transaction, a write needs the collection declared for writing (1652)."""
-    if transaction is None:
-        return
-    declared: set[str] = set()
-    for kind in ("write", "exclusive"):
-        names = transaction.collections.get(kind, [])
-        declared.update([names] if isinstance(names, str) else names)
-    if info.name not in declared and str(info.id) not in declared:
-        raise ArangoMLMetaError(
-            f"unregistered collection used in transaction: '{info.name}' was not declared "
-            "for writing when the transaction began",
-            ERROR_TRANSACTION_UNREGISTERED_COLLECTION,
-        )
 
 
 def key_of(item: Any) -> str:
@@ -257,7 +239,6 @@ def write(
     items: list[Any],
     options: Options,
     *,
-    transaction: StreamTransaction | None = None,
     key: str | None = None,
     header_rev: str | None = None,
 ) -> Outcomes:
@@ -267,7 +248,6 @@ def write(
     apply = OPERATIONS[operation]
     with storage.atomic(write=True):
         info = catalog.find(db, collection)
-        check_writable(transaction, info)
         session = Session(db, info, options)
         outcomes = Outcomes(info.name)
         for item in items:

@@ -151,7 +151,6 @@ async def _write(
             operation,
             items,
             options,
-            transaction=ctx.transaction,
             key=key,
             header_rev=header_rev,
         )

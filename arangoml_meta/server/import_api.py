@@ -226,7 +226,6 @@ def read_rows(job: Import, text: str, first_line: int) -> None:
 
 def write(
     db: EmbeddedDatabase,
-    ctx_transaction: Any,
     collection: str,
     job: Import,
     read: Any,
@@ -237,7 +236,6 @@ def write(
     storage = db.storage
     with storage.atomic(write=True):
         info = catalog.find(db, collection)
-        ops.check_writable(ctx_transaction, info)
         job.edge = info.edge
         read(job)
         if overwrite:
@@ -327,9 +325,7 @@ async def run(request: Request) -> Response:
     on_duplicate = request.query_params.get("onDuplicate", "error")
     overwrite = flag(request, "overwrite")
     try:
-        await ctx.run(
-            lambda db: write(db, ctx.transaction, collection, job, read, on_duplicate, overwrite)
-        )
+        await ctx.run(lambda db: write(db, collection, job, read, on_duplicate, overwrite))
     except Abort as abort:
         message = _ERROR_TEXTS.get(abort.error_num, abort.message)
         raise HTTPError(status_of(abort.error_num), abort.error_num, message) from None
