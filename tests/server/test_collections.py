@@ -22,7 +22,7 @@ SCHEMA = {"rule": {"type": "object", "required": ["name"]}, "level": "strict", "
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         yield test_client
 
 
@@ -86,9 +86,11 @@ def test_properties_are_kept_and_echoed(tmp_path: Path) -> None:
         "schema": SCHEMA,
         "numberOfShards": 3,
     }
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
         made = create(client, **options)
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as client:  # restarted
+    with TestClient(
+        create_app(Server(ServerConfig(store=tmp_path, auth=False)))
+    ) as client:  # restarted
         kept = client.get("/_api/collection/products/properties").json()
     for body in (made, kept):
         assert body["waitForSync"] is True

@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         yield test_client
 
 
@@ -70,9 +70,9 @@ def test_a_database_dropped_and_made_again_is_empty(client: TestClient) -> None:
 
 
 def test_databases_outlive_the_server(tmp_path: Path) -> None:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
         client.post("/_api/database", json={"name": "kept"})
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
         assert databases(client) == ["_system", "kept"]
 
 

@@ -26,7 +26,7 @@ with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         yield test_client
 
 
@@ -631,3 +631,121 @@ def test_an_unknown_transaction_is_1655(client: TestClient) -> None:
     )
     assert error_of(response)[1] == 1655
     assert count(client) == 0
+
+
+# ---------------------------------------------------------------------- python-arango end to end
+
+
+@pytest.fixture(scope="module")
+def arango_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """python-arango's client of a server on a free loopback port (uvicorn in a thread),
+    shared by the module's end-to-end tests (each uses collections of its own)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from arango import ArangoClient
+
+    app = create_app(Server(ServerConfig(store=tmp_path_factory.mktemp("e2e"), auth=False)))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    client = ArangoClient(hosts=f"http://127.0.0.1:{port}")
+    try:
+        yield client
+    finally:
+        client.close()
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture
+def arango_db(arango_client: Any) -> Any:
+    return arango_client.db("_system", username="root", password="")
+
+
+def test_python_arango_documents(arango_db: Any) -> None:
+    from arango.exceptions import DocumentInsertError, DocumentRevisionError
+
+    col = arango_db.create_collection("e2e_docs")
+    made = col.insert({"_key": "a", "x": 1}, return_new=True)
+    assert made["new"]["x"] == 1
+    assert col.get("a")["x"] == 1
+    assert col.has("a") and not col.has("zz")
+    assert col.get("zz") is None
+    updated = col.update({"_key": "a", "y": 2}, return_old=True)
+    assert updated["_old_rev"] == made["_rev"]
+    assert updated["old"] == made["new"]
+    replaced = col.replace({"_key": "a", "z": 3})
+    assert col.get("a") == {"_key": "a", "_id": "e2e_docs/a", "_rev": replaced["_rev"], "z": 3}
+    with pytest.raises(DocumentRevisionError):
+        col.update({"_key": "a", "_rev": made["_rev"], "w": 4})  # check_rev: a stale _rev
+    with pytest.raises(DocumentRevisionError):
+        col.delete({"_key": "a", "_rev": made["_rev"]})
+    with pytest.raises(DocumentInsertError) as duplicate:
+        col.insert({"_key": "a"})
+    assert duplicate.value.error_code == 1210
+    results = col.insert_many([{"_key": "b"}, {"_key": "a"}, {"_key": "c", "v": 1}])
+    assert isinstance(results[1], DocumentInsertError)
+    assert results[1].error_code == 1210
+    assert [d["_key"] for d in col.get_many(["a", "b", "c", "missing"])] == ["a", "b", "c"]
+    col.update_many([{"_key": "b", "v": 2}, {"_key": "c", "v": 3}])
+    assert [d.get("v") for d in col.get_many(["b", "c"])] == [2, 3]
+    assert col.delete("a")["_key"] == "a"
+    assert col.delete("a", ignore_missing=True) is False
+    col.delete_many(["b", {"_key": "c"}])
+    assert col.count() == 0
+
+
+def test_python_arango_collections_and_indexes(arango_db: Any) -> None:
+    from arango.exceptions import CollectionCreateError, IndexCreateError
+
+    col = arango_db.create_collection("e2e_items", sync=True, key_generator="autoincrement")
+    properties = col.properties()
+    assert (properties["sync"], properties["key_options"]["key_generator"]) == (
+        True,
+        "autoincrement",
+    )
+    assert {"e2e_items"} <= {c["name"] for c in arango_db.collections()}
+    with pytest.raises(CollectionCreateError):
+        arango_db.create_collection("e2e_items")
+    index = col.add_index({"type": "persistent", "fields": ["sku"], "unique": True})
+    assert index["type"] == "persistent"
+    assert any(i["id"] == index["id"] for i in col.indexes())
+    with pytest.raises(IndexCreateError):
+        col.add_index({"type": "geo", "fields": ["loc"]})
+    col.insert_many([{"sku": "a"}, {"sku": "b"}])
+    assert col.count() == 2
+    assert col.statistics()["documents_size"] > 0
+    assert col.delete_index(index["id"]) is True
+    col.configure(sync=False, schema={"rule": {"required": ["sku"]}, "level": "strict"})
+    assert col.properties()["schema"]["rule"] == {"required": ["sku"]}
+    col.truncate()
+    assert col.count() == 0
+    assert arango_db.delete_collection("e2e_items") is True
+    assert not arango_db.has_collection("e2e_items")
+
+
+def test_python_arango_databases_and_import(arango_client: Any, arango_db: Any) -> None:
+    assert arango_db.create_database("e2e_other") is True
+    assert "e2e_other" in arango_db.databases()
+    other = arango_client.db("e2e_other", username="root", password="")
+    other.create_collection("e2e_import").insert({"_key": "only-there"})
+    col = arango_db.create_collection("e2e_import")
+    result = col.import_bulk(
+        [{"_key": "a"}, {"_key": "b"}, {"_key": "a"}], halt_on_error=False, details=True
+    )
+    assert (result["created"], result["errors"]) == (2, 1)
+    assert col.count() == 2
+    assert not col.has("only-there")
+    assert other.collection("e2e_import").count() == 1
+    assert arango_db.delete_database("e2e_other") is True
+    assert "e2e_other" not in arango_db.databases()

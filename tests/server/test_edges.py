@@ -28,7 +28,7 @@ EDGES = [
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         test_client.post("/_api/collection", json={"name": "nodes"})
         test_client.post("/_api/collection", json={"name": "edges", "type": 3})
         test_client.post("/_api/document/edges", json=EDGES)

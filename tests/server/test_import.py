@@ -27,7 +27,7 @@ DOCS = [
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         test_client.post("/_api/collection", json={"name": "products"})
         test_client.post("/_api/collection", json={"name": "links", "type": 3})
         yield test_client

@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path)))) as test_client:
+    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
         test_client.post("/_api/collection", json={"name": "products"})
         yield test_client
 
