@@ -247,7 +247,9 @@ def migrate_environments(backend: Backend, actor: str) -> None:
                 environment = run["environment"]
                 key = digest(environment)
                 records.setdefault(key, environment_record(environment, key))
-                session.replace(RUNS, run["_key"], {**run, "environment": reference(environment, key)})
+                session.replace(
+                    RUNS, run["_key"], {**run, "environment": reference(environment, key)}
+                )
             if records:
                 insert_absent(session, ENVIRONMENTS, records)
         if len(rows) < MIGRATION_BATCH:

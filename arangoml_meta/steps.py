@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 COMMIT_ATTEMPTS = 50  # a commit that lost a race for a key is tried again up to this often
 
+
 @dataclass
 class Step:
     """What one step writes, in the order it was asked (see the module docstring)."""
@@ -224,7 +225,8 @@ def _with_hints(session: Session, missing: list[str]) -> list[str]:
     for doc_id in missing:
         collection, _, key = doc_id.partition("/")
         named = is_valid_name(key) and session.query(
-            "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true", {"@c": collection, "name": key}
+            "FOR d IN @@c FILTER d.name == @name LIMIT 1 RETURN true",
+            {"@c": collection, "name": key},
         )
         described.append(f"{doc_id} (did you mean {doc_id}@latest?)" if named else doc_id)
     return described

@@ -76,11 +76,13 @@ def assign_key(
                 ERROR_ARANGO_DOCUMENT_KEY_UNEXPECTED,
             )
         key = doc["_key"]
-        if kind == "autoincrement" and is_valid_key(key) and not key.isdigit():
-            raise DocumentError(
-                "illegal document key: an autoincrement collection takes numeric keys only",
-                ERROR_ARANGO_DOCUMENT_KEY_BAD,
-            )
+        if kind == "autoincrement" and is_valid_key(key):
+            if not key.isdigit():
+                raise DocumentError(
+                    "illegal document key: an autoincrement collection takes numeric keys only",
+                    ERROR_ARANGO_DOCUMENT_KEY_BAD,
+                )
+            db.storage.note_explicit_key(info, key)  # the next generated key is above it
         return doc
     if kind == "traditional":
         return doc  # the engine generates it

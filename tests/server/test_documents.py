@@ -429,6 +429,14 @@ def test_autoincrement_keys_follow_offset_and_increment(client: TestClient) -> N
     assert error_of(client.post("/_api/document/products", json={"_key": "abc"})) == (400, 1221)
 
 
+def test_an_array_insert_generates_the_same_keys_as_single_ones(client: TestClient) -> None:
+    make(client, keyOptions={"type": "autoincrement", "offset": 10, "increment": 5})
+    made = client.post("/_api/document/products", json=[{}, {}, {"_key": "31"}, {}]).json()
+    assert [item["_key"] for item in made] == ["10", "15", "31", "35"]
+    failing = client.post("/_api/document/products", json=[{}, {"_key": "x"}, {}]).json()
+    assert [item.get("_key", item.get("errorNum")) for item in failing] == ["40", 1221, "45"]
+
+
 def test_padded_keys_sort_as_they_were_made(client: TestClient) -> None:
     make(client, keyOptions={"type": "padded"})
     keys = [insert(client, {})["_key"] for _ in range(20)]
