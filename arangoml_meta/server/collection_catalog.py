@@ -25,6 +25,9 @@ PROPERTIES_TABLE = "_collection_properties"
 DOCUMENT, EDGE = 2, 3
 STATUS_LOADED = 3
 
+# ArangoDB's objectId (the storage engine's id of the collection) differs from its id;
+# here it is the catalog id above this base, so that it is never another collection's id
+OBJECT_ID_BASE = 1 << 40
 DEFAULT_KEY_OPTIONS: dict[str, Any] = {"allowUserKeys": True, "type": "traditional"}
 DEFAULT_PROPERTIES: dict[str, Any] = {
     "waitForSync": False,
@@ -155,7 +158,7 @@ def describe(db: EmbeddedDatabase, database: str, info: CollectionInfo) -> dict[
         "globallyUniqueId": global_id(database, info),
         "keyOptions": key_options,
         "computedValues": None,
-        "objectId": str(info.id),
+        "objectId": str(OBJECT_ID_BASE + info.id),
     }
 
 
