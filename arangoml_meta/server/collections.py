@@ -28,7 +28,9 @@ from ..embedded.layout import CollectionInfo
 from ..embedded.schemas import parse_property
 from ..errors import (
     ERROR_ARANGO_ILLEGAL_NAME,
+    ERROR_CLUSTER_ONLY_ON_COORDINATOR,
     ERROR_FORBIDDEN,
+    ERROR_HTTP_BAD_PARAMETER,
     ERROR_NOT_IMPLEMENTED,
     CollectionError,
 )
@@ -38,10 +40,6 @@ from .context import RequestContext, context
 from .key_generators import GENERATORS, key_options
 from .responses import HTTPError, flag, json_body, json_response
 
-HTTP_BAD_PARAMETER = (
-    400  # ArangoDB's errorNum for a malformed request (TRI_ERROR_HTTP_BAD_PARAMETER)
-)
-ERROR_CLUSTER_ONLY_ON_COORDINATOR = 1471
 Body = dict[str, Any]
 
 
@@ -195,7 +193,7 @@ def _read_sub(request: Request) -> Callable[[EmbeddedDatabase, CollectionInfo, s
         )
     raise HTTPError(
         400,
-        HTTP_BAD_PARAMETER,
+        ERROR_HTTP_BAD_PARAMETER,
         "expecting one of the resources 'checksum', 'count', 'figures', 'properties', "
         "'responsibleShard', 'revision', 'shards'",
     )
@@ -245,7 +243,7 @@ async def change_sub(request: Request) -> Response:
     if action == "properties":
         changes = await json_body(request, {})
         if not isinstance(changes, dict):
-            raise HTTPError(400, HTTP_BAD_PARAMETER, "expecting a JSON object of properties")
+            raise HTTPError(400, ERROR_HTTP_BAD_PARAMETER, "expecting a JSON object of properties")
         work = _set_properties(changes)
     elif action == "truncate":
         work = _truncate
@@ -272,7 +270,9 @@ async def change_sub(request: Request) -> Response:
         )
     else:
         raise HTTPError(
-            400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>"
+            400,
+            ERROR_HTTP_BAD_PARAMETER,
+            "expected PUT /_api/collection/<collection-name>/<action>",
         )
     body = await _on_collection(request, work, action in writes)
     return _located(request, context(request), body)
@@ -280,7 +280,7 @@ async def change_sub(request: Request) -> Response:
 
 async def no_action(request: Request) -> Response:
     raise HTTPError(
-        400, HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>"
+        400, ERROR_HTTP_BAD_PARAMETER, "expected PUT /_api/collection/<collection-name>/<action>"
     )
 
 

@@ -19,18 +19,17 @@ from starlette.routing import BaseRoute, Route
 
 from ..backends.database_names import SYSTEM_DATABASE, database_name
 from ..errors import (
+    ERROR_ARANGO_DATABASE_NAME_INVALID,
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DUPLICATE_NAME,
+    ERROR_ARANGO_USE_SYSTEM_DATABASE,
     ERROR_FORBIDDEN,
+    ERROR_HTTP_BAD_PARAMETER,
     ArangoMLMetaError,
 )
 from .collection_catalog import database_id
 from .context import context
 from .responses import HTTPError, json_body, json_response
-
-ERROR_ARANGO_DATABASE_NAME_INVALID = 1229
-ERROR_ARANGO_USE_SYSTEM_DATABASE = 1230
-HTTP_BAD_PARAMETER = 400
 
 
 def _system_only(request: Request) -> None:
@@ -71,7 +70,7 @@ def _checked_users(users: Any) -> None:
     ):
         raise HTTPError(
             400,
-            HTTP_BAD_PARAMETER,
+            ERROR_HTTP_BAD_PARAMETER,
             "invalid 'users': expecting an array of objects with 'username'",
         )
 

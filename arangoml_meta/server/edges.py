@@ -19,13 +19,13 @@ from ..embedded import EmbeddedDatabase
 from ..errors import (
     ERROR_ARANGO_COLLECTION_TYPE_INVALID,
     ERROR_ARANGO_DOCUMENT_HANDLE_BAD,
+    ERROR_HTTP_BAD_PARAMETER,
     CollectionError,
 )
 from . import collection_catalog as catalog
 from .context import context
 from .responses import HTTPError, json_response
 
-HTTP_BAD_PARAMETER = 400
 DIRECTIONS = ("any", "in", "out")
 
 
@@ -88,7 +88,7 @@ async def read(request: Request) -> Response:
     direction = request.query_params.get("direction") or "any"
     if direction not in DIRECTIONS:
         raise HTTPError(
-            400, HTTP_BAD_PARAMETER, f"<direction> must by any, in, or out, not: {direction}"
+            400, ERROR_HTTP_BAD_PARAMETER, f"<direction> must by any, in, or out, not: {direction}"
         )
     return json_response(await ctx.run(lambda db: edges_of(db, collection, vertex, direction)))
 

@@ -33,6 +33,7 @@ from ..errors import (
     ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE,
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED,
     ERROR_BAD_PARAMETER,
+    ERROR_HTTP_BAD_PARAMETER,
     ERROR_HTTP_CORRUPTED_JSON,
     ArangoMLMetaError,
 )
@@ -41,7 +42,6 @@ from . import document_ops as ops
 from .context import context
 from .responses import HTTPError, flag, json_response, status_of
 
-HTTP_BAD_PARAMETER = 400
 _LINE_SPACE = " \t\r\b\f"
 # ArangoDB's texts of the errors an import reports (errors.dat)
 _ERROR_TEXTS = {
@@ -183,10 +183,12 @@ def read_list(job: Import, text: str) -> None:
         values = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         raise HTTPError(
-            400, HTTP_BAD_PARAMETER, f"expecting a valid JSON array in the request. got: {exc}"
+            400,
+            ERROR_HTTP_BAD_PARAMETER,
+            f"expecting a valid JSON array in the request. got: {exc}",
         ) from None
     if not isinstance(values, list):
-        raise HTTPError(400, HTTP_BAD_PARAMETER, "expecting a JSON array in the request")
+        raise HTTPError(400, ERROR_HTTP_BAD_PARAMETER, "expecting a JSON array in the request")
     for position, value in enumerate(values, start=1):
         job.take(position, value)
 
@@ -195,13 +197,13 @@ def read_rows(job: Import, text: str, first_line: int) -> None:
     """A header line of attribute names, then one array of values per line."""
     header, newline, rest = text.partition("\n")
     if not newline:
-        raise HTTPError(400, HTTP_BAD_PARAMETER, "no JSON array found in second line")
+        raise HTTPError(400, ERROR_HTTP_BAD_PARAMETER, "no JSON array found in second line")
     try:
         names = orjson.loads(header.strip(_LINE_SPACE + "\n"))
     except orjson.JSONDecodeError:
         names = None
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        raise HTTPError(400, HTTP_BAD_PARAMETER, "no JSON string array found in first line")
+        raise HTTPError(400, ERROR_HTTP_BAD_PARAMETER, "no JSON string array found in first line")
     for position, raw in enumerate(rest.split("\n"), start=first_line + 1):
         line = raw.strip(_LINE_SPACE)
         if not line:

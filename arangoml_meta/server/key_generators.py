@@ -21,11 +21,11 @@ from ..embedded.layout import CollectionInfo
 from ..errors import (
     ERROR_ARANGO_DOCUMENT_KEY_BAD,
     ERROR_ARANGO_DOCUMENT_KEY_UNEXPECTED,
+    ERROR_ARANGO_INVALID_KEY_GENERATOR,
     CollectionError,
     DocumentError,
 )
 
-ERROR_ARANGO_INVALID_KEY_GENERATOR = 1232
 GENERATORS = ("padded", "uuid", "autoincrement", "traditional")
 MAX_INCREMENT = 1 << 16
 
