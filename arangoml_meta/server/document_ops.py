@@ -145,7 +145,7 @@ class Session:
             info,
             keep_null=options.keep_null,
             merge_objects=options.merge_objects,
-            ignore_revs=True,  # preconditions are checked here (see _current)
+            ignore_revs=True,  # preconditions are checked here (see current)
         )
 
     def current(self, key: str, expected_rev: Any = None) -> Document:

@@ -63,9 +63,12 @@ def write_options(request: Request) -> ops.Options:
     )
 
 
+_EMPTY = object()
+
+
 async def _body(request: Request) -> Any:
-    body = await json_body(request)
-    if body is None:
+    body = await json_body(request, _EMPTY)
+    if body is _EMPTY:
         raise HTTPError(400, ERROR_HTTP_CORRUPTED_JSON, "request body is empty: expecting JSON")
     return body
 

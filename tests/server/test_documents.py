@@ -120,6 +120,7 @@ def test_insert_by_query_parameter_and_without_any_collection(client: TestClient
         ('{"a": ', (400, 600)),
         ("", (400, 600)),
         ("42", (400, 1227)),
+        ("null", (400, 1227)),
         ('"text"', (400, 1227)),
     ],
 )
