@@ -29,6 +29,7 @@ from ..errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_TYPE_INVALID,
     ERROR_HTTP_CORRUPTED_JSON,
+    ERROR_NOT_IMPLEMENTED,
 )
 from . import document_ops as ops
 from .context import context
@@ -48,6 +49,13 @@ def revision_header(request: Request, name: str) -> str | None:
 
 
 def write_options(request: Request) -> ops.Options:
+    if request.query_params.get("versionAttribute"):
+        raise HTTPError(
+            501,
+            ERROR_NOT_IMPLEMENTED,
+            "versionAttribute (external versioning) is not supported by arangoml-meta serve: "
+            "compare the versions in a stream transaction or an AQL UPSERT instead",
+        )
     mode = request.query_params.get("overwriteMode")
     if mode not in ("ignore", "replace", "update", "conflict"):
         mode = "replace" if flag(request, "overwrite") else None

@@ -361,6 +361,18 @@ def test_delete_answers_the_removed_identity_and_return_old(client: TestClient) 
     assert client.get("/_api/document/products/k").status_code == 404
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_external_versioning_is_refused(client: TestClient, method: str) -> None:
+    make(client)
+    insert(client, {"_key": "k", "v": 1})
+    path = "/_api/document/products" + ("" if method == "POST" else "/k")
+    response = client.request(
+        method, path, params={"versionAttribute": "v"}, json={"_key": "k", "v": 2}
+    )
+    assert error_of(response) == (501, 9)
+    assert client.get("/_api/document/products/k").json()["v"] == 1
+
+
 def test_get_without_a_key_is_refused(client: TestClient) -> None:
     make(client)
     assert client.get("/_api/document/products").status_code == 404
