@@ -43,6 +43,7 @@ from .context import context
 from .responses import HTTPError, flag, json_response, status_of
 
 _LINE_SPACE = " \t\r\b\f"
+UNREADABLE = object()  # a line that is no JSON
 # ArangoDB's texts of the errors an import reports (errors.dat)
 _ERROR_TEXTS = {
     ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED: "unique constraint violated",
@@ -124,14 +125,19 @@ class Import:
                 doc = {**doc, name: prefix + str(value)}
         return doc
 
-    def parse_error(self, position: int, line: str) -> None:
-        shown = line if len(line) <= 255 else line[:255] + "..."
-        self.fail(
-            position,
-            "invalid JSON type (expecting object, probably parse error), offending context: "
-            + shown,
-            ERROR_HTTP_CORRUPTED_JSON,
-        )
+    def parse(self, position: int, line: str) -> Any:
+        """The JSON value of a line, or :data:`UNREADABLE` (reported as a failure)."""
+        try:
+            return orjson.loads(line)
+        except orjson.JSONDecodeError:
+            shown = line if len(line) <= 255 else line[:255] + "..."
+            self.fail(
+                position,
+                "invalid JSON type (expecting object, probably parse error), offending "
+                "context: " + shown,
+                ERROR_HTTP_CORRUPTED_JSON,
+            )
+            return UNREADABLE
 
     def body(self, details: bool) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -168,13 +174,8 @@ def read_documents(job: Import, text: str) -> None:
     for position, line in enumerate(_lines(text), start=1):
         if line is None:
             job.empty += 1
-            continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            job.parse_error(position, line)
-            continue
-        job.take(position, value)
+        elif (value := job.parse(position, line)) is not UNREADABLE:
+            job.take(position, value)
 
 
 def read_list(job: Import, text: str) -> None:
@@ -209,10 +210,8 @@ def read_rows(job: Import, text: str, first_line: int) -> None:
         if not line:
             job.empty += 1
             continue
-        try:
-            values = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            job.parse_error(position, line)
+        values = job.parse(position, line)
+        if values is UNREADABLE:
             continue
         if not isinstance(values, list):
             job.fail(position, "no valid JSON array data", ERROR_BAD_PARAMETER)

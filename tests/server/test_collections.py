@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
-from arangoml_meta.server.app import Server, create_app
-from arangoml_meta.server.state import ServerConfig
-
-with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from .data_server import TestClient, error_of, in_process
 
 SCHEMA = {"rule": {"type": "object", "required": ["name"]}, "level": "strict", "message": "no"}
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
+    with in_process(tmp_path) as test_client:
         yield test_client
 
 
@@ -30,13 +23,6 @@ def create(client: TestClient, name: str = "products", **options: Any) -> dict[s
     response = client.post("/_api/collection", json={"name": name, **options})
     assert response.status_code == 200, response.text
     return dict(response.json())
-
-
-def error_of(response: Any) -> tuple[int, int]:
-    body = response.json()
-    assert body["error"] is True
-    assert body["code"] == response.status_code
-    return response.status_code, body["errorNum"]
 
 
 def names(client: TestClient, **params: Any) -> list[str]:
@@ -86,11 +72,9 @@ def test_properties_are_kept_and_echoed(tmp_path: Path) -> None:
         "schema": SCHEMA,
         "numberOfShards": 3,
     }
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
+    with in_process(tmp_path) as client:
         made = create(client, **options)
-    with TestClient(
-        create_app(Server(ServerConfig(store=tmp_path, auth=False)))
-    ) as client:  # restarted
+    with in_process(tmp_path) as client:  # restarted
         kept = client.get("/_api/collection/products/properties").json()
     for body in (made, kept):
         assert body["waitForSync"] is True

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
-from arangoml_meta.server.app import Server, create_app
-from arangoml_meta.server.state import ServerConfig
-
-with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from .data_server import TestClient, error_of, in_process
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
+    with in_process(tmp_path) as test_client:
         yield test_client
-
-
-def error_of(response: Any) -> tuple[int, int]:
-    body = response.json()
-    assert body["error"] is True
-    assert body["code"] == response.status_code
-    return response.status_code, body["errorNum"]
 
 
 def databases(client: TestClient) -> list[str]:
@@ -70,9 +55,9 @@ def test_a_database_dropped_and_made_again_is_empty(client: TestClient) -> None:
 
 
 def test_databases_outlive_the_server(tmp_path: Path) -> None:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
+    with in_process(tmp_path) as client:
         client.post("/_api/database", json={"name": "kept"})
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as client:
+    with in_process(tmp_path) as client:
         assert databases(client) == ["_system", "kept"]
 
 

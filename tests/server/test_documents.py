@@ -8,25 +8,20 @@ Starlette's TestClient; what a write leaves behind is read back through the API
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
-from arangoml_meta.server.app import Server, create_app
-from arangoml_meta.server.state import ServerConfig
+from arangoml_meta.server.app import create_app
 
-with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from .data_server import TestClient, error_of, in_process, make_server
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
+    with in_process(tmp_path) as test_client:
         yield test_client
 
 
@@ -43,13 +38,6 @@ def insert(client: TestClient, doc: Any, name: str = "products", **params: Any) 
     response = client.post(f"/_api/document/{name}", json=doc, params=params)
     assert response.status_code in (201, 202), response.text
     return response.json()
-
-
-def error_of(response: Any) -> tuple[int, int]:
-    body = response.json()
-    assert body["error"] is True
-    assert body["code"] == response.status_code
-    return response.status_code, body["errorNum"]
 
 
 # ---------------------------------------------------------------------- single documents
@@ -671,7 +659,7 @@ def arango_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     import uvicorn
     from arango import ArangoClient
 
-    app = create_app(Server(ServerConfig(store=tmp_path_factory.mktemp("e2e"), auth=False)))
+    app = create_app(make_server(tmp_path_factory.mktemp("e2e")))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
-from arangoml_meta.server.app import Server, create_app
-from arangoml_meta.server.state import ServerConfig
-
-with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from .data_server import TestClient, error_of, in_process
 
 EDGES = [
     {"_key": "5", "_from": "nodes/1", "_to": "nodes/3"},
@@ -28,7 +20,7 @@ EDGES = [
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
+    with in_process(tmp_path) as test_client:
         test_client.post("/_api/collection", json={"name": "nodes"})
         test_client.post("/_api/collection", json={"name": "edges", "type": 3})
         test_client.post("/_api/document/edges", json=EDGES)
@@ -76,13 +68,6 @@ def test_a_vertex_without_edges_has_none(client: TestClient) -> None:
 def test_removed_edges_are_gone(client: TestClient) -> None:
     client.request("DELETE", "/_api/document/edges", json=["5", "8"])
     assert keys(client, vertex="nodes/1", direction="out") == []
-
-
-def error_of(response: Any) -> tuple[int, int]:
-    body = response.json()
-    assert body["error"] is True
-    assert body["code"] == response.status_code
-    return response.status_code, body["errorNum"]
 
 
 @pytest.mark.parametrize(

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
 
-from arangoml_meta.server.app import Server, create_app
-from arangoml_meta.server.state import ServerConfig
-
-with warnings.catch_warnings():  # starlette's notice that it prefers httpx2
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
+from .data_server import TestClient, error_of, in_process
 
 DOCS = [
     {"_key": "abc", "value1": 25, "value2": "test", "allowed": True},
@@ -27,7 +20,7 @@ DOCS = [
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Server(ServerConfig(store=tmp_path, auth=False)))) as test_client:
+    with in_process(tmp_path) as test_client:
         test_client.post("/_api/collection", json={"name": "products"})
         test_client.post("/_api/collection", json={"name": "links", "type": 3})
         yield test_client
@@ -214,13 +207,6 @@ def test_key_options_apply_to_imports(client: TestClient) -> None:
         content=json.dumps([{"_key": "mine"}, {"v": 1}]),
     )
     assert counts(response) == (1, 1, 0, 0, 0)
-
-
-def error_of(response: Any) -> tuple[int, int]:
-    body = response.json()
-    assert body["error"] is True
-    assert body["code"] == response.status_code
-    return response.status_code, body["errorNum"]
 
 
 @pytest.mark.parametrize(
