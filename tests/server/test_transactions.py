@@ -14,7 +14,6 @@ import pytest
 from arango.exceptions import AQLQueryExecuteError, TransactionCommitError
 
 from arangoml_meta.errors import ArangoMLMetaError
-from arangoml_meta.server.app import AREAS
 from tests.server.aql_server import Served, error_of, in_process, on_port, recorded, records
 
 TRANSACTION_RECORDS = records("transaction")
@@ -390,7 +389,6 @@ def test_python_arango_sees_undeclared_writes_refused(served: Served) -> None:
     trx.abort_transaction()
 
 
-@pytest.mark.skipif("documents" not in AREAS, reason="the documents API is another area's")
 def test_python_arango_inserts_through_a_transaction_database(served: Served) -> None:
     database = served.database()
     trx = database.begin_transaction(write=["c"])
