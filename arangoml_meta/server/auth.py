@@ -188,7 +188,7 @@ class Authenticator:
             )
         self.tokens = self._tokens(config, system_file)
         self._cache_key = secrets.token_bytes(32)
-        self._basic: dict[bytes, tuple[str, int]] = {}
+        self._basic: dict[bytes, tuple[str, str]] = {}
 
     @staticmethod
     def _tokens(config: ServerConfig, system_file: Path) -> Tokens:
@@ -229,11 +229,15 @@ class Authenticator:
         return user is not None and user.active
 
     async def _basic_user(self, credentials: str) -> str | None:
+        # a verified header is remembered (keyed by its HMAC, never in clear) with the
+        # password hash it was checked against: it holds while that user is active with
+        # that password, whatever else changes (grants change at every new collection)
         key = hmac.new(self._cache_key, credentials.encode("utf-8"), hashlib.sha256).digest()
         remembered = self._basic.get(key)
-        version = self.users.version
-        if remembered is not None and remembered[1] == version:
-            return remembered[0]
+        if remembered is not None:
+            user = self.users.get(remembered[0])
+            if user is not None and user.active and user.password_hash == remembered[1]:
+                return user.name
         try:
             text = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, ValueError):
@@ -243,9 +247,12 @@ class Authenticator:
             return None
         if not await run_in_threadpool(self.users.check_password, name, password):
             return None
+        checked = self.users.get(name)
+        if checked is None:  # removed meanwhile
+            return None
         if len(self._basic) >= BASIC_CACHE_SIZE:
             self._basic.clear()
-        self._basic[key] = (name, version)
+        self._basic[key] = (name, checked.password_hash)
         return name
 
     # --- may they --------------------------------------------------------------------
