@@ -29,6 +29,7 @@ from typing import Any
 from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
+from .text_ranges import unsafe_ranges
 from .values import SortKey, type_rank
 
 Row = tuple[Any, ...]
@@ -160,7 +161,9 @@ class _ClassReader:
             ]
             if not ranges:
                 continue
-            if types[0] in _SORTED_IN_PYTHON:
+            if ranges == [(ranges[0][0], "text")]:
+                yield self._text_range(ranges[0][0])
+            elif types[0] in _SORTED_IN_PYTHON:
                 yield self._sorted_in_python(ranges)
             else:
                 streams = [self._stream(prefix, json_type) for prefix, json_type in ranges]
@@ -246,6 +249,69 @@ class _ClassReader:
         )
         return dict(self.storage.rows(sql, [json.dumps(seqs)]))
 
+    def _text_range(self, prefix: Condition) -> Iterator[Item]:
+        """The strings of one range in AQL's order, read in index order a batch at a time
+        while no row past a batch may sort among its rows (see ``text_ranges.py``).
+
+        Each round reads the next rows past the last boundary (the last row read) and
+        yields, of those read and not yet yielded, the ones AQL sorts before the new
+        boundary, then every row equal to it: every row not read sorts after it. When a
+        row past a boundary may sort before it, every row is sorted here instead and as
+        many as were yielded are skipped.
+        """
+        table = self.order.info.table
+        where, params = self._where(prefix, ("text",))
+        value = self.value_sql
+        direction, past = ("", ">") if self.ascending else (" DESC", "<")
+        carry: list[Row] = []  # read, not yielded: each sorts after the last boundary
+        last: str | None = None
+        size, produced = self.first_batch, 0
+        while True:
+            bound = "" if last is None else f" AND {value} {past} ?"
+            rows = self.storage.rows(
+                f"SELECT seq, {value} FROM {table} WHERE {where}{bound} "
+                f"ORDER BY {value}{direction} LIMIT ?",
+                [*params, *([] if last is None else [last]), size],
+            )
+            if len(rows) < size:  # every row left
+                yield from _sorted_strings(carry + rows, self.ascending)
+                return
+            boundary = rows[-1][1]
+            if self._any_past(boundary, where, params):
+                everything = self._sorted_in_python([(prefix, "text")])
+                yield from itertools.islice(everything, produced, None)
+                return
+            key = collation_key(boundary)
+            pool = carry + [row for row in rows if row[1] != boundary]
+            before = [row for row in pool if (collation_key(row[1]) < key) == self.ascending]
+            carry = [row for row in pool if (collation_key(row[1]) < key) != self.ascending]
+            equal = self.storage.rows(
+                f"SELECT seq FROM {table} WHERE {where} AND {value} = ? ORDER BY seq",
+                [*params, boundary],
+            )
+            yield from _sorted_strings(before, self.ascending)
+            yield from ((0, seq, boundary) for (seq,) in equal)
+            produced += len(before) + len(equal)
+            last, size = boundary, size * 2
+
+    def _any_past(self, boundary: str, where: str, params: list[Any]) -> bool:
+        """Whether a row past ``boundary`` in index order may sort before it (or equal
+        it) in AQL's order: one statement, a seek a range."""
+        ranges = unsafe_ranges(boundary, self.ascending)
+        if ranges is None:
+            return True
+        if not ranges:
+            return False
+        table, value = self.order.info.table, self.value_sql
+        probes: list[str] = []
+        found_params: list[Any] = []
+        for first, end in ranges:
+            bound = f"{value} >= ?" if end is None else f"{value} >= ? AND {value} < ?"
+            probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where} AND {bound})")
+            found_params += [*params, first] if end is None else [*params, first, end]
+        found = self.storage.rows(f"SELECT {' OR '.join(probes)}", found_params)
+        return bool(found[0][0])
+
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
         """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
         table = self.order.info.table
@@ -269,6 +335,14 @@ def _first(item: tuple[Any, ...]) -> Any:
 
 def _second(item: tuple[Any, ...]) -> Any:
     return item[1]
+
+
+def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:
+    """Rows ``(seq, string)`` as items in AQL's order, equal strings by seq."""
+    items = [((type_rank(text), collation_key(text)), seq, text) for seq, text in rows]
+    items.sort(key=_second)
+    items.sort(key=_first, reverse=not ascending)
+    return items
 
 
 def _python_sort_key(value: Any) -> Any:
