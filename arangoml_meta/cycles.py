@@ -55,9 +55,7 @@ def refuse_self_link(collection: str, source_id: str, target_id: str) -> None:
         )
 
 
-def refuse_cycles(
-    session: Session, edges: list[dict[str, Any]], new: Collection[str] = ()
-) -> None:
+def refuse_cycles(session: Session, edges: list[dict[str, Any]], new: Collection[str] = ()) -> None:
     """Raise :class:`GraphError` (1906) when one of ``edges`` (written in ``session``'s
     transaction already) closes a cycle in the lineage graph; ``new``: the ids of the
     documents the step created (see the module docstring)."""

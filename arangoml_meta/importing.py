@@ -120,8 +120,10 @@ def _first_versions(
     for record in batch:
         if isinstance(record, Mapping) and "link" not in record:
             type_name, name = record.get("type"), record.get("name")
-            if isinstance(type_name, str) and isinstance(name, str) and not step.pending_versions(
-                type_name, name
+            if (
+                isinstance(type_name, str)
+                and isinstance(name, str)
+                and not step.pending_versions(type_name, name)
             ):
                 counts.setdefault(type_name, {}).setdefault(name, 0)
                 counts[type_name][name] += 1

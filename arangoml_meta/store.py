@@ -84,8 +84,7 @@ _LATEST_OF = {
     "SORT d.created_at DESC, d._key DESC LIMIT 1 RETURN d",
 }
 _HISTORY_OF = {
-    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version "
-    "LIMIT @offset, @count RETURN d",
+    "artifact": "FOR d IN @@c FILTER d.name == @name SORT d.version LIMIT @offset, @count RETURN d",
     "execution": "FOR d IN @@c FILTER d.name == @name SORT d.created_at, d._key "
     "LIMIT @offset, @count RETURN d",
 }
@@ -420,10 +419,7 @@ class MetadataStore:
         check_sort_field(self.backend, artifact_type, bind["sort"])
         bind["offset"], bind["count"] = _page(limit, offset)
         direction = "DESC" if descending else "ASC"
-        aql = (
-            f"FOR d IN @@c {filter_line} SORT d.@sort {direction} "
-            "LIMIT @offset, @count RETURN d"
-        )
+        aql = f"FOR d IN @@c {filter_line} SORT d.@sort {direction} LIMIT @offset, @count RETURN d"
         return self.backend.query(aql, bind)
 
     def history(
@@ -478,7 +474,9 @@ class MetadataStore:
         when the step ends.
         """
         if not isinstance(relation, str) or not relation.strip():
-            raise BadParameterError(f"a link's relation is a word, e.g. subset_of (not {relation!r})")
+            raise BadParameterError(
+                f"a link's relation is a word, e.g. subset_of (not {relation!r})"
+            )
         refuse_store_fields(attributes, STORE_SET)
         fields = {"relation": relation, **as_json(attributes, "attributes")}
         with self.transaction() as step:

@@ -88,7 +88,9 @@ def _retag(
     collection, _, key = doc_id.partition("/")
     doc = session.get(collection, key)
     if doc is None:
-        raise DocumentNotFoundError(f"artifact not found: {doc_id}", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
+        raise DocumentNotFoundError(
+            f"artifact not found: {doc_id}", ERROR_ARANGO_DOCUMENT_NOT_FOUND
+        )
     patch = _change(store, doc, add, remove)
     if patch is None:
         return doc

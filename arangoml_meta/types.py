@@ -509,7 +509,12 @@ def describe_compiled(error: Any, schema: Mapping[str, Any]) -> list[tuple[str, 
         wanted = " or ".join(repr(t) for t in types)
         return [(where, f"{_short.repr(error.instance)} is not of type {wanted}")]
     if isinstance(kind, kinds.Enum):
-        return [(where, f"{_short.repr(error.instance)} is not one of {node.get('enum', kind.options)!r}")]
+        return [
+            (
+                where,
+                f"{_short.repr(error.instance)} is not one of {node.get('enum', kind.options)!r}",
+            )
+        ]
     if isinstance(kind, kinds.Pattern):
         form = node.get("description") or f"a match of {kind.pattern!r}"
         return [(where, f"{_short.repr(error.instance)} does not have the expected form: {form}")]

@@ -85,8 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                 True,
             ),
             "history, middle page": (
-                lambda name, n: lambda: store.history(
-                    "serving_metrics", name, limit=50, offset=n // 2
+                lambda name, n: (
+                    lambda: store.history("serving_metrics", name, limit=50, offset=n // 2)
                 ),
                 False,
             ),

@@ -41,10 +41,7 @@ def tls_error(exc: TLSFailure, location: str) -> ArangoMLMetaError:
     if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
         why = "the server does not speak TLS on that port: use http:// for a plain-HTTP port"
     elif "CERTIFICATE_VERIFY_FAILED" in text:
-        why = (
-            "its certificate is not trusted: set REQUESTS_CA_BUNDLE to the CA file that "
-            "signed it"
-        )
+        why = "its certificate is not trusted: set REQUESTS_CA_BUNDLE to the CA file that signed it"
     else:
         why = "check that the port serves https, and its certificate (REQUESTS_CA_BUNDLE)"
     return ArangoMLMetaError(
