@@ -24,6 +24,7 @@ from typing import Any
 from .collation import collation_key
 
 _ASCII_END = 0x80
+_FIRST_PRINTABLE = 0x20
 # (first string, end string or None for no end) of a range of strings
 Range = tuple[str, str | None]
 
@@ -45,7 +46,8 @@ def _unsafe_codes(ch: str, ascending: bool) -> tuple[tuple[int, int | None], ...
     for code in codes:
         weight = _weight(chr(code))
         safe = (
-            mine is not None
+            code >= _FIRST_PRINTABLE  # all controls count unsafe: one range, not two, a place
+            and mine is not None
             and weight is not None
             and (weight > mine if ascending else weight < mine)
         )
