@@ -296,21 +296,26 @@ class _ClassReader:
 
     def _any_past(self, boundary: str, where: str, params: list[Any]) -> bool:
         """Whether a row past ``boundary`` in index order may sort before it (or equal
-        it) in AQL's order: one statement, a seek a range."""
-        ranges = unsafe_ranges(boundary, self.ascending)
+        it) in AQL's order: one seek for the last row, then one statement, a seek a range.
+        """
+        table, value = self.order.info.table, self.value_sql
+        direction = " DESC" if self.ascending else ""
+        found = self.storage.rows(
+            f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
+            params,
+        )
+        ranges = unsafe_ranges(boundary, self.ascending, found[0][0] if found else None)
         if ranges is None:
             return True
         if not ranges:
             return False
-        table, value = self.order.info.table, self.value_sql
-        probes: list[str] = []
-        found_params: list[Any] = []
-        for first, end in ranges:
-            bound = f"{value} >= ?" if end is None else f"{value} >= ? AND {value} < ?"
-            probes.append(f"EXISTS (SELECT 1 FROM {table} WHERE {where} AND {bound})")
-            found_params += [*params, first] if end is None else [*params, first, end]
-        found = self.storage.rows(f"SELECT {' OR '.join(probes)}", found_params)
-        return bool(found[0][0])
+        # one seek a range; a string is less than any blob, so no end is X''
+        sql = (
+            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r CROSS JOIN {table} "
+            f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
+            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X''))"
+        )
+        return bool(self.storage.rows(sql, [json.dumps(ranges), *params])[0][0])
 
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
         """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""

@@ -65,19 +65,40 @@ def _unsafe_codes(ch: str, ascending: bool) -> tuple[tuple[int, int | None], ...
     return tuple(runs)
 
 
-def unsafe_ranges(boundary: str, ascending: bool) -> list[Range] | None:
+def unsafe_ranges(boundary: str, ascending: bool, last: str | None = None) -> list[Range] | None:
     """The ranges of strings past ``boundary`` in code point order (above it when
     ascending) that AQL may order before it or equal to it; None when ``boundary``
-    is not ASCII (no such ranges are computed then)."""
+    is not ASCII (no such ranges are computed then).
+
+    ``last``, the last string in code point order (the greatest when ascending),
+    drops the ranges no string up to it can be in: those at the places of the
+    prefix it shares with ``boundary``, and those wholly past it.
+    """
     if not boundary.isascii():
         return None
+    shared = 0 if last is None else _common_prefix(boundary, last)
     ranges: list[Range] = []
-    for i, ch in enumerate(boundary):
+    for i in range(shared, len(boundary)):
         prefix = boundary[:i]
-        for lo, hi in _unsafe_codes(ch, ascending):
+        for lo, hi in _unsafe_codes(boundary[i], ascending):
+            first = prefix + chr(lo)
             end = prefix + chr(hi) if hi is not None else _successor(prefix)
-            ranges.append((prefix + chr(lo), end))
+            if last is not None and (
+                first > last if ascending else end is not None and end <= last
+            ):
+                continue
+            ranges.append((first, end))
     return ranges
+
+
+def _common_prefix(left: str, right: str) -> int:
+    """How many first characters two strings share."""
+    n = 0
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
 
 
 def _successor(prefix: str) -> str | None:

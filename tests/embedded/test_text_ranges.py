@@ -47,21 +47,23 @@ def in_range(text: str, first: str, end: str | None) -> bool:
     return first <= text and (end is None or text < end)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     boundary=st.text(alphabet=TRICKY, max_size=5),
     other=STRINGS | st.text(TRICKY),
+    last=st.none() | STRINGS | st.text(TRICKY),
     ascending=st.booleans(),
 )
 def test_a_string_outside_the_unsafe_ranges_sorts_past_the_boundary_in_aql_order_too(
-    boundary, other, ascending
+    boundary, other, last, ascending
 ):
-    ranges = unsafe_ranges(boundary, ascending)
+    ranges = unsafe_ranges(boundary, ascending, last)
     if ranges is None:
         assert not boundary.isascii()
         return
     past = other > boundary if ascending else other < boundary
-    if not past or any(in_range(other, first, end) for first, end in ranges):
+    within = last is None or (other <= last if ascending else other >= last)
+    if not past or not within or any(in_range(other, first, end) for first, end in ranges):
         return
     mine, theirs = collation_key(boundary), collation_key(other)
     assert (theirs > mine) if ascending else (theirs < mine)
