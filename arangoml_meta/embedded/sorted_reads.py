@@ -304,7 +304,7 @@ class _ClassReader:
             f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
             params,
         )
-        ranges = unsafe_ranges(boundary, self.ascending, found[0][0] if found else None)
+        ranges = _ranges_json(boundary, self.ascending, found[0][0] if found else None)
         if ranges is None:
             return True
         if not ranges:
@@ -315,7 +315,7 @@ class _ClassReader:
             f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
             f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X''))"
         )
-        return bool(self.storage.rows(sql, [json.dumps(ranges), *params])[0][0])
+        return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
         """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
@@ -340,6 +340,15 @@ def _first(item: tuple[Any, ...]) -> Any:
 
 def _second(item: tuple[Any, ...]) -> Any:
     return item[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
+    """:func:`unsafe_ranges` as a JSON list of ``[first, end]`` ("" when none)."""
+    ranges = unsafe_ranges(boundary, ascending, last)
+    if ranges is None:
+        return None
+    return json.dumps(ranges) if ranges else ""
 
 
 def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:

@@ -65,7 +65,10 @@ def _unsafe_codes(ch: str, ascending: bool) -> tuple[tuple[int, int | None], ...
     return tuple(runs)
 
 
-def unsafe_ranges(boundary: str, ascending: bool, last: str | None = None) -> list[Range] | None:
+@functools.lru_cache(maxsize=1024)  # a page or the newest is read again and again
+def unsafe_ranges(
+    boundary: str, ascending: bool, last: str | None = None
+) -> tuple[Range, ...] | None:
     """The ranges of strings past ``boundary`` in code point order (above it when
     ascending) that AQL may order before it or equal to it; None when ``boundary``
     is not ASCII (no such ranges are computed then).
@@ -88,7 +91,7 @@ def unsafe_ranges(boundary: str, ascending: bool, last: str | None = None) -> li
             ):
                 continue
             ranges.append((first, end))
-    return ranges
+    return tuple(ranges)
 
 
 def _common_prefix(left: str, right: str) -> int:
