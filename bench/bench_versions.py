@@ -15,7 +15,8 @@ index orders strings by code point, not as AQL does, but for ISO timestamps the
 engine checks with a few seeks that no run past the ones it read may sort among
 them (``embedded/text_ranges.py``) and reads only those; targeted likewise:
 
-- ``runs: get @latest`` and ``runs: first page``, runs made one a second.
+- ``runs: get @latest`` and ``runs: first page``, runs made one a second (a page
+  of 10, as many as the small name has: a run document costs a few µs to build).
 
 Shown without a target, because they are not constant: a page from the middle
 (``--offset`` skips the versions before it, as OFFSET does in any database), and
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "runs: get @latest": (lambda name, n: lambda: store.get(f"runs/{name}@latest"), True),
             "runs: first page": (
-                lambda name, n: lambda: store.history("runs", name, limit=50),
+                lambda name, n: lambda: store.history("runs", name, limit=SMALL),
                 True,
             ),
             "stamped runs: @latest": (

@@ -7,9 +7,12 @@ objects. One statement first finds which ranges (pinned prefix and JSON type)
 hold rows at all. Each class's ranges are read in index order, in batches as
 they are consumed, and merged: integers and reals by value (exactly, see
 :func:`_exact_numbers`), null and the booleans by insertion order. SQLite
-orders strings by code point, not as AQL does (see ``collation.py``): the rows
-of the last three classes are all read, their sequence number and value only,
-and sorted in Python. Within a value, rows come in insertion order (``seq``),
+orders strings by code point, not as AQL does (see ``collation.py``): a range
+of strings alone is read in index order a batch at a time, each batch sorted
+here, while a few seeks show that no row past the batch may sort among it
+(``text_ranges.py``: ISO timestamps, keys); otherwise, and when arrays or
+objects are present, the rows of the last three classes are all read, their
+sequence number and value only, and sorted in Python. Within a value, rows come in insertion order (``seq``),
 as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
