@@ -164,7 +164,8 @@ class _ClassReader:
             ]
             if not ranges:
                 continue
-            if ranges == [(ranges[0][0], "text")]:
+            if not self.where and ranges == [(ranges[0][0], "text")]:
+                # (with other conditions SQLite might walk the whole index for a few rows)
                 yield self._text_range(ranges[0][0])
             elif types[0] in _SORTED_IN_PYTHON:
                 yield self._sorted_in_python(ranges)
