@@ -52,6 +52,7 @@ _STEPS: tuple[tuple[str, ...], ...] = (
 _SORTED_IN_PYTHON = ("text", "array", "object")
 _JSON_TYPES = tuple(t for step in _STEPS for t in step)
 _CONSTANT = {"null": None, "false": False, "true": True}
+_FEW_STRINGS = 16  # the least a range of strings is read by
 
 
 def ordered_rows(
@@ -269,7 +270,8 @@ class _ClassReader:
         direction, past = ("", ">") if self.ascending else (" DESC", "<")
         carry: list[Row] = []  # read, not yielded: each sorts after the last boundary
         last: str | None = None
-        size, produced = self.first_batch, 0
+        # a name's few rows are read whole: no seeks to check them
+        size, produced = max(self.first_batch, _FEW_STRINGS), 0
         while True:
             bound = "" if last is None else f" AND {value} {past} ?"
             rows = self.storage.rows(

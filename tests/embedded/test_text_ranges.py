@@ -102,13 +102,13 @@ def documents(draw: Any, values: Any) -> dict[str, Any]:
 DOCUMENTS = st.one_of(
     st.lists(documents(VALUES), max_size=40),
     # only strings, mostly ASCII: the reads batch, and code point order misleads
-    st.lists(documents(st.text(alphabet=ASCII_TRICKY, max_size=2)), min_size=8, max_size=40),
+    st.lists(documents(st.text(alphabet=ASCII_TRICKY, max_size=2)), min_size=40, max_size=80),
 )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    docs=DOCUMENTS,
+    docs=DOCUMENTS,  # more than a first read of strings (16) of one name
     sparse=st.booleans(),
     shape=st.sampled_from(SHAPES),
     descending=st.booleans(),
@@ -130,7 +130,11 @@ def test_index_order_of_strings_equals_scan_then_sort(docs, sparse, shape, desce
 def test_a_row_past_the_boundary_that_aql_sorts_before_it_is_not_missed(descending):
     # symbols before digits in AQL: ":" < "}" < "~" < "1"; in code points "1" < ":" < "}";
     # and "\u00e1" < "b" in AQL, last in code points
-    texts = ["~", "}", ":", "1"] if descending else ["b", "c", "d", "\u00e1"]
+    # (and enough others that sort among them for the first read to be a batch)
+    if descending:
+        texts = ["~", "}", ":", "1", *("~" + chr(ord("a") + i) for i in range(20))]
+    else:
+        texts = ["b", "c", "d", "\u00e1", *(f"{c}{i}" for c in "cd" for i in range(10))]
     aql = f"FOR d IN c SORT d.t {'DESC' if descending else 'ASC'} LIMIT 1 RETURN d.t"
     with make_db({"c": [{"t": t} for t in texts]}) as db:
         db.ensure_index("c", ["t"])
@@ -168,3 +172,24 @@ def test_reads_of_timestamps_do_not_grow_with_the_number_of_rows(aql, expected):
             everything = run(db, "FOR d IN c FILTER d.name == 'x' SORT d.t RETURN d.t")
         assert rows[0] == everything[expected]
     assert reads[0] == reads[1]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    texts=st.lists(st.text(alphabet=ASCII_TRICKY + "\u00e9", max_size=3), min_size=17, max_size=60),
+    descending=st.booleans(),
+    offset=st.integers(0, 4),
+    count=st.integers(1, 4),
+)
+def test_strings_past_a_first_read_sort_as_scan_then_sort(texts, descending, offset, count):
+    aql = (
+        f"FOR d IN c SORT d.t {'DESC' if descending else 'ASC'} LIMIT {offset}, {count} RETURN d.t"
+    )
+    with (
+        make_db({"c": [{"t": t} for t in texts]}) as optimised,
+        make_db({"c": [{"t": t} for t in texts]}) as plain,
+    ):
+        optimised.ensure_index("c", ["t"])
+        with scan_then_sort():
+            expected = run(plain, aql)
+        assert run(optimised, aql) == expected
