@@ -288,14 +288,18 @@ class _ClassReader:
                 yield from itertools.islice(everything, produced, None)
                 return
             key = collation_key(boundary)
-            pool = carry + [row for row in rows if row[1] != boundary]
-            before = [row for row in pool if (collation_key(row[1]) < key) == self.ascending]
-            carry = [row for row in pool if (collation_key(row[1]) < key) != self.ascending]
+            before: list[Row] = []
+            after: list[Row] = []
+            for row in itertools.chain(carry, rows):
+                if row[1] != boundary:
+                    sooner = (collation_key(row[1]) < key) == self.ascending
+                    (before if sooner else after).append(row)
+            carry = after
+            yield from _sorted_strings(before, self.ascending)  # often all a LIMIT wants
             equal = self.storage.rows(
                 f"SELECT seq FROM {table} WHERE {where} AND {value} = ? ORDER BY seq",
                 [*params, boundary],
             )
-            yield from _sorted_strings(before, self.ascending)
             yield from ((0, seq, boundary) for (seq,) in equal)
             produced += len(before) + len(equal)
             last, size = boundary, size * 2
