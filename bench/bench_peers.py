@@ -905,7 +905,12 @@ class ProjectImportPeer(ProjectPeer):
         for r in workload.runs:
             yield {"type": "runs", "name": r.name, "step": "train", "params": r.params,
                    "metrics": r.metrics, "as": r.name}  # fmt: skip
-            yield {"link": "inputs", "from": f"@{r.featureset}", "to": f"@{r.name}", "role": "train"}
+            yield {
+                "link": "inputs",
+                "from": f"@{r.featureset}",
+                "to": f"@{r.name}",
+                "role": "train",
+            }
             yield {"type": "models", "name": r.model, "location": f"s3://synthetic/models/{r.model}",
                    "as": r.model}  # fmt: skip
             yield {"link": "outputs", "from": f"@{r.name}", "to": f"@{r.model}", "role": "output"}

@@ -10,11 +10,18 @@ by the p50 at 10 (target: at most 1.5x, i.e. constant time):
 - ``get @latest``: the newest version;
 - ``history, first page``: the 50 oldest versions.
 
+Runs have no versions: they are ordered by their time, a string, then key. The
+index orders strings by code point, not as AQL does, but for ISO timestamps the
+engine checks with a few seeks that no run past the ones it read may sort among
+them (``embedded/text_ranges.py``) and reads only those; targeted likewise:
+
+- ``runs: get @latest`` and ``runs: first page``, runs made one a second (a page
+  of 10, as many as the small name has: a run document costs a few µs to build).
+
 Shown without a target, because they are not constant: a page from the middle
 (``--offset`` skips the versions before it, as OFFSET does in any database), and
-``@latest`` and a page of 10 versus 100,000 *runs* of one name, which have no
-versions and are ordered by their time, a string: the engine's index cannot give
-AQL's string order, so every run of the name is sorted.
+the same two on runs an import stamped ~45 to a millisecond: SORT by time, then key,
+reads every run of the newest millisecond, and the bigger import has more of them.
 
 Run: ``make bench-versions`` or ``.venv/bin/python bench/bench_versions.py [--big N]``.
 """
@@ -28,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from arangoml_meta import open_store
@@ -47,11 +55,17 @@ def p50(fn: Callable[[], object], reps: int) -> float:
     return statistics.median(samples)
 
 
-def fill(store: MetadataStore, type_name: str, name: str, count: int) -> None:
-    store.import_records(
-        ({"type": type_name, "name": name, "window": i} for i in range(count)),
-        batch_size=10_000,
-    )
+def fill(store: MetadataStore, type_name: str, name: str, count: int, spaced: bool) -> None:
+    """``count`` records of a name; ``spaced``: one a second (else stamped by the import)."""
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def record(i: int) -> dict[str, object]:
+        if not spaced:
+            return {"type": type_name, "name": name, "window": i}
+        at = (start + timedelta(seconds=i)).isoformat(timespec="milliseconds")
+        return {"type": type_name, "name": name, "window": i, "created_at": at[:-6] + "Z"}
+
+    store.import_records((record(i) for i in range(count)), batch_size=10_000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,11 +77,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(str(folder / "store"))
         began = time.perf_counter()
-        for type_name in ("serving_metrics", "runs"):
-            fill(store, type_name, "small", SMALL)
-            fill(store, type_name, "big", args.big)
+        for type_name, prefix, spaced in (
+            ("serving_metrics", "", False),
+            ("runs", "", True),
+            ("runs", "stamped-", False),
+        ):
+            fill(store, type_name, prefix + "small", SMALL, spaced)
+            fill(store, type_name, prefix + "big", args.big, spaced)
         filled = time.perf_counter() - began
-        total = 2 * (SMALL + args.big)
+        total = 3 * (SMALL + args.big)
         print(
             f"# {total:,} documents imported in {filled:.1f} s ({total / filled:,.0f}/s); "
             f"{args.reps} timed calls per case",
@@ -85,14 +103,22 @@ def main(argv: list[str] | None = None) -> int:
                 True,
             ),
             "history, middle page": (
-                lambda name, n: lambda: store.history(
-                    "serving_metrics", name, limit=50, offset=n // 2
+                lambda name, n: (
+                    lambda: store.history("serving_metrics", name, limit=50, offset=n // 2)
                 ),
                 False,
             ),
-            "runs: get @latest": (lambda name, n: lambda: store.get(f"runs/{name}@latest"), False),
+            "runs: get @latest": (lambda name, n: lambda: store.get(f"runs/{name}@latest"), True),
             "runs: first page": (
-                lambda name, n: lambda: store.history("runs", name, limit=50),
+                lambda name, n: lambda: store.history("runs", name, limit=SMALL),
+                True,
+            ),
+            "stamped runs: @latest": (
+                lambda name, n: lambda: store.get(f"runs/stamped-{name}@latest"),
+                False,
+            ),
+            "stamped runs: page": (
+                lambda name, n: lambda: store.history("runs", f"stamped-{name}", limit=50),
                 False,
             ),
         }

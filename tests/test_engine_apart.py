@@ -28,6 +28,7 @@ assert not modifies_data(parse("FOR d IN v SEARCH d.x == 1 RETURN MYNS::FN(d)"))
 print(json.dumps(sorted(m for m in sys.modules if m.startswith("arangoml_meta."))))
 """
 
+
 def test_an_arangodb_store_and_the_cli_load_no_engine_module() -> None:
     out = subprocess.run(
         [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=120

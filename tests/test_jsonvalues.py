@@ -39,7 +39,10 @@ class Level(enum.IntEnum):
         (np.array([[1, 2], [3, 4]]), [[1, 2], [3, 4]]),
         (np.array(2.5), 2.5),
         (datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc), "2025-01-02T03:04:05.678Z"),
-        (datetime(2025, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1))), "2025-01-02T03:04:05.000Z"),
+        (
+            datetime(2025, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1))),
+            "2025-01-02T03:04:05.000Z",
+        ),
         (datetime(2025, 1, 2, 3, 4, 5), "2025-01-02T03:04:05.000Z"),  # naive: taken as UTC
         (date(2025, 1, 2), "2025-01-02"),
         (Decimal("0.1"), 0.1),

@@ -18,7 +18,11 @@ def row(vertex: str, depth: int, via: dict, **fields: object) -> dict:
 
 def downstream_of_d() -> Lineage:
     return Lineage(
-        [row("runs/r", 1, TRAIN), row("runs/s", 1, TEST, status="failed"), row("models/m-v1", 2, MODEL)],
+        [
+            row("runs/r", 1, TRAIN),
+            row("runs/s", 1, TEST, status="failed"),
+            row("models/m-v1", 2, MODEL),
+        ],
         starts=["datasets/d-v1"],
         direction="downstream",
     )
@@ -83,7 +87,12 @@ def test_pictures_hold_the_tree_edges() -> None:
 
 
 def test_a_chain_marks_links_against_the_flow() -> None:
-    tree = chain([{"vertex": {"_id": "models/m-v1"}, "edge": None}, {"vertex": {"_id": "runs/r"}, "edge": MODEL}])
+    tree = chain(
+        [
+            {"vertex": {"_id": "models/m-v1"}, "edge": None},
+            {"vertex": {"_id": "runs/r"}, "edge": MODEL},
+        ]
+    )
     assert render_tree(tree, by_id) == "models/m-v1\n└── runs/r  (against the flow, outputs: model)"
 
 

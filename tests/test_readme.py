@@ -18,6 +18,7 @@ def test_readme_shows_the_demo_output(capsys, monkeypatch) -> None:
     assert match, "README lacks the demo-output block"
     pytest.importorskip("sklearn", reason="the demo extra is not installed")
     from arangoml_meta import demo_pipeline
+
     monkeypatch.delenv("ARANGOML_META_STORE", raising=False)
     demo_pipeline.main()
     printed = capsys.readouterr().out.rstrip("\n")

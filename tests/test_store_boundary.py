@@ -22,9 +22,7 @@ def private_members(source: str, class_name: str) -> set[str]:
     (cls,) = (
         n for n in ast.parse(source).body if isinstance(n, ast.ClassDef) and n.name == class_name
     )
-    names = {
-        n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-    } | {
+    names = {n.name for n in cls.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))} | {
         n.attr
         for n in ast.walk(cls)
         if isinstance(n, ast.Attribute)

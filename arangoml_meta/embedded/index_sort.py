@@ -15,6 +15,7 @@ the ones before to other values; the sort path's own nulls are read without it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterator
@@ -90,7 +91,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
             pinned_by[field] = condition
     best: tuple[int, IndexInfo] | None = None
     for index in info.indexes:
-        fields = [tuple(f.split(".")) for f in index.fields]
+        fields = _split(tuple(index.fields))
         if tuple(path) not in fields:
             continue
         at = fields.index(tuple(path))
@@ -108,7 +109,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
     if best is None:
         return None
     at, index = best
-    fields = [tuple(f.split(".")) for f in index.fields]
+    fields = _split(tuple(index.fields))
     pinned = [[condition for condition, _ in pins[f]] for f in fields[:at]]
     prefixes: list[Condition] = [
         (" AND ".join(sql for sql, _ in combination), tuple(p for _, ps in combination for p in ps))
@@ -121,6 +122,12 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
     if index.sparse:
         partial = tuple(f"{info.typed_value_sql(f)[0]} <> 'null'" for f in fields)
     return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null)
+
+
+@functools.lru_cache(maxsize=1024)
+def _split(fields: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """An index's fields as attribute paths (a query plans with them every execution)."""
+    return [tuple(f.split(".")) for f in fields]
 
 
 def _equal_to(

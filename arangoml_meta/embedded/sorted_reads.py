@@ -7,9 +7,12 @@ objects. One statement first finds which ranges (pinned prefix and JSON type)
 hold rows at all. Each class's ranges are read in index order, in batches as
 they are consumed, and merged: integers and reals by value (exactly, see
 :func:`_exact_numbers`), null and the booleans by insertion order. SQLite
-orders strings by code point, not as AQL does (see ``collation.py``): the rows
-of the last three classes are all read, their sequence number and value only,
-and sorted in Python. Within a value, rows come in insertion order (``seq``),
+orders strings by code point, not as AQL does (see ``collation.py``): a range
+of strings alone is read in index order a batch at a time, each batch sorted
+here, while a few seeks show that no row past the batch may sort among it
+(``text_ranges.py``: ISO timestamps, keys); otherwise, and when arrays or
+objects are present, the rows of the last three classes are all read, their
+sequence number and value only, and sorted in Python. Within a value, rows come in insertion order (``seq``),
 as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
@@ -29,6 +32,7 @@ from typing import Any
 from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
+from .text_ranges import unsafe_ranges
 from .values import SortKey, type_rank
 
 Row = tuple[Any, ...]
@@ -48,6 +52,7 @@ _STEPS: tuple[tuple[str, ...], ...] = (
 _SORTED_IN_PYTHON = ("text", "array", "object")
 _JSON_TYPES = tuple(t for step in _STEPS for t in step)
 _CONSTANT = {"null": None, "false": False, "true": True}
+_FEW_STRINGS = 16  # the least a range of strings is read by
 
 
 def ordered_rows(
@@ -160,7 +165,10 @@ class _ClassReader:
             ]
             if not ranges:
                 continue
-            if types[0] in _SORTED_IN_PYTHON:
+            if not self.where and ranges == [(ranges[0][0], "text")]:
+                # (with other conditions SQLite might walk the whole index for a few rows)
+                yield self._text_range(ranges[0][0])
+            elif types[0] in _SORTED_IN_PYTHON:
                 yield self._sorted_in_python(ranges)
             else:
                 streams = [self._stream(prefix, json_type) for prefix, json_type in ranges]
@@ -246,6 +254,79 @@ class _ClassReader:
         )
         return dict(self.storage.rows(sql, [json.dumps(seqs)]))
 
+    def _text_range(self, prefix: Condition) -> Iterator[Item]:
+        """The strings of one range in AQL's order, read in index order a batch at a time
+        while no row past a batch may sort among its rows (see ``text_ranges.py``).
+
+        Each round reads the next rows past the last boundary (the last row read) and
+        yields, of those read and not yet yielded, the ones AQL sorts before the new
+        boundary, then every row equal to it: every row not read sorts after it. When a
+        row past a boundary may sort before it, every row is sorted here instead and as
+        many as were yielded are skipped.
+        """
+        table = self.order.info.table
+        where, params = self._where(prefix, ("text",))
+        value = self.value_sql
+        direction, past = ("", ">") if self.ascending else (" DESC", "<")
+        carry: list[Row] = []  # read, not yielded: each sorts after the last boundary
+        last: str | None = None
+        # a name's few rows are read whole: no seeks to check them
+        size, produced = max(self.first_batch, _FEW_STRINGS), 0
+        while True:
+            bound = "" if last is None else f" AND {value} {past} ?"
+            rows = self.storage.rows(
+                f"SELECT seq, {value} FROM {table} WHERE {where}{bound} "
+                f"ORDER BY {value}{direction} LIMIT ?",
+                [*params, *([] if last is None else [last]), size],
+            )
+            if len(rows) < size:  # every row left
+                yield from _sorted_strings(carry + rows, self.ascending)
+                return
+            boundary = rows[-1][1]
+            if self._any_past(boundary, where, params):
+                everything = self._sorted_in_python([(prefix, "text")])
+                yield from itertools.islice(everything, produced, None)
+                return
+            key = collation_key(boundary)
+            before: list[Row] = []
+            after: list[Row] = []
+            for row in itertools.chain(carry, rows):
+                if row[1] != boundary:
+                    sooner = (collation_key(row[1]) < key) == self.ascending
+                    (before if sooner else after).append(row)
+            carry = after
+            yield from _sorted_strings(before, self.ascending)  # often all a LIMIT wants
+            equal = self.storage.rows(
+                f"SELECT seq FROM {table} WHERE {where} AND {value} = ? ORDER BY seq",
+                [*params, boundary],
+            )
+            yield from ((0, seq, boundary) for (seq,) in equal)
+            produced += len(before) + len(equal)
+            last, size = boundary, size * 2
+
+    def _any_past(self, boundary: str, where: str, params: list[Any]) -> bool:
+        """Whether a row past ``boundary`` in index order may sort before it (or equal
+        it) in AQL's order: one seek for the last row, then one statement, a seek a range.
+        """
+        table, value = self.order.info.table, self.value_sql
+        direction = " DESC" if self.ascending else ""
+        found = self.storage.rows(
+            f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
+            params,
+        )
+        ranges = _ranges_json(boundary, self.ascending, found[0][0] if found else None)
+        if ranges is None:
+            return True
+        if not ranges:
+            return False
+        # one seek a range; a string is less than any blob, so no end is X''
+        sql = (
+            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r CROSS JOIN {table} "
+            f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
+            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X''))"
+        )
+        return bool(self.storage.rows(sql, [ranges, *params])[0][0])
+
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
         """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
         table = self.order.info.table
@@ -269,6 +350,23 @@ def _first(item: tuple[Any, ...]) -> Any:
 
 def _second(item: tuple[Any, ...]) -> Any:
     return item[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
+    """:func:`unsafe_ranges` as a JSON list of ``[first, end]`` ("" when none)."""
+    ranges = unsafe_ranges(boundary, ascending, last)
+    if ranges is None:
+        return None
+    return json.dumps(ranges) if ranges else ""
+
+
+def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:
+    """Rows ``(seq, string)`` as items in AQL's order, equal strings by seq."""
+    items = [((type_rank(text), collation_key(text)), seq, text) for seq, text in rows]
+    items.sort(key=_second)
+    items.sort(key=_first, reverse=not ascending)
+    return items
 
 
 def _python_sort_key(value: Any) -> Any:

@@ -283,6 +283,8 @@ def test_history_and_list_show_a_page_and_say_how_to_see_more(
     last = cli("artifacts", "history", "datasets/stream", "--offset", "4", "--format", "json")
     assert [d["version"] for d in as_json(last)] == [5]
     assert last.stderr == ""
-    listed = cli("artifacts", "list", "datasets", "--limit", "3", "--offset", "1", "--format", "json")
+    listed = cli(
+        "artifacts", "list", "datasets", "--limit", "3", "--offset", "1", "--format", "json"
+    )
     assert [d["version"] for d in as_json(listed)] == [2, 3, 4]
     assert "more with --offset 4" in listed.stderr

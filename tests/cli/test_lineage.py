@@ -61,7 +61,9 @@ def test_down_with_a_type_keeps_the_branches_leading_to_it(cli: Cli, graph: Know
     assert [
         (row["depth"], row["id"], row["via"], row["from"])
         for row in csv.DictReader(io.StringIO(rows))
-    ] == [("1", "datasets/customers-anon-v1", "derivations: anonymised_as", "datasets/customers-v1")]
+    ] == [
+        ("1", "datasets/customers-anon-v1", "derivations: anonymised_as", "datasets/customers-v1")
+    ]
 
 
 def test_impact_of_a_dataset(cli: Cli, graph: KnownGraph) -> None:

@@ -75,7 +75,15 @@ def test_store_init_and_writing_commands_create_the_store(tmp_path: Path) -> Non
     succeeds(run("--store", str(tmp_path / "a"), "store", "init"))
     succeeds(run("--store", str(tmp_path / "b"), "artifacts", "add", "datasets", "iris", "rows=1"))
     # a writing query (that the datasets schema lets through: it removes what is not there)
-    succeeds(run("--store", str(tmp_path / "c"), "aql", "--write", "FOR d IN datasets REMOVE d IN datasets"))
+    succeeds(
+        run(
+            "--store",
+            str(tmp_path / "c"),
+            "aql",
+            "--write",
+            "FOR d IN datasets REMOVE d IN datasets",
+        )
+    )
     for name in ("a", "b", "c"):
         assert (tmp_path / name / STORE_FILE).exists()
     assert "iris" in succeeds(run("--store", str(tmp_path / "b"), "artifacts", "list", "datasets"))

@@ -220,7 +220,9 @@ def test_a_field_beyond_64_bits_is_refused_not_rounded(cli: Cli, store: Metadata
     assert store.get(added["_id"])["size_bytes"] == 2**64 - 1
 
 
-@pytest.mark.parametrize(("text", "refusal"), [("NaN", "nan"), ("1e400", "1e400 is not a JSON number")])
+@pytest.mark.parametrize(
+    ("text", "refusal"), [("NaN", "nan"), ("1e400", "1e400 is not a JSON number")]
+)
 def test_a_fields_file_with_nan_is_refused(
     cli: Cli, store: MetadataStore, tmp_path: Path, text: str, refusal: str
 ) -> None:

@@ -108,7 +108,9 @@ def test_the_rows_of_a_writing_query_count_once(db: EmbeddedDatabase) -> None:
     db.create_collection("docs")
     options = {"memoryLimit": 1 << 40}
     reading = db.query("FOR i IN 1..2000 RETURN {i, s: 'xxxxxxxx'}", options=options)
-    writing = db.query("FOR i IN 1..2000 INSERT {i} INTO docs RETURN {i, s: 'xxxxxxxx'}", options=options)
+    writing = db.query(
+        "FOR i IN 1..2000 INSERT {i} INTO docs RETURN {i, s: 'xxxxxxxx'}", options=options
+    )
     assert writing.stats["peakMemoryUsage"] == reading.stats["peakMemoryUsage"] > 0
 
 
