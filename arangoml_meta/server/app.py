@@ -81,6 +81,7 @@ class _ArangoErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _with_queue_time(send)
         request = Request(scope, receive)
         try:
             name = database_in_path(scope)
@@ -109,6 +110,19 @@ class _ArangoErrors:
             if started:
                 raise
             await error_from_exception(exc)(scope, receive, send)
+
+
+def _with_queue_time(send: Send) -> Send:
+    """Every response carries ``x-arango-queue-time-seconds``, as ArangoDB's do (clients
+    read it to back off; a request here waits in no queue of the server's own: 0)."""
+
+    async def sending(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            headers = [*message.get("headers", []), (b"x-arango-queue-time-seconds", b"0.000000")]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending
 
 
 def database_in_path(scope: Scope) -> str | None:
