@@ -18,10 +18,7 @@ import pytest
 
 from .conformance import (
     CORPUS_FILE,
-    FAIL,
     IN_SCOPE_ADMIN_PATHS,
-    MESSAGE,
-    PASS,
     SESSION_OUTCOMES,
     STEP_OPS,
     Outcome,
@@ -32,6 +29,7 @@ from .conformance import (
     replay_on_fresh_server,
     replayable,
 )
+from .conformance_rules import FAIL, MESSAGE, PASS
 
 pytestmark = pytest.mark.skipif(
     not CORPUS_FILE.is_file(), reason=f"HTTP conformance corpus not found at {CORPUS_FILE}"
