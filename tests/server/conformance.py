@@ -211,6 +211,16 @@ class Replay:
             raise HarnessError(f"setup op {op!r} is not known to the replay engine")
         return handler(self, self.resolve(step))
 
+    def bind(self, binding: dict[str, Any]) -> None:
+        """M[recorded] = the value at ``pointer`` of step ``step``'s result."""
+        value = resolve_pointer(self.results[binding["step"]], binding["pointer"])
+        if value is MISSING:
+            raise SetupFailed(
+                f"binding {binding['recorded']!r}: step {binding['step']}'s result has "
+                f"nothing at {binding['pointer']}"
+            )
+        self.mapping.bind(binding["recorded"], value)
+
     def expect_success(self, exchange: Exchange, what: str) -> Any:
         if exchange.status >= 400:
             raise SetupFailed(f"{what}: {exchange.status} {exchange.text[:300]}")
@@ -507,14 +517,10 @@ def replay_record(record: dict[str, Any], client: httpx.Client, baseline: bool =
                 replay.results.append(_any_document(replay, replay.resolve(step), i))
             else:
                 replay.results.append(replay.run_step(step))
-        for binding in record.get("bindings", []):
-            value = resolve_pointer(replay.results[binding["step"]], binding["pointer"])
-            if value is MISSING:
-                raise SetupFailed(
-                    f"binding {binding['recorded']!r}: step {binding['step']}'s result has "
-                    f"nothing at {binding['pointer']}"
-                )
-            replay.mapping.bind(binding["recorded"], value)
+            # M grows as the setup runs: a later step may name what this one made
+            for binding in record.get("bindings", []):
+                if binding["step"] == i:
+                    replay.bind(binding)
         request = record["request"]
         response = replay.send(
             request["method"],

@@ -131,6 +131,23 @@ class Mapping:
         """A binding: the value a setup step gave for ``recorded``."""
         if _is_scalar(recorded):
             self._to[_key(recorded)] = actual
+            self._pair_tokens(recorded, actual)
+
+    def _pair_tokens(self, recorded: Any, actual: Any) -> None:
+        """Values made of tokens the same way that differ in one token of digits only (a
+        generated key or id: ``products/73910`` and ``products/5``) map that token too, so
+        that a recorded id names its key inside a path (``/_api/index/products/73910``); a
+        token M knows keeps its value, and names (a collection's) are never mapped so."""
+        if not isinstance(recorded, str) or not isinstance(actual, str):
+            return
+        ours, theirs = _TOKEN_SEPARATORS.split(recorded), _TOKEN_SEPARATORS.split(actual)
+        if len(ours) != len(theirs) or len(ours) == 1 or ours[1::2] != theirs[1::2]:
+            return
+        differing = [(o, t) for o, t in zip(ours, theirs, strict=True) if o != t]
+        if len(differing) == 1 and differing[0][0].isdigit():
+            token, value = differing[0]
+            if ("string", token) not in self._to:
+                self._to["string", token] = value
 
     def match(self, recorded: Any, actual: Any) -> str | None:
         """A generated value: ``actual`` must be what ``recorded`` maps to, or map to it
@@ -147,6 +164,7 @@ class Mapping:
             if _is_scalar(value) and json_type(value) == json_type(actual) and value == actual:
                 return f"{actual!r} again, given before for {other!r}, now for {recorded!r}"
         self._to[_key(recorded)] = actual
+        self._pair_tokens(recorded, actual)
         return None
 
     def substitute_string(self, text: str) -> str:

@@ -36,7 +36,9 @@ SEPARATORS = '/?&=,"'
 
 class Renamer:
     """T: a recorded generated value → the value another run gives (same JSON type,
-    one-to-one), applied to whole strings and to their tokens as a server would repeat it."""
+    one-to-one), applied to whole strings and to their tokens as a server would repeat it.
+    A value made of tokens (``products/70564``) keeps the tokens without digits (the
+    collection) and renames the others, as another run of the server would."""
 
     def __init__(self, recorded: set[Any]) -> None:
         self.to: dict[Any, Any] = {}
@@ -46,7 +48,16 @@ class Renamer:
             if isinstance(value, (int, float)):
                 self.to[value] = value + 1_000_003
             elif isinstance(value, str) and value:
-                self.to[value] = value + "9" if value.isdigit() else "Zq" + value
+                tokens = [t for t in _tokens(value)[1:] if t]
+                if len(tokens) == 1:
+                    self.to[value] = self._renamed(value)
+                for token in tokens:
+                    if len(tokens) > 1 and any(c.isdigit() for c in token):
+                        self.to[token] = self._renamed(token)
+
+    @staticmethod
+    def _renamed(value: str) -> str:
+        return value + "9" if value.isdigit() else "Zq" + value
 
     def string(self, text: str) -> str:
         if text in self.to:
@@ -81,9 +92,7 @@ def recorded_generated(record: dict[str, Any]) -> set[Any]:
         value = resolve_pointer(document, entry["path"])
         if entry["kind"] in ("generated", "revision") and isinstance(value, (str, int, float)):
             values.add(value.strip('"') if isinstance(value, str) else value)
-        elif entry["kind"] == "generated_names" and isinstance(value, dict):
-            values.update(value)
-    return values
+    return values  # generated member names are renamed as the values they repeat
 
 
 def another_run(record: dict[str, Any]) -> tuple[Exchange, Mapping]:
@@ -163,7 +172,7 @@ def _rename_members(body: Any, record: dict[str, Any], renamer: Renamer) -> Any:
         node = body
         for token in tokens:
             node = node[int(token)] if isinstance(node, list) else node[token]
-        renamed = {str(renamer.to.get(k, k)): v for k, v in node.items()}
+        renamed = {renamer.string(k): v for k, v in node.items()}
         node.clear()
         node.update(reversed(list(renamed.items())))
     return body
@@ -586,3 +595,16 @@ def test_json_pointers_escape_slash_and_tilde() -> None:
     ]
     assert join_pointer(["a/b", "c~d"]) == "/a~1b/c~0d"
     assert resolve_pointer({"a/b": [0, {"c": 1}]}, "/a~1b/1/c") == 1
+
+
+def test_an_id_maps_its_generated_key_but_never_a_name() -> None:
+    mapping = Mapping()
+    mapping.bind("products/73910", "products/5")
+    assert mapping.substitute_string("/_api/index/products/73910") == "/_api/index/products/5"
+    other = Mapping()
+    other.bind("products/73910", "things/73910")
+    assert other.substitute_string("products") == "products"
+    record = record_of(
+        {"id": "products/73910", "collection": "products"}, [("/body/id", "generated")]
+    )
+    assert outcome(record, answer({"id": "things/5", "collection": "things"})) == FAIL
