@@ -13,7 +13,7 @@ MLMD_PACKAGES := ml-metadata==1.17.1 protobuf==4.25.9
 # scales of `make bench-peers` (1 = 7,500 entities + 7,474 links)
 SCALES ?= 1 10
 
-.PHONY: demo test lint bench-aql bench bench-peers bench-versions docs clean
+.PHONY: demo test lint bench-aql bench bench-peers bench-versions bench-serve docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench-peers: $(BIN)/.installed $(MLMD_BIN)/.installed
 
 bench-versions: $(BIN)/.installed
 	$(BIN)/python bench/bench_versions.py
+
+# `arangoml-meta serve` over HTTP (1, 4, 8 clients) beside the embedded store in-process
+bench-serve: $(BIN)/.installed
+	$(BIN)/python bench/bench_serve.py
 
 docs: $(BIN)/.installed
 	$(BIN)/python -m arangoml_meta.cli.docs > docs/cli.md

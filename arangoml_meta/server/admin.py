@@ -18,7 +18,15 @@ LICENSE = "community"
 
 
 async def version(request: Request) -> Response:
-    body: dict[str, object] = {"server": "arango", "version": API_VERSION, "license": LICENSE}
+    body: dict[str, object] = {
+        "server": "arango",
+        "version": API_VERSION,
+        "license": LICENSE,
+        # the HTTP API versions served (ArangoDB 3.12: v0 only, none deprecated)
+        "apiVersions": ["v0"],
+        "deprecatedApiVersions": [],
+        "requestedApiVersion": "v0",
+    }
     if flag(request, "details"):
         body["details"] = {
             "architecture": "64bit",
