@@ -19,7 +19,13 @@ import typer
 
 from ..aql.analysis import modifies_data
 from ..aql.parser import parse
-from ..errors import ERROR_QUERY_MUST_NOT_BE_MODIFIED, BadParameterError, QueryError
+from ..errors import (
+    ERROR_QUERY_KILLED,
+    ERROR_QUERY_MUST_NOT_BE_MODIFIED,
+    ERROR_RESOURCE_LIMIT,
+    BadParameterError,
+    QueryError,
+)
 from ..inputs import read_stdin, read_text
 from ..queries import (
     StoredQuery,
@@ -159,6 +165,8 @@ DEFAULT_MEMORY = format_size(DEFAULT_MEMORY_LIMIT).replace(" ", "")
 DEFAULT_SECONDS = f"{DEFAULT_MAX_RUNTIME:g}"
 # the option that raises each limit (the engine names it in the error's details)
 _LIMIT_OPTIONS = {"memoryLimit": "--memory-limit", "maxRuntime": "--max-runtime"}
+# ... and, where the error came from a server (ArangoDB, serve), the limit its number means
+_LIMIT_OF_ERROR = {ERROR_RESOURCE_LIMIT: "memoryLimit", ERROR_QUERY_KILLED: "maxRuntime"}
 
 
 def limits(memory_limit: str, max_runtime: str) -> dict[str, Any]:
@@ -175,7 +183,8 @@ def limit_hint() -> Iterator[None]:
     try:
         yield
     except QueryError as exc:
-        option = _LIMIT_OPTIONS.get(str(exc.details.get("limit")))
+        limit = exc.details.get("limit") or _LIMIT_OF_ERROR.get(exc.error_num or 0)
+        option = _LIMIT_OPTIONS.get(str(limit))
         if option is None:
             raise
         raise QueryError(
