@@ -229,12 +229,18 @@ class ArangoSession:
         # memoryLimit 0 leaves the server's own; maxRuntime always ends below the timeout
         memory_limit = limits.memory_limit if limits is not None else 0
         max_runtime = server_max_runtime(limits, self._backend.timeout)
-        writing = self._writing() if _modifies(aql) else nullcontext()
+        modifies = _modifies(aql)
+        writing = self._writing() if modifies else nullcontext()
         with writing, self._errors():
             cursor = self._db.aql.execute(
                 aql,
                 bind_vars=bind_vars,
                 batch_size=QUERY_BATCH,
+                # a reading query streams: the server makes each batch as it is fetched, so
+                # rows arrive before a later error and maxRuntime counts to the last row
+                # (without it ArangoDB runs the whole query before the first batch); a
+                # writing one runs to its end on the server, all or nothing
+                stream=not modifies,
                 memory_limit=memory_limit,
                 max_runtime=max_runtime,  # type: ignore[arg-type]
             )
