@@ -109,3 +109,22 @@ def test_dropping_a_missing_or_the_system_database_is_refused(client: TestClient
 
 def test_a_missing_database_in_the_path_is_1228(client: TestClient) -> None:
     assert error_of(client.get("/_db/missing/_api/database/current")) == (404, 1228)
+
+
+def test_dropping_a_database_aborts_its_stream_transactions(client: TestClient) -> None:
+    client.post("/_api/database", json={"name": "gone"})
+    client.post("/_db/gone/_api/collection", json={"name": "products"})
+    begun = client.post(
+        "/_db/gone/_api/transaction/begin", json={"collections": {"write": ["products"]}}
+    )
+    if begun.status_code == 404:
+        pytest.skip("serve has no /_api/transaction/begin yet")
+    trx = {"x-arango-trx-id": begun.json()["result"]["id"]}
+    assert client.post("/_db/gone/_api/document/products", json={}, headers=trx).status_code == 202
+    assert client.delete("/_api/database/gone").status_code == 200
+    assert error_of(client.post("/_db/gone/_api/document/products", json={}, headers=trx)) == (
+        404,
+        1228,
+    )
+    client.post("/_api/database", json={"name": "gone"})  # the same name: a new, empty database
+    assert client.get("/_db/gone/_api/collection").json()["result"] == []
