@@ -58,13 +58,6 @@ class Authenticator(Protocol):
     async def authenticate(self, request: Request) -> None: ...
 
 
-class NoAuthentication:
-    """Every request is user root (and there are no users to manage)."""
-
-    async def authenticate(self, request: Request) -> None:
-        request.state.user = "root"
-
-
 class Server:
     """The state one running server holds: its databases and stream transactions."""
 

@@ -14,10 +14,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import urllib.parse
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from ..backends.database_names import SYSTEM_DATABASE
 from ..backends.embedded import LOCK_TIMEOUT_SECONDS, STORE_FILE, store_file_of
@@ -28,8 +26,6 @@ from ..errors import (
     CollectionError,
     StoreError,
 )
-
-T = TypeVar("T")
 
 DATABASES_DIR = "databases"
 
@@ -182,9 +178,4 @@ class Databases:
             self._open.clear()
 
 
-def run_on(db: Database, work: Callable[[EmbeddedDatabase], T]) -> T:
-    """Run ``work`` on this thread's connection to ``db``."""
-    return work(db.connection())
-
-
-__all__ = ["Database", "Databases", "ServerConfig", "run_on"]
+__all__ = ["Database", "Databases", "ServerConfig"]
