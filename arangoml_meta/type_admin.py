@@ -23,6 +23,7 @@ from .environment import utc_now_iso
 from .errors import ERROR_ARANGO_CONFLICT, BadParameterError, ConflictError
 from .inputs import parse_json, read_text
 from .migrations import REGISTRY
+from .retention_policy import RETENTION_KEY, policy_of, with_policy
 from .store import MetadataStore
 from .types import (
     ArtifactType,
@@ -134,7 +135,8 @@ def load_revision(
     """A new schema for a registered type: the one named after the file, or ``name``.
 
     The kind and description default to the file's ``x-kind`` and
-    ``description``, else to those of the registered type.
+    ``description``, else to those of the registered type; so does the retention
+    policy (``x-retention``; ``"x-retention": null`` in the file drops it).
     """
     path = Path(path)
     candidate = load_type_file(path, kind, description)
@@ -148,6 +150,9 @@ def load_revision(
             description=current.description,
             schema={**candidate.schema, "description": current.description},
         )
+    if RETENTION_KEY not in declared or declared[RETENTION_KEY] is None:
+        kept = policy_of(current.schema) if RETENTION_KEY not in declared else None
+        candidate = replace(candidate, schema=with_policy(candidate.schema, kept))
     return replace(candidate, name=current.name)
 
 

@@ -7,7 +7,8 @@ module loads the built-in types from ``schemas/``, checks user-registered type
 files (draft-04 keywords only, every ``$ref`` naming a subschema; the envelope,
 and for kind execution what a run records, added), validates documents (one
 :class:`SchemaViolationError`, 1620, naming every offending field) and stamps
-them with the schema version they were checked against, derives the ArangoDB
+them with the schema version they were checked against, checks a declared
+retention policy (``x-retention``, ``retention_policy.py``), derives the ArangoDB
 collection rule, and tells which schema changes would break documents already
 stored (``types evolve``).
 """
@@ -39,6 +40,7 @@ from .errors import (
     SchemaViolationError,
 )
 from .inputs import parse_json, read_text
+from .retention_policy import RETENTION_KEY, policy_of, retention_problems, with_policy
 from .schema_portability import check_patterns, server_rule
 
 KINDS = ("artifact", "execution", "context")
@@ -150,6 +152,9 @@ class ArtifactType:
                 **self.schema,
                 "properties": {**properties, SCHEMA_VERSION: dict(SCHEMA_VERSION_PROPERTY)},
             }
+        if self.schema.get(RETENTION_KEY) is not None:
+            # kept in its ISO form (365d -> P365D), the one AQL's DATE_ADD reads
+            self.schema = with_policy(self.schema, policy_of(self.schema))
 
     @cached_property
     def validator(self) -> Draft4Validator:
@@ -235,6 +240,7 @@ def check_schema(schema: Any, source: str = "schema") -> None:
             problems.append(f"{_pointer(exc.path)}: {exc.message}")
     if not problems:
         problems.extend(check_patterns(schema))
+        problems.extend(retention_problems(schema))
     if problems:
         raise BadParameterError(
             f"{source}: not a usable draft-04 JSON Schema: {'; '.join(problems)}",
