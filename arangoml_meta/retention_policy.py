@@ -77,8 +77,7 @@ def parse_policy(value: Any, source: str = "retention") -> RetentionPolicy:
     where = f"{source}: {RETENTION_KEY}"
     if not isinstance(value, Mapping):
         raise BadParameterError(
-            f'{where} is an object, e.g. {{"period": "P365D", "action": "erase"}} '
-            f"(not {value!r})"
+            f'{where} is an object, e.g. {{"period": "P365D", "action": "erase"}} (not {value!r})'
         )
     unknown = sorted(set(value) - {"period", "action"})
     if unknown:
