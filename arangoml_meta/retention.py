@@ -94,9 +94,7 @@ def policies(store: MetadataStore) -> dict[str, RetentionPolicy]:
     return {name: policy for name, policy in sorted(found.items()) if policy is not None}
 
 
-def set_policy(
-    store: MetadataStore, type_name: str, policy: RetentionPolicy | None
-) -> Evolution:
+def set_policy(store: MetadataStore, type_name: str, policy: RetentionPolicy | None) -> Evolution:
     """Declare (None: drop) the retention policy of a registered type: its schema's next
     version, the same schema with ``x-retention`` changed (``types evolve``)."""
     current = store.type(type_name)
@@ -209,8 +207,9 @@ def _delete_all(
 ) -> list[Outcome]:
     """Delete ``rows`` (downstream first), keeping what something kept derives from."""
     by_id = {row["id"]: row for row in rows}
+    kept: dict[str, str] = {}
     if cascade:
-        order, kept = list(by_id), {}
+        order = list(by_id)
     else:
         order, kept = _deletion_order(by_id)
     outcomes = [_outcome(by_id[doc_id], False, reason) for doc_id, reason in kept.items()]

@@ -568,8 +568,54 @@ class ArangoBackend:
                 raise ArangoServerError(response, request)  # type: ignore[arg-type]
         return response.body  # type: ignore[union-attr]
 
+    # ------------------------------------------------------------------ users and grants
+
+    def users(self) -> list[Document]:
+        """The server's users (``user``, ``active``); an administrator's question (403 else)."""
+        with self._errors():
+            users: list[Document] = self._db.users()  # type: ignore[assignment]
+        return [{"user": user["username"], "active": user["active"]} for user in users]
+
+    def user_grants(self, username: str) -> Document:
+        """What ``username`` is granted, as configured (``undefined`` where nothing is), by
+        database: ``{db: {"permission": level, "collections": {name: level}}}``."""
+        with self._errors():
+            grants: Document = self._db.permissions(_path_part(username))  # type: ignore[assignment]
+        return grants
+
+    def grant(
+        self, username: str, level: str, database: str, collection: str | None = None
+    ) -> None:
+        """Set ``username``'s level (``rw``, ``ro``, ``none``) on a database (``*``: every
+        one) or one of its collections (``*``: every one)."""
+        with self._errors():
+            self._db.update_permission(
+                _path_part(username), level, _path_part(database), _optional_part(collection)
+            )
+
+    def revoke(self, username: str, database: str, collection: str | None = None) -> None:
+        """Remove ``username``'s grant on a database or collection (the level then follows
+        from the wider grants: the database's, the wildcard's)."""
+        with self._errors():
+            self._db.reset_permission(
+                _path_part(username), _path_part(database), _optional_part(collection)
+            )
+
     def close(self) -> None:
         self._client.close()
+
+
+# ---------------------------------------------------------------------- request paths
+
+
+def _path_part(name: str) -> str:
+    """A user, database or collection name as one part of a request path: python-arango
+    puts names into paths as they are, and a user name may hold any character (``/`` too)."""
+    return quote(name, safe="")
+
+
+def _optional_part(name: str | None) -> str | None:
+    return None if name is None else _path_part(name)
 
 
 # ---------------------------------------------------------------------- schema and graph forms
