@@ -81,11 +81,17 @@ def check_level(level: str) -> str:
 
 
 def configured(store: MetadataStore, user: str) -> list[Grant]:
-    """Every level configured for ``user``, on every database, in the server's order."""
+    """Every level configured for ``user``, on every database, in the server's order.
+
+    The server reports the wildcard database's level as ``none`` where nothing is
+    configured (it shows the level that follows, not the grant): left out, as an
+    explicit ``none`` there gives no more and no less."""
     grants = users_backend(store).user_grants(user)
     found = []
     for database, entry in grants.items():
         level = entry.get("permission") if isinstance(entry, dict) else None
+        if database == WILDCARD and level == "none":
+            level = None
         if level and level != UNDEFINED:
             found.append(Grant(user, database, None, level))
         collections = entry.get("collections", {}) if isinstance(entry, dict) else {}

@@ -1,0 +1,129 @@
+"""`access grant | revoke | list` on every backend: ArangoDB users' grants, each change audited.
+
+On the ArangoDB case (``serve`` in this suite, or a real ArangoDB) the test makes
+users of its own on the server (users are the server's, not the database's) and
+removes them afterwards; on the embedded store every command refuses, saying why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from arangoml_meta.audit import AUDIT_LOG
+from arangoml_meta.cli import app
+from arangoml_meta.store import MetadataStore, open_store
+
+from .conftest import Cli, as_json, fails, succeeds
+
+
+@pytest.fixture
+def user(request: pytest.FixtureRequest, store: MetadataStore) -> Iterator[str]:
+    """A user of the session's server, made for this test (a name no other test uses)."""
+    if store.backend.name != "arangodb":
+        yield "alice"
+        return
+    server = request.getfixturevalue("arango_server")
+    name = f"user-{uuid.uuid4().hex[:8]}"
+    status, body = server.request("POST", "/_api/user", {"user": name, "passwd": "secret"})
+    assert status == 201, body
+    yield name
+    server.request("DELETE", f"/_api/user/{name}")
+
+
+def audit_records(store: MetadataStore, user: str) -> list[dict[str, Any]]:
+    return store.query(
+        "FOR a IN @@log FILTER a.target == @target SORT a.seq RETURN a",
+        {"@log": AUDIT_LOG, "target": f"access/{user}"},
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["grant", "alice", "ro"], ["revoke", "alice"], ["list"], ["list", "alice"]],
+    ids=" ".join,
+)
+def test_the_embedded_store_has_no_users_and_says_so(tmp_path: Path, command: list[str]) -> None:
+    location = str(tmp_path / "store")
+    open_store(location).close()
+    runner = CliRunner()
+    result = runner.invoke(app, ["--store", location, "access", *command])
+    line = fails(result, "[9]", "has no users", "file system's permissions")
+    assert "chmod" in line
+    with open_store(location) as store:
+        assert audit_records(store, "alice") == []
+
+
+@pytest.mark.arangodb
+def test_grant_list_and_revoke_are_audited(
+    cli: Cli, store: MetadataStore, user: str, backend: Any
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    database = backend.database
+    granted = as_json(cli("access", "grant", user, "ro", "--format", "json"))
+    assert granted == {
+        "user": user, "database": database, "collection": None, "level": "ro", "previous": None
+    }  # fmt: skip
+    succeeds(cli("access", "grant", user, "rw", "--collection", "models"))
+    succeeds(cli("access", "grant", user, "none", "--collection", "models"))
+    rows = as_json(cli("access", "list", user, "--format", "json"))
+    assert rows == [
+        {"user": user, "database": database, "collection": None, "level": "ro"},
+        {"user": user, "database": database, "collection": "models", "level": "none"},
+    ]
+    assert user in succeeds(cli("access", "list"))
+    revoked = as_json(cli("access", "revoke", user, "--collection", "models", "--format", "json"))
+    assert revoked["previous"] == "none" and revoked["level"] is None
+    succeeds(cli("access", "revoke", user))
+    assert as_json(cli("access", "list", user, "--format", "json")) == []
+    records = audit_records(store, user)
+    assert [(r["op"], r["detail"]["collection"], r["detail"]["level"], r["detail"]["previous"])
+            for r in records] == [
+        ("grant", None, "ro", None),
+        ("grant", "models", "rw", None),
+        ("grant", "models", "none", "rw"),
+        ("revoke", "models", None, "none"),
+        ("revoke", None, None, "ro"),
+    ]  # fmt: skip
+    assert {r["detail"]["database"] for r in records} == {database}
+    assert {r["user"] for r in records} == {backend.username}  # who made the change
+    assert {r["type"] for r in records} == {None}
+
+
+@pytest.mark.arangodb
+def test_the_server_refuses_what_it_cannot_grant_and_nothing_is_recorded(
+    cli: Cli, store: MetadataStore, user: str
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    fails(cli("access", "grant", user, "admin"), "[10]", "rw, ro, none")
+    fails(cli("access", "grant", f"{user}-nobody", "ro"), "[1703]")
+    fails(cli("access", "grant", user, "ro", "--collection", "no_such_collection"), "[1203]")
+    assert audit_records(store, user) == []
+    assert audit_records(store, f"{user}-nobody") == []
+
+
+@pytest.mark.arangodb
+def test_a_user_name_with_a_slash_reaches_the_server_whole(
+    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    server = request.getfixturevalue("arango_server")
+    name = f"team/{uuid.uuid4().hex[:8]}"
+    status, body = server.request("POST", "/_api/user", {"user": name, "passwd": "x"})
+    assert status == 201, body
+    try:
+        succeeds(cli("access", "grant", name, "ro", "--collection", "datasets"))
+        assert [
+            r["collection"] for r in as_json(cli("access", "list", name, "--format", "json"))
+        ] == ["datasets"]
+        assert [r["target"] for r in audit_records(store, name)] == [f"access/{name}"]
+    finally:
+        server.request("DELETE", "/_api/user/" + name.replace("/", "%2F"))
