@@ -28,19 +28,23 @@ from .known_graph import (
 )
 
 TESTED = {
+    "access_changes",  # these four in test_audit_queries.py
     "artifact_history",
+    "audit_history",
     "audit_trail",
     "compare_models",
     "cost_by_project_month",
     "dataset_impact",
     "deployments_for_dataset",
     "model_provenance",
+    "past_retention",
     "personal_data_impact",
     "reproduce_run",
     "reusable_steps",
     "run_record",
     "search_artifacts",
     "serving_drift",
+    "who_had_access",
 }
 
 
@@ -205,6 +209,7 @@ LINEAGE_QUERIES = [
     "dataset_impact",
     "deployments_for_dataset",
     "model_provenance",
+    "past_retention",
     "personal_data_impact",
     "reusable_steps",
     "serving_drift",
