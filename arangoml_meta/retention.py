@@ -7,8 +7,10 @@ expired with the stored query ``aql/past_retention.aql`` (one run per type with 
 policy, all judged at one moment: ``created_at`` plus the period before now), the
 same answer an auditor gets, and acts on each document:
 
-- ``erase``: ``store.erase`` (personal fields redacted, document and lineage kept);
-  a document erased already is not erased again (counted, not listed).
+- ``erase``: ``store.erase`` (personal fields redacted, document and lineage kept).
+  An erasure redacts every version of the name (``erasure.py``), so it waits until
+  the versions it would redact have expired too (``force`` erases them at once); a
+  document erased already is not erased again (counted, not listed).
 - ``delete``: ``store.delete``. Without ``cascade`` a document goes only when
   everything derived from it goes too in this run (a chain of expired documents goes
   together, downstream first); one that something kept derives from is kept, saying
@@ -148,7 +150,8 @@ def apply_retention(
             to_erase.append(row)
         else:
             to_delete.append(row)
-    report.outcomes.extend(_erase(store, row, dry_run) for row in to_erase)
+    expired_ids = {row["id"] for row in rows}
+    report.outcomes.extend(_erase_all(store, to_erase, expired_ids, dry_run, force))
     report.outcomes.extend(_delete_all(store, to_delete, dry_run, cascade))
     order = {row["id"]: index for index, row in enumerate(rows)}
     report.outcomes.sort(key=lambda o: order[o.id])
@@ -194,12 +197,52 @@ def _reason(row: dict[str, Any]) -> str:
     return f"retention: {row['type']} keeps {row['period']}"
 
 
-def _erase(store: MetadataStore, row: dict[str, Any], dry_run: bool) -> Outcome:
+def _erase_all(
+    store: MetadataStore,
+    rows: list[dict[str, Any]],
+    expired_ids: set[str],
+    dry_run: bool,
+    force: bool,
+) -> list[Outcome]:
+    """Erase ``rows``, each planned first (a dry run of ``store.erase``): an erasure
+    redacts every version of the name, so it waits (unless ``force``) until the versions
+    it would redact have expired too; what one erasure redacted is not erased again."""
     erase: Callable[..., Any] | None = getattr(store, "erase", None)
-    if erase is None:
-        return _outcome(row, False, "this build of arangoml-meta cannot erase (no store.erase)")
-    result = erase(row["id"], reason=_reason(row), dry_run=dry_run)
-    return _outcome(row, True, dry_run=dry_run, work=result)
+    outcomes: list[Outcome] = []
+    erased_with: dict[str, str] = {}  # redacted by the erasure of another expired document
+    for row in rows:
+        doc_id = row["id"]
+        if doc_id in erased_with:
+            outcomes.append(_outcome(row, True, f"with {erased_with[doc_id]}", dry_run=dry_run))
+            continue
+        if erase is None:
+            outcomes.append(_outcome(row, False, "this build cannot erase (no store.erase)"))
+            continue
+        try:
+            result = erase(doc_id, reason=_reason(row), dry_run=True)
+            early = [
+                r.document
+                for r in result.redactions
+                if r.why == "version" and r.document not in expired_ids
+            ]
+            if early and not force:
+                outcomes.append(_outcome(row, False, _too_early(early)))
+                continue
+            if not dry_run:
+                result = erase(doc_id, reason=_reason(row), dry_run=False)
+        except (BadParameterError, DocumentNotFoundError) as exc:  # no personal field; gone
+            outcomes.append(_outcome(row, False, exc.message))
+            continue
+        erased_with.update((r.document, doc_id) for r in result.redactions)
+        outcomes.append(_outcome(row, True, dry_run=dry_run, work=result))
+    return outcomes
+
+
+def _too_early(versions: list[str]) -> str:
+    return (
+        f"erasing it redacts every version of its name, and {_named(versions)} "
+        f"{'has' if len(versions) == 1 else 'have'} not expired; --force erases them now"
+    )
 
 
 def _delete_all(

@@ -104,7 +104,8 @@ def apply(
         typer.Option(
             "--force",
             help="Also erase or delete what is upstream of a live deployment (one whose "
-            "status is active or pending), or is one.",
+            "status is active or pending), or is one; and erase a name's versions that have "
+            "not expired along with one that has.",
         ),
     ] = False,
     cascade: Annotated[
@@ -173,6 +174,7 @@ def _row(outcome: retention.Outcome) -> dict[str, Any]:
     }
     if outcome.removed:
         row["removed"] = outcome.removed
-    if outcome.work is not None:
-        row["work"] = outcome.work
+    if outcome.work is not None:  # an erasure: its redactions and downstream work list
+        to_dict = getattr(outcome.work, "to_dict", None)
+        row["erasure"] = to_dict() if callable(to_dict) else outcome.work
     return row
