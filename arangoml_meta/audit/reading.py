@@ -9,7 +9,7 @@ One AQL query (:data:`RECORDS`) serves ``audit log`` (a page, newest last) and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +68,7 @@ class RecordFilter:
 
 def records(
     session: Session, which: RecordFilter, *, offset: int = 0, limit: int | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """The records ``which`` selects, oldest first, as they are read."""
     cursor = session.cursor(RECORDS, which.bind(offset, limit))
     try:
