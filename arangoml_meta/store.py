@@ -191,13 +191,20 @@ class MetadataStore:
 
     def restore(self, directory: str | Path, *, overwrite: bool = False) -> DumpReport:
         """A dump in arangodump's format into this store, which must hold no data unless
-        ``overwrite`` (see ``dumps/restore.py``)."""
+        ``overwrite`` (see ``dumps/restore.py``). The dump's audit log comes with it; what
+        it does not name (a dump of a store without one) gets an ``adopt`` record."""
         from .dumps import restore_store
 
         try:
-            return restore_store(self.raw_backend, directory, overwrite=overwrite)
+            report = restore_store(self.raw_backend, directory, overwrite=overwrite)
         finally:
             self._types.clear()
+        # the dump's store_info says whether the store keeps a log, and the dump's log (if it
+        # has one) replaced this one's: what it does not name is adopted
+        self.backend.enabled = audit_setting(self.raw_backend)
+        if self.backend.enabled:
+            adopt(self.backend)
+        return report
 
     # ------------------------------------------------------------------ steps
 

@@ -214,7 +214,7 @@ def evolve_type(
             store.backend.record_change(REGISTRY, before, updated[0])
     # the store caches types by name; this one has just changed
     store.forget_type(evolved.name)
-    forget_registered_versions(store.backend)
+    forget_registered_versions(store.raw_backend)
     if not updated:
         raise ConflictError(
             f"type {evolved.name!r} was changed by someone else meanwhile; "

@@ -504,12 +504,10 @@ class ArangoBackend:
         if outer is not None:
             yield self._join(outer, [*write_names, *exclusive_names])
             return
+        reads = [n for n in read_names if n not in write_names]
+        locks: dict[str, Any] = {"exclusive": exclusive_names} if exclusive_names else {}
         with self._errors():
-            trx = self._db.begin_transaction(
-                write=write_names,
-                read=[n for n in read_names if n not in write_names],
-                exclusive=exclusive_names or None,
-            )
+            trx = self._db.begin_transaction(write=write_names, read=reads, **locks)
         session = ArangoSession(trx, self, frozenset([*write_names, *exclusive_names]))
         token = self._active.set(session)
         try:

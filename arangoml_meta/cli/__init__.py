@@ -16,7 +16,20 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import access, artifacts, demo, lineage, links, query, retention, runs, serve, store, types
+from . import (
+    access,
+    artifacts,
+    audit,
+    demo,
+    lineage,
+    links,
+    query,
+    retention,
+    runs,
+    serve,
+    store,
+    types,
+)
 from .core import ActorOption, CliGroup, CliState, ReadOnlyOption, StoreOption, examples
 
 PROG = "arangoml-meta"
@@ -74,6 +87,7 @@ app.add_typer(artifacts.app)
 app.add_typer(runs.app)
 app.add_typer(lineage.app)
 app.add_typer(query.app)
+app.add_typer(audit.app)
 app.add_typer(retention.app)
 app.add_typer(access.app)
 app.command("link", epilog=links.EPILOG)(links.link)

@@ -58,6 +58,7 @@ def test_the_expected_commands_exist() -> None:
         "runs list", "runs show", "runs compare", "runs record", "runs close", "link",
         "lineage up", "lineage down", "lineage impact", "lineage path", "lineage show",
         "query list", "query show", "query run",
+        "audit verify", "audit head", "audit log", "audit export",
         "retention list", "retention set", "retention clear", "retention apply",
         "access grant", "access revoke", "access list",
         "aql", "demo", "serve",
