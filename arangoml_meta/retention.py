@@ -79,7 +79,8 @@ class RetentionReport:
     force: bool
     cascade: bool
     outcomes: list[Outcome] = field(default_factory=list)
-    erased_before: int = 0  # expired documents of erase policies that were erased already
+    # expired documents of erase policies erased already, or holding nothing to erase
+    erased_before: int = 0
 
     @property
     def done(self) -> list[Outcome]:
@@ -151,7 +152,8 @@ def apply_retention(
         else:
             to_delete.append(row)
     expired_ids = {row["id"] for row in rows}
-    report.outcomes.extend(_erase_all(store, to_erase, expired_ids, dry_run, force))
+    kept_ids = {o.id for o in report.outcomes}
+    report.outcomes.extend(_erase_all(store, report, to_erase, expired_ids, kept_ids))
     report.outcomes.extend(_delete_all(store, to_delete, dry_run, cascade))
     order = {row["id"]: index for index, row in enumerate(rows)}
     report.outcomes.sort(key=lambda o: order[o.id])
@@ -199,14 +201,17 @@ def _reason(row: dict[str, Any]) -> str:
 
 def _erase_all(
     store: MetadataStore,
+    report: RetentionReport,
     rows: list[dict[str, Any]],
     expired_ids: set[str],
-    dry_run: bool,
-    force: bool,
+    kept_ids: set[str],
 ) -> list[Outcome]:
     """Erase ``rows``, each planned first (a dry run of ``store.erase``): an erasure
     redacts every version of the name, so it waits (unless ``force``) until the versions
-    it would redact have expired too; what one erasure redacted is not erased again."""
+    it would redact have expired too and none of them is kept (upstream of a live
+    deployment); what one erasure redacted is not erased again, and one that finds
+    nothing to redact is counted in ``report.erased_before``."""
+    dry_run, force = report.dry_run, report.force
     erase: Callable[..., Any] | None = getattr(store, "erase", None)
     outcomes: list[Outcome] = []
     erased_with: dict[str, str] = {}  # redacted by the erasure of another expired document
@@ -220,28 +225,35 @@ def _erase_all(
             continue
         try:
             result = erase(doc_id, reason=_reason(row), dry_run=True)
-            early = [
-                r.document
-                for r in result.redactions
-                if r.why == "version" and r.document not in expired_ids
-            ]
-            if early and not force:
-                outcomes.append(_outcome(row, False, _too_early(early)))
+            versions = [r.document for r in result.redactions if r.why == "version"]
+            early = [v for v in versions if v not in expired_ids]
+            held = [v for v in versions if v in kept_ids]
+            if (early or held) and not force:
+                outcomes.append(_outcome(row, False, _versions_stay(early, held)))
                 continue
-            if not dry_run:
+            if not dry_run and result.changed:
                 result = erase(doc_id, reason=_reason(row), dry_run=False)
         except (BadParameterError, DocumentNotFoundError) as exc:  # no personal field; gone
             outcomes.append(_outcome(row, False, exc.message))
+            continue
+        if not result.changed:  # nothing personal left in it (nor in its versions)
+            report.erased_before += 1
             continue
         erased_with.update((r.document, doc_id) for r in result.redactions)
         outcomes.append(_outcome(row, True, dry_run=dry_run, work=result))
     return outcomes
 
 
-def _too_early(versions: list[str]) -> str:
+def _versions_stay(early: list[str], held: list[str]) -> str:
+    """Why an erasure waits: the versions of the name it would redact that must stay."""
+    why = []
+    if early:
+        why.append(f"{_named(early)} {'has' if len(early) == 1 else 'have'} not expired")
+    if held:
+        why.append(f"{_named(held)} {'is' if len(held) == 1 else 'are'} kept (see there)")
     return (
-        f"erasing it redacts every version of its name, and {_named(versions)} "
-        f"{'has' if len(versions) == 1 else 'have'} not expired; --force erases them now"
+        f"erasing it redacts every version of its name, and {' and '.join(why)}; "
+        "--force erases them all now"
     )
 
 

@@ -158,7 +158,7 @@ def apply(
         f"{len(done)} {verb} erased or deleted, {len(report.kept)} kept"
     )
     if report.erased_before:
-        summary += f"; {report.erased_before} more erased before"
+        summary += f"; {report.erased_before} more hold nothing left to erase"
     note(summary)
 
 

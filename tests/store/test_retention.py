@@ -246,3 +246,51 @@ def test_deletions_are_labelled_retention_in_the_audit_log(graph: KnownGraph) ->
     assert {json.dumps(r["detail"], sort_keys=True) for r in records} == {
         json.dumps({"action": "delete", "period": "P7D", "type": "deployments"}, sort_keys=True)
     }
+
+
+# ---------------------------------------------------------------------- erasing
+
+needs_erase = pytest.mark.skipif(
+    not hasattr(MetadataStore, "erase"), reason="store.erase lands with the erasure branch"
+)
+
+
+@needs_erase
+def test_erase_waits_for_every_version_it_would_redact(graph: KnownGraph) -> None:
+    store = graph.store
+    set_policy(store, "datasets", RetentionPolicy("P30D", "erase"))
+    report = apply_retention(store, now=NOW)
+    why = reasons(report)
+    # customers-v1 feeds nothing live, but its erasure would redact customers-v2 too
+    assert "datasets/customers-v2" in why["datasets/customers-v1"]
+    assert "upstream of live deployment" in why["datasets/customers-v2"]
+    assert "upstream of live deployment deployments/iris-api-v1" in why["datasets/iris-v1"]
+    assert report.done == []
+    assert "statistics" in store.get("datasets/customers-v1")
+
+
+@needs_erase
+def test_forced_erasure_redacts_and_is_audited_and_the_chain_verifies(graph: KnownGraph) -> None:
+    from arangoml_meta.audit import verify
+
+    store = graph.store
+    set_policy(store, "datasets", RetentionPolicy("P30D", "erase"))
+    dry = apply_retention(store, now=NOW, force=True, dry_run=True)
+    assert statuses(dry)["datasets/customers-v1"] == "would erase"
+    assert "statistics" in store.get("datasets/customers-v1")
+    report = apply_retention(store, now=NOW, force=True)
+    assert statuses(report)["datasets/customers-v1"] == "erased"
+    customers_v2 = next(o for o in report.outcomes if o.id == "datasets/customers-v2")
+    assert (customers_v2.status, customers_v2.reason) == ("erased", "with datasets/customers-v1")
+    for doc_id in ("datasets/customers-v1", "datasets/customers-v2"):
+        doc = store.get(doc_id)
+        assert "statistics" not in doc
+        assert doc["erased"]["reason"] == "retention: datasets keeps P30D"
+    erasures = store.query(
+        "FOR a IN @@log FILTER a.op == 'erase' RETURN a.detail", {"@log": AUDIT_LOG}
+    )
+    assert erasures and all("retention: datasets keeps P30D" in str(d) for d in erasures)
+    assert verify(store.raw_backend).ok
+    # applied again: nothing is left to erase
+    again = apply_retention(store, now=NOW, force=True)
+    assert again.done == [] and again.erased_before >= 2
