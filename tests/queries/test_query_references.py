@@ -39,7 +39,10 @@ REFERENCE_QUERIES = {  # every stored query with a reference, and the parameter
     "reusable_steps": "dataset",
     "run_record": "run",
     "serving_drift": "deployment",
+    "who_had_access": "artifact",
 }
+# the other parameters a query of REFERENCE_QUERIES requires
+REQUIRED_WITH = {"who_had_access": {"since": "2025-01-01"}}
 REPORTS = ArtifactType(
     name="reports",
     kind="artifact",
@@ -69,11 +72,13 @@ def test_every_stored_query_naming_an_artifact_takes_a_reference() -> None:
 def test_a_reference_to_nothing_is_an_error_naming_it(
     graph: KnownGraph, query: str, param: str
 ) -> None:
-    missing = "runs/no-such-run" if param == "run" else f"{param}s/no-such-thing@latest"
+    missing = {"run": "runs/no-such-run", "artifact": "datasets/no-such-thing@latest"}.get(
+        param, f"{param}s/no-such-thing@latest"
+    )
     with pytest.raises(
         DocumentNotFoundError, match=f"parameter '{param}': {missing} names nothing"
     ):
-        run_query(graph.store, query, {param: missing})
+        run_query(graph.store, query, {param: missing, **REQUIRED_WITH.get(query, {})})
 
 
 @pytest.mark.parametrize(
