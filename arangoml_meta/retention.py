@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .environment import utc_now_iso
-from .errors import BadParameterError, ConflictError, DocumentNotFoundError
+from .errors import BadParameterError, ConflictError, DocumentNotFoundError, TransactionError
 from .queries import run_query
 from .retention_policy import RetentionPolicy, policy_of, with_policy
 from .type_admin import Evolution, evolve_type
@@ -136,7 +136,14 @@ def apply_retention(
     force: bool = False,
     cascade: bool = False,
 ) -> RetentionReport:
-    """Erase or delete what has expired at ``now`` (see the module docstring)."""
+    """Erase or delete what has expired at ``now`` (see the module docstring). Refused
+    (:class:`TransactionError`) inside a transaction block: each erasure and deletion is
+    a transaction of its own."""
+    if store.step is not None or store.backend.transaction_open:
+        raise TransactionError(
+            "apply retention outside a transaction block (store.transaction()): each "
+            "erasure and deletion it makes is a transaction of its own"
+        )
     moment = _moment(store, now)
     report = RetentionReport(moment, dry_run, force, cascade)
     rows = expired(store, moment, types)

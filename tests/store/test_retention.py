@@ -15,7 +15,7 @@ import pytest
 
 from arangoml_meta import type_admin
 from arangoml_meta.audit import AUDIT_LOG
-from arangoml_meta.errors import BadParameterError, CollectionNotFoundError
+from arangoml_meta.errors import BadParameterError, CollectionNotFoundError, TransactionError
 from arangoml_meta.retention import apply_retention, expired, policies, set_policy
 from arangoml_meta.retention_policy import RetentionPolicy, with_policy
 from arangoml_meta.store import MetadataStore
@@ -155,6 +155,13 @@ def test_expired_of_a_type_without_a_policy_is_an_error(graph: KnownGraph) -> No
 def test_a_bad_moment_is_an_error(graph: KnownGraph) -> None:
     with pytest.raises(BadParameterError):
         apply_retention(graph.store, now="next tuesday")
+
+
+def test_apply_is_refused_inside_a_transaction_block(graph: KnownGraph) -> None:
+    set_policy(graph.store, "deployments", RetentionPolicy("P7D", "delete"))
+    with pytest.raises(TransactionError), graph.store.transaction():
+        apply_retention(graph.store, now=NOW)
+    assert exists(graph.store, "deployments/churn-api-v1")
 
 
 # ---------------------------------------------------------------------- deleting
