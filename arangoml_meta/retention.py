@@ -2,15 +2,16 @@
 
 A type may declare how long its documents are kept and what happens then
 (``x-retention``, ``retention_policy.py``; in its schema file, or by
-:func:`set_policy`). :func:`apply_retention` finds what has
-expired with the stored query ``aql/past_retention.aql`` (one run per type with a
-policy, all judged at one moment: ``created_at`` plus the period before now), the
-same answer an auditor gets, and acts on each document:
+:func:`set_policy`). :func:`apply_retention` finds what has expired with the stored
+query ``aql/past_retention.aql`` (one run per type with a policy, all judged at one
+moment: ``created_at`` plus the period before now), the same answer an auditor gets,
+and acts on each document:
 
 - ``erase``: ``store.erase`` (personal fields redacted, document and lineage kept).
   An erasure redacts every version of the name (``erasure.py``), so it waits until
-  the versions it would redact have expired too (``force`` erases them at once); a
-  document erased already is not erased again (counted, not listed).
+  the versions it would redact have expired too and are not kept (``force`` erases
+  them at once); a document erased already, or holding nothing to erase, is counted,
+  not listed.
 - ``delete``: ``store.delete``. Without ``cascade`` a document goes only when
   everything derived from it goes too in this run (a chain of expired documents goes
   together, downstream first); one that something kept derives from is kept, saying
