@@ -168,6 +168,9 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
     backend.create_collection(AUDIT_LOG)
+    # the head (the highest seq) is read by every commit: an index answers it at once; unique
+    # besides the key, except on a cluster (a unique index must hold the shard key there)
+    backend.ensure_index(AUDIT_LOG, ["seq"], unique=not backend.sharded)
     for fields in (["at"], ["target"], ["actor"], ["op"]):
         backend.ensure_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
