@@ -16,7 +16,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from arangoml_meta.server.app import Server, create_app
 from arangoml_meta.server.state import ServerConfig
-from tests.server.aql_server import error_of, in_process
+from tests.server.aql_server import error_of, in_process, on_port
 
 with warnings.catch_warnings():  # starlette asks for httpx2; the httpx installed works
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -392,3 +392,20 @@ def test_each_operation_needs_the_users_grant_on_its_collection(secured: TestCli
     listing = f"function () {{ {DB} return db._collections().map((c) => c.name()); }}"
     assert "secrets" not in result(js(secured, listing, auth=ANN, collections={}))
     assert result(js(secured, reading, auth=ROOT, collections={})) == 0
+
+
+# ---------------------------------------------------------------------- python-arango
+
+
+def test_python_arango_executes_a_javascript_transaction(tmp_path: Path) -> None:
+    from arango.exceptions import TransactionExecuteError
+
+    with on_port(tmp_path) as served:
+        served.store().create_collection("c")
+        db = served.database()
+        action = f"function (params) {{ {DB} db.c.save({{_key: params.key}}); return 'ok'; }}"
+        assert db.execute_transaction(action, params={"key": "a"}, write=["c"]) == "ok"
+        assert db.collection("c").has("a")
+        with pytest.raises(TransactionExecuteError) as raised:
+            db.execute_transaction(f"function () {{ {DB} db.c.save({{_key: 'a'}}); }}", write=["c"])
+        assert raised.value.error_code == 1210

@@ -331,12 +331,6 @@ def test_a_begin_inside_a_transaction_is_refused(client: Any, db: Any) -> None:
     assert error_of(nested)[:2] == (400, 10)
 
 
-def test_javascript_transactions_need_v8(client: Any, db: Any) -> None:
-    body = {"collections": {"write": "c"}, "action": "function () { return 1; }"}
-    assert error_of(client.post("/_api/transaction", json=body))[:2] == (501, 9)
-    assert db.count("c") == 0
-
-
 # ---------------------------------------------------------------------- python-arango
 
 
