@@ -28,8 +28,14 @@ before the action. It defines, as ArangoDB's server-side JavaScript does:
 
 An operation that fails throws an ``ArangoError`` (``errorNum``,
 ``errorMessage``, ``code`` the HTTP status), which the action may catch: the
-operation alone is undone. The ``message`` of ``errors.ERROR_*`` is the
-constant's name in words, not always ArangoDB's text (a known gap).
+operation alone is undone.
+
+Known gaps: the ``message`` of ``errors.ERROR_*`` is the constant's name in
+words, not always ArangoDB's text; a query's cursor holds all its rows at
+once; not offered (a call is a TypeError, 17): creating, dropping or
+changing collections and indexes, graphs (``@arangodb/general-graph``),
+``db._executeTransaction`` inside an action, ``db._createStatement``,
+``db._useDatabase``, and the rest of ArangoDB's modules.
 """
 
 from __future__ import annotations
@@ -38,7 +44,6 @@ import functools
 import json
 
 from .. import errors as E
-from .responses import status_of
 
 # error numbers the JavaScript side uses beyond the package's own table
 ERROR_MODULE_NOT_FOUND = 3100
@@ -335,8 +340,3 @@ def prelude() -> str:
     return _PRELUDE.replace("__ERRORS__", json.dumps(errors_table())).replace(
         "__MODULE_NOT_FOUND__", str(ERROR_MODULE_NOT_FOUND)
     )
-
-
-def http_status(error_num: int) -> int:
-    """The status an error the action throws is answered with (ArangoDB's table)."""
-    return status_of(error_num)

@@ -20,12 +20,17 @@ thrown error as ArangoDB's V8 reads it: an ``ArangoError`` (any object with
 or another value is 1650 with that text, an ``Error`` 1650 with ``Name:
 message`` (a ``TypeError`` 17); the HTTP status is the number's.
 
+``waitForSync`` is checked (a boolean), then not used: the transaction
+commits as every write of the store does (``embedded/storage.py``), as with
+the document API's ``waitForSync``.
+
 Limits, which ArangoDB does not have in this form: the action runs for at
 most ``ServerConfig.js_time_limit`` seconds (wall-clock, from when the
 transaction has begun; the sandbox is killed then) and its JavaScript heap
 holds at most ``ServerConfig.js_memory_limit`` bytes; either ends the
 transaction with 32 (resource limit), nothing kept. At most
-:data:`MAX_RUNNING` actions run at once; more wait for their turn.
+:data:`MAX_RUNNING` actions run at once; more wait for their turn. The limits
+are not options of ``arangoml-meta serve`` yet (the defaults: 30 s, 64 MiB).
 """
 
 from __future__ import annotations
