@@ -29,8 +29,9 @@ most ``ServerConfig.js_time_limit`` seconds (wall-clock, from when the
 transaction has begun; the sandbox is killed then) and its JavaScript heap
 holds at most ``ServerConfig.js_memory_limit`` bytes; either ends the
 transaction with 32 (resource limit), nothing kept. At most
-:data:`MAX_RUNNING` actions run at once; more wait for their turn. The limits
-are not options of ``arangoml-meta serve`` yet (the defaults: 30 s, 64 MiB).
+:data:`MAX_RUNNING` actions run at once; more wait for their turn.
+(``arangoml-meta serve --js-time-limit`` / ``--js-memory-limit``; 30 s and
+64 MiB by default.)
 """
 
 from __future__ import annotations

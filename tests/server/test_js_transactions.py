@@ -16,6 +16,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from arangoml_meta.server.app import Server, create_app
 from arangoml_meta.server.state import ServerConfig
+from tests.conftest import ServeProcess
 from tests.server.aql_server import error_of, in_process, on_port
 
 with warnings.catch_warnings():  # starlette asks for httpx2; the httpx installed works
@@ -409,3 +410,17 @@ def test_python_arango_executes_a_javascript_transaction(tmp_path: Path) -> None
         with pytest.raises(TransactionExecuteError) as raised:
             db.execute_transaction(f"function () {{ {DB} db.c.save({{_key: 'a'}}); }}", write=["c"])
         assert raised.value.error_code == 1210
+
+
+def test_the_limits_are_options_of_serve(tmp_path: Path) -> None:
+    serve = ServeProcess(tmp_path, "--js-time-limit", "0.5", "--js-memory-limit", "8")
+    try:
+        assert serve.wait_until_ready() is None
+        runaway = {"collections": {}, "action": "function () { while (true) {} }"}
+        status, body = serve.server.request("POST", "/_api/transaction", runaway)
+        assert (status, body["errorNum"]) == (500, 32) and "(0.5 s)" in body["errorMessage"]
+        hungry = {"collections": {}, "action": "function () { return 'x'.repeat(1 << 24); }"}
+        status, body = serve.server.request("POST", "/_api/transaction", hungry)
+        assert (status, body["errorNum"]) == (500, 32) and "8388608 bytes" in body["errorMessage"]
+    finally:
+        serve.stop()
