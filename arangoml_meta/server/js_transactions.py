@@ -9,7 +9,8 @@ to read the ``read`` collections and to write the others (403 / 11).
 
 The transaction is a stream transaction's worker (``transactions.py``: its own
 thread and connection, declared collections enforced, 1203 for an unknown
-one, a lock wait past ``lockTimeout`` 1200) that no client can join. The
+one, a lock wait past ``lockTimeout`` 1200) that no client can join (nor does
+``GET /_api/transaction`` list it: that lists stream transactions). The
 action runs in a sandbox process (``js_sandbox.py``: QuickJS with the API of
 ``js_api.py``), whose database operations the server runs inside the
 transaction (``js_operations.py``). When the action returns, the transaction
