@@ -168,7 +168,12 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
     backend.create_collection(AUDIT_LOG)
-    for fields in (["at"], ["target"], ["actor"], ["op"]):
+    # the head (the highest seq) is read by every commit: an index answers it at once; unique
+    # besides the key, except on a cluster (a unique index must hold the shard key there)
+    backend.ensure_index(AUDIT_LOG, ["seq"])
+    # a period (audit log --since, the auditor's queries) and one document's history; every
+    # index is written by every commit, so not who or what (those filters scan)
+    for fields in (["at"], ["target"]):
         backend.ensure_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
     # one lookup for all, then one insert of the missing; another process seeding them at

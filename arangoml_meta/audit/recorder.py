@@ -95,6 +95,7 @@ class AuditedBackend:
         # the database user a server authenticated (ArangoDB, serve); None on a file
         self.user: str | None = getattr(inner, "username", None)
         self._head: tuple[int, str] | None = None  # the last record this process appended
+        self._head_token: int | None = None  # the backend's foreign_commits() when it did
 
     def __getattr__(self, name: str) -> Any:  # what only one backend has (db, storage, ...)
         return getattr(self.inner, name)
@@ -225,6 +226,8 @@ class AuditedBackend:
             _PENDING.reset(token)
         if head is not None:  # committed
             self._head = head
+            commits = getattr(self.inner, "foreign_commits", None)
+            self._head_token = None if commits is None else commits()
 
     def _begin(self, write: Sequence[str], read: Sequence[str]) -> Any:
         """The inner transaction, with the audit log locked exclusively where the backend
@@ -308,9 +311,14 @@ class AuditedBackend:
 
     def _current_head(self, session: Session) -> tuple[int, str]:
         """(seq, hash) of the chain's last record: the one this process appended last,
-        unless a record follows it (one key lookup), else read."""
-        if self._head is not None and session.get(AUDIT_LOG, record_key(self._head[0] + 1)) is None:
-            return self._head
+        unless another connection has committed since (the embedded store knows without a
+        read) and a record follows it (one key lookup); else read."""
+        if self._head is not None:
+            commits = getattr(self.inner, "foreign_commits", None)
+            if commits is not None and self._head_token == commits():
+                return self._head
+            if session.get(AUDIT_LOG, record_key(self._head[0] + 1)) is None:
+                return self._head
         rows = session.query(_HEAD)
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
