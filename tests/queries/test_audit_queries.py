@@ -232,3 +232,27 @@ def test_no_audit_query_warns(
     set_policy(graph.store, "models", RetentionPolicy("P30D", "delete"))
     run(graph.store, name, **params)
     assert backend.db.last_warnings == []
+
+
+def test_access_changes_finds_every_user_name(graph: KnownGraph) -> None:
+    """The queries read the log through a range of its target index: any user name is in it."""
+    names = ["Zed", "ülla", "0day", "team/x", "-dash", "~tilde", "a b", "ZZZ\u00e9", "日本"]
+    (database,) = graph.store.query("RETURN CURRENT_DATABASE()")
+    for name in names:
+        detail = {"database": database, "collection": None, "level": "ro", "previous": None}
+        graph.store.backend.record_event("grant", f"access/{name}", detail)
+    assert sorted(r["user"] for r in run(graph.store, "access_changes")) == sorted(names)
+    rows = run(graph.store, "who_had_access", artifact="datasets/iris-v1", since="2025-01-01")
+    assert sorted(r["user"] for r in rows) == sorted(names)
+
+
+def test_audit_history_keeps_to_its_own_name(graph: KnownGraph) -> None:
+    graph.at("2025-03-01T00:00:00.000Z", "alice")
+    for name in ("IRIS", "iris-v", "iris-v2", "iris2"):
+        graph.register("datasets", name)
+    graph.register("datasets", "iris")  # iris-v2
+    rows = run(graph.store, "audit_history", artifact="datasets/iris-v1")
+    assert [r["target"] for r in rows if r["link"] is None] == [
+        "datasets/iris-v1",
+        "datasets/iris-v2",
+    ]
