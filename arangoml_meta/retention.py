@@ -317,9 +317,11 @@ def _deletion_order(rows: dict[str, dict[str, Any]]) -> tuple[list[str], dict[st
             staying = [d for d in rows[doc_id]["dependents"] if d not in going]
             if staying:
                 going.discard(doc_id)
+                one = len(staying) == 1
                 kept[doc_id] = (
-                    f"{len(staying)} document{'s' if len(staying) > 1 else ''} derived from "
-                    f"it stay ({_named(staying)}); --cascade deletes them too"
+                    f"{len(staying)} {'document' if one else 'documents'} derived from it "
+                    f"{'stays' if one else 'stay'} ({_named(staying)}); --cascade deletes "
+                    f"{'it' if one else 'them'} too"
                 )
                 changed = True
     order: list[str] = []
