@@ -127,3 +127,28 @@ def test_a_user_name_with_a_slash_reaches_the_server_whole(
         assert [r["target"] for r in audit_records(store, name)] == [f"access/{name}"]
     finally:
         server.request("DELETE", "/_api/user/" + name.replace("/", "%2F"))
+
+
+@pytest.mark.arangodb
+def test_who_had_access_answers_from_the_grants_made_here(
+    cli: Cli, store: MetadataStore, user: str
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    dataset = store.register("datasets", "iris", rows=150)["_id"]
+    succeeds(cli("access", "grant", user, "rw", "--collection", "datasets"))
+    succeeds(cli("access", "revoke", user, "--collection", "datasets"))
+    rows = as_json(
+        cli("query", "run", "who_had_access", "-p", f"artifact={dataset}", "-p",
+            "since=2000-01-01", "--format", "json")
+    )  # fmt: skip
+    mine = [row for row in rows if row["user"] == user]
+    assert [(r["level"], r["write"]) for r in mine] == [("rw", True)]
+    assert [step["level"] for step in mine[0]["timeline"]] == ["none", "rw", "none"]
+    changes = as_json(
+        cli("query", "run", "access_changes", "-p", f"user={user}", "--format", "json")
+    )
+    assert [(c["op"], c["level"], c["previous"]) for c in changes] == [
+        ("grant", "rw", None),
+        ("revoke", None, "rw"),
+    ]
