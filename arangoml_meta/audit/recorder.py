@@ -35,7 +35,7 @@ from ..cursor import Cursor
 from ..environment import utc_now_iso
 from ..errors import ERROR_ARANGO_CONFLICT, ConflictError, UniqueConstraintError
 from ..query_limits import QueryLimits
-from .records import AUDIT_LOG, GENESIS, content_digest, record_key, seal
+from .records import AUDIT_LOG, GENESIS, content_digest, seal
 
 # what the log does not cover: itself, and the store's own bookkeeping of its schema version
 UNAUDITED = frozenset({AUDIT_LOG, "store_info"})
@@ -310,15 +310,12 @@ class AuditedBackend:
         return seq, prev
 
     def _current_head(self, session: Session) -> tuple[int, str]:
-        """(seq, hash) of the chain's last record: the one this process appended last,
-        unless another connection has committed since (the embedded store knows without a
-        read) and a record follows it (one key lookup); else read."""
-        if self._head is not None:
-            commits = getattr(self.inner, "foreign_commits", None)
-            if commits is not None and self._head_token == commits():
-                return self._head
-            if session.get(AUDIT_LOG, record_key(self._head[0] + 1)) is None:
-                return self._head
+        """(seq, hash) of the chain's last record: on the embedded store, the one this
+        process appended last while no other connection has committed since (known without
+        a read); else read (one query, on the seq index)."""
+        commits = getattr(self.inner, "foreign_commits", None)
+        if self._head is not None and commits is not None and self._head_token == commits():
+            return self._head
         rows = session.query(_HEAD)
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
