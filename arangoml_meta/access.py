@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 LEVELS = ("rw", "ro", "none")
 WILDCARD = "*"
+SYSTEM = "_system"
 TARGET_PREFIX = "access/"
 UNDEFINED = "undefined"  # what the server says where nothing is configured
 
@@ -104,17 +105,20 @@ def configured(store: MetadataStore, user: str) -> list[Grant]:
 def access_list(
     store: MetadataStore, user: str | None = None, database: str | None = None
 ) -> list[Grant]:
-    """The grants of ``user`` (or of every user) on ``database`` (default the store's) and
-    on every database (``*``), sorted by user, database and collection; ``database="*"``
-    alone is not a filter but every database."""
+    """The grants of ``user`` (or of every user) that bear on ``database`` (default the
+    store's): its own, every database's (``*``) and ``_system``'s database level (a
+    database's level falls back to it), sorted by user, database and collection;
+    ``database="*"`` is not a filter but every database."""
     backend = users_backend(store)
     users = [user] if user is not None else [u["user"] for u in backend.users()]
-    wanted = None if database == WILDCARD else {database or backend.database, WILDCARD}
+    wanted = {database or backend.database, WILDCARD}
     rows = [
         grant
         for name in users
         for grant in configured(store, name)
-        if wanted is None or grant.database in wanted
+        if database == WILDCARD
+        or grant.database in wanted
+        or (grant.database == SYSTEM and grant.collection is None)
     ]
     return sorted(rows, key=lambda g: (g.user, g.database, g.collection or ""))
 

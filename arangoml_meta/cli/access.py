@@ -106,15 +106,16 @@ def list_grants(
         typer.Option(
             "--database",
             metavar="NAME",
-            help="Grants on this database and on every one (*); * shows every database "
-            "(default: the store's).",
+            help="Grants bearing on this database (its own, *'s and _system's); * shows "
+            "every database (default: the store's).",
             show_default=False,
         ),
     ] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """List the levels configured for each user (or USER) on the store's database, its
-    collections and every database (*): collection empty for the database's own level."""
+    """List the levels configured for each user (or USER) that bear on the store's database:
+    its own and its collections', every database's (*) and _system's (an administrator's);
+    collection empty for a database's own level."""
     rows = [
         g.as_row() for g in access.access_list(open_store_of(ctx, reading=True), user, database)
     ]

@@ -78,6 +78,10 @@ def test_grant_list_and_revoke_are_audited(
         {"user": user, "database": database, "collection": "models", "level": "none"},
     ]
     assert user in succeeds(cli("access", "list"))
+    admin = as_json(cli("access", "list", backend.username, "--format", "json"))
+    assert {"user": backend.username, "database": "_system", "collection": None, "level": "rw"} in (
+        admin
+    )  # an administrator's level bears on every database
     revoked = as_json(cli("access", "revoke", user, "--collection", "models", "--format", "json"))
     assert revoked["previous"] == "none" and revoked["level"] is None
     succeeds(cli("access", "revoke", user))
