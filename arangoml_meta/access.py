@@ -10,7 +10,9 @@ record on ``access/USER`` with ``{database, collection, level, previous}``
 ``aql/who_had_access.aql`` can replay who could read or write a collection at any
 time. The record follows the change (the server's users are not in the store's
 transactions): a change the server refused leaves no record, and a record that
-could not be written is an error saying the grant was made.
+could not be written is an error saying the grant was made. :func:`sync` records
+the grants as the server has them where the log says otherwise (changes made around
+arangoml-meta, or before its log began), so that the replay starts from the truth.
 
 The embedded store has no users: whoever can open its files can do everything, so
 access is the file system's permissions, and these functions refuse (9) rather
@@ -161,6 +163,72 @@ def revoke(
     return detail
 
 
+# What the audit log says each user holds, by (user, database, collection): the level of
+# the last grant or revoke of each (null when revoked), a collection's grant counting as
+# revoked when its database's grant was revoked after it (the server drops both).
+_RECORDED = """
+LET changes = (
+  FOR r IN audit_log
+    FILTER r.target >= 'access/' AND r.target < 'access0'
+    FILTER STARTS_WITH(r.target, 'access/') AND r.op IN ['grant', 'revoke']
+    RETURN {
+      user: SUBSTRING(r.target, 7), seq: r.seq, op: r.op, database: r.detail.database,
+      collection: r.detail.collection, level: r.detail.level
+    }
+)
+FOR c IN changes
+  COLLECT user = c.user, database = c.database, collection = c.collection INTO group = c
+  LET last = LAST(FOR x IN group SORT x.seq RETURN x)
+  LET dropped = collection != null AND LENGTH(
+    FOR x IN changes
+      FILTER x.user == user AND x.database == database AND x.collection == null
+        AND x.op == 'revoke' AND x.seq > last.seq
+      RETURN 1
+  ) > 0
+  RETURN {
+    user, database, collection,
+    level: last.op == 'revoke' OR dropped ? null : last.level
+  }
+"""
+
+
+def sync(store: MetadataStore, *, dry_run: bool = False) -> list[dict[str, Any]]:
+    """Record the grants bearing on the store's database as the server has them now,
+    where they differ from what the audit log says: grants made around arangoml-meta
+    (the web interface, arangosh), or before its log began. A level the log does not
+    know is recorded as a ``grant``, one the server no longer has as a ``revoke``, each
+    with ``observed: true`` (the time of the change is unknown: it is recorded as seen
+    now). Returns the records' details (with ``user`` and ``op``); ``dry_run`` writes none."""
+    backend = users_backend(store)
+    now = {(g.user, g.database, g.collection): g.level for g in access_list(store)}
+    recorded = {  # a user removed from the server keeps nothing: revoked
+        (row["user"], row["database"], row["collection"]): row["level"]
+        for row in store.query(_RECORDED)
+        if row["level"] is not None
+    }
+    wanted = {backend.database, WILDCARD, SYSTEM}
+    changes = []
+    for key in sorted(now.keys() | recorded.keys(), key=lambda k: (k[0], k[1], k[2] or "")):
+        user, database, collection = key
+        if database not in wanted or (database == SYSTEM and collection is not None):
+            continue
+        level, before = now.get(key), recorded.get(key)
+        if level == before:
+            continue
+        detail = {
+            "database": database,
+            "collection": collection,
+            "level": level,
+            "previous": before,
+            "observed": True,
+        }
+        op = "grant" if level is not None else "revoke"
+        if not dry_run:
+            _record(store, op, user, detail, changed=False)
+        changes.append({"user": user, "op": op, **detail})
+    return changes
+
+
 def _level_at(store: MetadataStore, user: str, database: str, collection: str | None) -> str | None:
     """The level configured for ``user`` exactly there, or None (also for a missing user:
     the change itself then fails with the server's 1703)."""
@@ -176,10 +244,14 @@ def _level_at(store: MetadataStore, user: str, database: str, collection: str | 
     return None
 
 
-def _record(store: MetadataStore, op: str, user: str, detail: dict[str, Any]) -> None:
+def _record(
+    store: MetadataStore, op: str, user: str, detail: dict[str, Any], *, changed: bool = True
+) -> None:
     try:
         store.backend.record_event(op, TARGET_PREFIX + user, detail)
     except ArangoMLMetaError as exc:
+        if not changed:
+            raise
         raise error_for(
             exc.error_num,
             f"the {op} was made on the server, but its audit record could not be written: "

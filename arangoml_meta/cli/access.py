@@ -122,3 +122,25 @@ def list_grants(
     emit_rows(rows, fmt, ["user", "database", "collection", "level"])
     if not rows and fmt is Format.table:
         note("no grants" + (f" for {user}" if user else ""))
+
+
+@app.command(
+    "sync",
+    epilog=examples("arangoml-meta access sync --dry-run", "arangoml-meta access sync"),
+)
+def sync(
+    ctx: typer.Context,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what would be recorded.")
+    ] = False,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Record in the audit log the grants bearing on the store's database as the server has
+    them now, where the log says otherwise: changes made around arangoml-meta (the web
+    interface, arangosh) or before its log began, recorded as seen now (observed)."""
+    changes = access.sync(open_store_of(ctx), dry_run=dry_run)
+    columns = ["user", "op", "database", "collection", "level", "previous"]
+    emit_rows(changes, fmt, columns)
+    if fmt is Format.table:
+        verb = "would record" if dry_run else "recorded"
+        note(f"{verb} {len(changes)} change{'' if len(changes) == 1 else 's'} of access")

@@ -45,7 +45,7 @@ def audit_records(store: MetadataStore, user: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(
     "command",
-    [["grant", "alice", "ro"], ["revoke", "alice"], ["list"], ["list", "alice"]],
+    [["grant", "alice", "ro"], ["revoke", "alice"], ["list"], ["list", "alice"], ["sync"]],
     ids=" ".join,
 )
 def test_the_embedded_store_has_no_users_and_says_so(tmp_path: Path, command: list[str]) -> None:
@@ -156,3 +156,37 @@ def test_who_had_access_answers_from_the_grants_made_here(
         ("grant", "rw", None),
         ("revoke", None, "rw"),
     ]
+
+
+@pytest.mark.arangodb
+def test_sync_records_what_was_changed_around_the_library(
+    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore, user: str, backend: Any
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    server = request.getfixturevalue("arango_server")
+    database = backend.database
+    succeeds(cli("access", "grant", user, "ro"))
+    succeeds(cli("access", "grant", user, "rw", "--collection", "runs"))
+    # around the library: the database's grant gone (its collections' with it), a new one
+    status, _ = server.request("DELETE", f"/_api/user/{user}/database/{database}")
+    assert status == 202
+    status, _ = server.request(
+        "PUT", f"/_api/user/{user}/database/{database}/models", {"grant": "rw"}
+    )
+    assert status == 200
+    dry = as_json(cli("access", "sync", "--dry-run", "--format", "json"))
+    mine = [c for c in dry if c["user"] == user]
+    assert [(c["op"], c["collection"], c["level"], c["previous"]) for c in mine] == [
+        ("revoke", None, None, "ro"),
+        ("grant", "models", "rw", None),
+        ("revoke", "runs", None, "rw"),  # the server dropped it with the database's grant
+    ]
+    assert all(c["observed"] for c in mine)
+    assert [r["op"] for r in audit_records(store, user)] == ["grant", "grant"]  # a dry run
+    succeeds(cli("access", "sync"))
+    ops = [r["op"] for r in audit_records(store, user)]
+    assert ops == ["grant", "grant", "revoke", "grant", "revoke"]
+    assert [
+        c for c in as_json(cli("access", "sync", "--format", "json")) if c["user"] == user
+    ] == []

@@ -60,6 +60,6 @@ def test_the_expected_commands_exist() -> None:
         "query list", "query show", "query run",
         "audit verify", "audit head", "audit log", "audit export",
         "retention list", "retention set", "retention clear", "retention apply",
-        "access grant", "access revoke", "access list",
+        "access grant", "access revoke", "access list", "access sync",
         "aql", "demo", "serve",
     }  # fmt: skip
