@@ -187,6 +187,10 @@ def test_sync_records_what_was_changed_around_the_library(
     succeeds(cli("access", "sync"))
     ops = [r["op"] for r in audit_records(store, user)]
     assert ops == ["grant", "grant", "revoke", "grant", "revoke"]
+    changes = as_json(
+        cli("query", "run", "access_changes", "-p", f"user={user}", "--format", "json")
+    )
+    assert [c["observed"] for c in changes] == [False, False, True, True, True]
     assert [
         c for c in as_json(cli("access", "sync", "--format", "json")) if c["user"] == user
     ] == []
