@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .environment import utc_now_iso
 from .errors import BadParameterError, ConflictError, DocumentNotFoundError, TransactionError
-from .queries import run_query
+from .queries import coerce_params, load_query, run_query
 from .retention_policy import RetentionPolicy, policy_of, with_policy
 from .type_admin import Evolution, evolve_type
 
@@ -117,12 +117,12 @@ def expired(
         if name not in declared:
             raise BadParameterError(
                 f"type {name!r} declares no retention policy; declare one with "
-                '"x-retention": {"period": "P365D", "action": "erase"} in its schema '
-                "(types evolve)"
+                f"'arangoml-meta retention set {name} PERIOD --action erase|delete' (or "
+                '"x-retention": {"period": "P365D", "action": "erase"} in its schema file)"
             )
     moment = now or utc_now_iso()
     rows: list[dict[str, Any]] = []
-    for name in names:  # one type a run: its created_at index, and no union of every type
+    for name in names:  # one type a run: its collection read as itself, not in a union
         rows.extend(run_query(store, QUERY, {"now": moment, "types": [name]}))
     rows.sort(key=lambda row: (row["created_at"], row["id"]))
     return rows
@@ -172,8 +172,6 @@ def _moment(store: MetadataStore, now: str | None) -> str:
     """``now`` as the stored timestamps write it (checked as the query's date parameter)."""
     if now is None:
         return utc_now_iso()
-    from .queries import coerce_params, load_query
-
     return str(coerce_params(load_query(QUERY), {"now": now})["now"])
 
 
