@@ -118,7 +118,7 @@ def expired(
             raise BadParameterError(
                 f"type {name!r} declares no retention policy; declare one with "
                 f"'arangoml-meta retention set {name} PERIOD --action erase|delete' (or "
-                '"x-retention": {"period": "P365D", "action": "erase"} in its schema file)"
+                '"x-retention": {"period": "P365D", "action": "erase"} in its schema file)'
             )
     moment = now or utc_now_iso()
     rows: list[dict[str, Any]] = []
