@@ -13,6 +13,7 @@ transactions): a change the server refused leaves no record, and a record that
 could not be written is an error saying the grant was made. :func:`sync` records
 the grants as the server has them where the log says otherwise (changes made around
 arangoml-meta, or before its log began), so that the replay starts from the truth.
+A store made without an audit log (``open_store(..., audit=False)``) records nothing.
 
 The embedded store has no users: whoever can open its files can do everything, so
 access is the file system's permissions, and these functions refuse (9) rather
