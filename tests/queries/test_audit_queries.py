@@ -256,3 +256,12 @@ def test_audit_history_keeps_to_its_own_name(graph: KnownGraph) -> None:
         "datasets/iris-v1",
         "datasets/iris-v2",
     ]
+
+
+def test_past_retention_walks_as_far_as_the_store_does() -> None:
+    from arangoml_meta.lineage import COMPLETE_DEPTH
+    from arangoml_meta.queries import load_queries
+
+    assert f"FOR v IN 0..{COMPLETE_DEPTH} OUTBOUND d GRAPH 'lineage'" in (
+        load_queries()["past_retention"].text
+    )

@@ -209,7 +209,6 @@ LINEAGE_QUERIES = [
     "dataset_impact",
     "deployments_for_dataset",
     "model_provenance",
-    "past_retention",
     "personal_data_impact",
     "reusable_steps",
     "serving_drift",
