@@ -14,7 +14,8 @@ import pytest
 
 import arangoml_meta.audit.recorder
 from arangoml_meta.errors import DocumentNotFoundError
-from arangoml_meta.queries import run_query
+from arangoml_meta.lineage import COMPLETE_DEPTH
+from arangoml_meta.queries import load_queries, run_query
 from arangoml_meta.retention import set_policy
 from arangoml_meta.retention_policy import RetentionPolicy
 from arangoml_meta.store import MetadataStore
@@ -259,9 +260,6 @@ def test_audit_history_keeps_to_its_own_name(graph: KnownGraph) -> None:
 
 
 def test_past_retention_walks_as_far_as_the_store_does() -> None:
-    from arangoml_meta.lineage import COMPLETE_DEPTH
-    from arangoml_meta.queries import load_queries
-
     assert f"FOR v IN 0..{COMPLETE_DEPTH} OUTBOUND d GRAPH 'lineage'" in (
         load_queries()["past_retention"].text
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from arangoml_meta import type_admin
-from arangoml_meta.audit import AUDIT_LOG
+from arangoml_meta.audit import AUDIT_LOG, verify
 from arangoml_meta.errors import BadParameterError, CollectionNotFoundError, TransactionError
 from arangoml_meta.retention import apply_retention, expired, policies, set_policy
 from arangoml_meta.retention_policy import RetentionPolicy, with_policy
@@ -278,8 +278,6 @@ def test_erase_waits_for_every_version_it_would_redact(graph: KnownGraph) -> Non
 
 @needs_erase
 def test_forced_erasure_redacts_and_is_audited_and_the_chain_verifies(graph: KnownGraph) -> None:
-    from arangoml_meta.audit import verify
-
     store = graph.store
     set_policy(store, "datasets", RetentionPolicy("P30D", "erase"))
     dry = apply_retention(store, now=NOW, force=True, dry_run=True)
