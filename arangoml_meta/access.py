@@ -22,10 +22,14 @@ than pretend.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    ERROR_FORBIDDEN,
+    ERROR_HTTP_FORBIDDEN,
     ERROR_NOT_IMPLEMENTED,
     ERROR_USER_NOT_FOUND,
     ArangoMLMetaError,
@@ -75,6 +79,21 @@ def users_backend(store: MetadataStore) -> Any:
     return backend
 
 
+@contextmanager
+def administering(what: str) -> Iterator[None]:
+    """Server calls that manage users: a refusal (11) says whose right it is."""
+    try:
+        yield
+    except ArangoMLMetaError as exc:
+        if exc.error_num not in (ERROR_FORBIDDEN, ERROR_HTTP_FORBIDDEN):
+            raise
+        raise error_for(
+            exc.error_num,
+            f"{what} is an administrator's right (read-write on _system), which this user "
+            "lacks: run it as an administrator (ARANGO_USERNAME / ARANGO_PASSWORD)",
+        ) from exc
+
+
 def check_level(level: str) -> str:
     if level not in LEVELS:
         raise BadParameterError(
@@ -90,7 +109,9 @@ def configured(store: MetadataStore, user: str) -> list[Grant]:
     The server reports the wildcard database's level as ``none`` where nothing is
     configured (it shows the level that follows, not the grant): left out, as an
     explicit ``none`` there gives no more and no less."""
-    grants = users_backend(store).user_grants(user)
+    backend = users_backend(store)
+    with administering("reading another user's grants"):
+        grants = backend.user_grants(user)
     found = []
     for database, entry in grants.items():
         level = entry.get("permission") if isinstance(entry, dict) else None
@@ -113,7 +134,8 @@ def access_list(
     database's level falls back to it), sorted by user, database and collection;
     ``database="*"`` is not a filter but every database."""
     backend = users_backend(store)
-    users = [user] if user is not None else [u["user"] for u in backend.users()]
+    with administering("listing the users"):
+        users = [user] if user is not None else [u["user"] for u in backend.users()]
     wanted = {database or backend.database, WILDCARD}
     rows = [
         grant
@@ -140,7 +162,8 @@ def grant(
     check_level(level)
     database = database or backend.database
     previous = _level_at(store, user, database, collection)
-    backend.grant(user, level, database, collection)
+    with administering("granting access"):
+        backend.grant(user, level, database, collection)
     detail = {"database": database, "collection": collection, "level": level, "previous": previous}
     _record(store, "grant", user, detail)
     return detail
@@ -158,7 +181,8 @@ def revoke(
     backend = users_backend(store)
     database = database or backend.database
     previous = _level_at(store, user, database, collection)
-    backend.revoke(user, database, collection)
+    with administering("revoking access"):
+        backend.revoke(user, database, collection)
     detail = {"database": database, "collection": collection, "level": None, "previous": previous}
     _record(store, "revoke", user, detail)
     return detail

@@ -194,3 +194,21 @@ def test_sync_records_what_was_changed_around_the_library(
     assert [
         c for c in as_json(cli("access", "sync", "--format", "json")) if c["user"] == user
     ] == []
+
+
+@pytest.mark.arangodb
+def test_only_an_administrator_changes_grants(
+    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore, user: str, backend: Any
+) -> None:
+    if store.backend.name != "arangodb":
+        pytest.skip("users are ArangoDB's")
+    server = request.getfixturevalue("arango_server")
+    status, _ = server.request(
+        "PUT", f"/_api/user/{user}/database/{backend.database}", {"grant": "rw"}
+    )
+    assert status == 200
+    as_user = {"ARANGO_USERNAME": user, "ARANGO_PASSWORD": "secret"}
+    line = fails(cli("access", "grant", user, "rw", "--collection", "models", env=as_user))
+    assert "administrator" in line, line
+    fails(cli("access", "list", env=as_user), "administrator")
+    assert audit_records(store, user) == []
