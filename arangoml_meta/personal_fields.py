@@ -63,7 +63,9 @@ def personal_field_problems(schema: Any) -> list[str]:
         if marked is None:
             continue
         if not isinstance(marked, bool):
-            problems.append(f"field '{path_text(path)}': {PERSONAL} is true or false, not {marked!r}")
+            problems.append(
+                f"field '{path_text(path)}': {PERSONAL} is true or false, not {marked!r}"
+            )
         elif marked and (required := _required_along(schema, path)):
             problems.append(
                 f"field '{path_text(path)}' is marked personal ({PERSONAL}) but "
@@ -102,7 +104,9 @@ def _properties(
                 yield from _below(sub, (*path, name))
 
 
-def _below(node: Mapping[str, Any], path: FieldPath) -> Iterator[tuple[FieldPath, Mapping[str, Any], Any]]:
+def _below(
+    node: Mapping[str, Any], path: FieldPath
+) -> Iterator[tuple[FieldPath, Mapping[str, Any], Any]]:
     yield from _properties(node, path)
     items = node.get("items")
     if isinstance(items, Mapping):

@@ -87,8 +87,12 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 # A checkpoint copies the WAL into the database file and syncs both; every 10,000
 # pages (about 40 MB of WAL) instead of SQLite's 1,000, a page rewritten by many
 # small transactions (index leaves, the key counters) is copied once, not ten times:
-# about 6% of the API's ingest time.
-CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000")
+# about 6% of the API's ingest time. secure_delete: what a write frees (a document's old
+# body, an index entry, a page) is overwritten with zeros, so that an erased value
+# (erasure.py) survives neither in the file's free space nor in the pages the WAL carries.
+CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000", "secure_delete=ON")
+# how long truncate_write_ahead_log waits for readers of older snapshots to finish
+CHECKPOINT_WAIT_SECONDS = 5.0
 
 # the most keys a connection reserves at once (see Storage._next_keys)
 KEY_BLOCK_MAX = 64
@@ -350,6 +354,25 @@ class Storage:
     def close(self) -> None:
         with self.lock:
             self.conn.close()
+
+    def truncate_write_ahead_log(self, wait: float = CHECKPOINT_WAIT_SECONDS) -> bool:
+        """Copy the write-ahead log into the file and empty it (``wal_checkpoint(TRUNCATE)``),
+        so that no page it held, old content included, is left in it. A reader of another
+        connection still using an older snapshot blocks it: retried for ``wait`` seconds,
+        then False (a later checkpoint completes it). True without a log (``:memory:``)."""
+        deadline = time.monotonic() + wait
+        delay = 0.01
+        with self.lock:
+            if self._depth:
+                raise TransactionError("the write-ahead log is truncated outside a transaction")
+            while True:
+                busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
 
     # ------------------------------------------------------------------ transactions
 
