@@ -13,8 +13,8 @@ profile, which may list the values of a personal column. :func:`erase`
   touching a redacted version whose attribute of the same name holds an equal
   value loses it too;
 - keeps every document, its id and every lineage edge, and marks each redacted
-  document ``erased: {at, by, reason, fields}`` (``fields`` accumulates over
-  erasures). Removal keeps the schema satisfied because a personal field is never
+  document ``erased: {start, at, by, reason, fields}`` (``start``: the id the erasure
+  started from; ``fields`` accumulates over erasures; ``aql/erasures.aql`` lists them). Removal keeps the schema satisfied because a personal field is never
   required (refused when the type is registered: see ``personal_fields.py``);
   each redacted document is validated again before anything is written;
 - returns the work list a data-protection officer needs, from one lineage
@@ -354,7 +354,7 @@ def _edge_redactions(
 
 def _check(store: MetadataStore, doc: Mapping[str, Any]) -> None:
     """The redacted document (with its mark) must still satisfy its type's schema."""
-    marked = {**doc, ERASED: {"at": "", "by": "", "reason": "", "fields": []}}
+    marked = {**doc, ERASED: {"start": "", "at": "", "by": "", "reason": "", "fields": []}}
     validate(store.type(str(doc["_id"]).partition("/")[0]), marked)
 
 
@@ -399,6 +399,7 @@ def _write(session: Session, planned: Mapping[str, _Planned], erasure: Erasure) 
             earlier = body.get(ERASED)
             earlier = earlier if isinstance(earlier, dict) else {}
             body[ERASED] = {
+                "start": erasure.start,
                 "at": erasure.at,
                 "by": erasure.by,
                 "reason": erasure.reason,

@@ -58,5 +58,5 @@ def test_the_expected_commands_exist() -> None:
         "runs list", "runs show", "runs compare", "runs record", "runs close", "link",
         "lineage up", "lineage down", "lineage impact", "lineage path", "lineage show",
         "query list", "query show", "query run",
-        "aql", "demo", "serve",
+        "aql", "demo", "serve", "erase",
     }  # fmt: skip
