@@ -18,6 +18,7 @@ from arangoml_meta.errors import (
 )
 from arangoml_meta.queries import run_query
 from arangoml_meta.store import MetadataStore
+from arangoml_meta.type_admin import evolve_type, load_revision, schema_versions
 from arangoml_meta.types import load_type_file
 
 from .conftest import counts
@@ -293,3 +294,22 @@ def test_an_erasure_is_not_part_of_a_step(pipeline: Pipeline) -> None:
 def test_the_erased_mark_cannot_be_set_at_registration(store: MetadataStore) -> None:
     with pytest.raises(BadParameterError, match="erased"):
         store.register("datasets", "x", erased={"at": "now"})
+
+
+def test_a_mark_added_by_types_evolve_is_kept_and_honoured(
+    store: MetadataStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.json"
+    path.write_text(json.dumps({"type": "object", "properties": {"email": {"type": "string"}}}))
+    store.register_type(load_type_file(path))
+    person = store.register("people", "p1", email=SECRET)
+    with pytest.raises(BadParameterError, match="marks no field as personal"):
+        store.erase(person["_id"], reason="request")
+    marked = {"email": {"type": "string", "x-personal-data": True}}
+    path.write_text(json.dumps({"type": "object", "properties": marked}))
+    evolution = evolve_type(store, load_revision(store, path))
+    assert evolution.changed and evolution.breaking == []
+    assert store.type("people").schema["properties"]["email"]["x-personal-data"] is True
+    assert schema_versions(store, "people")[-1]["schema"]["properties"]["email"] == marked["email"]
+    store.erase(person["_id"], reason="request")
+    assert "email" not in store.get(person["_id"])
