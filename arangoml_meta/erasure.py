@@ -8,10 +8,11 @@ profile, which may list the values of a personal column. :func:`erase`
 
 - redacts, by removing them, the personal fields of the artifact and of every
   other version of its name (a run: of itself only; runs of a name are distinct
-  executions), and of every artifact derived from them that copies such a value:
-  the same field (marked in either type) holding an equal value; an edge
-  touching a redacted version whose attribute of the same name holds an equal
-  value loses it too;
+  executions) unless that version says it holds none (``personal_data: false``,
+  e.g. a cleaned version), and of every artifact derived from them, or such a
+  version, that copies such a value: the same field (marked in either type)
+  holding an equal value; an edge touching a redacted version whose attribute of
+  the same name holds an equal value loses it too;
 - keeps every document, its id and every lineage edge, and marks each redacted
   document ``erased: {start, at, by, reason, fields}`` (``start``: the id the erasure
   started from; ``fields`` accumulates over erasures; ``aql/erasures.aql`` lists them). Removal keeps the schema satisfied because a personal field is never
@@ -122,7 +123,8 @@ class Erasure:
     reason: str
     at: str
     by: str
-    versions: list[str]  # the versions of the name erased (the start among them)
+    # the versions of the name erased, the start among them: the traversal's starts
+    versions: list[str]
     redactions: list[Redaction]
     work: list[WorkItem]
     runs: int  # runs downstream (walked through; not in the work list)
@@ -228,9 +230,12 @@ def _plan(
     if doc is None:  # deleted since it was looked up
         raise DocumentNotFoundError(f"artifact not found: {start}", ERROR_ARANGO_DOCUMENT_NOT_FOUND)
     if artifact_type.kind == "execution" or not isinstance(doc.get("name"), str):
-        versions = [doc]
+        named = [doc]
     else:
-        versions = list(session.query(_VERSIONS, {"@c": collection, "name": doc["name"]}))
+        named = list(session.query(_VERSIONS, {"@c": collection, "name": doc["name"]}))
+    # a version that says it holds no personal data is checked for copies only
+    versions = [v for v in named if v["_id"] == start or v.get("personal_data") is not False]
+    others = [v for v in named if v not in versions]
     personal = personal_fields(artifact_type.schema)
     planned: dict[str, _Planned] = {}
     erased_values: dict[FieldPath, list[str]] = {}
@@ -247,10 +252,12 @@ def _plan(
         {"starts": starts, "max": COMPLETE_DEPTH + 1, "depth": COMPLETE_DEPTH, "types": None},
     )
     rows, _ = assemble(raw, COMPLETE_DEPTH, "full", "downstream")
-    for row in rows:
+    reached = {row["_id"] for row in rows}
+    candidates = [*rows, *(v for v in others if v["_id"] not in reached)]
+    for row in candidates:
         if row.get("_missing") or not erased_values:
             continue
-        row_type = store.type(row["_type"])
+        row_type = store.type(str(row["_id"]).partition("/")[0])
         paths = list(dict.fromkeys([*erased_values, *personal_fields(row_type.schema)]))
         body, removed = _redact(_stored(row), paths, erased_values)
         if removed:
@@ -260,7 +267,8 @@ def _plan(
         if planned_doc.why != "edge":
             _check(store, planned_doc.doc)
     redacted = {doc_id: p.fields for doc_id, p in planned.items()}
-    work = [_work_item(v, 0, redacted) for v in versions]
+    # nearest first, then by id: the order of the stored query (aql/erasures.aql) too
+    work = [_work_item(v, 0, redacted) for v in sorted(versions, key=lambda v: str(v["_id"]))]
     work += [
         _work_item(row, row["_depth"], redacted)
         for row in rows

@@ -194,6 +194,20 @@ def test_a_version_registered_after_an_erasure_is_erased_next_time(pipeline: Pip
     assert "statistics" not in s.get(v3["_id"])
 
 
+def test_a_version_without_personal_data_loses_only_copied_values(store: MetadataStore) -> None:
+    raw = store.register("datasets", "wdbc", statistics=PROFILE, personal_data=True)
+    own = {"rows": {"mean": 2.0}}
+    clean = store.register("datasets", "wdbc", statistics=own, personal_data=False)
+    copied = store.register("datasets", "wdbc", statistics=PROFILE, personal_data=False)
+    erasure = store.erase(raw["_id"], reason="request")
+    assert erasure.versions == [raw["_id"]]
+    assert {(r.document, r.why) for r in erasure.redactions} == {
+        (raw["_id"], "erased"),
+        (copied["_id"], "copy"),
+    }
+    assert store.get(clean["_id"])["statistics"] == own
+
+
 def test_an_edge_attribute_copying_a_value_loses_it(store: MetadataStore) -> None:
     raw = store.register("datasets", "raw", statistics=PROFILE)
     copy = store.register("datasets", "copy")
