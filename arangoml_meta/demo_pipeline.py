@@ -39,6 +39,7 @@ leaves out timestamps, run keys and timings, except where
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import hashlib
 import math
 import os
@@ -885,6 +886,9 @@ def _compact_params(params: dict[str, Any] | None, keys: Sequence[str] | None = 
     return " ".join(f"{k}={v}" for k, v in shown.items())
 
 
+ERASURE_REASON = "GDPR request 2026-001"
+
+
 def report(
     store: MetadataStore, result: dict[str, Any], work_dir: str | Path, log: Log = print
 ) -> None:
@@ -1018,6 +1022,40 @@ def report(
     log(f"-- Lineage of {deployment}: everything upstream, each under what it fed")
     for line in lineage_tree(store, deployment):
         log(f"  {line}")
+
+    erasure_report(store, raw, work, log)
+
+
+def erasure_report(store: MetadataStore, raw: str, work: Path, log: Log = print) -> None:
+    """A patient's erasure request on the raw export: what the store redacts, and the work
+    list outside it (files to purge, models to retrain, deployments to redeploy)."""
+    log("")
+    log("-- A patient asks to be erased: redact the raw export's personal fields, keep lineage")
+    log(f'   store.erase({raw}, reason="{ERASURE_REASON}")')
+    erasure = store.erase(raw, reason=ERASURE_REASON)
+    for redaction in erasure.redactions:
+        log(f"  redacted      {redaction.document}: {', '.join(redaction.fields)}")
+    listed = [item for item in erasure.work if item.action != "review"]
+    for line in table(
+        ["depth", "id", "action", "file"],
+        [
+            [
+                item.depth,
+                item.id,
+                item.action,
+                ", ".join(_file_name(u, work) for u in item.locations),
+            ]
+            for item in listed
+        ],
+    ):
+        log(line)
+    reviews = Counter(item.type for item in erasure.work if item.action == "review")
+    if reviews:
+        log("  to review: " + ", ".join(f"{n} {t}" for t, n in sorted(reviews.items())))
+    again = store.erase(raw, reason=ERASURE_REASON)
+    outcome = "redacted more (unexpected)" if again.changed else "nothing left, nothing written"
+    log(f"  erased again: {outcome}; lineage intact: "
+        f"{len(store.downstream(raw))} artifacts and runs downstream")  # fmt: skip
 
 
 def lineage_tree(store: MetadataStore, start: str) -> list[str]:
