@@ -39,7 +39,6 @@ leaves out timestamps, run keys and timings, except where
 from __future__ import annotations
 
 import csv
-from collections import Counter
 import hashlib
 import math
 import os
@@ -47,6 +46,7 @@ import re
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
