@@ -51,7 +51,6 @@ import copy
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -178,12 +177,17 @@ def erase(
         )
     collections = [*EDGES, *(t.name for t in store.types())]
     at = utc_now_iso()
-    labelled = nullcontext() if dry_run else _operation(store, reason.strip())
-    with labelled, store.backend.transaction(write=[] if dry_run else collections) as session:
-        erasure, planned = _plan(store, session, start, artifact_type, reason.strip(), at, dry_run)
-        if not dry_run:
-            _write(session, planned, erasure)
-    if erasure.changed and not dry_run:
+    if dry_run:  # reads only: the unaudited backend, no lock on the audit log
+        with store.raw_backend.transaction(write=[], read=collections) as session:
+            erasure, planned = _plan(store, session, start, artifact_type, reason.strip(), at, True)
+        return erasure
+    with (
+        store.backend.operation(OPERATION, reason=reason.strip()),
+        store.backend.transaction(write=collections) as session,
+    ):
+        erasure, planned = _plan(store, session, start, artifact_type, reason.strip(), at, False)
+        _write(session, planned, erasure)
+    if erasure.changed:
         erasure = replace(erasure, log_truncated=_truncate_log(store))
         log.info(
             "%s erased %s: %d documents redacted, %d downstream",
@@ -193,13 +197,6 @@ def erase(
             len(erasure.work) - len(erasure.versions),
         )
     return erasure
-
-
-def _operation(store: MetadataStore, reason: str) -> AbstractContextManager[Any]:
-    """The audit log's label for the writes (``backend.operation``, where the backend is
-    audited)."""
-    operation = getattr(store.backend, "operation", None)
-    return nullcontext() if operation is None else operation(OPERATION, reason=reason)
 
 
 # ----------------------------------------------------------------------------- planning
@@ -419,8 +416,7 @@ def _write(session: Session, planned: Mapping[str, _Planned], erasure: Erasure) 
 def _truncate_log(store: MetadataStore) -> bool | None:
     """Empty the embedded store's write-ahead log (see the module docstring); None on
     ArangoDB."""
-    backend = getattr(store, "raw_backend", store.backend)
-    storage = getattr(getattr(backend, "db", None), "storage", None)
+    storage = getattr(getattr(store.raw_backend, "db", None), "storage", None)
     if storage is None:
         return None
     return bool(storage.truncate_write_ahead_log())

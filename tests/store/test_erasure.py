@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from arangoml_meta.audit import AUDIT_LOG, verify
 from arangoml_meta.errors import (
     BadParameterError,
     CollectionNotFoundError,
@@ -327,3 +328,33 @@ def test_a_mark_added_by_types_evolve_is_kept_and_honoured(
     assert schema_versions(store, "people")[-1]["schema"]["properties"]["email"] == marked["email"]
     store.erase(person["_id"], reason="request")
     assert "email" not in store.get(person["_id"])
+
+
+def audit_records(store: MetadataStore) -> list[dict[str, Any]]:
+    return store.query(f"FOR a IN {AUDIT_LOG} SORT a.seq RETURN a")
+
+
+def test_the_audit_log_records_the_erasure_and_still_verifies(pipeline: Pipeline) -> None:
+    s, ids = pipeline.store, pipeline.ids
+    before = len(audit_records(s))
+    s.erase(ids["v1"], reason="GDPR request 118")
+    erased = audit_records(s)[before:]
+    assert {a["target"] for a in erased} == {ids["v1"], ids["v2"], ids["subset"]}
+    assert {(a["op"], json.dumps(a["detail"])) for a in erased} == {
+        ("erase", json.dumps({"reason": "GDPR request 118"}))
+    }
+    assert all(a["before"] != a["after"] for a in erased)
+    assert verify(s.backend).ok
+    assert SECRET not in json.dumps(audit_records(s))
+
+
+def test_a_dry_run_and_a_repeat_add_no_audit_record(pipeline: Pipeline) -> None:
+    s, ids = pipeline.store, pipeline.ids
+    before = audit_records(s)
+    s.erase(ids["v1"], reason="request", dry_run=True)
+    assert audit_records(s) == before
+    s.erase(ids["v1"], reason="request")
+    after = audit_records(s)
+    s.erase(ids["v1"], reason="request")
+    assert audit_records(s) == after
+    assert verify(s.backend).ok
