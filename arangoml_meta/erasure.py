@@ -65,7 +65,8 @@ from .errors import (
 )
 from .lineage.walk import COMPLETE_DEPTH, EDGES, WALK, assemble
 from .personal_fields import EACH, ERASED, FieldPath, path_text, personal_fields
-from .types import ArtifactType, validate
+from .types import BUILTIN_NAMES, ArtifactType, validate
+from .write_races import retrying_races
 
 if TYPE_CHECKING:
     from .store import MetadataStore
@@ -167,26 +168,33 @@ def erase(
         raise TransactionError(
             "erase outside a transaction block: an erasure is a transaction of its own"
         )
+    reason = reason.strip()
     start = store.resolve_id(ref)  # 1202 for a missing artifact, 1203 for an unknown type
     artifact_type = store.type(start.partition("/")[0])
     if not personal_fields(artifact_type.schema):
         raise BadParameterError(
             f"type {artifact_type.name!r} marks no field as personal data (x-personal-data), so "
             f"{start} holds none to erase; mark the fields that hold personal data in its "
-            f"schema and evolve it (arangoml-meta types evolve {artifact_type.name}.json)"
+            f"schema and evolve it (arangoml-meta types evolve {_schema_file(artifact_type)})"
         )
     collections = [*EDGES, *(t.name for t in store.types())]
     at = utc_now_iso()
     if dry_run:  # reads only: the unaudited backend, no lock on the audit log
         with store.raw_backend.transaction(write=[], read=collections) as session:
-            erasure, planned = _plan(store, session, start, artifact_type, reason.strip(), at, True)
+            return _plan(store, session, start, artifact_type, reason, at, True)[0]
+
+    def attempt() -> Erasure:
+        with (
+            store.backend.operation(OPERATION, reason=reason),
+            store.backend.transaction(write=collections) as session,
+        ):
+            erasure, planned = _plan(store, session, start, artifact_type, reason, at, False)
+            _write(session, planned, erasure)
         return erasure
-    with (
-        store.backend.operation(OPERATION, reason=reason.strip()),
-        store.backend.transaction(write=collections) as session,
-    ):
-        erasure, planned = _plan(store, session, start, artifact_type, reason.strip(), at, False)
-        _write(session, planned, erasure)
+
+    # a writer that changed one of its documents, or appended to the audit log, meanwhile
+    # (1200): planned again from what it wrote
+    erasure = retrying_races(store.backend, attempt, f"erasing {start}")
     if erasure.changed:
         erasure = replace(erasure, log_truncated=_truncate_log(store))
         log.info(
@@ -411,6 +419,13 @@ def _write(session: Session, planned: Mapping[str, _Planned], erasure: Erasure) 
                 "fields": sorted({*earlier.get("fields", []), *change.fields}),
             }
         session.replace(collection, key, body)
+
+
+def _schema_file(artifact_type: ArtifactType) -> str:
+    """The file ``types evolve`` reads a type's new schema from: a built-in type's in
+    ``schemas/`` (a store made before its marks were added keeps the older schema)."""
+    name = artifact_type.name
+    return f"schemas/{name}.json" if name in BUILTIN_NAMES else f"{name}.json"
 
 
 def _truncate_log(store: MetadataStore) -> bool | None:
