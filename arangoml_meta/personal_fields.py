@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .schema_portability import subschemas
+
 PERSONAL = "x-personal-data"  # the annotation marking a field as personal
 ERASED = "erased"  # the field erasure writes: {at, by, reason, fields}
 EACH = "[]"  # a path segment: every item of an array
@@ -127,27 +129,9 @@ def _required_along(schema: Mapping[str, Any], path: FieldPath) -> FieldPath | N
     return None
 
 
-_NAMED = ("properties", "patternProperties", "definitions", "dependencies")
-
-
-def _is_value(keyword: str) -> bool:
-    """Whether a keyword holds values, not schemas (annotations included)."""
-    return keyword in ("enum", "required", "default") or keyword.startswith("x-")
-
-
 def _schemas(node: Any, pointer: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every object of the schema that is a schema (not a map of property names), with its
-    JSON pointer: a mark is looked for everywhere."""
-    if isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _schemas(value, f"{pointer}/{index}")
-        return
-    if not isinstance(node, Mapping):
-        return
-    yield pointer, node
-    for key, value in node.items():
-        if key in _NAMED and isinstance(value, Mapping):
-            for name, sub in value.items():
-                yield from _schemas(sub, f"{pointer}/{key}/{name}")
-        elif isinstance(value, (Mapping, list)) and not _is_value(key):
-            yield from _schemas(value, f"{pointer}/{key}")
+    """Every subschema of the schema with its JSON pointer: a mark is looked for everywhere."""
+    if isinstance(node, Mapping):
+        yield pointer, node
+        for where, child in subschemas(node, pointer):
+            yield from _schemas(child, where)
