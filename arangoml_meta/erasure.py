@@ -41,8 +41,10 @@ index entries are rewritten (and zeroed) with their document. Known limits: the
 audit log keeps a SHA-256 digest of each document as it was, which could be
 matched against guesses of a low-entropy value together with the rest of the
 document; on ArangoDB, old revisions stay in RocksDB's files until its
-compaction runs (``PUT /_admin/compact``, an administrator's call); a value
-copied into a field of another name, or into free text, is not found.
+compaction runs (``PUT /_admin/compact``, an administrator's call), and through
+``serve`` the old pages stay in the server's write-ahead log until SQLite
+rewrites it or the server stops (its file is written with secure deletion too);
+a value copied into a field of another name, or into free text, is not found.
 """
 
 from __future__ import annotations
