@@ -33,7 +33,7 @@ from typing import Any
 from .schema_portability import subschemas
 
 PERSONAL = "x-personal-data"  # the annotation marking a field as personal
-ERASED = "erased"  # the field erasure writes: {at, by, reason, fields}
+ERASED = "erased"  # the field erasure writes: {start, at, by, reason, fields}
 EACH = "[]"  # a path segment: every item of an array
 
 FieldPath = tuple[str, ...]
@@ -42,7 +42,9 @@ FieldPath = tuple[str, ...]
 def personal_fields(schema: Mapping[str, Any]) -> list[FieldPath]:
     """The paths of the fields ``schema`` marks personal, in schema order (``("statistics",)``,
     ``("columns", "[]", "sample_values")``)."""
-    return [path for path, _, marked in _properties(schema, ()) if marked is True]
+    marked = [path for path, _, mark in _properties(schema, ()) if mark is True]
+    # a field inside a marked one goes with it
+    return [p for p in marked if not any(p[: len(q)] == q and p != q for q in marked)]
 
 
 def path_text(path: FieldPath) -> str:
@@ -60,6 +62,7 @@ def personal_field_problems(schema: Any) -> list[str]:
         return []
     problems: list[str] = []
     allowed: set[int] = set()
+    outermost = set(personal_fields(schema))  # what erasure removes
     for path, node, marked in _properties(schema, ()):
         allowed.add(id(node))
         if marked is None:
@@ -68,7 +71,7 @@ def personal_field_problems(schema: Any) -> list[str]:
             problems.append(
                 f"field '{path_text(path)}': {PERSONAL} is true or false, not {marked!r}"
             )
-        elif marked and (required := _required_along(schema, path)):
+        elif path in outermost and (required := _required_along(schema, path)):
             problems.append(
                 f"field '{path_text(path)}' is marked personal ({PERSONAL}) but "
                 f"'{path_text(required)}' is required: erasure removes a personal field, so "
@@ -80,7 +83,7 @@ def personal_field_problems(schema: Any) -> list[str]:
                 f"{pointer}: {PERSONAL} marks a field's schema (under 'properties', or an "
                 "array's 'items' below one), not this place"
             )
-    if personal_fields(schema) and schema.get("additionalProperties") is False:
+    if outermost and schema.get("additionalProperties") is False:
         declared = schema.get("properties", {}).get(ERASED)
         if not isinstance(declared, Mapping) or declared.get("type") not in (None, "object"):
             problems.append(
@@ -94,16 +97,14 @@ def _properties(
     node: Mapping[str, Any], path: FieldPath
 ) -> Iterator[tuple[FieldPath, Mapping[str, Any], Any]]:
     """Every property schema below ``node`` through ``properties`` and ``items``, with its
-    path and its mark (None when unmarked); a marked field's own properties are not walked."""
+    path and its mark (None when unmarked)."""
     properties = node.get("properties")
     if isinstance(properties, Mapping):
         for name, sub in properties.items():
             if not isinstance(sub, Mapping):
                 continue
-            marked = sub.get(PERSONAL)
-            yield (*path, name), sub, marked
-            if marked is not True:
-                yield from _below(sub, (*path, name))
+            yield (*path, name), sub, sub.get(PERSONAL)
+            yield from _below(sub, (*path, name))
 
 
 def _below(

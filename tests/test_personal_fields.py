@@ -91,6 +91,13 @@ def test_a_closed_type_declaring_erased_may_have_personal_fields() -> None:
     )
 
 
+def test_a_field_inside_a_marked_one_goes_with_it() -> None:
+    inner = {"type": "object", "required": ["phone"], "properties": {"phone": PERSONAL}}
+    nested = schema(profile={**inner, "x-personal-data": True})
+    check_schema(nested)
+    assert personal_fields(nested) == [("profile",)]
+
+
 def test_a_property_named_like_the_annotation_is_only_a_name() -> None:
     check_schema(schema(**{"x-personal-data": {"type": "string"}}))
 
