@@ -80,17 +80,19 @@ def initialize(
     actor: str,
     types: Callable[[], list[ArtifactType]],
     audit: bool = True,
-    begin_log: Callable[[], object] = lambda: None,
-) -> None:
+    begin_log: Callable[[bool], object] = lambda new: None,
+) -> dict[str, Any] | None:
     """Create or migrate the store (see the module docstring); nothing when it is current
     (one read). The schema is read once (``schema_snapshot``), and a race with another
     process setting the store up (1210, or 1200 on ArangoDB) is looked at again
     (``write_races.py``). ``audit``: whether a store made or migrated now keeps the audit
-    log, begun by ``begin_log`` (``audit.adopt``) before the version is recorded."""
+    log, begun by ``begin_log(new)`` (``audit.adopt``; ``new``: the store was empty) before
+    the version is recorded. Returns the ``store_info`` read when the store was current
+    (None when it was made or migrated now)."""
     info = _store_info(backend)
     version = (info or {}).get("schema_version")
     if version == STORE_SCHEMA_VERSION:
-        return
+        return info
     if _is_newer(version):
         raise StoreError(
             f"the store {backend.location} has schema version {version}, newer than this "
@@ -104,8 +106,9 @@ def initialize(
             migrate_environments(backend, actor)
         save_graph(backend, types())
         if audit:
-            begin_log()
+            begin_log(info is None)
         _record_version(backend, actor, audit)
+    return None
 
 
 def _store_info(backend: Backend) -> dict[str, Any] | None:
@@ -168,7 +171,12 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
     backend.create_collection(AUDIT_LOG)
-    for fields in (["at"], ["target"], ["actor"], ["op"]):
+    # the head (the highest seq) is read by every commit: an index answers it at once; unique
+    # besides the key, except on a cluster (a unique index must hold the shard key there)
+    backend.ensure_index(AUDIT_LOG, ["seq"])
+    # a period (audit log --since, the auditor's queries) and one document's history; every
+    # index is written by every commit, so not who or what (those filters scan)
+    for fields in (["at"], ["target"]):
         backend.ensure_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
     # one lookup for all, then one insert of the missing; another process seeding them at

@@ -141,15 +141,17 @@ class MetadataStore:
         ``audit``: whether the store keeps the audit log (None: as it does; a new store
         does). True begins the log of a store made without one; False is for making a
         store without one, and refused (10) for a store that keeps it."""
-        initialize(
+        current = initialize(
             self.raw_backend,
             self.actor,
             self.types,
             audit=audit is not False,
-            begin_log=lambda: adopt(self.backend),
+            begin_log=lambda new: adopt(self.backend, [REGISTRY] if new else None),
         )
         self._types.clear()
-        keeps = audit_setting(self.raw_backend)
+        keeps = (
+            audit_setting(self.raw_backend) if current is None else bool(current.get("audit", True))
+        )
         if audit is False and keeps:
             raise BadParameterError(
                 f"the store at {self.backend.location} keeps an audit log, which cannot be "

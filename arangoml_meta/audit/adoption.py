@@ -10,6 +10,8 @@ what they say, unverified).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .recorder import AuditedBackend, Entry, version_of
 from .records import AUDIT_LOG, content_digest
 from .verify import audited_collections
@@ -19,13 +21,14 @@ _DOCUMENTS = "FOR d IN @@c SORT d._key RETURN d"
 NOTE = {"note": "present when the audit log began"}
 
 
-def adopt(backend: AuditedBackend) -> int:
+def adopt(backend: AuditedBackend, collections: Sequence[str] | None = None) -> int:
     """One ``adopt`` record per document no record names yet, in one transaction (so two
-    processes beginning the log at once adopt each document once); the number written."""
+    processes beginning the log at once adopt each document once); the number written.
+    ``collections``: only these (a new store holds nothing but its type registry)."""
     adopted = 0
     with backend.transaction(write=[AUDIT_LOG]) as session:
         named = set(session.query(_NAMED))
-        for collection in audited_collections(session):
+        for collection in collections or audited_collections(session):
             for doc in session.query(_DOCUMENTS, {"@c": collection}):
                 if f"{collection}/{doc['_key']}" in named:
                     continue

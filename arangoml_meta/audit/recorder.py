@@ -35,7 +35,7 @@ from ..cursor import Cursor
 from ..environment import utc_now_iso
 from ..errors import ERROR_ARANGO_CONFLICT, ConflictError, UniqueConstraintError
 from ..query_limits import QueryLimits
-from .records import AUDIT_LOG, GENESIS, content_digest, record_key, seal
+from .records import AUDIT_LOG, GENESIS, content_digest, seal
 
 # what the log does not cover: itself, and the store's own bookkeeping of its schema version
 UNAUDITED = frozenset({AUDIT_LOG, "store_info"})
@@ -95,6 +95,7 @@ class AuditedBackend:
         # the database user a server authenticated (ArangoDB, serve); None on a file
         self.user: str | None = getattr(inner, "username", None)
         self._head: tuple[int, str] | None = None  # the last record this process appended
+        self._head_token: int | None = None  # the backend's foreign_commits() when it did
 
     def __getattr__(self, name: str) -> Any:  # what only one backend has (db, storage, ...)
         return getattr(self.inner, name)
@@ -225,6 +226,8 @@ class AuditedBackend:
             _PENDING.reset(token)
         if head is not None:  # committed
             self._head = head
+            commits = getattr(self.inner, "foreign_commits", None)
+            self._head_token = None if commits is None else commits()
 
     def _begin(self, write: Sequence[str], read: Sequence[str]) -> Any:
         """The inner transaction, with the audit log locked exclusively where the backend
@@ -307,9 +310,11 @@ class AuditedBackend:
         return seq, prev
 
     def _current_head(self, session: Session) -> tuple[int, str]:
-        """(seq, hash) of the chain's last record: the one this process appended last,
-        unless a record follows it (one key lookup), else read."""
-        if self._head is not None and session.get(AUDIT_LOG, record_key(self._head[0] + 1)) is None:
+        """(seq, hash) of the chain's last record: on the embedded store, the one this
+        process appended last while no other connection has committed since (known without
+        a read); else read (one query, on the seq index)."""
+        commits = getattr(self.inner, "foreign_commits", None)
+        if self._head is not None and commits is not None and self._head_token == commits():
             return self._head
         rows = session.query(_HEAD)
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)

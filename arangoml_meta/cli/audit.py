@@ -86,7 +86,8 @@ def verify(
         typer.echo(f"audit log does NOT verify: first broken at {first}")
         emit_rows([vars(p) for p in report.problems], fmt)
         counted = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts.items()))
-        typer.echo(f"{sum(report.counts.values())} problems ({counted})")
+        total = sum(report.counts.values())
+        typer.echo(f"{total} {'problem' if total == 1 else 'problems'} ({counted})")
     if not report.ok:
         raise typer.Exit(EXIT_BROKEN)
 

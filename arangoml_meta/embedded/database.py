@@ -127,6 +127,9 @@ class EmbeddedDatabase:
     def drop_collection(self, name: str) -> None:
         self.storage.drop_collection(name)
 
+    def rename_collection(self, name: str, new_name: str) -> None:
+        self.storage.rename_collection(name, new_name)
+
     def collections(self) -> list[dict[str, Any]]:
         return [
             {"name": c.name, "type": "edge" if c.edge else "document"}

@@ -508,6 +508,31 @@ class Storage:
             self._execute("DELETE FROM _collections WHERE id = ?", (info.id,))
             self._invalidate_catalog()
 
+    def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        """Give a collection another name (1207 when one has it, 1208 when it is not a
+        name): its documents, indexes and schema stay, the named graphs that use it name
+        the new one, and edges elsewhere keep the ``_from`` / ``_to`` they hold, as
+        ArangoDB's rename leaves them."""
+        check_collection_name(new_name)
+        with self.atomic(write=True):
+            info = self.collection(name)
+            if new_name == name:
+                return info
+            if new_name in self._load_catalog():
+                raise CollectionError(
+                    f"duplicate name: collection {new_name} exists", ERROR_ARANGO_DUPLICATE_NAME
+                )
+            self._execute("UPDATE _collections SET name = ? WHERE id = ?", (new_name, info.id))
+            for graph, definition in self._load_graphs().items():
+                renamed = _graph_renaming(definition, name, new_name)
+                if renamed != definition:
+                    self._execute(
+                        "UPDATE _graphs SET definition = ? WHERE name = ?",
+                        (json.dumps(renamed), graph),
+                    )
+            self._invalidate_catalog()
+            return self._load_catalog()[new_name]
+
     def truncate(self, name: str) -> None:
         with self.atomic(write=True):
             self._execute(f"DELETE FROM {self.collection(name).table}")
@@ -959,6 +984,30 @@ class Storage:
         self, info: CollectionInfo, exc: sqlite3.IntegrityError
     ) -> UniqueConstraintError:
         return unique_error(info, exc)
+
+
+def _graph_renaming(definition: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """A graph's catalog entry with collection ``old`` named ``new`` wherever it appears."""
+
+    def names(values: Any) -> Any:
+        return [new if v == old else v for v in values] if isinstance(values, list) else values
+
+    edges = [
+        {
+            **edge,
+            "collection": new if edge.get("collection") == old else edge.get("collection"),
+            "from": names(edge.get("from")),
+            "to": names(edge.get("to")),
+        }
+        if isinstance(edge, dict)
+        else edge
+        for edge in definition.get("edgeDefinitions") or []
+    ]
+    return {
+        **definition,
+        "edgeDefinitions": edges,
+        "orphanCollections": names(definition.get("orphanCollections") or []),
+    }
 
 
 __all__ = [
