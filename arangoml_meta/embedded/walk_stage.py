@@ -37,6 +37,22 @@ Check = Callable[[Frame, str], bool]
 Wanted = Callable[[str], bool]
 
 
+# how many sets of bind values a FILTER keeps what it decided for (see _Filter.memo)
+_SHARED_ANSWERS = 64
+
+
+def _shared(by_values: dict[str, Any], slots: tuple[int, ...], frame: Frame) -> Any:
+    """The dict in ``by_values`` for the values of ``slots`` in ``frame`` (made empty)."""
+    # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
+    key = repr([frame[slot] for slot in slots])
+    found = by_values.get(key)
+    if found is None:
+        if len(by_values) >= _SHARED_ANSWERS:
+            by_values.clear()
+        found = by_values[key] = {}
+    return found
+
+
 def _reject(frame: Frame, vertex: str) -> bool:
     return False
 
@@ -54,14 +70,27 @@ class _Filter:
         expressions: ExpressionCompiler,
         overrides: dict[int, Expr],
         v_slot: int,
+        depth_vars: set[A.Variable],
     ) -> None:
         self.conjunction = split.conjunction
         # the level operands whose value holds for a whole walk, and the others
         self.steady: list[Expr] = []
         self.level: list[Expr] = []
+        level_nodes: list[A.Node] = []
         for node, scope in zip(split.level, split.level_scopes, strict=True):
             compiled = expressions.substituting(node, overrides)
             (self.level if scope == LEVEL else self.steady).append(compiled)
+            if scope == LEVEL:
+                level_nodes.append(node)
+        # When the level operands read no variable but the depth (``LET depth =
+        # LENGTH(p.edges)``), what they decide is the same at a depth for every walk with
+        # the same bind values: :meth:`depth_cache` keeps it (by those values)
+        self.depth_slots: tuple[int, ...] | None = None
+        self.depth_verdicts: dict[str, dict[int, bool]] = {}
+        if level_nodes and all(set(VariableUsage(n).reads) <= depth_vars for n in level_nodes):
+            slots = {b.slot for node in level_nodes for b in node.find_all(A.BindParam)}
+            if all(slot >= 0 for slot in slots):
+                self.depth_slots = tuple(sorted(slots))
         self.rest = None if split.rest is None else expressions.substituting(split.rest, overrides)
         self.pure = split.pure
         self.scope = split.scope
@@ -74,6 +103,28 @@ class _Filter:
                 split.rest, {**overrides, **{id(node): name for node in split.by_collection}}
             )
         self.v_slot = v_slot
+        # A by-collection answer that holds for a whole run reads nothing but bind
+        # parameters: runs with the same values share their answers (by those values)
+        self.param_slots: tuple[int, ...] | None = None
+        self.shared: dict[str, dict[str, bool]] = {}
+        if split.rest is not None and split.by_collection and split.scope == RUN:
+            slots = {node.slot for node in split.rest.find_all(A.BindParam)}
+            if all(slot >= 0 for slot in slots):
+                self.param_slots = tuple(sorted(slots))
+
+    def memo(self, frame: Frame) -> dict[str, bool]:
+        """Where a run keeps this FILTER's by-collection answers: shared by the runs with
+        the same bind values when the answers hold for a run (see ``__init__``)."""
+        if self.param_slots is None:
+            return {}
+        return _shared(self.shared, self.param_slots, frame)
+
+    def depth_cache(self, frame: Frame) -> dict[int, bool] | None:
+        """What the level operands decide at each depth, for the runs with the bind values
+        of ``frame`` (None: they read more than the depth, see ``__init__``)."""
+        if self.depth_slots is None:
+            return None
+        return _shared(self.depth_verdicts, self.depth_slots, frame)
 
     def decides(self, frame: Frame, operands: list[Expr]) -> bool:
         """Whether ``operands`` (pure) decide the whole condition: one is false in a chain
@@ -86,11 +137,24 @@ class _Filter:
             return False
         return True
 
-    def verdict(self, frame: Frame, steady: bool) -> bool | None:
-        """What the level operands decide for every row of a level (None: each row decides);
-        ``steady``: whether the operands that hold for the walk decided."""
-        if steady or (self.level and self.decides(frame, self.level)):
+    def verdict(
+        self, frame: Frame, steady: bool, depth: int, cache: dict[int, bool] | None
+    ) -> bool | None:
+        """What the level operands decide for every row of the level at ``depth`` (None:
+        each row decides); ``steady``: whether the operands that hold for the walk decided;
+        ``cache``: what the level operands decided at each depth (see :meth:`depth_cache`)."""
+        if steady:
             return not self.conjunction
+        if self.level:
+            if cache is None:
+                decided = self.decides(frame, self.level)
+            else:
+                found = cache.get(depth)
+                if found is None:
+                    found = cache[depth] = self.decides(frame, self.level)
+                decided = found
+            if decided:
+                return not self.conjunction
         if self.rest is None:
             return self.conjunction
         return None
@@ -165,18 +229,21 @@ class _Pushed:
         self.depth_lets: list[tuple[int, int]] = []
         # in order: ("let", slot, expression, pure) or ("filter", _Filter)
         self.steps: list[tuple[Any, ...]] = []
+        depth_vars: set[A.Variable] = set()  # the depth LETs'
         for step in plan.pushed:
             if isinstance(step, RowLet):
                 expression = expressions.substituting(step.node.expr, overrides)
                 counted = _counted_path(step.node.expr, plan)
                 if counted is not None:
                     self.depth_lets.append((step.node.var.slot, counted))
+                    depth_vars.add(step.node.var)
                 elif step.level:
                     self.level_lets.append((step.node.var.slot, expression))
                 else:
                     self.steps.append(("let", step.node.var.slot, expression, step.pure))
             else:
-                self.steps.append(("filter", _Filter(step, expressions, overrides, v_slot)))
+                split = _Filter(step, expressions, overrides, v_slot, depth_vars)
+                self.steps.append(("filter", split))
         self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
         self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
 
@@ -198,10 +265,16 @@ class _Pushed:
         steady = run.steady
         filters = self.filters
         key: Any  # the verdicts; one FILTER's alone in the common case
+        caches = run.depth_caches
         if len(filters) == 1:
-            key = filters[0].verdict(frame, steady[0])
+            key = filters[0].verdict(frame, steady[0], depth, caches[0])
         else:
-            key = tuple([split.verdict(frame, steady[i]) for i, split in enumerate(filters)])
+            key = tuple(
+                [
+                    split.verdict(frame, steady[i], depth, caches[i])
+                    for i, split in enumerate(filters)
+                ]
+            )
         level = run.made.get(key)
         if level is None:
             verdicts = key if len(filters) != 1 else (key,)
@@ -261,6 +334,7 @@ class _Run:
     __slots__ = (
         "collections",
         "depth",
+        "depth_caches",
         "frame",
         "level",
         "level_memos",
@@ -276,7 +350,10 @@ class _Run:
         self.pushed = pushed
         self.frame = frame
         self.collections = collections  # where the walk's vertices may lie (None: anywhere)
-        self.memos: list[dict[str, bool]] = [{} for _ in pushed.memo_scopes]
+        self.memos: list[dict[str, bool]] = [
+            split.memo(frame) for split in pushed.filters if split.by_collection is not None
+        ]
+        self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
         memos = self.memos
         self.walk_memos = [memos[i] for i, scope in enumerate(pushed.memo_scopes) if scope == WALK]
         self.level_memos = [memos[i] for i, s in enumerate(pushed.memo_scopes) if s == LEVEL]

@@ -389,3 +389,26 @@ def test_edge_attributes_read_from_the_whole_json_equal_the_document_s(returned)
         lean = run(db, query)
         assert lean == run(db, general_walk(query))
         assert lean == run(db, f"FOR e IN e1 SORT TO_NUMBER(SUBSTRING(e._to, 2)) RETURN {returned}")
+
+
+def test_runs_with_other_bind_values_do_not_reuse_what_a_filter_decided():
+    """A plan keeps the pushed FILTER's by-collection answers and its verdicts per depth for
+    the bind values they were made with: one query run again and again with values that
+    alternate (true and 1 compare differently against a depth) answers as the general
+    walk does each time."""
+    query = (
+        f"FOR s IN @starts FOR v, e, p IN 1..4 ANY s GRAPH 'g' {OPTIONS} "
+        "LET depth = LENGTH(p.edges) "
+        "FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types "
+        "RETURN [s, v._id, depth, e._id]"
+    )
+    binds = [
+        {"types": types, "depth": depth}
+        for depth in (1, True, 1.0, 2, None, 0)
+        for types in (["a"], ["b"], None, [], ["a", "b"])
+    ]
+    for seed in (1, 5, 9):
+        with random_graph(seed) as db:
+            for bind in binds + binds[::-1]:
+                bind = {**bind, "starts": STARTS[:4]}
+                assert answer(db, query, **bind) == answer(db, general_walk(query), **bind), bind
