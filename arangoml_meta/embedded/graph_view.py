@@ -298,8 +298,8 @@ class GraphView:
             probed = self.probed
             for row in rows:
                 value = row[2]
-                if value is not None:
-                    existing[row[1]] = bool(value)
+                if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
+                    existing[row[1]] = value != 0
                     if probed is not None and value != 1:  # 1: it exists, nothing read
                         probed[row[1]] = value
         return rows
@@ -401,7 +401,7 @@ class GraphView:
                 if probes:  # what the row's probe tells of the vertex it found (see _fetch)
                     value = row[2]
                     if value is not None:
-                        existing[target] = bool(value)
+                        existing[target] = value != 0
                         if probed is not None and value != 1:
                             probed[target] = value
         return found, via
