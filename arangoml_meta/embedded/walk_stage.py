@@ -382,7 +382,7 @@ class _Run:
         """The collections whose vertices at ``depth`` may pass (for the edge lookups)."""
         if depth < self.low:
             return frozenset()
-        level = self.at(depth)
+        level = self.level if depth == self.depth else self.at(depth)
         wanted = level.wanted
         if wanted is None or self.collections is None:
             return None
@@ -580,7 +580,8 @@ def compile_walk_stage(
                                 frame[e_slot] = None if edge is None else bind_e(edge)
                                 yield None if value is None else value(frame)
                         continue
-                    state = run.at(depth)  # type: ignore[union-attr]
+                    # the level the walk's lookups asked for (see _Run.keep), made when not
+                    state = run.level if run.depth == depth else run.at(depth)  # type: ignore[union-attr]
                     emits = state.emits
                     checks = state.checks
                 elif prune_expr is None:
