@@ -39,6 +39,9 @@ Wanted = Callable[[str], bool]
 
 # how many sets of bind values a FILTER keeps what it decided for (see _Filter.memo)
 _SHARED_ANSWERS = 64
+# how many finished runs a stage keeps for later runs (see _Pushed.run)
+_IDLE_RUNS = 2
+_NO_FRAME: Frame = []
 
 
 def _shared(by_values: dict[str, Any], slots: tuple[int, ...], frame: Frame) -> Any:
@@ -159,8 +162,9 @@ class _Filter:
             return self.conjunction
         return None
 
-    def answers(self, frame: Frame, memo: dict[str, bool]) -> Wanted:
-        """Whether an existing vertex of a collection passes (memoised in ``memo``)."""
+    def answers(self, run: _Run, memo: dict[str, bool]) -> Wanted:
+        """Whether an existing vertex of a collection passes (memoised in ``memo``), in
+        the frame of ``run``'s current execution."""
         expression, asked = self.by_collection, self.asked
         assert expression is not None
 
@@ -168,7 +172,7 @@ class _Filter:
             found = memo.get(collection)
             if found is None:
                 asked[0] = collection
-                found = memo[collection] = to_bool(expression(frame))
+                found = memo[collection] = to_bool(expression(run.frame))
             return found
 
         return passes
@@ -246,6 +250,24 @@ class _Pushed:
                 self.steps.append(("filter", split))
         self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
         self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
+        self._idle: list[_Run] = []  # runs done, kept for the next (see run())
+
+    def run(self, frame: Frame, collections: frozenset[str] | None) -> _Run:
+        """The state of one run of the stage: a run done before, made ready for this
+        one (with the levels it made, when they still hold), or a new one."""
+        try:
+            run = self._idle.pop()  # atomic: two threads never take the same run
+        except IndexError:
+            return _Run(self, frame, collections)
+        run.reset(frame, collections)
+        return run
+
+    def done(self, run: _Run) -> None:
+        """Keep ``run`` (which ran to its end) for a later run, holding nothing of its
+        execution."""
+        run.frame = _NO_FRAME
+        if len(self._idle) < _IDLE_RUNS:
+            self._idle.append(run)
 
     @property
     def trivial(self) -> bool:
@@ -299,7 +321,7 @@ class _Pushed:
             passes = None
             if split.by_collection is not None:
                 memo = next(memos)
-                passes = split.answers(run.frame, memo)
+                passes = split.answers(run, memo)
             if verdict is True:
                 continue
             if verdict is False:
@@ -362,6 +384,31 @@ class _Run:
         self.depth = -1
         self.level = _Level()
         self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
+
+    def reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
+        """Make a run that ended ready for another execution. The levels it made hold
+        while the by-collection answers they read are the same ones (shared by bind
+        values, see :meth:`_Filter.memo`; answers of a walk or a level start afresh
+        anyway) and the walk's vertices may lie in the same collections (``keep``)."""
+        pushed = self.pushed
+        self.frame = frame
+        holds = collections == self.collections
+        self.collections = collections
+        splits = [split for split in pushed.filters if split.by_collection is not None]
+        for i, split in enumerate(splits):
+            if split.scope == RUN:
+                memo = split.memo(frame)
+                holds = holds and split.param_slots is not None and memo is self.memos[i]
+                self.memos[i] = memo
+            else:
+                self.memos[i].clear()
+        if not holds:
+            self.made.clear()
+        self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
+        self.low = 0
+        self.depth = -1
+        self.level = _Level()
+        self.steady = []
 
     def new_walk(self, low: int) -> None:
         for memo in self.walk_memos:
@@ -554,7 +601,7 @@ def compile_walk_stage(
                 found = bind_v(vertex) is not None
             return found
 
-        run = None if simple else _Run(pushed, frame, bound.far_collections if narrow else None)
+        run = None if simple else pushed.run(frame, bound.far_collections if narrow else None)
         keep = run.keep if run is not None and narrow else None
         for start, low, high in walks(upstream, frame):
             if run is not None:
@@ -663,6 +710,8 @@ def compile_walk_stage(
                                 frame[slot] = expression(frame)
                         else:
                             yield None if value is None else value(frame)
+        if run is not None:  # (a run left unfinished, by a LIMIT, is not kept)
+            pushed.done(run)
 
     return traversal
 

@@ -412,3 +412,24 @@ def test_runs_with_other_bind_values_do_not_reuse_what_a_filter_decided():
             for bind in binds + binds[::-1]:
                 bind = {**bind, "starts": STARTS[:4]}
                 assert answer(db, query, **bind) == answer(db, general_walk(query), **bind), bind
+
+
+def test_a_run_after_edges_point_into_a_new_collection_reads_its_vertices():
+    """A later run of a plan with the same bind values, after an edge points into a
+    collection no edge pointed into before: the walk reads and keeps its vertices."""
+    db = make_db(
+        {"a": [{"_key": "a0"}, {"_key": "a1", "name": "A1"}], "c": [{"_key": "c0", "name": "C0"}]},
+        {"e1": [{"_from": "a/a0", "_to": "a/a1"}]},
+    )
+    db.create_graph("g", [{"collection": "e1", "from": ["a"], "to": ["a", "c"]}])
+    query = (
+        f"FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {OPTIONS} "
+        "FILTER PARSE_IDENTIFIER(v._id).collection IN @types RETURN [v._id, v.name]"
+    )
+    with db:
+        assert run(db, query, types=["a", "c"]) == [["a/a1", "A1"]]
+        db.insert("e1", {"_from": "a/a1", "_to": "c/c0"})
+        assert run(db, query, types=["a", "c"]) == [["a/a1", "A1"], ["c/c0", "C0"]]
+        assert answer(db, query, types=["a", "c"]) == answer(
+            db, general_walk(query), types=["a", "c"]
+        )
