@@ -277,7 +277,8 @@ class _Pushed:
         """The :class:`_Level` at ``depth``; sets the path and the level LETs in the frame."""
         frame = run.frame
         if self.p_slot is not None:
-            frame[self.p_slot] = _depth_path(depth)
+            path = _DEPTH_PATHS.get(depth)
+            frame[self.p_slot] = path if path is not None else _depth_path(depth)
         for slot, extra in self.depth_lets:
             frame[slot] = depth + extra
         for slot, expression in self.level_lets:
@@ -429,7 +430,10 @@ class _Run:
         """The collections whose vertices at ``depth`` may pass (for the edge lookups)."""
         if depth < self.low:
             return frozenset()
-        level = self.level if depth == self.depth else self.at(depth)
+        if depth != self.depth:  # (at(), inline: once per level of every walk)
+            self.level = self.pushed.level(self, depth)
+            self.depth = depth
+        level = self.level
         wanted = level.wanted
         if wanted is None or self.collections is None:
             return None
