@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -240,10 +241,19 @@ def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
     whose name part is a valid name (so a valid key too)."""
     if not isinstance(start, str):
         return None
+    found = _name_parts(start)
+    if found is not None:
+        store.type(found[0])  # an unknown type is 1203
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _name_parts(start: str) -> tuple[str, str] | None:
+    """What :func:`_one_name` parses out of ``start`` (remembered: a walk is often asked
+    again from the same start; a malformed reference raises each time)."""
     ref = parse_ref(start)
     if ref.key is None or not is_valid_name(ref.key):
         return None
-    store.type(ref.type)  # an unknown type is 1203
     return ref.type, ref.key
 
 
