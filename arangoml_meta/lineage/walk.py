@@ -21,7 +21,7 @@ come from this module, every value from bind parameters.
 
 Cost on the embedded engine (known gap: issue 8 asks for ≤ 3x a hand-written
 recursive CTE downstream and ≤ 5x upstream; the peer benchmark at scale 1 measures
-about 5x and 9-10x). Profiled on that benchmark's store, an upstream call (~0.14 ms,
+about 5x and 9x). Profiled on that benchmark's store, an upstream call (~0.14 ms,
 7 levels, one row) is about 10 µs of query setup, 20 µs resolving ``type/name``
 (``DOCUMENT`` and the name index scan), 20 µs setting up the traversal, 6 µs here,
 and 10 µs per breadth-first level, of which ~4 µs is the level's SQL statement (one
