@@ -28,7 +28,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..document_rules import is_valid_key
@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 # about 6% of the API's ingest time.
 CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000")
 
+# what gives new documents their keys by a collection's keyOptions: the documents, keyed
+KeyPolicy = Callable[["CollectionInfo", Sequence[dict[str, Any]]], Sequence[dict[str, Any]]]
 # the most keys a connection reserves at once (see Storage._next_keys)
 KEY_BLOCK_MAX = 64
 
@@ -260,6 +262,9 @@ class Storage:
         self._reserved_keys: dict[int, list[int]] = {}
         self._key_block: dict[int, int] = {}
         self._keys_pending = False
+        # the keys of new documents a server gives by its collections' keyOptions (every
+        # insert: its document API, AQL's INSERT, imports); None: traditional keys
+        self.key_policy: KeyPolicy | None = None
         self._keys_pid = os.getpid()
         # collection id -> its schema property (see schemas.py); None until read
         self._schemas: dict[int, CollectionSchema] | None = None
@@ -858,8 +863,11 @@ class Storage:
     def insert_many(
         self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """Insert documents (keys generated where absent), inside the caller's write
-        transaction (or savepoint), which a failure leaves for it to roll back."""
+        """Insert documents (keys generated where absent, by the :attr:`key_policy` when
+        there is one), inside the caller's write transaction (or savepoint), which a failure
+        leaves for it to roll back."""
+        if self.key_policy is not None:
+            docs = self.key_policy(info, docs)
         explicit = [check_key(d["_key"]) for d in docs if "_key" in d]
         if explicit:  # first: a key generated for the batch is above its explicit ones
             self._bump_key_counter(info, explicit)
