@@ -49,11 +49,12 @@ from ..errors import (
     TransactionError,
     UniqueConstraintError,
 )
-from . import store_file
+from . import geo_index, store_file
 from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
+from .geo_index import GeoDefinition, GeoIndexInfo
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
 from .lock_wait import begin_transaction
 from .schemas import CollectionSchema, decode_property, encode_property
@@ -244,6 +245,7 @@ class Storage:
         self.timeout = timeout  # how long a transaction waits for another connection's lock
         self.read_only = read_only and path != ":memory:"
         self.conn = store_file.connect(path, timeout, self.read_only)
+        geo_index.register(self.conn)  # the geo indexes' triggers call it
         self.lock = threading.RLock()
         self._depth = 0
         self._read_depth = 0  # open read-only blocks (see _Atomic)
@@ -423,15 +425,34 @@ class Storage:
                 info = CollectionInfo(cid, name, bool(edge))
                 catalog[name] = info
                 by_id[cid] = info
+            kinds = self._index_options()
             for iid, cid, name, fields, unique, sparse in self.conn.execute(
                 "SELECT id, collection_id, name, fields, is_unique, sparse FROM _indexes ORDER BY id"
             ):
-                if cid in by_id:
+                if cid not in by_id:
+                    continue
+                if iid in kinds:  # a geo index (the only other kind)
+                    by_id[cid].geo_indexes.append(
+                        geo_index.from_catalog(iid, name, json.loads(fields), kinds[iid][1])
+                    )
+                else:
                     by_id[cid].indexes.append(
                         IndexInfo(iid, name, json.loads(fields), bool(unique), bool(sparse))
                     )
             self._catalog = catalog
         return self._catalog
+
+    def _index_options(self) -> dict[int, tuple[str, str]]:
+        """Index id -> (type, options JSON) of the indexes that are not persistent ones; a
+        store that never had one has no ``_index_options`` table."""
+        if not self._has_table("_index_options"):
+            return {}
+        return {
+            iid: (kind, options)
+            for iid, kind, options in self.conn.execute(
+                "SELECT index_id, type, options FROM _index_options"
+            )
+        }
 
     def collections(self) -> list[CollectionInfo]:
         with self.atomic():
@@ -477,7 +498,9 @@ class Storage:
     def drop_collection(self, name: str) -> None:
         with self.atomic(write=True):
             info = self.collection(name)
-            self._execute(f"DROP TABLE {info.table}")
+            self._execute(f"DROP TABLE {info.table}")  # and its triggers
+            for geo in info.geo_indexes:
+                self._drop_geo_index(info, geo)
             self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
             if self._has_schemas_table():
                 self._execute("DELETE FROM _schemas WHERE collection_id = ?", (info.id,))
@@ -526,13 +549,60 @@ class Storage:
             self._invalidate_catalog()
             return next(i for i in self.collection(collection).indexes if i.id == iid)
 
+    def ensure_geo_index(
+        self, collection: str, definition: GeoDefinition, name: str | None = None
+    ) -> tuple[GeoIndexInfo, bool]:
+        """Create a geo index (see ``geo_index.py``) over the documents there already, or
+        find the one with this definition; and whether it was created."""
+        with self.atomic(write=True):
+            info = self.collection(collection)
+            for existing in info.geo_indexes:
+                if existing.definition == definition:
+                    return existing, False
+            fields = list(definition.fields)
+            iid = self._execute(
+                "INSERT INTO _indexes(collection_id, name, fields, is_unique, sparse) "
+                "VALUES (?, ?, ?, 0, 1)",
+                (info.id, name or "", json.dumps(fields)),
+            ).lastrowid
+            assert iid is not None
+            index_name = name or f"idx_{iid}"
+            self._execute("UPDATE _indexes SET name = ? WHERE id = ?", (index_name, iid))
+            self._execute(
+                "CREATE TABLE IF NOT EXISTS _index_options "
+                "(index_id INTEGER PRIMARY KEY, type TEXT NOT NULL, options TEXT NOT NULL)"
+            )
+            self._execute(
+                "INSERT INTO _index_options(index_id, type, options) VALUES (?, 'geo', ?)",
+                (iid, json.dumps(definition.options())),
+            )
+            made = GeoIndexInfo(
+                iid, index_name, fields, definition.geo_json, definition.legacy_polygons
+            )
+            for statement in geo_index.create_sql(info, made):
+                self._execute(statement)
+            self._invalidate_catalog()
+            return made, True
+
+    def _drop_geo_index(self, info: CollectionInfo, index: GeoIndexInfo) -> None:
+        for statement in geo_index.drop_sql(info, index):
+            self._execute(statement)
+        self._execute("DELETE FROM _index_options WHERE index_id = ?", (index.id,))
+
     def drop_index(self, collection: str, index_name: str) -> None:
+        """Drop the index (persistent or geo) with this name or id; 1212 when there is none."""
         with self.atomic(write=True):
             info = self.collection(collection)
             for index in info.indexes:
                 if index.name == index_name or str(index.id) == index_name:
                     self._execute(f"DROP INDEX {info.table}_i{index.id}")
                     self._execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
+                    self._invalidate_catalog()
+                    return
+            for geo in info.geo_indexes:
+                if geo.name == index_name or str(geo.id) == index_name:
+                    self._drop_geo_index(info, geo)
+                    self._execute("DELETE FROM _indexes WHERE id = ?", (geo.id,))
                     self._invalidate_catalog()
                     return
             raise CollectionError(f"index not found: {index_name}", 1212)
@@ -590,9 +660,12 @@ class Storage:
     # ------------------------------------------------------------------ schemas
 
     def _has_schemas_table(self) -> bool:
+        return self._has_table("_schemas")
+
+    def _has_table(self, name: str) -> bool:
         return (
             self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_schemas'"
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
             ).fetchone()
             is not None
         )
