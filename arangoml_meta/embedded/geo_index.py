@@ -246,8 +246,7 @@ def create_sql(info: CollectionInfo, index: GeoIndexInfo) -> list[str]:
         f"INSERT INTO {tree} SELECT seq, json_extract(p, '$[0]'), json_extract(p, '$[0]'), "
         f"json_extract(p, '$[1]'), json_extract(p, '$[1]') FROM "
         f"(SELECT seq, {SQL_FUNCTION}(doc, {spec}) AS p FROM {table}) WHERE p IS NOT NULL",
-        f"INSERT INTO {out}(seq) SELECT seq FROM {table} "
-        f"WHERE {SQL_FUNCTION}(doc, {spec}) IS NULL",
+        f"INSERT INTO {out}(seq) SELECT seq FROM {table} WHERE {SQL_FUNCTION}(doc, {spec}) IS NULL",
     ]
 
 
