@@ -4,12 +4,15 @@ A geo index reads a position from each document, as ArangoDB 3.12's does:
 
 - two fields ``[lat, lon]``: the latitude and the longitude, each a number;
 - one field, ``geoJson: false``: an array of at least two numbers, latitude first;
-- one field, ``geoJson: true``: an array ``[longitude, latitude, ...]`` or a GeoJSON
+- one field, ``geoJson: true``: an array ``[longitude, latitude]`` or a GeoJSON
   geometry (Point, MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon),
   placed at its centroid — the point GEO_DISTANCE measures a shape from.
 
 Latitudes lie in [-90, 90] and longitudes in [-180, 180]; a document without such a
-position is not indexed (a geo index is sparse by nature). ``legacyPolygons`` is kept
+position is not indexed (a geo index is sparse by nature). Unlike ArangoDB's, a
+``geoJson`` index leaves out ``[lon, lat, altitude]`` arrays: GEO_DISTANCE reads no
+position from them, and the index holds only what the distance functions read, at
+the point they read (``geo_search.py`` relies on it). ``legacyPolygons`` is kept
 and reported; a shape's centroid does not depend on it. The S2 cover parameters
 ArangoDB reports (``bestIndexedLevel`` ...) are its defaults: there are no S2 cells
 here.
@@ -169,7 +172,9 @@ def position(doc: dict[str, Any], definition: GeoDefinition) -> Position | None:
         return (float(latitude), float(longitude)) if _valid(latitude, longitude) else None
     value = _value_at(doc, paths[0])
     if type(value) is list:
-        if len(value) < 2:
+        # GEO_DISTANCE reads a pair [lon, lat] only (null for more): the index holds what
+        # the function measures, so that a query it narrows gives what a scan gives
+        if len(value) != 2 if definition.geo_json else len(value) < 2:
             return None
         latitude, longitude = (value[1], value[0]) if definition.geo_json else value[:2]
         return (float(latitude), float(longitude)) if _valid(latitude, longitude) else None

@@ -114,9 +114,15 @@ def _shape(node: A.Node, slot: int, compile_expr: Compile) -> Locate | None:
     """Where a GEO_DISTANCE argument not depending on ``d`` lies (GEO_POINT(lon, lat) read
     from its arguments: calling it could warn once more than the FILTER does)."""
     if isinstance(node, A.FunctionCall) and node.name == "GEO_POINT" and len(node.args) == 2:
-        if all(independent(arg, slot) for arg in node.args):
-            return _numbers_at(compile_expr(node.args[1]), compile_expr(node.args[0]))
-        return None
+        if not all(independent(arg, slot) for arg in node.args):
+            return None
+        longitude, latitude = (compile_expr(arg) for arg in node.args)
+
+        def point(frame: Frame) -> tuple[float, float] | None:
+            lon, lat = longitude(frame), latitude(frame)
+            return shape_position([lon, lat]) if is_number(lon) and is_number(lat) else None
+
+        return point
     if not independent(node, slot):
         return None
     shape = compile_expr(node)
