@@ -5,7 +5,7 @@ keys, edge ends, index definitions), so that a missing or corrupt file is report
 before anything is written. Then, per collection of the dump: the collection is
 created (or found, of the same kind), emptied, given the dump's documents with their
 keys (and, on the embedded store, revisions) and exactly the dump's persistent
-indexes; the key generator continues from the dump's ``lastValue``; the named graphs
+and geo indexes; the key generator continues from the dump's ``lastValue``; the named graphs
 of ``_graphs`` are saved. Other system collections (``_users``, ...) are not
 restored, as arangorestore skips them by default.
 
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..backends.base import collection_kind_error
 from ..embedded.documents import REVISIONS, check_edge_handle, check_key
+from ..embedded.geo_index import parse_definition as parse_geo_definition
 from ..errors import (
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_BAD_PARAMETER,
@@ -221,6 +222,12 @@ def _restore_embedded(
                     not in wanted
                 ):
                     storage.drop_index(spec.name, index.name)
+            for geo in info.geo_indexes:
+                if (
+                    IndexSpec(tuple(geo.fields), False, True, geo.name, geo.definition)
+                    not in wanted
+                ):
+                    storage.drop_index(spec.name, geo.name)
             storage.truncate(spec.name)
             info = storage.collection(spec.name)
             highest = spec.last_value
@@ -230,6 +237,9 @@ def _restore_embedded(
             if highest:
                 storage.note_explicit_key(info, str(highest))
             for dumped in spec.indexes:
+                if dumped.geo is not None:
+                    storage.ensure_geo_index(spec.name, dumped.geo, dumped.name)
+                    continue
                 storage.ensure_index(
                     spec.name, list(dumped.fields), dumped.unique, dumped.sparse, dumped.name
                 )
@@ -248,8 +258,13 @@ def _restore_arango(
     for spec in specs:
         backend.create_collection(spec.name, edge=spec.edge)
         backend.set_schema(spec.name, spec.schema)
-        wanted = {(i.fields, i.unique, i.sparse) for i in spec.indexes}
+        wanted = {(i.fields, i.unique, i.sparse) for i in spec.indexes if i.geo is None}
+        geo_wanted = {i.geo for i in spec.indexes if i.geo is not None}
         for index in arango.api("get", "/_api/index", {"collection": spec.name})["indexes"]:
+            if index.get("type") == "geo":
+                if parse_geo_definition(index) not in geo_wanted:
+                    arango.api("delete", f"/_api/index/{index['id']}")
+                continue
             if index.get("type") not in ("persistent", "hash", "skiplist"):
                 continue
             fields, unique, sparse = (
@@ -265,6 +280,9 @@ def _restore_arango(
                 spec.name, [{k: v for k, v in d.items() if k != "_rev"} for d in batch]
             )
         for index in spec.indexes:
+            if index.geo is not None:
+                arango.api("post", "/_api/index", {"collection": spec.name}, index.as_dump())
+                continue
             backend.ensure_index(spec.name, list(index.fields), index.unique, index.sparse)
     for graph in graphs:
         backend.save_graph(graph["name"], graph["edgeDefinitions"])

@@ -124,9 +124,15 @@ def test_a_directory_without_dump_json_is_not_a_dump(tmp_path: Path) -> None:
         ),
         (
             "datasets.structure",
-            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "geo", "fields": ["p"]}]}',
+            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "fulltext", "fields": ["p"]}]}',
             ERROR_NOT_IMPLEMENTED,
-            "'geo' cannot be restored",
+            "'fulltext' cannot be restored",
+        ),
+        (
+            "datasets.structure",
+            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "geo", "fields": ["a", "b", "c"]}]}',
+            ERROR_BAD_PARAMETER,
+            "a geo index: invalid number of index attributes",
         ),
         ("datasets.data", b'{"_key": "raw-v1", "name": "raw"}\n{"_key": "x", ', 600, ":2 is not"),
         ("datasets.data", b'{"_key": "a"}\n[1]\n', ERROR_BAD_PARAMETER, ":2 is not a JSON object"),
@@ -354,6 +360,26 @@ def test_embedded_dump_restore_embedded_is_identical(source: MetadataStore, tmp_
         assert report.graphs == ["lineage"]
         assert contents(target) == contents(source)
         assert files_of(dumped(target, tmp_path / "again")) == files_of(directory)
+
+
+def test_geo_indexes_are_dumped_and_restored(source: MetadataStore, tmp_path: Path) -> None:
+    """A geo index (an embedded one, or one a team added on ArangoDB) comes back, kept
+    current by the restored documents."""
+    db = source.backend.db  # type: ignore[attr-defined]
+    db.ensure_geo_index("datasets", ["where"], geo_json=True, name="by_place")
+    source.register("datasets", "mapped", where=[2.35, 48.85])
+    directory = dumped(source, tmp_path / "dump")
+    structure = json.loads((directory / structure_file("datasets")).read_text())
+    (geo,) = [i for i in structure["indexes"] if i["type"] == "geo"]
+    assert (geo["fields"], geo["geoJson"], geo["name"]) == (["where"], True, "by_place")
+    with fresh(tmp_path) as target:
+        target.restore(directory)
+        assert contents(target) == contents(source)
+        near = (
+            "FOR d IN datasets FILTER GEO_DISTANCE(d.where, [2.3, 48.8]) < 10000 "
+            "FILTER d.where != null RETURN d.name"  # no position: null, which is < 10000
+        )
+        assert target.query(near) == ["mapped"]
 
 
 def test_a_restored_store_goes_on_where_the_dump_ended(
