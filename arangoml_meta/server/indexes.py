@@ -4,13 +4,14 @@ The engine's index kinds are ArangoDB's primary index (``_key``, id 0), the
 edge index of an edge collection (``_from`` / ``_to``, listed once with id 1,
 as ArangoDB lists its two halves), persistent indexes (``unique``,
 ``sparse``, ``name``; ``hash`` and ``skiplist`` are persistent ones, as in
-ArangoDB 3.12) and geo indexes (``geoJson``, ``legacyPolygons``; ``geo1`` and
-``geo2`` are geo ones, see ``embedded/geo_index.py``). A persistent or geo
-index's id is its catalog id plus :data:`INDEX_ID_OFFSET`, so that it can
-never be 0, 1 or 2 (the system indexes' ids) in any collection. The other
-types ArangoDB has (fulltext, ttl, inverted, zkd, mdi) and array fields
-(``tags[*]``) are refused as ArangoDB refuses an index it cannot make (400,
-errorNum 10), saying so. Options the
+ArangoDB 3.12), geo indexes (``geoJson``, ``legacyPolygons``; ``geo1`` and
+``geo2`` are geo ones, see ``embedded/geo_index.py``) and inverted indexes
+(``embedded/inverted_index.py``). Any other index's id is its catalog id plus
+:data:`INDEX_ID_OFFSET`, so that it can never be 0, 1 or 2 (the system
+indexes' ids) in any collection. The other types ArangoDB has (fulltext,
+ttl, zkd, mdi) and array fields of persistent indexes (``tags[*]``) are
+refused as ArangoDB refuses an index it cannot make (400, errorNum 10),
+saying so. Options the
 engine has no use for (``estimates``, ``deduplicate``, ``cacheEnabled``,
 ``inBackground``, ``storedValues``) are accepted; the defaults are reported.
 """
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..embedded import EmbeddedDatabase
+from ..embedded import EmbeddedDatabase, inverted_index
 from ..embedded.geo_index import GEO_TYPES, GeoDefinition, parse_definition
 from ..embedded.layout import CollectionInfo, IndexInfo
 from ..errors import (
@@ -41,7 +42,7 @@ from .responses import HTTPError, json_body, json_response
 
 INDEX_ID_OFFSET = 100
 PERSISTENT_ALIASES = ("persistent", "hash", "skiplist")
-UNSUPPORTED = ("fulltext", "ttl", "inverted", "zkd", "mdi", "mdi-prefixed")
+UNSUPPORTED = ("fulltext", "ttl", "zkd", "mdi", "mdi-prefixed")
 Body = dict[str, Any]
 
 
@@ -92,6 +93,7 @@ def all_of(info: CollectionInfo) -> list[Body]:
         found.append(edge(info.name))
     made = [(index.id, persistent(info.name, index)) for index in info.indexes]
     made += [(i.id, i.as_dict(info.name, INDEX_ID_OFFSET)) for i in info.geo_indexes]
+    made += [(i.id, i.as_dict(info.name, INDEX_ID_OFFSET)) for i in info.inverted_indexes]
     return found + [body for _, body in sorted(made, key=lambda pair: pair[0])]
 
 
@@ -150,7 +152,7 @@ def definition(body: Any) -> tuple[list[str], bool, bool, str | None]:
     if kind in UNSUPPORTED:
         raise _bad(
             f"index type '{kind}' is not supported by arangoml-meta serve (its embedded "
-            "engine has persistent and geo indexes only)"
+            "engine has persistent, geo and inverted indexes only)"
         )
     if kind in ("primary", "edge"):
         raise _bad(f"cannot create an index of type '{kind}': every collection has its own")
@@ -207,6 +209,18 @@ def _ensure_geo(
         return made.as_dict(info.name, INDEX_ID_OFFSET), created
 
 
+def _ensure_inverted(
+    db: EmbeddedDatabase, collection: str, description: Body, name: str | None
+) -> tuple[Body, bool]:
+    storage = db.storage
+    with storage.atomic(write=True):
+        info = catalog.find(db, collection)
+        if not any(existing.description == description for existing in info.inverted_indexes):
+            _refuse_taken_name(info, name)
+        made, created = storage.ensure_inverted_index(info.name, description, name)
+        return made.as_dict(info.name, INDEX_ID_OFFSET), created
+
+
 def _ensure(
     db: EmbeddedDatabase,
     collection: str,
@@ -233,6 +247,11 @@ async def create(request: Request) -> Response:
     if isinstance(body, dict) and body.get("type") in GEO_TYPES:
         geo, geo_name = parse_definition(body), _name(body)
         index, created = await ctx.run(lambda db: _ensure_geo(db, collection, geo, geo_name))
+    elif isinstance(body, dict) and body.get("type") == "inverted":
+        described, inverted_name = inverted_index.parse_definition(body), _name(body)
+        index, created = await ctx.run(
+            lambda db: _ensure_inverted(db, collection, described, inverted_name)
+        )
     else:
         fields, unique, sparse, name = definition(body)
         index, created = await ctx.run(
