@@ -362,16 +362,22 @@ def test_embedded_dump_restore_embedded_is_identical(source: MetadataStore, tmp_
         assert files_of(dumped(target, tmp_path / "again")) == files_of(directory)
 
 
-def test_geo_indexes_are_dumped_and_restored(source: MetadataStore, tmp_path: Path) -> None:
-    """A geo index (an embedded one, or one a team added on ArangoDB) comes back, kept
-    current by the restored documents."""
+def test_geo_and_inverted_indexes_are_dumped_and_restored(
+    source: MetadataStore, tmp_path: Path
+) -> None:
+    """A geo or an inverted index (an embedded one, or one a team added on ArangoDB) comes
+    back, kept current by the restored documents."""
     db = source.backend.db  # type: ignore[attr-defined]
     db.ensure_geo_index("datasets", ["where"], geo_json=True, name="by_place")
+    db.ensure_inverted_index("models", {"fields": [{"name": "name", "analyzer": "text_en"}]})
     source.register("datasets", "mapped", where=[2.35, 48.85])
     directory = dumped(source, tmp_path / "dump")
     structure = json.loads((directory / structure_file("datasets")).read_text())
     (geo,) = [i for i in structure["indexes"] if i["type"] == "geo"]
     assert (geo["fields"], geo["geoJson"], geo["name"]) == (["where"], True, "by_place")
+    models = json.loads((directory / structure_file("models")).read_text())
+    (inverted,) = [i for i in models["indexes"] if i["type"] == "inverted"]
+    assert inverted["fields"][0]["analyzer"] == "text_en"
     with fresh(tmp_path) as target:
         target.restore(directory)
         assert contents(target) == contents(source)
