@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadParameterError
 from .codec import decode
 from .functions.geo import shape_position
+from .unique_checks import value_at
 
 if TYPE_CHECKING:
     from .layout import CollectionInfo
@@ -156,21 +157,13 @@ def _valid(latitude: Any, longitude: Any) -> bool:
     )
 
 
-def _value_at(doc: Any, path: list[str]) -> Any:
-    for name in path:
-        if type(doc) is not dict:
-            return None
-        doc = doc.get(name)
-    return doc
-
-
 def position(doc: dict[str, Any], definition: GeoDefinition) -> Position | None:
     """The (latitude, longitude) the index holds for ``doc``, None when it holds none."""
     paths = [name.split(".") for name in definition.fields]
     if len(paths) == 2:
-        latitude, longitude = (_value_at(doc, path) for path in paths)
+        latitude, longitude = (value_at(doc, path) for path in paths)
         return (float(latitude), float(longitude)) if _valid(latitude, longitude) else None
-    value = _value_at(doc, paths[0])
+    value = value_at(doc, paths[0])
     if type(value) is list:
         # GEO_DISTANCE reads a pair [lon, lat] only (null for more): the index holds what
         # the function measures, so that a query it narrows gives what a scan gives

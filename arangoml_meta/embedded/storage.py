@@ -510,9 +510,9 @@ class Storage:
             info = self.collection(name)
             self._execute(f"DROP TABLE {info.table}")  # and its triggers
             for geo in info.geo_indexes:
-                self._drop_geo_index(info, geo)
+                self._drop_other_index(info, geo)
             for inverted in info.inverted_indexes:
-                self._drop_inverted_index(info, inverted)
+                self._drop_other_index(info, inverted)
             self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
             if self._has_schemas_table():
                 self._execute("DELETE FROM _schemas WHERE collection_id = ?", (info.id,))
@@ -627,13 +627,15 @@ class Storage:
         )
         return iid, index_name
 
-    def _drop_geo_index(self, info: CollectionInfo, index: GeoIndexInfo) -> None:
-        for statement in geo_index.drop_sql(info, index):
-            self._execute(statement)
-        self._execute("DELETE FROM _index_options WHERE index_id = ?", (index.id,))
-
-    def _drop_inverted_index(self, info: CollectionInfo, index: InvertedIndexInfo) -> None:
-        for statement in inverted_index.drop_sql(info, index):
+    def _drop_other_index(
+        self, info: CollectionInfo, index: GeoIndexInfo | InvertedIndexInfo
+    ) -> None:
+        """A geo or inverted index's tables, triggers and options (not its ``_indexes`` row)."""
+        if isinstance(index, GeoIndexInfo):
+            statements = geo_index.drop_sql(info, index)
+        else:
+            statements = inverted_index.drop_sql(info, index)
+        for statement in statements:
             self._execute(statement)
         self._execute("DELETE FROM _index_options WHERE index_id = ?", (index.id,))
 
@@ -647,16 +649,14 @@ class Storage:
                     self._execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
                     self._invalidate_catalog()
                     return
-            for geo in info.geo_indexes:
-                if geo.name == index_name or str(geo.id) == index_name:
-                    self._drop_geo_index(info, geo)
-                    self._execute("DELETE FROM _indexes WHERE id = ?", (geo.id,))
-                    self._invalidate_catalog()
-                    return
-            for inverted in info.inverted_indexes:
-                if inverted.name == index_name or str(inverted.id) == index_name:
-                    self._drop_inverted_index(info, inverted)
-                    self._execute("DELETE FROM _indexes WHERE id = ?", (inverted.id,))
+            others: list[GeoIndexInfo | InvertedIndexInfo] = [
+                *info.geo_indexes,
+                *info.inverted_indexes,
+            ]
+            for other in others:
+                if other.name == index_name or str(other.id) == index_name:
+                    self._drop_other_index(info, other)
+                    self._execute("DELETE FROM _indexes WHERE id = ?", (other.id,))
                     self._invalidate_catalog()
                     return
             raise CollectionError(f"index not found: {index_name}", 1212)

@@ -18,6 +18,7 @@ engine has no use for (``estimates``, ``deduplicate``, ``cacheEnabled``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -25,7 +26,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from ..embedded import EmbeddedDatabase, inverted_index
-from ..embedded.geo_index import GEO_TYPES, GeoDefinition, parse_definition
+from ..embedded.geo_index import GEO_TYPES, parse_definition
 from ..embedded.layout import CollectionInfo, IndexInfo
 from ..errors import (
     ERROR_ARANGO_COLLECTION_PARAMETER_MISSING,
@@ -197,27 +198,24 @@ def _refuse_taken_name(info: CollectionInfo, name: str | None) -> None:
         )
 
 
-def _ensure_geo(
-    db: EmbeddedDatabase, collection: str, definition: GeoDefinition, name: str | None
+def _ensure_other(
+    db: EmbeddedDatabase, collection: str, kind: str, definition: Any, name: str | None
 ) -> tuple[Body, bool]:
+    """A geo index (``definition``: its GeoDefinition) or an inverted one (its description),
+    found again when one has this definition; a new one's name must be free (1207)."""
     storage = db.storage
     with storage.atomic(write=True):
         info = catalog.find(db, collection)
-        if not any(existing.definition == definition for existing in info.geo_indexes):
+        ensure: Callable[..., tuple[Any, bool]]
+        if kind == "geo":
+            known: list[Any] = [index.definition for index in info.geo_indexes]
+            ensure = storage.ensure_geo_index
+        else:
+            known = [index.description for index in info.inverted_indexes]
+            ensure = storage.ensure_inverted_index
+        if definition not in known:
             _refuse_taken_name(info, name)
-        made, created = storage.ensure_geo_index(info.name, definition, name)
-        return made.as_dict(info.name, INDEX_ID_OFFSET), created
-
-
-def _ensure_inverted(
-    db: EmbeddedDatabase, collection: str, description: Body, name: str | None
-) -> tuple[Body, bool]:
-    storage = db.storage
-    with storage.atomic(write=True):
-        info = catalog.find(db, collection)
-        if not any(existing.description == description for existing in info.inverted_indexes):
-            _refuse_taken_name(info, name)
-        made, created = storage.ensure_inverted_index(info.name, description, name)
+        made, created = ensure(info.name, definition, name)
         return made.as_dict(info.name, INDEX_ID_OFFSET), created
 
 
@@ -244,13 +242,13 @@ async def create(request: Request) -> Response:
     ctx = context(request)
     collection = _collection_param(request)
     body = await json_body(request, {})
-    if isinstance(body, dict) and body.get("type") in GEO_TYPES:
-        geo, geo_name = parse_definition(body), _name(body)
-        index, created = await ctx.run(lambda db: _ensure_geo(db, collection, geo, geo_name))
-    elif isinstance(body, dict) and body.get("type") == "inverted":
-        described, inverted_name = inverted_index.parse_definition(body), _name(body)
+    kind = body.get("type") if isinstance(body, dict) else None
+    if kind in GEO_TYPES or kind == "inverted":
+        family = "inverted" if kind == "inverted" else "geo"  # geo1 and geo2 are geo
+        parse = inverted_index.parse_definition if family == "inverted" else parse_definition
+        made, made_name = parse(body), _name(body)
         index, created = await ctx.run(
-            lambda db: _ensure_inverted(db, collection, described, inverted_name)
+            lambda db: _ensure_other(db, collection, family, made, made_name)
         )
     else:
         fields, unique, sparse, name = definition(body)

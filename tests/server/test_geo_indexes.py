@@ -1,4 +1,5 @@
-"""``/_api/index`` for geo indexes: ArangoDB 3.12's shape, listing, finding, dropping, refusals."""
+"""``/_api/index`` for geo and inverted indexes: ArangoDB 3.12's shapes, listing, finding,
+dropping, refusals."""
 
 from __future__ import annotations
 
@@ -124,5 +125,46 @@ def test_a_geo_index_of_a_missing_collection_is_1203(client: TestClient) -> None
     ],
 )
 def test_a_bad_geo_definition_is_400_10(client: TestClient, definition: dict[str, Any]) -> None:
+    assert error_of(add(client, definition)) == (400, 10)
+    assert len(listed(client)) == 1
+
+
+# --------------------------------------------------------------------------- inverted
+
+
+def test_an_inverted_index_is_made_found_listed_and_dropped(client: TestClient) -> None:
+    client.post("/_api/document/places", json={"title": "Running dogs"})
+    response = add(
+        client, {"type": "inverted", "fields": [{"name": "title", "analyzer": "text_en"}]}
+    )
+    assert response.status_code == 201
+    made = response.json()
+    assert (made["type"], made["isNewlyCreated"], made["analyzer"]) == (
+        "inverted",
+        True,
+        "identity",
+    )
+    again = add(client, {"type": "inverted", "fields": [{"name": "title", "analyzer": "text_en"}]})
+    assert (again.status_code, again.json()["id"]) == (200, made["id"])
+    assert [i["type"] for i in listed(client)] == ["primary", "inverted"]
+    number = made["id"].split("/")[1]
+    found = client.get(f"/_api/index/places/{number}").json()
+    assert found["fields"] == made["fields"]
+    assert client.delete(f"/_api/index/places/{made['name']}").status_code == 200
+    assert [i["type"] for i in listed(client)] == ["primary"]
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"type": "inverted", "fields": []},
+        {"type": "inverted", "fields": ["a"], "analyzer": "nothing"},
+        {"type": "inverted", "fields": [{"name": ""}]},
+        {"type": "inverted", "fields": ["a"], "name": ""},
+    ],
+)
+def test_a_bad_inverted_definition_is_400_10(
+    client: TestClient, definition: dict[str, Any]
+) -> None:
     assert error_of(add(client, definition)) == (400, 10)
     assert len(listed(client)) == 1
