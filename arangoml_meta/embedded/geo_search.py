@@ -19,9 +19,9 @@ depending on it:
 The condition itself still runs on every row read, so a query gives what a scan
 gives — rows, order (insertion order) and warnings; the box only spares the
 rows that cannot pass. When the point or the radius is not a number in an
-execution, the scan is not narrowed. Not done (a scan then): SORT by distance
-with LIMIT (nearest first), GEO_CONTAINS / GEO_INTERSECTS / GEO_IN_RANGE, and
-the ``wgs84`` ellipsoid.
+execution, the scan is not narrowed. A SORT by such a distance with a LIMIT
+reads nearest first (``geo_nearest.py``). Not done (a scan then): GEO_CONTAINS /
+GEO_INTERSECTS / GEO_IN_RANGE, and the ``wgs84`` ellipsoid.
 """
 
 from __future__ import annotations
@@ -178,6 +178,20 @@ class GeoSearch:
         return Pushed([], "geo", None, sql, params)
 
 
+def distance_index(
+    info: CollectionInfo, call: A.Node, slot: int, compile_expr: Compile
+) -> tuple[GeoIndexInfo, Locate] | None:
+    """The geo index that answers a distance (see the module docstring) and where the point
+    it is measured from lies; None when ``call`` is no such distance."""
+    if not isinstance(call, A.FunctionCall):
+        return None
+    if call.name == "DISTANCE" and len(call.args) == 4:
+        return _distance_search(info, call.args, slot, compile_expr)
+    if call.name == "GEO_DISTANCE" and len(call.args) in (2, 3):
+        return _geo_distance_search(info, call.args, slot, compile_expr)
+    return None
+
+
 def geo_search(
     info: CollectionInfo, node: A.Node, slot: int, compile_expr: Compile
 ) -> GeoSearch | None:
@@ -186,13 +200,9 @@ def geo_search(
     if not isinstance(node, A.Binary) or node.op not in ("<", "<=", ">", ">="):
         return None
     call, radius = (node.left, node.right) if node.op in ("<", "<=") else (node.right, node.left)
-    if not isinstance(call, A.FunctionCall) or not independent(radius, slot):
+    if not independent(radius, slot):
         return None
-    found = None
-    if call.name == "DISTANCE" and len(call.args) == 4:
-        found = _distance_search(info, call.args, slot, compile_expr)
-    elif call.name == "GEO_DISTANCE" and len(call.args) in (2, 3):
-        found = _geo_distance_search(info, call.args, slot, compile_expr)
+    found = distance_index(info, call, slot, compile_expr)
     if found is None:
         return None
     return GeoSearch(info, found[0], found[1], compile_expr(radius))

@@ -324,6 +324,50 @@ def test_a_distance_the_index_does_not_answer_scans(twins: EmbeddedDatabase, que
     assert run(twins, query) == run(twins, plain)
 
 
+NEAREST = [
+    "FOR d IN @@c SORT DISTANCE(d.lat, d.lon, @lat, @lon) LIMIT @n RETURN d._key",
+    "FOR d IN @@c SORT DISTANCE(@lat, @lon, d.arr[0], d.arr[1]) ASC LIMIT 2, @n "
+    "RETURN [d._key, DISTANCE(@lat, @lon, d.arr[0], d.arr[1])]",
+    "FOR d IN @@c SORT GEO_DISTANCE([@lon, @lat], d.loc) LIMIT @n RETURN d._key",
+    "FOR d IN @@c FILTER d.lat > 0 SORT GEO_DISTANCE(GEO_POINT(@lon, @lat), d.loc) "
+    "LIMIT @n RETURN d._key",
+    # not nearest first (a FILTER left to Python, DESC): the same rows all the same
+    "FOR d IN @@c FILTER d.loc != 'here' SORT GEO_DISTANCE(d.loc, [@lon, @lat]) LIMIT @n "
+    "RETURN d._key",
+    "FOR d IN @@c SORT DISTANCE(d.lat, d.lon, @lat, @lon) DESC LIMIT @n RETURN d._key",
+]
+
+
+@pytest.mark.parametrize("query", NEAREST)
+@pytest.mark.parametrize(
+    ("lat", "lon", "count"),
+    [(48.85, 2.35, 10), (89.9, 0, 30), (0, -179.99, 5), (-10, 40, 3500), (135, 10, 4)],
+)
+def test_nearest_first_gives_what_the_sort_gives(
+    twins: EmbeddedDatabase, query: str, lat: float, lon: float, count: int
+) -> None:
+    bind = {"lat": lat, "lon": lon, "n": count}
+    indexed = twins.query(query, {"@c": "c", **bind})
+    scanned = twins.query(query, {"@c": "plain", **bind})
+    assert list(indexed) == list(scanned)
+    assert indexed.warnings == scanned.warnings
+
+
+@pytest.mark.parametrize("query", NEAREST[:4])
+def test_nearest_first_reads_through_the_index(twins: EmbeddedDatabase, query: str) -> None:
+    seen = _statements(twins, query, **{"@c": "c", "lat": 1, "lon": 2, "n": 3})
+    assert any("_g" in sql and "rtree" not in sql for sql in seen), seen
+
+
+def test_nearest_first_with_ties_keeps_insertion_order() -> None:
+    docs = [{"_key": f"k{i}", "lat": 10.0 * (i % 3), "lon": 20.0} for i in range(12)]
+    docs.insert(5, {"_key": "nowhere"})
+    with make_db({"c": docs, "plain": docs}) as db:
+        db.ensure_geo_index("c", ["lat", "lon"])
+        query = "FOR d IN @@c SORT DISTANCE(d.lat, d.lon, 0, 20) LIMIT 8 RETURN d._key"
+        assert run(db, query, **{"@c": "c"}) == run(db, query, **{"@c": "plain"})
+
+
 def test_cap_boxes_cross_the_antimeridian_and_hold_poles() -> None:
     (south, north), ranges = cap_boxes(0, 179, 300_000)  # type: ignore[misc]
     assert south < 0 < north and len(ranges) == 2
