@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.embedded.geo_search import cap_boxes
@@ -374,3 +376,57 @@ def test_cap_boxes_cross_the_antimeridian_and_hold_poles() -> None:
     (south, north), ranges = cap_boxes(89, 0, 300_000)  # type: ignore[misc]
     assert north == 90 and ranges == [(-180, 180)]
     assert cap_boxes(0, 0, 20_100_000) is None
+
+
+# --------------------------------------------------------------------------- generated cases
+
+_coordinate = st.one_of(
+    st.floats(-95, 95, allow_nan=False),
+    st.floats(-190, 190, allow_nan=False),
+    st.integers(-200, 200),
+    st.sampled_from([None, "1", True, 90, -90, 180, -180, 0]),
+)
+_place = st.fixed_dictionaries(
+    {},
+    optional={
+        "lat": _coordinate,
+        "lon": _coordinate,
+        "loc": st.one_of(
+            st.lists(_coordinate, min_size=0, max_size=3),
+            st.builds(
+                lambda lon, lat: {"type": "Point", "coordinates": [lon, lat]},
+                _coordinate,
+                _coordinate,
+            ),
+            st.just("here"),
+        ),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    places=st.lists(_place, max_size=25),
+    lat=st.floats(-100, 100, allow_nan=False),
+    lon=st.floats(-200, 200, allow_nan=False),
+    radius=st.one_of(st.floats(-10, 2.1e7, allow_nan=False), st.integers(0, 5_000_000)),
+    count=st.integers(0, 30),
+)
+def test_generated_documents_and_points_give_what_a_scan_gives(
+    places: list[dict[str, Any]], lat: float, lon: float, radius: float, count: int
+) -> None:
+    with make_db({"c": places, "plain": places}) as db:
+        db.ensure_geo_index("c", ["lat", "lon"])
+        db.ensure_geo_index("c", ["loc"], geo_json=True)
+        bind = {"lat": lat, "lon": lon, "r": radius, "n": count}
+        for query in [
+            "FOR d IN @@c FILTER DISTANCE(d.lat, d.lon, @lat, @lon) <= @r RETURN d._key",
+            "FOR d IN @@c FILTER GEO_DISTANCE(d.loc, [@lon, @lat]) < @r RETURN d._key",
+            "FOR d IN @@c SORT DISTANCE(d.lat, d.lon, @lat, @lon) LIMIT @n RETURN d._key",
+            "FOR d IN @@c SORT GEO_DISTANCE(d.loc, [@lon, @lat]) LIMIT @n RETURN d._key",
+        ]:
+            used = {k: v for k, v in bind.items() if f"@{k}" in query}
+            indexed = db.query(query, {"@c": "c", **used})
+            scanned = db.query(query, {"@c": "plain", **used})
+            assert list(indexed) == list(scanned)
+            assert indexed.warnings == scanned.warnings
