@@ -350,9 +350,15 @@ def test_nearest_first_gives_what_the_sort_gives(
 ) -> None:
     bind = {"lat": lat, "lon": lon, "n": count}
     indexed = twins.query(query, {"@c": "c", **bind})
-    scanned = twins.query(query, {"@c": "plain", **bind})
+    scanned = twins.query(unhinted(query), {"@c": "plain", **bind})
     assert list(indexed) == list(scanned)
     assert indexed.warnings == scanned.warnings
+
+
+def unhinted(query: str) -> str:
+    """The query as the SORT and LIMIT stages run it, after a scan (one loop more, of one
+    row, and the FOR stage does not sort)."""
+    return query.replace("FOR d IN @@c", "FOR one IN [1] FOR d IN @@c", 1)
 
 
 @pytest.mark.parametrize("query", NEAREST[:4])
@@ -367,7 +373,7 @@ def test_nearest_first_with_ties_keeps_insertion_order() -> None:
     with make_db({"c": docs, "plain": docs}) as db:
         db.ensure_geo_index("c", ["lat", "lon"])
         query = "FOR d IN @@c SORT DISTANCE(d.lat, d.lon, 0, 20) LIMIT 8 RETURN d._key"
-        assert run(db, query, **{"@c": "c"}) == run(db, query, **{"@c": "plain"})
+        assert run(db, query, **{"@c": "c"}) == run(db, unhinted(query), **{"@c": "plain"})
 
 
 def test_cap_boxes_cross_the_antimeridian_and_hold_poles() -> None:
@@ -427,6 +433,6 @@ def test_generated_documents_and_points_give_what_a_scan_gives(
         ]:
             used = {k: v for k, v in bind.items() if f"@{k}" in query}
             indexed = db.query(query, {"@c": "c", **used})
-            scanned = db.query(query, {"@c": "plain", **used})
+            scanned = db.query(unhinted(query), {"@c": "plain", **used})
             assert list(indexed) == list(scanned)
             assert indexed.warnings == scanned.warnings
