@@ -434,6 +434,25 @@ def test_an_embedded_dump_restores_into_every_backend(
     assert store.register("datasets", "raw")["version"] == 3
 
 
+def test_geo_and_inverted_indexes_restore_into_every_backend(
+    source: MetadataStore, store: MetadataStore, tmp_path: Path
+) -> None:
+    db = source.backend.db  # type: ignore[attr-defined]
+    db.ensure_geo_index("datasets", ["lat", "lon"])
+    db.ensure_inverted_index("models", {"fields": ["name"]})
+    store.restore(dumped(source, tmp_path / "dump"))
+
+    def types(name: str) -> list[str]:
+        backend: Any = store.backend
+        if backend.name == "embedded":
+            return [i["type"] for i in backend.db.indexes(name)]
+        return [
+            i["type"] for i in backend.api("get", "/_api/index", {"collection": name})["indexes"]
+        ]
+
+    assert "geo" in types("datasets") and "inverted" in types("models")
+
+
 def test_a_dump_under_a_writing_pipeline_is_one_moment_of_the_store(tmp_path: Path) -> None:
     """A process commits steps without pause while the embedded store is dumped: the dump
     holds every step acknowledged before it began, each whole, without gaps."""
