@@ -54,7 +54,7 @@ def check_current_types(store: MetadataStore, session: Session, step: Step) -> N
     if not stamped:
         return
     names = sorted({collection for collection, _, _ in stamped})
-    registered = _registered_versions(store.backend, session, names)
+    registered = _registered_versions(store.raw_backend, session, names)
     current: dict[str, ArtifactType] = {}
     for collection, doc, patch in stamped:
         version = registered.get(collection)

@@ -22,6 +22,10 @@ the second time:
 - 3 → 4: the ``project`` index of every type of kind execution becomes sparse
   (:data:`INDEXES_OF_KIND`): it no longer holds an entry for each run without a
   project, and a run without one is written without touching it.
+- 4 → 5: the audit log (``audit/``): the ``audit_log`` collection and its
+  indexes, and one ``adopt`` record per document already stored, so that the
+  log covers the store from then on; ``store_info.audit`` says whether the
+  store keeps the log (a store may be made without one: ``audit=False``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .audit.records import AUDIT_LOG
 from .backends import Backend, insert_absent
 from .backends.base import schema_snapshot
 from .deletion import DELETIONS
@@ -46,7 +51,7 @@ from .lineage.walk import EDGES, GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 from .write_races import retrying_races
 
-STORE_SCHEMA_VERSION = 4
+STORE_SCHEMA_VERSION = 5
 REGISTRY = "artifact_types"
 STORE_INFO = "store_info"
 RUNS = "runs"
@@ -70,15 +75,24 @@ INDEXES_OF_KIND: dict[str, list[tuple[list[str], bool]]] = {
 }
 
 
-def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactType]]) -> None:
+def initialize(
+    backend: Backend,
+    actor: str,
+    types: Callable[[], list[ArtifactType]],
+    audit: bool = True,
+    begin_log: Callable[[bool], object] = lambda new: None,
+) -> dict[str, Any] | None:
     """Create or migrate the store (see the module docstring); nothing when it is current
     (one read). The schema is read once (``schema_snapshot``), and a race with another
     process setting the store up (1210, or 1200 on ArangoDB) is looked at again
-    (``write_races.py``)."""
+    (``write_races.py``). ``audit``: whether a store made or migrated now keeps the audit
+    log, begun by ``begin_log(new)`` (``audit.adopt``; ``new``: the store was empty) before
+    the version is recorded. Returns the ``store_info`` read when the store was current
+    (None when it was made or migrated now)."""
     info = _store_info(backend)
     version = (info or {}).get("schema_version")
     if version == STORE_SCHEMA_VERSION:
-        return
+        return info
     if _is_newer(version):
         raise StoreError(
             f"the store {backend.location} has schema version {version}, newer than this "
@@ -91,7 +105,10 @@ def initialize(backend: Backend, actor: str, types: Callable[[], list[ArtifactTy
         if version == 1:
             migrate_environments(backend, actor)
         save_graph(backend, types())
-        _record_version(backend, actor)
+        if audit:
+            begin_log(info is None)
+        _record_version(backend, actor, audit)
+    return None
 
 
 def _store_info(backend: Backend) -> dict[str, Any] | None:
@@ -100,6 +117,16 @@ def _store_info(backend: Backend) -> dict[str, Any] | None:
         return backend.get(STORE_INFO, "store")
     except CollectionNotFoundError:
         return None
+
+
+def audit_setting(backend: Backend) -> bool:
+    """Whether the store keeps the audit log (``store_info.audit``; a store without the
+    record yet will, by default)."""
+    return bool((_store_info(backend) or {}).get("audit", True))
+
+
+def record_audit_setting(backend: Backend, audit: bool) -> None:
+    backend.update(STORE_INFO, "store", {"audit": audit})
 
 
 def require_store(backend: Backend) -> dict[str, Any]:
@@ -143,6 +170,14 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["type", "name", "version"])
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
+    backend.create_collection(AUDIT_LOG)
+    # the head (the highest seq) is read by every commit: an index answers it at once; unique
+    # besides the key, except on a cluster (a unique index must hold the shard key there)
+    backend.ensure_index(AUDIT_LOG, ["seq"])
+    # a period (audit log --since, the auditor's queries) and one document's history; every
+    # index is written by every commit, so not who or what (those filters scan)
+    for fields in (["at"], ["target"]):
+        backend.ensure_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
     # one lookup for all, then one insert of the missing; another process seeding them at
     # once makes this one look again
@@ -233,7 +268,7 @@ def type_from_doc(doc: Mapping[str, Any]) -> ArtifactType:
     )
 
 
-def _record_version(backend: Backend, actor: str) -> None:
+def _record_version(backend: Backend, actor: str, audit: bool) -> None:
     """``store_info`` says the current schema version (a race with another process doing
     the same is looked at again: it may have done it)."""
 
@@ -245,6 +280,7 @@ def _record_version(backend: Backend, actor: str) -> None:
                 "schema_version": STORE_SCHEMA_VERSION,
                 "created_at": utc_now_iso(),
                 "created_by": actor,
+                "audit": audit,
             }
             backend.insert(STORE_INFO, fresh)
             return
@@ -257,6 +293,7 @@ def _record_version(backend: Backend, actor: str) -> None:
             {
                 "schema_version": STORE_SCHEMA_VERSION,
                 "migrations": [*(info.get("migrations") or []), migrated],
+                "audit": audit,
             },
         )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import deletion
+from .audit import AuditedBackend, adopt
 from .backends import IN_MEMORY, Backend, open_backend
 from .backends.base import QueryRows, schema_snapshot
 from .cursor import Cursor
@@ -50,9 +51,11 @@ from .migrations import (
     EDGES,
     REGISTRY,
     STORE_INFO,
+    audit_setting,
     check_readable,
     initialize,
     install_type,
+    record_audit_setting,
     registry_doc,
     require_store,
     save_graph,
@@ -101,7 +104,10 @@ class MetadataStore:
     """The domain layer over one backend (see the module docstring)."""
 
     def __init__(self, backend: Backend, actor: str | None = None) -> None:
-        self.backend = backend
+        raw = backend.inner if isinstance(backend, AuditedBackend) else backend
+        self.raw_backend: Backend = raw  # unaudited: migrations, backups, dumps
+        # every write through it is recorded in the audit log (see audit/recorder.py)
+        self.backend = AuditedBackend(raw, lambda: self.actor)
         self.actor = actor or current_actor()  # checked: see the property
         self._types: dict[str, ArtifactType] = {}
         self._local = threading.local()  # the step open in each thread
@@ -126,11 +132,35 @@ class MetadataStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def initialize(self) -> None:
+    def initialize(self, audit: bool | None = None) -> None:
         """Bring the store to the current schema (see ``migrations.py``); safe to call again
-        and from two processes at once; writes nothing when the store is up to date."""
-        initialize(self.backend, self.actor, self.types)
+        and from two processes at once; writes nothing when the store is up to date.
+
+        ``audit``: whether the store keeps the audit log (None: as it does; a new store
+        does). True begins the log of a store made without one; False is for making a
+        store without one, and refused (10) for a store that keeps it."""
+        current = initialize(
+            self.raw_backend,
+            self.actor,
+            self.types,
+            audit=audit is not False,
+            begin_log=lambda new: adopt(self.backend, [REGISTRY] if new else None),
+        )
         self._types.clear()
+        keeps = (
+            audit_setting(self.raw_backend) if current is None else bool(current.get("audit", True))
+        )
+        if audit is False and keeps:
+            raise BadParameterError(
+                f"the store at {self.backend.location} keeps an audit log, which cannot be "
+                "turned off"
+            )
+        if audit is True and not keeps:
+            self.backend.enabled = True
+            adopt(self.backend)
+            record_audit_setting(self.raw_backend, True)
+            keeps = True
+        self.backend.enabled = keeps
 
     def info(self) -> dict[str, Any]:
         """Backend, location, schema version and document counts per collection (types,
@@ -152,24 +182,31 @@ class MetadataStore:
         hot backup."""
         from .backup import backup
 
-        return backup(self.backend, dest, overwrite=overwrite)
+        return backup(self.raw_backend, dest, overwrite=overwrite)
 
     def dump(self, directory: str | Path, *, overwrite: bool = False) -> DumpReport:
         """Every collection, index, document and graph into ``directory`` in arangodump's
         format, on either backend (see ``dumps/``)."""
         from .dumps import dump_store
 
-        return dump_store(self.backend, directory, overwrite=overwrite)
+        return dump_store(self.raw_backend, directory, overwrite=overwrite)
 
     def restore(self, directory: str | Path, *, overwrite: bool = False) -> DumpReport:
         """A dump in arangodump's format into this store, which must hold no data unless
-        ``overwrite`` (see ``dumps/restore.py``)."""
+        ``overwrite`` (see ``dumps/restore.py``). The dump's audit log comes with it; what
+        it does not name (a dump of a store without one) gets an ``adopt`` record."""
         from .dumps import restore_store
 
         try:
-            return restore_store(self.backend, directory, overwrite=overwrite)
+            report = restore_store(self.raw_backend, directory, overwrite=overwrite)
         finally:
             self._types.clear()
+        # the dump's store_info says whether the store keeps a log, and the dump's log (if it
+        # has one) replaced this one's: what it does not name is adopted
+        self.backend.enabled = audit_setting(self.raw_backend)
+        if self.backend.enabled:
+            adopt(self.backend)
+        return report
 
     # ------------------------------------------------------------------ steps
 
@@ -730,23 +767,25 @@ def open_store(
     actor: str | None = None,
     create: bool = True,
     read_only: bool = False,
+    audit: bool | None = None,
 ) -> MetadataStore:
     """Open the store at ``location`` / ``ARANGOML_META_STORE``, brought to the current schema.
 
     ``create=False``: a missing store is an error (1228) instead of a new empty one.
     ``read_only=True``: open an embedded store for reading only (SQLite's ``mode=ro``):
     never created, migrated or written (a write fails with 1004); an embedded store this
-    user may not write is opened so anyway.
+    user may not write is opened so anyway. ``audit``: see :meth:`MetadataStore.initialize`
+    (every write is recorded in the store's audit log unless it was made without one).
     """
     actor = check_actor(actor or current_actor())  # before the store is opened (or created)
     store = MetadataStore(open_backend(location, create=create, read_only=read_only), actor)
     try:
-        if getattr(store.backend, "read_only", False):
-            check_readable(store.backend)
+        if getattr(store.raw_backend, "read_only", False):
+            check_readable(store.raw_backend)
         else:
             if not create and store.backend.location != IN_MEMORY:  # memory starts empty
-                require_store(store.backend)
-            store.initialize()
+                require_store(store.raw_backend)
+            store.initialize(audit)
     except ArangoMLMetaError:
         store.close()
         raise

@@ -191,21 +191,25 @@ def evolve_type(
         "registered_by": store.actor,
         "breaking": breaking,
     }
-    updated = store.backend.query(
-        _EVOLVE,
-        {
-            "@registry": REGISTRY,
-            "name": evolved.name,
-            "current": current.schema_version,
-            "description": evolved.description,
-            "schema": evolved.schema,
-            "version": evolved.schema_version,
-            "entry": entry,
-        },
-    )
+    with store.backend.transaction(write=[REGISTRY]) as session:
+        before = session.get(REGISTRY, evolved.name)
+        updated = session.query(
+            _EVOLVE,
+            {
+                "@registry": REGISTRY,
+                "name": evolved.name,
+                "current": current.schema_version,
+                "description": evolved.description,
+                "schema": evolved.schema,
+                "version": evolved.schema_version,
+                "entry": entry,
+            },
+        )
+        if updated:
+            store.backend.record_change(REGISTRY, before, updated[0])
     # the store caches types by name; this one has just changed
     store.forget_type(evolved.name)
-    forget_registered_versions(store.backend)
+    forget_registered_versions(store.raw_backend)
     if not updated:
         raise ConflictError(
             f"type {evolved.name!r} was changed by someone else meanwhile; "

@@ -52,16 +52,25 @@ from pathlib import Path
 from typing import Any, Protocol
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PEERS = ("sqlite-wal", "sqlite-bulk", "mlmd", "arangoml_meta", "arangoml_meta-import")
+PEERS = (
+    "sqlite-wal",
+    "sqlite-bulk",
+    "mlmd",
+    "arangoml_meta",
+    "arangoml_meta-no-audit",
+    "arangoml_meta-import",
+)
 # the interpreter each peer runs under unless --python says otherwise (the rest: this one)
 DEFAULT_INTERPRETERS = {
     "mlmd": REPO_ROOT / ".venv-mlmd" / "bin" / "python",
     "arangoml_meta": REPO_ROOT / ".venv" / "bin" / "python",
+    "arangoml_meta-no-audit": REPO_ROOT / ".venv" / "bin" / "python",
     "arangoml_meta-import": REPO_ROOT / ".venv" / "bin" / "python",
 }
 PEER_MODULES = {
     "mlmd": "ml_metadata",
     "arangoml_meta": "arangoml_meta",
+    "arangoml_meta-no-audit": "arangoml_meta",
     "arangoml_meta-import": "arangoml_meta",
 }
 # hop budget for every lineage query: MLMD's get_lineage_subgraph needs one (its cap is 100),
@@ -71,6 +80,8 @@ ACCURACY_ABOVE = 0.9
 LEARNING_RATE = 0.01
 
 PROJECT_ROW = "arangoml_meta (lineage API)"
+NO_AUDIT_ROW = "arangoml_meta (audit log off)"
+AUDIT_COST = 0.20  # the audit log may slow ingest by at most this share (issue 12)
 IMPORT_ROW = "arangoml_meta (bulk import)"
 BULK_ROW = "sqlite-bulk"
 CTE_ROW = "sqlite-wal"
@@ -771,11 +782,13 @@ class ProjectPeer:
     place of the has_version link). Opening the store (collections, indexes, graph, type
     registry) is not part of the ingest time."""
 
+    audit: bool | None = None  # the store's audit log: as a new store has it (on)
+
     def __init__(self, workdir: str) -> None:
         from arangoml_meta import open_store
 
         began = time.perf_counter()
-        self.store = open_store(os.path.join(workdir, "store"))
+        self.store = open_store(os.path.join(workdir, "store"), audit=self.audit)
         self.init_seconds = time.perf_counter() - began
         self.db_file = self.store.info()["location"]
 
@@ -877,6 +890,17 @@ class ProjectPeer:
 
     def close(self) -> None:
         self.store.close()
+
+
+class ProjectNoAuditPeer(ProjectPeer):
+    """The same pipeline into a store made without the audit log (``open_store(...,
+    audit=False)``): what the log costs, measured in the same run; its lineage is the
+    same store's, so it is not queried again."""
+
+    audit = False
+
+    def query_modes(self) -> list[tuple[str, Queries]]:
+        return [(NO_AUDIT_ROW, ProjectLineageApi(self.store))]
 
 
 class ProjectImportPeer(ProjectPeer):
@@ -999,6 +1023,8 @@ def open_peer(name: str, workdir: str) -> Peer:
         return ProjectPeer(workdir)
     if name == "arangoml_meta-import":
         return ProjectImportPeer(workdir)
+    if name == "arangoml_meta-no-audit":
+        return ProjectNoAuditPeer(workdir)
     raise ValueError(f"unknown peer {name!r}: choose from {', '.join(PEERS)}")
 
 
@@ -1007,6 +1033,7 @@ def peer_version(name: str) -> str:
         "mlmd": MlmdPeer,
         "arangoml_meta": ProjectPeer,
         "arangoml_meta-import": ProjectImportPeer,
+        "arangoml_meta-no-audit": ProjectNoAuditPeer,
     }.get(name, SqlitePeer)
     return str(kind.version())
 
@@ -1508,6 +1535,16 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
             f"{IMPORT_ROW}: {items / imported.ingest_s:,.0f}/s, "
             f"{bulk.ingest_s / imported.ingest_s:.2f}x the rate of {BULK_ROW} (one transaction, "
             "no validation or versions); shown, no target",
+        ]
+    if PROJECT_ROW in by_label and NO_AUDIT_ROW in by_label:
+        audited, plain = by_label[PROJECT_ROW], by_label[NO_AUDIT_ROW]
+        slower = audited.ingest_s / plain.ingest_s - 1
+        lines += [
+            "",
+            f"audit log: ingest {items / audited.ingest_s:,.0f}/s with it, "
+            f"{items / plain.ingest_s:,.0f}/s without ({slower:+.0%} time; target at most "
+            f"+{AUDIT_COST:.0%}: {'ok' if slower <= AUDIT_COST else 'MISSED'}); store "
+            f"{audited.size_bytes / 2**20:.1f} MB with it, {plain.size_bytes / 2**20:.1f} MB without",
         ]
     for row in rows:
         for problem in row.mismatches:

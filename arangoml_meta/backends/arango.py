@@ -167,6 +167,7 @@ class ArangoBackend:
             f"arangoml_meta_schema_snapshot_{id(self)}", default=None
         )
         username = username or parsed.username or DEFAULT_USERNAME
+        self.username = username  # who the server knows this client as (the audit log's user)
         password = password if password is not None else (parsed.password or "")
         if http_client is None:
             http_client = ArangoHTTPClient(read_timeout=self.timeout)
@@ -492,19 +493,22 @@ class ArangoBackend:
 
     @contextmanager
     def transaction(
-        self, write: Sequence[str], read: Sequence[str] = ()
+        self, write: Sequence[str], read: Sequence[str] = (), exclusive: Sequence[str] = ()
     ) -> Iterator[ArangoSession]:
-        """A stream transaction; committed when the block ends, aborted when it raises."""
+        """A stream transaction; committed when the block ends, aborted when it raises.
+        ``exclusive``: collections written under an exclusive lock (one such transaction
+        at a time: the audit log's appends)."""
         write_names, read_names = _names(write), _names(read)
+        exclusive_names = [n for n in _names(exclusive) if n not in write_names]
         outer = self._active.get()
         if outer is not None:
-            yield self._join(outer, write_names)
+            yield self._join(outer, [*write_names, *exclusive_names])
             return
+        reads = [n for n in read_names if n not in write_names]
+        locks: dict[str, Any] = {"exclusive": exclusive_names} if exclusive_names else {}
         with self._errors():
-            trx = self._db.begin_transaction(
-                write=write_names, read=[n for n in read_names if n not in write_names]
-            )
-        session = ArangoSession(trx, self, frozenset(write_names))
+            trx = self._db.begin_transaction(write=write_names, read=reads, **locks)
+        session = ArangoSession(trx, self, frozenset([*write_names, *exclusive_names]))
         token = self._active.set(session)
         try:
             yield session

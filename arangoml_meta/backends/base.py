@@ -139,7 +139,9 @@ class Backend(Session, Protocol):
     def transaction(
         self, write: Sequence[str], read: Sequence[str] = ()
     ) -> AbstractContextManager[Session]:
-        """A transaction over the named collections; committed when the block ends, aborted on error."""
+        """A transaction over the named collections; committed when the block ends, aborted
+        on error. A backend that ``declares_write_collections`` also takes ``exclusive``
+        (collections written under an exclusive lock: the audit log)."""
 
     def close(self) -> None: ...
 

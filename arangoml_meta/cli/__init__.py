@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from . import artifacts, demo, lineage, links, query, runs, serve, store, types
+from . import artifacts, audit, demo, lineage, links, query, runs, serve, store, types
 from .core import ActorOption, CliGroup, CliState, ReadOnlyOption, StoreOption, examples
 
 PROG = "arangoml-meta"
@@ -74,6 +74,7 @@ app.add_typer(artifacts.app)
 app.add_typer(runs.app)
 app.add_typer(lineage.app)
 app.add_typer(query.app)
+app.add_typer(audit.app)
 app.command("link", epilog=links.EPILOG)(links.link)
 app.command("aql", epilog=query.AQL_EPILOG)(query.aql)
 app.command("demo", epilog=demo.EPILOG)(demo.run_demo)

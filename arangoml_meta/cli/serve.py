@@ -131,6 +131,22 @@ def serve(
             help="seconds a stream transaction may sit idle before it is aborted",
         ),
     ] = 60.0,
+    js_time_limit: Annotated[
+        float,
+        typer.Option(
+            "--js-time-limit",
+            min=0.1,
+            help="seconds a JavaScript transaction's action may run before it is stopped",
+        ),
+    ] = 30.0,
+    js_memory_limit: Annotated[
+        int,
+        typer.Option(
+            "--js-memory-limit",
+            min=1,
+            help="MiB of JavaScript heap a JavaScript transaction's action may hold",
+        ),
+    ] = 64,
 ) -> None:
     """Serve a store over ArangoDB's HTTP API (the subset python-arango uses)."""
     import uvicorn
@@ -150,6 +166,8 @@ def serve(
         jwt_secret=_jwt_secret(jwt_secret, jwt_secret_file),
         root_password=_root_password(root_password_file),
         transaction_idle_timeout=idle_timeout,
+        js_time_limit=js_time_limit,
+        js_memory_limit=js_memory_limit << 20,
     )
     try:
         listener = _listen(host, port)

@@ -10,7 +10,8 @@ of ``_graphs`` are saved. Other system collections (``_users``, ...) are not
 restored, as arangorestore skips them by default.
 
 The target must be empty: nothing but what ``store init`` writes (the registry of
-built-in types and ``store_info``, which the dump's replace). ``overwrite`` allows
+built-in types, their ``adopt`` records in the audit log, and ``store_info``, which
+the dump's replace). ``overwrite`` allows
 a store with data: every collection of the dump is then replaced; collections the
 dump does not have are left as they are.
 
@@ -165,6 +166,7 @@ def _is_definition(value: Any) -> bool:
 
 def _refuse_data(backend: Backend) -> None:
     """A store with data (beyond what ``store init`` writes) is not restored into."""
+    from ..audit import AUDIT_LOG
     from ..migrations import REGISTRY, STORE_INFO
     from ..types import BUILTIN_NAMES
 
@@ -177,6 +179,14 @@ def _refuse_data(backend: Backend) -> None:
             )
             if rows:
                 holding.append(f"{name} (registered types)")
+        elif name == AUDIT_LOG:
+            # a new store's log records only the built-in types it began with
+            if backend.query(
+                f"FOR a IN {AUDIT_LOG} FILTER a.op != 'adopt' OR a.type != @registry "
+                "LIMIT 1 RETURN 1",
+                {"registry": REGISTRY},
+            ):
+                holding.append(name)
         elif name != STORE_INFO and backend.count(name):
             holding.append(name)
     if holding:

@@ -44,6 +44,7 @@ AREAS: list[str] = [
     "gharial",
     "import_api",
     "indexes",
+    "js_transactions",
     "query_api",
     "transaction_api",
     "users",

@@ -48,6 +48,9 @@ class ServerConfig:
     transaction_idle_timeout: float = 60.0
     transaction_max_size: int = 128 * 1024 * 1024
     lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    # a JavaScript transaction's action: seconds it may run, bytes of JavaScript heap
+    js_time_limit: float = 30.0
+    js_memory_limit: int = 64 * 1024 * 1024
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Route
 
 from ..errors import (
     ERROR_BAD_PARAMETER,
-    ERROR_NOT_IMPLEMENTED,
     BadParameterError,
 )
 from .auth import authorize_collections
@@ -27,8 +26,6 @@ from .context import context, database_name
 from .responses import HTTPError, json_body, json_response
 from .state import Database
 from .transactions import TransactionOptions, Transactions
-
-_NO_V8 = "JavaScript operations are not available in this build of ArangoDB"
 
 
 def _registry(request: Request) -> Transactions:
@@ -152,17 +149,12 @@ async def listing(request: Request) -> Response:
     return json_response({"transactions": [{"id": t.id, "state": "running"} for t in running]})
 
 
-async def javascript(request: Request) -> Response:
-    raise HTTPError(501, ERROR_NOT_IMPLEMENTED, _NO_V8)
-
-
 async def unknown_post(request: Request) -> Response:
     raise HTTPError(400, ERROR_BAD_PARAMETER, "bad parameter")
 
 
 ROUTES: list[BaseRoute] = [
     Route("/_api/transaction", listing, methods=["GET"]),
-    Route("/_api/transaction", javascript, methods=["POST"]),
     Route("/_api/transaction/begin", begin, methods=["POST"]),
     Route("/_api/transaction/{trx_id}", status, methods=["GET"]),
     Route("/_api/transaction/{trx_id}", commit, methods=["PUT"]),

@@ -58,5 +58,6 @@ def test_the_expected_commands_exist() -> None:
         "runs list", "runs show", "runs compare", "runs record", "runs close", "link",
         "lineage up", "lineage down", "lineage impact", "lineage path", "lineage show",
         "query list", "query show", "query run",
+        "audit verify", "audit head", "audit log", "audit export",
         "aql", "demo", "serve",
     }  # fmt: skip

@@ -10,6 +10,10 @@ the server's idle timeout.
 
 ``ARANGOML_LOAD_REGISTRATIONS`` (per client; default 20) scales the run: 500
 gives the full 8 x 500. The server's own log and the throughput are printed.
+
+The audit log holds under the same load: 8 clients x 100 plain registrations
+(``ARANGOML_LOAD_AUDITED_WRITES`` each; 500 gives the full 8 x 500) leave one chain
+that verifies, with exactly one record per write.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 import pytest
 
 from arangoml_meta import open_store
+from arangoml_meta.audit import AUDIT_LOG, verify
 from arangoml_meta.store import MetadataStore
 from tests.conftest import ArangoServer, ServeProcess
 
@@ -36,6 +41,7 @@ CLIENTS = int(os.environ.get("ARANGOML_LOAD_CLIENTS", "8"))
 REGISTRATIONS = int(os.environ.get("ARANGOML_LOAD_REGISTRATIONS", "20"))
 SHARED_NAMES = 4  # every client registers versions of these names: versions race
 IDLE_TIMEOUT = 2.0  # the server's --transaction-idle-timeout (seconds)
+AUDITED_WRITES = int(os.environ.get("ARANGOML_LOAD_AUDITED_WRITES", "100"))
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +142,53 @@ def test_concurrent_registrations_lose_nothing_and_keep_versions_and_lineage(
             last = registered[client, REGISTRATIONS - 1]["id"]
             upstream = set(first.upstream(last, types=["datasets"]).ids())
             assert upstream == {registered[client, s]["id"] for s in range(REGISTRATIONS - 1)}
+        report = verify(first.backend)  # one record per document and link, in one chain
+        assert report.ok, report.problems[:5]
+    finally:
+        for store in stores:
+            store.close()
+
+
+def _audited_client(
+    store: MetadataStore, client: int, errors: list[tuple[int, BaseException]]
+) -> None:
+    try:
+        for n in range(AUDITED_WRITES):
+            store.register("datasets", f"audited-{n % SHARED_NAMES}", client=client, n=n)
+    except BaseException as exc:  # reported by the test, with the client's number
+        errors.append((client, exc))
+
+
+def test_concurrent_clients_keep_one_audit_chain_with_a_record_per_write(
+    load_server: ArangoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARANGOML_META_DATABASE", "load_audited")
+    stores = [_open(load_server, f"client-{i}") for i in range(CLIENTS)]
+    try:
+        begun = stores[0].backend.count(AUDIT_LOG)
+        errors: list[tuple[int, BaseException]] = []
+        threads = [
+            threading.Thread(target=_audited_client, args=(store, i, errors))
+            for i, store in enumerate(stores)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.monotonic() - started
+        assert not errors, errors[:3]
+        total = CLIENTS * AUDITED_WRITES
+        print(f"\n{CLIENTS} clients x {AUDITED_WRITES} audited writes: {total / seconds:.0f}/s")
+        report = verify(stores[0].backend)
+        assert report.ok, report.problems[:5]
+        assert report.records == begun + total
+        per_actor = stores[0].query(
+            f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' COLLECT actor = a.actor "
+            "WITH COUNT INTO n SORT actor RETURN [actor, n]"
+        )
+        assert per_actor == [[f"client-{i}", AUDITED_WRITES] for i in range(CLIENTS)]
+        assert stores[0].backend.count("datasets") == total
     finally:
         for store in stores:
             store.close()

@@ -83,7 +83,7 @@ def die_in_a_deletion(path: Path) -> None:
     """Cascade-delete, and die (as a crash would) once the edges and the first
     collection's documents are gone but before the rest and the records are written."""
     store = open_store(str(path))
-    backend = store.backend
+    backend = store.raw_backend  # the embedded session is the backend itself
     deleted = backend.delete_many
 
     def delete_then_die(collection: str, keys: list[str]) -> None:

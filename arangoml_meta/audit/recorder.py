@@ -1,0 +1,432 @@
+"""Writing the audit log: a backend that records every document write it makes.
+
+:class:`AuditedBackend` wraps the store's backend (``store.backend``; the
+wrapped one is ``store.raw_backend``). Every insert, update, replace and
+delete through it, of a collection the log covers (all but
+:data:`UNAUDITED`), adds an :class:`Entry` to the open transaction — a write
+made outside one is a transaction of its own — and the transaction's end,
+just before its commit, appends one record per entry to the chain
+(``records.py``), in the same transaction as the writes: both are committed, or
+neither.
+
+Concurrent writers never fork the chain: the head is read inside the
+transaction, under SQLite's write lock on the embedded store and under an
+exclusive lock on ``audit_log`` on ArangoDB (a stream transaction declares it
+``exclusive``); should two writers still both append record N+1, its key
+(the sequence number) refuses the second, which is tried again as a lost race
+(1200). Writes made around this class (AQL with ``--write``, another client,
+SQLite directly) leave no record: ``audit verify`` finds them.
+
+The writes of a block can be labelled (:meth:`AuditedBackend.operation`: an
+erasure's updates are ``erase``), and events that write no document (a grant)
+are recorded with :meth:`AuditedBackend.record_event`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from ..backends.base import Backend, Document, QueryRows, Session
+from ..cursor import Cursor
+from ..environment import utc_now_iso
+from ..errors import ERROR_ARANGO_CONFLICT, ConflictError, UniqueConstraintError
+from ..query_limits import QueryLimits
+from .records import AUDIT_LOG, GENESIS, content_digest, seal
+
+# what the log does not cover: itself, and the store's own bookkeeping of its schema version
+UNAUDITED = frozenset({AUDIT_LOG, "store_info"})
+EDGE_COLLECTIONS = frozenset({"inputs", "outputs", "derivations"})
+REGISTRY = "artifact_types"
+# the op of a write, by (kind of collection, write)
+_OPS = {
+    ("edge", "insert"): "link",
+    ("edge", "delete"): "unlink",
+    ("registry", "insert"): "register_type",
+    ("registry", "update"): "evolve_type",
+    ("registry", "delete"): "delete_type",
+}
+_HEAD = "FOR a IN audit_log SORT a.seq DESC LIMIT 1 RETURN [a.seq, a.hash]"
+
+# the entries of the transaction open in this thread or task, by backend (id)
+_PENDING: ContextVar[dict[int, list[Entry]] | None] = ContextVar("audit_pending", default=None)
+# the label of the writes of an ``operation`` block: (op, detail)
+_LABEL: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("audit_label", default=None)
+
+
+@dataclass
+class Entry:
+    """One record to append: what was written (see ``records.py`` for the fields)."""
+
+    op: str
+    target: str
+    type: str | None
+    version: int | None
+    before: str | None
+    after: str | None
+    detail: dict[str, Any] | None = None
+
+
+def _op(collection: str, write: str) -> str:
+    kind = (
+        "edge" if collection in EDGE_COLLECTIONS else "registry" if collection == REGISTRY else ""
+    )
+    return _OPS.get((kind, write), {"insert": "create"}.get(write, write))
+
+
+def version_of(doc: Document | None) -> int | None:
+    version = None if doc is None else doc.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+class AuditedBackend:
+    """The store's backend, recording what it writes (see the module docstring)."""
+
+    def __init__(self, inner: Backend, actor: Callable[[], str], enabled: bool = True) -> None:
+        self.inner = inner
+        self.enabled = enabled
+        self._actor = actor
+        self.name = inner.name
+        self.location = inner.location
+        self.declares_write_collections = inner.declares_write_collections
+        # the database user a server authenticated (ArangoDB, serve); None on a file
+        self.user: str | None = getattr(inner, "username", None)
+        self._head: tuple[int, str] | None = None  # the last record this process appended
+        self._head_token: int | None = None  # the backend's foreign_commits() when it did
+
+    def __getattr__(self, name: str) -> Any:  # what only one backend has (db, storage, ...)
+        return getattr(self.inner, name)
+
+    # ------------------------------------------------------------------ pass-through
+
+    @property
+    def transaction_open(self) -> bool:
+        return self.inner.transaction_open
+
+    @property
+    def sharded(self) -> bool:
+        return self.inner.sharded
+
+    def get(self, collection: str, key: str) -> Document | None:
+        return self.inner.get(collection, key)
+
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        return self.inner.get_many(collection, keys)
+
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        return self.inner.query(aql, bind_vars, limits)
+
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
+        return self.inner.cursor(aql, bind_vars, limits)
+
+    def count(self, collection: str) -> int:
+        return self.inner.count(collection)
+
+    def has_collection(self, name: str) -> bool:
+        return self.inner.has_collection(name)
+
+    def create_collection(
+        self, name: str, edge: bool = False, schema: Document | None = None
+    ) -> None:
+        self.inner.create_collection(name, edge, schema)
+
+    def set_schema(self, name: str, schema: Document | None) -> None:
+        self.inner.set_schema(name, schema)
+
+    def ensure_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
+        self.inner.ensure_index(collection, fields, unique, sparse)
+
+    def drop_index(
+        self, collection: str, fields: list[str], unique: bool = False, sparse: bool = False
+    ) -> None:
+        self.inner.drop_index(collection, fields, unique, sparse)
+
+    def has_graph(self, name: str) -> bool:
+        return self.inner.has_graph(name)
+
+    def graph_definitions(self, name: str) -> list[Document]:
+        return self.inner.graph_definitions(name)
+
+    def save_graph(self, name: str, edge_definitions: list[Document]) -> None:
+        self.inner.save_graph(name, edge_definitions)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    # ------------------------------------------------------------------ writes
+
+    def audits(self, collection: str) -> bool:
+        """Whether a write of ``collection`` through this backend is recorded."""
+        return self.enabled and collection not in UNAUDITED
+
+    def insert(self, collection: str, doc: Document) -> Document:
+        if not self.audits(collection):
+            return self.inner.insert(collection, doc)
+        with self.transaction(write=[collection]) as session:
+            return session.insert(collection, doc)
+
+    def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
+        if not self.audits(collection):
+            return self.inner.insert_many(collection, docs)
+        with self.transaction(write=[collection]) as session:
+            return session.insert_many(collection, docs)
+
+    def update(self, collection: str, key: str, patch: Document) -> Document:
+        if not self.audits(collection):
+            return self.inner.update(collection, key, patch)
+        with self.transaction(write=[collection]) as session:
+            return session.update(collection, key, patch)
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        if not self.audits(collection):
+            return self.inner.replace(collection, key, doc)
+        with self.transaction(write=[collection]) as session:
+            return session.replace(collection, key, doc)
+
+    def delete(self, collection: str, key: str) -> None:
+        if not self.audits(collection):
+            return self.inner.delete(collection, key)
+        with self.transaction(write=[collection]) as session:
+            session.delete(collection, key)
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        if not self.audits(collection):
+            return self.inner.delete_many(collection, keys)
+        with self.transaction(write=[collection]) as session:
+            session.delete_many(collection, keys)
+
+    # ------------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self, write: Sequence[str], read: Sequence[str] = ()) -> Iterator[Session]:
+        """The backend's transaction; its writes recorded, their records appended at its end."""
+        pending = _PENDING.get() or {}
+        if not self.enabled or id(self) in pending:  # off, or joining the open transaction
+            with self.inner.transaction(write, read) as session:
+                yield AuditedSession(session, self) if self.enabled else session
+            return
+        entries: list[Entry] = []
+        token = _PENDING.set({**pending, id(self): entries})
+        head = None
+        try:
+            with self._begin(write, read) as session:
+                yield AuditedSession(session, self)
+                if entries:
+                    head = self._append(session, entries)
+        finally:
+            _PENDING.reset(token)
+        if head is not None:  # committed
+            self._head = head
+            commits = getattr(self.inner, "foreign_commits", None)
+            self._head_token = None if commits is None else commits()
+
+    def _begin(self, write: Sequence[str], read: Sequence[str]) -> Any:
+        """The inner transaction, with the audit log locked exclusively where the backend
+        declares its collections (ArangoDB); SQLite's write lock covers it elsewhere."""
+        names = [name for name in write if name != AUDIT_LOG]
+        if self.declares_write_collections:
+            begin: Any = self.inner.transaction
+            return begin(write=names, read=read, exclusive=[AUDIT_LOG])
+        return self.inner.transaction([*names, AUDIT_LOG], read)
+
+    def add(self, entry: Entry) -> None:
+        """An entry of the transaction open in this thread (see :meth:`transaction`)."""
+        label = _LABEL.get()
+        if label is not None:
+            entry.op, entry.detail = label[0], label[1] or None
+        self._entries().append(entry)
+
+    def _entries(self) -> list[Entry]:
+        """The entries of the transaction open in this thread (there must be one)."""
+        return (_PENDING.get() or {})[id(self)]
+
+    @contextmanager
+    def operation(self, op: str, **detail: Any) -> Iterator[None]:
+        """Label the writes made in the block: their records get ``op`` and ``detail``
+        (e.g. ``operation("erase", reason=...)``). Keep ``detail`` free of personal data."""
+        token = _LABEL.set((op, detail))
+        try:
+            yield
+        finally:
+            _LABEL.reset(token)
+
+    def record_change(
+        self, collection: str, before: Document | None, after: Document | None
+    ) -> None:
+        """A write the caller made by AQL inside the open transaction (an update: both
+        documents; a deletion: ``after`` None), recorded as the write methods record theirs."""
+        if self.audits(collection):
+            self.add(
+                change_entry(collection, "update" if after is not None else "delete", before, after)
+            )
+
+    def record_event(self, op: str, target: str, detail: dict[str, Any] | None = None) -> None:
+        """A record of something that writes no document of the store (a grant), in the
+        open transaction or in one of its own."""
+        if not self.enabled:
+            return
+        with self.transaction(write=[AUDIT_LOG]):
+            self._entries().append(Entry(op, target, None, None, None, None, detail))
+
+    def _append(self, session: Session, entries: list[Entry]) -> tuple[int, str]:
+        """The entries as records after the chain's head; the new head."""
+        seq, prev = self._current_head(session)
+        at, actor = utc_now_iso(), self._actor()
+        records = []
+        for entry in entries:
+            seq += 1
+            record = {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "user": self.user,
+                "op": entry.op,
+                "target": entry.target,
+                "type": entry.type,
+                "version": entry.version,
+                "before": entry.before,
+                "after": entry.after,
+                "detail": entry.detail,
+            }
+            prev = seal(record, prev)["hash"]
+            records.append(record)
+        inner = session.session if isinstance(session, AuditedSession) else session
+        try:
+            inner.insert_many(AUDIT_LOG, records)
+        except UniqueConstraintError as exc:  # another writer appended the same sequence
+            raise ConflictError(
+                "another writer appended to the audit log at the same moment; try again",
+                ERROR_ARANGO_CONFLICT,
+            ) from exc
+        return seq, prev
+
+    def _current_head(self, session: Session) -> tuple[int, str]:
+        """(seq, hash) of the chain's last record: on the embedded store, the one this
+        process appended last while no other connection has committed since (known without
+        a read); else read (one query, on the seq index)."""
+        commits = getattr(self.inner, "foreign_commits", None)
+        if self._head is not None and commits is not None and self._head_token == commits():
+            return self._head
+        rows = session.query(_HEAD)
+        return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
+
+
+class AuditedSession:
+    """A session of an :class:`AuditedBackend` transaction: its writes become entries."""
+
+    def __init__(self, session: Session, backend: AuditedBackend) -> None:
+        self.session = session
+        self.backend = backend
+
+    def __getattr__(self, name: str) -> Any:  # missing_ids, foreign_commits, ...
+        return getattr(self.session, name)
+
+    def get(self, collection: str, key: str) -> Document | None:
+        return self.session.get(collection, key)
+
+    def get_many(self, collection: str, keys: Sequence[str]) -> list[Document | None]:
+        return self.session.get_many(collection, keys)
+
+    def query(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> QueryRows:
+        return self.session.query(aql, bind_vars, limits)
+
+    def cursor(
+        self, aql: str, bind_vars: dict[str, Any] | None = None, limits: QueryLimits | None = None
+    ) -> Cursor:
+        return self.session.cursor(aql, bind_vars, limits)
+
+    def insert(self, collection: str, doc: Document) -> Document:
+        stored = self.session.insert(collection, doc)
+        if self.backend.audits(collection):
+            self._created(collection, [doc], [stored])
+        return stored
+
+    def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
+        stored = self.session.insert_many(collection, docs)
+        if self.backend.audits(collection):
+            self._created(collection, docs, stored)
+        return stored
+
+    def update(self, collection: str, key: str, patch: Document) -> Document:
+        if not self.backend.audits(collection):
+            return self.session.update(collection, key, patch)
+        before = self.session.get(collection, key)
+        after = self.session.update(collection, key, patch)
+        self._changed(collection, "update", before, after)
+        return after
+
+    def replace(self, collection: str, key: str, doc: Document) -> Document:
+        if not self.backend.audits(collection):
+            return self.session.replace(collection, key, doc)
+        before = self.session.get(collection, key)
+        after = self.session.replace(collection, key, doc)
+        self._changed(collection, "update", before, after)
+        return after
+
+    def delete(self, collection: str, key: str) -> None:
+        if self.backend.audits(collection):
+            self.delete_many(collection, [key])
+        else:
+            self.session.delete(collection, key)
+
+    def delete_many(self, collection: str, keys: Sequence[str]) -> None:
+        if not self.backend.audits(collection):
+            return self.session.delete_many(collection, keys)
+        befores = self.session.get_many(collection, keys)
+        if len(keys) == 1:
+            self.session.delete(collection, keys[0])
+        else:
+            self.session.delete_many(collection, keys)
+        for before in befores:
+            if before is not None:
+                self._changed(collection, "delete", before, None)
+        return None
+
+    def _created(
+        self, collection: str, docs: Sequence[Document], stored: Sequence[Document]
+    ) -> None:
+        op = _op(collection, "insert")
+        for doc, saved in zip(docs, stored, strict=True):
+            content = {**doc, "_key": saved["_key"]}
+            self.backend.add(
+                Entry(
+                    op,
+                    f"{collection}/{saved['_key']}",
+                    collection,
+                    version_of(doc),
+                    None,
+                    content_digest(content),
+                )
+            )
+
+    def _changed(
+        self, collection: str, write: str, before: Document | None, after: Document | None
+    ) -> None:
+        self.backend.add(change_entry(collection, write, before, after))
+
+
+def change_entry(
+    collection: str, write: str, before: Document | None, after: Document | None
+) -> Entry:
+    """The entry of an update (``write`` "update") or a deletion ("delete") of a document."""
+    doc = after if after is not None else before
+    assert doc is not None
+    return Entry(
+        _op(collection, write),
+        f"{collection}/{doc['_key']}",
+        collection,
+        version_of(doc),
+        None if before is None else content_digest(before),
+        None if after is None else content_digest(after),
+    )

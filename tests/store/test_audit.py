@@ -1,0 +1,276 @@
+"""The audit log: one record per document write, chained, and what verification catches.
+
+Every test runs on each backend kind (``store`` fixture). Tampering is done through
+``store.raw_backend`` and raw AQL, as someone with database access and no library
+would do it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+
+from arangoml_meta.audit import AUDIT_LOG, GENESIS, content_digest, record_hash, verify
+from arangoml_meta.audit.records import record_encoding, record_key, seal
+from arangoml_meta.errors import BadParameterError, SchemaViolationError
+from arangoml_meta.store import MetadataStore
+from arangoml_meta.type_admin import evolve_type
+from arangoml_meta.types import ArtifactType
+
+
+def log_of(store: MetadataStore) -> list[dict[str, Any]]:
+    return store.query(f"FOR a IN {AUDIT_LOG} SORT a.seq RETURN a")
+
+
+def new_records(store: MetadataStore, since: int) -> list[tuple[str, str]]:
+    return [(r["op"], r["target"]) for r in log_of(store) if r["seq"] > since]
+
+
+def head_seq(store: MetadataStore) -> int:
+    records = log_of(store)
+    return records[-1]["seq"] if records else 0
+
+
+def pipeline(store: MetadataStore) -> dict[str, Any]:
+    raw = store.register("datasets", "raw", location="s3://b/raw.csv")
+    with store.run("train", inputs={"data": raw}) as run:
+        run.log_metrics({"auc": 0.9})
+        model = run.register_output("models", "clf")
+    deployment = store.register("deployments", "clf-prod")
+    store.link(model, deployment, "deployed_as")
+    return {"raw": raw, "model": model, "deployment": deployment, "run": run.doc}
+
+
+# ---------------------------------------------------------------------- what is recorded
+
+
+def test_a_new_store_begins_its_log_with_its_types_and_verifies(store: MetadataStore) -> None:
+    records = log_of(store)
+    assert {r["op"] for r in records} == {"adopt"}
+    assert {r["target"] for r in records} == {f"artifact_types/{t.name}" for t in store.types()}
+    assert verify(store.backend).ok
+
+
+def test_each_document_written_gets_one_record_in_order(store: MetadataStore) -> None:
+    start = head_seq(store)
+    made = pipeline(store)
+    ops = new_records(store, start)
+    run_id = made["run"]["_id"]
+    assert ops[0] == ("create", made["raw"]["_id"])
+    assert ("create", made["model"]["_id"]) in ops
+    assert ("update", run_id) in ops  # its close
+    assert [op for op, _ in ops].count("link") == 3  # input, output, deployed_as
+    assert ops[-1][0] == "link" and ops[-2] == ("create", made["deployment"]["_id"])
+    stored = {r["target"]: r for r in log_of(store)}
+    model = store.get(made["model"]["_id"])
+    assert stored[model["_id"]]["after"] == content_digest(model)
+    assert stored[model["_id"]]["version"] == 1 and stored[model["_id"]]["type"] == "models"
+    assert verify(store.backend).ok
+
+
+def test_records_carry_actor_time_and_digests_never_content(make_store: Any) -> None:
+    store = make_store(actor="ann")
+    doc = store.register("datasets", "secret", location="s3://very/secret/place")
+    (record,) = [r for r in log_of(store) if r["target"] == doc["_id"]]
+    assert record["actor"] == "ann" and record["at"] >= doc["created_at"]
+    assert record["before"] is None and len(record["after"]) == 64
+    assert "secret/place" not in json.dumps(record)
+
+
+def test_the_chain_links_each_record_to_the_one_before(store: MetadataStore) -> None:
+    pipeline(store)
+    prev = GENESIS
+    for number, record in enumerate(log_of(store), start=1):
+        assert record["_key"] == record_key(number) and record["seq"] == number
+        assert record["prev"] == prev
+        # anyone can recompute it: SHA-256 over the JSON array of the fields, in order
+        assert record["hash"] == hashlib.sha256(record_encoding(record)).hexdigest()
+        assert record["hash"] == record_hash(record)
+        prev = record["hash"]
+
+
+def test_tags_deletions_and_types_are_recorded(store: MetadataStore) -> None:
+    made = pipeline(store)
+    start = head_seq(store)
+    store.tag(made["deployment"], add=["live"])
+    store.delete(made["deployment"])
+    ops = new_records(store, start)
+    assert ops[0] == ("update", made["deployment"]["_id"])
+    assert ("delete", made["deployment"]["_id"]) in ops
+    assert ("unlink", next(t for o, t in ops if o == "unlink")) in ops
+    assert any(o == "create" and t.startswith("deletions/") for o, t in ops)
+    start = head_seq(store)
+    reports = ArtifactType(
+        name="reports",
+        kind="artifact",
+        description="reports",
+        schema={"type": "object", "properties": {"name": {"type": "string"}}},
+    )
+    store.register_type(reports)
+    evolve_type(
+        store,
+        ArtifactType(
+            name="reports",
+            kind="artifact",
+            description="reports, with pages",
+            schema={
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "pages": {"type": "integer"}},
+            },
+        ),
+    )
+    assert new_records(store, start) == [
+        ("register_type", "artifact_types/reports"),
+        ("evolve_type", "artifact_types/reports"),
+    ]
+    assert verify(store.backend).ok
+
+
+def test_what_is_not_written_is_not_recorded(store: MetadataStore) -> None:
+    start = head_seq(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.register("datasets", "never")
+        raise RuntimeError("the step fails")
+    with pytest.raises(SchemaViolationError):
+        store.register("datasets", "bad", rows="many")
+    assert head_seq(store) == start
+    assert verify(store.backend).ok
+
+
+def test_labelled_writes_and_events(store: MetadataStore) -> None:
+    doc = store.register("datasets", "people", location="s3://p")
+    start = head_seq(store)
+    with store.backend.operation("erase", reason="request 7"):
+        store.backend.update("datasets", doc["_key"], {"location": "[erased]"})
+    store.backend.record_event("grant", "access/bob", {"collection": "datasets", "level": "ro"})
+    records = [r for r in log_of(store) if r["seq"] > start]
+    assert [(r["op"], r["target"], r["detail"]) for r in records] == [
+        ("erase", doc["_id"], {"reason": "request 7"}),
+        ("grant", "access/bob", {"collection": "datasets", "level": "ro"}),
+    ]
+    assert records[1]["before"] is None and records[1]["after"] is None
+    assert verify(store.backend).ok
+
+
+# ---------------------------------------------------------------------- tampering
+
+
+def tampered(store: MetadataStore) -> list[tuple[str, str]]:
+    report = verify(store.backend)
+    assert not report.ok
+    return [(p.kind, p.where) for p in report.problems]
+
+
+def test_an_untouched_store_verifies(store: MetadataStore) -> None:
+    pipeline(store)
+    report = verify(store.backend)
+    assert report.ok and report.problems == []
+    assert report.records == head_seq(store) and report.documents > 0
+
+
+def test_an_edited_record_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    store.raw_backend.update(AUDIT_LOG, record_key(9), {"actor": "mallory"})
+    assert tampered(store)[0] == ("edited", record_key(9))
+
+
+def test_an_edited_record_with_its_hash_recomputed_breaks_the_next_link(
+    store: MetadataStore,
+) -> None:
+    pipeline(store)
+    record = store.raw_backend.get(AUDIT_LOG, record_key(9))
+    assert record is not None
+    record["actor"] = "mallory"
+    record["hash"] = record_hash(record)
+    store.raw_backend.replace(AUDIT_LOG, record_key(9), record)
+    assert tampered(store)[0] == ("chain", record_key(10))
+
+
+def test_a_deleted_record_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    store.raw_backend.delete(AUDIT_LOG, record_key(9))
+    problems = tampered(store)
+    assert problems[0] == ("deleted", record_key(10))
+    assert ("chain", record_key(10)) in problems
+
+
+def test_an_inserted_record_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    head = log_of(store)[-1]
+    forged = {k: v for k, v in head.items() if k not in ("_id", "_rev")}
+    forged.update(seq=head["seq"] + 1, op="delete", target="models/clf-v1", prev="f" * 64)
+    store.raw_backend.insert(AUDIT_LOG, seal(forged, "f" * 64))
+    assert tampered(store)[0] == ("chain", record_key(head["seq"] + 1))
+    store.raw_backend.delete(AUDIT_LOG, forged["_key"])
+    between = dict(forged, _key="000000000009x")
+    store.raw_backend.insert(AUDIT_LOG, between)
+    assert ("inserted", "000000000009x") in tampered(store)
+
+
+def test_reordered_records_are_found(store: MetadataStore) -> None:
+    pipeline(store)
+    first, second = (store.raw_backend.get(AUDIT_LOG, record_key(n)) for n in (9, 10))
+    assert first is not None and second is not None
+    body = {k: v for k, v in second.items() if k not in ("_id", "_rev", "_key")}
+    other = {k: v for k, v in first.items() if k not in ("_id", "_rev", "_key")}
+    store.raw_backend.replace(AUDIT_LOG, record_key(9), body)
+    store.raw_backend.replace(AUDIT_LOG, record_key(10), other)
+    assert tampered(store)[0] == ("reordered", record_key(9))
+
+
+def test_documents_written_around_the_library_are_found(store: MetadataStore) -> None:
+    made = pipeline(store)
+    store.query(
+        "FOR d IN datasets FILTER d._key == @k UPDATE d WITH {location: 's3://evil'} IN datasets",
+        {"k": made["raw"]["_key"]},
+    )
+    store.query("INSERT {name: 'smuggled', version: 1} INTO models")
+    store.query("REMOVE @k IN deployments", {"k": made["deployment"]["_key"]})
+    problems = tampered(store)
+    kinds = {(kind, where.partition("/")[0]) for kind, where in problems}
+    assert kinds == {("changed", "datasets"), ("unaudited", "models"), ("missing", "deployments")}
+    assert ("changed", made["raw"]["_id"]) in problems
+    assert ("missing", made["deployment"]["_id"]) in problems
+
+
+def test_a_rewritten_chain_is_caught_by_the_anchor(store: MetadataStore) -> None:
+    pipeline(store)
+    anchor = log_of(store)[-1]["hash"]
+    assert verify(store.backend, anchor=anchor).ok
+    # rewrite the chain from record 9 on, every hash recomputed: it verifies by itself
+    records = log_of(store)
+    prev = records[7]["hash"]
+    for record in records[8:]:
+        body = {k: v for k, v in record.items() if k not in ("_id", "_rev", "hash")}
+        body["actor"] = "mallory"
+        prev = seal(body, prev)["hash"]
+        store.raw_backend.replace(AUDIT_LOG, body["_key"], body)
+    assert verify(store.backend).ok
+    report = verify(store.backend, anchor=anchor)
+    assert not report.ok and report.anchored is False
+    assert [p.kind for p in report.problems] == ["anchor"]
+
+
+# ---------------------------------------------------------------------- a store without a log
+
+
+def test_a_store_made_without_a_log_records_nothing(make_store: Any) -> None:
+    store = make_store()
+    plain = MetadataStore(store.raw_backend)
+    assert plain.backend.enabled
+    store_without = make_store()
+    store_without.raw_backend.update("store_info", "store", {"audit": False})
+    reopened = MetadataStore(store_without.raw_backend)
+    reopened.initialize()
+    assert not reopened.backend.enabled
+    before = reopened.backend.count(AUDIT_LOG)
+    reopened.register("datasets", "quiet")
+    assert reopened.backend.count(AUDIT_LOG) == before
+    with pytest.raises(BadParameterError, match="cannot be turned off"):
+        plain.initialize(audit=False)
+    reopened.initialize(audit=True)  # begins the log: what it holds is adopted
+    assert reopened.backend.enabled
+    assert verify(reopened.backend).ok
