@@ -28,6 +28,11 @@ writes the row (insert, update, replace, remove, truncate), so in its transactio
 they call :func:`sql_position`, registered on every connection of the storage
 (:func:`register`). The catalog keeps an index in ``_indexes`` (its id, name and
 fields, ``sparse`` true) and its type and options in ``_index_options``.
+
+Known gap: a release of arangoml-meta from before geo indexes cannot write into a
+collection that has one — it registers no such function, and SQLite refuses the
+write ("no such function") — and reads the index as a persistent one. Drop the
+index before going back to such a release.
 """
 
 from __future__ import annotations
@@ -105,8 +110,6 @@ class GeoIndexInfo:
     geo_json: bool = False
     legacy_polygons: bool = False
     type: str = "geo"
-    unique: bool = False
-    sparse: bool = True
 
     @property
     def definition(self) -> GeoDefinition:

@@ -11,7 +11,8 @@ built-in ``identity`` and ``text_<language>`` ones of TOKENS()), numbers,
 booleans and null as ArangoSearch's terms of them, arrays element by element,
 objects by their attributes when ``includeAllFields``. Triggers on the
 collection's table keep it current in the statement that writes the row, as
-for geo indexes (``geo_index.py``), through :func:`sql_terms`.
+for geo indexes (``geo_index.py``, with the same gap for older releases),
+through :func:`sql_terms`.
 
 Not used by the planner: ArangoDB reads an inverted index only for a FOR with an
 ``indexHint`` (``forceIndexHint``) or through a ``search-alias`` View's SEARCH,
