@@ -205,6 +205,7 @@ class MetadataStore:
             self._types.clear()
         # the dump's store_info says whether the store keeps a log, and the dump's log (if it
         # has one) replaced this one's: what it does not name is adopted
+        self.backend.forget_head()
         self.backend.enabled = audit_setting(self.raw_backend)
         if self.backend.enabled:
             adopt(self.backend)

@@ -35,6 +35,8 @@ from ..errors import (
 )
 from .binder import bind
 from .executor import QueryCompiler
+from .geo_index import parse_definition as parse_geo_definition
+from .inverted_index import parse_definition as parse_inverted_definition
 from .limits import Budget, estimate_size, measured
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
@@ -164,6 +166,38 @@ class EmbeddedDatabase:
         index = self.storage.ensure_index(collection, fields, unique, sparse, name)
         return index.as_dict(collection)
 
+    def ensure_geo_index(
+        self,
+        collection: str,
+        fields: list[str],
+        geo_json: bool = False,
+        legacy_polygons: bool = False,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a geo index (see ``geo_index.py``), or return the identical existing one;
+        error 10 for a definition ArangoDB refuses."""
+        definition = parse_geo_definition(
+            {
+                "type": "geo",
+                "fields": fields,
+                "geoJson": geo_json,
+                "legacyPolygons": legacy_polygons,
+            }
+        )
+        index, _ = self.storage.ensure_geo_index(collection, definition, name)
+        return index.as_dict(collection)
+
+    def ensure_inverted_index(
+        self, collection: str, definition: dict[str, Any], name: str | None = None
+    ) -> dict[str, Any]:
+        """Create an inverted index from ArangoDB's definition of one (``fields``,
+        ``analyzer``, ..., see ``inverted_index.py``), or return the identical existing one;
+        error 10 for a definition ArangoDB refuses."""
+        index, _ = self.storage.ensure_inverted_index(
+            collection, parse_inverted_definition(definition), name
+        )
+        return index.as_dict(collection)
+
     def indexes(self, collection: str) -> list[dict[str, Any]]:
         info = self.storage.collection(collection)
         primary = {
@@ -186,7 +220,10 @@ class EmbeddedDatabase:
                     "sparse": False,
                 }
             )
-        return out + [i.as_dict(collection) for i in info.indexes]
+        made = [(i.id, i.as_dict(collection)) for i in info.indexes]
+        made += [(i.id, i.as_dict(collection)) for i in info.geo_indexes]
+        made += [(i.id, i.as_dict(collection)) for i in info.inverted_indexes]
+        return out + [described for _, described in sorted(made, key=lambda pair: pair[0])]
 
     # ------------------------------------------------------------------ documents
 

@@ -377,6 +377,9 @@ class QueryCompiler:
             return None
         paths = [attribute_path(element.expr, op.var.slot) for element in sort.elements]
         given = [element.ascending for element in sort.elements] + [limit.offset, limit.count]
+        key = sort.elements[0].expr
+        if single and len(paths) == 1 and paths[0] is None and _is_distance(key):
+            paths = [[]]  # a geo index may give this order (geo_nearest.py)
         if any(path is None for path in paths) or not all(
             isinstance(node, (A.Literal, A.BindParam)) for node in given
         ):
@@ -400,6 +403,7 @@ class QueryCompiler:
             lambda frame: (_limit_value(offset(frame)), _limit_value(count(frame))),
             len(sort.elements) > 1,
             finish,
+            None if first else key,
         )
 
     def compile_for_values(self, op: A.ForIn) -> Stage:
@@ -885,6 +889,10 @@ def _is_sort_null(op: A.Node) -> bool:
         and isinstance(op.elements[0].expr, A.Literal)
         and op.elements[0].expr.value is None
     )
+
+
+def _is_distance(node: A.Node) -> bool:
+    return isinstance(node, A.FunctionCall) and node.name in ("DISTANCE", "GEO_DISTANCE")
 
 
 def _is_ascending(value: Any) -> bool:

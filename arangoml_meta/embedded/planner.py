@@ -87,7 +87,7 @@ def resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> lis
     return path
 
 
-def _independent(node: A.Node, slot: int) -> bool:
+def independent(node: A.Node, slot: int) -> bool:
     """Whether ``node`` can be evaluated before the scan (no reference to the loop variable)."""
     allowed = (A.Literal, A.BindParam, A.Var, A.AttributeAccess, A.IndexAccess, A.ArrayLit, A.Unary)
     for sub in node.find_all(A.Node):
@@ -309,13 +309,20 @@ class ScanPlan:
         filters: list[A.Node],
         compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
     ) -> None:
+        # here: geo_search builds on this module
+        from .geo_search import GeoSearch, geo_search
+
         self.info = info
         self.conjuncts: list[Conjunct] = []
+        self.geo: list[GeoSearch] = []  # conjuncts a geo index narrows (see geo_search.py)
         slot = var.slot
         for condition in filters:
             for node in _conjuncts(condition):
                 conjunct = Conjunct(node, compile_expr(node))
                 self.conjuncts.append(conjunct)
+                if info.geo_indexes and (found := geo_search(info, node, slot, compile_expr)):
+                    self.geo.append(found)  # narrows the scan, and runs in Python too
+                    continue
                 if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
                     continue
                 path = attribute_path(node.left, slot)
@@ -325,9 +332,9 @@ class ScanPlan:
                     path = attribute_path(node.right, slot)
                     other = node.left
                     op = _FLIPPED[op]
-                if path is None or not _independent(other, slot):
+                if path is None or not independent(other, slot):
                     continue
-                if not all(isinstance(p, str) or _independent(p, slot) for p in path):
+                if not all(isinstance(p, str) or independent(p, slot) for p in path):
                     continue
                 conjunct.path = [p if isinstance(p, str) else compile_expr(p) for p in path]
                 conjunct.op, conjunct.value = op, compile_expr(other)
@@ -348,7 +355,7 @@ class ScanPlan:
         self.bound_names: list[Callable[[Frame], Any]] | None = []
         for condition in filters:
             for access in condition.find_all(A.BoundAttributeAccess):
-                if not _independent(access.name, slot):
+                if not independent(access.name, slot):
                     self.bound_names = None  # unknown before the scan: push fixed paths only
                     break
                 if self.bound_names is not None:
@@ -356,7 +363,7 @@ class ScanPlan:
 
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
-            return ScanFilter([], self.conjuncts)
+            return ScanFilter(self._narrowed([], frame), self.conjuncts)
         paths: list[list[str] | None]
         if self.all_fixed and not self.bound_names:
             paths = self.fixed_paths  # nothing to resolve: as compiled
@@ -383,7 +390,15 @@ class ScanPlan:
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return ScanFilter(pushed, residual)
+        return ScanFilter(self._narrowed(pushed, frame), residual)
+
+    def _narrowed(self, pushed: list[Pushed], frame: Frame) -> list[Pushed]:
+        """``pushed`` and the SQL of the geo indexes' narrowing (in this execution)."""
+        for search in self.geo:
+            narrowed = search(frame)
+            if narrowed is not None:
+                pushed.append(narrowed)
+        return pushed
 
 
 def plan_scan(

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
+from .geo_nearest import nearest_order
 from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
@@ -79,6 +80,9 @@ def compile_collection_scan(
     snapshot = name in compiler.modified_anywhere
     value = compiler.expr(ret.expr) if ret is not None else None
     path = returned_path(ret, op.var)
+    nearest = None
+    if sort is not None and sort.key is not None:
+        nearest = nearest_order(info, sort.key, slot, compiler.expr)
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""
@@ -108,9 +112,14 @@ def compile_collection_scan(
 
     def in_order(frame: Frame, found: ScanFilter, wanted: int, batch: int) -> OrderedRows | None:
         assert sort is not None
-        return _in_index_order(
-            storage, info, sort, found, projection(found.residual), frame, wanted, batch
-        )
+        chosen = projection(found.residual)
+        if sort.key is not None:  # a distance: nearest first through a geo index, if one
+            if nearest is None:
+                return None
+            columns, build = _reading(info, chosen)
+            ascending = sort.ascending(frame)
+            return nearest.rows(storage, found, columns, build, ascending, frame, wanted, batch)
+        return _in_index_order(storage, info, sort, found, chosen, frame, wanted, batch)
 
     def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         wanted = None if sort is None else _wanted(sort, frame)
@@ -181,10 +190,13 @@ def _in_index_order(
     order = index_order(info, path, found.pushed)
     if order is None:
         return None
-    columns, build = (
-        (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
-    )
+    columns, build = _reading(info, chosen)
     return ordered_rows(order, storage, columns, build, sort.ascending(frame), wanted, batch)
+
+
+def _reading(info: CollectionInfo, chosen: Projection | None) -> tuple[str, Callable[..., Any]]:
+    """The columns a stage reads and how a document is made of them."""
+    return (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
 
 
 def _prefix(

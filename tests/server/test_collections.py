@@ -325,3 +325,22 @@ def test_rename_refuses_taken_bad_and_system_names(client: TestClient) -> None:
     assert system.status_code == 200
     assert error_of(client.put("/_api/collection/_sys/rename", json={"name": "plain"})) == (403, 11)
     assert {"one", "two"} <= set(names(client))
+
+
+def test_aql_insert_keys_documents_by_the_collections_key_generator(client: TestClient) -> None:
+    create(client, "padded", keyOptions={"type": "padded"})
+    create(client, "counted", keyOptions={"type": "autoincrement", "offset": 10, "increment": 5})
+    create(client, "closed", keyOptions={"allowUserKeys": False})
+    client.post("/_api/document/counted", json={})
+    rows = client.post(
+        "/_api/cursor",
+        json={"query": "FOR i IN 1..3 INSERT {i} INTO counted RETURN NEW._key"},
+    ).json()["result"]
+    assert rows == ["15", "20", "25"]
+    keys = client.post(
+        "/_api/cursor", json={"query": "FOR i IN 1..3 INSERT {i} INTO padded RETURN NEW._key"}
+    ).json()["result"]
+    assert keys == sorted(keys) and all(len(k) == 16 for k in keys)
+    refused = client.post("/_api/cursor", json={"query": "INSERT {_key: 'mine'} INTO closed"})
+    assert error_of(refused) == (400, 1222)
+    assert client.post("/_api/cursor", json={"query": "INSERT {} INTO closed"}).status_code == 201
