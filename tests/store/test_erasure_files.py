@@ -9,6 +9,7 @@ closed; that the value is there before the erasure shows the grep can see it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 
 from arangoml_meta.backends import EmbeddedBackend
 from arangoml_meta.store import MetadataStore
+from arangoml_meta.types import load_type_file
 
 SECRET = "QJX-erasable-8813@example.org"
 # a profile too large for one page: its old body spans overflow pages when rewritten
@@ -81,3 +83,18 @@ def test_without_secure_deletion_the_value_would_survive(
         assert holding(store_files(store), SECRET) == ["store.db"]
     finally:
         store.close()
+
+
+def test_index_entries_of_an_erased_value_go_too(store: MetadataStore, tmp_path: Path) -> None:
+    """A persistent and an inverted index on a personal field hold the value (or its
+    terms) beside the document: rewritten with it, zeroed too."""
+    path = tmp_path / "people.json"
+    email = {"type": "string", "x-personal-data": True}
+    path.write_text(json.dumps({"type": "object", "properties": {"email": email}}))
+    store.register_type(load_type_file(path))
+    store.raw_backend.ensure_index("people", ["email"])
+    store.raw_backend.db.ensure_inverted_index("people", {"fields": ["email"]})  # type: ignore[attr-defined]
+    person = store.register("people", "p1", email=SECRET)
+    assert holding(store_files(store), "erasable-8813")
+    store.erase(person["_id"], reason="request 7")
+    assert holding(store_files(store), "erasable-8813") == []
