@@ -14,9 +14,10 @@ profile, which may list the values of a personal column. :func:`erase`
   holding an equal value; an edge touching a redacted version whose attribute of
   the same name holds an equal value loses it too;
 - keeps every document, its id and every lineage edge, and marks each redacted
-  document ``erased: {start, at, by, reason, fields}`` (``start``: the id the erasure
-  started from; ``fields`` accumulates over erasures; ``aql/erasures.aql`` lists them). Removal keeps the schema satisfied because a personal field is never
-  required (refused when the type is registered: see ``personal_fields.py``);
+  document ``erased: {start, at, by, reason, fields}`` (``start``: the id the
+  erasure started from; ``fields`` accumulates over erasures; ``aql/erasures.aql``
+  lists them). Removal keeps the schema satisfied because a personal field is
+  never required (refused when the type is registered: see ``personal_fields.py``);
   each redacted document is validated again before anything is written;
 - returns the work list a data-protection officer needs, from one lineage
   traversal (``lineage/walk.py``'s query, from every version at once): every
