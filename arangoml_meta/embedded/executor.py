@@ -91,6 +91,8 @@ class QueryCompiler:
         self.modified: set[str] = set()
         self.read_collections: set[str] = set()
         self.writes = False
+        # ids of the bare variables that are an UPDATE / REPLACE / REMOVE key (statistics)
+        self.key_reads: set[int] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -148,6 +150,7 @@ class QueryCompiler:
             modifications = list(query.find_all(A.Modification))
         # collections this query writes anywhere: scans of them read a snapshot
         self.modified_anywhere = {self.resolve_collection(m.collection) for m in modifications}
+        self.key_reads = {id(m.key) for m in modifications if isinstance(m.key, A.Var)}
         return self._pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
@@ -259,9 +262,17 @@ class QueryCompiler:
         condition = self.expr(op.condition)
 
         def filter_(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            stats = frame[0].budget.counters
+            if stats is None:
+                for _ in upstream:
+                    if to_bool(condition(frame)):
+                        yield None
+                return
             for _ in upstream:
                 if to_bool(condition(frame)):
                     yield None
+                else:
+                    stats.filtered += 1  # ArangoDB's "filtered"
 
         return filter_
 

@@ -25,6 +25,7 @@ the stage looks at in Python, ticks the query's budget (its maxRuntime, see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
@@ -33,6 +34,7 @@ from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
+from .statistics import ScanTally, measured, read_paths, settle_ordered, settle_scan
 from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
 
@@ -79,16 +81,45 @@ def compile_collection_scan(
     snapshot = name in compiler.modified_anywhere
     value = compiler.expr(ret.expr) if ret is not None else None
     path = returned_path(ret, op.var)
+    # what ArangoDB's plan reads of the documents, for the statistics
+    read_by_query = read_paths(compiler.usage, op.var, compiler.key_reads)
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""
+        stats = frame[0].budget.counters
+        if stats is None:
+            return rows_of(frame, found, None)
+        return measured(
+            lambda tally: rows_of(frame, found, tally),
+            lambda tally: settle_scan(
+                stats, storage, info, scan, found.pushed, read_by_query, tally
+            ),
+        )
+
+    def ordered_rows_of(
+        frame: Frame, make: Callable[[ScanTally | None], Iterator[Any]]
+    ) -> Iterator[Any]:
+        """The rows ``make`` takes from an index order (see :func:`_prefix`, :func:`_page`)."""
+        stats = frame[0].budget.counters
+        if stats is None:
+            return make(None)
+        assert sort is not None
+        sort_path = resolve_path(sort.path, frame)
+        return measured(
+            make, lambda tally: settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
+        )
+
+    def rows_of(frame: Frame, found: ScanFilter, tally: ScanTally | None) -> Iterator[Any]:
+        """:func:`scan_rows`; ``tally`` counts the rows read and those Python drops."""
         (where, params), residual = joined(found.pushed), found.residual
         chosen = projection(residual)
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)
             if read is not None:
                 rows: Any = storage.scan_rows(info, chosen.columns, where, params)
-                yield from map(read, list(rows) if snapshot else rows)
+                if snapshot:
+                    rows = list(rows)
+                yield from map(read, rows if tally is None else tally.reading(rows))
                 return
         docs: Any
         if chosen is None:
@@ -97,12 +128,16 @@ def compile_collection_scan(
             docs = map(chosen.build, storage.scan_rows(info, chosen.columns, where, params))
         if snapshot:
             docs = list(docs)
+        if tally is not None:
+            docs = tally.reading(docs)
         checks = [c.check for c in residual]
         tick = frame[0].budget.tick
         for doc in docs:
             tick()
             frame[slot] = doc
             if checks and not all(to_bool(check(frame)) for check in checks):
+                if tally is not None:
+                    tally.dropped += 1
                 continue
             yield None if value is None else value(frame)
 
@@ -123,7 +158,10 @@ def compile_collection_scan(
                 yield from scan_rows(frame, found)
                 continue
             assert sort is not None and wanted is not None
-            yield from _prefix(ordered, wanted, sort.more_keys, found.residual, slot, frame, value)
+            prefix = partial(
+                _prefix, ordered, wanted, sort.more_keys, found.residual, slot, frame, value
+            )
+            yield from ordered_rows_of(frame, prefix)
 
     if sort is None or sort.finish is None:
         return for_collection
@@ -144,7 +182,9 @@ def compile_collection_scan(
             if ordered is None:
                 yield from finish(scan_rows(frame, found), frame)
                 continue
-            page = _page(ordered, offset, count, checks, slot, frame)
+            page = ordered_rows_of(
+                frame, partial(_page, ordered, offset, count, checks, slot, frame)
+            )
             if not snapshot:
                 yield from page
                 continue
@@ -195,17 +235,21 @@ def _prefix(
     slot: int,
     frame: Frame,
     value: Callable[[Frame], Any] | None,
+    tally: ScanTally | None = None,
 ) -> Iterator[Any]:
     """The first ``wanted`` documents passing the residual FILTER, then the rest of the
-    last one's run of equal first keys when more SORT keys follow (see :class:`SortHint`)."""
+    last one's run of equal first keys when more SORT keys follow (see :class:`SortHint`).
+    ``tally`` counts the index entries read and those the FILTER drops."""
     checks = [c.check for c in residual]
     produced = 0
     last: Any = None
-    for key, seq in rows:
+    for key, seq in rows if tally is None else tally.reading(rows):
         if produced >= wanted and (not more_keys or compare(key, last) != 0):
             return
         frame[slot] = rows.document(seq)
         if checks and not all(to_bool(check(frame)) for check in checks):
+            if tally is not None:
+                tally.dropped += 1
             continue
         produced += 1
         last = key
@@ -219,13 +263,17 @@ def _page(
     checks: list[Callable[[Frame], Any]],
     slot: int,
     frame: Frame,
+    tally: ScanTally | None = None,
 ) -> Iterator[None]:
-    """What SORT and LIMIT give of a scan in the order of its only SORT key."""
+    """What SORT and LIMIT give of a scan in the order of its only SORT key (``tally``:
+    see :func:`_prefix`)."""
     passed = 0
-    for _, seq in rows:
+    for _, seq in rows if tally is None else tally.reading(rows):
         if checks:
             frame[slot] = rows.document(seq)
             if not all(to_bool(check(frame)) for check in checks):
+                if tally is not None:
+                    tally.dropped += 1
                 continue
         passed += 1
         if passed <= offset:
