@@ -15,6 +15,7 @@ so the database may cache it (see ``prepared.py``).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -93,6 +94,9 @@ class QueryCompiler:
         self.writes = False
         # ids of the bare variables that are an UPDATE / REPLACE / REMOVE key (statistics)
         self.key_reads: set[int] = set()
+        # the LIMIT that reads its input to the end when statistics count ArangoDB's
+        # fullCount (the last top-level one of a query that does not write)
+        self.final_limit: A.Limit | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -151,6 +155,9 @@ class QueryCompiler:
         # collections this query writes anywhere: scans of them read a snapshot
         self.modified_anywhere = {self.resolve_collection(m.collection) for m in modifications}
         self.key_reads = {id(m.key) for m in modifications if isinstance(m.key, A.Var)}
+        if not modifications:
+            limits = [op for op in query.operations if isinstance(op, A.Limit)]
+            self.final_limit = limits[-1] if limits else None
         return self._pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
@@ -302,17 +309,24 @@ class QueryCompiler:
     def compile_limit(self, op: A.Limit) -> Stage:
         offset_expr = self.expr(op.offset)
         count_expr = self.expr(op.count)
+        final = op is self.final_limit
 
         def limit(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             offset = _limit_value(offset_expr(frame))
             count = _limit_value(count_expr(frame))
+            # under fullCount ArangoDB reads the rest too: its statistics count it
+            drain = final and frame[0].budget.drains_final_limit
             if count == 0:
+                if drain:
+                    deque(upstream, maxlen=0)
                 return
             for i, _ in enumerate(upstream):
                 if i < offset:
                     continue
                 yield None
                 if i + 1 >= offset + count:
+                    if drain:
+                        deque(upstream, maxlen=0)
                     return
 
         return limit

@@ -21,8 +21,9 @@ Python's ``re`` cannot be interrupted.
 
 Options are read as ArangoDB reads them: a positive number sets a limit, zero
 or a negative number sets none, a value that is not a number is ignored, and
-so is an option name the engine does not know (``maxNumberOfPlans``,
-``fullCount``, ...).
+so is an option name the engine does not know (``maxNumberOfPlans``, ...).
+``fullCount`` matters only to a query whose statistics are counted (see
+:attr:`Budget.drains_final_limit`).
 """
 
 from __future__ import annotations
@@ -134,6 +135,7 @@ class Budget:
         "_interval",
         "counters",
         "deadline",
+        "drains_final_limit",
         "max_runtime",
         "memory_limit",
         "peak",
@@ -158,17 +160,24 @@ class Budget:
         self.writes_ignored = 0
         # the scan statistics, counted only when asked for (None: not counted)
         self.counters = QueryStats() if statistics else None
+        # counted with ArangoDB's fullCount: the last top-level LIMIT reads its input to
+        # the end, so that the statistics count what ArangoDB's plan reads then
+        self.drains_final_limit = False
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any] | None, statistics: bool = False) -> Budget:
-        """The budget of ArangoDB query ``options`` (see the module docstring)."""
+        """The budget of ArangoDB query ``options`` (see the module docstring); with
+        ``statistics``, ``fullCount`` counts as ArangoDB counts it (see
+        :attr:`drains_final_limit`)."""
         if not options:
             return cls(statistics=statistics)
-        return cls(
+        budget = cls(
             int(_number(options, "memoryLimit")),
             float(_number(options, "maxRuntime")),
             statistics,
         )
+        budget.drains_final_limit = statistics and options.get("fullCount") is True
+        return budget
 
     @property
     def counts_memory(self) -> bool:

@@ -148,7 +148,9 @@ def compile_collection_scan(
         )
 
     def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
-        wanted = None if sort is None else _wanted(sort, frame)
+        # under fullCount (counted) the scan reads everything: no early stop in index order
+        early = sort is not None and not frame[0].budget.drains_final_limit
+        wanted = _wanted(sort, frame) if early and sort is not None else None
         tick = frame[0].budget.tick
         for _ in upstream:
             tick()  # a scan per row from upstream: a product of scans is checked
@@ -170,7 +172,8 @@ def compile_collection_scan(
     def sorted_and_limited(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
         assert sort is not None and value is None
         offset, count = sort.limits(frame)  # first, as the LIMIT stage does
-        if count == 0:
+        early = not frame[0].budget.drains_final_limit  # see for_collection
+        if count == 0 and early:
             return
         tick = frame[0].budget.tick
         for _ in upstream:
@@ -178,7 +181,11 @@ def compile_collection_scan(
             found = scan(frame)
             checks = [c.check for c in found.residual]
             # rows skipped by the offset are fetched only when a FILTER must see them
-            ordered = in_order(frame, found, offset + count, offset + count if checks else count)
+            ordered = (
+                in_order(frame, found, offset + count, offset + count if checks else count)
+                if early
+                else None
+            )
             if ordered is None:
                 yield from finish(scan_rows(frame, found), frame)
                 continue

@@ -27,9 +27,11 @@ Statistics (``extra.stats``): ``writesExecuted``, ``writesIgnored``,
 account memory) are measured; ``httpRequests``, ``intermediateCommits``,
 ``seeks``, ``cacheHits`` and ``cacheMisses`` are 0 because this engine has no
 cluster, no intermediate commits, no merge joins and no index caches. With
-``fullCount`` the counters are the larger of the query's and its count's (the
-count runs the query up to its LIMIT to the end, as ArangoDB does then), so a
-part after that LIMIT that reads collections is counted short.
+``fullCount`` the query's last top-level LIMIT reads the rest of its input, as
+ArangoDB's does, so that the statistics count it; in a query that writes it
+does not (the writes would run for rows past the LIMIT), and the counters are
+the larger of the query's and its count's, which counts short a part after that
+LIMIT that reads collections.
 """
 
 from __future__ import annotations
@@ -211,7 +213,9 @@ def _extra(
     budget = cursor.budget
     measured: dict[str, Any] = budget.stats() if budget is not None else {}
     counted = dict(measured)
-    if full_count is not None:
+    if full_count is not None and full_count.writes:
+        # its LIMIT stopped early (the query's writes are not run twice): the count's
+        # scans read what ArangoDB's would have read before the LIMIT
         for name, value in full_count.counters.items():
             counted[name] = max(counted.get(name, 0), value)
     stats: dict[str, Any] = {
@@ -289,6 +293,7 @@ class FullCount:
 
     count: int
     counters: dict[str, int]
+    writes: bool  # the query writes (its statistics did not count the rest past its LIMIT)
 
 
 def count_full(db: EmbeddedDatabase, request: QueryRequest) -> FullCount | None:
@@ -310,7 +315,7 @@ def count_full(db: EmbeddedDatabase, request: QueryRequest) -> FullCount | None:
         if writes:
             raise _Undo
     counters = {name: stats.get(name, 0) for name in COUNTERS}
-    return FullCount(int(counted[0]) if counted else 0, counters)
+    return FullCount(int(counted[0]) if counted else 0, counters, db.prepare(request.query).writes)
 
 
 def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> Outcome:
@@ -326,9 +331,10 @@ def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> O
         with db.transaction(write=prepared.writes):
             full_count = count_full(db, request) if request.full_count else None
             try:
-                cursor = db.cursor(
-                    request.query, request.bind_vars, request.engine_options, statistics=True
-                )
+                options = request.engine_options
+                if request.full_count:  # its statistics count what fullCount reads
+                    options = {**options, "fullCount": True}
+                cursor = db.cursor(request.query, request.bind_vars, options, statistics=True)
             except ArangoMLMetaError as exc:
                 raise aql_error(exc, parsing=True) from None
             killed.watch(cursor)
