@@ -34,7 +34,14 @@ from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
-from .statistics import ScanTally, measured, read_paths, settle_ordered, settle_scan
+from .statistics import (
+    ScanTally,
+    access_chooser,
+    measured,
+    read_paths,
+    settle_ordered,
+    settle_scan,
+)
 from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
 
@@ -83,6 +90,7 @@ def compile_collection_scan(
     path = returned_path(ret, op.var)
     # what ArangoDB's plan reads of the documents, for the statistics
     read_by_query = read_paths(compiler.usage, op.var, compiler.key_reads)
+    access_of = access_chooser(info, read_by_query)
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""
@@ -92,7 +100,7 @@ def compile_collection_scan(
         return measured(
             lambda tally: rows_of(frame, found, tally),
             lambda tally: settle_scan(
-                stats, storage, info, scan, found.pushed, read_by_query, tally
+                stats, storage, info, scan, access_of(found.pushed), found.pushed, tally
             ),
         )
 
@@ -121,15 +129,13 @@ def compile_collection_scan(
                     rows = list(rows)
                 yield from map(read, rows if tally is None else tally.reading(rows))
                 return
-        docs: Any
-        if chosen is None:
-            docs = storage.scan(info, where, params)
-        else:
-            docs = map(chosen.build, storage.scan_rows(info, chosen.columns, where, params))
+        columns, build = (
+            (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
+        )
+        rows = storage.scan_rows(info, columns, where, params)
         if snapshot:
-            docs = list(docs)
-        if tally is not None:
-            docs = tally.reading(docs)
+            rows = list(rows)
+        docs = map(build, rows if tally is None else tally.reading(rows))
         checks = [c.check for c in residual]
         tick = frame[0].budget.tick
         for doc in docs:

@@ -40,7 +40,7 @@ does no more than before.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
@@ -141,7 +141,8 @@ class Access:
 
     index: bool  # an index scan (else a full collection scan)
     covering: bool = False  # the index holds every path read: no document lookups
-    condition: list[Pushed] = field(default_factory=list)  # the index's part of the FILTERs
+    # the index's part of the FILTERs: positions in the list of pushed conditions
+    condition: tuple[int, ...] = ()
 
 
 _FULL_SCAN = Access(False)
@@ -175,7 +176,8 @@ def choose_access(
         consider(90 if unique_hit else 10 + bound, used, fields)
     if best is not None:
         _, used, fields = best
-        return Access(True, paths is not None and _covers(fields, paths), used)
+        positions = tuple(i for i, p in enumerate(pushed) if any(p is u for u in used))
+        return Access(True, paths is not None and _covers(fields, paths), positions)
     if paths is not None and (not paths or _covers(_PRIMARY_FIELDS, paths)):
         return Access(True, True)
     if paths is not None:
@@ -183,6 +185,25 @@ def choose_access(
             if not index.sparse and _covers(_fields(index), paths):
                 return Access(True, True)
     return _FULL_SCAN
+
+
+def access_chooser(
+    info: CollectionInfo, paths: frozenset[Path] | None
+) -> Callable[[list[Pushed]], Access]:
+    """:func:`choose_access` for one scan stage, remembered per set of pushed conditions
+    (a sparse index makes the choice depend on the values too: then not remembered)."""
+    if any(index.sparse for index in info.indexes):
+        return lambda pushed: choose_access(info, pushed, paths)
+    chosen: dict[tuple[tuple[tuple[str, ...], str], ...], Access] = {}
+
+    def access(pushed: list[Pushed]) -> Access:
+        key = tuple((tuple(p.path), p.op) for p in pushed)
+        found = chosen.get(key)
+        if found is None:
+            found = chosen[key] = choose_access(info, pushed, paths)
+        return found
+
+    return access
 
 
 def _index_condition(
@@ -222,17 +243,19 @@ class ScanTally:
     """What one run of a scan stage read: the rows its SQL gave (``count``, and ``done``
     once it gave them all) and how many of them the conditions left to Python dropped."""
 
-    __slots__ = ("count", "done", "dropped")
+    __slots__ = ("count", "done", "dropped", "last")
 
     def __init__(self) -> None:
         self.count = 0
         self.done = False
         self.dropped = 0
+        self.last: Any = None  # the last row taken
 
     def reading(self, rows: Iterable[Any]) -> Iterator[Any]:
         """``rows``, counted as they are taken."""
         for row in rows:
             self.count += 1
+            self.last = row
             yield row
         self.done = True
 
@@ -242,16 +265,16 @@ def settle_scan(
     storage: Storage,
     info: CollectionInfo,
     scan: object,
+    access: Access,
     pushed: list[Pushed],
-    paths: frozenset[Path] | None,
     tally: ScanTally,
 ) -> None:
-    """Add what one run of a scan stage read (``pushed``: all of its SQL's conditions;
-    ``paths``: see :func:`read_paths`; ``scan``: the stage, for its cursor)."""
-    access = choose_access(info, pushed, paths)
+    """Add what one run of a scan stage read (``access``: see :func:`choose_access`;
+    ``pushed``: all of its SQL's conditions; ``scan``: the stage, for its cursor)."""
     read = tally.count
     if len(access.condition) != len(pushed) and (read or tally.done):
-        read = _rows_read(storage, info, pushed, access.condition, tally)
+        condition = [pushed[i] for i in access.condition]
+        read = _rows_read(storage, info, condition, tally)
     stats.filtered += read - (tally.count - tally.dropped)
     if not access.index:
         stats.scanned_full += read
@@ -301,23 +324,14 @@ def measured(
 
 
 def _rows_read(
-    storage: Storage,
-    info: CollectionInfo,
-    pushed: list[Pushed],
-    condition: list[Pushed],
-    tally: ScanTally,
+    storage: Storage, info: CollectionInfo, condition: list[Pushed], tally: ScanTally
 ) -> int:
     """The rows ``condition`` holds (the collection's when empty), up to the last row the
-    scan's SQL (``pushed``) gave when it stopped early."""
+    scan took (a row of its SQL, its key first) when it stopped early."""
     where = " AND ".join(p.sql for p in condition) or "1"
     params = [x for p in condition for x in p.params]
     sql = f"SELECT count(*) FROM {info.table} WHERE {where}"
     if not tally.done:
-        narrow = " AND ".join(p.sql for p in pushed)
-        sql += (
-            f" AND seq <= (SELECT seq FROM {info.table} WHERE {narrow} "
-            "ORDER BY seq LIMIT 1 OFFSET ?)"
-        )
-        params += [x for p in pushed for x in p.params]
-        params.append(tally.count - 1)
+        sql += f" AND seq <= (SELECT seq FROM {info.table} WHERE key = ?)"
+        params.append(tally.last[0])
     return int(storage.rows(sql, params)[0][0])

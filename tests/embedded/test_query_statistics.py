@@ -166,6 +166,19 @@ def test_an_index_scan_run_again_for_a_later_row_rearms_its_cursor(
     }
 
 
+def test_each_run_of_an_index_scan_counts_its_own_range(db: EmbeddedDatabase) -> None:
+    db.ensure_index("items", ["n"])
+    # n > 7: 8, 9 (8 dropped); n > 3: 4 to 9 (4, 6, 8 dropped)
+    aql = "FOR m IN [7, 3] FOR d IN items FILTER d.n > m FILTER d.tag == 'odd' RETURN d._key"
+    assert counted(db, aql) == {
+        "scannedIndex": 8,
+        "filtered": 4,
+        "documentLookups": 8,
+        "cursorsCreated": 1,
+        "cursorsRearmed": 1,
+    }
+
+
 def test_sort_and_limit_in_index_order_read_the_entries_they_need(
     db: EmbeddedDatabase,
 ) -> None:
