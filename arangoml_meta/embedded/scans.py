@@ -41,6 +41,7 @@ from .statistics import (
     read_paths,
     settle_ordered,
     settle_scan,
+    snapshot_positions,
 )
 from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
@@ -97,11 +98,13 @@ def compile_collection_scan(
         stats = frame[0].budget.counters
         if stats is None:
             return rows_of(frame, found, None)
+        access, tally = access_of(found.pushed), ScanTally()
+        if snapshot:  # what the access reads, before the query's writes change it
+            tally.positions = snapshot_positions(storage, info, access, found.pushed)
         return measured(
             lambda tally: rows_of(frame, found, tally),
-            lambda tally: settle_scan(
-                stats, storage, info, scan, access_of(found.pushed), found.pushed, tally
-            ),
+            lambda tally: settle_scan(stats, storage, info, scan, access, found.pushed, tally),
+            tally,
         )
 
     def ordered_rows_of(

@@ -243,13 +243,16 @@ class ScanTally:
     """What one run of a scan stage read: the rows its SQL gave (``count``, and ``done``
     once it gave them all) and how many of them the conditions left to Python dropped."""
 
-    __slots__ = ("count", "done", "dropped", "last")
+    __slots__ = ("count", "done", "dropped", "last", "positions")
 
     def __init__(self) -> None:
         self.count = 0
         self.done = False
         self.dropped = 0
         self.last: Any = None  # the last row taken
+        # for a scan of a snapshot (its query writes the collection meanwhile): the keys
+        # the access reads, in order, taken with the snapshot (see snapshot_positions)
+        self.positions: dict[str, int] | None = None
 
     def reading(self, rows: Iterable[Any]) -> Iterator[Any]:
         """``rows``, counted as they are taken."""
@@ -273,8 +276,11 @@ def settle_scan(
     ``pushed``: all of its SQL's conditions; ``scan``: the stage, for its cursor)."""
     read = tally.count
     if len(access.condition) != len(pushed) and (read or tally.done):
-        condition = [pushed[i] for i in access.condition]
-        read = _rows_read(storage, info, condition, tally)
+        if tally.positions is not None:
+            read = len(tally.positions) if tally.done else tally.positions[tally.last[0]]
+        else:
+            condition = [pushed[i] for i in access.condition]
+            read = _rows_read(storage, info, condition, tally)
     stats.filtered += read - (tally.count - tally.dropped)
     if not access.index:
         stats.scanned_full += read
@@ -309,12 +315,31 @@ def settle_ordered(
         stats.document_lookups += tally.count
 
 
+def snapshot_positions(
+    storage: Storage, info: CollectionInfo, access: Access, pushed: list[Pushed]
+) -> dict[str, int] | None:
+    """For a scan of a snapshot: each key the access reads -> how many it reads up to
+    that one; None when the scan's SQL is the access's (nothing more to count). Taken
+    with the snapshot, as the query's writes change the collection afterwards."""
+    if len(access.condition) == len(pushed):
+        return None
+    condition = [pushed[i] for i in access.condition]
+    where = " AND ".join(p.sql for p in condition) or "1"
+    params = [x for p in condition for x in p.params]
+    rows = storage.rows(f"SELECT key FROM {info.table} WHERE {where} ORDER BY seq", params)
+    return {row[0]: i for i, row in enumerate(rows, 1)}
+
+
 def measured(
-    make: Callable[[ScanTally], Iterator[Any]], settle: Callable[[ScanTally], None]
+    make: Callable[[ScanTally], Iterator[Any]],
+    settle: Callable[[ScanTally], None],
+    tally: ScanTally | None = None,
 ) -> Iterator[Any]:
-    """The rows ``make`` gives with a tally, then ``settle`` with it: when they end, or
-    when the reader stops early (a LIMIT met), with what was read so far."""
-    tally = ScanTally()
+    """The rows ``make`` gives with a tally (a new one unless given), then ``settle``
+    with it: when they end, or when the reader stops early (a LIMIT met), with what
+    was read so far."""
+    if tally is None:
+        tally = ScanTally()
     try:
         yield from make(tally)
     except GeneratorExit:

@@ -88,6 +88,23 @@ def test_a_scan_per_row_from_upstream_counts_each_time(db: EmbeddedDatabase) -> 
     assert counted(db, aql) == {"scannedFull": 20}
 
 
+@pytest.mark.parametrize(
+    ("aql", "expected"),
+    [
+        ("FOR d IN items FILTER d.n < 3 REMOVE d IN items", {"scannedFull": 10, "filtered": 7}),
+        # stopped by the LIMIT at n = 4, two dropped before it
+        (
+            "FOR d IN items FILTER d.n >= 2 LIMIT 3 REMOVE d IN items",
+            {"scannedFull": 5, "filtered": 2},
+        ),
+    ],
+)
+def test_a_scan_of_a_collection_the_query_writes_counts_what_it_read_before_the_writes(
+    db: EmbeddedDatabase, aql: str, expected: dict[str, int]
+) -> None:
+    assert counted(db, aql) == expected
+
+
 # ------------------------------------------------------------------ index scans
 
 
