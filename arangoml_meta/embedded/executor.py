@@ -10,7 +10,9 @@ after it run in the same stage, and only their conjuncts whose SQL is not
 exact run again in Python. A FOR or traversal variable read only through
 attribute paths is bound to a document holding just those paths (see
 ``projections.py``). A compiled pipeline keeps no state between executions,
-so the database may cache it (see ``prepared.py``).
+so the database may cache it (see ``prepared.py``). Counted statistics (see
+``statistics.py``): the scans count what they read, a FILTER stage the rows it
+drops, and under fullCount the final top-level LIMIT reads on to the end.
 """
 
 from __future__ import annotations

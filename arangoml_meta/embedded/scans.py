@@ -19,7 +19,9 @@ stage:
 A collection the query also modifies is read into a list first (a snapshot):
 in index order, just the rows the stage yields. Each scan, and each document
 the stage looks at in Python, ticks the query's budget (its maxRuntime, see
-:mod:`limits`).
+:mod:`limits`). When the query counts ArangoDB's statistics, each run of the
+stage tallies the rows it took and dropped and settles what ArangoDB's plan
+would have read (see :mod:`statistics`); otherwise it counts nothing.
 """
 
 from __future__ import annotations
