@@ -196,7 +196,9 @@ class QueryCompiler:
                 # LET and FILTER make at most one row of the one a pipeline starts with
                 single = all(isinstance(o, (A.Let, A.Filter, A.With)) for o in ops[:i])
                 sort = self.sort_hint(op, filters, ops[after : after + 2], single)
-                stage, absorbed, returned = self.compile_for(op, filters, ret, sort)
+                then = ops[after] if after < len(ops) else None
+                sorted_by = then if isinstance(then, A.Sort) else None
+                stage, absorbed, returned = self.compile_for(op, filters, ret, sort, sorted_by)
                 stages.append(stage)
                 i += absorbed + returned
             elif isinstance(op, A.Traversal):
@@ -371,17 +373,19 @@ class QueryCompiler:
         filters: list[A.Node],
         ret: A.Return | None = None,
         sort: SortHint | None = None,
+        sorted_by: A.Sort | None = None,
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
         It runs the FILTERs right after it, and the SORT and LIMIT after them when
         ``sort`` has a ``finish``; ``ret`` is the pipeline's final RETURN when it
-        follows those FILTERs.
+        follows those FILTERs; ``sorted_by``: the SORT after them, if any (for the
+        statistics: ArangoDB may read an index in its order instead).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
-            stage = compile_collection_scan(self, op, source, filters, fused, sort)
+            stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
             absorbed = len(filters) + (2 if sort is not None and sort.finish is not None else 0)
             return stage, absorbed, fused is not None
         return self.compile_for_values(op), 0, False

@@ -44,6 +44,7 @@ from .statistics import (
     settle_ordered,
     settle_scan,
     snapshot_positions,
+    sort_fields,
 )
 from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
@@ -70,10 +71,12 @@ def compile_collection_scan(
     filters: list[A.Node],
     ret: A.Return | None,
     sort: SortHint | None = None,
+    sorted_by: A.Sort | None = None,
 ) -> Stage:
     """The stage (see the module docstring); with ``ret`` it also does the RETURN.
 
-    ``sort``: the SORT and LIMIT that follow the FILTERs, if the stage may use them.
+    ``sort``: the SORT and LIMIT that follow the FILTERs, if the stage may use them;
+    ``sorted_by``: the SORT that follows them (what the statistics count may depend on it).
     """
     slot = op.var.slot
     name = compiler.resolve_collection(source)
@@ -93,7 +96,7 @@ def compile_collection_scan(
     path = returned_path(ret, op.var)
     # what ArangoDB's plan reads of the documents, for the statistics
     read_by_query = read_paths(compiler.usage, op.var, compiler.key_reads)
-    access_of = access_chooser(info, read_by_query)
+    access_of = access_chooser(info, read_by_query, sort_fields(sorted_by, op.var))
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
-from .projections import Path, VariableUsage
+from .projections import Path, VariableUsage, attribute_chain
 
 if TYPE_CHECKING:
     from .layout import IndexInfo
@@ -148,11 +148,41 @@ class Access:
 _FULL_SCAN = Access(False)
 
 
+def sort_fields(sort: A.Sort | None, var: A.Variable) -> Fields | None:
+    """The attribute paths of ``var`` a SORT right after its FOR (and FILTERs) sorts by,
+    in one direction; None when it sorts otherwise (see :func:`choose_access`)."""
+    if sort is None:
+        return None
+    paths: list[Path] = []
+    for element in sort.elements:
+        if not isinstance(element.expr, A.AttributeAccess):
+            return None
+        base, path = attribute_chain(element.expr)
+        if not isinstance(base, A.Var) or base.var is not var:
+            return None
+        paths.append(path)
+    directions = {_constant(element.ascending) for element in sort.elements}
+    if len(directions) != 1 or None in directions:
+        return None
+    return tuple(paths)
+
+
+def _constant(node: A.Node) -> Any:
+    """A SORT direction given as a literal (None otherwise)."""
+    if isinstance(node, A.Literal) and isinstance(node.value, (bool, str)):
+        return str(node.value).upper() in ("TRUE", "ASC")
+    return None
+
+
 def choose_access(
-    info: CollectionInfo, pushed: list[Pushed], paths: frozenset[Path] | None
+    info: CollectionInfo,
+    pushed: list[Pushed],
+    paths: frozenset[Path] | None,
+    sorted_by: Fields | None = None,
 ) -> Access:
-    """The access ArangoDB's optimizer picks, given the conditions pushed into SQL and
-    the paths read (see :func:`read_paths`)."""
+    """The access ArangoDB's optimizer picks, given the conditions pushed into SQL, the
+    paths read (see :func:`read_paths`) and the SORT that follows (see :func:`sort_fields`:
+    ArangoDB reads an index whose leading fields it sorts by in the index's order)."""
     best: tuple[int, list[Pushed], Fields] | None = None
     by_path: dict[tuple[str, ...], list[Pushed]] = {}
     for p in pushed:
@@ -178,6 +208,11 @@ def choose_access(
         _, used, fields = best
         positions = tuple(i for i, p in enumerate(pushed) if any(p is u for u in used))
         return Access(True, paths is not None and _covers(fields, paths), positions)
+    if sorted_by:
+        for index in info.indexes:
+            fields = _fields(index)
+            if not index.sparse and fields[: len(sorted_by)] == sorted_by:
+                return Access(True, paths is not None and _covers(fields, paths))
     if paths is not None and (not paths or _covers(_PRIMARY_FIELDS, paths)):
         return Access(True, True)
     if paths is not None:
@@ -188,19 +223,19 @@ def choose_access(
 
 
 def access_chooser(
-    info: CollectionInfo, paths: frozenset[Path] | None
+    info: CollectionInfo, paths: frozenset[Path] | None, sorted_by: Fields | None = None
 ) -> Callable[[list[Pushed]], Access]:
     """:func:`choose_access` for one scan stage, remembered per set of pushed conditions
     (a sparse index makes the choice depend on the values too: then not remembered)."""
     if any(index.sparse for index in info.indexes):
-        return lambda pushed: choose_access(info, pushed, paths)
+        return lambda pushed: choose_access(info, pushed, paths, sorted_by)
     chosen: dict[tuple[tuple[tuple[str, ...], str], ...], Access] = {}
 
     def access(pushed: list[Pushed]) -> Access:
         key = tuple((tuple(p.path), p.op) for p in pushed)
         found = chosen.get(key)
         if found is None:
-            found = chosen[key] = choose_access(info, pushed, paths)
+            found = chosen[key] = choose_access(info, pushed, paths, sorted_by)
         return found
 
     return access

@@ -196,6 +196,21 @@ def test_each_run_of_an_index_scan_counts_its_own_range(db: EmbeddedDatabase) ->
     }
 
 
+def test_a_sort_by_an_indexed_attribute_reads_the_index_in_its_order(
+    db: EmbeddedDatabase,
+) -> None:
+    db.ensure_index("items", ["n"])
+    aql = "FOR d IN items FILTER d.tag == 'odd' SORT d.n DESC RETURN d.n"
+    assert counted(db, aql) == {
+        "scannedIndex": 10,
+        "filtered": 5,
+        "documentLookups": 10,
+        "cursorsCreated": 1,
+    }
+    # no index leads with the sort key: the collection is scanned, then sorted
+    assert counted(db, "FOR d IN items SORT d.tag, d.n RETURN d.n") == {"scannedFull": 10}
+
+
 def test_sort_and_limit_in_index_order_read_the_entries_they_need(
     db: EmbeddedDatabase,
 ) -> None:
