@@ -37,32 +37,48 @@ def stats_of(client: Any, query: str, **body: Any) -> dict[str, Any]:
     }
 
 
-def test_a_scan_with_a_filter_reports_what_it_read_and_dropped(client: Any) -> None:
-    assert stats_of(client, "FOR d IN c FILTER d.n >= 5 RETURN d") == {
-        "scannedFull": 8,
-        "filtered": 5,
-    }
-
-
-def test_a_streamed_query_reports_its_statistics_with_the_last_batch(client: Any) -> None:
-    query = "FOR d IN c FILTER d._key IN ['k1', 'k2', 'k9'] RETURN d"
-    assert stats_of(client, query, batchSize=1, options={"stream": True}) == {
-        "scannedIndex": 2,
-        "documentLookups": 2,
-        "cursorsCreated": 1,
-    }
-
-
-def test_full_count_reports_what_reading_past_the_limit_read(client: Any) -> None:
-    query = "FOR d IN c FILTER d.n >= 2 LIMIT 2 RETURN d"
-    assert stats_of(client, query) == {"scannedFull": 4, "filtered": 2}
-    assert stats_of(client, query, options={"fullCount": True}) == {
-        "scannedFull": 8,
-        "filtered": 2,
-        "fullCount": 6,
-    }
-
-
-def test_a_query_that_writes_reports_what_its_scan_read(client: Any) -> None:
-    query = "FOR d IN c FILTER d.n < 3 UPDATE d WITH {seen: true} IN c"
-    assert stats_of(client, query) == {"scannedFull": 8, "filtered": 5}
+@pytest.mark.parametrize(
+    ("query", "body", "expected"),
+    [
+        pytest.param(
+            "FOR d IN c FILTER d.n >= 5 RETURN d",
+            {},
+            {"scannedFull": 8, "filtered": 5},
+            id="run-to-its-end",
+        ),
+        pytest.param(
+            "FOR d IN c FILTER d._key IN ['k1', 'k2', 'k9'] RETURN d",
+            {"batchSize": 1, "options": {"stream": True}},
+            {"scannedIndex": 2, "documentLookups": 2, "cursorsCreated": 1},
+            id="streamed-with-the-last-batch",
+        ),
+        pytest.param(
+            "FOR d IN c FILTER d.n >= 2 LIMIT 2 RETURN d",
+            {},
+            {"scannedFull": 4, "filtered": 2},
+            id="limit",
+        ),
+        pytest.param(
+            "FOR d IN c FILTER d.n >= 2 LIMIT 2 RETURN d",
+            {"options": {"fullCount": True}},
+            {"scannedFull": 8, "filtered": 2, "fullCount": 6},
+            id="full-count-reads-past-the-limit",
+        ),
+        pytest.param(
+            "FOR d IN c FILTER d.n < 3 UPDATE d WITH {seen: true} IN c",
+            {},
+            {"scannedFull": 8, "filtered": 5},
+            id="a-query-that-writes",
+        ),
+        pytest.param(
+            "FOR d IN c FILTER d.n < 3 UPDATE d WITH {seen: true} IN c LIMIT 1 RETURN NEW",
+            {"options": {"fullCount": True}},
+            {"scannedFull": 8, "filtered": 5, "fullCount": 3},
+            id="full-count-of-a-query-that-writes",
+        ),
+    ],
+)
+def test_cursor_reports_what_the_query_read(
+    client: Any, query: str, body: dict[str, Any], expected: dict[str, int]
+) -> None:
+    assert stats_of(client, query, **body) == expected
