@@ -307,15 +307,17 @@ def count_full(db: EmbeddedDatabase, request: QueryRequest) -> FullCount | None:
         return None
     bind_vars = {k: v for k, v in request.bind_vars.items() if k in counting.declared}
     writes = counting.writes
+    # the query's own statistics count what reading past its LIMIT reads, unless it writes
+    query_writes = db.prepare(request.query).writes
     counted: list[Any] = []
     stats: dict[str, Any] = {}
     with contextlib.suppress(_Undo), db.transaction(write=writes):
-        result = db.query(text, bind_vars, request.engine_options, statistics=True)
+        result = db.query(text, bind_vars, request.engine_options, statistics=query_writes)
         counted, stats = list(result), result.stats
         if writes:
             raise _Undo
     counters = {name: stats.get(name, 0) for name in COUNTERS}
-    return FullCount(int(counted[0]) if counted else 0, counters, db.prepare(request.query).writes)
+    return FullCount(int(counted[0]) if counted else 0, counters, query_writes)
 
 
 def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> Outcome:
