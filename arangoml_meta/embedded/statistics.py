@@ -18,20 +18,25 @@ of it, so a scan works out what ArangoDB's plan for it reads. :func:`choose_acce
 picks what ArangoDB's optimizer picks for a FOR over a collection: an index its
 FILTER conditions select (the primary index for ``_key`` / ``_id``, the edge
 index for ``_from`` / ``_to``, a persistent index whose leading fields they
-bind), else a whole index that holds every attribute read (ArangoDB's
-``reduce-extraction-to-projection``: the primary index when only ``_key`` /
-``_id`` or nothing is read), else the collection. :class:`ScanTally` then counts
-what that access reads: the rows of its index condition (or of the collection)
-up to where the scan stopped — one SQL ``count`` when the scan's SQL is narrower
-than that condition, none otherwise — and what the other conditions dropped.
+bind), else a whole persistent index whose leading fields the SORT after the
+FOR sorts by (``use-index-for-sort``), else a whole index that holds every
+attribute read (``reduce-extraction-to-projection``: the primary index when
+only ``_key`` / ``_id`` or nothing is read), else the collection.
+:class:`ScanTally` then counts what that access reads: the rows of its index
+condition (or of the collection) up to where the scan stopped — one SQL
+``count`` when the scan's SQL is narrower than that condition, none otherwise
+(a scan of a collection its query writes takes the keys with its snapshot) —
+and what the other conditions dropped.
 
 Approximations, written down: ArangoDB reads an index in the index's order and
 this engine a scan in insertion order, so a scan that LIMIT stops early counts
 the index condition's rows inserted before the last row it gave; an index order
 used for SORT and LIMIT (see ``sorted_reads``) counts the entries it read after
-the conditions SQLite applied; traversals, path searches and UPSERT's lookup
-count nothing yet; ranges over ``_key`` (which this engine does not push down)
-count as a full scan.
+the conditions SQLite applied; ArangoDB picks among indexes by its cost
+estimates, this module by a fixed preference (primary, unique, edge, the most
+fields bound); conditions this engine does not push into SQL (ranges over
+``_key``, ``IN`` lists of more than 500 values, expressions) count as read by a
+full scan; traversals, path searches and UPSERT's lookup count nothing yet.
 
 Measuring is asked for per query (the server always asks); without it a scan
 does no more than before.
