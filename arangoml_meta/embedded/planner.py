@@ -87,10 +87,18 @@ def resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> lis
     return path
 
 
+# operators whose value may be taken once before the scan: they neither warn nor fail
+# (``*`` warns on overflow, ``/`` and ``%`` on a zero divisor)
+_QUIET_ARITHMETIC = frozenset(("+", "-"))
+
+
 def _independent(node: A.Node, slot: int) -> bool:
-    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable)."""
+    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable,
+    nothing that can warn: ``d.n < @lo + 10`` narrows the scan in SQL too)."""
     allowed = (A.Literal, A.BindParam, A.Var, A.AttributeAccess, A.IndexAccess, A.ArrayLit, A.Unary)
     for sub in node.find_all(A.Node):
+        if isinstance(sub, A.Binary) and sub.op in _QUIET_ARITHMETIC:
+            continue
         if not isinstance(sub, allowed):
             return False
         if isinstance(sub, A.Var) and sub.var.slot == slot:
@@ -299,7 +307,7 @@ class ScanPlan:
 
     Conjuncts keep their order; one whose SQL is exact is left out of the
     Python check (it has no side effects: its value side is a plain constant,
-    bind parameter or outer variable access).
+    bind parameter or outer variable access, or a sum or difference of them).
     """
 
     def __init__(
