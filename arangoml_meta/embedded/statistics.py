@@ -11,7 +11,9 @@ ArangoDB reports per query (a cursor's ``extra.stats``):
 - ``cursorsCreated`` / ``cursorsRearmed``: index cursors an IndexNode opened, and
   re-armed for a later row from upstream.
 
-Built-in functions (``DOCUMENT()``, ...) count nothing, as in ArangoDB.
+Built-in functions (``DOCUMENT()``, ...) count nothing, as in ArangoDB. UPSERT's
+lookup counts as ArangoDB plans it: a FOR over the collection with the search's
+FILTER and ``LIMIT 1`` (see ``modify.py``).
 
 This engine runs FILTERs and stops for LIMIT inside SQLite, which reports none
 of it, so a scan works out what ArangoDB's plan for it reads. :func:`choose_access`
@@ -36,7 +38,7 @@ the conditions SQLite applied; ArangoDB picks among indexes by its cost
 estimates, this module by a fixed preference (primary, unique, edge, the most
 fields bound); conditions this engine does not push into SQL (ranges over
 ``_key``, ``IN`` lists of more than 500 values, expressions) count as read by a
-full scan; traversals, path searches and UPSERT's lookup count nothing yet.
+full scan; traversals and path searches count nothing yet.
 
 Measuring is asked for per query (the server always asks); without it a scan
 does no more than before.

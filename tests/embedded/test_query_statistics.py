@@ -170,6 +170,23 @@ PLANS = [
         "n",
         name="sort-and-limit-in-index-order",
     ),
+    # UPSERT looks up as a FOR with the search's FILTER and LIMIT 1 would
+    case(
+        "UPSERT {_key: 'k1'} INSERT {_key: 'k1'} UPDATE {seen: true} IN items",
+        {"scannedIndex": 1, "documentLookups": 1, "cursorsCreated": 1},
+        name="upsert-by-key",
+    ),
+    case(
+        "UPSERT {n: 5} INSERT {n: 5} UPDATE {seen: true} IN items",
+        {"scannedFull": 6, "filtered": 5},
+        name="upsert-scans-until-it-finds",
+    ),
+    case(
+        "FOR i IN [3, 30] UPSERT {n: i} INSERT {n: i} UPDATE {seen: true} IN items",
+        {"scannedIndex": 1, "documentLookups": 1, "cursorsCreated": 1, "cursorsRearmed": 1},
+        "n",
+        name="upsert-through-an-index-per-row",
+    ),
     # other operations
     case("FOR i IN 1..10 FILTER i % 2 == 0 RETURN i", {"filtered": 5}, name="filter-over-an-array"),
     # ArangoDB counts what the plan's nodes read, not what functions fetch
