@@ -391,7 +391,41 @@ class ScanPlan:
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return ScanFilter(pushed, residual)
+        return ScanFilter(_between(info, pushed), residual)
+
+
+_LOWER, _UPPER = (">", ">="), ("<", "<=")
+
+
+def _between(info: CollectionInfo, pushed: list[Pushed]) -> list[Pushed]:
+    """``pushed`` with a lower and an upper bound on one indexed path as one range.
+
+    Apart, ``d.n >= lo`` also holds for strings, arrays and objects and ``d.n <
+    hi`` for null and booleans (AQL's type order), so SQLite reads the index
+    from ``lo`` to its end and checks the upper bound row by row; together only
+    numbers between them pass, one range of the index. The upper bound's SQL
+    becomes ``1`` (it stays in the list: it is still the FILTER's condition).
+    """
+    if len(pushed) < 2:
+        return pushed
+    bounds: dict[tuple[str, ...], list[int]] = {}
+    for i, p in enumerate(pushed):
+        if p.op in _LOWER or p.op in _UPPER:
+            bounds.setdefault(tuple(p.path), []).append(i)
+    merged = list(pushed)
+    for path, positions in bounds.items():
+        lower = [i for i in positions if pushed[i].op in _LOWER]
+        upper = [i for i in positions if pushed[i].op in _UPPER]
+        if len(lower) != 1 or len(upper) != 1 or path[0] in info.system:
+            continue
+        if not _indexed(info, list(path)):
+            continue
+        low, high = pushed[lower[0]], pushed[upper[0]]
+        type_sql, value_sql = info.typed_value_sql(list(path))
+        sql = f"{type_sql} IN {_NUMBER} AND {value_sql} {low.op} ? AND {value_sql} {high.op} ?"
+        merged[lower[0]] = Pushed(low.path, low.op, low.value, sql, [low.value, high.value])
+        merged[upper[0]] = Pushed(high.path, high.op, high.value, "1", [])
+    return merged
 
 
 def plan_scan(
