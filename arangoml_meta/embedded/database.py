@@ -347,14 +347,18 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None = None,
         options: Mapping[str, Any] | None = None,
+        *,
+        statistics: bool = False,
     ) -> QueryResult:
         """Run an AQL query and return its rows (a list with ``warnings`` and ``stats``).
 
         ``options``: ArangoDB's query options; ``memoryLimit`` (bytes) and
         ``maxRuntime`` (seconds) are honoured, other names are ignored. The rows
-        count against the memory limit, as they are all held.
+        count against the memory limit, as they are all held. ``statistics``: count
+        what the scans read and the FILTERs drop too (ArangoDB's ``scannedFull``,
+        ``scannedIndex``, ``filtered``, ... in ``stats``, see ``statistics.py``).
         """
-        made, warnings, budget, _ = self._run(aql, bind_vars, options)
+        made, warnings, budget, _ = self._run(aql, bind_vars, options, statistics)
         rows = _collect(made, budget)
         rows.warnings = warnings
         rows.stats = budget.stats()
@@ -365,17 +369,20 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None = None,
         options: Mapping[str, Any] | None = None,
+        *,
+        statistics: bool = False,
     ) -> Cursor:
         """Run an AQL query whose rows are made as they are read (see :class:`Cursor`).
 
         Parse and bind errors are raised here; errors of execution while reading.
         A query that writes runs to its end here, so that it commits (all or
-        nothing) whether or not its rows are read. ``options`` as for :meth:`query`;
+        nothing) whether or not its rows are read. ``options`` and ``statistics`` as
+        for :meth:`query` (the statistics are the cursor's budget's);
         rows handed out are not held, so they do not count against the memory
         limit; the runtime is the cursor's, from the query's start to its last row
         (a reader that takes long with a large result needs a larger maxRuntime).
         """
-        made, warnings, budget, writes = self._run(aql, bind_vars, options)
+        made, warnings, budget, writes = self._run(aql, bind_vars, options, statistics)
         if writes:  # run it to its end (and commit) now; its rows are held meanwhile
             held = _collect(made, budget)
             return Cursor((row for row in held), warnings, budget)
@@ -386,6 +393,7 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None,
         options: Mapping[str, Any] | None,
+        statistics: bool = False,
     ) -> tuple[Generator[Any, None, None], list[dict[str, Any]], Budget, bool]:
         """The query's rows as they are made (parse and bind errors raised now), its
         warnings (complete once the rows are), its budget, and whether it writes."""
@@ -396,7 +404,7 @@ class EmbeddedDatabase:
             self.tracer(aql, bind_vars)
         prepared = self.prepare(aql)
         template = self._bind(prepared, bind_vars)
-        budget = Budget.from_options(options)
+        budget = Budget.from_options(options, statistics)
         runtime = Runtime(self.storage, self.name, budget)
         storage = self.storage
 

@@ -87,10 +87,18 @@ def resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> lis
     return path
 
 
+# operators whose value may be taken once before the scan: they neither warn nor fail
+# (``*`` warns on overflow, ``/`` and ``%`` on a zero divisor)
+_QUIET_ARITHMETIC = frozenset(("+", "-"))
+
+
 def independent(node: A.Node, slot: int) -> bool:
-    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable)."""
+    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable,
+    nothing that can warn: ``d.n < @lo + 10`` narrows the scan in SQL too)."""
     allowed = (A.Literal, A.BindParam, A.Var, A.AttributeAccess, A.IndexAccess, A.ArrayLit, A.Unary)
     for sub in node.find_all(A.Node):
+        if isinstance(sub, A.Binary) and sub.op in _QUIET_ARITHMETIC:
+            continue
         if not isinstance(sub, allowed):
             return False
         if isinstance(sub, A.Var) and sub.var.slot == slot:
@@ -299,7 +307,7 @@ class ScanPlan:
 
     Conjuncts keep their order; one whose SQL is exact is left out of the
     Python check (it has no side effects: its value side is a plain constant,
-    bind parameter or outer variable access).
+    bind parameter or outer variable access, or a sum or difference of them).
     """
 
     def __init__(
@@ -390,7 +398,7 @@ class ScanPlan:
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return ScanFilter(self._narrowed(pushed, frame), residual)
+        return ScanFilter(_between(info, self._narrowed(pushed, frame)), residual)
 
     def _narrowed(self, pushed: list[Pushed], frame: Frame) -> list[Pushed]:
         """``pushed`` and the SQL of the geo indexes' narrowing (in this execution)."""
@@ -399,6 +407,40 @@ class ScanPlan:
             if narrowed is not None:
                 pushed.append(narrowed)
         return pushed
+
+
+_LOWER, _UPPER = (">", ">="), ("<", "<=")
+
+
+def _between(info: CollectionInfo, pushed: list[Pushed]) -> list[Pushed]:
+    """``pushed`` with a lower and an upper bound on one indexed path as one range.
+
+    Apart, ``d.n >= lo`` also holds for strings, arrays and objects and ``d.n <
+    hi`` for null and booleans (AQL's type order), so SQLite reads the index
+    from ``lo`` to its end and checks the upper bound row by row; together only
+    numbers between them pass, one range of the index. The upper bound's SQL
+    becomes ``1`` (it stays in the list: it is still the FILTER's condition).
+    """
+    if len(pushed) < 2:
+        return pushed
+    bounds: dict[tuple[str, ...], list[int]] = {}
+    for i, p in enumerate(pushed):
+        if p.op in _LOWER or p.op in _UPPER:
+            bounds.setdefault(tuple(p.path), []).append(i)
+    merged = list(pushed)
+    for path, positions in bounds.items():
+        lower = [i for i in positions if pushed[i].op in _LOWER]
+        upper = [i for i in positions if pushed[i].op in _UPPER]
+        if len(lower) != 1 or len(upper) != 1 or path[0] in info.system:
+            continue
+        if not _indexed(info, list(path)):
+            continue
+        low, high = pushed[lower[0]], pushed[upper[0]]
+        type_sql, value_sql = info.typed_value_sql(list(path))
+        sql = f"{type_sql} IN {_NUMBER} AND {value_sql} {low.op} ? AND {value_sql} {high.op} ?"
+        merged[lower[0]] = Pushed(low.path, low.op, low.value, sql, [low.value, high.value])
+        merged[upper[0]] = Pushed(high.path, high.op, high.value, "1", [])
+    return merged
 
 
 def plan_scan(

@@ -41,7 +41,7 @@ from . import collection_catalog as catalog
 from . import collection_stats as stats
 from .auth import collection_created, collection_dropped, may_read_collection
 from .context import RequestContext, context
-from .key_generators import GENERATORS, key_options
+from .key_generators import LISTED, key_options
 from .responses import HTTPError, flag, json_body, json_response
 
 Body = dict[str, Any]
@@ -332,7 +332,7 @@ async def drop(request: Request) -> Response:
 
 
 async def key_generators(request: Request) -> Response:
-    return json_response({"keyGenerators": list(GENERATORS)})
+    return json_response({"keyGenerators": list(LISTED)})
 
 
 ROUTES: list[BaseRoute] = [

@@ -9,6 +9,10 @@ import, AQL's INSERT, a JavaScript transaction — keys documents alike:
 handed out, taken from the engine's counter), ``padded`` (the counter as 16
 hexadecimal digits, so that keys sort as they were made) and ``uuid``. With
 ``allowUserKeys: false`` a document that brings a key is refused (1222).
+
+``GET /_api/key-generators`` lists ArangoDB's internal ``upgrade`` generator as
+well, as ArangoDB does: ArangoDB takes it only from itself (while it upgrades
+collections), never in a user's ``keyOptions``, and neither does serve (1232).
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ from ..errors import (
 )
 from .collection_catalog import properties
 
-GENERATORS = ("padded", "uuid", "autoincrement", "traditional")
+GENERATORS = ("padded", "uuid", "autoincrement", "traditional")  # a collection may have
+INTERNAL = "upgrade"  # listed, never accepted (see the module docstring)
+LISTED = (INTERNAL, *GENERATORS)
 MAX_INCREMENT = 1 << 16
 
 
@@ -54,6 +60,8 @@ def key_options(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise invalid("'keyOptions' must be an object")
     kind = value.get("type", "traditional")
+    if kind == INTERNAL:
+        raise invalid(f"the key generator {kind!r} is internal: ArangoDB uses it in upgrades")
     if kind not in GENERATORS:
         raise invalid(f"there is no key generator {kind!r} (there are {', '.join(GENERATORS)})")
     allow = value.get("allowUserKeys", True)

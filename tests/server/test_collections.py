@@ -120,6 +120,7 @@ def test_a_system_collection_needs_is_system(client: TestClient) -> None:
     "key_options",
     [
         {"type": "snowflake"},
+        {"type": "upgrade"},
         {"type": "autoincrement", "increment": 0},
         {"type": "autoincrement", "increment": 70000},
         {"type": "autoincrement", "offset": -1},
@@ -270,7 +271,13 @@ def test_a_dropped_collections_properties_do_not_pass_to_a_new_one(client: TestC
 
 def test_key_generators(client: TestClient) -> None:
     body = client.get("/_api/key-generators").json()
-    assert sorted(body["keyGenerators"]) == ["autoincrement", "padded", "traditional", "uuid"]
+    assert sorted(body["keyGenerators"]) == [
+        "autoincrement",
+        "padded",
+        "traditional",
+        "upgrade",  # ArangoDB's internal one, listed as ArangoDB lists it, never accepted
+        "uuid",
+    ]
 
 
 def test_collections_of_a_database_are_its_own(client: TestClient) -> None:
