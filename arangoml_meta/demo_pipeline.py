@@ -46,6 +46,7 @@ import re
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,7 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
+from .audit import AUDIT_LOG, verify
 from .backends import STORE_ENV
 from .environment import strip_credentials, utc_now_iso
 from .lineage import TreeNode, render_tree
@@ -885,6 +887,9 @@ def _compact_params(params: dict[str, Any] | None, keys: Sequence[str] | None = 
     return " ".join(f"{k}={v}" for k, v in shown.items())
 
 
+ERASURE_REASON = "GDPR request 2026-001"
+
+
 def report(
     store: MetadataStore, result: dict[str, Any], work_dir: str | Path, log: Log = print
 ) -> None:
@@ -1018,6 +1023,78 @@ def report(
     log(f"-- Lineage of {deployment}: everything upstream, each under what it fed")
     for line in lineage_tree(store, deployment):
         log(f"  {line}")
+
+    erasure_report(store, raw, work, log)
+    audit_report(store, log)
+
+
+def erasure_report(store: MetadataStore, raw: str, work: Path, log: Log = print) -> None:
+    """A patient's erasure request on the raw export: what the store redacts, and the work
+    list outside it (files to purge, models to retrain, deployments to redeploy)."""
+    log("")
+    log("-- A patient asks to be erased: redact the raw export's personal fields, keep lineage")
+    log(f'   store.erase({raw}, reason="{ERASURE_REASON}")')
+    erasure = store.erase(raw, reason=ERASURE_REASON)
+    for redaction in erasure.redactions:
+        log(f"  redacted      {redaction.document}: {', '.join(redaction.fields)}")
+    listed = [item for item in erasure.work if item.action != "review"]
+    for line in table(
+        ["depth", "id", "action", "file"],
+        [
+            [
+                item.depth,
+                item.id,
+                item.action,
+                ", ".join(_file_name(u, work) for u in item.locations),
+            ]
+            for item in listed
+        ],
+    ):
+        log(line)
+    reviews = Counter(item.type for item in erasure.work if item.action == "review")
+    if reviews:
+        log("  to review: " + ", ".join(f"{n} {t}" for t, n in sorted(reviews.items())))
+    again = store.erase(raw, reason=ERASURE_REASON)
+    outcome = "redacted more (unexpected)" if again.changed else "nothing left, nothing written"
+    log(f"  erased again: {outcome}; lineage intact: "
+        f"{len(store.downstream(raw))} artifacts and runs downstream")  # fmt: skip
+
+
+def audit_report(store: MetadataStore, log: Log = print) -> None:
+    """The audit log: every write above has one record in a hash chain that verifies; a
+    record edited behind the library's back is caught (and put back, so the store is left
+    as it was)."""
+    log("")
+    log("-- The audit log: one chained record per write, checked against every document")
+    log("   arangoml_meta.audit.verify(store.backend)   # the CLI: arangoml-meta audit verify")
+    report = verify(store.backend)
+    ops = dict(
+        store.query(f"FOR a IN {AUDIT_LOG} COLLECT op = a.op WITH COUNT INTO n RETURN [op, n]")
+    )
+    counted = ", ".join(f"{n} {op}" for op, n in sorted(ops.items(), key=lambda i: (-i[1], i[0])))
+    log(f"  {'verified' if report.ok else 'NOT verified'}: {report.records} records "
+        f"({counted}), {report.documents} documents match")  # fmt: skip
+    erased = store.query(
+        f"FOR a IN {AUDIT_LOG} FILTER a.op == 'erase' SORT a.seq LIMIT 1 "
+        "RETURN {target: a.target, reason: a.detail.reason}"
+    )
+    for row in erased:
+        log(f'  first erase record: {row["target"]}, reason "{row["reason"]}"')
+    # someone with database access rewrites who registered the raw export
+    key = store.query(
+        f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' SORT a.seq LIMIT 1 RETURN a._key"
+    )[0]
+    original = store.raw_backend.get(AUDIT_LOG, key)
+    assert original is not None
+    store.raw_backend.update(AUDIT_LOG, key, {"actor": "someone-else"})
+    tampered = verify(store.backend)
+    first = tampered.first
+    log(f"  record {key} edited behind the library's back: "
+        f"{'verified (unexpected)' if tampered.ok else f'NOT verified, first broken at {first}'}")  # fmt: skip
+    store.raw_backend.replace(
+        AUDIT_LOG, key, {k: v for k, v in original.items() if k not in ("_id", "_rev")}
+    )
+    log(f"  put back: {'verified' if verify(store.backend).ok else 'NOT verified'}")
 
 
 def lineage_tree(store: MetadataStore, start: str) -> list[str]:

@@ -29,6 +29,7 @@ TIMESTAMP_PATTERN = (
 )
 CHECKSUM_PATTERN = r"^[a-z0-9_-]+:[0-9a-fA-F]{8,}$"
 GIT_COMMIT_PATTERN = r"^[0-9a-f]{7,64}$"
+DATA_SUBJECT_PATTERN = r"^[a-z][a-z0-9_-]{0,63}$"
 ENVIRONMENT_ID_PATTERN = r"^environments/[0-9a-f]{32}$"
 SYSTEM_KEYS = ("_key", "_id", "_rev")
 _VALIDATING: ContextVar[bool] = ContextVar("_VALIDATING", default=False)
@@ -37,6 +38,8 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 Timestamp = Annotated[str, Field(pattern=TIMESTAMP_PATTERN)]
 Checksum = Annotated[str, Field(pattern=CHECKSUM_PATTERN)]
 Count = Annotated[int, Field(ge=0)]
+# a category of people whose personal data an artifact holds (customers, patients), never a person
+DataSubject = Annotated[str, Field(pattern=DATA_SUBJECT_PATTERN)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 RunStatus = Literal["running", "completed", "failed"]
@@ -151,6 +154,7 @@ class Dataset(Artifact):
     checksum: Checksum | None = None
     statistics: dict[str, Any] | None = None
     personal_data: bool | None = None
+    data_subjects: list[DataSubject] | None = None
     source: str | None = None
 
 
@@ -170,6 +174,7 @@ class Featureset(Artifact):
     rows: Count | None = None
     checksum: Checksum | None = None
     personal_data: bool | None = None
+    data_subjects: list[DataSubject] | None = None
 
 
 class MetricPoint(Part):

@@ -30,7 +30,7 @@ rule: the keywords above are not enforced for them, on either backend alike.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema_rs
@@ -160,16 +160,16 @@ def _client_only(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict) and not all(portable_pattern(p) for p in patterns):
         yield f"{pointer}/patternProperties", patterns
-    for where, child in _children_with_pointers(node, pointer):
+    for where, child in subschemas(node, pointer):
         yield from _client_only(child, where)
 
 
 def _children(node: dict[str, Any]) -> Iterator[Any]:
-    for _, child in _children_with_pointers(node, ""):
+    for _, child in subschemas(node, ""):
         yield child
 
 
-def _children_with_pointers(node: dict[str, Any], pointer: str) -> Iterator[tuple[str, Any]]:
+def subschemas(node: Mapping[str, Any], pointer: str) -> Iterator[tuple[str, Any]]:
     """The subschemas directly below ``node`` (property names are not keywords)."""
     for key, value in node.items():
         where = f"{pointer}/{key}"

@@ -29,6 +29,7 @@ from .cycles import refuse_self_link
 from .deletion import DELETIONS, Deletion
 from .environment import current_actor, process_alive, utc_now_iso
 from .environments import ENVIRONMENTS, EnvironmentRecords, expand, is_reference
+from .erasure import Erasure, erase
 from .errors import (
     ERROR_ARANGO_DATA_SOURCE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -61,6 +62,7 @@ from .migrations import (
     save_graph,
     type_from_doc,
 )
+from .personal_fields import ERASED
 from .query_limits import QueryLimits
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
 from .run_admin import close_run, record_run
@@ -203,6 +205,7 @@ class MetadataStore:
             self._types.clear()
         # the dump's store_info says whether the store keeps a log, and the dump's log (if it
         # has one) replaced this one's: what it does not name is adopted
+        self.backend.forget_head()
         self.backend.enabled = audit_setting(self.raw_backend)
         if self.backend.enabled:
             adopt(self.backend)
@@ -330,7 +333,7 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        refuse_store_fields(fields, ("version", "changes", SCHEMA_VERSION, *STORE_SET))
+        refuse_store_fields(fields, ("version", "changes", ERASED, SCHEMA_VERSION, *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
@@ -652,6 +655,21 @@ class MetadataStore:
         now) and done, planned again, when the step commits. See ``deletion.py``.
         """
         return deletion.delete(self, ref, cascade=cascade, dry_run=dry_run)
+
+    # ------------------------------------------------------------------ erasure
+
+    def erase(self, ref: str | Mapping[str, Any], *, reason: str, dry_run: bool = False) -> Erasure:
+        """Erase the personal data the store holds of an artifact, keeping lineage.
+
+        Removes the fields its type marks ``x-personal-data`` from it and from the other
+        versions of its name, and the same values copied into artifacts derived from
+        them; keeps every document, id and edge, marks the redacted ones ``erased``; one
+        transaction, recorded in the audit log as "erase". Returns the work list outside
+        the store (locations to purge, models to retrain, deployments to redeploy) from
+        one traversal. Erasing again finds nothing and writes nothing; ``dry_run`` writes
+        nothing either. See ``erasure.py``.
+        """
+        return erase(self, ref, reason=reason, dry_run=dry_run)
 
     # ------------------------------------------------------------------ lineage
 

@@ -4,7 +4,8 @@ An artifact type is a collection name, a kind (artifact, execution or
 context) and a JSON Schema restricted to draft-04 keywords, so that ArangoDB's
 own collection schema validation can enforce the same rule server-side. This
 module loads the built-in types from ``schemas/``, checks user-registered type
-files (draft-04 keywords only, every ``$ref`` naming a subschema; the envelope,
+files (draft-04 keywords only, every ``$ref`` naming a subschema, the personal-data
+marks by the rules of ``personal_fields.py``; the envelope,
 and for kind execution what a run records, added), validates documents (one
 :class:`SchemaViolationError`, 1620, naming every offending field) and stamps
 them with the schema version they were checked against, checks a declared
@@ -40,6 +41,7 @@ from .errors import (
     SchemaViolationError,
 )
 from .inputs import parse_json, read_text
+from .personal_fields import personal_field_problems
 from .retention_policy import RETENTION_KEY, policy_of, retention_problems, with_policy
 from .schema_portability import check_patterns, server_rule
 
@@ -241,6 +243,7 @@ def check_schema(schema: Any, source: str = "schema") -> None:
     if not problems:
         problems.extend(check_patterns(schema))
         problems.extend(retention_problems(schema))
+        problems.extend(personal_field_problems(schema))
     if problems:
         raise BadParameterError(
             f"{source}: not a usable draft-04 JSON Schema: {'; '.join(problems)}",

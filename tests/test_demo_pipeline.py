@@ -195,7 +195,8 @@ def test_every_stored_query_has_an_answer(recorded: Recorded) -> None:
         "search_artifacts": {"tag": "gdpr"},
         "serving_drift": {},
     }
-    assert set(params) == set(load_queries())
+    # erasures: answered once an erasure was made (test_the_demo_erases_the_raw_export...)
+    assert set(params) | {"erasures"} == set(load_queries())
     for name, values in params.items():
         assert run_query(recorded.store, name, values), name
     record = run_query(recorded.store, "run_record", {"run": result["best_run"]})[0]
@@ -205,6 +206,27 @@ def test_every_stored_query_has_an_answer(recorded: Recorded) -> None:
     assert not [g for g in reproduce["gaps"] if g.startswith("input ")]
     cost = run_query(recorded.store, "cost_by_project_month", {"project": "wdbc-screening"})
     assert [(c["runs"], c["failed_runs"]) for c in cost] == [(10, 1)]
+
+
+def test_the_demo_erases_the_raw_export_and_keeps_its_lineage(
+    recorded: Recorded, tmp_path: Path
+) -> None:
+    recorded.store.backup(tmp_path / "copy")  # the module's store stays as recorded
+    with open_store(str(tmp_path / "copy")) as store:
+        raw = recorded.result["raw"]
+        downstream = store.downstream(raw).ids()
+        lines: list[str] = []
+        demo_pipeline.erasure_report(store, raw, recorded.work, log=lines.append)
+        assert f"  redacted      {raw}: statistics" in lines
+        assert "statistics" not in store.get(raw) and store.get(raw)["erased"]["fields"]
+        assert store.downstream(raw).ids() == downstream
+        [erasure] = run_query(store, "erasures", {"since": "2000-01-01"})
+        assert erasure["start"] == raw
+        actions = {w["id"]: w["action"] for w in erasure["work"]}
+        assert actions[recorded.result["best_model"]] == "retrain"
+        assert actions[recorded.result["deployment"]] == "redeploy"
+        assert actions[raw] == "purge"
+    assert any("erased again: nothing left, nothing written" in line for line in lines)
 
 
 def test_main_prints_the_same_answers_on_a_fresh_store(

@@ -51,7 +51,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "size_bytes": 5120,
         "checksum": "sha256:" + "9f86d081" * 8,
         "statistics": {"sepal_length": {"mean": 5.84, "missing": 0}},
-        "personal_data": False,
+        "personal_data": True,
+        "data_subjects": ["customers"],
         "source": "UCI machine learning repository",
     },
     "featuresets": {
@@ -70,7 +71,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "format": "npz",
         "rows": 147,
         "checksum": "md5:" + "0cc175b9" * 4,
-        "personal_data": False,
+        "personal_data": True,
+        "data_subjects": ["customers", "employees"],
     },
     "runs": {
         "name": "train",

@@ -36,6 +36,17 @@ def test_readme_python_tour_prints_what_it_shows(capsys) -> None:
     assert capsys.readouterr().out.rstrip("\n") == match.group(2)
 
 
+def test_readme_erasure_example_prints_what_it_shows(capsys) -> None:
+    match = re.search(
+        r"<!-- erasure -->\n```python\n(.*?)\n```\n\nprints\n\n```text\n(.*?)\n```",
+        README.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert match, "README lacks the erasure block"
+    exec(compile(match.group(1), "README erasure", "exec"), {})
+    assert capsys.readouterr().out.rstrip("\n") == match.group(2)
+
+
 def _mask(text: str) -> str:
     text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "<time>", text)
     return re.sub(r"_rev,\S+", "_rev,<rev>", text)

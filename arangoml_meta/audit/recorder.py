@@ -303,11 +303,16 @@ class AuditedBackend:
         try:
             inner.insert_many(AUDIT_LOG, records)
         except UniqueConstraintError as exc:  # another writer appended the same sequence
+            self.forget_head()  # read again when the commit is tried again
             raise ConflictError(
                 "another writer appended to the audit log at the same moment; try again",
                 ERROR_ARANGO_CONFLICT,
             ) from exc
         return seq, prev
+
+    def forget_head(self) -> None:
+        """Read the head again at the next append (the log was replaced: a restore)."""
+        self._head = self._head_token = None
 
     def _current_head(self, session: Session) -> tuple[int, str]:
         """(seq, hash) of the chain's last record: on the embedded store, the one this

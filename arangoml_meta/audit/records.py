@@ -21,7 +21,11 @@ the primary key)::
 A document's digest is SHA-256 over its canonical JSON: keys sorted, no
 whitespace, UTF-8, without ``_id`` and ``_rev`` (which the server derives and
 assigns), numbers as JSON has them (an integral float is the integer: ArangoDB
-returns ``1.0`` as ``1``, and a digest must not depend on which backend wrote).
+returns ``1.0`` as ``1``, and a digest must not depend on which backend wrote),
+other floats in their shortest round-trip form with ECMAScript's exponents
+(``1e-7``, ``1e+21``). orjson writes it (a sixth of the standard library's time
+for a document; every write digests one); the standard library takes what orjson
+will not (integers beyond 64 bits, nesting past 255 levels).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 AUDIT_LOG = "audit_log"
 GENESIS = "0" * 64  # the ``prev`` of the first record
@@ -56,7 +62,7 @@ _SYSTEM = ("_id", "_rev")
 _MAX_EXACT = 2**53  # integral floats beyond this are not integers in JSON's sense
 # Python writes an integral float below 1e16 as "N.0": text without this has none to turn
 # into an integer (a string holding it only costs the slower way, which gives the same)
-_INTEGRAL_FLOAT = re.compile(r"\d\.0(?![0-9eE])")
+_INTEGRAL_FLOAT = re.compile(rb"\d\.0(?![0-9eE])")
 
 
 def record_key(seq: int) -> str:
@@ -70,13 +76,17 @@ def canonical_json(value: Any) -> bytes:
     text = _dumps(value)
     if _INTEGRAL_FLOAT.search(text):
         text = _dumps(_numbers(value))
-    return text.encode()
+    return text
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+def _dumps(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # beyond 64-bit integers, deeper than 255 levels
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+        return text.encode()
 
 
 def _numbers(value: Any) -> Any:

@@ -556,10 +556,17 @@ class ArangoBackend:
                 trx.abort_transaction()
             raise
 
-    def api(self, method: str, endpoint: str, params: dict[str, Any] | None = None) -> Any:
-        """The JSON body of a request to the database's HTTP API (``/_api/...``), a server
-        error as the project's exception: what the protocol does not cover (a dump's catalog)."""
-        request = Request(method=method, endpoint=endpoint, params=params)
+    def api(
+        self,
+        method: str,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        data: Any = None,
+    ) -> Any:
+        """The JSON body of a request to the database's HTTP API (``/_api/...``; ``data``: a
+        JSON body), a server error as the project's exception: what the protocol does not
+        cover (a dump's catalog, its geo indexes)."""
+        request = Request(method=method, endpoint=endpoint, params=params, data=data)
         with self._errors():
             response = self._db.request(request)
             if not response.is_success:  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ from . import (
     artifacts,
     audit,
     demo,
+    erase,
     lineage,
     links,
     query,
@@ -92,6 +93,7 @@ app.add_typer(retention.app)
 app.add_typer(access.app)
 app.command("link", epilog=links.EPILOG)(links.link)
 app.command("aql", epilog=query.AQL_EPILOG)(query.aql)
+app.command("erase", epilog=erase.EPILOG)(erase.erase)
 app.command("demo", epilog=demo.EPILOG)(demo.run_demo)
 app.command("serve", epilog=serve.EPILOG)(serve.serve)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import type_admin
+from ..personal_fields import path_text, personal_fields
 from ..types import KINDS, compatible_change, load_type_file, name_advice
 from .core import examples, note, open_store_of, sub_app
 from .output import Format, FormatOption, emit_document, emit_rows, print_text
@@ -112,8 +113,12 @@ def show(
 
 
 def schema_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """The top-level fields of a schema: name, type, whether required, description."""
+    """The top-level fields of a schema: name, type, whether required, which of it holds
+    personal data (``x-personal-data``: the field, or its parts), description."""
     required = set(schema.get("required", []))
+    personal: dict[str, list[str]] = {}
+    for path in personal_fields(schema):
+        personal.setdefault(path[0], []).append(path_text(path))
     rows = []
     for field_name, spec in schema.get("properties", {}).items():
         declared = spec.get("type", "any") if isinstance(spec, dict) else "any"
@@ -122,6 +127,7 @@ def schema_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
                 "field": field_name,
                 "type": declared if isinstance(declared, str) else " or ".join(declared),
                 "required": field_name in required,
+                "personal": ", ".join(personal.get(field_name, [])),
                 "description": spec.get("description", "") if isinstance(spec, dict) else "",
             }
         )

@@ -1,7 +1,7 @@
 """What a dump says about each collection, read from a backend and checked from a file.
 
 A :class:`CollectionSpec` is the part of a ``structure.json`` a store needs back:
-name, kind (2 document / 3 edge), persistent indexes, schema and the key
+name, kind (2 document / 3 edge), persistent, geo and inverted indexes, schema and the key
 generator's last value. :func:`structures` reads every collection's structure from
 a backend (the embedded catalog, or ArangoDB's own properties and indexes, kept as
 the server gives them); :meth:`CollectionSpec.parse` checks one read from a dump.
@@ -14,11 +14,20 @@ server validates as a store created there would.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..embedded import inverted_index
 from ..embedded.documents import check_collection_name
-from ..errors import ERROR_BAD_PARAMETER, ERROR_NOT_IMPLEMENTED, DumpError, DumpFormatError
+from ..embedded.geo_index import COVER_DEFAULTS, GEO_TYPES, GeoDefinition, parse_definition
+from ..errors import (
+    ERROR_BAD_PARAMETER,
+    ERROR_NOT_IMPLEMENTED,
+    ArangoMLMetaError,
+    DumpError,
+    DumpFormatError,
+)
 from .files import DOCUMENT_TYPE, EDGE_TYPE, GRAPHS
 
 if TYPE_CHECKING:
@@ -36,9 +45,24 @@ class IndexSpec:
     unique: bool = False
     sparse: bool = False
     name: str | None = None
+    geo: GeoDefinition | None = None  # a geo index's (then fields are its too)
+    inverted: str | None = None  # an inverted index's description (JSON, keys sorted)
 
     def as_dump(self) -> dict[str, Any]:
         """The index as arangodump lists it (the server assigns its id when restored)."""
+        if self.inverted is not None:
+            return {**json.loads(self.inverted), **({"name": self.name} if self.name else {})}
+        if self.geo is not None:
+            return {
+                **COVER_DEFAULTS,
+                "fields": list(self.fields),
+                "geoJson": self.geo.geo_json,
+                "legacyPolygons": self.geo.legacy_polygons,
+                "sparse": True,
+                "type": "geo",
+                "unique": False,
+                **({"name": self.name} if self.name else {}),
+            }
         described: dict[str, Any] = {
             "fields": list(self.fields),
             "type": "persistent",
@@ -110,21 +134,35 @@ def _index(collection: str, index: Any) -> IndexSpec:
         raise _bad(collection, f"an index is not an object: {index!r}")
     kind = index.get("type")
     fields = index.get("fields")
+    name = index.get("name")
+    name = name if isinstance(name, str) and name else None
+    if kind in GEO_TYPES:
+        try:
+            geo = parse_definition(index)
+        except ArangoMLMetaError as exc:
+            raise _bad(collection, f"a geo index: {exc.message}") from None
+        return IndexSpec(geo.fields, False, True, name, geo)
+    if kind == "inverted":
+        try:
+            described = inverted_index.parse_definition(index)
+        except ArangoMLMetaError as exc:
+            raise _bad(collection, f"an inverted index: {exc.message}") from None
+        return inverted_spec(described, name)
     if kind not in PERSISTENT:
         raise DumpError(
             f"collection {collection}: an index of type {kind!r} cannot be restored (only "
-            "persistent indexes can)",
+            "persistent, geo and inverted indexes can)",
             ERROR_NOT_IMPLEMENTED,
         )
     if not (isinstance(fields, list) and fields and all(isinstance(f, str) and f for f in fields)):
         raise _bad(collection, f"an index has no list of fields: {index!r}")
-    name = index.get("name")
-    return IndexSpec(
-        tuple(fields),
-        index.get("unique") is True,
-        index.get("sparse") is True,
-        name if isinstance(name, str) and name else None,
-    )
+    return IndexSpec(tuple(fields), index.get("unique") is True, index.get("sparse") is True, name)
+
+
+def inverted_spec(description: dict[str, Any], name: str | None) -> IndexSpec:
+    """The spec of an inverted index (see ``embedded/inverted_index.py``)."""
+    fields = tuple(field["name"] for field in description["fields"])
+    return IndexSpec(fields, False, True, name, inverted=json.dumps(description, sort_keys=True))
 
 
 def _bad(collection: str, what: str) -> DumpError:
@@ -189,11 +227,17 @@ def _embedded_specs(backend: EmbeddedBackend) -> list[CollectionSpec]:
     specs = []
     for info in storage.collections():
         ((last,),) = storage.rows("SELECT key_counter FROM _collections WHERE id = ?", (info.id,))
-        indexes = [
-            IndexSpec(tuple(i.fields), i.unique, i.sparse, i.name)
+        made = [
+            (i.id, IndexSpec(tuple(i.fields), i.unique, i.sparse, i.name))
             for i in info.indexes
             if i.type in PERSISTENT
         ]
+        made += [
+            (i.id, IndexSpec(tuple(i.fields), False, True, i.name, i.definition))
+            for i in info.geo_indexes
+        ]
+        made += [(i.id, inverted_spec(i.description, i.name)) for i in info.inverted_indexes]
+        indexes = [spec for _, spec in sorted(made, key=lambda pair: pair[0])]
         specs.append(CollectionSpec(info.name, info.edge, indexes, schemas.get(info.name), last))
     return specs
 

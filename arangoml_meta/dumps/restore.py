@@ -4,8 +4,8 @@ The whole dump is read and checked first (every file, every line: JSON objects,
 keys, edge ends, index definitions), so that a missing or corrupt file is reported
 before anything is written. Then, per collection of the dump: the collection is
 created (or found, of the same kind), emptied, given the dump's documents with their
-keys (and, on the embedded store, revisions) and exactly the dump's persistent
-indexes; the key generator continues from the dump's ``lastValue``; the named graphs
+keys (and, on the embedded store, revisions) and exactly the dump's persistent,
+geo and inverted indexes; the key generator continues from the dump's ``lastValue``; the named graphs
 of ``_graphs`` are saved. Other system collections (``_users``, ...) are not
 restored, as arangorestore skips them by default.
 
@@ -24,6 +24,7 @@ the dump but get new revisions; a failure part-way leaves what was written.
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..backends.base import collection_kind_error
 from ..embedded.documents import REVISIONS, check_edge_handle, check_key
+from ..embedded.geo_index import parse_definition as parse_geo_definition
+from ..embedded.inverted_index import parse_definition as parse_inverted_definition
 from ..errors import (
     ERROR_ARANGO_DUPLICATE_NAME,
     ERROR_BAD_PARAMETER,
@@ -38,7 +41,7 @@ from ..errors import (
     CollectionError,
     DumpFormatError,
 )
-from .catalog import CollectionSpec, IndexSpec, arango_backend, collection_names
+from .catalog import CollectionSpec, IndexSpec, arango_backend, collection_names, inverted_spec
 from .dump import DumpReport
 from .files import GRAPHS, DumpDirectory
 
@@ -231,6 +234,15 @@ def _restore_embedded(
                     not in wanted
                 ):
                     storage.drop_index(spec.name, index.name)
+            for geo in info.geo_indexes:
+                if (
+                    IndexSpec(tuple(geo.fields), False, True, geo.name, geo.definition)
+                    not in wanted
+                ):
+                    storage.drop_index(spec.name, geo.name)
+            for inverted in info.inverted_indexes:
+                if inverted_spec(inverted.description, inverted.name) not in wanted:
+                    storage.drop_index(spec.name, inverted.name)
             storage.truncate(spec.name)
             info = storage.collection(spec.name)
             highest = spec.last_value
@@ -240,6 +252,13 @@ def _restore_embedded(
             if highest:
                 storage.note_explicit_key(info, str(highest))
             for dumped in spec.indexes:
+                if dumped.geo is not None:
+                    storage.ensure_geo_index(spec.name, dumped.geo, dumped.name)
+                    continue
+                if dumped.inverted is not None:
+                    described = json.loads(dumped.inverted)
+                    storage.ensure_inverted_index(spec.name, described, dumped.name)
+                    continue
                 storage.ensure_index(
                     spec.name, list(dumped.fields), dumped.unique, dumped.sparse, dumped.name
                 )
@@ -258,8 +277,26 @@ def _restore_arango(
     for spec in specs:
         backend.create_collection(spec.name, edge=spec.edge)
         backend.set_schema(spec.name, spec.schema)
-        wanted = {(i.fields, i.unique, i.sparse) for i in spec.indexes}
+        wanted = {
+            (i.fields, i.unique, i.sparse)
+            for i in spec.indexes
+            if i.geo is None and i.inverted is None
+        }
+        geo_wanted = {i.geo for i in spec.indexes if i.geo is not None}
+        inverted_wanted = {i.inverted for i in spec.indexes if i.inverted is not None}
         for index in arango.api("get", "/_api/index", {"collection": spec.name})["indexes"]:
+            if index.get("type") == "geo":
+                if parse_geo_definition(index) not in geo_wanted:
+                    arango.api("delete", f"/_api/index/{index['id']}")
+                continue
+            if index.get("type") == "inverted":
+                try:  # one this engine cannot read (a custom Analyzer) is not the dump's
+                    described = inverted_spec(parse_inverted_definition(index), None).inverted
+                except ArangoMLMetaError:
+                    described = None
+                if described not in inverted_wanted:
+                    arango.api("delete", f"/_api/index/{index['id']}")
+                continue
             if index.get("type") not in ("persistent", "hash", "skiplist"):
                 continue
             fields, unique, sparse = (
@@ -275,6 +312,9 @@ def _restore_arango(
                 spec.name, [{k: v for k, v in d.items() if k != "_rev"} for d in batch]
             )
         for index in spec.indexes:
+            if index.geo is not None or index.inverted is not None:
+                arango.api("post", "/_api/index", {"collection": spec.name}, index.as_dump())
+                continue
             backend.ensure_index(spec.name, list(index.fields), index.unique, index.sparse)
     for graph in graphs:
         backend.save_graph(graph["name"], graph["edgeDefinitions"])

@@ -35,6 +35,8 @@ from ..errors import (
 )
 from .binder import bind
 from .executor import QueryCompiler
+from .geo_index import parse_definition as parse_geo_definition
+from .inverted_index import parse_definition as parse_inverted_definition
 from .limits import Budget, estimate_size, measured
 from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
@@ -127,6 +129,9 @@ class EmbeddedDatabase:
     def drop_collection(self, name: str) -> None:
         self.storage.drop_collection(name)
 
+    def rename_collection(self, name: str, new_name: str) -> None:
+        self.storage.rename_collection(name, new_name)
+
     def collections(self) -> list[dict[str, Any]]:
         return [
             {"name": c.name, "type": "edge" if c.edge else "document"}
@@ -161,6 +166,38 @@ class EmbeddedDatabase:
         index = self.storage.ensure_index(collection, fields, unique, sparse, name)
         return index.as_dict(collection)
 
+    def ensure_geo_index(
+        self,
+        collection: str,
+        fields: list[str],
+        geo_json: bool = False,
+        legacy_polygons: bool = False,
+        name: str | None = None,
+    ) -> dict[str, Any]:
+        """Create a geo index (see ``geo_index.py``), or return the identical existing one;
+        error 10 for a definition ArangoDB refuses."""
+        definition = parse_geo_definition(
+            {
+                "type": "geo",
+                "fields": fields,
+                "geoJson": geo_json,
+                "legacyPolygons": legacy_polygons,
+            }
+        )
+        index, _ = self.storage.ensure_geo_index(collection, definition, name)
+        return index.as_dict(collection)
+
+    def ensure_inverted_index(
+        self, collection: str, definition: dict[str, Any], name: str | None = None
+    ) -> dict[str, Any]:
+        """Create an inverted index from ArangoDB's definition of one (``fields``,
+        ``analyzer``, ..., see ``inverted_index.py``), or return the identical existing one;
+        error 10 for a definition ArangoDB refuses."""
+        index, _ = self.storage.ensure_inverted_index(
+            collection, parse_inverted_definition(definition), name
+        )
+        return index.as_dict(collection)
+
     def indexes(self, collection: str) -> list[dict[str, Any]]:
         info = self.storage.collection(collection)
         primary = {
@@ -183,7 +220,10 @@ class EmbeddedDatabase:
                     "sparse": False,
                 }
             )
-        return out + [i.as_dict(collection) for i in info.indexes]
+        made = [(i.id, i.as_dict(collection)) for i in info.indexes]
+        made += [(i.id, i.as_dict(collection)) for i in info.geo_indexes]
+        made += [(i.id, i.as_dict(collection)) for i in info.inverted_indexes]
+        return out + [described for _, described in sorted(made, key=lambda pair: pair[0])]
 
     # ------------------------------------------------------------------ documents
 
@@ -307,14 +347,18 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None = None,
         options: Mapping[str, Any] | None = None,
+        *,
+        statistics: bool = False,
     ) -> QueryResult:
         """Run an AQL query and return its rows (a list with ``warnings`` and ``stats``).
 
         ``options``: ArangoDB's query options; ``memoryLimit`` (bytes) and
         ``maxRuntime`` (seconds) are honoured, other names are ignored. The rows
-        count against the memory limit, as they are all held.
+        count against the memory limit, as they are all held. ``statistics``: count
+        what the scans read and the FILTERs drop too (ArangoDB's ``scannedFull``,
+        ``scannedIndex``, ``filtered``, ... in ``stats``, see ``statistics.py``).
         """
-        made, warnings, budget, _ = self._run(aql, bind_vars, options)
+        made, warnings, budget, _ = self._run(aql, bind_vars, options, statistics)
         rows = _collect(made, budget)
         rows.warnings = warnings
         rows.stats = budget.stats()
@@ -325,17 +369,20 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None = None,
         options: Mapping[str, Any] | None = None,
+        *,
+        statistics: bool = False,
     ) -> Cursor:
         """Run an AQL query whose rows are made as they are read (see :class:`Cursor`).
 
         Parse and bind errors are raised here; errors of execution while reading.
         A query that writes runs to its end here, so that it commits (all or
-        nothing) whether or not its rows are read. ``options`` as for :meth:`query`;
+        nothing) whether or not its rows are read. ``options`` and ``statistics`` as
+        for :meth:`query` (the statistics are the cursor's budget's);
         rows handed out are not held, so they do not count against the memory
         limit; the runtime is the cursor's, from the query's start to its last row
         (a reader that takes long with a large result needs a larger maxRuntime).
         """
-        made, warnings, budget, writes = self._run(aql, bind_vars, options)
+        made, warnings, budget, writes = self._run(aql, bind_vars, options, statistics)
         if writes:  # run it to its end (and commit) now; its rows are held meanwhile
             held = _collect(made, budget)
             return Cursor((row for row in held), warnings, budget)
@@ -346,6 +393,7 @@ class EmbeddedDatabase:
         aql: str,
         bind_vars: dict[str, Any] | None,
         options: Mapping[str, Any] | None,
+        statistics: bool = False,
     ) -> tuple[Generator[Any, None, None], list[dict[str, Any]], Budget, bool]:
         """The query's rows as they are made (parse and bind errors raised now), its
         warnings (complete once the rows are), its budget, and whether it writes."""
@@ -356,7 +404,7 @@ class EmbeddedDatabase:
             self.tracer(aql, bind_vars)
         prepared = self.prepare(aql)
         template = self._bind(prepared, bind_vars)
-        budget = Budget.from_options(options)
+        budget = Budget.from_options(options, statistics)
         runtime = Runtime(self.storage, self.name, budget)
         storage = self.storage
 

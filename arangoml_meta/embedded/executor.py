@@ -10,11 +10,14 @@ after it run in the same stage, and only their conjuncts whose SQL is not
 exact run again in Python. A FOR or traversal variable read only through
 attribute paths is bound to a document holding just those paths (see
 ``projections.py``). A compiled pipeline keeps no state between executions,
-so the database may cache it (see ``prepared.py``).
+so the database may cache it (see ``prepared.py``). Counted statistics (see
+``statistics.py``): the scans count what they read, a FILTER stage the rows it
+drops, and under fullCount the final top-level LIMIT reads on to the end.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -91,6 +94,11 @@ class QueryCompiler:
         self.modified: set[str] = set()
         self.read_collections: set[str] = set()
         self.writes = False
+        # ids of the bare variables that are an UPDATE / REPLACE / REMOVE key (statistics)
+        self.key_reads: set[int] = set()
+        # the LIMIT that reads its input to the end when statistics count ArangoDB's
+        # fullCount (the last top-level one of a query that does not write)
+        self.final_limit: A.Limit | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -148,6 +156,10 @@ class QueryCompiler:
             modifications = list(query.find_all(A.Modification))
         # collections this query writes anywhere: scans of them read a snapshot
         self.modified_anywhere = {self.resolve_collection(m.collection) for m in modifications}
+        self.key_reads = {id(m.key) for m in modifications if isinstance(m.key, A.Var)}
+        if not modifications:
+            limits = [op for op in query.operations if isinstance(op, A.Limit)]
+            self.final_limit = limits[-1] if limits else None
         return self._pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
@@ -184,7 +196,9 @@ class QueryCompiler:
                 # LET and FILTER make at most one row of the one a pipeline starts with
                 single = all(isinstance(o, (A.Let, A.Filter, A.With)) for o in ops[:i])
                 sort = self.sort_hint(op, filters, ops[after : after + 2], single)
-                stage, absorbed, returned = self.compile_for(op, filters, ret, sort)
+                then = ops[after] if after < len(ops) else None
+                sorted_by = then if isinstance(then, A.Sort) else None
+                stage, absorbed, returned = self.compile_for(op, filters, ret, sort, sorted_by)
                 stages.append(stage)
                 i += absorbed + returned
             elif isinstance(op, A.Traversal):
@@ -259,9 +273,17 @@ class QueryCompiler:
         condition = self.expr(op.condition)
 
         def filter_(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            stats = frame[0].budget.counters
+            if stats is None:
+                for _ in upstream:
+                    if to_bool(condition(frame)):
+                        yield None
+                return
             for _ in upstream:
                 if to_bool(condition(frame)):
                     yield None
+                else:
+                    stats.filtered += 1  # ArangoDB's "filtered"
 
         return filter_
 
@@ -291,17 +313,24 @@ class QueryCompiler:
     def compile_limit(self, op: A.Limit) -> Stage:
         offset_expr = self.expr(op.offset)
         count_expr = self.expr(op.count)
+        final = op is self.final_limit
 
         def limit(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             offset = _limit_value(offset_expr(frame))
             count = _limit_value(count_expr(frame))
+            # under fullCount ArangoDB reads the rest too: its statistics count it
+            drain = final and frame[0].budget.drains_final_limit
             if count == 0:
+                if drain:
+                    deque(upstream, maxlen=0)
                 return
             for i, _ in enumerate(upstream):
                 if i < offset:
                     continue
                 yield None
                 if i + 1 >= offset + count:
+                    if drain:
+                        deque(upstream, maxlen=0)
                     return
 
         return limit
@@ -344,17 +373,19 @@ class QueryCompiler:
         filters: list[A.Node],
         ret: A.Return | None = None,
         sort: SortHint | None = None,
+        sorted_by: A.Sort | None = None,
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
         It runs the FILTERs right after it, and the SORT and LIMIT after them when
         ``sort`` has a ``finish``; ``ret`` is the pipeline's final RETURN when it
-        follows those FILTERs.
+        follows those FILTERs; ``sorted_by``: the SORT after them, if any (for the
+        statistics: ArangoDB may read an index in its order instead).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
-            stage = compile_collection_scan(self, op, source, filters, fused, sort)
+            stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
             absorbed = len(filters) + (2 if sort is not None and sort.finish is not None else 0)
             return stage, absorbed, fused is not None
         return self.compile_for_values(op), 0, False
@@ -377,6 +408,9 @@ class QueryCompiler:
             return None
         paths = [attribute_path(element.expr, op.var.slot) for element in sort.elements]
         given = [element.ascending for element in sort.elements] + [limit.offset, limit.count]
+        key = sort.elements[0].expr
+        if single and len(paths) == 1 and paths[0] is None and _is_distance(key):
+            paths = [[]]  # a geo index may give this order (geo_nearest.py)
         if any(path is None for path in paths) or not all(
             isinstance(node, (A.Literal, A.BindParam)) for node in given
         ):
@@ -400,6 +434,7 @@ class QueryCompiler:
             lambda frame: (_limit_value(offset(frame)), _limit_value(count(frame))),
             len(sort.elements) > 1,
             finish,
+            None if first else key,
         )
 
     def compile_for_values(self, op: A.ForIn) -> Stage:
@@ -885,6 +920,10 @@ def _is_sort_null(op: A.Node) -> bool:
         and isinstance(op.elements[0].expr, A.Literal)
         and op.elements[0].expr.value is None
     )
+
+
+def _is_distance(node: A.Node) -> bool:
+    return isinstance(node, A.FunctionCall) and node.name in ("DISTANCE", "GEO_DISTANCE")
 
 
 def _is_ascending(value: Any) -> bool:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from .codec import decode
@@ -31,8 +29,6 @@ _EDGE_COLUMNS = {"_key": "key", "_rev": "rev", "_from": "from_id", "_to": "to_id
 Edge = Any
 Neighbors = list[tuple[Edge, str]]
 Row = tuple[Any, ...]
-# a row of a lookup for several vertices ends with the vertex it was asked for
-_NEAR_END = itemgetter(-1)
 
 
 @dataclass
@@ -55,6 +51,10 @@ class Lookup:
     build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
     columns: str = ""  # what it reads of the edge (SQL over its row, see Storage.edge_links_sql)
     far: frozenset[str] | None = None  # the collections the far end may lie in (None: any)
+    probes: bool = field(init=False)  # whether its rows tell of their far ends (see _fetch)
+
+    def __post_init__(self) -> None:
+        self.probes = self.probe != "NULL"
 
 
 @dataclass
@@ -281,18 +281,25 @@ class GraphView:
                 near = "from_id" if lookup.outbound else "to_id"
                 sql = lookup.statements[size] = f"{sql} ORDER BY e.{near}, e.seq"
             rows = storage.rows(sql, in_list_params(vertices, size))
-            # ordered by near end, then seq: each vertex's links are one run of rows
-            found: dict[str, Any] = dict.fromkeys(vertices, ())
-            for near, links in groupby(rows, _NEAR_END):
-                found[near] = list(links)
-            cached.update(found)
-        if note and lookup.probe != "NULL":
+            # ordered by near end, then seq: each vertex's links are one run of rows (a
+            # plain loop: a level's rows are few per vertex, groupby costs more than it saves)
+            for vertex in vertices:
+                cached[vertex] = ()
+            current = None
+            links: list[Row] = []
+            for row in rows:
+                if row[-1] != current:
+                    current = row[-1]
+                    links = cached[current] = [row]
+                else:
+                    links.append(row)
+        if note and lookup.probes:
             existing = self.existing
             probed = self.probed
             for row in rows:
                 value = row[2]
-                if value is not None:
-                    existing[row[1]] = bool(value)
+                if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
+                    existing[row[1]] = value != 0
                     if probed is not None and value != 1:  # 1: it exists, nothing read
                         probed[row[1]] = value
         return rows
@@ -364,7 +371,7 @@ class GraphView:
                     self._sync_caches(plan)
             for index, lookup in asked:
                 cached = caches[index]
-                work.append((cached, vertex, lookup.build_edge, lookup.probe != "NULL"))
+                work.append((cached, vertex, lookup.build_edge, lookup.probes))
                 if vertex not in cached:
                     vertices = missing.get(index)
                     if vertices is None:
@@ -394,7 +401,7 @@ class GraphView:
                 if probes:  # what the row's probe tells of the vertex it found (see _fetch)
                     value = row[2]
                     if value is not None:
-                        existing[target] = bool(value)
+                        existing[target] = value != 0
                         if probed is not None and value != 1:
                             probed[target] = value
         return found, via

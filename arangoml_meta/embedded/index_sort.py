@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..aql import ast as A
 from .planner import EXACT_LIMIT, Pushed, joined, safe_path
 from .storage import CollectionInfo, IndexInfo
 
@@ -56,6 +57,9 @@ class SortHint:
     limits: Callable[[Frame], tuple[int, int]]  # LIMIT's offset and count (raising as it does)
     more_keys: bool
     finish: Callable[[Iterator[None], Frame], Iterator[None]] | None = None
+    # the only key when it is a distance, not a path (``path`` is empty): a geo index may
+    # read in its order (see geo_nearest.py)
+    key: A.Node | None = None
 
 
 @dataclass

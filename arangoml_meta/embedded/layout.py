@@ -26,9 +26,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .codec import decode
+
+if TYPE_CHECKING:
+    from .geo_index import GeoIndexInfo
+    from .inverted_index import InvertedIndexInfo
 
 Row = Sequence[Any]
 
@@ -129,7 +133,9 @@ class CollectionInfo:
     id: int
     name: str
     edge: bool
-    indexes: list[IndexInfo] = field(default_factory=list)
+    indexes: list[IndexInfo] = field(default_factory=list)  # the persistent ones
+    geo_indexes: list[GeoIndexInfo] = field(default_factory=list)  # see geo_index.py
+    inverted_indexes: list[InvertedIndexInfo] = field(default_factory=list)  # inverted_index.py
     table: str = field(init=False, repr=False, compare=False)  # the SQL table: c<id>
     system: frozenset[str] = field(init=False, repr=False, compare=False)
     columns: str = field(init=False, repr=False, compare=False)  # a whole document's

@@ -21,8 +21,9 @@ Python's ``re`` cannot be interrupted.
 
 Options are read as ArangoDB reads them: a positive number sets a limit, zero
 or a negative number sets none, a value that is not a number is ignored, and
-so is an option name the engine does not know (``maxNumberOfPlans``,
-``fullCount``, ...).
+so is an option name the engine does not know (``maxNumberOfPlans``, ...).
+``fullCount`` matters only to a query whose statistics are counted (see
+:attr:`Budget.drains_final_limit`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ERROR_QUERY_KILLED, ERROR_RESOURCE_LIMIT, QueryError
+from .statistics import QueryStats
 
 # calls of Budget.tick between two looks at the clock, at most: the interval starts at
 # one call and doubles while the calls between two looks take less than SLOW_CHECK_SECONDS
@@ -123,14 +125,17 @@ def frame_size(saved: list[Any], previous: list[Any] | None) -> int:
 
 
 class Budget:
-    """The memory and time one query execution may use (0: no limit), and the writes it
-    made (ArangoDB's ``writesExecuted``, and ``writesIgnored`` under ``ignoreErrors``)."""
+    """The memory and time one query execution may use (0: no limit), the writes it
+    made (ArangoDB's ``writesExecuted``, and ``writesIgnored`` under ``ignoreErrors``),
+    and, when asked for, what its scans read (:attr:`counters`, see ``statistics.py``)."""
 
     __slots__ = (
         "_checked",
         "_countdown",
         "_interval",
+        "counters",
         "deadline",
+        "drains_final_limit",
         "max_runtime",
         "memory_limit",
         "peak",
@@ -140,7 +145,9 @@ class Budget:
         "writes_ignored",
     )
 
-    def __init__(self, memory_limit: int = 0, max_runtime: float = 0) -> None:
+    def __init__(
+        self, memory_limit: int = 0, max_runtime: float = 0, statistics: bool = False
+    ) -> None:
         self.memory_limit = memory_limit
         self.max_runtime = max_runtime
         self.started = time.monotonic()
@@ -151,13 +158,26 @@ class Budget:
         self._checked = self.started  # when tick() last looked
         self.writes_executed = 0
         self.writes_ignored = 0
+        # the scan statistics, counted only when asked for (None: not counted)
+        self.counters = QueryStats() if statistics else None
+        # counted with ArangoDB's fullCount: the last top-level LIMIT reads its input to
+        # the end, so that the statistics count what ArangoDB's plan reads then
+        self.drains_final_limit = False
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any] | None) -> Budget:
-        """The budget of ArangoDB query ``options`` (see the module docstring)."""
+    def from_options(cls, options: Mapping[str, Any] | None, statistics: bool = False) -> Budget:
+        """The budget of ArangoDB query ``options`` (see the module docstring); with
+        ``statistics``, ``fullCount`` counts as ArangoDB counts it (see
+        :attr:`drains_final_limit`)."""
         if not options:
-            return cls()
-        return cls(int(_number(options, "memoryLimit")), float(_number(options, "maxRuntime")))
+            return cls(statistics=statistics)
+        budget = cls(
+            int(_number(options, "memoryLimit")),
+            float(_number(options, "maxRuntime")),
+            statistics,
+        )
+        budget.drains_final_limit = statistics and options.get("fullCount") is True
+        return budget
 
     @property
     def counts_memory(self) -> bool:
@@ -232,14 +252,17 @@ class Budget:
         self.used -= nbytes
 
     def stats(self) -> dict[str, Any]:
-        """ArangoDB's names: the writes made, the peak of accounted memory and the run time
-        so far."""
-        return {
+        """ArangoDB's names: the writes made, the scan statistics when counted, the peak of
+        accounted memory and the run time so far."""
+        stats: dict[str, Any] = {
             "writesExecuted": self.writes_executed,
             "writesIgnored": self.writes_ignored,
-            "peakMemoryUsage": self.peak,
-            "executionTime": time.monotonic() - self.started,
         }
+        if self.counters is not None:
+            stats.update(self.counters.as_dict())
+        stats["peakMemoryUsage"] = self.peak
+        stats["executionTime"] = time.monotonic() - self.started
+        return stats
 
 
 class Held:

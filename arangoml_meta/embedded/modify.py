@@ -8,7 +8,8 @@ follow ArangoDB: ``ignoreErrors`` (a failed row is skipped), ``keepNull``,
 ``conflict``) and ``ignoreRevs``. Each write is checked against the
 collection's schema by the storage (``schemas.py``). The
 whole query runs in one transaction (see ``database.py``), so an error on any
-row undoes every write the query made.
+row undoes every write the query made. UPSERT's lookup counts in the query's
+statistics when they are counted (see ``statistics.py``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from ..errors import (
     UniqueConstraintError,
 )
 from .documents import key_of
-from .planner import condition_sql
-from .storage import CollectionInfo
+from .planner import Pushed, condition_sql, joined
+from .statistics import ScanTally, choose_access, settle_scan
+from .storage import CollectionInfo, Storage
 from .values import equal, to_bool
 from .writes import DocumentWriter
 
@@ -62,11 +64,17 @@ def _upsert_finder(
         slot = search.var.slot
 
         def find_by_filter(frame: Frame) -> dict[str, Any] | None:
-            for doc in storage.scan(info):
+            tally = None if frame[0].budget.counters is None else ScanTally()
+            found = None
+            for doc in _documents(storage, info, [], tally):
                 frame[slot] = doc
                 if condition is None or to_bool(condition(frame)):
-                    return doc
-            return None
+                    found = doc
+                    break
+                if tally is not None:
+                    tally.dropped += 1
+            _settle(frame, storage, info, search, [], tally)
+            return found
 
         return find_by_filter
     example = compiler.expr(search)
@@ -76,19 +84,48 @@ def _upsert_finder(
         if not isinstance(wanted, dict):
             raise AQLSyntaxError("UPSERT search expression must be an object", ERROR_QUERY_PARSE)
         conditions = list(_leaf_paths(wanted, []))
-        clauses: list[str] = []
-        params: list[Any] = []
+        pushed: list[Pushed] = []
         for path, value in conditions:
             sql = condition_sql(info, path, "==", value)
             if sql is not None:
-                clauses.append(sql[0])
-                params.extend(sql[1])
-        for doc in storage.scan(info, " AND ".join(clauses), params):
+                pushed.append(Pushed(path, "==", value, sql[0], sql[1]))
+        tally = None if frame[0].budget.counters is None else ScanTally()
+        found = None
+        for doc in _documents(storage, info, pushed, tally):
             if all(equal(_lookup(doc, path), value) for path, value in conditions):
-                return doc
-        return None
+                found = doc
+                break
+            if tally is not None:
+                tally.dropped += 1
+        _settle(frame, storage, info, search, pushed, tally)
+        return found
 
     return find_by_example
+
+
+def _documents(
+    storage: Storage, info: CollectionInfo, pushed: list[Pushed], tally: ScanTally | None
+) -> Iterator[dict[str, Any]]:
+    """The documents an UPSERT looks among, in insertion order (counted by ``tally``)."""
+    where, params = joined(pushed)
+    rows: Iterator[Any] = storage.scan_rows(info, info.columns, where, params)
+    return map(info.document, rows if tally is None else tally.reading(rows))
+
+
+def _settle(
+    frame: Frame,
+    storage: Storage,
+    info: CollectionInfo,
+    search: A.Node,
+    pushed: list[Pushed],
+    tally: ScanTally | None,
+) -> None:
+    """Count an UPSERT's lookup as ArangoDB counts it: a FOR over the collection with the
+    search's FILTER and LIMIT 1, reading whole documents (see ``statistics.py``)."""
+    stats = frame[0].budget.counters
+    if stats is not None and tally is not None:
+        access = choose_access(info, pushed, None)
+        settle_scan(stats, storage, info, search, access, pushed, tally)
 
 
 def _leaf_paths(example: dict[str, Any], prefix: list[str]) -> Iterator[tuple[list[str], Any]]:

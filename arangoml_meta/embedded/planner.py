@@ -87,10 +87,18 @@ def resolve_path(parts: list[str | Callable[[Frame], Any]], frame: Frame) -> lis
     return path
 
 
-def _independent(node: A.Node, slot: int) -> bool:
-    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable)."""
+# operators whose value may be taken once before the scan: they neither warn nor fail
+# (``*`` warns on overflow, ``/`` and ``%`` on a zero divisor)
+_QUIET_ARITHMETIC = frozenset(("+", "-"))
+
+
+def independent(node: A.Node, slot: int) -> bool:
+    """Whether ``node`` can be evaluated before the scan (no reference to the loop variable,
+    nothing that can warn: ``d.n < @lo + 10`` narrows the scan in SQL too)."""
     allowed = (A.Literal, A.BindParam, A.Var, A.AttributeAccess, A.IndexAccess, A.ArrayLit, A.Unary)
     for sub in node.find_all(A.Node):
+        if isinstance(sub, A.Binary) and sub.op in _QUIET_ARITHMETIC:
+            continue
         if not isinstance(sub, allowed):
             return False
         if isinstance(sub, A.Var) and sub.var.slot == slot:
@@ -299,7 +307,7 @@ class ScanPlan:
 
     Conjuncts keep their order; one whose SQL is exact is left out of the
     Python check (it has no side effects: its value side is a plain constant,
-    bind parameter or outer variable access).
+    bind parameter or outer variable access, or a sum or difference of them).
     """
 
     def __init__(
@@ -309,13 +317,20 @@ class ScanPlan:
         filters: list[A.Node],
         compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
     ) -> None:
+        # here: geo_search builds on this module
+        from .geo_search import GeoSearch, geo_search
+
         self.info = info
         self.conjuncts: list[Conjunct] = []
+        self.geo: list[GeoSearch] = []  # conjuncts a geo index narrows (see geo_search.py)
         slot = var.slot
         for condition in filters:
             for node in _conjuncts(condition):
                 conjunct = Conjunct(node, compile_expr(node))
                 self.conjuncts.append(conjunct)
+                if info.geo_indexes and (found := geo_search(info, node, slot, compile_expr)):
+                    self.geo.append(found)  # narrows the scan, and runs in Python too
+                    continue
                 if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
                     continue
                 path = attribute_path(node.left, slot)
@@ -325,9 +340,9 @@ class ScanPlan:
                     path = attribute_path(node.right, slot)
                     other = node.left
                     op = _FLIPPED[op]
-                if path is None or not _independent(other, slot):
+                if path is None or not independent(other, slot):
                     continue
-                if not all(isinstance(p, str) or _independent(p, slot) for p in path):
+                if not all(isinstance(p, str) or independent(p, slot) for p in path):
                     continue
                 conjunct.path = [p if isinstance(p, str) else compile_expr(p) for p in path]
                 conjunct.op, conjunct.value = op, compile_expr(other)
@@ -348,7 +363,7 @@ class ScanPlan:
         self.bound_names: list[Callable[[Frame], Any]] | None = []
         for condition in filters:
             for access in condition.find_all(A.BoundAttributeAccess):
-                if not _independent(access.name, slot):
+                if not independent(access.name, slot):
                     self.bound_names = None  # unknown before the scan: push fixed paths only
                     break
                 if self.bound_names is not None:
@@ -356,7 +371,7 @@ class ScanPlan:
 
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
-            return ScanFilter([], self.conjuncts)
+            return ScanFilter(self._narrowed([], frame), self.conjuncts)
         paths: list[list[str] | None]
         if self.all_fixed and not self.bound_names:
             paths = self.fixed_paths  # nothing to resolve: as compiled
@@ -383,7 +398,49 @@ class ScanPlan:
                     if sql[2]:
                         continue
             residual.append(conjunct)
-        return ScanFilter(pushed, residual)
+        return ScanFilter(_between(info, self._narrowed(pushed, frame)), residual)
+
+    def _narrowed(self, pushed: list[Pushed], frame: Frame) -> list[Pushed]:
+        """``pushed`` and the SQL of the geo indexes' narrowing (in this execution)."""
+        for search in self.geo:
+            narrowed = search(frame)
+            if narrowed is not None:
+                pushed.append(narrowed)
+        return pushed
+
+
+_LOWER, _UPPER = (">", ">="), ("<", "<=")
+
+
+def _between(info: CollectionInfo, pushed: list[Pushed]) -> list[Pushed]:
+    """``pushed`` with a lower and an upper bound on one indexed path as one range.
+
+    Apart, ``d.n >= lo`` also holds for strings, arrays and objects and ``d.n <
+    hi`` for null and booleans (AQL's type order), so SQLite reads the index
+    from ``lo`` to its end and checks the upper bound row by row; together only
+    numbers between them pass, one range of the index. The upper bound's SQL
+    becomes ``1`` (it stays in the list: it is still the FILTER's condition).
+    """
+    if len(pushed) < 2:
+        return pushed
+    bounds: dict[tuple[str, ...], list[int]] = {}
+    for i, p in enumerate(pushed):
+        if p.op in _LOWER or p.op in _UPPER:
+            bounds.setdefault(tuple(p.path), []).append(i)
+    merged = list(pushed)
+    for path, positions in bounds.items():
+        lower = [i for i in positions if pushed[i].op in _LOWER]
+        upper = [i for i in positions if pushed[i].op in _UPPER]
+        if len(lower) != 1 or len(upper) != 1 or path[0] in info.system:
+            continue
+        if not _indexed(info, list(path)):
+            continue
+        low, high = pushed[lower[0]], pushed[upper[0]]
+        type_sql, value_sql = info.typed_value_sql(list(path))
+        sql = f"{type_sql} IN {_NUMBER} AND {value_sql} {low.op} ? AND {value_sql} {high.op} ?"
+        merged[lower[0]] = Pushed(low.path, low.op, low.value, sql, [low.value, high.value])
+        merged[upper[0]] = Pushed(high.path, high.op, high.value, "1", [])
+    return merged
 
 
 def plan_scan(

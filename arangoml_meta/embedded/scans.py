@@ -19,20 +19,34 @@ stage:
 A collection the query also modifies is read into a list first (a snapshot):
 in index order, just the rows the stage yields. Each scan, and each document
 the stage looks at in Python, ticks the query's budget (its maxRuntime, see
-:mod:`limits`).
+:mod:`limits`). When the query counts ArangoDB's statistics, each run of the
+stage tallies the rows it took and dropped and settles what ArangoDB's plan
+would have read (see :mod:`statistics`); otherwise it counts nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
+from .geo_nearest import nearest_order
 from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
+from .statistics import (
+    ScanTally,
+    access_chooser,
+    measured,
+    read_paths,
+    settle_ordered,
+    settle_scan,
+    snapshot_positions,
+    sort_fields,
+)
 from .storage import CollectionInfo, Storage
 from .values import compare, to_bool
 
@@ -58,10 +72,12 @@ def compile_collection_scan(
     filters: list[A.Node],
     ret: A.Return | None,
     sort: SortHint | None = None,
+    sorted_by: A.Sort | None = None,
 ) -> Stage:
     """The stage (see the module docstring); with ``ret`` it also does the RETURN.
 
-    ``sort``: the SORT and LIMIT that follow the FILTERs, if the stage may use them.
+    ``sort``: the SORT and LIMIT that follow the FILTERs, if the stage may use them;
+    ``sorted_by``: the SORT that follows them (what the statistics count may depend on it).
     """
     slot = op.var.slot
     name = compiler.resolve_collection(source)
@@ -79,41 +95,85 @@ def compile_collection_scan(
     snapshot = name in compiler.modified_anywhere
     value = compiler.expr(ret.expr) if ret is not None else None
     path = returned_path(ret, op.var)
+    nearest = None
+    if sort is not None and sort.key is not None:
+        nearest = nearest_order(info, sort.key, slot, compiler.expr)
+    # what ArangoDB's plan reads of the documents, for the statistics
+    read_by_query = read_paths(compiler.usage, op.var, compiler.key_reads)
+    access_of = access_chooser(info, read_by_query, sort_fields(sorted_by, op.var))
 
     def scan_rows(frame: Frame, found: ScanFilter) -> Iterator[Any]:
         """The stage's output for one row from upstream, in insertion order."""
+        stats = frame[0].budget.counters
+        if stats is None:
+            return rows_of(frame, found, None)
+        access, tally = access_of(found.pushed), ScanTally()
+        if snapshot:  # what the access reads, before the query's writes change it
+            tally.positions = snapshot_positions(storage, info, access, found.pushed)
+        return measured(
+            lambda tally: rows_of(frame, found, tally),
+            lambda tally: settle_scan(stats, storage, info, scan, access, found.pushed, tally),
+            tally,
+        )
+
+    def ordered_rows_of(
+        frame: Frame, make: Callable[[ScanTally | None], Iterator[Any]]
+    ) -> Iterator[Any]:
+        """The rows ``make`` takes from an index order (see :func:`_prefix`, :func:`_page`)."""
+        stats = frame[0].budget.counters
+        if stats is None:
+            return make(None)
+        assert sort is not None
+        sort_path = resolve_path(sort.path, frame)
+        return measured(
+            make, lambda tally: settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
+        )
+
+    def rows_of(frame: Frame, found: ScanFilter, tally: ScanTally | None) -> Iterator[Any]:
+        """:func:`scan_rows`; ``tally`` counts the rows read and those Python drops."""
         (where, params), residual = joined(found.pushed), found.residual
         chosen = projection(residual)
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)
             if read is not None:
                 rows: Any = storage.scan_rows(info, chosen.columns, where, params)
-                yield from map(read, list(rows) if snapshot else rows)
+                if snapshot:
+                    rows = list(rows)
+                yield from map(read, rows if tally is None else tally.reading(rows))
                 return
-        docs: Any
-        if chosen is None:
-            docs = storage.scan(info, where, params)
-        else:
-            docs = map(chosen.build, storage.scan_rows(info, chosen.columns, where, params))
+        columns, build = (
+            (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
+        )
+        rows = storage.scan_rows(info, columns, where, params)
         if snapshot:
-            docs = list(docs)
+            rows = list(rows)
+        docs = map(build, rows if tally is None else tally.reading(rows))
         checks = [c.check for c in residual]
         tick = frame[0].budget.tick
         for doc in docs:
             tick()
             frame[slot] = doc
             if checks and not all(to_bool(check(frame)) for check in checks):
+                if tally is not None:
+                    tally.dropped += 1
                 continue
             yield None if value is None else value(frame)
 
     def in_order(frame: Frame, found: ScanFilter, wanted: int, batch: int) -> OrderedRows | None:
         assert sort is not None
-        return _in_index_order(
-            storage, info, sort, found, projection(found.residual), frame, wanted, batch
-        )
+        chosen = projection(found.residual)
+        if sort.key is not None:  # a distance: nearest first through a geo index, if one
+            if nearest is None:
+                return None
+            columns, build = _reading(info, chosen)
+            ascending = sort.ascending(frame)
+            return nearest.rows(storage, found, columns, build, ascending, frame, wanted, batch)
+        return _in_index_order(storage, info, sort, found, chosen, frame, wanted, batch)
 
     def for_collection(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
-        wanted = None if sort is None else _wanted(sort, frame)
+        # under fullCount (counted) the scan reads everything: no early stop in index order
+        early = sort is not None and not frame[0].budget.drains_final_limit
+        wanted = _wanted(sort, frame) if early and sort is not None else None
         tick = frame[0].budget.tick
         for _ in upstream:
             tick()  # a scan per row from upstream: a product of scans is checked
@@ -123,7 +183,10 @@ def compile_collection_scan(
                 yield from scan_rows(frame, found)
                 continue
             assert sort is not None and wanted is not None
-            yield from _prefix(ordered, wanted, sort.more_keys, found.residual, slot, frame, value)
+            prefix = partial(
+                _prefix, ordered, wanted, sort.more_keys, found.residual, slot, frame, value
+            )
+            yield from ordered_rows_of(frame, prefix)
 
     if sort is None or sort.finish is None:
         return for_collection
@@ -132,7 +195,8 @@ def compile_collection_scan(
     def sorted_and_limited(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
         assert sort is not None and value is None
         offset, count = sort.limits(frame)  # first, as the LIMIT stage does
-        if count == 0:
+        early = not frame[0].budget.drains_final_limit  # see for_collection
+        if count == 0 and early:
             return
         tick = frame[0].budget.tick
         for _ in upstream:
@@ -140,11 +204,17 @@ def compile_collection_scan(
             found = scan(frame)
             checks = [c.check for c in found.residual]
             # rows skipped by the offset are fetched only when a FILTER must see them
-            ordered = in_order(frame, found, offset + count, offset + count if checks else count)
+            ordered = (
+                in_order(frame, found, offset + count, offset + count if checks else count)
+                if early
+                else None
+            )
             if ordered is None:
                 yield from finish(scan_rows(frame, found), frame)
                 continue
-            page = _page(ordered, offset, count, checks, slot, frame)
+            page = ordered_rows_of(
+                frame, partial(_page, ordered, offset, count, checks, slot, frame)
+            )
             if not snapshot:
                 yield from page
                 continue
@@ -181,10 +251,13 @@ def _in_index_order(
     order = index_order(info, path, found.pushed)
     if order is None:
         return None
-    columns, build = (
-        (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
-    )
+    columns, build = _reading(info, chosen)
     return ordered_rows(order, storage, columns, build, sort.ascending(frame), wanted, batch)
+
+
+def _reading(info: CollectionInfo, chosen: Projection | None) -> tuple[str, Callable[..., Any]]:
+    """The columns a stage reads and how a document is made of them."""
+    return (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
 
 
 def _prefix(
@@ -195,17 +268,21 @@ def _prefix(
     slot: int,
     frame: Frame,
     value: Callable[[Frame], Any] | None,
+    tally: ScanTally | None = None,
 ) -> Iterator[Any]:
     """The first ``wanted`` documents passing the residual FILTER, then the rest of the
-    last one's run of equal first keys when more SORT keys follow (see :class:`SortHint`)."""
+    last one's run of equal first keys when more SORT keys follow (see :class:`SortHint`).
+    ``tally`` counts the index entries read and those the FILTER drops."""
     checks = [c.check for c in residual]
     produced = 0
     last: Any = None
-    for key, seq in rows:
+    for key, seq in rows if tally is None else tally.reading(rows):
         if produced >= wanted and (not more_keys or compare(key, last) != 0):
             return
         frame[slot] = rows.document(seq)
         if checks and not all(to_bool(check(frame)) for check in checks):
+            if tally is not None:
+                tally.dropped += 1
             continue
         produced += 1
         last = key
@@ -219,13 +296,17 @@ def _page(
     checks: list[Callable[[Frame], Any]],
     slot: int,
     frame: Frame,
+    tally: ScanTally | None = None,
 ) -> Iterator[None]:
-    """What SORT and LIMIT give of a scan in the order of its only SORT key."""
+    """What SORT and LIMIT give of a scan in the order of its only SORT key (``tally``:
+    see :func:`_prefix`)."""
     passed = 0
-    for _, seq in rows:
+    for _, seq in rows if tally is None else tally.reading(rows):
         if checks:
             frame[slot] = rows.document(seq)
             if not all(to_bool(check(frame)) for check in checks):
+                if tally is not None:
+                    tally.dropped += 1
                 continue
         passed += 1
         if passed <= offset:

@@ -8,6 +8,9 @@ the others as JSON in ``doc``. Persistent indexes are SQLite expression
 indexes over the typed SQL of each field (a column, or ``json_type`` /
 ``json_extract`` of ``doc``), so that a unique index distinguishes ``1`` from
 ``"1"`` and ``true`` and treats a missing attribute as null, as ArangoDB does.
+Geo and inverted indexes are tables of their own that triggers on the
+collection's table keep current (``geo_index.py``, ``inverted_index.py``); the
+catalog keeps their type and options in ``_index_options``.
 :meth:`Storage.atomic` is the transaction context manager (``BEGIN IMMEDIATE``
 for writers, SAVEPOINT when nested); a committed transaction survives a killed
 process. A file of an older layout is converted when opened (``upgrade.py``).
@@ -28,7 +31,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..document_rules import is_valid_key
@@ -49,11 +52,13 @@ from ..errors import (
     TransactionError,
     UniqueConstraintError,
 )
-from . import store_file
+from . import geo_index, inverted_index, store_file
 from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
 from .edge_ends import EdgeEnds, EdgeEndsSummary
+from .geo_index import GeoDefinition, GeoIndexInfo
+from .inverted_index import InvertedIndexInfo
 from .layout import FORMAT, VERTEX_ROW, CollectionInfo, IndexInfo, json_path, table_sql
 from .lock_wait import begin_transaction
 from .schemas import CollectionSchema, decode_property, encode_property
@@ -87,9 +92,15 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 # A checkpoint copies the WAL into the database file and syncs both; every 10,000
 # pages (about 40 MB of WAL) instead of SQLite's 1,000, a page rewritten by many
 # small transactions (index leaves, the key counters) is copied once, not ten times:
-# about 6% of the API's ingest time.
-CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000")
+# about 6% of the API's ingest time. secure_delete: what a write frees (a document's old
+# body, an index entry, a page) is overwritten with zeros, so that an erased value
+# (erasure.py) survives neither in the file's free space nor in the pages the WAL carries.
+CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000", "secure_delete=ON")
+# how long truncate_write_ahead_log waits for readers of older snapshots to finish
+CHECKPOINT_WAIT_SECONDS = 5.0
 
+# what gives new documents their keys by a collection's keyOptions: the documents, keyed
+KeyPolicy = Callable[["CollectionInfo", Sequence[dict[str, Any]]], Sequence[dict[str, Any]]]
 # the most keys a connection reserves at once (see Storage._next_keys)
 KEY_BLOCK_MAX = 64
 
@@ -244,6 +255,8 @@ class Storage:
         self.timeout = timeout  # how long a transaction waits for another connection's lock
         self.read_only = read_only and path != ":memory:"
         self.conn = store_file.connect(path, timeout, self.read_only)
+        geo_index.register(self.conn)  # the geo and inverted indexes' triggers call them
+        inverted_index.register(self.conn)
         self.lock = threading.RLock()
         self._depth = 0
         self._read_depth = 0  # open read-only blocks (see _Atomic)
@@ -260,6 +273,9 @@ class Storage:
         self._reserved_keys: dict[int, list[int]] = {}
         self._key_block: dict[int, int] = {}
         self._keys_pending = False
+        # the keys of new documents a server gives by its collections' keyOptions (every
+        # insert: its document API, AQL's INSERT, imports); None: traditional keys
+        self.key_policy: KeyPolicy | None = None
         self._keys_pid = os.getpid()
         # collection id -> its schema property (see schemas.py); None until read
         self._schemas: dict[int, CollectionSchema] | None = None
@@ -351,6 +367,25 @@ class Storage:
         with self.lock:
             self.conn.close()
 
+    def truncate_write_ahead_log(self, wait: float = CHECKPOINT_WAIT_SECONDS) -> bool:
+        """Copy the write-ahead log into the file and empty it (``wal_checkpoint(TRUNCATE)``),
+        so that no page it held, old content included, is left in it. A reader of another
+        connection still using an older snapshot blocks it: retried for ``wait`` seconds,
+        then False (a later checkpoint completes it). True without a log (``:memory:``)."""
+        deadline = time.monotonic() + wait
+        delay = 0.01
+        with self.lock:
+            if self._depth:
+                raise TransactionError("the write-ahead log is truncated outside a transaction")
+            while True:
+                busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    return True
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
     # ------------------------------------------------------------------ transactions
 
     def atomic(self, write: bool = False, result: Any = None, savepoints: bool = True) -> _Atomic:
@@ -423,15 +458,39 @@ class Storage:
                 info = CollectionInfo(cid, name, bool(edge))
                 catalog[name] = info
                 by_id[cid] = info
+            kinds = self._index_options()
             for iid, cid, name, fields, unique, sparse in self.conn.execute(
                 "SELECT id, collection_id, name, fields, is_unique, sparse FROM _indexes ORDER BY id"
             ):
-                if cid in by_id:
+                if cid not in by_id:
+                    continue
+                kind, options = kinds.get(iid, ("persistent", ""))
+                if kind == "geo":
+                    by_id[cid].geo_indexes.append(
+                        geo_index.from_catalog(iid, name, json.loads(fields), options)
+                    )
+                elif kind == "inverted":
+                    by_id[cid].inverted_indexes.append(
+                        InvertedIndexInfo(iid, name, json.loads(options))
+                    )
+                else:
                     by_id[cid].indexes.append(
                         IndexInfo(iid, name, json.loads(fields), bool(unique), bool(sparse))
                     )
             self._catalog = catalog
         return self._catalog
+
+    def _index_options(self) -> dict[int, tuple[str, str]]:
+        """Index id -> (type, options JSON) of the indexes that are not persistent ones (geo,
+        inverted); a store that never had one has no ``_index_options`` table."""
+        if not self._has_table("_index_options"):
+            return {}
+        return {
+            iid: (kind, options)
+            for iid, kind, options in self.conn.execute(
+                "SELECT index_id, type, options FROM _index_options"
+            )
+        }
 
     def collections(self) -> list[CollectionInfo]:
         with self.atomic():
@@ -477,13 +536,42 @@ class Storage:
     def drop_collection(self, name: str) -> None:
         with self.atomic(write=True):
             info = self.collection(name)
-            self._execute(f"DROP TABLE {info.table}")
+            self._execute(f"DROP TABLE {info.table}")  # and its triggers
+            for geo in info.geo_indexes:
+                self._drop_other_index(info, geo)
+            for inverted in info.inverted_indexes:
+                self._drop_other_index(info, inverted)
             self._execute("DELETE FROM _indexes WHERE collection_id = ?", (info.id,))
             if self._has_schemas_table():
                 self._execute("DELETE FROM _schemas WHERE collection_id = ?", (info.id,))
             self.ends.dropped(info.id)
             self._execute("DELETE FROM _collections WHERE id = ?", (info.id,))
             self._invalidate_catalog()
+
+    def rename_collection(self, name: str, new_name: str) -> CollectionInfo:
+        """Give a collection another name (1207 when one has it, 1208 when it is not a
+        name): its documents, indexes and schema stay, the named graphs that use it name
+        the new one, and edges elsewhere keep the ``_from`` / ``_to`` they hold, as
+        ArangoDB's rename leaves them."""
+        check_collection_name(new_name)
+        with self.atomic(write=True):
+            info = self.collection(name)
+            if new_name == name:
+                return info
+            if new_name in self._load_catalog():
+                raise CollectionError(
+                    f"duplicate name: collection {new_name} exists", ERROR_ARANGO_DUPLICATE_NAME
+                )
+            self._execute("UPDATE _collections SET name = ? WHERE id = ?", (new_name, info.id))
+            for graph, definition in self._load_graphs().items():
+                renamed = _graph_renaming(definition, name, new_name)
+                if renamed != definition:
+                    self._execute(
+                        "UPDATE _graphs SET definition = ? WHERE name = ?",
+                        (json.dumps(renamed), graph),
+                    )
+            self._invalidate_catalog()
+            return self._load_catalog()[new_name]
 
     def truncate(self, name: str) -> None:
         with self.atomic(write=True):
@@ -526,13 +614,102 @@ class Storage:
             self._invalidate_catalog()
             return next(i for i in self.collection(collection).indexes if i.id == iid)
 
+    def ensure_geo_index(
+        self, collection: str, definition: GeoDefinition, name: str | None = None
+    ) -> tuple[GeoIndexInfo, bool]:
+        """Create a geo index (see ``geo_index.py``) over the documents there already, or
+        find the one with this definition; and whether it was created."""
+        with self.atomic(write=True):
+            info = self.collection(collection)
+            for existing in info.geo_indexes:
+                if existing.definition == definition:
+                    return existing, False
+            fields = list(definition.fields)
+            iid, index_name = self._catalog_index(info, "geo", fields, definition.options(), name)
+            made = GeoIndexInfo(
+                iid, index_name, fields, definition.geo_json, definition.legacy_polygons
+            )
+            for statement in geo_index.create_sql(info, made):
+                self._execute(statement)
+            self._invalidate_catalog()
+            return made, True
+
+    def ensure_inverted_index(
+        self, collection: str, description: dict[str, Any], name: str | None = None
+    ) -> tuple[InvertedIndexInfo, bool]:
+        """Create an inverted index (see ``inverted_index.py``; ``description`` from its
+        ``parse_definition``) over the documents there already, or find the one with
+        this description; and whether it was created."""
+        with self.atomic(write=True):
+            info = self.collection(collection)
+            for existing in info.inverted_indexes:
+                if existing.description == description:
+                    return existing, False
+            fields = [field["name"] for field in description["fields"]]
+            iid, index_name = self._catalog_index(info, "inverted", fields, description, name)
+            made = InvertedIndexInfo(iid, index_name, description)
+            for statement in inverted_index.create_sql(info, made):
+                self._execute(statement)
+            self._invalidate_catalog()
+            return made, True
+
+    def _catalog_index(
+        self,
+        info: CollectionInfo,
+        kind: str,
+        fields: list[str],
+        options: dict[str, Any],
+        name: str | None,
+    ) -> tuple[int, str]:
+        """A new index of another kind than persistent in the catalog: its id and name."""
+        iid = self._execute(
+            "INSERT INTO _indexes(collection_id, name, fields, is_unique, sparse) "
+            "VALUES (?, ?, ?, 0, 1)",
+            (info.id, name or "", json.dumps(fields)),
+        ).lastrowid
+        assert iid is not None
+        index_name = name or f"idx_{iid}"
+        self._execute("UPDATE _indexes SET name = ? WHERE id = ?", (index_name, iid))
+        self._execute(
+            "CREATE TABLE IF NOT EXISTS _index_options "
+            "(index_id INTEGER PRIMARY KEY, type TEXT NOT NULL, options TEXT NOT NULL)"
+        )
+        self._execute(
+            "INSERT INTO _index_options(index_id, type, options) VALUES (?, ?, ?)",
+            (iid, kind, json.dumps(options)),
+        )
+        return iid, index_name
+
+    def _drop_other_index(
+        self, info: CollectionInfo, index: GeoIndexInfo | InvertedIndexInfo
+    ) -> None:
+        """A geo or inverted index's tables, triggers and options (not its ``_indexes`` row)."""
+        if isinstance(index, GeoIndexInfo):
+            statements = geo_index.drop_sql(info, index)
+        else:
+            statements = inverted_index.drop_sql(info, index)
+        for statement in statements:
+            self._execute(statement)
+        self._execute("DELETE FROM _index_options WHERE index_id = ?", (index.id,))
+
     def drop_index(self, collection: str, index_name: str) -> None:
+        """Drop the index (of any kind) with this name or id; 1212 when there is none."""
         with self.atomic(write=True):
             info = self.collection(collection)
             for index in info.indexes:
                 if index.name == index_name or str(index.id) == index_name:
                     self._execute(f"DROP INDEX {info.table}_i{index.id}")
                     self._execute("DELETE FROM _indexes WHERE id = ?", (index.id,))
+                    self._invalidate_catalog()
+                    return
+            others: list[GeoIndexInfo | InvertedIndexInfo] = [
+                *info.geo_indexes,
+                *info.inverted_indexes,
+            ]
+            for other in others:
+                if other.name == index_name or str(other.id) == index_name:
+                    self._drop_other_index(info, other)
+                    self._execute("DELETE FROM _indexes WHERE id = ?", (other.id,))
                     self._invalidate_catalog()
                     return
             raise CollectionError(f"index not found: {index_name}", 1212)
@@ -590,9 +767,12 @@ class Storage:
     # ------------------------------------------------------------------ schemas
 
     def _has_schemas_table(self) -> bool:
+        return self._has_table("_schemas")
+
+    def _has_table(self, name: str) -> bool:
         return (
             self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_schemas'"
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
             ).fetchone()
             is not None
         )
@@ -833,8 +1013,11 @@ class Storage:
     def insert_many(
         self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """Insert documents (keys generated where absent), inside the caller's write
-        transaction (or savepoint), which a failure leaves for it to roll back."""
+        """Insert documents (keys generated where absent, by the :attr:`key_policy` when
+        there is one), inside the caller's write transaction (or savepoint), which a failure
+        leaves for it to roll back."""
+        if self.key_policy is not None:
+            docs = self.key_policy(info, docs)
         explicit = [check_key(d["_key"]) for d in docs if "_key" in d]
         if explicit:  # first: a key generated for the batch is above its explicit ones
             self._bump_key_counter(info, explicit)
@@ -936,6 +1119,30 @@ class Storage:
         self, info: CollectionInfo, exc: sqlite3.IntegrityError
     ) -> UniqueConstraintError:
         return unique_error(info, exc)
+
+
+def _graph_renaming(definition: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    """A graph's catalog entry with collection ``old`` named ``new`` wherever it appears."""
+
+    def names(values: Any) -> Any:
+        return [new if v == old else v for v in values] if isinstance(values, list) else values
+
+    edges = [
+        {
+            **edge,
+            "collection": new if edge.get("collection") == old else edge.get("collection"),
+            "from": names(edge.get("from")),
+            "to": names(edge.get("to")),
+        }
+        if isinstance(edge, dict)
+        else edge
+        for edge in definition.get("edgeDefinitions") or []
+    ]
+    return {
+        **definition,
+        "edgeDefinitions": edges,
+        "orphanCollections": names(definition.get("orphanCollections") or []),
+    }
 
 
 __all__ = [

@@ -37,6 +37,25 @@ Check = Callable[[Frame, str], bool]
 Wanted = Callable[[str], bool]
 
 
+# how many sets of bind values a FILTER keeps what it decided for (see _Filter.memo)
+_SHARED_ANSWERS = 64
+# how many finished runs a stage keeps for later runs (see _Pushed.run)
+_IDLE_RUNS = 2
+_NO_FRAME: Frame = []
+
+
+def _shared(by_values: dict[str, Any], slots: tuple[int, ...], frame: Frame) -> Any:
+    """The dict in ``by_values`` for the values of ``slots`` in ``frame`` (made empty)."""
+    # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
+    key = repr([frame[slot] for slot in slots])
+    found = by_values.get(key)
+    if found is None:
+        if len(by_values) >= _SHARED_ANSWERS:
+            by_values.clear()
+        found = by_values[key] = {}
+    return found
+
+
 def _reject(frame: Frame, vertex: str) -> bool:
     return False
 
@@ -54,14 +73,27 @@ class _Filter:
         expressions: ExpressionCompiler,
         overrides: dict[int, Expr],
         v_slot: int,
+        depth_vars: set[A.Variable],
     ) -> None:
         self.conjunction = split.conjunction
         # the level operands whose value holds for a whole walk, and the others
         self.steady: list[Expr] = []
         self.level: list[Expr] = []
+        level_nodes: list[A.Node] = []
         for node, scope in zip(split.level, split.level_scopes, strict=True):
             compiled = expressions.substituting(node, overrides)
             (self.level if scope == LEVEL else self.steady).append(compiled)
+            if scope == LEVEL:
+                level_nodes.append(node)
+        # When the level operands read no variable but the depth (``LET depth =
+        # LENGTH(p.edges)``), what they decide is the same at a depth for every walk with
+        # the same bind values: :meth:`depth_cache` keeps it (by those values)
+        self.depth_slots: tuple[int, ...] | None = None
+        self.depth_verdicts: dict[str, dict[int, bool]] = {}
+        if level_nodes and all(set(VariableUsage(n).reads) <= depth_vars for n in level_nodes):
+            slots = {b.slot for node in level_nodes for b in node.find_all(A.BindParam)}
+            if all(slot >= 0 for slot in slots):
+                self.depth_slots = tuple(sorted(slots))
         self.rest = None if split.rest is None else expressions.substituting(split.rest, overrides)
         self.pure = split.pure
         self.scope = split.scope
@@ -74,6 +106,28 @@ class _Filter:
                 split.rest, {**overrides, **{id(node): name for node in split.by_collection}}
             )
         self.v_slot = v_slot
+        # A by-collection answer that holds for a whole run reads nothing but bind
+        # parameters: runs with the same values share their answers (by those values)
+        self.param_slots: tuple[int, ...] | None = None
+        self.shared: dict[str, dict[str, bool]] = {}
+        if split.rest is not None and split.by_collection and split.scope == RUN:
+            slots = {node.slot for node in split.rest.find_all(A.BindParam)}
+            if all(slot >= 0 for slot in slots):
+                self.param_slots = tuple(sorted(slots))
+
+    def memo(self, frame: Frame) -> dict[str, bool]:
+        """Where a run keeps this FILTER's by-collection answers: shared by the runs with
+        the same bind values when the answers hold for a run (see ``__init__``)."""
+        if self.param_slots is None:
+            return {}
+        return _shared(self.shared, self.param_slots, frame)
+
+    def depth_cache(self, frame: Frame) -> dict[int, bool] | None:
+        """What the level operands decide at each depth, for the runs with the bind values
+        of ``frame`` (None: they read more than the depth, see ``__init__``)."""
+        if self.depth_slots is None:
+            return None
+        return _shared(self.depth_verdicts, self.depth_slots, frame)
 
     def decides(self, frame: Frame, operands: list[Expr]) -> bool:
         """Whether ``operands`` (pure) decide the whole condition: one is false in a chain
@@ -86,17 +140,31 @@ class _Filter:
             return False
         return True
 
-    def verdict(self, frame: Frame, steady: bool) -> bool | None:
-        """What the level operands decide for every row of a level (None: each row decides);
-        ``steady``: whether the operands that hold for the walk decided."""
-        if steady or (self.level and self.decides(frame, self.level)):
+    def verdict(
+        self, frame: Frame, steady: bool, depth: int, cache: dict[int, bool] | None
+    ) -> bool | None:
+        """What the level operands decide for every row of the level at ``depth`` (None:
+        each row decides); ``steady``: whether the operands that hold for the walk decided;
+        ``cache``: what the level operands decided at each depth (see :meth:`depth_cache`)."""
+        if steady:
             return not self.conjunction
+        if self.level:
+            if cache is None:
+                decided = self.decides(frame, self.level)
+            else:
+                found = cache.get(depth)
+                if found is None:
+                    found = cache[depth] = self.decides(frame, self.level)
+                decided = found
+            if decided:
+                return not self.conjunction
         if self.rest is None:
             return self.conjunction
         return None
 
-    def answers(self, frame: Frame, memo: dict[str, bool]) -> Wanted:
-        """Whether an existing vertex of a collection passes (memoised in ``memo``)."""
+    def answers(self, run: _Run, memo: dict[str, bool]) -> Wanted:
+        """Whether an existing vertex of a collection passes (memoised in ``memo``), in
+        the frame of ``run``'s current execution."""
         expression, asked = self.by_collection, self.asked
         assert expression is not None
 
@@ -104,7 +172,7 @@ class _Filter:
             found = memo.get(collection)
             if found is None:
                 asked[0] = collection
-                found = memo[collection] = to_bool(expression(frame))
+                found = memo[collection] = to_bool(expression(run.frame))
             return found
 
         return passes
@@ -165,20 +233,41 @@ class _Pushed:
         self.depth_lets: list[tuple[int, int]] = []
         # in order: ("let", slot, expression, pure) or ("filter", _Filter)
         self.steps: list[tuple[Any, ...]] = []
+        depth_vars: set[A.Variable] = set()  # the depth LETs'
         for step in plan.pushed:
             if isinstance(step, RowLet):
                 expression = expressions.substituting(step.node.expr, overrides)
                 counted = _counted_path(step.node.expr, plan)
                 if counted is not None:
                     self.depth_lets.append((step.node.var.slot, counted))
+                    depth_vars.add(step.node.var)
                 elif step.level:
                     self.level_lets.append((step.node.var.slot, expression))
                 else:
                     self.steps.append(("let", step.node.var.slot, expression, step.pure))
             else:
-                self.steps.append(("filter", _Filter(step, expressions, overrides, v_slot)))
+                split = _Filter(step, expressions, overrides, v_slot, depth_vars)
+                self.steps.append(("filter", split))
         self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
         self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
+        self._idle: list[_Run] = []  # runs done, kept for the next (see run())
+
+    def run(self, frame: Frame, collections: frozenset[str] | None) -> _Run:
+        """The state of one run of the stage: a run done before, made ready for this
+        one (with the levels it made, when they still hold), or a new one."""
+        try:
+            run = self._idle.pop()  # atomic: two threads never take the same run
+        except IndexError:
+            return _Run(self, frame, collections)
+        run.reset(frame, collections)
+        return run
+
+    def done(self, run: _Run) -> None:
+        """Keep ``run`` (which ran to its end) for a later run, holding nothing of its
+        execution."""
+        run.frame = _NO_FRAME
+        if len(self._idle) < _IDLE_RUNS:
+            self._idle.append(run)
 
     @property
     def trivial(self) -> bool:
@@ -188,7 +277,8 @@ class _Pushed:
         """The :class:`_Level` at ``depth``; sets the path and the level LETs in the frame."""
         frame = run.frame
         if self.p_slot is not None:
-            frame[self.p_slot] = _depth_path(depth)
+            path = _DEPTH_PATHS.get(depth)
+            frame[self.p_slot] = path if path is not None else _depth_path(depth)
         for slot, extra in self.depth_lets:
             frame[slot] = depth + extra
         for slot, expression in self.level_lets:
@@ -198,10 +288,16 @@ class _Pushed:
         steady = run.steady
         filters = self.filters
         key: Any  # the verdicts; one FILTER's alone in the common case
+        caches = run.depth_caches
         if len(filters) == 1:
-            key = filters[0].verdict(frame, steady[0])
+            key = filters[0].verdict(frame, steady[0], depth, caches[0])
         else:
-            key = tuple([split.verdict(frame, steady[i]) for i, split in enumerate(filters)])
+            key = tuple(
+                [
+                    split.verdict(frame, steady[i], depth, caches[i])
+                    for i, split in enumerate(filters)
+                ]
+            )
         level = run.made.get(key)
         if level is None:
             verdicts = key if len(filters) != 1 else (key,)
@@ -226,7 +322,7 @@ class _Pushed:
             passes = None
             if split.by_collection is not None:
                 memo = next(memos)
-                passes = split.answers(run.frame, memo)
+                passes = split.answers(run, memo)
             if verdict is True:
                 continue
             if verdict is False:
@@ -261,6 +357,7 @@ class _Run:
     __slots__ = (
         "collections",
         "depth",
+        "depth_caches",
         "frame",
         "level",
         "level_memos",
@@ -276,7 +373,10 @@ class _Run:
         self.pushed = pushed
         self.frame = frame
         self.collections = collections  # where the walk's vertices may lie (None: anywhere)
-        self.memos: list[dict[str, bool]] = [{} for _ in pushed.memo_scopes]
+        self.memos: list[dict[str, bool]] = [
+            split.memo(frame) for split in pushed.filters if split.by_collection is not None
+        ]
+        self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
         memos = self.memos
         self.walk_memos = [memos[i] for i, scope in enumerate(pushed.memo_scopes) if scope == WALK]
         self.level_memos = [memos[i] for i, s in enumerate(pushed.memo_scopes) if s == LEVEL]
@@ -285,6 +385,31 @@ class _Run:
         self.depth = -1
         self.level = _Level()
         self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
+
+    def reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
+        """Make a run that ended ready for another execution. The levels it made hold
+        while the by-collection answers they read are the same ones (shared by bind
+        values, see :meth:`_Filter.memo`; answers of a walk or a level start afresh
+        anyway) and the walk's vertices may lie in the same collections (``keep``)."""
+        pushed = self.pushed
+        self.frame = frame
+        holds = collections == self.collections
+        self.collections = collections
+        splits = [split for split in pushed.filters if split.by_collection is not None]
+        for i, split in enumerate(splits):
+            if split.scope == RUN:
+                memo = split.memo(frame)
+                holds = holds and split.param_slots is not None and memo is self.memos[i]
+                self.memos[i] = memo
+            else:
+                self.memos[i].clear()
+        if not holds:
+            self.made.clear()
+        self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
+        self.low = 0
+        self.depth = -1
+        self.level = _Level()
+        self.steady = []
 
     def new_walk(self, low: int) -> None:
         for memo in self.walk_memos:
@@ -305,7 +430,10 @@ class _Run:
         """The collections whose vertices at ``depth`` may pass (for the edge lookups)."""
         if depth < self.low:
             return frozenset()
-        level = self.at(depth)
+        if depth != self.depth:  # (at(), inline: once per level of every walk)
+            self.level = self.pushed.level(self, depth)
+            self.depth = depth
+        level = self.level
         wanted = level.wanted
         if wanted is None or self.collections is None:
             return None
@@ -477,7 +605,7 @@ def compile_walk_stage(
                 found = bind_v(vertex) is not None
             return found
 
-        run = None if simple else _Run(pushed, frame, bound.far_collections if narrow else None)
+        run = None if simple else pushed.run(frame, bound.far_collections if narrow else None)
         keep = run.keep if run is not None and narrow else None
         for start, low, high in walks(upstream, frame):
             if run is not None:
@@ -503,7 +631,8 @@ def compile_walk_stage(
                                 frame[e_slot] = None if edge is None else bind_e(edge)
                                 yield None if value is None else value(frame)
                         continue
-                    state = run.at(depth)  # type: ignore[union-attr]
+                    # the level the walk's lookups asked for (see _Run.keep), made when not
+                    state = run.level if run.depth == depth else run.at(depth)  # type: ignore[union-attr]
                     emits = state.emits
                     checks = state.checks
                 elif prune_expr is None:
@@ -585,6 +714,8 @@ def compile_walk_stage(
                                 frame[slot] = expression(frame)
                         else:
                             yield None if value is None else value(frame)
+        if run is not None:  # (a run left unfinished, by a LIMIT, is not kept)
+            pushed.done(run)
 
     return traversal
 

@@ -51,7 +51,10 @@ async def role(request: Request) -> Response:
 
 async def engine(request: Request) -> Response:
     return json_response(
-        {"name": "rocksdb", "supports": {"indexes": ["primary", "edge", "persistent"]}}
+        {
+            "name": "rocksdb",
+            "supports": {"indexes": ["primary", "edge", "persistent", "geo", "inverted"]},
+        }
     )
 
 

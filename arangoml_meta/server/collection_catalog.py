@@ -99,6 +99,15 @@ def save_properties(db: EmbeddedDatabase, info: CollectionInfo, values: dict[str
     )
 
 
+def rename_properties(db: EmbeddedDatabase, info: CollectionInfo, new_name: str) -> None:
+    """What is kept for a collection follows it to its new name."""
+    if _has_table(db):
+        db.storage.conn.execute(
+            f"UPDATE {PROPERTIES_TABLE} SET name = ? WHERE collection_id = ? AND name = ?",
+            (new_name, info.id, info.name),
+        )
+
+
 def forget_properties(db: EmbeddedDatabase, info: CollectionInfo) -> None:
     """Drop what is kept for a collection (it is being dropped)."""
     if _has_table(db):

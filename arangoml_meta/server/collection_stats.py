@@ -37,7 +37,13 @@ def figures(db: EmbeddedDatabase, info: CollectionInfo, details: bool) -> dict[s
     ).fetchone()
     system = 2 if info.edge else 1  # primary, and the edge index
     out: dict[str, Any] = {
-        "indexes": {"count": system + len(info.indexes), "size": 0},
+        "indexes": {
+            "count": system
+            + len(info.indexes)
+            + len(info.geo_indexes)
+            + len(info.inverted_indexes),
+            "size": 0,
+        },
         "documentsSize": int(size),
         "cacheInUse": False,
         "cacheSize": 0,

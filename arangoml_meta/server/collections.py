@@ -8,8 +8,10 @@ may name it by name or id. ``POST`` takes ``type`` (2 document, 3 edge),
 ``cacheEnabled`` (kept and echoed; every commit is durable anyway), and accepts
 the cluster options a single server ignores. A name starting with ``_`` makes a
 system collection and needs ``isSystem: true``; dropping one needs
-``?isSystem=true``. ``/rename`` is not available: the engine cannot rename a
-collection (501). Sub-resources answer with a ``location`` header, as ArangoDB does.
+``?isSystem=true``. ``/rename`` renames (a system collection cannot be: 403 / 11;
+the named graphs that use it name the new one; edges elsewhere keep their
+``_from`` / ``_to``, and grants stay on the old name, as ArangoDB leaves them).
+Sub-resources answer with a ``location`` header, as ArangoDB does.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from . import collection_catalog as catalog
 from . import collection_stats as stats
 from .auth import collection_created, collection_dropped, may_read_collection
 from .context import RequestContext, context
-from .key_generators import GENERATORS, key_options
+from .key_generators import LISTED, key_options
 from .responses import HTTPError, flag, json_body, json_response
 
 Body = dict[str, Any]
@@ -236,6 +238,30 @@ def _with_count(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> Bo
     return {"count": stats.count(db, info), **catalog.summary(database, info)}
 
 
+def _renamed(body: Any) -> Callable[[EmbeddedDatabase, CollectionInfo, str], Body]:
+    """``/rename`` to ``body["name"]`` (1208 without a valid one, 1207 when it is taken)."""
+    new_name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(new_name, str) or not new_name:
+        raise CollectionError("illegal name: rename needs a new name", ERROR_ARANGO_ILLEGAL_NAME)
+    check_collection_name(new_name)
+
+    def work(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> Body:
+        if catalog.is_system(info):
+            raise HTTPError(
+                403, ERROR_FORBIDDEN, f"forbidden: '{info.name}' is a system collection"
+            )
+        if new_name.startswith("_"):
+            raise CollectionError(
+                f"illegal name: '{new_name}' starts with '_', which only system collections may",
+                ERROR_ARANGO_ILLEGAL_NAME,
+            )
+        catalog.rename_properties(db, info, new_name)
+        renamed = db.storage.rename_collection(info.name, new_name)
+        return catalog.summary(database, renamed)
+
+    return work
+
+
 def _recalculated(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> Body:
     return {"result": True, "count": stats.count(db, info)}
 
@@ -243,7 +269,7 @@ def _recalculated(db: EmbeddedDatabase, info: CollectionInfo, database: str) -> 
 async def change_sub(request: Request) -> Response:
     """``PUT /_api/collection/{name}/{action}``."""
     action = request.path_params["sub"]
-    writes = {"properties", "truncate"}
+    writes = {"properties", "truncate", "rename"}
     work: Callable[[EmbeddedDatabase, CollectionInfo, str], Body]
     if action == "properties":
         changes = await json_body(request, {})
@@ -261,12 +287,7 @@ async def change_sub(request: Request) -> Response:
     elif action == "recalculateCount":
         work = _recalculated
     elif action == "rename":
-        raise HTTPError(
-            501,
-            ERROR_NOT_IMPLEMENTED,
-            "renaming a collection is not supported by arangoml-meta serve (the embedded "
-            "engine cannot rename one): create a new collection and copy the documents",
-        )
+        work = _renamed(await json_body(request, {}))
     elif action == "responsibleShard":
         raise HTTPError(
             501,
@@ -311,7 +332,7 @@ async def drop(request: Request) -> Response:
 
 
 async def key_generators(request: Request) -> Response:
-    return json_response({"keyGenerators": list(GENERATORS)})
+    return json_response({"keyGenerators": list(LISTED)})
 
 
 ROUTES: list[BaseRoute] = [

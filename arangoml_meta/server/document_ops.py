@@ -37,7 +37,6 @@ from ..errors import (
     UniqueConstraintError,
 )
 from . import collection_catalog as catalog
-from .key_generators import assign_key
 
 Document = dict[str, Any]
 
@@ -192,8 +191,7 @@ class Session:
                 else:
                     _, new = self.writer.update(key, doc)
                 return self.result(new, old, old_rev=True, keep=new)
-        doc = assign_key(self.db, self.info, self.properties["keyOptions"], doc)
-        try:
+        try:  # keyed by the collection's keyOptions in the engine (key_generators.py)
             new = self.writer.insert_many([doc])[0]
         except UniqueConstraintError as exc:
             if "index primary" not in exc.message or "_key" not in doc:
@@ -213,11 +211,9 @@ class Session:
             isinstance(item, dict) for item in items
         ):
             return []
-        key_options = self.properties["keyOptions"]
         try:
             with self.storage.atomic(write=True):
-                docs = [assign_key(self.db, self.info, key_options, item) for item in items]
-                stored = self.writer.insert_many(docs)
+                stored = self.writer.insert_many(items)
         except ArangoMLMetaError:
             return []
         return [self.result(new, None, old_rev=False, keep=new) for new in stored]

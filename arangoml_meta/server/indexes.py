@@ -2,26 +2,31 @@
 
 The engine's index kinds are ArangoDB's primary index (``_key``, id 0), the
 edge index of an edge collection (``_from`` / ``_to``, listed once with id 1,
-as ArangoDB lists its two halves) and persistent indexes (``unique``,
-``sparse``, ``name``); ``hash`` and ``skiplist`` are persistent ones, as in
-ArangoDB 3.12. A persistent index's id is its catalog id plus
+as ArangoDB lists its two halves), persistent indexes (``unique``,
+``sparse``, ``name``; ``hash`` and ``skiplist`` are persistent ones, as in
+ArangoDB 3.12), geo indexes (``geoJson``, ``legacyPolygons``; ``geo1`` and
+``geo2`` are geo ones, see ``embedded/geo_index.py``) and inverted indexes
+(``embedded/inverted_index.py``). Any other index's id is its catalog id plus
 :data:`INDEX_ID_OFFSET`, so that it can never be 0, 1 or 2 (the system
-indexes' ids) in any collection. The other types ArangoDB has (geo, fulltext,
-ttl, inverted, zkd, mdi) and array fields (``tags[*]``) are refused as ArangoDB
-refuses an index it cannot make (400, errorNum 10), saying so. Options the
+indexes' ids) in any collection. The other types ArangoDB has (fulltext,
+ttl, zkd, mdi) and array fields of persistent indexes (``tags[*]``) are
+refused as ArangoDB refuses an index it cannot make (400, errorNum 10),
+saying so. Options the
 engine has no use for (``estimates``, ``deduplicate``, ``cacheEnabled``,
 ``inBackground``, ``storedValues``) are accepted; the defaults are reported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ..embedded import EmbeddedDatabase
+from ..embedded import EmbeddedDatabase, inverted_index
+from ..embedded.geo_index import GEO_TYPES, parse_definition
 from ..embedded.layout import CollectionInfo, IndexInfo
 from ..errors import (
     ERROR_ARANGO_COLLECTION_PARAMETER_MISSING,
@@ -38,7 +43,7 @@ from .responses import HTTPError, json_body, json_response
 
 INDEX_ID_OFFSET = 100
 PERSISTENT_ALIASES = ("persistent", "hash", "skiplist")
-UNSUPPORTED = ("geo", "geo1", "geo2", "fulltext", "ttl", "inverted", "zkd", "mdi", "mdi-prefixed")
+UNSUPPORTED = ("fulltext", "ttl", "zkd", "mdi", "mdi-prefixed")
 Body = dict[str, Any]
 
 
@@ -82,11 +87,15 @@ def persistent(collection: str, index: IndexInfo) -> Body:
 
 
 def all_of(info: CollectionInfo) -> list[Body]:
-    """A collection's indexes as ArangoDB lists them: primary, edge, then the others."""
+    """A collection's indexes as ArangoDB lists them: primary, edge, then the others in
+    the order they were made."""
     found = [primary(info.name)]
     if info.edge:
         found.append(edge(info.name))
-    return found + [persistent(info.name, index) for index in info.indexes]
+    made = [(index.id, persistent(info.name, index)) for index in info.indexes]
+    made += [(i.id, i.as_dict(info.name, INDEX_ID_OFFSET)) for i in info.geo_indexes]
+    made += [(i.id, i.as_dict(info.name, INDEX_ID_OFFSET)) for i in info.inverted_indexes]
+    return found + [body for _, body in sorted(made, key=lambda pair: pair[0])]
 
 
 def not_found(handle: str) -> CollectionError:
@@ -144,7 +153,7 @@ def definition(body: Any) -> tuple[list[str], bool, bool, str | None]:
     if kind in UNSUPPORTED:
         raise _bad(
             f"index type '{kind}' is not supported by arangoml-meta serve (its embedded "
-            "engine has persistent indexes only)"
+            "engine has persistent, geo and inverted indexes only)"
         )
     if kind in ("primary", "edge"):
         raise _bad(f"cannot create an index of type '{kind}': every collection has its own")
@@ -166,13 +175,48 @@ def definition(body: Any) -> tuple[list[str], bool, bool, str | None]:
         )
     if len(set(fields)) != len(fields):
         raise _bad("duplicate attribute name in index fields list")
-    name = body.get("name")
-    if name is not None and (not isinstance(name, str) or not name):
-        raise _bad("invalid index name: expecting a non-empty string")
+    name = _name(body)
     flags = [body.get(k, False) for k in ("unique", "sparse")]
     if not all(isinstance(value, bool) for value in flags):
         raise _bad("invalid index definition: 'unique' and 'sparse' must be booleans")
     return fields, flags[0], flags[1], name
+
+
+def _name(body: dict[str, Any]) -> str | None:
+    name = body.get("name")
+    if name is not None and (not isinstance(name, str) or not name):
+        raise _bad("invalid index name: expecting a non-empty string")
+    return name
+
+
+def _refuse_taken_name(info: CollectionInfo, name: str | None) -> None:
+    """1207 when another index of the collection has the name."""
+    if name is not None and any(index["name"] == name for index in all_of(info)):
+        raise CollectionError(
+            f"duplicate name: an index named '{name}' with another definition exists",
+            ERROR_ARANGO_DUPLICATE_NAME,
+        )
+
+
+def _ensure_other(
+    db: EmbeddedDatabase, collection: str, kind: str, definition: Any, name: str | None
+) -> tuple[Body, bool]:
+    """A geo index (``definition``: its GeoDefinition) or an inverted one (its description),
+    found again when one has this definition; a new one's name must be free (1207)."""
+    storage = db.storage
+    with storage.atomic(write=True):
+        info = catalog.find(db, collection)
+        ensure: Callable[..., tuple[Any, bool]]
+        if kind == "geo":
+            known: list[Any] = [index.definition for index in info.geo_indexes]
+            ensure = storage.ensure_geo_index
+        else:
+            known = [index.description for index in info.inverted_indexes]
+            ensure = storage.ensure_inverted_index
+        if definition not in known:
+            _refuse_taken_name(info, name)
+        made, created = ensure(info.name, definition, name)
+        return made.as_dict(info.name, INDEX_ID_OFFSET), created
 
 
 def _ensure(
@@ -189,11 +233,7 @@ def _ensure(
         for existing in info.indexes:
             if (existing.fields, existing.unique, existing.sparse) == (fields, unique, sparse):
                 return persistent(info.name, existing), False
-        if name is not None and any(index["name"] == name for index in all_of(info)):
-            raise CollectionError(
-                f"duplicate name: an index named '{name}' with another definition exists",
-                ERROR_ARANGO_DUPLICATE_NAME,
-            )
+        _refuse_taken_name(info, name)
         made = storage.ensure_index(info.name, fields, unique, sparse, name)
         return persistent(info.name, made), True
 
@@ -201,8 +241,20 @@ def _ensure(
 async def create(request: Request) -> Response:
     ctx = context(request)
     collection = _collection_param(request)
-    fields, unique, sparse, name = definition(await json_body(request, {}))
-    index, created = await ctx.run(lambda db: _ensure(db, collection, fields, unique, sparse, name))
+    body = await json_body(request, {})
+    kind = body.get("type") if isinstance(body, dict) else None
+    if kind in GEO_TYPES or kind == "inverted":
+        family = "inverted" if kind == "inverted" else "geo"  # geo1 and geo2 are geo
+        parse = inverted_index.parse_definition if family == "inverted" else parse_definition
+        made, made_name = parse(body), _name(body)
+        index, created = await ctx.run(
+            lambda db: _ensure_other(db, collection, family, made, made_name)
+        )
+    else:
+        fields, unique, sparse, name = definition(body)
+        index, created = await ctx.run(
+            lambda db: _ensure(db, collection, fields, unique, sparse, name)
+        )
     status = 201 if created else 200
     return json_response(
         {**index, "isNewlyCreated": created, "code": status, "error": False}, status

@@ -1,18 +1,24 @@
 """Key generators: ArangoDB's ``keyOptions`` of a collection, checked and applied.
 
 The engine generates traditional keys itself (an increasing counter per
-collection). The other generators ArangoDB offers are applied here, by the
-document API and the import before a document reaches the engine:
+collection). The other generators ArangoDB offers are applied here, by
+:class:`KeyOptionsPolicy`, which the server installs as the engine's
+``key_policy`` of each connection, so that every insert — the document API, the
+import, AQL's INSERT, a JavaScript transaction — keys documents alike:
 ``autoincrement`` (``offset`` + a multiple of ``increment``, above every key
 handed out, taken from the engine's counter), ``padded`` (the counter as 16
 hexadecimal digits, so that keys sort as they were made) and ``uuid``. With
-``allowUserKeys: false`` a document that brings a key is refused (1222). AQL's
-INSERT knows nothing of them: it generates traditional keys (a known gap).
+``allowUserKeys: false`` a document that brings a key is refused (1222).
+
+``GET /_api/key-generators`` lists ArangoDB's internal ``upgrade`` generator as
+well, as ArangoDB does: ArangoDB takes it only from itself (while it upgrades
+collections), never in a user's ``keyOptions``, and neither does serve (1232).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from ..document_rules import is_valid_key
@@ -25,8 +31,11 @@ from ..errors import (
     CollectionError,
     DocumentError,
 )
+from .collection_catalog import properties
 
-GENERATORS = ("padded", "uuid", "autoincrement", "traditional")
+GENERATORS = ("padded", "uuid", "autoincrement", "traditional")  # a collection may have
+INTERNAL = "upgrade"  # listed, never accepted (see the module docstring)
+LISTED = (INTERNAL, *GENERATORS)
 MAX_INCREMENT = 1 << 16
 
 
@@ -51,6 +60,8 @@ def key_options(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise invalid("'keyOptions' must be an object")
     kind = value.get("type", "traditional")
+    if kind == INTERNAL:
+        raise invalid(f"the key generator {kind!r} is internal: ArangoDB uses it in upgrades")
     if kind not in GENERATORS:
         raise invalid(f"there is no key generator {kind!r} (there are {', '.join(GENERATORS)})")
     allow = value.get("allowUserKeys", True)
@@ -98,3 +109,31 @@ def assign_key(
     key = str(value)
     storage.note_explicit_key(info, key)
     return {"_key": key, **doc}
+
+
+class KeyOptionsPolicy:
+    """The engine's ``key_policy`` for one connection: each collection's ``keyOptions``
+    (read once: they never change after the collection is made) applied to new documents."""
+
+    def __init__(self, db: EmbeddedDatabase) -> None:
+        self.db = db
+        self._options: dict[tuple[int, int, str], dict[str, Any]] = {}
+
+    def __call__(
+        self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        options = self._options_of(info)
+        if options.get("type", "traditional") == "traditional" and options.get(
+            "allowUserKeys", True
+        ):
+            return list(docs)
+        return [assign_key(self.db, info, options, doc) for doc in docs]
+
+    def _options_of(self, info: CollectionInfo) -> dict[str, Any]:
+        cache_key = (self.db.storage.catalog_generation, info.id, info.name)
+        found = self._options.get(cache_key)
+        if found is None:
+            if len(self._options) > 256:
+                self._options.clear()
+            found = self._options[cache_key] = dict(properties(self.db, info)["keyOptions"])
+        return found

@@ -20,14 +20,18 @@ the others of ArangoDB's list are 0; with ``profile: 2`` the plan of
 them for a cursor: ``AQL: <message> (while parsing|executing)``.
 
 Statistics (``extra.stats``): ``writesExecuted``, ``writesIgnored``,
-``executionTime`` and ``peakMemoryUsage`` (0 without a memory limit: only a
-limit makes the engine account memory) are measured; ``httpRequests``,
-``intermediateCommits``, ``seeks``, ``cacheHits``, ``cacheMisses`` and
-``cursorsRearmed`` are 0 because this engine has no cluster, no intermediate
-commits, no merge joins and no index caches; ``scannedFull``,
-``scannedIndex``, ``filtered``, ``documentLookups`` and ``cursorsCreated``
-are not measured (the engine pushes filters and limits into SQLite, which
-does not report them) and read 0. A known gap.
+``scannedFull``, ``scannedIndex``, ``filtered``, ``documentLookups``,
+``cursorsCreated``, ``cursorsRearmed`` (what ArangoDB's plan would read, see
+``embedded/statistics.py`` and its approximations), ``executionTime`` and
+``peakMemoryUsage`` (0 without a memory limit: only a limit makes the engine
+account memory) are measured; ``httpRequests``, ``intermediateCommits``,
+``seeks``, ``cacheHits`` and ``cacheMisses`` are 0 because this engine has no
+cluster, no intermediate commits, no merge joins and no index caches. With
+``fullCount`` the query's last top-level LIMIT reads the rest of its input, as
+ArangoDB's does, so that the statistics count it; in a query that writes it
+does not (the writes would run for rows past the LIMIT), and the counters are
+the larger of the query's and its count's, which counts short a part after that
+LIMIT that reads collections.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from ..aql import ast as A
 from ..aql.lexer import TokenKind, tokenize
 from ..cursor import Cursor
 from ..embedded import EmbeddedDatabase
+from ..embedded.statistics import COUNTERS
 from ..errors import (
     ERROR_CURSOR_NOT_FOUND,
     ERROR_QUERY_KILLED,
@@ -202,28 +207,34 @@ def _extra(
     db: EmbeddedDatabase,
     request: QueryRequest,
     cursor: Cursor,
-    full_count: int | None,
+    full_count: FullCount | None,
     timings: dict[str, float],
 ) -> dict[str, Any]:
     budget = cursor.budget
     measured: dict[str, Any] = budget.stats() if budget is not None else {}
+    counted = dict(measured)
+    if full_count is not None and full_count.writes:
+        # its LIMIT stopped early (the query's writes are not run twice): the count's
+        # scans read what ArangoDB's would have read before the LIMIT
+        for name, value in full_count.counters.items():
+            counted[name] = max(counted.get(name, 0), value)
     stats: dict[str, Any] = {
         "writesExecuted": measured.get("writesExecuted", 0),
         "writesIgnored": measured.get("writesIgnored", 0),
-        "documentLookups": 0,
+        "documentLookups": counted.get("documentLookups", 0),
         "seeks": 0,
-        "scannedFull": 0,
-        "scannedIndex": 0,
+        "scannedFull": counted.get("scannedFull", 0),
+        "scannedIndex": counted.get("scannedIndex", 0),
         "searchParallelism": 1,
-        "cursorsCreated": 0,
-        "cursorsRearmed": 0,
+        "cursorsCreated": counted.get("cursorsCreated", 0),
+        "cursorsRearmed": counted.get("cursorsRearmed", 0),
         "cacheHits": 0,
         "cacheMisses": 0,
-        "filtered": 0,
+        "filtered": counted.get("filtered", 0),
         "httpRequests": 0,
     }
     if full_count is not None:
-        stats["fullCount"] = full_count
+        stats["fullCount"] = full_count.count
     stats["executionTime"] = measured.get("executionTime", 0.0)
     stats["peakMemoryUsage"] = measured.get("peakMemoryUsage", 0)
     stats["intermediateCommits"] = 0
@@ -276,7 +287,16 @@ def full_count_query(db: EmbeddedDatabase, query: str) -> str | None:
     return f"{query[: found[-1]]} COLLECT WITH COUNT INTO {name} RETURN {name}"
 
 
-def count_full(db: EmbeddedDatabase, request: QueryRequest) -> int | None:
+@dataclass
+class FullCount:
+    """ArangoDB's ``fullCount`` of a query, and the scan statistics of counting it."""
+
+    count: int
+    counters: dict[str, int]
+    writes: bool  # the query writes (its statistics did not count the rest past its LIMIT)
+
+
+def count_full(db: EmbeddedDatabase, request: QueryRequest) -> FullCount | None:
     """ArangoDB's ``fullCount`` of the query (see :func:`full_count_query`)."""
     text = full_count_query(db, request.query)
     if text is None:
@@ -287,12 +307,17 @@ def count_full(db: EmbeddedDatabase, request: QueryRequest) -> int | None:
         return None
     bind_vars = {k: v for k, v in request.bind_vars.items() if k in counting.declared}
     writes = counting.writes
+    # the query's own statistics count what reading past its LIMIT reads, unless it writes
+    query_writes = db.prepare(request.query).writes
     counted: list[Any] = []
+    stats: dict[str, Any] = {}
     with contextlib.suppress(_Undo), db.transaction(write=writes):
-        counted = list(db.query(text, bind_vars, request.engine_options))
+        result = db.query(text, bind_vars, request.engine_options, statistics=query_writes)
+        counted, stats = list(result), result.stats
         if writes:
             raise _Undo
-    return int(counted[0]) if counted else 0
+    counters = {name: stats.get(name, 0) for name in COUNTERS}
+    return FullCount(int(counted[0]) if counted else 0, counters, query_writes)
 
 
 def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> Outcome:
@@ -308,7 +333,10 @@ def run_to_end(db: EmbeddedDatabase, request: QueryRequest, killed: Killed) -> O
         with db.transaction(write=prepared.writes):
             full_count = count_full(db, request) if request.full_count else None
             try:
-                cursor = db.cursor(request.query, request.bind_vars, request.engine_options)
+                options = request.engine_options
+                if request.full_count:  # its statistics count what fullCount reads
+                    options = {**options, "fullCount": True}
+                cursor = db.cursor(request.query, request.bind_vars, options, statistics=True)
             except ArangoMLMetaError as exc:
                 raise aql_error(exc, parsing=True) from None
             killed.watch(cursor)
@@ -373,7 +401,10 @@ class StreamQuery(Worker):
             return
         try:
             self.cursor = db.cursor(
-                self.request.query, self.request.bind_vars, self.request.engine_options
+                self.request.query,
+                self.request.bind_vars,
+                self.request.engine_options,
+                statistics=True,
             )
         except ArangoMLMetaError as exc:
             raise aql_error(exc, parsing=True) from None
@@ -406,6 +437,7 @@ class StreamQuery(Worker):
 
 
 __all__ = [
+    "FullCount",
     "Killed",
     "Outcome",
     "QueryRequest",

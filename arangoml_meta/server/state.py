@@ -26,6 +26,7 @@ from ..errors import (
     CollectionError,
     StoreError,
 )
+from .key_generators import KeyOptionsPolicy
 
 DATABASES_DIR = "databases"
 
@@ -69,6 +70,7 @@ class Database:
     def open(self) -> EmbeddedDatabase:
         """A new connection of its own (a stream transaction holds one)."""
         db = EmbeddedDatabase(str(self.file), name=self.name, timeout=self.lock_timeout)
+        db.storage.key_policy = KeyOptionsPolicy(db)  # every insert keys by keyOptions
         with self._lock:
             self._opened.append(db)
         return db

@@ -61,5 +61,5 @@ def test_the_expected_commands_exist() -> None:
         "audit verify", "audit head", "audit log", "audit export",
         "retention list", "retention set", "retention clear", "retention apply",
         "access grant", "access revoke", "access list", "access sync",
-        "aql", "demo", "serve",
+        "aql", "demo", "serve", "erase",
     }  # fmt: skip

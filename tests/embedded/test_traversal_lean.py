@@ -389,3 +389,47 @@ def test_edge_attributes_read_from_the_whole_json_equal_the_document_s(returned)
         lean = run(db, query)
         assert lean == run(db, general_walk(query))
         assert lean == run(db, f"FOR e IN e1 SORT TO_NUMBER(SUBSTRING(e._to, 2)) RETURN {returned}")
+
+
+def test_runs_with_other_bind_values_do_not_reuse_what_a_filter_decided():
+    """A plan keeps the pushed FILTER's by-collection answers and its verdicts per depth for
+    the bind values they were made with: one query run again and again with values that
+    alternate (true and 1 compare differently against a depth) answers as the general
+    walk does each time."""
+    query = (
+        f"FOR s IN @starts FOR v, e, p IN 1..4 ANY s GRAPH 'g' {OPTIONS} "
+        "LET depth = LENGTH(p.edges) "
+        "FILTER depth > @depth OR @types == null OR PARSE_IDENTIFIER(v._id).collection IN @types "
+        "RETURN [s, v._id, depth, e._id]"
+    )
+    binds = [
+        {"types": types, "depth": depth}
+        for depth in (1, True, 1.0, 2, None, 0)
+        for types in (["a"], ["b"], None, [], ["a", "b"])
+    ]
+    for seed in (1, 5, 9):
+        with random_graph(seed) as db:
+            for bind in binds + binds[::-1]:
+                bind = {**bind, "starts": STARTS[:4]}
+                assert answer(db, query, **bind) == answer(db, general_walk(query), **bind), bind
+
+
+def test_a_run_after_edges_point_into_a_new_collection_reads_its_vertices():
+    """A later run of a plan with the same bind values, after an edge points into a
+    collection no edge pointed into before: the walk reads and keeps its vertices."""
+    db = make_db(
+        {"a": [{"_key": "a0"}, {"_key": "a1", "name": "A1"}], "c": [{"_key": "c0", "name": "C0"}]},
+        {"e1": [{"_from": "a/a0", "_to": "a/a1"}]},
+    )
+    db.create_graph("g", [{"collection": "e1", "from": ["a"], "to": ["a", "c"]}])
+    query = (
+        f"FOR v, e, p IN 1..3 OUTBOUND 'a/a0' GRAPH 'g' {OPTIONS} "
+        "FILTER PARSE_IDENTIFIER(v._id).collection IN @types RETURN [v._id, v.name]"
+    )
+    with db:
+        assert run(db, query, types=["a", "c"]) == [["a/a1", "A1"]]
+        db.insert("e1", {"_from": "a/a1", "_to": "c/c0"})
+        assert run(db, query, types=["a", "c"]) == [["a/a1", "A1"], ["c/c0", "C0"]]
+        assert answer(db, query, types=["a", "c"]) == answer(
+            db, general_walk(query), types=["a", "c"]
+        )

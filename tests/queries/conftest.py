@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 import arangoml_meta.deletion
+import arangoml_meta.erasure
 import arangoml_meta.migrations
 import arangoml_meta.runs
 import arangoml_meta.store
@@ -27,6 +28,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     monkeypatch.setattr(arangoml_meta.runs, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.migrations, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.tagging, "utc_now_iso", clock)
+    monkeypatch.setattr(arangoml_meta.erasure, "utc_now_iso", clock)
     monkeypatch.setattr(arangoml_meta.runs, "run_key", lambda name: name)
     return clock
 

@@ -36,6 +36,7 @@ TESTED = {
     "cost_by_project_month",
     "dataset_impact",
     "deployments_for_dataset",
+    "erasures",
     "model_provenance",
     "past_retention",
     "personal_data_impact",
@@ -88,6 +89,7 @@ def test_no_query_warns_on_the_known_graph(
         ("cost_by_project_month", {}),
         ("deployments_for_dataset", {"dataset": "datasets/customers-v2"}),
         ("serving_drift", {"threshold": "0"}),
+        ("erasures", {"since": "2025-01-01"}),
     ]:
         run(graph, name, **params)
         if backend.db.last_warnings:
@@ -939,6 +941,57 @@ def _personal(
 
 
 CHURN_SOURCES = ["datasets/customers-v2", "datasets/support-tickets-v1"]
+
+
+def test_erasures_lists_each_erasure_with_the_work_list_erase_gave(
+    graph: KnownGraph, clock: Clock
+) -> None:
+    store = graph.store
+    assert run(graph, "erasures", since="2025-01-01") == []
+    clock.now, store.actor = "2025-07-01T09:00:00.000Z", "dpo"
+    erasure = store.erase("datasets/customers-v1", reason="GDPR request 118")
+    [row] = run(graph, "erasures", since="2025-07-01")
+    assert {k: row[k] for k in ("at", "actor", "reason", "start")} == {
+        "at": "2025-07-01T09:00:00.000Z",
+        "actor": "dpo",
+        "reason": "GDPR request 118",
+        "start": "datasets/customers-v1",
+    }
+    assert row["redacted"] == [
+        {"id": "datasets/customers-v1", "fields": ["statistics"]},
+        {"id": "datasets/customers-v2", "fields": ["statistics"]},
+    ]
+    assert [(w["id"], w["depth"], w["action"], w["locations"]) for w in row["work"]] == [
+        (w.id, w.depth, w.action, w.locations) for w in erasure.work
+    ]
+    assert ids(row["work"])[:4] == [
+        "datasets/customers-v1",
+        "datasets/customers-v2",
+        "datasets/customers-anon-v1",
+        "featuresets/churn-features-v1",
+    ]
+    assert {w["id"]: w["action"] for w in row["work"]}["models/churn-gbm-v1"] == "retrain"
+    assert {w["id"]: w["action"] for w in row["work"]}["deployments/churn-api-v1"] == "redeploy"
+
+
+@pytest.mark.parametrize(
+    "params,found",
+    [
+        ({"since": "2025-07-02"}, False),
+        ({"since": "2025-01-01", "until": "2025-07-01T09:00:00.000Z"}, False),
+        ({"since": "2025-01-01", "until": "2025-07-02"}, True),
+        ({"since": "2025-01-01", "actor": "someone"}, False),
+        ({"since": "2025-01-01", "actor": "dpo"}, True),
+        ({"since": "2025-01-01", "types": "models"}, False),
+        ({"since": "2025-01-01", "types": "datasets"}, True),
+    ],
+)
+def test_erasures_params(
+    graph: KnownGraph, clock: Clock, params: dict[str, Any], found: bool
+) -> None:
+    clock.now, graph.store.actor = "2025-07-01T09:00:00.000Z", "dpo"
+    graph.store.erase("datasets/customers-v1", reason="GDPR request 118")
+    assert bool(run(graph, "erasures", **params)) is found
 
 
 def test_personal_data_impact(graph: KnownGraph) -> None:

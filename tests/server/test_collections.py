@@ -120,6 +120,7 @@ def test_a_system_collection_needs_is_system(client: TestClient) -> None:
     "key_options",
     [
         {"type": "snowflake"},
+        {"type": "upgrade"},
         {"type": "autoincrement", "increment": 0},
         {"type": "autoincrement", "increment": 70000},
         {"type": "autoincrement", "offset": -1},
@@ -219,13 +220,6 @@ def test_load_answers_the_count(client: TestClient) -> None:
     assert client.put("/_api/collection/products/load").json()["count"] == 2
 
 
-def test_rename_is_not_supported(client: TestClient) -> None:
-    create(client)
-    response = client.put("/_api/collection/products/rename", json={"name": "goods"})
-    assert error_of(response) == (501, 9)
-    assert names(client) == ["products"]
-
-
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
@@ -277,7 +271,13 @@ def test_a_dropped_collections_properties_do_not_pass_to_a_new_one(client: TestC
 
 def test_key_generators(client: TestClient) -> None:
     body = client.get("/_api/key-generators").json()
-    assert sorted(body["keyGenerators"]) == ["autoincrement", "padded", "traditional", "uuid"]
+    assert sorted(body["keyGenerators"]) == [
+        "autoincrement",
+        "padded",
+        "traditional",
+        "upgrade",  # ArangoDB's internal one, listed as ArangoDB lists it, never accepted
+        "uuid",
+    ]
 
 
 def test_collections_of_a_database_are_its_own(client: TestClient) -> None:
@@ -288,3 +288,66 @@ def test_collections_of_a_database_are_its_own(client: TestClient) -> None:
     assert [c["name"] for c in listed] == ["only_there"]
     located = client.get("/_db/other/_api/collection/only_there/count")
     assert located.headers["location"] == "/_db/other/_api/collection/only_there/count"
+
+
+# --------------------------------------------------------------------------- rename
+
+
+def test_rename_keeps_documents_indexes_properties_and_graphs(client: TestClient) -> None:
+    made = create(client, "products1", keyOptions={"type": "padded"})
+    client.post("/_api/document/products1", json={"_key": "a", "n": 1})
+    client.post("/_api/index?collection=products1", json={"type": "persistent", "fields": ["n"]})
+    client.post("/_api/collection", json={"name": "links", "type": 3})
+    graph = {"name": "g", "edgeDefinitions": [
+        {"collection": "links", "from": ["products1"], "to": ["products1"]}]}  # fmt: skip
+    assert client.post("/_api/gharial", json=graph).status_code in (201, 202)
+    response = client.put("/_api/collection/products1/rename", json={"name": "products2"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["name"], body["id"], body["type"], body["isSystem"]) == (
+        "products2", made["id"], 2, False)  # fmt: skip
+    assert client.get("/_api/document/products2/a").json()["n"] == 1
+    assert error_of(client.get("/_api/collection/products1")) == (404, 1203)
+    fields = [i["fields"] for i in client.get("/_api/index?collection=products2").json()["indexes"]]
+    assert ["n"] in fields
+    properties = client.get("/_api/collection/products2/properties").json()
+    assert properties["keyOptions"]["type"] == "padded"
+    definition = client.get("/_api/gharial/g").json()["graph"]["edgeDefinitions"][0]
+    assert (definition["from"], definition["to"]) == (["products2"], ["products2"])
+    rows = client.post("/_api/cursor", json={"query": "FOR d IN products2 RETURN d._id"}).json()[
+        "result"
+    ]
+    assert rows == ["products2/a"]
+
+
+def test_rename_refuses_taken_bad_and_system_names(client: TestClient) -> None:
+    create(client, "one")
+    create(client, "two")
+    assert error_of(client.put("/_api/collection/one/rename", json={"name": "two"})) == (409, 1207)
+    assert error_of(client.put("/_api/collection/one/rename", json={})) == (400, 1208)
+    assert error_of(client.put("/_api/collection/one/rename", json={"name": "a/b"})) == (400, 1208)
+    assert error_of(client.put("/_api/collection/one/rename", json={"name": "_x"})) == (400, 1208)
+    assert error_of(client.put("/_api/collection/nope/rename", json={"name": "x"})) == (404, 1203)
+    system = client.post("/_api/collection", json={"name": "_sys", "isSystem": True})
+    assert system.status_code == 200
+    assert error_of(client.put("/_api/collection/_sys/rename", json={"name": "plain"})) == (403, 11)
+    assert {"one", "two"} <= set(names(client))
+
+
+def test_aql_insert_keys_documents_by_the_collections_key_generator(client: TestClient) -> None:
+    create(client, "padded", keyOptions={"type": "padded"})
+    create(client, "counted", keyOptions={"type": "autoincrement", "offset": 10, "increment": 5})
+    create(client, "closed", keyOptions={"allowUserKeys": False})
+    client.post("/_api/document/counted", json={})
+    rows = client.post(
+        "/_api/cursor",
+        json={"query": "FOR i IN 1..3 INSERT {i} INTO counted RETURN NEW._key"},
+    ).json()["result"]
+    assert rows == ["15", "20", "25"]
+    keys = client.post(
+        "/_api/cursor", json={"query": "FOR i IN 1..3 INSERT {i} INTO padded RETURN NEW._key"}
+    ).json()["result"]
+    assert keys == sorted(keys) and all(len(k) == 16 for k in keys)
+    refused = client.post("/_api/cursor", json={"query": "INSERT {_key: 'mine'} INTO closed"})
+    assert error_of(refused) == (400, 1222)
+    assert client.post("/_api/cursor", json={"query": "INSERT {} INTO closed"}).status_code == 201

@@ -733,7 +733,8 @@ def test_python_arango_collections_and_indexes(arango_db: Any) -> None:
     assert index["type"] == "persistent"
     assert any(i["id"] == index["id"] for i in col.indexes())
     with pytest.raises(IndexCreateError):
-        col.add_index({"type": "geo", "fields": ["loc"]})
+        col.add_index({"type": "fulltext", "fields": ["text"]})
+    assert col.add_index({"type": "geo", "fields": ["loc"], "geoJson": True})["type"] == "geo"
     col.insert_many([{"sku": "a"}, {"sku": "b"}])
     assert col.count() == 2
     assert col.statistics()["documents_size"] > 0

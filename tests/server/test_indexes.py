@@ -117,8 +117,6 @@ def test_the_primary_index_cannot_be_dropped(client: TestClient) -> None:
 @pytest.mark.parametrize(
     "definition",
     [
-        {"type": "geo", "fields": ["e", "f"]},
-        {"type": "inverted", "fields": ["a"]},
         {"type": "fulltext", "fields": ["t"]},
         {"type": "ttl", "fields": ["at"], "expireAfter": 10},
         {"type": "zkd", "fields": ["x", "y"], "fieldValueTypes": "double"},

@@ -124,9 +124,15 @@ def test_a_directory_without_dump_json_is_not_a_dump(tmp_path: Path) -> None:
         ),
         (
             "datasets.structure",
-            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "geo", "fields": ["p"]}]}',
+            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "fulltext", "fields": ["p"]}]}',
             ERROR_NOT_IMPLEMENTED,
-            "'geo' cannot be restored",
+            "'fulltext' cannot be restored",
+        ),
+        (
+            "datasets.structure",
+            b'{"parameters": {"name": "datasets"}, "indexes": [{"type": "geo", "fields": ["a", "b", "c"]}]}',
+            ERROR_BAD_PARAMETER,
+            "a geo index: invalid number of index attributes",
         ),
         ("datasets.data", b'{"_key": "raw-v1", "name": "raw"}\n{"_key": "x", ', 600, ":2 is not"),
         ("datasets.data", b'{"_key": "a"}\n[1]\n', ERROR_BAD_PARAMETER, ":2 is not a JSON object"),
@@ -356,6 +362,32 @@ def test_embedded_dump_restore_embedded_is_identical(source: MetadataStore, tmp_
         assert files_of(dumped(target, tmp_path / "again")) == files_of(directory)
 
 
+def test_geo_and_inverted_indexes_are_dumped_and_restored(
+    source: MetadataStore, tmp_path: Path
+) -> None:
+    """A geo or an inverted index (an embedded one, or one a team added on ArangoDB) comes
+    back, kept current by the restored documents."""
+    db = source.backend.db  # type: ignore[attr-defined]
+    db.ensure_geo_index("datasets", ["where"], geo_json=True, name="by_place")
+    db.ensure_inverted_index("models", {"fields": [{"name": "name", "analyzer": "text_en"}]})
+    source.register("datasets", "mapped", where=[2.35, 48.85])
+    directory = dumped(source, tmp_path / "dump")
+    structure = json.loads((directory / structure_file("datasets")).read_text())
+    (geo,) = [i for i in structure["indexes"] if i["type"] == "geo"]
+    assert (geo["fields"], geo["geoJson"], geo["name"]) == (["where"], True, "by_place")
+    models = json.loads((directory / structure_file("models")).read_text())
+    (inverted,) = [i for i in models["indexes"] if i["type"] == "inverted"]
+    assert inverted["fields"][0]["analyzer"] == "text_en"
+    with fresh(tmp_path) as target:
+        target.restore(directory)
+        assert contents(target) == contents(source)
+        near = (
+            "FOR d IN datasets FILTER GEO_DISTANCE(d.where, [2.3, 48.8]) < 10000 "
+            "FILTER d.where != null RETURN d.name"  # no position: null, which is < 10000
+        )
+        assert target.query(near) == ["mapped"]
+
+
 def test_a_restored_store_goes_on_where_the_dump_ended(
     source: MetadataStore, tmp_path: Path
 ) -> None:
@@ -400,6 +432,25 @@ def test_an_embedded_dump_restores_into_every_backend(
         source.backend.graph_definitions("lineage"), key=str
     )
     assert store.register("datasets", "raw")["version"] == 3
+
+
+def test_geo_and_inverted_indexes_restore_into_every_backend(
+    source: MetadataStore, store: MetadataStore, tmp_path: Path
+) -> None:
+    db = source.backend.db  # type: ignore[attr-defined]
+    db.ensure_geo_index("datasets", ["lat", "lon"])
+    db.ensure_inverted_index("models", {"fields": ["name"]})
+    store.restore(dumped(source, tmp_path / "dump"))
+
+    def types(name: str) -> list[str]:
+        backend: Any = store.backend
+        if backend.name == "embedded":
+            return [i["type"] for i in backend.db.indexes(name)]
+        return [
+            i["type"] for i in backend.api("get", "/_api/index", {"collection": name})["indexes"]
+        ]
+
+    assert "geo" in types("datasets") and "inverted" in types("models")
 
 
 def test_a_dump_under_a_writing_pipeline_is_one_moment_of_the_store(tmp_path: Path) -> None:

@@ -368,6 +368,19 @@ def _latlng(point: Vector) -> tuple[float, float]:
     return math.atan2(point[2], math.hypot(point[0], point[1])), math.atan2(point[1], point[0])
 
 
+def shape_position(shape: Any) -> tuple[float, float] | None:
+    """The latitude and longitude (degrees) GEO_DISTANCE measures ``shape`` from: a
+    ``[longitude, latitude]`` pair or a GeoJSON object's centroid; None when it reads none.
+
+    For the geo index (``geo_index.py``): a value the function cannot read is no error there.
+    """
+    try:
+        latitude, longitude = _latlng(_shape_centroid(shape))
+    except (_GeoError, TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return math.degrees(latitude), math.degrees(longitude)
+
+
 def wgs84_distance(a: Vector, b: Vector) -> float:
     """The geodesic distance in metres on the WGS84 ellipsoid (Vincenty's inverse formula)."""
     lat1, lon1 = _latlng(a)
