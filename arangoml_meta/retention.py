@@ -30,7 +30,7 @@ deletions' writes labelled ``retention`` with the action, type and period.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from .retention_policy import RetentionPolicy, policy_of, with_policy
 from .type_admin import Evolution, evolve_type
 
 if TYPE_CHECKING:
+    from .erasure import Erasure
     from .store import MetadataStore
 
 QUERY = "past_retention"
@@ -61,7 +62,7 @@ class Outcome:
     dry_run: bool = False
     reason: str = ""
     removed: list[str] = field(default_factory=list)
-    work: Any = None  # an erasure's result (its downstream work list)
+    work: Erasure | None = None  # an erasure's result: redactions, downstream work list
 
     @property
     def status(self) -> str:
@@ -218,7 +219,6 @@ def _erase_all(
     deployment); what one erasure redacted is not erased again, and one that finds
     nothing to redact is counted in ``report.erased_before``."""
     dry_run, force = report.dry_run, report.force
-    erase: Callable[..., Any] | None = getattr(store, "erase", None)
     outcomes: list[Outcome] = []
     erased_with: dict[str, str] = {}  # redacted by the erasure of another expired document
     for row in rows:
@@ -226,11 +226,8 @@ def _erase_all(
         if doc_id in erased_with:
             outcomes.append(_outcome(row, True, f"with {erased_with[doc_id]}", dry_run=dry_run))
             continue
-        if erase is None:
-            outcomes.append(_outcome(row, False, "this build cannot erase (no store.erase)"))
-            continue
         try:
-            result = erase(doc_id, reason=_reason(row), dry_run=True)
+            result = store.erase(doc_id, reason=_reason(row), dry_run=True)
             versions = [r.document for r in result.redactions if r.why == "version"]
             early = [v for v in versions if v not in expired_ids]
             held = [v for v in versions if v in kept_ids]
@@ -238,7 +235,7 @@ def _erase_all(
                 outcomes.append(_outcome(row, False, _versions_stay(early, held)))
                 continue
             if not dry_run and result.changed:
-                result = erase(doc_id, reason=_reason(row), dry_run=False)
+                result = store.erase(doc_id, reason=_reason(row), dry_run=False)
         except (BadParameterError, DocumentNotFoundError) as exc:  # no personal field; gone
             outcomes.append(_outcome(row, False, exc.message))
             continue

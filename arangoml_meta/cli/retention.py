@@ -175,6 +175,5 @@ def _row(outcome: retention.Outcome) -> dict[str, Any]:
     if outcome.removed:
         row["removed"] = outcome.removed
     if outcome.work is not None:  # an erasure: its redactions and downstream work list
-        to_dict = getattr(outcome.work, "to_dict", None)
-        row["erasure"] = to_dict() if callable(to_dict) else outcome.work
+        row["erasure"] = outcome.work.to_dict()
     return row

@@ -51,3 +51,23 @@ def test_apply_reports_what_went_and_what_stayed(cli: Cli, graph: KnownGraph) ->
     assert graph.store.backend.get("models", "churn-rf-v1") is None
     only = as_json(cli("retention", "apply", "--now", NOW, "--type", "models", "--format", "json"))
     assert {row["type"] for row in only} == {"models"}
+
+
+def test_apply_an_erasure_policy_shows_each_erasure_and_its_work_list(
+    cli: Cli, graph: KnownGraph
+) -> None:
+    succeeds(cli("retention", "set", "datasets", "P30D", "--action", "erase"))
+    kept = {
+        row["id"]: row
+        for row in as_json(cli("retention", "apply", "--now", NOW, "--format", "json"))
+    }
+    assert kept["datasets/customers-v1"]["status"] == "kept"
+    assert "datasets/customers-v2" in kept["datasets/customers-v1"]["reason"]
+    forced = cli("retention", "apply", "--now", NOW, "--force", "--format", "json")
+    rows = {row["id"]: row for row in as_json(forced)}
+    erasure = rows["datasets/customers-v1"]["erasure"]
+    assert erasure["start"] == "datasets/customers-v1"
+    assert erasure["reason"] == "retention: datasets keeps P30D"
+    assert "models/churn-gbm-v1" in [item["id"] for item in erasure["work"]]
+    assert rows["datasets/customers-v2"]["reason"] == "with datasets/customers-v1"
+    assert "statistics" not in graph.store.get("datasets/customers-v2")

@@ -257,12 +257,7 @@ def test_deletions_are_labelled_retention_in_the_audit_log(graph: KnownGraph) ->
 
 # ---------------------------------------------------------------------- erasing
 
-needs_erase = pytest.mark.skipif(
-    not hasattr(MetadataStore, "erase"), reason="store.erase lands with the erasure branch"
-)
 
-
-@needs_erase
 def test_erase_waits_for_every_version_it_would_redact(graph: KnownGraph) -> None:
     store = graph.store
     set_policy(store, "datasets", RetentionPolicy("P30D", "erase"))
@@ -276,7 +271,6 @@ def test_erase_waits_for_every_version_it_would_redact(graph: KnownGraph) -> Non
     assert "statistics" in store.get("datasets/customers-v1")
 
 
-@needs_erase
 def test_forced_erasure_redacts_and_is_audited_and_the_chain_verifies(graph: KnownGraph) -> None:
     store = graph.store
     set_policy(store, "datasets", RetentionPolicy("P30D", "erase"))
