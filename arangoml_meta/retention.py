@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 QUERY = "past_retention"
 SHOWN = 3  # documents named in a reason
+GONE = "gone already (deleted meanwhile, e.g. by another retention run)"
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,10 @@ def _erase_all(
                 continue
             if not dry_run and result.changed:
                 result = store.erase(doc_id, reason=_reason(row), dry_run=False)
-        except (BadParameterError, DocumentNotFoundError) as exc:  # no personal field; gone
+        except DocumentNotFoundError:  # deleted since it was found
+            outcomes.append(_outcome(row, True, GONE, dry_run=dry_run))
+            continue
+        except BadParameterError as exc:  # e.g. its type marks no field as personal
             outcomes.append(_outcome(row, False, exc.message))
             continue
         if not result.changed:  # nothing personal left in it (nor in its versions)
@@ -293,8 +297,10 @@ def _delete(
             "retention", action="delete", type=row["type"], period=row["period"]
         ):
             deletion = store.delete(doc_id, cascade=cascade, dry_run=dry_run)
-    except (ConflictError, DocumentNotFoundError) as exc:  # changed since it was planned
-        return _outcome(row, False, str(exc))
+    except DocumentNotFoundError:  # another process deleted it since it was found
+        return _outcome(row, True, GONE, dry_run=dry_run)
+    except ConflictError as exc:  # something derived from it since it was planned
+        return _outcome(row, False, exc.message)
     removed = [other for other in deletion.documents if other != doc_id]
     gone.update((other, doc_id) for other in removed)
     return _outcome(row, True, dry_run=dry_run, removed=removed)

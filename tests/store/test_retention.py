@@ -293,3 +293,16 @@ def test_forced_erasure_redacts_and_is_audited_and_the_chain_verifies(graph: Kno
     # applied again: nothing is left to erase
     again = apply_retention(store, now=NOW, force=True)
     assert again.done == [] and again.erased_before >= 2
+
+
+def test_what_another_process_deleted_meanwhile_is_gone_not_kept(
+    graph: KnownGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = graph.store
+    set_policy(store, "deployments", RetentionPolicy("P7D", "delete"))
+    found = expired(store, NOW)
+    store.delete("deployments/churn-api-v1")  # as another run of retention would
+    monkeypatch.setattr("arangoml_meta.retention.expired", lambda *args, **kwargs: found)
+    report = apply_retention(store, now=NOW)
+    gone = next(o for o in report.outcomes if o.id == "deployments/churn-api-v1")
+    assert gone.done and gone.reason.startswith("gone already")
