@@ -23,12 +23,16 @@ from .conftest import Cli, as_json, fails, succeeds
 
 
 @pytest.fixture
-def user(request: pytest.FixtureRequest, store: MetadataStore) -> Iterator[str]:
-    """A user of the session's server, made for this test (a name no other test uses)."""
+def server(request: pytest.FixtureRequest, store: MetadataStore) -> Any:
+    """The session's ArangoDB server: a test of users skips on the embedded store."""
     if store.backend.name != "arangodb":
-        yield "alice"
-        return
-    server = request.getfixturevalue("arango_server")
+        pytest.skip("users are ArangoDB's")
+    return request.getfixturevalue("arango_server")
+
+
+@pytest.fixture
+def user(server: Any) -> Iterator[str]:
+    """A user of the session's server, made for this test (a name no other test uses)."""
     name = f"user-{uuid.uuid4().hex[:8]}"
     status, body = server.request("POST", "/_api/user", {"user": name, "passwd": "secret"})
     assert status == 201, body
@@ -63,8 +67,6 @@ def test_the_embedded_store_has_no_users_and_says_so(tmp_path: Path, command: li
 def test_grant_list_and_revoke_are_audited(
     cli: Cli, store: MetadataStore, user: str, backend: Any
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
     database = backend.database
     granted = as_json(cli("access", "grant", user, "ro", "--format", "json"))
     assert granted == {
@@ -104,8 +106,6 @@ def test_grant_list_and_revoke_are_audited(
 def test_the_server_refuses_what_it_cannot_grant_and_nothing_is_recorded(
     cli: Cli, store: MetadataStore, user: str
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
     fails(cli("access", "grant", user, "admin"), "[10]", "rw, ro, none")
     fails(cli("access", "grant", f"{user}-nobody", "ro"), "[1703]")
     fails(cli("access", "grant", user, "ro", "--collection", "no_such_collection"), "[1203]")
@@ -115,11 +115,8 @@ def test_the_server_refuses_what_it_cannot_grant_and_nothing_is_recorded(
 
 @pytest.mark.arangodb
 def test_a_user_name_with_a_slash_reaches_the_server_whole(
-    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore
+    server: Any, cli: Cli, store: MetadataStore
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
-    server = request.getfixturevalue("arango_server")
     name = f"team/{uuid.uuid4().hex[:8]}"
     status, body = server.request("POST", "/_api/user", {"user": name, "passwd": "x"})
     assert status == 201, body
@@ -137,8 +134,6 @@ def test_a_user_name_with_a_slash_reaches_the_server_whole(
 def test_who_had_access_answers_from_the_grants_made_here(
     cli: Cli, store: MetadataStore, user: str
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
     dataset = store.register("datasets", "iris", rows=150)["_id"]
     succeeds(cli("access", "grant", user, "rw", "--collection", "datasets"))
     succeeds(cli("access", "revoke", user, "--collection", "datasets"))
@@ -160,11 +155,8 @@ def test_who_had_access_answers_from_the_grants_made_here(
 
 @pytest.mark.arangodb
 def test_sync_records_what_was_changed_around_the_library(
-    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore, user: str, backend: Any
+    server: Any, cli: Cli, store: MetadataStore, user: str, backend: Any
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
-    server = request.getfixturevalue("arango_server")
     database = backend.database
     succeeds(cli("access", "grant", user, "ro"))
     succeeds(cli("access", "grant", user, "rw", "--collection", "runs"))
@@ -198,11 +190,8 @@ def test_sync_records_what_was_changed_around_the_library(
 
 @pytest.mark.arangodb
 def test_only_an_administrator_changes_grants(
-    request: pytest.FixtureRequest, cli: Cli, store: MetadataStore, user: str, backend: Any
+    server: Any, cli: Cli, store: MetadataStore, user: str, backend: Any
 ) -> None:
-    if store.backend.name != "arangodb":
-        pytest.skip("users are ArangoDB's")
-    server = request.getfixturevalue("arango_server")
     status, _ = server.request(
         "PUT", f"/_api/user/{user}/database/{backend.database}", {"grant": "rw"}
     )
