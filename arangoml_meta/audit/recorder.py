@@ -242,7 +242,8 @@ class AuditedBackend:
         """An entry of the transaction open in this thread (see :meth:`transaction`)."""
         label = _LABEL.get()
         if label is not None:
-            entry.op, entry.detail = label[0], label[1] or None
+            entry.op = label[0]
+            entry.detail = {**(entry.detail or {}), **label[1]} or None
         self._entries().append(entry)
 
     def _entries(self) -> list[Entry]:
@@ -412,6 +413,7 @@ class AuditedSession:
                     version_of(doc),
                     None,
                     content_digest(content),
+                    ends_of(doc),
                 )
             )
 
@@ -434,4 +436,13 @@ def change_entry(
         version_of(doc),
         None if before is None else content_digest(before),
         None if after is None else content_digest(after),
+        ends_of(doc),
     )
+
+
+def ends_of(doc: Document) -> dict[str, Any] | None:
+    """An edge's ends, for its record's ``detail``: so that a link made or removed shows
+    in the history of the documents it joins (a record names the edge by its own id)."""
+    if "_from" not in doc:
+        return None
+    return {"from": doc.get("_from"), "to": doc.get("_to")}

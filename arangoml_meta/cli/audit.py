@@ -89,6 +89,8 @@ def verify(
         total = sum(report.counts.values())
         typer.echo(f"{total} {'problem' if total == 1 else 'problems'} ({counted})")
     if not report.ok:
+        first = report.first
+        error_line(f"the audit log does not verify (first broken at {first})")
         raise typer.Exit(EXIT_BROKEN)
 
 

@@ -73,8 +73,11 @@ def test_audit_history_keeps_a_deleted_artifact_readable(graph: KnownGraph) -> N
     graph.at("2025-03-01T00:00:00.000Z", "dpo")
     store.delete("datasets/customers-anon-v1")
     rows = run(store, "audit_history", artifact="datasets/customers-anon-v1")
+    # its link, and the link's removal with it: a link's record names its ends
     assert shown(rows, "at", "op", "actor") == [
         ("2025-01-12T10:00:00.000Z", "create", "alice"),
+        ("2025-01-12T10:01:00.000Z", "link", "alice"),
+        ("2025-03-01T00:00:00.000Z", "unlink", "dpo"),
         ("2025-03-01T00:00:00.000Z", "delete", "dpo"),
     ]
 
