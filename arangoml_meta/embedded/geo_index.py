@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BadParameterError
 from .codec import decode
 from .functions.geo import shape_position
-from .unique_checks import value_at
+from .values import value_at
 
 if TYPE_CHECKING:
     from .layout import CollectionInfo

@@ -29,6 +29,11 @@ from .layout import CollectionInfo, json_path
 from .values import compare
 
 Frame = list[Any]
+Compile = Callable[[A.Node], Callable[[Frame], Any]]
+# a geo index's narrowing of one FILTER conjunct, per execution (``geo_search.py``)
+GeoNarrowing = Callable[[Frame], "Pushed | None"]
+# finds the narrowing of a conjunct, if a geo index has one (``geo_search.geo_search``)
+GeoFinder = Callable[[CollectionInfo, A.Node, int, Compile], "GeoNarrowing | None"]
 
 _FLIPPED = {"==": "==", "<": ">", ">": "<", "<=": ">=", ">=": "<=", "IN": "IN"}
 _NUMBER = "('integer','real')"
@@ -316,19 +321,21 @@ class ScanPlan:
         var: A.Variable,
         filters: list[A.Node],
         compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
+        geo_search: GeoFinder | None = None,
     ) -> None:
-        # here: geo_search builds on this module
-        from .geo_search import GeoSearch, geo_search
-
         self.info = info
         self.conjuncts: list[Conjunct] = []
-        self.geo: list[GeoSearch] = []  # conjuncts a geo index narrows (see geo_search.py)
+        self.geo: list[GeoNarrowing] = []  # conjuncts a geo index narrows (geo_search.py)
         slot = var.slot
         for condition in filters:
             for node in _conjuncts(condition):
                 conjunct = Conjunct(node, compile_expr(node))
                 self.conjuncts.append(conjunct)
-                if info.geo_indexes and (found := geo_search(info, node, slot, compile_expr)):
+                if (
+                    info.geo_indexes
+                    and geo_search is not None
+                    and (found := geo_search(info, node, slot, compile_expr))
+                ):
                     self.geo.append(found)  # narrows the scan, and runs in Python too
                     continue
                 if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
@@ -448,6 +455,9 @@ def plan_scan(
     var: A.Variable,
     filters: list[A.Node],
     compile_expr: Callable[[A.Node], Callable[[Frame], Any]],
+    geo_search: GeoFinder | None = None,
 ) -> ScanPlan:
-    """The :class:`ScanPlan` of a FOR over ``info`` followed by the FILTERs ``filters``."""
-    return ScanPlan(info, var, filters, compile_expr)
+    """The :class:`ScanPlan` of a FOR over ``info`` followed by the FILTERs ``filters``;
+    ``geo_search`` finds the conditions a geo index narrows (``geo_search.py``, which
+    builds on this module: the caller passes it)."""
+    return ScanPlan(info, var, filters, compile_expr, geo_search)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
 from .geo_nearest import nearest_order
+from .geo_search import geo_search
 from .index_sort import SortHint, index_order
 from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
@@ -89,7 +90,7 @@ def compile_collection_scan(
     compiler.read_collections.add(name)
     storage = compiler.storage
     info = storage.collection(name)
-    scan = plan_scan(info, op.var, filters, compiler.expr)
+    scan = plan_scan(info, op.var, filters, compiler.expr, geo_search)
     assert compiler.usage is not None
     projection = _projections(compiler.usage, info, op.var, scan.pushable)
     snapshot = name in compiler.modified_anywhere

@@ -18,17 +18,9 @@ from ..errors import ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED, UniqueConstraintEr
 from .codec import canonical
 from .layout import CollectionInfo
 from .planner import pushdown
+from .values import value_at
 
 Execute = Callable[[str, Sequence[Any]], sqlite3.Cursor]
-
-
-def value_at(doc: Any, path: Sequence[str]) -> Any:
-    """The value at an attribute path (None when missing, as an index sees it)."""
-    for name in path:
-        if type(doc) is not dict:
-            return None
-        doc = doc.get(name)
-    return doc
 
 
 def holds_object(value: Any) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -369,3 +370,12 @@ def get_index(value: Any, index: Any) -> Any:
             return value.get(format_number(index))
         return None
     return None
+
+
+def value_at(doc: Any, path: Sequence[str]) -> Any:
+    """The value at an attribute path (None when missing, as an index sees it)."""
+    for name in path:
+        if type(doc) is not dict:
+            return None
+        doc = doc.get(name)
+    return doc

@@ -44,9 +44,7 @@ import functools
 import json
 
 from .. import errors as E
-
-# error numbers the JavaScript side uses beyond the package's own table
-ERROR_MODULE_NOT_FOUND = 3100
+from ..errors import ERROR_MODULE_NOT_FOUND
 
 _PRELUDE = r"""
 (function () {
