@@ -34,13 +34,13 @@ from ..backends.base import Backend, Document, QueryRows, Session
 from ..cursor import Cursor
 from ..environment import utc_now_iso
 from ..errors import ERROR_ARANGO_CONFLICT, ConflictError, UniqueConstraintError
+from ..lineage.walk import EDGES
 from ..query_limits import QueryLimits
 from .records import AUDIT_LOG, GENESIS, content_digest, seal
 
 # what the log does not cover: itself, and the store's own bookkeeping of its schema version
 UNAUDITED = frozenset({AUDIT_LOG, "store_info"})
-EDGE_COLLECTIONS = frozenset({"inputs", "outputs", "derivations"})
-REGISTRY = "artifact_types"
+REGISTRY = "artifact_types"  # migrations.REGISTRY (which imports this package)
 # the op of a write, by (kind of collection, write)
 _OPS = {
     ("edge", "insert"): "link",
@@ -71,9 +71,7 @@ class Entry:
 
 
 def _op(collection: str, write: str) -> str:
-    kind = (
-        "edge" if collection in EDGE_COLLECTIONS else "registry" if collection == REGISTRY else ""
-    )
+    kind = "edge" if collection in EDGES else "registry" if collection == REGISTRY else ""
     return _OPS.get((kind, write), {"insert": "create"}.get(write, write))
 
 
@@ -381,19 +379,19 @@ class AuditedSession:
         return after
 
     def delete(self, collection: str, key: str) -> None:
-        if self.backend.audits(collection):
-            self.delete_many(collection, [key])
-        else:
-            self.session.delete(collection, key)
+        if not self.backend.audits(collection):
+            return self.session.delete(collection, key)
+        before = self.session.get(collection, key)
+        self.session.delete(collection, key)
+        if before is not None:
+            self._changed(collection, "delete", before, None)
+        return None
 
     def delete_many(self, collection: str, keys: Sequence[str]) -> None:
         if not self.backend.audits(collection):
             return self.session.delete_many(collection, keys)
         befores = self.session.get_many(collection, keys)
-        if len(keys) == 1:
-            self.session.delete(collection, keys[0])
-        else:
-            self.session.delete_many(collection, keys)
+        self.session.delete_many(collection, keys)
         for before in befores:
             if before is not None:
                 self._changed(collection, "delete", before, None)

@@ -26,7 +26,7 @@ import textwrap
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,23 +73,45 @@ def _open(server: ArangoServer, actor: str) -> MetadataStore:
     return open_store(f"http://{server.username}:{server.password}@{host}", actor=actor)
 
 
-def _client(store: MetadataStore, client: int, errors: list[tuple[int, BaseException]]) -> None:
-    try:
-        previous: dict[str, Any] | None = None
-        for seq in range(REGISTRATIONS):
-            with store.transaction():
-                doc = store.register(
-                    "datasets",
-                    f"shared-{seq % SHARED_NAMES}",
-                    location=f"s3://load/{client}/{seq}",
-                    client=client,
-                    seq=seq,
-                )
-                if previous is not None:
-                    store.link(previous, doc, "next_version", client=client)
-            previous = doc
-    except BaseException as exc:  # reported by the test, with the client's number
-        errors.append((client, exc))
+def _run_clients(
+    stores: list[MetadataStore], work: Callable[[MetadataStore, int], None]
+) -> tuple[list[tuple[int, BaseException]], float]:
+    """``work(store, client)`` for every store at once, one thread each: what each client
+    raised (with its number) and the seconds it all took."""
+    errors: list[tuple[int, BaseException]] = []
+
+    def client(store: MetadataStore, number: int) -> None:
+        try:
+            work(store, number)
+        except BaseException as exc:  # reported by the test, with the client's number
+            errors.append((number, exc))
+
+    threads = [
+        threading.Thread(target=client, args=(store, i), name=f"load-client-{i}")
+        for i, store in enumerate(stores)
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors, time.monotonic() - started
+
+
+def _client(store: MetadataStore, client: int) -> None:
+    previous: dict[str, Any] | None = None
+    for seq in range(REGISTRATIONS):
+        with store.transaction():
+            doc = store.register(
+                "datasets",
+                f"shared-{seq % SHARED_NAMES}",
+                location=f"s3://load/{client}/{seq}",
+                client=client,
+                seq=seq,
+            )
+            if previous is not None:
+                store.link(previous, doc, "next_version", client=client)
+        previous = doc
 
 
 def test_concurrent_registrations_lose_nothing_and_keep_versions_and_lineage(
@@ -98,17 +120,7 @@ def test_concurrent_registrations_lose_nothing_and_keep_versions_and_lineage(
     monkeypatch.setenv("ARANGOML_META_DATABASE", "load_registrations")
     first = _open(load_server, "client-0")  # creates the store
     stores = [first] + [_open(load_server, f"client-{i}") for i in range(1, CLIENTS)]
-    errors: list[tuple[int, BaseException]] = []
-    threads = [
-        threading.Thread(target=_client, args=(store, i, errors), name=f"load-client-{i}")
-        for i, store in enumerate(stores)
-    ]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.monotonic() - started
+    errors, seconds = _run_clients(stores, _client)
     try:
         assert not errors, errors
         total = CLIENTS * REGISTRATIONS
@@ -149,14 +161,9 @@ def test_concurrent_registrations_lose_nothing_and_keep_versions_and_lineage(
             store.close()
 
 
-def _audited_client(
-    store: MetadataStore, client: int, errors: list[tuple[int, BaseException]]
-) -> None:
-    try:
-        for n in range(AUDITED_WRITES):
-            store.register("datasets", f"audited-{n % SHARED_NAMES}", client=client, n=n)
-    except BaseException as exc:  # reported by the test, with the client's number
-        errors.append((client, exc))
+def _audited_client(store: MetadataStore, client: int) -> None:
+    for n in range(AUDITED_WRITES):
+        store.register("datasets", f"audited-{n % SHARED_NAMES}", client=client, n=n)
 
 
 def test_concurrent_clients_keep_one_audit_chain_with_a_record_per_write(
@@ -166,17 +173,7 @@ def test_concurrent_clients_keep_one_audit_chain_with_a_record_per_write(
     stores = [_open(load_server, f"client-{i}") for i in range(CLIENTS)]
     try:
         begun = stores[0].backend.count(AUDIT_LOG)
-        errors: list[tuple[int, BaseException]] = []
-        threads = [
-            threading.Thread(target=_audited_client, args=(store, i, errors))
-            for i, store in enumerate(stores)
-        ]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.monotonic() - started
+        errors, seconds = _run_clients(stores, _audited_client)
         assert not errors, errors[:3]
         total = CLIENTS * AUDITED_WRITES
         print(f"\n{CLIENTS} clients x {AUDITED_WRITES} audited writes: {total / seconds:.0f}/s")
