@@ -119,10 +119,10 @@ def _store_info(backend: Backend) -> dict[str, Any] | None:
         return None
 
 
-def audit_setting(backend: Backend) -> bool:
-    """Whether the store keeps the audit log (``store_info.audit``; a store without the
-    record yet will, by default)."""
-    return bool((_store_info(backend) or {}).get("audit", True))
+def audit_setting(backend: Backend, info: Mapping[str, Any] | None = None) -> bool:
+    """Whether the store keeps the audit log (``store_info.audit``, read unless ``info``
+    is the record already read; a store without the record yet will, by default)."""
+    return bool((info if info is not None else _store_info(backend) or {}).get("audit", True))
 
 
 def record_audit_setting(backend: Backend, audit: bool) -> None:

@@ -149,9 +149,7 @@ class MetadataStore:
             begin_log=lambda new: adopt(self.backend, [REGISTRY] if new else None),
         )
         self._types.clear()
-        keeps = (
-            audit_setting(self.raw_backend) if current is None else bool(current.get("audit", True))
-        )
+        keeps = audit_setting(self.raw_backend, current)
         if audit is False and keeps:
             raise BadParameterError(
                 f"the store at {self.backend.location} keeps an audit log, which cannot be "
