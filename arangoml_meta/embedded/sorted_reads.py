@@ -16,7 +16,10 @@ sequence number and value only, and sorted in Python. Within a value, rows come 
 as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
-the documents a stage asks for, a batch at a time.
+the documents a stage asks for, a batch at a time. A range pinned to a few rows
+(the versions of one name) is read whole instead, documents and all, with one
+statement, and sorted here (:func:`_small_range`): the class-by-class reads cost
+four statements or more whatever the range's size.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
 from .text_ranges import unsafe_ranges
-from .values import SortKey, type_rank
+from .values import SortKey, type_rank, value_at
 
 Row = tuple[Any, ...]
 # (merge key, seq, AQL value of the first SORT key)
@@ -53,6 +56,8 @@ _SORTED_IN_PYTHON = ("text", "array", "object")
 _JSON_TYPES = tuple(t for step in _STEPS for t in step)
 _CONSTANT = {"null": None, "false": False, "true": True}
 _FEW_STRINGS = 16  # the least a range of strings is read by
+# the most rows of a pinned range read whole and sorted here (see _small_range)
+_SMALL_RANGE = 16
 
 
 def ordered_rows(
@@ -69,6 +74,9 @@ def ordered_rows(
     ``wanted`` (how many rows the stage yields) sizes the first reads, ``batch``
     the first fetch of documents.
     """
+    small = _small_range(order, storage, columns, build, ascending)
+    if small is not None:
+        return small
     reader = _ClassReader(order, storage, ascending, wanted)
     table = order.info.table
     one = f"SELECT {columns}, seq FROM {table} WHERE seq = ?"
@@ -81,6 +89,42 @@ def ordered_rows(
         return {row[-1]: row for row in found}
 
     return OrderedRows(reader.items(), rows_of, build, wanted + 1, batch)
+
+
+def _small_range(
+    order: IndexOrder,
+    storage: Storage,
+    columns: str,
+    build: Callable[[Row], Any],
+    ascending: bool,
+) -> OrderedRows | None:
+    """The rows of a range pinned to one index prefix, when it holds no more than
+    :data:`_SMALL_RANGE` of them: read with their documents in one statement (bounded by
+    a LIMIT, so a larger range costs that much more) and sorted here. None otherwise."""
+    if len(order.prefixes) != 1 or not order.prefixes[0][0]:
+        return None  # several prefixes, or none: the range may be the whole collection
+    pinned, pinned_params = order.prefixes[0]
+    where = f"{order.where} AND {pinned}" if order.where else pinned
+    sql = f"SELECT {columns}, seq FROM {order.info.table} WHERE {where} LIMIT ?"
+    rows = storage.rows(sql, [*order.params, *pinned_params, _SMALL_RANGE + 1])
+    if len(rows) > _SMALL_RANGE:
+        return None
+    documents: dict[int, Any] = {}
+    items: list[Item] = []
+    for row in rows:
+        seq = row[-1]
+        document = documents[seq] = build(row)
+        value = value_at(document, order.path)
+        items.append((_python_sort_key(value), seq, value))
+    items.sort(key=_second)  # insertion order among equal values (a stable sort keeps it)
+    items.sort(key=_first, reverse=not ascending)
+    return OrderedRows(
+        iter(items), lambda seqs: {seq: documents[seq] for seq in seqs}, _same, len(items), 1
+    )
+
+
+def _same(document: Any) -> Any:
+    return document
 
 
 class OrderedRows:

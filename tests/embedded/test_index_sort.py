@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded import EmbeddedDatabase, sorted_reads
 from arangoml_meta.embedded.executor import QueryCompiler
 from arangoml_meta.errors import ArangoMLMetaError
 
@@ -102,6 +102,16 @@ def test_reads_do_not_grow_with_the_number_of_versions(index, aql, bind):
             reads.append((counter.statements, counter.rows))
         assert rows == ([count - 1] if aql == LATEST else [5, 6, 7])
     assert reads[0] == reads[1]
+
+
+@pytest.mark.parametrize(("aql", "bind"), [(LATEST, {}), (PAGE, {"offset": 1})])
+def test_a_name_with_few_versions_is_read_with_one_statement(aql, bind):
+    with versions_db(5, {"fields": ["name", "version"], "unique": True}) as db:
+        counter = Reads(db)
+        rows = run(db, aql, name="x", **bind)
+    assert rows == ([4] if aql == LATEST else [1, 2, 3])
+    assert len(counter.statements) == 1
+    assert counter.rows == 5
 
 
 def test_the_statement_reads_the_index_in_order():
@@ -390,14 +400,22 @@ def queries(draw: Any) -> tuple[str, dict[str, Any]]:
     return aql, {name: value for name, value in values.items() if "@" + name in aql}
 
 
+# a pinned range of up to _SMALL_RANGE rows is read whole and sorted in Python; 0 makes
+# every range go through the class-by-class reads of the index
+@pytest.mark.parametrize("small_range", [0, sorted_reads._SMALL_RANGE])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     docs=st.lists(documents(), max_size=30),
     indexes=st.sampled_from(INDEXES),
     checks=st.lists(queries(), min_size=1, max_size=6),
 )
-def test_index_order_equals_scan_then_sort(docs, indexes, checks):
-    with make_db({"c": docs}) as optimised, make_db({"c": docs}) as plain:
+def test_index_order_equals_scan_then_sort(small_range, docs, indexes, checks):
+    with (
+        make_db({"c": docs}) as optimised,
+        make_db({"c": docs}) as plain,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(sorted_reads, "_SMALL_RANGE", small_range)
         for index in indexes:
             optimised.ensure_index("c", **index)
             plain.ensure_index("c", **index)
