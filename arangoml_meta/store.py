@@ -394,23 +394,28 @@ class MetadataStore:
                 return new
             return self.backend.get(artifact_type.name, ref.key)
         assert ref.name is not None
-        if ref.version is not None and artifact_type.kind == "execution":
+        query, bind = self.version_lookup(artifact_type, ref)
+        pending = [] if step is None else step.pending_versions(artifact_type.name, ref.name)
+        for doc in reversed(pending):  # the newest pending one is the latest
+            if ref.version is None or doc["version"] == ref.version:
+                return doc
+        rows = self.backend.query(query, bind)
+        return rows[0] if rows else None
+
+    def version_lookup(self, artifact_type: ArtifactType, ref: Ref) -> tuple[str, dict[str, Any]]:
+        """The query (and its bind parameters) whose one row, if any, is the stored document
+        ``type/name@N`` or ``type/name@latest`` names."""
+        assert ref.name is not None
+        bind: dict[str, Any] = {"@c": artifact_type.name, "name": ref.name}
+        if ref.version is None:
+            return _LATEST_OF[_versioned(artifact_type)], bind
+        if artifact_type.kind == "execution":
             raise BadParameterError(
                 f"{artifact_type.name} have no versions: use {artifact_type.name}/"
                 f"{ref.name}@latest for the newest, or the id for one of them"
             )
-        pending = [] if step is None else step.pending_versions(artifact_type.name, ref.name)
-        if ref.version is None:
-            if pending:
-                return pending[-1]
-            query, bind = _LATEST_OF[_versioned(artifact_type)], {}
-        else:
-            for doc in pending:
-                if doc["version"] == ref.version:
-                    return doc
-            query, bind = _VERSION, {"version": ref.version}
-        rows = self.backend.query(query, {"@c": artifact_type.name, "name": ref.name, **bind})
-        return rows[0] if rows else None
+        bind["version"] = ref.version
+        return _VERSION, bind
 
     def resolve_id(self, ref: str | Mapping[str, Any]) -> str:
         """The ``_id`` of an artifact given as a reference or a document (read to be sure)."""

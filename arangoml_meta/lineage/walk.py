@@ -50,7 +50,7 @@ from ..errors import (
 )
 from ..fields import check_filter_types
 from ..filters import compile_filters
-from ..refs import is_valid_name, parse_ref
+from ..refs import Ref, is_valid_name, parse_ref
 
 if TYPE_CHECKING:
     from ..store import MetadataStore
@@ -79,22 +79,36 @@ LET keyed = DOCUMENT(@id)
 LET starts = keyed != null ? [keyed._id] : (FOR d IN @@start FILTER d.name == @name RETURN d._id)
 RETURN [starts, ({walk})]
 """
+# one ``type/name@N`` or ``@latest`` start, found by the walk's own query too: ``lookup``
+# is the store's query for that document (MetadataStore.version_lookup)
+_VERSIONED = """
+LET starts = ({lookup})[*]._id
+RETURN [starts, ({walk})]
+"""
 # a vertex whose type is not walked through is reached, but not followed further
 _PRUNE = "\n    PRUNE v._id != s AND PARSE_IDENTIFIER(v._id).collection NOT IN @through"
 # what a row carries of its vertex: compact, the whole document, or chosen fields
 _VERTEX = {"compact": "v.name, v.version", "full": "v", "fields": "KEEP(v, @fields)"}
 
 
-def walk_query(direction: str, *, through: bool, vertex: str, named: bool = False) -> str:
+def walk_query(
+    direction: str, *, through: bool, vertex: str, named: bool = False, lookup: str | None = None
+) -> str:
     """The walk's AQL for ``direction`` (downstream / upstream) and the row form ``vertex``;
-    ``named``: from the versions of one name (``@@start``, ``@name``) instead of ``@starts``."""
+    ``named``: from the versions of one name (``@@start``, ``@name``) instead of ``@starts``;
+    ``lookup``: from the document this query finds (see :data:`_VERSIONED`)."""
     walk = _WALK.format(
-        starts="starts" if named else "@starts",
+        starts="starts" if named or lookup else "@starts",
         direction=DIRECTIONS[direction],
         prune=_PRUNE if through else "",
         vertex=_VERTEX[vertex],
     )
+    if lookup is not None:
+        return _VERSIONED.format(lookup=lookup, walk=walk)
     return _NAMED.format(walk=walk) if named else walk
+
+
+_versioned_walk = lru_cache(maxsize=64)(walk_query)
 
 
 WALK = {
@@ -247,14 +261,31 @@ def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
     return found
 
 
-@lru_cache(maxsize=1024)
 def _name_parts(start: str) -> tuple[str, str] | None:
-    """What :func:`_one_name` parses out of ``start`` (remembered: a walk is often asked
-    again from the same start; a malformed reference raises each time)."""
-    ref = parse_ref(start)
+    """What :func:`_one_name` parses out of ``start``."""
+    ref = _parsed(start)
     if ref.key is None or not is_valid_name(ref.key):
         return None
     return ref.type, ref.key
+
+
+def _one_version(store: MetadataStore, start: Any) -> tuple[str, dict[str, Any]] | None:
+    """The store's query for the document when ``start`` is one ``type/name@N`` or
+    ``type/name@latest`` and no transaction holds versions not yet stored (see
+    :meth:`MetadataStore.version_lookup`), with its bind parameters."""
+    if not isinstance(start, str) or store.step is not None:
+        return None
+    ref = _parsed(start)
+    if ref.key is not None:
+        return None
+    return store.version_lookup(store.type(ref.type), ref)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(start: str) -> Ref:
+    """:func:`parse_ref`, remembered (a walk is often asked again from the same start; a
+    malformed reference raises each time)."""
+    return parse_ref(start)
 
 
 def _filtered(store: MetadataStore, spec: Mapping[str, Any]) -> list[str]:
@@ -305,13 +336,22 @@ def walk(
     if keep is not None:
         bind["fields"] = keep
     named = _one_name(store, start)
+    versioned = None if named is not None else _one_version(store, start)
+    unchecked: list[str] = []
     if named is not None:
         bind["@start"], bind["name"] = named
         bind["id"] = f"{named[0]}/{named[1]}"
         [[starts, raw]] = store.backend.query(WALK[direction, walked is not None, form, True], bind)
         if not starts:
             raise _named_nothing(start, named[0])
-        unchecked: list[str] = []
+    elif versioned is not None:
+        lookup, found_by = versioned
+        aql = _versioned_walk(direction, through=walked is not None, vertex=form, lookup=lookup)
+        [[starts, raw]] = store.backend.query(aql, {**bind, **found_by})
+        if not starts:  # no such document (get raises), or one written since
+            starts = [str(store.get(start)["_id"])]
+            bind["starts"] = starts
+            raw = store.backend.query(WALK[direction, walked is not None, form, False], bind)
     else:
         starts, unchecked = resolve_starts(store, start)
         bind["starts"] = starts

@@ -233,9 +233,34 @@ def test_lineage_accepts_references_and_documents(lineage_graph: LineageGraph) -
     assert ids(store.downstream(store.get("datasets/raw@1"))) == expected
 
 
+def test_a_versioned_start_walks_from_that_version_only(lineage_graph: LineageGraph) -> None:
+    store = lineage_graph.store
+    newer = store.register("datasets", "clean", rows=980)
+    store.link(newer, store.register("featuresets", "feats-2"), "features_of")
+    assert ids(store.downstream("datasets/clean@latest")) == {"featuresets/feats-2-v1"}
+    assert ids(store.downstream("datasets/clean@2")) == {"featuresets/feats-2-v1"}
+    assert ids(store.downstream("datasets/clean@1")) == ids(store.downstream(CLEAN))
+    assert store.downstream("datasets/clean@latest").starts == [newer["_id"]]
+    assert ids(store.upstream("featuresets/feats@latest", types=["datasets"])) == {RAW, CLEAN}
+    assert ids(store.upstream("runs/train@latest")) == {CLEAN, RAW}
+
+
+def test_a_versioned_start_sees_the_versions_of_its_transaction(
+    lineage_graph: LineageGraph,
+) -> None:
+    store = lineage_graph.store
+    with store.transaction():
+        newer = store.register("datasets", "clean", rows=980)
+        walked = store.downstream("datasets/clean@latest")
+    assert walked.starts == [newer["_id"]]
+    assert list(walked) == []
+
+
 @pytest.mark.parametrize(
     ("start", "error"),
     [
+        ("datasets/clean@2", DocumentNotFoundError),
+        ("runs/train@2", BadParameterError),
         ("datasets/nothing", DocumentNotFoundError),
         ("datasets/nothing@latest", DocumentNotFoundError),
         ({"_id": "datasets/nothing-v1"}, DocumentNotFoundError),
