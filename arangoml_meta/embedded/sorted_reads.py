@@ -103,6 +103,10 @@ def _small_range(
     a LIMIT, so a larger range costs that much more) and sorted here. None otherwise."""
     if len(order.prefixes) != 1 or not order.prefixes[0][0]:
         return None  # several prefixes, or none: the range may be the whole collection
+    if order.partial:
+        # a sparse index: SQLite would not use it for these conditions alone (and the sort
+        # path's nulls lie outside it), so the statement might read the whole collection
+        return None
     pinned, pinned_params = order.prefixes[0]
     where = f"{order.where} AND {pinned}" if order.where else pinned
     sql = f"SELECT {columns}, seq FROM {order.info.table} WHERE {where} LIMIT ?"

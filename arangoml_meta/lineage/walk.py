@@ -20,17 +20,21 @@ The query text is fixed here; the direction keyword and the optional PRUNE
 come from this module, every value from bind parameters.
 
 Cost on the embedded engine (known gap: issue 8 asks for ≤ 3x a hand-written
-recursive CTE downstream and ≤ 5x upstream; the peer benchmark at scale 1 measures
-about 5x and 9x). Profiled on that benchmark's store, an upstream call (~0.14 ms,
-7 levels, one row) is about 10 µs of query setup, 20 µs resolving ``type/name``
-(``DOCUMENT`` and the name index scan), 20 µs setting up the traversal, 6 µs here,
-and 10 µs per breadth-first level, of which ~4 µs is the level's SQL statement (one
-per edge collection and direction, whatever the level's size). A downstream call
-(~0.75 ms: two starts, ~100 edges read, ~45 rows) is ~45% SQL — the per-edge
-probes reading whether each far vertex exists and, for the types returned, its
-name and version (a JSON parse per vertex) — and ~2 µs of Python per edge read
-and ~2.5 µs per row returned. A whole-walk recursive CTE was measured slower on
-SQLite 3.40 (its reachable set alone costs about what the level statements do).
+recursive CTE downstream and ≤ 5x upstream). A ``type/name@N`` or ``@latest``
+start is found by the walk's own query (:data:`_VERSIONED`: one query, not two).
+Profiled on the peer benchmark's scale-1 store, an upstream call from ``@latest``
+(8 levels, one row) is about 25 µs of query and transaction setup, 30 µs finding
+the version inside the query (a SORT ... LIMIT over the name's few index entries,
+read whole: ``sorted_reads.py``), 25 µs setting up the traversal, 15 µs here, and
+7 µs per breadth-first level, of which ~4 µs is the level's SQL statement (one per
+edge collection and direction, whatever the level's size). A downstream call (the
+versions of a dataset, then a walk from each: ~47 edges read and ~22 rows made a
+walk) spends about half its time in SQLite: the level statements with their
+per-edge probes (whether each far vertex exists and, for the types returned, its
+name and version) and the Python objects ``fetchall`` makes of each edge row,
+~1-3 µs an edge in all; the rest is Python per edge, per row and per walk. A
+whole-walk recursive CTE was measured slower on SQLite 3.40 (its reachable set
+alone costs about what the level statements do).
 """
 
 from __future__ import annotations
