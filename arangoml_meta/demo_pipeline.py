@@ -1086,8 +1086,7 @@ def audit_report(store: MetadataStore, log: Log = print) -> None:
     # someone with database access rewrites who registered the raw export (the actor of the
     # block, one transaction's records, that holds its record)
     key = store.query(
-        f"FOR b IN {AUDIT_LOG} FILTER 'create' IN b.records[*].op SORT b.seq LIMIT 1 "
-        "RETURN b._key"
+        f"FOR b IN {AUDIT_LOG} FILTER 'create' IN b.records[*].op SORT b.seq LIMIT 1 RETURN b._key"
     )[0]
     original = store.raw_backend.get(AUDIT_LOG, key)
     assert original is not None

@@ -61,7 +61,6 @@ _PENDING: ContextVar[dict[int, list[Entry]] | None] = ContextVar("audit_pending"
 _LABEL: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("audit_label", default=None)
 
 
-
 @functools.cache  # a handful of (collection, write) pairs, looked up for every entry
 def _op(collection: str, write: str) -> str:
     kind = "edge" if collection in EDGES else "registry" if collection == REGISTRY else ""
@@ -211,7 +210,9 @@ class AuditedBackend:
                 yield AuditedSession(session, self, joined)
             return
         entries: list[Entry] = []
-        token = _PENDING.set({id(self): entries} if pending is None else {**pending, id(self): entries})
+        token = _PENDING.set(
+            {id(self): entries} if pending is None else {**pending, id(self): entries}
+        )
         head = None
         try:
             with self._begin(write, read) as session:

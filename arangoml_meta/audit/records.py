@@ -138,7 +138,9 @@ def record_hash(record: Mapping[str, Any]) -> str:
     return _sha256(record_encoding(record)).hexdigest()
 
 
-def _entry_hash(seq: int, at: Any, actor: Any, user: Any, entry: Mapping[str, Any], prev: str) -> str:
+def _entry_hash(
+    seq: int, at: Any, actor: Any, user: Any, entry: Mapping[str, Any], prev: str
+) -> str:
     """:func:`record_hash` of record ``seq`` made of a block's fields and ``entry``."""
     get = entry.get
     fields = [seq, at, actor, user, get("op"), get("target"), get("type"), get("version")]

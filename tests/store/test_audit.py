@@ -299,7 +299,9 @@ def test_an_inserted_block_is_found(store: MetadataStore) -> None:
     pipeline(store)
     head = blocks_of(store)[-1]
     first = head["seq"] + len(head["records"])
-    forged = block(first, head["at"], head["actor"], None, [{"op": "delete", "target": "x/y"}], "f" * 64)
+    forged = block(
+        first, head["at"], head["actor"], None, [{"op": "delete", "target": "x/y"}], "f" * 64
+    )
     store.raw_backend.insert(AUDIT_LOG, forged)
     assert tampered(store) == [("chain", place(forged))]
     store.raw_backend.delete(AUDIT_LOG, forged["_key"])
