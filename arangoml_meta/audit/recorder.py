@@ -13,13 +13,14 @@ Concurrent writers never fork the chain: the head is read inside the
 transaction, under SQLite's write lock on the embedded store and under an
 exclusive lock on ``audit_log`` on ArangoDB (a stream transaction declares it
 ``exclusive``); should two writers still both append record N+1, the key of
-their blocks (the sequence number) refuses the second, which is tried again as a lost race
-(1200). Writes made around this class (AQL with ``--write``, another client,
-SQLite directly) leave no record: ``audit verify`` finds them.
+their blocks (the sequence number) refuses the second, which is tried again as
+a lost race (1200). Writes made around this class (AQL with ``--write``, another
+client, SQLite directly) leave no record: ``audit verify`` finds them.
 
 The writes made in a ``with`` statement can be labelled
-(:meth:`AuditedBackend.operation`: an erasure's updates are ``erase``), and events that write no document (a grant)
-are recorded with :meth:`AuditedBackend.record_event`.
+(:meth:`AuditedBackend.operation`: an erasure's updates are ``erase``), and
+events that write no document (a grant) are recorded with
+:meth:`AuditedBackend.record_event`.
 """
 
 from __future__ import annotations
