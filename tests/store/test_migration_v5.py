@@ -13,7 +13,8 @@ import pytest
 
 from arangoml_meta.audit import AUDIT_LOG, GENESIS, record_hash, verify
 from arangoml_meta.audit.reading import RecordFilter, records
-from arangoml_meta.backends.embedded import STORE_FILE
+from arangoml_meta.backends.embedded import STORE_FILE, EmbeddedBackend
+from arangoml_meta.dumps import dump_store
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.migrations import STORE_SCHEMA_VERSION
 from arangoml_meta.store import open_store
@@ -90,3 +91,21 @@ def test_a_record_edited_before_the_migration_is_still_found(old_store: Path) ->
         assert [(p.kind, p.where) for p in report.problems] == [
             ("edited", f"record 12 ({AUDIT_LOG}/000000000012)")
         ]
+
+
+def test_a_dump_of_a_schema_5_store_restores_with_its_log_as_blocks(
+    old_store: Path, tmp_path: Path
+) -> None:
+    before = old_records(old_store)
+    backend = EmbeddedBackend(old_store)  # the store as the old release left it, unmigrated
+    try:
+        dump_store(backend, tmp_path / "dump")
+    finally:
+        backend.close()
+    with open_store(str(tmp_path / "restored")) as store:
+        store.restore(tmp_path / "dump", overwrite=True)
+        assert list(records(store.backend, RecordFilter()))[: len(before)] == before
+        store.register("datasets", "iris", rows=140)
+        report = verify(store.backend)
+        assert report.ok, report.problems[:3]
+        assert report.records == len(before) + 1
