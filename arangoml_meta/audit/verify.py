@@ -156,7 +156,7 @@ def _walk_chain(session: Session, report: Verification) -> dict[str, str | None]
             )
         hashes = [record["hash"] for record in expand({**stored, "seq": number})]
         if not entries or not all(isinstance(item, dict) for item in entries):
-            report.add("edited", where, "it holds no list of records: the block was edited")
+            report.add("edited", where, "its records are no list of objects: the block was edited")
         elif hashes[-1] != stored.get("hash"):
             report.add(
                 "edited",
@@ -177,7 +177,10 @@ def _walk_chain(session: Session, report: Verification) -> dict[str, str | None]
 
 
 def _place(first: int, count: int, key: str) -> str:
-    """Where a block is: its records and its document."""
+    """Where a block is: its records and its document (just the document when it holds
+    none)."""
+    if count < 1:
+        return f"{AUDIT_LOG}/{key}"
     records = f"record {first}" if count == 1 else f"records {first}-{first + count - 1}"
     return f"{records} ({AUDIT_LOG}/{key})"
 

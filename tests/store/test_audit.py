@@ -330,6 +330,16 @@ def test_reordered_blocks_are_found(store: MetadataStore) -> None:
     assert tampered(store)[0] == ("reordered", place(moved))
 
 
+def test_a_block_whose_records_are_gone_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    stored = multi_record_block(store)
+    after = following(store, stored)
+    store.raw_backend.update(AUDIT_LOG, stored["_key"], {"records": "none"})
+    problems = tampered(store)
+    assert problems[0] == ("edited", f"{AUDIT_LOG}/{stored['_key']}")
+    assert ("deleted", place(after)) in problems
+
+
 def test_a_block_changed_through_raw_aql_is_found(store: MetadataStore) -> None:
     pipeline(store)
     stored = multi_record_block(store)
