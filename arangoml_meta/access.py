@@ -193,11 +193,13 @@ def revoke(
 # revoked when its database's grant was revoked after it (the server drops both).
 _RECORDED = """
 LET changes = (
-  FOR r IN audit_log
-    FILTER r.target >= 'access/' AND r.target < 'access0'
+  FOR b IN audit_log
+    FILTER LENGTH(b.records) > 0
+    FOR i IN 0..LENGTH(b.records) - 1
+    LET r = b.records[i]
     FILTER STARTS_WITH(r.target, 'access/') AND r.op IN ['grant', 'revoke']
     RETURN {
-      user: SUBSTRING(r.target, 7), seq: r.seq, op: r.op, database: r.detail.database,
+      user: SUBSTRING(r.target, 7), seq: b.seq + i, op: r.op, database: r.detail.database,
       collection: r.detail.collection, level: r.detail.level
     }
 )

@@ -1069,27 +1069,31 @@ def audit_report(store: MetadataStore, log: Log = print) -> None:
     log("   arangoml_meta.audit.verify(store.backend)   # the CLI: arangoml-meta audit verify")
     report = verify(store.backend)
     ops = dict(
-        store.query(f"FOR a IN {AUDIT_LOG} COLLECT op = a.op WITH COUNT INTO n RETURN [op, n]")
+        store.query(
+            f"FOR b IN {AUDIT_LOG} FOR r IN b.records COLLECT op = r.op WITH COUNT INTO n "
+            "RETURN [op, n]"
+        )
     )
     counted = ", ".join(f"{n} {op}" for op, n in sorted(ops.items(), key=lambda i: (-i[1], i[0])))
     log(f"  {'verified' if report.ok else 'NOT verified'}: {report.records} records "
         f"({counted}), {report.documents} documents match")  # fmt: skip
     erased = store.query(
-        f"FOR a IN {AUDIT_LOG} FILTER a.op == 'erase' SORT a.seq LIMIT 1 "
-        "RETURN {target: a.target, reason: a.detail.reason}"
+        f"FOR b IN {AUDIT_LOG} SORT b.seq FOR r IN b.records FILTER r.op == 'erase' LIMIT 1 "
+        "RETURN {target: r.target, reason: r.detail.reason}"
     )
     for row in erased:
         log(f'  first erase record: {row["target"]}, reason "{row["reason"]}"')
-    # someone with database access rewrites who registered the raw export
+    # someone with database access rewrites who registered the raw export (the actor of the
+    # block, one transaction's records, that holds its record)
     key = store.query(
-        f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' SORT a.seq LIMIT 1 RETURN a._key"
+        f"FOR b IN {AUDIT_LOG} FILTER 'create' IN b.records[*].op SORT b.seq LIMIT 1 RETURN b._key"
     )[0]
     original = store.raw_backend.get(AUDIT_LOG, key)
     assert original is not None
     store.raw_backend.update(AUDIT_LOG, key, {"actor": "someone-else"})
     tampered = verify(store.backend)
     first = tampered.first
-    log(f"  record {key} edited behind the library's back: "
+    log(f"  block {key} edited behind the library's back: "
         f"{'verified (unexpected)' if tampered.ok else f'NOT verified, first broken at {first}'}")  # fmt: skip
     store.raw_backend.replace(
         AUDIT_LOG, key, {k: v for k, v in original.items() if k not in ("_id", "_rev")}

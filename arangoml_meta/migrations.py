@@ -26,6 +26,12 @@ the second time:
   indexes, and one ``adopt`` record per document already stored, so that the
   log covers the store from then on; ``store_info.audit`` says whether the
   store keeps the log (a store may be made without one: ``audit=False``).
+- 5 → 6: the audit log stores one document per transaction, a block of its
+  records, instead of one per record (``audit/records.py``): each record of a
+  schema-5 log becomes a one-record block, its hash unchanged
+  (``audit/upgrade.py``); the log's indexes are its key and ``seq`` (the head),
+  the ``at`` and ``target`` ones dropped (a block's targets are in an array,
+  which a persistent index does not hold; the readers scan).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .audit.records import AUDIT_LOG
+from .audit.upgrade import records_to_blocks
 from .backends import Backend, insert_absent
 from .backends.base import schema_snapshot
 from .deletion import DELETIONS
@@ -51,7 +58,7 @@ from .lineage.walk import EDGES, GRAPH
 from .types import ArtifactType, arango_rule, builtin_types
 from .write_races import retrying_races
 
-STORE_SCHEMA_VERSION = 5
+STORE_SCHEMA_VERSION = 6
 REGISTRY = "artifact_types"
 STORE_INFO = "store_info"
 RUNS = "runs"
@@ -104,6 +111,10 @@ def initialize(
         _create(backend, actor)
         if version == 1:
             migrate_environments(backend, actor)
+        if version == 5:
+            retrying_races(
+                backend, lambda: records_to_blocks(backend), "converting the audit log to blocks"
+            )
         save_graph(backend, types())
         if audit:
             begin_log(info is None)
@@ -171,13 +182,13 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
     backend.create_collection(AUDIT_LOG)
-    # the head (the highest seq) is read by every commit: an index answers it at once; unique
-    # besides the key, except on a cluster (a unique index must hold the shard key there)
+    # the head (the last block) is read by a commit after another process's: an index answers
+    # it at once (the embedded engine does not sort by the primary key). Every index is
+    # written by every commit, so no other: the readers scan the blocks (schema 5 had a
+    # period's and a target's, of one document per record)
     backend.ensure_index(AUDIT_LOG, ["seq"])
-    # a period (audit log --since, the auditor's queries) and one document's history; every
-    # index is written by every commit, so not who or what (those filters scan)
     for fields in (["at"], ["target"]):
-        backend.ensure_index(AUDIT_LOG, fields)
+        backend.drop_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
     # one lookup for all, then one insert of the missing; another process seeding them at
     # once makes this one look again

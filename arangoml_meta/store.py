@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import deletion
 from .audit import AuditedBackend, adopt
+from .audit.upgrade import records_to_blocks
 from .backends import IN_MEMORY, Backend, open_backend
 from .backends.base import QueryRows, schema_snapshot
 from .cursor import Cursor
@@ -206,6 +207,7 @@ class MetadataStore:
         self.backend.forget_head()
         self.backend.enabled = audit_setting(self.raw_backend)
         if self.backend.enabled:
+            records_to_blocks(self.raw_backend)  # a dump of schema 5: a document per record
             adopt(self.backend)
         return report
 

@@ -1,6 +1,7 @@
 """The audit log: a hash chain of records, one per write, in the same transaction as the write.
 
-``records.py`` (what a record is, digests and hashes), ``recorder.py`` (the
+``records.py`` (what a record is, the blocks that store a transaction's records, digests
+and hashes), ``recorder.py`` (the
 backend that writes them), ``adoption.py`` (beginning the log of a store with
 documents), ``verify.py`` (checking the chain and the documents against it),
 ``reading.py`` (filtering and exporting the log).
@@ -8,7 +9,7 @@ documents), ``verify.py`` (checking the chain and the documents against it),
 
 from .adoption import adopt
 from .recorder import UNAUDITED, AuditedBackend, Entry
-from .records import AUDIT_LOG, GENESIS, content_digest, record_hash
+from .records import AUDIT_LOG, GENESIS, content_digest, entry, expand, record_hash
 from .verify import Verification, audited_collections, verify
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "adopt",
     "audited_collections",
     "content_digest",
+    "entry",
+    "expand",
     "record_hash",
     "verify",
 ]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .recorder import AuditedBackend, Entry, version_of
-from .records import AUDIT_LOG, content_digest
+from .recorder import AuditedBackend, version_of
+from .records import AUDIT_LOG, content_digest, entry
 from .verify import audited_collections
 
-_NAMED = f"FOR a IN {AUDIT_LOG} RETURN DISTINCT a.target"
+_NAMED = f"FOR b IN {AUDIT_LOG} FOR r IN b.records RETURN DISTINCT r.target"
 _DOCUMENTS = "FOR d IN @@c SORT d._key RETURN d"
 NOTE = {"note": "present when the audit log began"}
 
@@ -33,7 +33,7 @@ def adopt(backend: AuditedBackend, collections: Sequence[str] | None = None) -> 
                 if f"{collection}/{doc['_key']}" in named:
                     continue
                 backend.add(
-                    Entry(
+                    entry(
                         "adopt",
                         f"{collection}/{doc['_key']}",
                         collection,

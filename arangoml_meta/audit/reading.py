@@ -1,36 +1,47 @@
 """Reading the audit log: records filtered by period, actor, target and operation.
 
-One AQL query (:data:`RECORDS`) serves ``audit log`` (a page, newest last) and
-``audit export`` (every record, streamed as JSON lines). A target given as
+One AQL query (:data:`BLOCKS`) serves ``audit log`` (a page, newest last) and
+``audit export`` (every record, streamed as JSON lines): it selects the blocks
+of the period and actor and, in each, the positions of the records of the
+operation and target asked for; the records are expanded from their blocks
+(``records.expand``: seq, prev and hash computed). A target given as
 ``TYPE/NAME`` (no version) means every version of the name: its keys are
 ``NAME-vN``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Generator
+from collections import deque
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..backends.base import Session
 from ..errors import BadParameterError
 from ..refs import is_valid_name
-from .records import AUDIT_LOG
+from .records import AUDIT_LOG, expand
 
-RECORDS = f"""
-FOR a IN {AUDIT_LOG}
-  FILTER @since == null OR a.at >= @since
-  FILTER @until == null OR a.at < @until
-  FILTER @actor == null OR a.actor == @actor
-  FILTER @op == null OR a.op == @op
-  FILTER @target == null OR a.target == @target OR (@versions != null AND REGEX_TEST(a.target, @versions))
-  SORT a.seq
-  LIMIT @offset, @count
-  RETURN a
+BLOCKS = f"""
+FOR b IN {AUDIT_LOG}
+  FILTER @since == null OR b.at >= @since
+  FILTER @until == null OR b.at < @until
+  FILTER @actor == null OR b.actor == @actor
+  SORT b.seq
+  LET hits = (
+    FOR i IN 0..LENGTH(b.records) - 1
+      LET r = b.records[i]
+      FILTER r != null
+      FILTER @op == null OR r.op == @op
+      FILTER @target == null OR r.target == @target
+        OR (@versions != null AND REGEX_TEST(r.target, @versions))
+      RETURN i
+  )
+  FILTER LENGTH(hits) > 0
+  RETURN {{block: UNSET(b, '_id', '_rev'), hits: hits}}
 """
-_HEAD = f"FOR a IN {AUDIT_LOG} SORT a.seq DESC LIMIT 1 RETURN a"
-_ALL = 2**31
+_HEAD = f"FOR b IN {AUDIT_LOG} SORT b.seq DESC LIMIT 1 RETURN b"
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class RecordFilter:
     op: str | None = None
     target: str | None = None
 
-    def bind(self, offset: int = 0, count: int | None = None) -> dict[str, Any]:
+    def bind(self) -> dict[str, Any]:
         versions = None
         if self.target is not None:
             collection, _, key = self.target.partition("/")
@@ -61,8 +72,6 @@ class RecordFilter:
             "op": self.op,
             "target": self.target,
             "versions": versions,
-            "offset": offset,
-            "count": _ALL if count is None else count,
         }
 
 
@@ -70,17 +79,26 @@ def records(
     session: Session, which: RecordFilter, *, offset: int = 0, limit: int | None = None
 ) -> Generator[dict[str, Any], None, None]:
     """The records ``which`` selects, oldest first, as they are read."""
-    cursor = session.cursor(RECORDS, which.bind(offset, limit))
+    cursor = session.cursor(BLOCKS, which.bind())
     try:
-        for record in cursor:
-            record.pop("_id", None)
-            record.pop("_rev", None)
-            yield record
+        stop = None if limit is None else offset + limit
+        yield from itertools.islice(_selected(cursor), offset, stop)
     finally:
         cursor.close()
+
+
+def _selected(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        hits = set(row["hits"])
+        for position, record in enumerate(expand(row["block"])):
+            if position in hits:
+                yield record
 
 
 def head(session: Session) -> dict[str, Any] | None:
     """The last record (None when the log is empty)."""
     rows = session.query(_HEAD)
-    return rows[0] if rows else None
+    if not rows:
+        return None
+    last = deque(expand(rows[0]), maxlen=1)
+    return last[0] if last else None

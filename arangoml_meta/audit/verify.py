@@ -1,13 +1,19 @@
 """Checking the audit log: the chain, and the stored documents against it.
 
-:func:`verify` walks the records in key order (a key is the sequence number,
-which ArangoDB never lets change) and checks that each one
+:func:`verify` walks the blocks in key order (a key is the sequence number of
+the block's first record, which ArangoDB never lets change) and checks that
+each one
 
-- has the key of its ``seq``, and the next one after its predecessor (a gap is
-  a deleted record, a key that is no sequence number an inserted one, a ``seq``
-  other than its key's a record moved);
-- chains to its predecessor (``prev`` is the previous ``hash``);
-- hashes to its ``hash`` (an edited record).
+- has the key of its ``seq``, and the number after the last record of the block
+  before it (a gap is a deleted record or block, a key below it a record
+  inserted in the block before, a key that is no sequence number an inserted
+  block, a ``seq`` other than its key's a block moved);
+- chains to its predecessor (``prev`` is the previous record's ``hash``);
+- hashes to its ``hash``: its records, chained one to the next from ``prev``,
+  end with that hash (a record of the block edited, removed, added or moved).
+
+A problem is named by the block's records and key: ``records 42-45
+(audit_log/000000000042)``.
 
 Then every document of every audited collection is compared with the ``after``
 digest of the last record naming it: a document changed, added or removed
@@ -29,18 +35,18 @@ from ..deletion import DELETIONS
 from ..environments import ENVIRONMENTS
 from ..lineage.walk import EDGES
 from .recorder import REGISTRY
-from .records import AUDIT_LOG, GENESIS, KEY_DIGITS, content_digest, record_hash
+from .records import AUDIT_LOG, GENESIS, KEY_DIGITS, content_digest, entries_of, expand
 
 MAX_PROBLEMS = 100  # problems listed in a report (each kind is counted in full)
 _TYPES = f"FOR t IN {REGISTRY} RETURN t.name"
-_RECORDS = f"FOR a IN {AUDIT_LOG} SORT a._key RETURN a"
+_BLOCKS = f"FOR b IN {AUDIT_LOG} SORT b._key RETURN b"
 _DOCUMENTS = "FOR d IN @@c SORT d._key RETURN d"
 
 
 @dataclass
 class Problem:
-    """One thing that does not verify: its kind, where (a record's key or a document's
-    id) and what is wrong."""
+    """One thing that does not verify: its kind, where (a block's records and key, or a
+    document's id) and what is wrong."""
 
     kind: str
     where: str
@@ -113,45 +119,70 @@ def verify(session: Session, anchor: str | None = None) -> Verification:
 
 
 def _walk_chain(session: Session, report: Verification) -> dict[str, str | None]:
-    """Check every record; the ``after`` digest of the last record naming each document."""
+    """Check every block; the ``after`` digest of the last record naming each document."""
     last: dict[str, str | None] = {}
     expected, prev = 1, GENESIS
-    for record in _stream(session, _RECORDS, {}):
-        key = str(record.get("_key"))
-        report.records += 1
+    for stored in _stream(session, _BLOCKS, {}):
+        key = str(stored.get("_key"))
+        entries = entries_of(stored)
+        report.records += len(entries)
         if not (key.isdigit() and len(key) == KEY_DIGITS):
-            report.add("inserted", key, "a record whose key is no sequence number was inserted")
+            where = f"{AUDIT_LOG}/{key}"
+            report.add("inserted", where, "a block whose key is no sequence number was inserted")
             continue
         number = int(key)
+        where = _place(number, len(entries), key)
         if number > expected:
-            missing = f"{expected}" if number == expected + 1 else f"{expected}..{number - 1}"
-            report.add("deleted", key, f"record(s) {missing} before this one were deleted")
-        elif number < expected:  # cannot happen with sorted unique keys; kept for safety
-            report.add("reordered", key, "a record is out of sequence")
-        if record.get("seq") != number:
+            missing = f"{expected}" if number == expected + 1 else f"{expected}-{number - 1}"
+            report.add("deleted", where, f"record(s) {missing} before these were deleted")
+        elif number < expected:
+            report.add(
+                "inserted",
+                where,
+                f"the records before end at {expected - 1}: a record was inserted there",
+            )
+        if stored.get("seq") != number:
             report.add(
                 "reordered",
-                key,
-                f"the record says seq {record.get('seq')!r}: records were moved or renumbered",
+                where,
+                f"the block says seq {stored.get('seq')!r}: records were moved or renumbered",
             )
-        if record.get("prev") != prev:
+        if stored.get("prev") != prev:
             report.add(
                 "chain",
-                key,
+                where,
                 "its prev does not match the hash of the record before it: the chain is broken "
                 "here (a record before it was changed, removed or inserted)",
             )
-        if record_hash(record) != record.get("hash"):
-            report.add("edited", key, "its content does not match its hash: the record was edited")
-        prev = str(record.get("hash"))
-        if report.anchor is not None and prev == report.anchor:
+        hashes = [record["hash"] for record in expand({**stored, "seq": number})]
+        if not entries or not all(isinstance(item, dict) for item in entries):
+            report.add("edited", where, "its records are no list of objects: the block was edited")
+        elif hashes[-1] != stored.get("hash"):
+            report.add(
+                "edited",
+                where,
+                "its records do not match its hash: a record was edited, removed, added or moved",
+            )
+        prev = str(stored.get("hash"))
+        if report.anchor is not None and (report.anchor == prev or report.anchor in hashes):
             report.anchored = True
-        target, kind = record.get("target"), record.get("type")
-        if isinstance(target, str) and isinstance(kind, str):
-            last[target] = record.get("after")
-        expected = number + 1
-        report.head_seq, report.head_hash = number, prev
+        for item in entries:
+            if isinstance(item, dict):
+                target, kind = item.get("target"), item.get("type")
+                if isinstance(target, str) and isinstance(kind, str):
+                    last[target] = item.get("after")
+        expected = number + len(entries)
+        report.head_seq, report.head_hash = expected - 1, prev
     return last
+
+
+def _place(first: int, count: int, key: str) -> str:
+    """Where a block is: its records and its document (just the document when it holds
+    none)."""
+    if count < 1:
+        return f"{AUDIT_LOG}/{key}"
+    records = f"record {first}" if count == 1 else f"records {first}-{first + count - 1}"
+    return f"{records} ({AUDIT_LOG}/{key})"
 
 
 def _check_documents(session: Session, report: Verification, last: dict[str, str | None]) -> None:

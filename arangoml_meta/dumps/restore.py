@@ -182,8 +182,8 @@ def _refuse_data(backend: Backend) -> None:
         elif name == AUDIT_LOG:
             # a new store's log records only the built-in types it began with
             if backend.query(
-                f"FOR a IN {AUDIT_LOG} FILTER a.op != 'adopt' OR a.type != @registry "
-                "LIMIT 1 RETURN 1",
+                f"FOR b IN {AUDIT_LOG} FOR r IN b.records "
+                "FILTER r.op != 'adopt' OR r.type != @registry LIMIT 1 RETURN 1",
                 {"registry": REGISTRY},
             ):
                 holding.append(name)

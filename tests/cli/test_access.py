@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from arangoml_meta.audit import AUDIT_LOG
+from arangoml_meta.audit.reading import RecordFilter, records
 from arangoml_meta.cli import app
 from arangoml_meta.store import MetadataStore, open_store
 
@@ -41,10 +41,7 @@ def user(server: Any) -> Iterator[str]:
 
 
 def audit_records(store: MetadataStore, user: str) -> list[dict[str, Any]]:
-    return store.query(
-        "FOR a IN @@log FILTER a.target == @target SORT a.seq RETURN a",
-        {"@log": AUDIT_LOG, "target": f"access/{user}"},
-    )
+    return list(records(store.backend, RecordFilter(target=f"access/{user}")))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from arangoml_meta.audit import AUDIT_LOG
+from arangoml_meta.audit import AUDIT_LOG, verify
 from arangoml_meta.audit.records import canonical_json, record_key
 from arangoml_meta.store import MetadataStore
 
@@ -23,10 +23,16 @@ def test_verify_passes_then_names_the_first_broken_place(cli: Cli, store: Metada
     fill(store)
     out = succeeds(cli("audit", "verify"))
     assert out.startswith("audit log verified: ") and "documents match" in out
-    store.raw_backend.update(AUDIT_LOG, record_key(9), {"op": "delete"})
+    # the block of one transaction: the second version's record (9)
+    stored = store.raw_backend.get(AUDIT_LOG, record_key(9))
+    assert stored is not None and len(stored["records"]) == 1
+    store.raw_backend.update(AUDIT_LOG, record_key(9), {"actor": "mallory"})
     result = cli("audit", "verify")
     assert result.exit_code == 1
-    assert f"first broken at {record_key(9)}: its content does not match its hash" in result.stdout
+    assert (
+        f"first broken at record 9 ({AUDIT_LOG}/{record_key(9)}): its records do not match "
+        "its hash" in result.stdout
+    )
     report = json.loads(cli("audit", "verify", "--format", "json").stdout)
     assert report["ok"] is False and report["problems"][0]["kind"] == "edited"
 
@@ -34,7 +40,8 @@ def test_verify_passes_then_names_the_first_broken_place(cli: Cli, store: Metada
 def test_head_anchors_a_later_verification(cli: Cli, store: MetadataStore) -> None:
     fill(store)
     head = as_json(cli("audit", "head", "--format", "json"))
-    assert head["seq"] == store.backend.count(AUDIT_LOG) and len(head["hash"]) == 64
+    report = verify(store.backend)
+    assert head["seq"] == report.records == report.head_seq and head["hash"] == report.head_hash
     assert "holds the anchor" in succeeds(cli("audit", "verify", "--anchor", head["hash"]))
     result = cli("audit", "verify", "--anchor", "0" * 63 + "1")
     assert result.exit_code == 1 and "no record has the anchor hash" in result.stdout
@@ -54,7 +61,8 @@ def test_log_filters_and_export_writes_every_field(
     assert as_json(cli("audit", "log", "--by", "nobody", "--format", "json")) == []
     assert as_json(cli("audit", "log", "--since", "2999-01-01", "--format", "json")) == []
     lines = succeeds(cli("audit", "export")).splitlines()
-    assert len(lines) == store.backend.count(AUDIT_LOG)
+    assert len(lines) == verify(store.backend).records
+    assert [json.loads(line)["seq"] for line in lines] == list(range(1, len(lines) + 1))
     first = json.loads(lines[0])
     assert set(first) >= {"seq", "at", "actor", "op", "target", "before", "after", "prev", "hash"}
     out = tmp_path / "log.jsonl"

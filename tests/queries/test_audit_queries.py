@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 import arangoml_meta.audit.recorder
+from arangoml_meta.audit import AUDIT_LOG
+from arangoml_meta.audit.reading import RecordFilter, records
 from arangoml_meta.errors import DocumentNotFoundError
 from arangoml_meta.lineage import COMPLETE_DEPTH
 from arangoml_meta.queries import load_queries, run_query
@@ -141,6 +143,30 @@ def test_access_changes_in_a_period(graph: KnownGraph, granted: str) -> None:
         ("2025-03-04T00:00:00.000Z",),
     ]
     assert len(run(graph.store, "access_changes")) == len(GRANTS) + 1
+
+
+def test_the_queries_number_records_as_the_log_does(graph: KnownGraph, granted: str) -> None:
+    """A transaction's records are one block: each keeps its own sequence number."""
+    store = graph.store
+    graph.at("2025-03-11T00:00:00.000Z", "platform")
+    with store.backend.transaction(write=[AUDIT_LOG]):
+        for user, level in (("gina", "ro"), ("hank", "rw"), ("gina", "rw")):
+            detail = {"database": granted, "collection": None, "level": level, "previous": None}
+            store.backend.record_event("grant", f"access/{user}", detail)
+    logged = {r["seq"]: (r["op"], r["target"]) for r in records(store.backend, RecordFilter())}
+    rows = run(store, "access_changes", since="2025-03-11")
+    assert [(logged[r["seq"]], r["level"]) for r in rows] == [
+        (("grant", "access/gina"), "ro"),
+        (("grant", "access/hank"), "rw"),
+        (("grant", "access/gina"), "rw"),
+    ]
+    assert [r["seq"] for r in rows] == list(range(rows[0]["seq"], rows[0]["seq"] + 3))
+    history = run(store, "audit_history", artifact="datasets/customers")
+    assert history and all(logged[r["seq"]] == (r["op"], r["target"]) for r in history)
+    # gina's two grants: the later one (by sequence number, in one block) is the level then
+    after = run(store, "who_had_access", artifact="datasets/customers@latest", since="2025-03-12")
+    levels = {row["user"]: row["timeline"][0]["level"] for row in after}
+    assert levels["gina"] == "rw" and levels["hank"] == "rw"
 
 
 def test_who_had_access_replays_grants_as_arangodb_resolves_them(

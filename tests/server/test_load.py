@@ -172,7 +172,7 @@ def test_concurrent_clients_keep_one_audit_chain_with_a_record_per_write(
     monkeypatch.setenv("ARANGOML_META_DATABASE", "load_audited")
     stores = [_open(load_server, f"client-{i}") for i in range(CLIENTS)]
     try:
-        begun = stores[0].backend.count(AUDIT_LOG)
+        begun = verify(stores[0].backend).records
         errors, seconds = _run_clients(stores, _audited_client)
         assert not errors, errors[:3]
         total = CLIENTS * AUDITED_WRITES
@@ -181,8 +181,8 @@ def test_concurrent_clients_keep_one_audit_chain_with_a_record_per_write(
         assert report.ok, report.problems[:5]
         assert report.records == begun + total
         per_actor = stores[0].query(
-            f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' COLLECT actor = a.actor "
-            "WITH COUNT INTO n SORT actor RETURN [actor, n]"
+            f"FOR b IN {AUDIT_LOG} FOR r IN b.records FILTER r.op == 'create' "
+            "COLLECT actor = b.actor WITH COUNT INTO n SORT actor RETURN [actor, n]"
         )
         assert per_actor == [[f"client-{i}", AUDITED_WRITES] for i in range(CLIENTS)]
         assert stores[0].backend.count("datasets") == total

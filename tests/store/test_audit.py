@@ -1,8 +1,9 @@
-"""The audit log: one record per document write, chained, and what verification catches.
+"""The audit log: one record per document write, chained, stored one block per transaction,
+and what verification catches.
 
 Every test runs on each backend kind (``store`` fixture). Tampering is done through
 ``store.raw_backend`` and raw AQL, as someone with database access and no library
-would do it.
+would do it: to a record inside a block, and to whole blocks.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 import pytest
 
 from arangoml_meta.audit import AUDIT_LOG, GENESIS, content_digest, record_hash, verify
-from arangoml_meta.audit.records import record_encoding, record_key, seal
+from arangoml_meta.audit.reading import RecordFilter, records
+from arangoml_meta.audit.records import block, record_encoding, record_key
 from arangoml_meta.errors import BadParameterError, SchemaViolationError
 from arangoml_meta.store import MetadataStore
 from arangoml_meta.type_admin import evolve_type
@@ -22,7 +24,48 @@ from arangoml_meta.types import ArtifactType
 
 
 def log_of(store: MetadataStore) -> list[dict[str, Any]]:
-    return store.query(f"FOR a IN {AUDIT_LOG} SORT a.seq RETURN a")
+    """Every record, expanded from the blocks."""
+    return list(records(store.backend, RecordFilter()))
+
+
+def blocks_of(store: MetadataStore) -> list[dict[str, Any]]:
+    """Every stored block, as stored (without ``_id``, ``_rev``)."""
+    return store.query(f"FOR b IN {AUDIT_LOG} SORT b.seq RETURN UNSET(b, '_id', '_rev')")
+
+
+def place(stored: dict[str, Any]) -> str:
+    """How verification names a block: its records and its document."""
+    first, count = stored["seq"], len(stored["records"])
+    numbers = f"record {first}" if count == 1 else f"records {first}-{first + count - 1}"
+    return f"{numbers} ({AUDIT_LOG}/{stored['_key']})"
+
+
+def resealed(stored: dict[str, Any], prev: str | None = None) -> dict[str, Any]:
+    """``stored`` with its hash recomputed (after ``prev``, or its own ``prev``): what a
+    forger who knows the format writes."""
+    return block(
+        stored["seq"],
+        stored["at"],
+        stored["actor"],
+        stored["user"],
+        stored["records"],
+        stored["prev"] if prev is None else prev,
+    )
+
+
+def multi_record_block(store: MetadataStore) -> dict[str, Any]:
+    """The first block of more than two records with a link (a run's: the run, its links,
+    its output)."""
+    return next(
+        b
+        for b in blocks_of(store)
+        if len(b["records"]) > 2 and any(e["op"] == "link" for e in b["records"])
+    )
+
+
+def following(store: MetadataStore, stored: dict[str, Any]) -> dict[str, Any]:
+    """The block after ``stored``."""
+    return next(b for b in blocks_of(store) if b["seq"] > stored["seq"])
 
 
 def new_records(store: MetadataStore, since: int) -> list[tuple[str, str]]:
@@ -84,12 +127,29 @@ def test_the_chain_links_each_record_to_the_one_before(store: MetadataStore) -> 
     pipeline(store)
     prev = GENESIS
     for number, record in enumerate(log_of(store), start=1):
-        assert record["_key"] == record_key(number) and record["seq"] == number
-        assert record["prev"] == prev
+        assert record["seq"] == number and record["prev"] == prev
         # anyone can recompute it: SHA-256 over the JSON array of the fields, in order
         assert record["hash"] == hashlib.sha256(record_encoding(record)).hexdigest()
         assert record["hash"] == record_hash(record)
         prev = record["hash"]
+
+
+def test_a_transaction_is_one_block_holding_the_hash_of_its_last_record(
+    store: MetadataStore,
+) -> None:
+    pipeline(store)
+    hashes = {r["seq"]: r["hash"] for r in log_of(store)}
+    expected = 1
+    for stored in blocks_of(store):
+        assert stored["_key"] == record_key(stored["seq"]) and stored["seq"] == expected
+        expected += len(stored["records"])
+        assert stored["prev"] == hashes.get(stored["seq"] - 1, GENESIS)
+        assert stored["hash"] == hashes[expected - 1]
+        # an entry leaves its null fields out; a record reads them as null
+        assert all(None not in entry.values() for entry in stored["records"])
+    adopted, *written = blocks_of(store)  # the new store's types: one transaction
+    assert {e["op"] for e in adopted["records"]} == {"adopt"} and len(adopted["records"]) > 1
+    assert len(written) < len(log_of(store)) - len(adopted["records"])  # blocks of several
 
 
 def test_tags_deletions_and_types_are_recorded(store: MetadataStore) -> None:
@@ -168,57 +228,130 @@ def test_an_untouched_store_verifies(store: MetadataStore) -> None:
     pipeline(store)
     report = verify(store.backend)
     assert report.ok and report.problems == []
-    assert report.records == head_seq(store) and report.documents > 0
+    assert report.records == head_seq(store) == report.head_seq and report.documents > 0
+    assert report.head_hash == log_of(store)[-1]["hash"]
 
 
-def test_an_edited_record_is_found(store: MetadataStore) -> None:
+def test_an_edited_record_inside_a_block_is_found(store: MetadataStore) -> None:
     pipeline(store)
-    store.raw_backend.update(AUDIT_LOG, record_key(9), {"actor": "mallory"})
-    assert tampered(store)[0] == ("edited", record_key(9))
+    stored = multi_record_block(store)
+    entries = [dict(e) for e in stored["records"]]
+    entries[1]["target"] = "models/someone-else-v1"
+    store.raw_backend.update(AUDIT_LOG, stored["_key"], {"records": entries})
+    assert tampered(store)[0] == ("edited", place(stored))
 
 
-def test_an_edited_record_with_its_hash_recomputed_breaks_the_next_link(
+def test_an_edited_block_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    stored = blocks_of(store)[1]
+    store.raw_backend.update(AUDIT_LOG, stored["_key"], {"actor": "mallory"})
+    assert tampered(store) == [("edited", place(stored))]
+
+
+def test_an_edited_block_with_its_hash_recomputed_breaks_the_next_link(
     store: MetadataStore,
 ) -> None:
     pipeline(store)
-    record = store.raw_backend.get(AUDIT_LOG, record_key(9))
-    assert record is not None
-    record["actor"] = "mallory"
-    record["hash"] = record_hash(record)
-    store.raw_backend.replace(AUDIT_LOG, record_key(9), record)
-    assert tampered(store)[0] == ("chain", record_key(10))
+    stored = multi_record_block(store)
+    stored["records"][0]["after"] = "0" * 64
+    store.raw_backend.replace(AUDIT_LOG, stored["_key"], resealed(stored))
+    assert tampered(store)[0] == ("chain", place(following(store, stored)))
 
 
-def test_a_deleted_record_is_found(store: MetadataStore) -> None:
+def test_a_deleted_block_is_found(store: MetadataStore) -> None:
     pipeline(store)
-    store.raw_backend.delete(AUDIT_LOG, record_key(9))
+    stored = multi_record_block(store)
+    after = following(store, stored)
+    store.raw_backend.delete(AUDIT_LOG, stored["_key"])
     problems = tampered(store)
-    assert problems[0] == ("deleted", record_key(10))
-    assert ("chain", record_key(10)) in problems
+    assert problems[0] == ("deleted", place(after))
+    assert ("chain", place(after)) in problems
 
 
-def test_an_inserted_record_is_found(store: MetadataStore) -> None:
+def test_a_record_removed_from_a_block_is_found(store: MetadataStore) -> None:
     pipeline(store)
-    head = log_of(store)[-1]
-    forged = {k: v for k, v in head.items() if k not in ("_id", "_rev")}
-    forged.update(seq=head["seq"] + 1, op="delete", target="models/clf-v1", prev="f" * 64)
-    store.raw_backend.insert(AUDIT_LOG, seal(forged, "f" * 64))
-    assert tampered(store)[0] == ("chain", record_key(head["seq"] + 1))
+    stored = multi_record_block(store)
+    after = following(store, stored)
+    shorter = {**stored, "records": stored["records"][:-1]}
+    store.raw_backend.replace(AUDIT_LOG, stored["_key"], shorter)
+    problems = tampered(store)
+    assert problems[0] == ("edited", place(shorter))
+    assert ("deleted", place(after)) in problems
+    # the hash recomputed too: the gap, and the next block's link, still show
+    store.raw_backend.replace(AUDIT_LOG, stored["_key"], resealed(shorter))
+    problems = tampered(store)
+    assert problems[:2] == [("deleted", place(after)), ("chain", place(after))]
+
+
+def test_a_record_added_to_a_block_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    stored = multi_record_block(store)
+    after = following(store, stored)
+    forged = {"op": "delete", "target": "models/clf-v1", "type": "models"}
+    longer = {**stored, "records": [*stored["records"], forged]}
+    store.raw_backend.replace(AUDIT_LOG, stored["_key"], resealed(longer))
+    problems = tampered(store)
+    assert problems[0] == ("inserted", place(after))
+    assert ("chain", place(after)) in problems
+
+
+def test_an_inserted_block_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    head = blocks_of(store)[-1]
+    first = head["seq"] + len(head["records"])
+    forged = block(
+        first, head["at"], head["actor"], None, [{"op": "delete", "target": "x/y"}], "f" * 64
+    )
+    store.raw_backend.insert(AUDIT_LOG, forged)
+    assert tampered(store) == [("chain", place(forged))]
     store.raw_backend.delete(AUDIT_LOG, forged["_key"])
     between = dict(forged, _key="000000000009x")
     store.raw_backend.insert(AUDIT_LOG, between)
-    assert ("inserted", "000000000009x") in tampered(store)
+    assert ("inserted", f"{AUDIT_LOG}/000000000009x") in tampered(store)
 
 
-def test_reordered_records_are_found(store: MetadataStore) -> None:
+def test_reordered_records_inside_a_block_are_found(store: MetadataStore) -> None:
     pipeline(store)
-    first, second = (store.raw_backend.get(AUDIT_LOG, record_key(n)) for n in (9, 10))
-    assert first is not None and second is not None
-    body = {k: v for k, v in second.items() if k not in ("_id", "_rev", "_key")}
-    other = {k: v for k, v in first.items() if k not in ("_id", "_rev", "_key")}
-    store.raw_backend.replace(AUDIT_LOG, record_key(9), body)
-    store.raw_backend.replace(AUDIT_LOG, record_key(10), other)
-    assert tampered(store)[0] == ("reordered", record_key(9))
+    stored = multi_record_block(store)
+    entries = stored["records"]
+    swapped = [entries[1], entries[0], *entries[2:]]
+    store.raw_backend.update(AUDIT_LOG, stored["_key"], {"records": swapped})
+    assert tampered(store) == [("edited", place(stored))]
+
+
+def test_reordered_blocks_are_found(store: MetadataStore) -> None:
+    pipeline(store)
+    first, second = blocks_of(store)[2:4]
+    body = {k: v for k, v in second.items() if k != "_key"}
+    other = {k: v for k, v in first.items() if k != "_key"}
+    store.raw_backend.replace(AUDIT_LOG, first["_key"], body)
+    store.raw_backend.replace(AUDIT_LOG, second["_key"], other)
+    moved = {**second, "seq": first["seq"], "_key": first["_key"]}  # named by its key
+    assert tampered(store)[0] == ("reordered", place(moved))
+
+
+def test_a_block_whose_records_are_gone_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    stored = multi_record_block(store)
+    after = following(store, stored)
+    store.raw_backend.update(AUDIT_LOG, stored["_key"], {"records": "none"})
+    problems = tampered(store)
+    assert problems[0] == ("edited", f"{AUDIT_LOG}/{stored['_key']}")
+    assert ("deleted", place(after)) in problems
+
+
+def test_a_block_changed_through_raw_aql_is_found(store: MetadataStore) -> None:
+    pipeline(store)
+    stored = multi_record_block(store)
+    store.query(
+        f"FOR b IN {AUDIT_LOG} FILTER b._key == @k "
+        f"UPDATE b WITH {{records: APPEND(SLICE(b.records, 0, 1), SLICE(b.records, 2))}} "
+        f"IN {AUDIT_LOG}",
+        {"k": stored["_key"]},
+    )
+    problems = tampered(store)
+    shorter = {**stored, "records": stored["records"][:1] + stored["records"][2:]}
+    assert problems[0] == ("edited", place(shorter))
 
 
 def test_documents_written_around_the_library_are_found(store: MetadataStore) -> None:
@@ -239,15 +372,15 @@ def test_documents_written_around_the_library_are_found(store: MetadataStore) ->
 def test_a_rewritten_chain_is_caught_by_the_anchor(store: MetadataStore) -> None:
     pipeline(store)
     anchor = log_of(store)[-1]["hash"]
-    assert verify(store.backend, anchor=anchor).ok
-    # rewrite the chain from record 9 on, every hash recomputed: it verifies by itself
-    records = log_of(store)
-    prev = records[7]["hash"]
-    for record in records[8:]:
-        body = {k: v for k, v in record.items() if k not in ("_id", "_rev", "hash")}
-        body["actor"] = "mallory"
-        prev = seal(body, prev)["hash"]
-        store.raw_backend.replace(AUDIT_LOG, body["_key"], body)
+    middle = log_of(store)[len(log_of(store)) // 2]["hash"]  # a record inside the chain
+    assert verify(store.backend, anchor=anchor).ok and verify(store.backend, anchor=middle).ok
+    # rewrite the chain from the third block on, every hash recomputed: it verifies by itself
+    blocks = blocks_of(store)
+    prev = blocks[1]["hash"]
+    for stored in blocks[2:]:
+        rewritten = resealed({**stored, "actor": "mallory"}, prev)
+        prev = rewritten["hash"]
+        store.raw_backend.replace(AUDIT_LOG, stored["_key"], rewritten)
     assert verify(store.backend).ok
     report = verify(store.backend, anchor=anchor)
     assert not report.ok and report.anchored is False

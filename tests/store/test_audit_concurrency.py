@@ -23,7 +23,7 @@ def write_many(path: str, worker: int) -> None:
 def test_four_processes_keep_one_chain_with_a_record_per_write(tmp_path: Path) -> None:
     path = str(tmp_path / "store")
     with open_store(path) as store:
-        begun = store.backend.count(AUDIT_LOG)
+        begun = verify(store.backend).records
     fork = multiprocessing.get_context("fork")
     workers = [fork.Process(target=write_many, args=(path, w)) for w in range(PROCESSES)]
     for worker in workers:
@@ -36,9 +36,11 @@ def test_four_processes_keep_one_chain_with_a_record_per_write(tmp_path: Path) -
         assert report.ok, report.problems[:5]
         assert report.records == begun + PROCESSES * WRITES
         per_actor = store.query(
-            f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' COLLECT actor = a.actor "
-            "WITH COUNT INTO n SORT actor RETURN [actor, n]"
+            f"FOR b IN {AUDIT_LOG} FOR r IN b.records FILTER r.op == 'create' "
+            "COLLECT actor = b.actor WITH COUNT INTO n SORT actor RETURN [actor, n]"
         )
         assert per_actor == [[f"worker-{w}", WRITES] for w in range(PROCESSES)]
-        targets = store.query(f"FOR a IN {AUDIT_LOG} FILTER a.op == 'create' RETURN a.target")
+        targets = store.query(
+            f"FOR b IN {AUDIT_LOG} FOR r IN b.records FILTER r.op == 'create' RETURN r.target"
+        )
         assert len(set(targets)) == PROCESSES * WRITES == store.backend.count("datasets")

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from arangoml_meta.audit import AUDIT_LOG, verify
+from arangoml_meta.audit import verify
+from arangoml_meta.audit.reading import RecordFilter, records
 from arangoml_meta.errors import (
     BadParameterError,
     CollectionNotFoundError,
@@ -331,7 +332,7 @@ def test_a_mark_added_by_types_evolve_is_kept_and_honoured(
 
 
 def audit_records(store: MetadataStore) -> list[dict[str, Any]]:
-    return store.query(f"FOR a IN {AUDIT_LOG} SORT a.seq RETURN a")
+    return list(records(store.backend, RecordFilter()))
 
 
 def test_the_audit_log_records_the_erasure_and_still_verifies(pipeline: Pipeline) -> None:

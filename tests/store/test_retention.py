@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from arangoml_meta import type_admin
-from arangoml_meta.audit import AUDIT_LOG, verify
+from arangoml_meta.audit import verify
+from arangoml_meta.audit.reading import RecordFilter
+from arangoml_meta.audit.reading import records as audit_records
 from arangoml_meta.errors import BadParameterError, CollectionNotFoundError, TransactionError
 from arangoml_meta.retention import apply_retention, expired, policies, set_policy
 from arangoml_meta.retention_policy import RetentionPolicy, with_policy
@@ -245,10 +247,7 @@ def test_deletions_are_labelled_retention_in_the_audit_log(graph: KnownGraph) ->
     store = graph.store
     set_policy(store, "deployments", RetentionPolicy("P7D", "delete"))
     apply_retention(store, now=NOW)
-    records = store.query(
-        "FOR a IN @@log FILTER a.op == 'retention' SORT a.seq RETURN a",
-        {"@log": AUDIT_LOG},
-    )
+    records = list(audit_records(store.backend, RecordFilter(op="retention")))
     assert "deployments/churn-api-v1" in [r["target"] for r in records]
     # the policy on every record (an edge's also names its ends)
     labels = {
@@ -294,9 +293,7 @@ def test_forced_erasure_redacts_and_is_audited_and_the_chain_verifies(graph: Kno
         doc = store.get(doc_id)
         assert "statistics" not in doc
         assert doc["erased"]["reason"] == "retention: datasets keeps P30D"
-    erasures = store.query(
-        "FOR a IN @@log FILTER a.op == 'erase' RETURN a.detail", {"@log": AUDIT_LOG}
-    )
+    erasures = [r["detail"] for r in audit_records(store.backend, RecordFilter(op="erase"))]
     assert erasures and all("retention: datasets keeps P30D" in str(d) for d in erasures)
     assert verify(store.raw_backend).ok
     # applied again: nothing is left to erase
