@@ -52,7 +52,7 @@ from ..errors import (
     TransactionError,
     UniqueConstraintError,
 )
-from . import geo_index, inverted_index, store_file
+from . import checkpoints, geo_index, inverted_index, store_file
 from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
@@ -190,6 +190,8 @@ class _Atomic:
             elif outermost:
                 storage.conn.execute("COMMIT")
                 storage._keys_pending = False
+                if self.write:
+                    storage._committed()
         finally:
             if not storage._depth:
                 storage._all_or_nothing = storage._doomed = False
@@ -280,6 +282,8 @@ class Storage:
         # collection id -> its schema property (see schemas.py); None until read
         self._schemas: dict[int, CollectionSchema] | None = None
         self.tracer: Any = None
+        self._wal = False  # in WAL mode (a file, not :memory:): see _committed
+        self._commits = 0  # write transactions committed by this connection
         with self.lock:
             try:
                 self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -290,7 +294,8 @@ class Storage:
                         self._enable_wal(timeout)
                 for pragma in CONNECTION_PRAGMAS:
                     self.conn.execute(f"PRAGMA {pragma}")
-                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                self._wal = self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                if self._wal:
                     # only a transaction's start waits for a lock in WAL mode: begin_transaction
                     # waits there itself, fairly, instead of SQLite's busy handler
                     self.conn.execute("PRAGMA busy_timeout=0")
@@ -436,6 +441,13 @@ class Storage:
         self.ends.forget()
         self._forget_reserved_keys()
         self.catalog_generation += 1
+
+    def _committed(self) -> None:
+        """After a write transaction's commit: every so many, a checkpoint of the
+        write-ahead log by the worker thread (see ``checkpoints.py``)."""
+        self._commits += 1
+        if self._commits % checkpoints.COMMITS_PER_CHECKPOINT == 0 and self._wal:
+            checkpoints.request(self.path)
 
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
