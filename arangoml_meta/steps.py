@@ -144,11 +144,15 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     nested = store.backend.transaction_open
     free_keys = nested
     moved: dict[str, str] = {}
+    token = None
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             with store.backend.transaction(write=step.write_collections()) as session:
                 check_current_types(store, session, step)
                 written, refreshed = _write(session, step, edges, free_keys, moved, nested)
+                # an enclosing transaction may still roll back what this one confirmed
+                if step.versions and not nested:
+                    token = store.version_hints.token()
             break
         except (UniqueConstraintError, ConflictError) as exc:
             if nested:
@@ -177,6 +181,9 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     for doc, stored in refreshed:
         doc.clear()
         doc.update(stored)
+    if token is not None:
+        newest = ((key, docs[-1]["version"]) for key, docs in step.versions.items())
+        store.version_hints.committed(newest, token)
     for done in step.committed:
         done()
 

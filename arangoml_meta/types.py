@@ -404,7 +404,7 @@ def _ref_hint(root: dict[str, Any]) -> str:
 
 def validate(artifact_type: ArtifactType, doc: Any) -> None:
     """Raise :class:`SchemaViolationError` (1620) naming every field of ``doc`` that is wrong."""
-    if not isinstance(doc, Mapping):
+    if type(doc) is not dict and not isinstance(doc, Mapping):
         raise schema_violation(
             artifact_type.name, [("", f"{_short.repr(doc)} is not a document (a JSON object)")]
         )

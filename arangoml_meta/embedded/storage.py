@@ -89,10 +89,11 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 
 # After WAL mode, every connection's settings. A commit is durable against a killed
 # process at once and against power loss at the next checkpoint (synchronous=NORMAL).
-# A checkpoint copies the WAL into the database file and syncs both; every 10,000
-# pages (about 40 MB of WAL) instead of SQLite's 1,000, a page rewritten by many
-# small transactions (index leaves, the key counters) is copied once, not ten times:
-# about 6% of the API's ingest time. secure_delete: what a write frees (a document's old
+# A checkpoint copies the WAL into the database file and syncs both; a worker thread
+# runs one every checkpoints.COMMITS_PER_CHECKPOINT write transactions, off the
+# committing thread (see checkpoints.py); SQLite's own, every 10,000 pages (about 40 MB
+# of WAL) instead of its default 1,000, is the backstop for large transactions (a page
+# rewritten by many small transactions is copied once per checkpoint, not ten times). secure_delete: what a write frees (a document's old
 # body, an index entry, a page) is overwritten with zeros, so that an erased value
 # (erasure.py) survives neither in the file's free space nor in the pages the WAL carries.
 CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000", "secure_delete=ON")
@@ -204,6 +205,10 @@ class _Atomic:
 # a power of two by repeating the last value (a few statement texts, each prepared once);
 # more go in one JSON array through json_each, which costs ~3 µs more per statement.
 _IN_LIST_MAX = 64
+
+
+# at most this many documents a statement of Storage.have looks up
+_HAVE_MAX = 64
 
 
 def in_list_size(count: int) -> int:
@@ -429,6 +434,12 @@ class Storage:
         """SQLite's ``data_version`` as the open (or last) transaction began: it moves only
         when another connection has committed."""
         return int(self._data_version)
+
+    def data_version_now(self) -> int:
+        """SQLite's ``data_version`` now (a statement of its own outside a transaction): it
+        differs from :attr:`data_version` when another connection has committed since."""
+        with self.lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def _invalidate_catalog(self) -> None:
         """Forget the cached catalog and graphs; compiled plans keyed on the generation expire.
@@ -846,6 +857,20 @@ class Storage:
             self._execute(f"SELECT 1 FROM {info.table} WHERE key = ?", (key,)).fetchone()
             is not None
         )
+
+    def have(self, documents: Sequence[tuple[CollectionInfo, str]]) -> list[bool]:
+        """:meth:`has` for several (collection, key) pairs, in one statement per
+        :data:`_HAVE_MAX` (a step's commit checks the ids its edges point to and what
+        confirms its versions at once)."""
+        found: list[bool] = []
+        for start in range(0, len(documents), _HAVE_MAX):
+            chunk = documents[start : start + _HAVE_MAX]
+            probes = ", ".join(
+                f"EXISTS (SELECT 1 FROM {info.table} WHERE key = ?)" for info, _ in chunk
+            )
+            row = self._execute(f"SELECT {probes}", [key for _, key in chunk]).fetchone()
+            found += map(bool, row)
+        return found
 
     def scan(
         self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (), order: str = "seq"
