@@ -336,6 +336,9 @@ class MetadataStore:
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
         refuse_store_fields(fields, ("version", "changes", ERASED, SCHEMA_VERSION, *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
+        step = self.step
+        if step is not None:  # joins the open step (without the cost of a nested block)
+            return self.add_version(step, artifact_type, doc)
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
 

@@ -42,61 +42,41 @@ def normalize(value: Any, skip: Collection[str] = _NOTHING) -> Any:
     return _converted(value)
 
 
-# Documents are mostly leaves (strings, integers, booleans, null) that stay as they are,
-# and this runs for every document written: an object or array is copied (at C speed)
-# only when something in it differs from its stored form, or has to be left out. What is
-# returned may share parts with ``value``: it is only serialised.
+# An object or array is copied at C speed and only what differs is put back: documents
+# are mostly leaves (strings, integers, booleans, null) that stay as they are, and this
+# runs for every document written (about half the time of a copy made value by value).
 
 
 def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
-    out = None
+    out = dict(value)
     for k, v in value.items():
         if type(k) is not str:
             raise _not_json(f"the attribute name {k!r}")
         tv = type(v)
-        if tv is str or tv is int or tv is bool or v is None:
-            continue
-        if tv is float and v - v == 0.0 and not v.is_integer():
-            continue  # a finite double with a fraction: stays as it is
-        stored = _float(v) if tv is float else _converted(v)
-        if stored is not v:
-            if out is None:
-                out = dict(value)
-            out[k] = stored
-    if skip:
-        if out is None:
-            out = dict(value)
-        for name in skip:
-            out.pop(name, None)
-    return value if out is None else out
-
-
-def _float(value: float) -> float | int:
-    if value - value != 0.0:  # inf - inf and nan - nan are nan
-        raise _not_json(repr(value))
-    if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
-        return int(value)  # a whole double within 2**53 is an integer
-    return value
+        if not (tv is str or tv is int or tv is bool or v is None):
+            out[k] = _converted(v)
+    for name in skip:
+        out.pop(name, None)
+    return out
 
 
 def _converted(value: Any) -> Any:
     """The stored form of what is not a leaf that stays as it is."""
     t = type(value)
     if t is float:
-        return _float(value)
+        if value - value != 0.0:  # inf - inf and nan - nan are nan
+            raise _not_json(repr(value))
+        if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+            return int(value)  # a whole double within 2**53 is an integer
+        return value
     if t is dict:
         return _object(value, _NOTHING)
     if t is list or t is tuple:
-        out = value if t is list else list(value)
+        out = list(value)
         for i, v in enumerate(value):
             tv = type(v)
-            if tv is str or tv is int or tv is bool or v is None:
-                continue
-            stored = _float(v) if tv is float else _converted(v)
-            if stored is not v:
-                if out is value:
-                    out = list(value)
-                out[i] = stored
+            if not (tv is str or tv is int or tv is bool or v is None):
+                out[i] = _converted(v)
         return out
     raise _not_json(f"a {t.__name__}")
 
