@@ -28,35 +28,54 @@ from urllib.parse import quote
 # step writes ~20 pages: ~5,000 pages a checkpoint, half the automatic one's threshold)
 COMMITS_PER_CHECKPOINT = 256
 
-_lock = threading.Lock()
-_pending: dict[str, None] = {}  # files waiting for a checkpoint, oldest first
-_wake = threading.Event()
-_worker: threading.Thread | None = None
-_worker_pid = 0
+
+class _Worker:
+    """The thread that checkpoints, and the files waiting for it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: dict[str, None] = {}  # files waiting for a checkpoint, oldest first
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def request(self, path: str) -> None:
+        with self.lock:
+            self.pending[path] = None
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="arangoml-meta-checkpoints", daemon=True
+                )
+                self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            with self.lock:
+                self.wake.clear()
+                paths = list(self.pending)
+                self.pending.clear()
+            for path in paths:
+                checkpoint(path)
+
+
+_worker = _Worker()
+
+
+def _forked() -> None:
+    """In a forked child: a worker of its own (the parent's thread is not copied, and its
+    lock may have been held at the fork)."""
+    global _worker
+    _worker = _Worker()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_forked)
 
 
 def request(path: str) -> None:
     """Have ``path``'s write-ahead log checkpointed soon, by the worker thread."""
-    global _worker, _worker_pid
-    with _lock:
-        _pending[path] = None
-        if _worker is None or _worker_pid != os.getpid() or not _worker.is_alive():
-            # a forked child has no copy of its parent's thread: it starts its own
-            _worker = threading.Thread(target=_run, name="arangoml-meta-checkpoints", daemon=True)
-            _worker_pid = os.getpid()
-            _worker.start()
-    _wake.set()
-
-
-def _run() -> None:
-    while True:
-        _wake.wait()
-        with _lock:
-            _wake.clear()
-            paths = list(_pending)
-            _pending.clear()
-        for path in paths:
-            checkpoint(path)
+    _worker.request(path)
 
 
 def checkpoint(path: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -74,3 +75,25 @@ def test_a_file_gone_or_foreign_does_not_stop_the_worker(
         assert _file_pages_grow(path, size)
     assert not (tmp_path / "gone").exists()
     assert (tmp_path / "text.db").read_text() == "not a database"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_child_checkpoints_with_a_worker_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_automatic_checkpoint: None
+) -> None:
+    monkeypatch.setattr(checkpoints, "COMMITS_PER_CHECKPOINT", 1)
+    checkpoints.request(str(tmp_path / "parent.db"))  # the parent's worker runs
+    pid = os.fork()
+    if pid == 0:  # the child: its own store, its own worker
+        status = 1
+        try:
+            path = tmp_path / "child.db"
+            with EmbeddedDatabase(str(path)) as db:
+                db.create_collection("notes")
+                size = path.stat().st_size
+                db.insert("notes", {"text": "x" * 20000})
+                status = 0 if _file_pages_grow(path, size) else 2
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
