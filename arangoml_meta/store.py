@@ -72,7 +72,7 @@ from .steps import Step, commit
 from .store_fields import STORE_SET, refuse_store_fields
 from .tagging import tag
 from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
-from .version_hints import VersionHints
+from .version_hints import hints_of
 from .versions import provisional_version
 from .write_races import refuse_inside_transaction
 
@@ -115,7 +115,8 @@ class MetadataStore:
         self._types: dict[str, ArtifactType] = {}
         self._local = threading.local()  # the step open in each thread
         self.environments = EnvironmentRecords()
-        self.version_hints = VersionHints(raw)  # the next versions of names committed here
+        # the next versions of names committed through this backend (None: it cannot tell)
+        self.version_hints = hints_of(raw)
 
     @property
     def actor(self) -> str:
@@ -203,7 +204,8 @@ class MetadataStore:
             report = restore_store(self.raw_backend, directory, overwrite=overwrite)
         finally:
             self._types.clear()
-            self.version_hints.forget()
+            if self.version_hints is not None:
+                self.version_hints.forget()
         # the dump's store_info says whether the store keeps a log, and the dump's log (if it
         # has one) replaced this one's: what it does not name is adopted
         self.backend.forget_head()
@@ -360,7 +362,8 @@ class MetadataStore:
         elif first is not None:
             version = first
         else:
-            hint = self.version_hints.next_version(type_name, name)
+            hints = self.version_hints
+            hint = None if hints is None else hints.next_version(type_name, name)
             version = (
                 hint if hint is not None else provisional_version(self.backend, type_name, name)
             )

@@ -271,9 +271,10 @@ class EmbeddedBackend:
         of the start of the open transaction (lets a cache of what is stored skip a read)."""
         return self.db.storage.data_version
 
-    def foreign_commits_now(self) -> int:
-        """:meth:`foreign_commits` as it is now (outside a transaction: one statement)."""
-        return self.db.storage.data_version_now()
+    def write_state(self) -> tuple[int, int]:
+        """A value that stays the same while nothing is written to the store, by this
+        connection or another (inside a transaction: as it began; see ``Storage``)."""
+        return self.db.storage.write_state()
 
     # ------------------------------------------------------------------ transactions
 

@@ -435,11 +435,14 @@ class Storage:
         when another connection has committed."""
         return int(self._data_version)
 
-    def data_version_now(self) -> int:
-        """SQLite's ``data_version`` now (a statement of its own outside a transaction): it
-        differs from :attr:`data_version` when another connection has committed since."""
+    def write_state(self) -> tuple[int, int]:
+        """(SQLite's ``data_version``, the write transactions this connection committed):
+        while both stay the same, nothing was written to the store, by any connection.
+        Inside a transaction: as it began; outside: now (``data_version`` costs a statement)."""
         with self.lock:
-            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._depth:
+                return self._data_version, self._commits
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self._commits
 
     def _invalidate_catalog(self) -> None:
         """Forget the cached catalog and graphs; compiled plans keyed on the generation expire.

@@ -82,3 +82,24 @@ def test_versions_inside_an_enclosing_transaction_that_rolls_back_are_not_rememb
         raise RuntimeError("the enclosing transaction fails")
     with store.transaction():  # as registered, before its commit could renumber it
         assert store.register("datasets", "raw")["version"] == 2
+
+
+def test_another_store_object_on_the_same_backend_shares_what_it_commits(
+    store: MetadataStore,
+) -> None:
+    other = MetadataStore(store.backend)
+    store.register("datasets", "raw")
+    other.register("datasets", "raw")  # v2 through the same connection
+    with store.transaction():  # as registered, before its commit could renumber it
+        assert store.register("datasets", "raw")["version"] == 3
+
+
+def test_a_version_written_around_the_steps_on_this_connection_is_seen(
+    store: MetadataStore,
+) -> None:
+    first = store.register("datasets", "raw")
+    second = {k: v for k, v in first.items() if k not in ("_id", "_rev")}
+    second.update(_key="raw-v2", version=2)
+    store.raw_backend.insert("datasets", second)  # not through a step, nor logged
+    with store.transaction():
+        assert store.register("datasets", "raw")["version"] == 3
