@@ -83,7 +83,12 @@ def _json_value(value: Any, where: str) -> Any:
             if type(key) is not str:
                 raise _refused(f"{where}: the attribute name {key!r} is not a string")
             ti = type(item)
-            leaf = ti is str or ti is bool or (ti is int and INT_MIN <= item <= INT_MAX)
+            leaf = (
+                ti is str
+                or ti is bool
+                or (ti is float and math.isfinite(item))
+                or (ti is int and INT_MIN <= item <= INT_MAX)
+            )
             out[key] = item if leaf else _json_value(item, f"{where}.{key}")
         return out
     if t is list or t is tuple:

@@ -170,7 +170,8 @@ class Run:
                 f"field 'environment': an object (interpreter, host, packages, ...), "
                 f"not {type(environment).__name__}"
             )
-        if is_reference(environment):  # given as another run keeps it: nothing to store
+        referenced = is_reference(environment)
+        if referenced:  # given as another run keeps it: nothing to store
             env_key = environment["id"].partition("/")[2]
             doc["environment"] = environment
         else:
@@ -178,7 +179,7 @@ class Run:
             doc["environment"] = reference(environment, env_key)
         doc.update(fields)
         validate(execution, stamp(execution, doc))
-        if not is_reference(environment) and env_key not in store.environments.stored:
+        if not referenced and env_key not in store.environments.stored:
             # the record is checked once per environment, as the run's would be in full
             validate(execution, {**doc, "environment": environment})
         meter = ResourceMeter()
@@ -189,7 +190,7 @@ class Run:
                 store.add_edge(
                     pending, "inputs", store.linked_id(pending, item), doc["_id"], {"role": role}
                 )
-            if is_reference(environment):
+            if referenced:
                 pending.require(environment["id"])  # the record it names must exist
             elif env_key not in store.environments.stored:
                 records = pending.if_absent.setdefault(ENVIRONMENTS, {})

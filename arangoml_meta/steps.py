@@ -144,11 +144,16 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     nested = store.backend.transaction_open
     free_keys = nested
     moved: dict[str, str] = {}
+    hints = None if nested else store.version_hints
+    before = None  # the backend's write state inside the commit's transaction (for hints)
     for attempt in range(COMMIT_ATTEMPTS):
         try:
             with store.backend.transaction(write=step.write_collections()) as session:
                 check_current_types(store, session, step)
                 written, refreshed = _write(session, step, edges, free_keys, moved, nested)
+                # (not inside an enclosing transaction: it may still roll back)
+                if hints is not None and step.versions:
+                    before = hints.state()
             break
         except (UniqueConstraintError, ConflictError) as exc:
             if nested:
@@ -177,6 +182,9 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     for doc, stored in refreshed:
         doc.clear()
         doc.update(stored)
+    if hints is not None and before is not None:
+        newest = ((key, docs[-1]["version"]) for key, docs in step.versions.items())
+        hints.committed(newest, before)
     for done in step.committed:
         done()
 

@@ -73,6 +73,7 @@ from .steps import Step, commit
 from .store_fields import STORE_SET, refuse_store_fields
 from .tagging import tag
 from .types import SCHEMA_VERSION, ArtifactType, check_schema, stamp, validate
+from .version_hints import hints_of
 from .versions import provisional_version
 from .write_races import refuse_inside_transaction
 
@@ -115,6 +116,8 @@ class MetadataStore:
         self._types: dict[str, ArtifactType] = {}
         self._local = threading.local()  # the step open in each thread
         self.environments = EnvironmentRecords()
+        # the next versions of names committed through this backend (None: it cannot tell)
+        self.version_hints = hints_of(raw)
 
     @property
     def actor(self) -> str:
@@ -202,6 +205,8 @@ class MetadataStore:
             report = restore_store(self.raw_backend, directory, overwrite=overwrite)
         finally:
             self._types.clear()
+            if self.version_hints is not None:
+                self.version_hints.forget()
         # the dump's store_info says whether the store keeps a log, and the dump's log (if it
         # has one) replaced this one's: what it does not name is adopted
         self.backend.forget_head()
@@ -335,6 +340,9 @@ class MetadataStore:
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
         refuse_store_fields(fields, ("version", "changes", ERASED, SCHEMA_VERSION, *STORE_SET))
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
+        step = self.step
+        if step is not None:  # joins the open step (without the cost of a nested block)
+            return self.add_version(step, artifact_type, doc)
         with self.transaction() as step:
             return self.add_version(step, artifact_type, doc)
 
@@ -356,7 +364,11 @@ class MetadataStore:
         elif first is not None:
             version = first
         else:
-            version = provisional_version(self.backend, type_name, name)
+            hints = self.version_hints
+            hint = None if hints is None else hints.next_version(type_name, name)
+            version = (
+                hint if hint is not None else provisional_version(self.backend, type_name, name)
+            )
         doc["_key"] = artifact_key(name, version)
         doc["_id"] = f"{type_name}/{doc['_key']}"
         doc["version"] = version

@@ -31,7 +31,7 @@ import jsonschema_rs
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from .document_rules import SYSTEM_ATTRIBUTES
+from .document_rules import without_system_attributes
 from .errors import (
     ERROR_ARANGO_ILLEGAL_NAME,
     ERROR_INTERNAL,
@@ -404,11 +404,11 @@ def _ref_hint(root: dict[str, Any]) -> str:
 
 def validate(artifact_type: ArtifactType, doc: Any) -> None:
     """Raise :class:`SchemaViolationError` (1620) naming every field of ``doc`` that is wrong."""
-    if not isinstance(doc, Mapping):
+    if type(doc) is not dict and not isinstance(doc, Mapping):
         raise schema_violation(
             artifact_type.name, [("", f"{_short.repr(doc)} is not a document (a JSON object)")]
         )
-    body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
+    body = without_system_attributes(doc)
     fast = artifact_type.fast_validator
     if fast is None:  # a schema jsonschema-rs cannot compile: jsonschema (and Python's re) alone
         violations = {
@@ -434,7 +434,7 @@ def stamp(artifact_type: ArtifactType, doc: dict[str, Any]) -> dict[str, Any]:
 
 def is_valid(artifact_type: ArtifactType, doc: Mapping[str, Any]) -> bool:
     """Whether ``doc`` satisfies the type's schema (its system attributes unseen)."""
-    body = {key: value for key, value in doc.items() if key not in SYSTEM_ATTRIBUTES}
+    body = without_system_attributes(doc)
     fast = artifact_type.fast_validator
     if fast is not None:
         return bool(fast.is_valid(body))

@@ -6,7 +6,9 @@ record holds its id (a deleted version is never handed out again, see
 version)`` index, so it costs the same at 10 versions of a name as at 100,000:
 
 - :func:`provisional_version`, when a step registers: the version the name would
-  get if the step committed now (``name-v1`` missing: 1, with no query);
+  get if the step committed now (``name-v1`` missing: 1, with no query); a name
+  this process committed gets it from ``version_hints.py`` without a read while no
+  other connection has committed;
 - :func:`confirm_versions`, when the step commits: the provisional versions still
   hold when the version before the first is stored or spent, no deletion record
   holds one of them, and (the insert checks this) no document has their key. One

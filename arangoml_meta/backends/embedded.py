@@ -26,6 +26,7 @@ from ..cursor import Cursor
 from ..document_rules import is_valid_key, require_object
 from ..embedded import EmbeddedDatabase
 from ..embedded.documents import split_id
+from ..embedded.layout import CollectionInfo
 from ..embedded.writes import DocumentWriter, not_found
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
@@ -204,16 +205,17 @@ class EmbeddedBackend:
     def missing_ids(self, ids: Sequence[str]) -> list[str]:
         """Those of the document ids ``ids`` that no document has (see ``base.missing_ids``):
         primary index lookups, nothing read or decoded, where the AQL query of the generic
-        path costs ~50 µs a call (a step's commit asks once)."""
+        path costs ~50 µs a call (a step's commit asks once), in one statement."""
         storage = self.db.storage
         with storage.atomic():
-            missing = []
+            probes: dict[str, tuple[CollectionInfo, str]] = {}  # id -> where it would be
             for doc_id in ids:
                 parts = split_id(doc_id)
                 info = None if parts is None else storage.find_collection(parts[0])
-                if info is None or parts is None or not storage.has(info, parts[1]):
-                    missing.append(doc_id)
-            return missing
+                if info is not None and parts is not None:
+                    probes[doc_id] = (info, parts[1])
+            found = dict(zip(probes, storage.have(list(probes.values())), strict=True))
+            return [doc_id for doc_id in ids if not found.get(doc_id)]
 
     def replace(self, collection: str, key: str, doc: Document) -> Document:
         """AQL's REPLACE (the old document is not read: nothing returns it)."""
@@ -268,6 +270,11 @@ class EmbeddedBackend:
         """A number that changes whenever another connection has committed to the store, as
         of the start of the open transaction (lets a cache of what is stored skip a read)."""
         return self.db.storage.data_version
+
+    def write_state(self) -> tuple[int, int]:
+        """A value that stays the same while nothing is written to the store, by this
+        connection or another (inside a transaction: as it began; see ``Storage``)."""
+        return self.db.storage.write_state()
 
     # ------------------------------------------------------------------ transactions
 

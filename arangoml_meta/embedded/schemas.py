@@ -29,7 +29,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
-from ..document_rules import SYSTEM_ATTRIBUTES
+from ..document_rules import without_system_attributes
 from ..errors import ERROR_VALIDATION_BAD_PARAMETER, BadParameterError, SchemaViolationError
 
 LEVELS = ("none", "new", "moderate", "strict")
@@ -49,7 +49,7 @@ class CollectionSchema:
 
     def valid(self, doc: dict[str, Any]) -> bool:
         """Whether ``doc`` satisfies the rule (its system attributes unseen), at any level."""
-        return bool(self.is_valid(_body(doc)))
+        return bool(self.is_valid(without_system_attributes(doc)))
 
     def as_property(self) -> dict[str, Any]:
         """The property as ArangoDB shows it (``rule``, ``level``, ``message``)."""
@@ -72,17 +72,17 @@ class CollectionSchema:
         """
         if self.level in ("none", "new"):
             return
-        body = _body(new)
+        body = without_system_attributes(new)
         if self.is_valid(body):
             return
         if self.level == "moderate":
             before = old()
-            if before is not None and not self.is_valid(_body(before)):
+            if before is not None and not self.is_valid(without_system_attributes(before)):
                 return
         raise self._violation(collection, body)
 
     def _require(self, collection: str, doc: dict[str, Any]) -> None:
-        body = _body(doc)
+        body = without_system_attributes(doc)
         if not self.is_valid(body):
             raise self._violation(collection, body)
 
@@ -129,13 +129,6 @@ def decode_property(text: str) -> CollectionSchema | None:
 
 def _bad(message: str) -> BadParameterError:
     return BadParameterError(message, ERROR_VALIDATION_BAD_PARAMETER)
-
-
-def _body(doc: dict[str, Any]) -> dict[str, Any]:
-    body = dict(doc)  # a copy and five pops: a third of a comprehension's time
-    for name in SYSTEM_ATTRIBUTES:
-        body.pop(name, None)
-    return body
 
 
 @lru_cache(maxsize=256)

@@ -52,7 +52,7 @@ from ..errors import (
     TransactionError,
     UniqueConstraintError,
 )
-from . import geo_index, inverted_index, store_file
+from . import checkpoints, geo_index, inverted_index, store_file
 from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
@@ -89,10 +89,11 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 
 # After WAL mode, every connection's settings. A commit is durable against a killed
 # process at once and against power loss at the next checkpoint (synchronous=NORMAL).
-# A checkpoint copies the WAL into the database file and syncs both; every 10,000
-# pages (about 40 MB of WAL) instead of SQLite's 1,000, a page rewritten by many
-# small transactions (index leaves, the key counters) is copied once, not ten times:
-# about 6% of the API's ingest time. secure_delete: what a write frees (a document's old
+# A checkpoint copies the WAL into the database file and syncs both; a worker thread
+# runs one every checkpoints.COMMITS_PER_CHECKPOINT write transactions, off the
+# committing thread (see checkpoints.py); SQLite's own, every 10,000 pages (about 40 MB
+# of WAL) instead of its default 1,000, is the backstop for large transactions (a page
+# rewritten by many small transactions is copied once per checkpoint, not ten times). secure_delete: what a write frees (a document's old
 # body, an index entry, a page) is overwritten with zeros, so that an erased value
 # (erasure.py) survives neither in the file's free space nor in the pages the WAL carries.
 CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000", "secure_delete=ON")
@@ -190,6 +191,8 @@ class _Atomic:
             elif outermost:
                 storage.conn.execute("COMMIT")
                 storage._keys_pending = False
+                if self.write:
+                    storage._committed()
         finally:
             if not storage._depth:
                 storage._all_or_nothing = storage._doomed = False
@@ -202,6 +205,10 @@ class _Atomic:
 # a power of two by repeating the last value (a few statement texts, each prepared once);
 # more go in one JSON array through json_each, which costs ~3 µs more per statement.
 _IN_LIST_MAX = 64
+
+
+# at most this many documents a statement of Storage.have looks up
+_HAVE_MAX = 64
 
 
 def in_list_size(count: int) -> int:
@@ -280,6 +287,8 @@ class Storage:
         # collection id -> its schema property (see schemas.py); None until read
         self._schemas: dict[int, CollectionSchema] | None = None
         self.tracer: Any = None
+        self._wal = False  # in WAL mode (a file, not :memory:): see _committed
+        self._commits = 0  # write transactions committed by this connection
         with self.lock:
             try:
                 self.conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -290,7 +299,8 @@ class Storage:
                         self._enable_wal(timeout)
                 for pragma in CONNECTION_PRAGMAS:
                     self.conn.execute(f"PRAGMA {pragma}")
-                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                self._wal = self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+                if self._wal:
                     # only a transaction's start waits for a lock in WAL mode: begin_transaction
                     # waits there itself, fairly, instead of SQLite's busy handler
                     self.conn.execute("PRAGMA busy_timeout=0")
@@ -425,6 +435,15 @@ class Storage:
         when another connection has committed."""
         return int(self._data_version)
 
+    def write_state(self) -> tuple[int, int]:
+        """(SQLite's ``data_version``, the write transactions this connection committed):
+        while both stay the same, nothing was written to the store, by any connection.
+        Inside a transaction: as it began; outside: now (``data_version`` costs a statement)."""
+        with self.lock:
+            if self._depth:
+                return self._data_version, self._commits
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0]), self._commits
+
     def _invalidate_catalog(self) -> None:
         """Forget the cached catalog and graphs; compiled plans keyed on the generation expire.
 
@@ -436,6 +455,13 @@ class Storage:
         self.ends.forget()
         self._forget_reserved_keys()
         self.catalog_generation += 1
+
+    def _committed(self) -> None:
+        """After a write transaction's commit: every so many, a checkpoint of the
+        write-ahead log by the worker thread (see ``checkpoints.py``)."""
+        self._commits += 1
+        if self._commits % checkpoints.COMMITS_PER_CHECKPOINT == 0 and self._wal:
+            checkpoints.request(self.path)
 
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
@@ -834,6 +860,20 @@ class Storage:
             self._execute(f"SELECT 1 FROM {info.table} WHERE key = ?", (key,)).fetchone()
             is not None
         )
+
+    def have(self, documents: Sequence[tuple[CollectionInfo, str]]) -> list[bool]:
+        """:meth:`has` for several (collection, key) pairs, in one statement per
+        :data:`_HAVE_MAX` (a step's commit checks the ids its edges point to and what
+        confirms its versions at once)."""
+        found: list[bool] = []
+        for start in range(0, len(documents), _HAVE_MAX):
+            chunk = documents[start : start + _HAVE_MAX]
+            probes = ", ".join(
+                f"EXISTS (SELECT 1 FROM {info.table} WHERE key = ?)" for info, _ in chunk
+            )
+            row = self._execute(f"SELECT {probes}", [key for _, key in chunk]).fetchone()
+            found += map(bool, row)
+        return found
 
     def scan(
         self, info: CollectionInfo, where: str = "", params: Sequence[Any] = (), order: str = "seq"

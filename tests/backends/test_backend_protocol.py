@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from arangoml_meta.backends import Backend, Session
+from arangoml_meta.backends import Backend, Session, missing_ids
 from arangoml_meta.errors import (
     AQLSyntaxError,
     ArangoMLMetaError,
@@ -195,6 +195,20 @@ def test_get_many_keeps_the_order_and_gives_none_for_missing(items: Backend) -> 
     found = items.get_many("items", ["b", "missing", "a", "not a key", "b"])
     assert [None if d is None else d["n"] for d in found] == [2, None, 1, None, 2]
     assert items.get_many("items", []) == []
+
+
+def test_missing_ids_names_what_no_document_has_in_the_order_given(items: Backend) -> None:
+    items.create_collection("others")
+    for i in range(0, 150, 2):  # more ids than one lookup statement of the embedded store takes
+        items.insert("items", {"_key": f"k{i}"})
+    items.insert("others", {"_key": "o"})
+    ids = [f"items/k{i}" for i in range(150)]
+    ids[10:10] = ["others/o", "others/p", "nothing_here/k1", "not an id", "items/k2"]
+    absent = {"others/p", "nothing_here/k1", "not an id"}
+    odd = {f"items/k{i}" for i in range(1, 150, 2)}
+    expected = [doc_id for doc_id in ids if doc_id in absent or doc_id in odd]
+    assert missing_ids(items, ids) == expected
+    assert missing_ids(items, []) == []
 
 
 def test_get_many_in_unknown_collection_is_1203(backend: Backend) -> None:
