@@ -11,6 +11,10 @@ and which ranges of it to read is :func:`index_order`'s.
 A sparse index holds no document with null in any of its fields: it serves
 only when the FILTER excludes null at the fields after the sort path and pins
 the ones before to other values; the sort path's own nulls are read without it.
+
+The primary index counts as one more, over ``_key``: as in ArangoDB it is
+sorted (SQLite's index on the ``key`` column, in code point order; the reads
+in ``sorted_reads.py`` put its strings in AQL's order as any index's).
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ Condition = tuple[str, tuple[Any, ...]]
 # A pinned field has one index prefix per value it may take: at most this many
 # prefixes (every combination of the pinned fields) are read and merged.
 _MAX_PREFIXES = 16
+
+
+# the primary index as a persistent one: a unique, dense index over ``_key``
+PRIMARY = IndexInfo(0, "primary", ["_key"], unique=True, sparse=False, type="primary")
 
 
 @dataclass
@@ -94,7 +102,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
             pins[field] = allowed
             pinned_by[field] = condition
     best: tuple[int, IndexInfo] | None = None
-    for index in info.indexes:
+    for index in (*info.indexes, PRIMARY):
         fields = _split(tuple(index.fields))
         if tuple(path) not in fields:
             continue

@@ -367,11 +367,12 @@ class _ClassReader:
             return True
         if not ranges:
             return False
-        # one seek a range; a string is less than any blob, so no end is X''
+        # one seek a range; a string is less than any blob, so no end is X''. The table's
+        # columns are unqualified (json_each has a ``key`` too): its scope is the inner one
         sql = (
-            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r CROSS JOIN {table} "
+            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r WHERE EXISTS (SELECT 1 FROM {table} "
             f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
-            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X''))"
+            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X'')))"
         )
         return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
