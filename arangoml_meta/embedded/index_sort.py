@@ -14,7 +14,9 @@ the ones before to other values; the sort path's own nulls are read without it.
 
 The primary index counts as one more, over ``_key``: as in ArangoDB it is
 sorted (SQLite's index on the ``key`` column, in code point order; the reads
-in ``sorted_reads.py`` put its strings in AQL's order as any index's).
+in ``sorted_reads.py`` put its strings in AQL's order as any index's). The
+FILTER's ranges of ``_key`` (``d._key > @k``) bound its reads where a few seeks
+show that no row outside a bound may satisfy them (see ``sorted_reads.py``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class IndexOrder:
     prefixes: list[Condition]  # the pinned fields' prefixes (disjoint) to read and merge
     partial: tuple[str, ...]  # a sparse index's own conditions (SQLite needs them to use it)
     skip_null: bool  # the FILTER excludes null at the path
+    # the primary index's ranges: (operator, string) of ``_key OP string`` in the FILTER
+    bounds: tuple[tuple[str, str], ...] = ()
 
 
 def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> IndexOrder | None:
@@ -127,13 +131,26 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
         (" AND ".join(sql for sql, _ in combination), tuple(p for _, ps in combination for p in ps))
         for combination in itertools.product(*pinned)
     ]
-    # a pin's own SQL would only be checked again, row by row
+    # a pin's own SQL would only be checked again, row by row; SQL "1" narrows nothing
     used = [pinned_by[f] for f in fields[:at]]
-    where, params = joined([c for c in pushed if not any(c is u for u in used)])
+    where, params = joined([c for c in pushed if c.sql != "1" and not any(c is u for u in used)])
     partial: tuple[str, ...] = ()
     if index.sparse:
         partial = tuple(f"{info.typed_value_sql(f)[0]} <> 'null'" for f in fields)
-    return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null)
+    bounds = _key_bounds(pushed) if index is PRIMARY else ()
+    return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null, bounds)
+
+
+_RANGES = frozenset(("<", "<=", ">", ">="))
+
+
+def _key_bounds(pushed: list[Pushed]) -> tuple[tuple[str, str], ...]:
+    """The FILTER's ranges of ``_key`` over strings (others hold for every key or none)."""
+    return tuple(
+        (c.op, c.value)
+        for c in pushed
+        if c.path == ["_key"] and c.op in _RANGES and type(c.value) is str
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -531,3 +531,47 @@ def test_the_last_key_counts_as_one_read_of_the_primary_index(ret, expected):
     with make_db({"c": docs}) as db:
         stats = db.query(HEAD.replace("RETURN a", f"RETURN {ret}"), statistics=True).stats
     assert {name: stats[name] for name in expected} == expected
+
+
+N = 3000
+
+
+@pytest.mark.parametrize(
+    ("aql", "bind", "expected"),
+    [
+        ("FILTER d._key > @k SORT d._key LIMIT 2", {"k": "000000001000"}, [1001, 1002]),
+        ("FILTER d._key >= @k SORT d._key DESC LIMIT 2", {"k": "000000001000"}, [N - 1, N - 2]),
+        ("FILTER d._key < @k SORT d._key DESC LIMIT 2", {"k": "000000001000"}, [999, 998]),
+        ("FILTER d._key <= @k SORT d._key LIMIT 1", {"k": "000000001000"}, [0]),
+        (
+            "FILTER d._key > @lo AND d._key < @hi SORT d._key DESC LIMIT 3",
+            {"lo": "000000000007", "hi": "000000000010"},
+            [9, 8],
+        ),
+    ],
+)
+def test_a_key_range_bounds_the_read_of_the_primary_index(aql, bind, expected):
+    docs = [{"_key": f"{i:012d}", "n": i} for i in range(N)]
+    with make_db({"c": docs}) as db:
+        counter = Reads(db)
+        assert run(db, f"FOR d IN c {aql} RETURN d.n", **bind) == expected
+    assert counter.rows <= 60  # a few batches and seeks: not the keys outside the range
+
+
+@pytest.mark.parametrize(
+    ("aql", "k", "expected"),
+    [
+        # code point order: "-" < "0" < "B" < "a" < "c"; AQL's: "-" < "0" < "a" < "B" < "c"
+        ("FILTER d._key > @k SORT d._key", "B", ["c"]),
+        ("FILTER d._key < @k SORT d._key DESC", "B", ["a", "0", "-"]),
+        ("FILTER d._key >= @k SORT d._key", "a", ["a", "B", "c"]),
+        ("FILTER d._key <= @k SORT d._key DESC", "a", ["a", "0", "-"]),
+        ("FILTER d._key > @k SORT d._key", "-", ["0", "a", "B", "c"]),
+    ],
+)
+def test_a_key_outside_a_bound_in_code_point_order_is_still_found(aql, k, expected):
+    keys = ["c", "B", "a", "0", "-"]
+    with make_db({"c": [{"_key": key} for key in keys]}) as db:
+        for limit in (1, 2, 5):
+            rows = run(db, f"FOR d IN c {aql} LIMIT @n RETURN d._key", k=k, n=limit)
+            assert rows == expected[:limit]
