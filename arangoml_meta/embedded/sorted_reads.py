@@ -402,7 +402,8 @@ class _ClassReader:
         sql = (
             f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r WHERE EXISTS (SELECT 1 FROM {table} "
             f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
-            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X'')))"
+            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X'') "
+            f"AND {value} IS NOT json_extract(r.value, '$[2]')))"
         )
         return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
@@ -433,11 +434,19 @@ def _second(item: tuple[Any, ...]) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
-    """:func:`unsafe_ranges` as a JSON list of ``[first, end]`` ("" when none)."""
+    """:func:`unsafe_ranges` as a JSON list of ``[first, end, left out]`` ("" when none).
+
+    SQLite's ``json_extract`` ends a string at a NUL: a range from ``prefix + "\\0"``
+    is sent as one from ``prefix`` that leaves ``prefix`` out (else ``prefix``, a key
+    that others extend, would count as in the range)."""
     ranges = unsafe_ranges(boundary, ascending, last)
     if ranges is None:
         return None
-    return json.dumps(ranges) if ranges else ""
+    sent = [
+        [first[:-1], end, first[:-1]] if first.endswith("\0") else [first, end, None]
+        for first, end in ranges
+    ]
+    return json.dumps(sent) if sent else ""
 
 
 def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:

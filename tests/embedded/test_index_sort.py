@@ -575,3 +575,11 @@ def test_a_key_outside_a_bound_in_code_point_order_is_still_found(aql, k, expect
         for limit in (1, 2, 5):
             rows = run(db, f"FOR d IN c {aql} LIMIT @n RETURN d._key", k=k, n=limit)
             assert rows == expected[:limit]
+
+
+def test_keys_that_others_extend_do_not_make_the_read_sort_everything():
+    # numeric keys as the engine generates them: "9" and "98" are prefixes of the boundary
+    with make_db({"c": [{"n": i} for i in range(1, 1001)]}) as db:
+        counter = Reads(db)
+        assert run(db, "FOR d IN c SORT d._key DESC LIMIT 2 RETURN d._key") == ["999", "998"]
+    assert counter.rows <= 40
