@@ -259,15 +259,16 @@ class _ClassReader:
     def _bounds(self, where: str, params: list[Any]) -> tuple[list[str], list[str]]:
         """SQL bounding a read of the primary index by the FILTER's ``_key`` ranges, each
         where no row outside it may satisfy its range: those past the bound in code point
-        order all sort past it in AQL's too (two statements a range; see ``text_ranges.py``).
-        Each row read still meets the FILTER: the bounds only spare rows that fail it."""
+        order all sort past it in AQL's too (two statements a range; see ``text_ranges.py``),
+        and only the bound itself equals it. The FILTER still checks each row read: the
+        bounds only spare rows that fail it."""
         if self._bounded is None:
             terms: list[str] = []
             values: list[str] = []
             for op, bound in self.order.bounds:
                 below = op in (">", ">=")  # the rows the bound leaves out are below it
                 if not self._any_past(bound, where, params, not below):
-                    terms.append(f"{self.value_sql} {'>=' if below else '<='} ?")
+                    terms.append(f"{self.value_sql} {op} ?")
                     values.append(bound)
             self._bounded = terms, values
         return self._bounded

@@ -583,3 +583,13 @@ def test_keys_that_others_extend_do_not_make_the_read_sort_everything():
         counter = Reads(db)
         assert run(db, "FOR d IN c SORT d._key DESC LIMIT 2 RETURN d._key") == ["999", "998"]
     assert counter.rows <= 40
+
+
+def test_a_key_range_counts_only_the_keys_in_it():
+    docs = [{"_key": f"{i:012d}"} for i in range(300)]
+    aql = "FOR a IN c FILTER a._key > @k SORT a._key LIMIT 2 RETURN a._key"
+    with make_db({"c": docs}) as db:
+        result = db.query(aql, {"k": "000000000100"}, statistics=True)
+        assert list(result) == ["000000000101", "000000000102"]
+    stats = result.stats
+    assert (stats["scannedIndex"], stats["filtered"], stats["scannedFull"]) == (2, 0, 0)
