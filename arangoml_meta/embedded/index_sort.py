@@ -11,6 +11,12 @@ and which ranges of it to read is :func:`index_order`'s.
 A sparse index holds no document with null in any of its fields: it serves
 only when the FILTER excludes null at the fields after the sort path and pins
 the ones before to other values; the sort path's own nulls are read without it.
+
+The primary index counts as one more, over ``_key``: as in ArangoDB it is
+sorted (SQLite's index on the ``key`` column, in code point order; the reads
+in ``sorted_reads.py`` put its strings in AQL's order as any index's). The
+FILTER's ranges of ``_key`` (``d._key > @k``) bound its reads where a few seeks
+show that no row outside a bound may satisfy them (see ``sorted_reads.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ Condition = tuple[str, tuple[Any, ...]]
 # A pinned field has one index prefix per value it may take: at most this many
 # prefixes (every combination of the pinned fields) are read and merged.
 _MAX_PREFIXES = 16
+
+
+# the primary index as a persistent one: a unique, dense index over ``_key``
+PRIMARY = IndexInfo(0, "primary", ["_key"], unique=True, sparse=False, type="primary")
 
 
 @dataclass
@@ -73,6 +83,8 @@ class IndexOrder:
     prefixes: list[Condition]  # the pinned fields' prefixes (disjoint) to read and merge
     partial: tuple[str, ...]  # a sparse index's own conditions (SQLite needs them to use it)
     skip_null: bool  # the FILTER excludes null at the path
+    # the primary index's ranges: (operator, string) of ``_key OP string`` in the FILTER
+    bounds: tuple[tuple[str, str], ...] = ()
 
 
 def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> IndexOrder | None:
@@ -94,7 +106,7 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
             pins[field] = allowed
             pinned_by[field] = condition
     best: tuple[int, IndexInfo] | None = None
-    for index in info.indexes:
+    for index in (*info.indexes, PRIMARY):
         fields = _split(tuple(index.fields))
         if tuple(path) not in fields:
             continue
@@ -119,13 +131,26 @@ def index_order(info: CollectionInfo, path: list[str], pushed: list[Pushed]) -> 
         (" AND ".join(sql for sql, _ in combination), tuple(p for _, ps in combination for p in ps))
         for combination in itertools.product(*pinned)
     ]
-    # a pin's own SQL would only be checked again, row by row
+    # a pin's own SQL would only be checked again, row by row; SQL "1" narrows nothing
     used = [pinned_by[f] for f in fields[:at]]
-    where, params = joined([c for c in pushed if not any(c is u for u in used)])
+    where, params = joined([c for c in pushed if c.sql != "1" and not any(c is u for u in used)])
     partial: tuple[str, ...] = ()
     if index.sparse:
         partial = tuple(f"{info.typed_value_sql(f)[0]} <> 'null'" for f in fields)
-    return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null)
+    bounds = _key_bounds(pushed) if index is PRIMARY else ()
+    return IndexOrder(info, path, where, params, prefixes, partial, tuple(path) in not_null, bounds)
+
+
+_RANGES = frozenset(("<", "<=", ">", ">="))
+
+
+def _key_bounds(pushed: list[Pushed]) -> tuple[tuple[str, str], ...]:
+    """The FILTER's ranges of ``_key`` over strings (others hold for every key or none)."""
+    return tuple(
+        (c.op, c.value)
+        for c in pushed
+        if c.path == ["_key"] and c.op in _RANGES and type(c.value) is str
+    )
 
 
 @functools.lru_cache(maxsize=1024)

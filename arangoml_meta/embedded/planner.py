@@ -196,7 +196,10 @@ def _system_sql(
     """``d.path OP value`` for a system attribute (a string, in a column) or a path below one."""
     if len(path) == 1 and type(value) is str:
         if op != "==":
-            return None  # SQLite does not order strings as AQL does: Python decides
+            # SQLite does not order strings as AQL does: Python decides. A ``_key`` range
+            # is kept (SQL that narrows nothing) for a read of the primary index in its
+            # order to start or stop at it (see index_sort.py)
+            return ("1", [], False) if path[0] == "_key" else None
         if path[0] == "_id":
             parts = split_id(value)
             if parts is None or parts[0] != info.name:

@@ -197,6 +197,8 @@ class _ClassReader:
         # two more: one shows where the last run of equal keys ends, one is read ahead
         self.first_batch = wanted + 2
         self.type_sql, self.value_sql = order.info.typed_value_sql(order.path)
+        # see _bounds: found once, as the primary index holds one range (strings)
+        self._bounded: tuple[list[str], list[str]] | None = None
 
     def items(self) -> Iterator[Item]:
         """Every row's item, in sort order."""
@@ -246,6 +248,32 @@ class _ClassReader:
         return present
 
     def _where(self, prefix: Condition, types: tuple[str, ...]) -> tuple[str, list[Any]]:
+        """The SQL reading one range of the index: the scan's, a prefix, JSON types, and
+        the primary index's bounds (see :meth:`_bounds`)."""
+        where, params = self._unbounded(prefix, types)
+        if not self.order.bounds:
+            return where, params
+        terms, values = self._bounds(where, params)
+        return " AND ".join((where, *terms)), [*params, *values]
+
+    def _bounds(self, where: str, params: list[Any]) -> tuple[list[str], list[str]]:
+        """SQL bounding a read of the primary index by the FILTER's ``_key`` ranges, each
+        where no row outside it may satisfy its range: those past the bound in code point
+        order all sort past it in AQL's too (two statements a range; see ``text_ranges.py``),
+        and only the bound itself equals it. The FILTER still checks each row read: the
+        bounds only spare rows that fail it."""
+        if self._bounded is None:
+            terms: list[str] = []
+            values: list[str] = []
+            for op, bound in self.order.bounds:
+                below = op in (">", ">=")  # the rows the bound leaves out are below it
+                if not self._any_past(bound, where, params, not below):
+                    terms.append(f"{self.value_sql} {op} ?")
+                    values.append(bound)
+            self._bounded = terms, values
+        return self._bounded
+
+    def _unbounded(self, prefix: Condition, types: tuple[str, ...]) -> tuple[str, list[Any]]:
         terms = [self.where] if self.where else []
         if prefix[0]:
             terms.append(prefix[0])
@@ -310,10 +338,12 @@ class _ClassReader:
         yields, of those read and not yet yielded, the ones AQL sorts before the new
         boundary, then every row equal to it: every row not read sorts after it. When a
         row past a boundary may sort before it, every row is sorted here instead and as
-        many as were yielded are skipped.
+        many as were yielded are skipped. The primary index's bounds are left out of that
+        check (SQLite would seek by them, not by the ranges checked): more rows to check.
         """
         table = self.order.info.table
         where, params = self._where(prefix, ("text",))
+        check = self._unbounded(prefix, ("text",))
         value = self.value_sql
         direction, past = ("", ">") if self.ascending else (" DESC", "<")
         carry: list[Row] = []  # read, not yielded: each sorts after the last boundary
@@ -331,7 +361,7 @@ class _ClassReader:
                 yield from _sorted_strings(carry + rows, self.ascending)
                 return
             boundary = rows[-1][1]
-            if self._any_past(boundary, where, params):
+            if self._any_past(boundary, *check, self.ascending):
                 everything = self._sorted_in_python([(prefix, "text")])
                 yield from itertools.islice(everything, produced, None)
                 return
@@ -352,26 +382,29 @@ class _ClassReader:
             produced += len(before) + len(equal)
             last, size = boundary, size * 2
 
-    def _any_past(self, boundary: str, where: str, params: list[Any]) -> bool:
-        """Whether a row past ``boundary`` in index order may sort before it (or equal
-        it) in AQL's order: one seek for the last row, then one statement, a seek a range.
+    def _any_past(self, boundary: str, where: str, params: list[Any], ascending: bool) -> bool:
+        """Whether a row past ``boundary`` in index order (above it when ``ascending``) may
+        sort before it (or equal it) in AQL's order, that direction: one seek for the last
+        row, then one statement, a seek a range.
         """
         table, value = self.order.info.table, self.value_sql
-        direction = " DESC" if self.ascending else ""
+        direction = " DESC" if ascending else ""
         found = self.storage.rows(
             f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
             params,
         )
-        ranges = _ranges_json(boundary, self.ascending, found[0][0] if found else None)
+        ranges = _ranges_json(boundary, ascending, found[0][0] if found else None)
         if ranges is None:
             return True
         if not ranges:
             return False
-        # one seek a range; a string is less than any blob, so no end is X''
+        # one seek a range; a string is less than any blob, so no end is X''. The table's
+        # columns are unqualified (json_each has a ``key`` too): its scope is the inner one
         sql = (
-            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r CROSS JOIN {table} "
+            f"SELECT EXISTS (SELECT 1 FROM json_each(?) AS r WHERE EXISTS (SELECT 1 FROM {table} "
             f"WHERE {where} AND {value} >= json_extract(r.value, '$[0]') "
-            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X''))"
+            f"AND {value} < coalesce(json_extract(r.value, '$[1]'), X'') "
+            f"AND {value} IS NOT json_extract(r.value, '$[2]')))"
         )
         return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
@@ -402,11 +435,19 @@ def _second(item: tuple[Any, ...]) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
-    """:func:`unsafe_ranges` as a JSON list of ``[first, end]`` ("" when none)."""
+    """:func:`unsafe_ranges` as a JSON list of ``[first, end, left out]`` ("" when none).
+
+    SQLite's ``json_extract`` ends a string at a NUL: a range from ``prefix + "\\0"``
+    is sent as one from ``prefix`` that leaves ``prefix`` out (else ``prefix``, a key
+    that others extend, would count as in the range)."""
     ranges = unsafe_ranges(boundary, ascending, last)
     if ranges is None:
         return None
-    return json.dumps(ranges) if ranges else ""
+    sent = [
+        [first[:-1], end, first[:-1]] if first.endswith("\0") else [first, end, None]
+        for first, end in ranges
+    ]
+    return json.dumps(sent) if sent else ""
 
 
 def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:

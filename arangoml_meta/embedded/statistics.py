@@ -20,8 +20,9 @@ of it, so a scan works out what ArangoDB's plan for it reads. :func:`choose_acce
 picks what ArangoDB's optimizer picks for a FOR over a collection: an index its
 FILTER conditions select (the primary index for ``_key`` / ``_id``, the edge
 index for ``_from`` / ``_to``, a persistent index whose leading fields they
-bind), else a whole persistent index whose leading fields the SORT after the
-FOR sorts by (``use-index-for-sort``), else a whole index that holds every
+bind), else the whole primary index when the SORT after the FOR sorts by
+``_key`` alone, or a whole persistent index whose leading fields it sorts by
+(``use-index-for-sort``), else a whole index that holds every
 attribute read (``reduce-extraction-to-projection``: the primary index when
 only ``_key`` / ``_id`` or nothing is read), else the collection.
 :class:`ScanTally` then counts what that access reads: the rows of its index
@@ -215,6 +216,8 @@ def choose_access(
         _, used, fields = best
         positions = tuple(i for i, p in enumerate(pushed) if any(p is u for u in used))
         return Access(True, paths is not None and _covers(fields, paths), positions)
+    if sorted_by == _PRIMARY_FIELDS[:1]:  # the primary index is sorted by _key
+        return Access(True, paths is not None and _covers(_PRIMARY_FIELDS, paths))
     if sorted_by:
         for index in info.indexes:
             fields = _fields(index)
@@ -347,6 +350,8 @@ def settle_ordered(
     stats.open_cursor(scan)
     stats.scanned_index += tally.count
     stats.filtered += tally.dropped
+    if paths is not None and sort_path == ["_key"] and _covers(_PRIMARY_FIELDS, paths):
+        return  # the primary index, read in its order, holds _key and _id
     covering = paths is not None and any(
         not index.sparse
         and index.fields[0].split(".") == sort_path

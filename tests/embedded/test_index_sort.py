@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arangoml_meta.embedded import EmbeddedDatabase, sorted_reads
+from arangoml_meta.embedded.collation import collation_key
 from arangoml_meta.embedded.executor import QueryCompiler
 from arangoml_meta.errors import ArangoMLMetaError
 
@@ -424,3 +425,171 @@ def test_index_order_equals_scan_then_sort(small_range, docs, indexes, checks):
             with scan_then_sort():
                 expected_rows = outcome(plain, aql, bind)
             assert outcome(optimised, aql, bind) == expected_rows, aql
+
+
+# --------------------------------------------------------------------------- the primary index
+
+# every character a document key may hold: code point order and AQL's differ for case
+# and punctuation
+KEY_CHARACTERS = "abcxyzABCXYZ0129_-:.@()+,=;$!*'%"
+KEYS = st.text(alphabet=KEY_CHARACTERS, min_size=1, max_size=4)
+KEY_FILTERS = [
+    "",
+    "FILTER d._key > @k",
+    "FILTER d._key >= @k",
+    "FILTER d._key < @k",
+    "FILTER @k >= d._key",
+    "FILTER d._key >= @k AND d._key < @k2",
+    "FILTER d.i % 3 != 0",
+    "FILTER d.i >= 5",
+]
+KEY_SORTS = ["d._key", "d._key DESC", "d._key @dir", "d._key DESC, d.i"]
+KEY_SHAPES = [
+    "FOR d IN c {filter} SORT {sort} LIMIT {limit} RETURN [d._key, d.i]",
+    "FOR d IN c {filter} SORT {sort} LIMIT {limit} RETURN d._key",
+    "FOR o IN [1, 2] FOR d IN c {filter} SORT {sort} LIMIT {limit} RETURN [o, d._key]",
+]
+
+
+@st.composite
+def key_queries(draw: Any) -> tuple[str, dict[str, Any]]:
+    aql = draw(st.sampled_from(KEY_SHAPES)).format(
+        filter=draw(st.sampled_from(KEY_FILTERS)),
+        sort=draw(st.sampled_from(KEY_SORTS)),
+        limit=draw(st.sampled_from(LIMITS)),
+    )
+    values = {
+        "k": draw(KEYS),
+        "k2": draw(KEYS),
+        "dir": draw(st.sampled_from(["ASC", "DESC"])),
+        "offset": draw(st.integers(0, 6)),
+        "count": draw(st.integers(0, 20)),
+    }
+    return aql, {name: value for name, value in values.items() if "@" + name in aql}
+
+
+# strings are read in batches of at least _FEW_STRINGS: 1 makes every batch check the
+# rows past it
+@pytest.mark.parametrize("few_strings", [1, sorted_reads._FEW_STRINGS])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    keys=st.lists(KEYS, unique=True, max_size=60),
+    checks=st.lists(key_queries(), min_size=1, max_size=6),
+)
+def test_primary_index_order_equals_scan_then_sort(few_strings, keys, checks):
+    docs = [{"_key": key, "i": i} for i, key in enumerate(keys)]
+    with (
+        make_db({"c": docs}) as optimised,
+        make_db({"c": docs}) as plain,
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(sorted_reads, "_FEW_STRINGS", few_strings)
+        for aql, bind in checks:
+            with scan_then_sort():
+                expected_rows = outcome(plain, aql, bind)
+            assert outcome(optimised, aql, bind) == expected_rows, aql
+
+
+def test_the_primary_index_orders_case_and_punctuation_as_aql_does():
+    keys = ["b", "B", "a", "A", "_x", "-x", "0", "9", ":", "@", "a(", "a)", "aB", "ab", "Ab"]
+    expected = sorted(keys, key=collation_key)
+    docs = [{"_key": key} for key in keys]
+    with make_db({"c": docs}) as db, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sorted_reads, "_FEW_STRINGS", 1)
+        for limit in range(1, len(keys) + 1):
+            asc = run(db, "FOR d IN c SORT d._key LIMIT @n RETURN d._key", n=limit)
+            desc = run(db, "FOR d IN c SORT d._key DESC LIMIT @n RETURN d._key", n=limit)
+            assert asc == expected[:limit]
+            assert desc == expected[::-1][:limit]
+
+
+HEAD = "FOR a IN c SORT a._key DESC LIMIT 1 RETURN a"
+
+
+def test_the_last_key_is_read_with_a_few_statements_whatever_the_size():
+    reads = []
+    for count in (50, 5000):
+        docs = [{"_key": f"{i:012d}", "n": i} for i in range(count)]
+        with make_db({"c": docs}) as db:
+            counter = Reads(db)
+            rows = run(db, HEAD)
+            reads.append((len(counter.statements), counter.rows))
+        assert [row["n"] for row in rows] == [count - 1]
+    assert reads[0] == reads[1]
+    assert reads[1][0] <= 6 and reads[1][1] <= 40
+
+
+@pytest.mark.parametrize(
+    ("ret", "expected"),
+    [
+        ("a", {"scannedIndex": 1, "documentLookups": 1, "scannedFull": 0}),
+        ("a._key", {"scannedIndex": 1, "documentLookups": 0, "scannedFull": 0}),
+    ],
+)
+def test_the_last_key_counts_as_one_read_of_the_primary_index(ret, expected):
+    docs = [{"_key": f"{i:012d}"} for i in range(300)]
+    with make_db({"c": docs}) as db:
+        stats = db.query(HEAD.replace("RETURN a", f"RETURN {ret}"), statistics=True).stats
+    assert {name: stats[name] for name in expected} == expected
+
+
+N = 3000
+
+
+@pytest.mark.parametrize(
+    ("aql", "bind", "expected"),
+    [
+        ("FILTER d._key > @k SORT d._key LIMIT 2", {"k": "000000001000"}, [1001, 1002]),
+        ("FILTER d._key >= @k SORT d._key DESC LIMIT 2", {"k": "000000001000"}, [N - 1, N - 2]),
+        ("FILTER d._key < @k SORT d._key DESC LIMIT 2", {"k": "000000001000"}, [999, 998]),
+        ("FILTER d._key <= @k SORT d._key LIMIT 1", {"k": "000000001000"}, [0]),
+        (
+            "FILTER d._key > @lo AND d._key < @hi SORT d._key DESC LIMIT 3",
+            {"lo": "000000000007", "hi": "000000000010"},
+            [9, 8],
+        ),
+    ],
+)
+def test_a_key_range_bounds_the_read_of_the_primary_index(aql, bind, expected):
+    docs = [{"_key": f"{i:012d}", "n": i} for i in range(N)]
+    with make_db({"c": docs}) as db:
+        counter = Reads(db)
+        assert run(db, f"FOR d IN c {aql} RETURN d.n", **bind) == expected
+    assert counter.rows <= 60  # a few batches and seeks: not the keys outside the range
+
+
+@pytest.mark.parametrize(
+    ("aql", "k", "expected"),
+    [
+        # code point order: "-" < "0" < "B" < "a" < "c"; AQL's: "-" < "0" < "a" < "B" < "c"
+        ("FILTER d._key > @k SORT d._key", "B", ["c"]),
+        ("FILTER d._key < @k SORT d._key DESC", "B", ["a", "0", "-"]),
+        ("FILTER d._key >= @k SORT d._key", "a", ["a", "B", "c"]),
+        ("FILTER d._key <= @k SORT d._key DESC", "a", ["a", "0", "-"]),
+        ("FILTER d._key > @k SORT d._key", "-", ["0", "a", "B", "c"]),
+    ],
+)
+def test_a_key_outside_a_bound_in_code_point_order_is_still_found(aql, k, expected):
+    keys = ["c", "B", "a", "0", "-"]
+    with make_db({"c": [{"_key": key} for key in keys]}) as db:
+        for limit in (1, 2, 5):
+            rows = run(db, f"FOR d IN c {aql} LIMIT @n RETURN d._key", k=k, n=limit)
+            assert rows == expected[:limit]
+
+
+def test_keys_that_others_extend_do_not_make_the_read_sort_everything():
+    # numeric keys as the engine generates them: "9" and "98" are prefixes of the boundary
+    with make_db({"c": [{"n": i} for i in range(1, 1001)]}) as db:
+        counter = Reads(db)
+        assert run(db, "FOR d IN c SORT d._key DESC LIMIT 2 RETURN d._key") == ["999", "998"]
+    assert counter.rows <= 40
+
+
+def test_a_key_range_counts_only_the_keys_in_it():
+    docs = [{"_key": f"{i:012d}"} for i in range(300)]
+    aql = "FOR a IN c FILTER a._key > @k SORT a._key LIMIT 2 RETURN a._key"
+    with make_db({"c": docs}) as db:
+        result = db.query(aql, {"k": "000000000100"}, statistics=True)
+        assert list(result) == ["000000000101", "000000000102"]
+    stats = result.stats
+    assert (stats["scannedIndex"], stats["filtered"], stats["scannedFull"]) == (2, 0, 0)
