@@ -29,9 +29,10 @@ the second time:
 - 5 → 6: the audit log stores one document per transaction, a block of its
   records, instead of one per record (``audit/records.py``): each record of a
   schema-5 log becomes a one-record block, its hash unchanged
-  (``audit/upgrade.py``); the log's indexes are its key and ``seq`` (the head),
-  the ``at`` and ``target`` ones dropped (a block's targets are in an array,
-  which a persistent index does not hold; the readers scan).
+  (``audit/upgrade.py``); the log keeps no index but its primary one (the head
+  is its greatest key), the ``seq``, ``at`` and ``target`` ones dropped (a
+  block's targets are in an array, which a persistent index does not hold; the
+  readers scan).
 """
 
 from __future__ import annotations
@@ -182,12 +183,11 @@ def _create(backend: Backend, actor: str) -> None:
     backend.ensure_index(DELETIONS, ["deleted_at"])
     backend.create_collection(ENVIRONMENTS)
     backend.create_collection(AUDIT_LOG)
-    # the head (the last block) is read by a commit after another process's: an index answers
-    # it at once (the embedded engine does not sort by the primary key). Every index is
-    # written by every commit, so no other: the readers scan the blocks (schema 5 had a
-    # period's and a target's, of one document per record)
-    backend.ensure_index(AUDIT_LOG, ["seq"])
-    for fields in (["at"], ["target"]):
+    # no index but the primary one: every index is written by every commit. The head (the
+    # last block) is the greatest key, read in order from the primary index; the readers
+    # scan the blocks (schema 5 had indexes on seq, period and target, of one document per
+    # record)
+    for fields in (["seq"], ["at"], ["target"]):
         backend.drop_index(AUDIT_LOG, fields)
     builtins = {t.name: registry_doc(t, actor) for t in builtin_types()}
     # one lookup for all, then one insert of the missing; another process seeding them at

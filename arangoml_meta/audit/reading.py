@@ -41,7 +41,7 @@ FOR b IN {AUDIT_LOG}
   FILTER LENGTH(hits) > 0
   RETURN {{block: UNSET(b, '_id', '_rev'), hits: hits}}
 """
-_HEAD = f"FOR b IN {AUDIT_LOG} SORT b.seq DESC LIMIT 1 RETURN b"
+_HEAD = f"FOR b IN {AUDIT_LOG} SORT b._key DESC LIMIT 1 RETURN b"  # see recorder._HEAD
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,11 @@ _OPS = {
     ("registry", "update"): "evolve_type",
     ("registry", "delete"): "delete_type",
 }
-# the chain's head: the last block (on the seq index), its last record's seq and hash
+# the chain's head: the last block, its last record's seq and hash. A block's key is its
+# first seq zero-padded to a fixed width, so the greatest key is the last block: read from
+# the primary index, in order, on both backends (no index of its own to write every commit)
 _HEAD = (
-    f"FOR b IN {AUDIT_LOG} SORT b.seq DESC LIMIT 1 RETURN [b.seq + LENGTH(b.records) - 1, b.hash]"
+    f"FOR b IN {AUDIT_LOG} SORT b._key DESC LIMIT 1 RETURN [b.seq + LENGTH(b.records) - 1, b.hash]"
 )
 Entry = dict[str, Any]  # a block's entry: one write (``records.entry``)
 
@@ -297,7 +299,7 @@ class AuditedBackend:
     def _current_head(self, session: Session) -> tuple[int, str]:
         """(seq, hash) of the chain's last record: on the embedded store, the one this
         process appended last while no other connection has committed since (known without
-        a read); else read (one query, on the seq index)."""
+        a read); else read (one query, the primary index's last key)."""
         commits = getattr(self.inner, "foreign_commits", None)
         if self._head is not None and commits is not None and self._head_token == commits():
             return self._head

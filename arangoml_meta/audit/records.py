@@ -30,7 +30,10 @@ null). Only the last record's hash is stored: :func:`expand` recomputes the
 others, which are what they would be were each record stored on its own. The
 key is the first sequence number, zero-padded, so that a key can be neither
 reused nor forked: two writers that both read head N and both append N+1
-collide on the primary key.
+collide on the primary key. Keys of one width sort as their numbers do, so the
+last block is the greatest key, which both backends read from the primary index
+in order (the log needs no index of its own; twelve digits last a trillion
+records).
 
 A document's digest is SHA-256 over its canonical JSON: keys sorted, no
 whitespace, UTF-8, without ``_id`` and ``_rev`` (which the server derives and
