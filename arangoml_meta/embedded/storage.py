@@ -52,7 +52,7 @@ from ..errors import (
     TransactionError,
     UniqueConstraintError,
 )
-from . import checkpoints, geo_index, inverted_index, store_file
+from . import geo_index, inverted_index, store_file
 from .codec import decode, encode
 from .documents import REVISIONS, check_collection_name, check_edge_handle, check_key
 from .edge_ends import SCHEMA as EDGE_ENDS_SCHEMA
@@ -89,11 +89,14 @@ CREATE TABLE IF NOT EXISTS _graphs (name TEXT PRIMARY KEY, definition TEXT NOT N
 
 # After WAL mode, every connection's settings. A commit is durable against a killed
 # process at once and against power loss at the next checkpoint (synchronous=NORMAL).
-# A checkpoint copies the WAL into the database file and syncs both; a worker thread
-# runs one every checkpoints.COMMITS_PER_CHECKPOINT write transactions, off the
-# committing thread (see checkpoints.py); SQLite's own, every 10,000 pages (about 40 MB
-# of WAL) instead of its default 1,000, is the backstop for large transactions (a page
-# rewritten by many small transactions is copied once per checkpoint, not ten times). secure_delete: what a write frees (a document's old
+# A checkpoint copies the WAL into the database file and syncs both; every 10,000
+# pages (about 40 MB of WAL) instead of SQLite's 1,000, a page rewritten by many
+# small transactions (index leaves, the key counters) is copied once, not ten times:
+# about 6% of the API's ingest time. (Checkpoints on a worker thread were tried: they
+# took ~10% off ingest, but a checkpoint running in the background makes a
+# wal_checkpoint(TRUNCATE) asked meanwhile, by an erasure or a tool, fail as busy, and
+# with commits going on it never completes, so the WAL did not restart and grew to the
+# 10,000 pages anyway.) secure_delete: what a write frees (a document's old
 # body, an index entry, a page) is overwritten with zeros, so that an erased value
 # (erasure.py) survives neither in the file's free space nor in the pages the WAL carries.
 CONNECTION_PRAGMAS = ("synchronous=NORMAL", "wal_autocheckpoint=10000", "secure_delete=ON")
@@ -287,7 +290,6 @@ class Storage:
         # collection id -> its schema property (see schemas.py); None until read
         self._schemas: dict[int, CollectionSchema] | None = None
         self.tracer: Any = None
-        self._wal = False  # in WAL mode (a file, not :memory:): see _committed
         self._commits = 0  # write transactions committed by this connection
         with self.lock:
             try:
@@ -299,8 +301,7 @@ class Storage:
                         self._enable_wal(timeout)
                 for pragma in CONNECTION_PRAGMAS:
                     self.conn.execute(f"PRAGMA {pragma}")
-                self._wal = self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-                if self._wal:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
                     # only a transaction's start waits for a lock in WAL mode: begin_transaction
                     # waits there itself, fairly, instead of SQLite's busy handler
                     self.conn.execute("PRAGMA busy_timeout=0")
@@ -457,11 +458,8 @@ class Storage:
         self.catalog_generation += 1
 
     def _committed(self) -> None:
-        """After a write transaction's commit: every so many, a checkpoint of the
-        write-ahead log by the worker thread (see ``checkpoints.py``)."""
+        """After a write transaction's commit: counted (see :meth:`write_state`)."""
         self._commits += 1
-        if self._commits % checkpoints.COMMITS_PER_CHECKPOINT == 0 and self._wal:
-            checkpoints.request(self.path)
 
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
