@@ -195,7 +195,7 @@ class _Atomic:
                 storage.conn.execute("COMMIT")
                 storage._keys_pending = False
                 if self.write:
-                    storage._committed()
+                    storage._commits += 1  # see write_state
         finally:
             if not storage._depth:
                 storage._all_or_nothing = storage._doomed = False
@@ -456,10 +456,6 @@ class Storage:
         self.ends.forget()
         self._forget_reserved_keys()
         self.catalog_generation += 1
-
-    def _committed(self) -> None:
-        """After a write transaction's commit: counted (see :meth:`write_state`)."""
-        self._commits += 1
 
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
