@@ -282,8 +282,12 @@ class AuditedBackend:
         seq, prev = self._current_head(session)
         written = block(seq + 1, utc_now_iso(), self._actor(), self.user, entries, prev)
         inner = session.session if isinstance(session, AuditedSession) else session
+        append = getattr(inner, "append", None)  # the embedded store's lean insert
         try:
-            inner.insert(AUDIT_LOG, written)
+            if append is not None:
+                append(AUDIT_LOG, written)
+            else:
+                inner.insert(AUDIT_LOG, written)
         except UniqueConstraintError as exc:  # another writer appended the same sequence
             self.forget_head()  # read again when the commit is tried again
             raise ConflictError(

@@ -577,3 +577,73 @@ def test_a_forked_process_does_not_continue_its_parents_revision_clock() -> None
     child.join()
     # each process counts from its own random place (one chance in 2**19 to be equal)
     assert child_offset != REVISIONS._offset
+
+
+# --------------------------------------------------------------------------- lean appends
+
+
+def append(db: EmbeddedDatabase, collection: str, doc: dict) -> dict:
+    """``Storage.append_row`` in a write transaction, as the audit log's writer calls it."""
+    with db.storage.atomic(write=True):
+        return db.storage.append_row(db.storage.collection(collection), doc)
+
+
+def test_an_appended_row_reads_as_an_inserted_document(db):
+    doc = {"_key": "000000000007", "seq": 7, "records": [{"op": "create", "n": None}]}
+    stored = append(db, "docs", doc)
+    assert stored["_id"] == "docs/000000000007" and stored["_rev"]
+    assert db.get("docs", "000000000007") == stored
+    rows = run(db, "FOR d IN docs FILTER d.seq == 7 RETURN [d._key, d.records[0].op]")
+    assert rows == [["000000000007", "create"]]
+
+
+def test_an_appended_duplicate_key_is_1210_and_keeps_the_first(db):
+    first = append(db, "docs", {"_key": "k", "n": 1})
+    assert error_num(append, db, "docs", {"_key": "k", "n": 2}) == 1210
+    assert db.get("docs", "k") == first
+
+
+def test_an_appended_key_is_checked(db):
+    assert error_num(append, db, "docs", {"_key": "a/b"}) == 1221
+    assert run(db, "FOR d IN docs RETURN d") == []
+
+
+def test_appended_values_are_stored_as_every_document_is(db):
+    stored = append(db, "docs", {"_key": "big", "n": 2**70, "whole": {"x": [1.0]}})
+    assert stored["n"] == float(2**70) == db.get("docs", "big")["n"]
+    assert db.get("docs", "big")["whole"] == {"x": [1]}
+    assert error_num(append, db, "docs", {"_key": "nan", "n": [float("nan")]}) == 1227
+    assert error_num(append, db, "docs", {"_key": "set", "n": {1, 2}}) == 1227
+    assert [d["_key"] for d in run(db, "FOR d IN docs RETURN d")] == ["big"]
+
+
+def test_a_collection_with_a_schema_or_edges_takes_the_generic_insert(db):
+    db.set_schema("docs", {"rule": {"required": ["seq"]}, "level": "strict"})
+    assert error_num(append, db, "docs", {"_key": "k"}) == 1620
+    assert error_num(append, db, "edges", {"_key": "e", "_from": "docs/a"}) == 1233
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=4).filter(lambda k: k[0] != "_"), _VALUES))
+def test_an_appended_document_is_stored_as_an_insert_stores_it(body):
+    with make_db({"docs": []}) as appended, make_db({"docs": []}) as inserted:
+        outcomes = []
+        for db, write in ((appended, append), (inserted, EmbeddedDatabase.insert)):
+            try:
+                outcomes.append(strip_system(write(db, "docs", {"_key": "k", **body})))
+            except Exception as exc:  # the two must fail alike
+                outcomes.append(getattr(exc, "error_num", type(exc)))
+        assert outcomes[0] == outcomes[1]
+        rows = [
+            [strip_system(d) for d in run(db, "FOR d IN docs RETURN d")]
+            for db in (appended, inserted)
+        ]
+        assert rows[0] == rows[1]
