@@ -77,7 +77,6 @@ HASHED_FIELDS = (
 # the fields of a block's entry: what one record says of its write
 ENTRY_FIELDS = HASHED_FIELDS[4:11]
 
-_SYSTEM = ("_id", "_rev")
 _MAX_EXACT = 2**53  # integral floats beyond this are not integers in JSON's sense
 # Python writes an integral float below 1e16 as "N.0": text without this has none to turn
 # into an integer (a string holding it only costs the slower way, which gives the same).
@@ -128,7 +127,10 @@ def _numbers(value: Any) -> Any:
 def content_digest(doc: Mapping[str, Any]) -> str:
     """The SHA-256 of a document's content (everything but ``_id`` and ``_rev``)."""
     if "_id" in doc or "_rev" in doc:
-        doc = {key: value for key, value in doc.items() if key not in _SYSTEM}
+        content = dict(doc)  # a copy at C speed, then two pops: a fifth of a filtered copy
+        content.pop("_id", None)
+        content.pop("_rev", None)
+        doc = content
     return _sha256(canonical_json(doc)).hexdigest()
 
 
