@@ -37,7 +37,7 @@ from ..environment import utc_now_iso
 from ..errors import ERROR_ARANGO_CONFLICT, ConflictError, UniqueConstraintError
 from ..lineage.walk import EDGES
 from ..query_limits import QueryLimits
-from .records import AUDIT_LOG, GENESIS, block, content_digest, entry
+from .records import AUDIT_LOG, GENESIS, block, content_digest, entry, stored_text
 
 # what the log does not cover: itself, and the store's own bookkeeping of its schema version
 UNAUDITED = frozenset({AUDIT_LOG, "store_info"})
@@ -285,7 +285,7 @@ class AuditedBackend:
         append = getattr(inner, "append", None)  # the embedded store's lean insert
         try:
             if append is not None:
-                append(AUDIT_LOG, written)
+                append(AUDIT_LOG, written, stored_text(written))
             else:
                 inner.insert(AUDIT_LOG, written)
         except UniqueConstraintError as exc:  # another writer appended the same sequence

@@ -83,6 +83,7 @@ _MAX_EXACT = 2**53  # integral floats beyond this are not integers in JSON's sen
 # Led by the literal, not the digit before it, the search skips to each "." (ten times faster)
 _INTEGRAL_FLOAT = re.compile(rb"\.0(?![0-9eE])")
 _SORTED = orjson.OPT_SORT_KEYS
+_LEAVES = frozenset({str, int, bool, type(None)})  # values a block stores as they are
 _sha256 = hashlib.sha256
 
 
@@ -195,6 +196,25 @@ def block(
         "prev": prev,
         "hash": last,
     }
+
+
+def stored_text(written: Mapping[str, Any]) -> str | None:
+    """The JSON text a block is stored as (without ``_key``), as the embedded store's codec
+    writes it, when the block holds only strings, integers, booleans and nulls (a record's
+    ``detail`` an object of them), as a block of the library's writes does; else None (the
+    store encodes it: floats, and values it refuses, take its checks)."""
+    for item in written["records"]:
+        for value in item.values():
+            kind = type(value)
+            if kind is dict:
+                if not all(type(leaf) in _LEAVES for leaf in value.values()):
+                    return None
+            elif kind not in _LEAVES:
+                return None
+    try:
+        return orjson.dumps({k: v for k, v in written.items() if k != "_key"}).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return None
 
 
 def entries_of(stored: Mapping[str, Any]) -> Sequence[Any]:

@@ -1096,16 +1096,19 @@ class Storage:
         except sqlite3.IntegrityError as exc:
             raise self._unique_error(info, exc) from exc
 
-    def append_row(self, info: CollectionInfo, doc: dict[str, Any]) -> dict[str, Any]:
-        """Insert ``doc`` with its own ``_key`` as one row, encoded as every document is,
-        into a collection without schema or edges; the key generator is left alone, so
-        this is only for keys it never generates (the audit log's zero-padded sequence
-        numbers). Any other collection takes :meth:`insert_many`. The stored document."""
+    def append_row(
+        self, info: CollectionInfo, doc: dict[str, Any], encoded: str | None = None
+    ) -> dict[str, Any]:
+        """Insert ``doc`` with its own ``_key`` as one row, encoded as every document is
+        (``encoded``: that text, made by the caller), into a collection without schema or
+        edges; the key generator is left alone, so this is only for keys it never generates
+        (the audit log's zero-padded sequence numbers). Any other collection takes
+        :meth:`insert_many`. The stored document."""
         if info.edge or self.key_policy is not None or self.schema_of(info) is not None:
             return self.insert_many(info, [doc])[0]
         key = check_key(doc["_key"])
         rev = REVISIONS.next()
-        text = encode(doc, info.system)
+        text = encode(doc, info.system) if encoded is None else encoded
         try:
             self.conn.execute(
                 f"INSERT INTO {info.table}(key, rev, doc) VALUES (?, ?, ?)", (key, rev, text)
