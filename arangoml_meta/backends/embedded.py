@@ -191,10 +191,9 @@ class EmbeddedBackend:
         return self.db.get(collection, key)
 
     def append(self, collection: str, doc: Document, encoded: str | None = None) -> Document:
-        """Insert ``doc`` with its own key, which no key generator makes, as one row
-        (``Storage.append_row``; ``encoded``: its stored JSON, when the caller has it): the
-        audit log's blocks, where the generic insert's layers (and its key counter, a page
-        more at every commit) cost a block ~15 µs more."""
+        """Insert ``doc`` with its own key as one row (``Storage.append_row``; ``encoded``:
+        its stored JSON, when the caller has it): the audit log's blocks, for which the
+        generic insert's layers cost ~15 µs more."""
         storage = self.db.storage
         with storage.atomic(write=True):
             return storage.append_row(storage.collection(collection), doc, encoded)

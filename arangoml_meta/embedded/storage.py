@@ -1101,12 +1101,13 @@ class Storage:
     ) -> dict[str, Any]:
         """Insert ``doc`` with its own ``_key`` as one row, encoded as every document is
         (``encoded``: that text, made by the caller), into a collection without schema or
-        edges; the key generator is left alone, so this is only for keys it never generates
-        (the audit log's zero-padded sequence numbers). Any other collection takes
-        :meth:`insert_many`. The stored document."""
+        edges, the key generator tracking a numeric key as ArangoDB's does (the audit log's
+        blocks: no per-document layers). Any other collection takes :meth:`insert_many`.
+        The stored document."""
         if info.edge or self.key_policy is not None or self.schema_of(info) is not None:
             return self.insert_many(info, [doc])[0]
         key = check_key(doc["_key"])
+        self._bump_key_counter(info, (key,))
         rev = REVISIONS.next()
         text = encode(doc, info.system) if encoded is None else encoded
         try:

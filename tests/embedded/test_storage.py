@@ -647,3 +647,8 @@ def test_an_appended_document_is_stored_as_an_insert_stores_it(body):
             for db in (appended, inserted)
         ]
         assert rows[0] == rows[1]
+
+
+def test_an_appended_numeric_key_moves_the_key_generator_on(db):
+    append(db, "docs", {"_key": "000000000041"})
+    assert int(db.insert("docs", {})["_key"]) > 41
