@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codec import decode
+from .edge_lists import shared_edge_lists
 from .limits import Budget
 from .projections import Path, Projection, values_at
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
@@ -156,8 +157,13 @@ class GraphView:
         probed: dict[str, Any] | None = None,
         budget: Budget | None = None,
     ) -> GraphView:
-        """This view for one execution: edge lists cached in ``cache`` (the runtime's),
-        walks limited by ``budget`` (the runtime's)."""
+        """This view for one execution: edge lists cached in ``cache`` (the runtime's) or,
+        without documents, in those kept across queries while nothing is written
+        (``edge_lists.py``); walks limited by ``budget`` (the runtime's)."""
+        if not self.documents:
+            shared = shared_edge_lists(self.storage)
+            if shared is not None:
+                cache = shared
         view = GraphView.__new__(GraphView)
         view.__dict__.update(self.__dict__)
         view._cache = cache
@@ -294,15 +300,20 @@ class GraphView:
                 else:
                     links.append(row)
         if note and lookup.probes:
-            existing = self.existing
-            probed = self.probed
-            for row in rows:
-                value = row[2]
-                if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
-                    existing[row[1]] = value != 0
-                    if probed is not None and value != 1:  # 1: it exists, nothing read
-                        probed[row[1]] = value
+            self._note(rows)
         return rows
+
+    def _note(self, rows: list[Row]) -> None:
+        """Put what the probes of ``rows`` tell of their far ends into ``existing`` /
+        ``probed``."""
+        existing = self.existing
+        probed = self.probed
+        for row in rows:
+            value = row[2]
+            if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
+                existing[row[1]] = value != 0
+                if probed is not None and value != 1:  # 1: it exists, nothing read
+                    probed[row[1]] = value
 
     def _edges(self, index: int, lookup: Lookup, vertex: str) -> Neighbors:
         cached = self._caches[index]
@@ -315,6 +326,8 @@ class GraphView:
             else:
                 self._fetch(lookup, [vertex], cached)
                 found = cached[vertex]
+        elif lookup.probes and not self.documents:
+            self._note(found)  # read by an earlier query, perhaps (edge_lists.py)
         if self.documents:
             return found
         cid = lookup.info.id
