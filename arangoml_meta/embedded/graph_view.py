@@ -156,11 +156,12 @@ class GraphView:
         existing: dict[str, bool] | None = None,
         probed: dict[str, Any] | None = None,
         budget: Budget | None = None,
+        share: bool = True,
     ) -> GraphView:
         """This view for one execution: edge lists cached in ``cache`` (the runtime's) or,
-        without documents, in those kept across queries while nothing is written
-        (``edge_lists.py``); walks limited by ``budget`` (the runtime's)."""
-        if not self.documents:
+        with ``share`` and without documents, in those kept across queries while nothing
+        is written (``edge_lists.py``); walks limited by ``budget`` (the runtime's)."""
+        if share and self.keeps:
             shared = shared_edge_lists(self.storage)
             if shared is not None:
                 cache = shared
@@ -183,6 +184,11 @@ class GraphView:
         view._plan = plan
         view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
         return view
+
+    @property
+    def keeps(self) -> bool:
+        """Whether its edge lists may be kept across queries (rows, not documents)."""
+        return not self.documents
 
     def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
         outbound: list[Lookup] = []

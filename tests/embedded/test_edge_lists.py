@@ -68,6 +68,7 @@ CHANGES: dict[str, Callable[[EmbeddedDatabase], Any]] = {
     "edge changed": lambda db: run(db, "UPDATE 'x1' WITH {role: 'new'} IN e1"),
     "vertex renamed": lambda db: run(db, "UPDATE 'b0' WITH {name: 'renamed'} IN b"),
     "vertex removed": lambda db: run(db, "REMOVE 'a1' IN a"),
+    "start removed": lambda db: run(db, "REMOVE 'a0' IN a"),
     "vertex added": lambda db: db.insert("a", {"_key": "a9", "name": "late"}),
     "edges truncated": lambda db: db.truncate("e1"),
 }
