@@ -46,7 +46,9 @@ class Lookup:
     outbound: bool
     near: frozenset[str] | None  # the collections the near end may lie in (None: any)
     probe: str  # SQL reading the far end: whether it exists, or more (see Storage.probe_sql)
-    key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
+    # its edge lists in the execution's cache (vertex -> rows or pairs): its statement, which
+    # tells the edge collection, the direction and what is read (a string: its hash is kept)
+    key: str
     sql: str  # the statement for one vertex
     statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size
     build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
@@ -202,9 +204,9 @@ class GraphView:
                 probe = "NULL"
                 if self.probe is not None and ends is not None:
                     probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
-                mode = "doc" if self.documents else (probe, self._edge_columns)
                 sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
-                lookup = Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql)
+                key = "documents " + sql if self.documents else sql
+                lookup = Lookup(info, is_out, near, probe, key, sql)
                 lookup.build_edge = self._edge_builders.get(info.id)
                 lookup.columns = self._edge_columns
                 lookup.far = None if ends is None else ends[1 if is_out else 0]
@@ -249,9 +251,7 @@ class GraphView:
         columns = lookup.columns
         info = lookup.info
         sql = self.storage.edge_links_sql(info, outbound, probe, columns)
-        narrowed = Lookup(
-            info, outbound, lookup.near, probe, (info.id, outbound, (probe, columns)), sql
-        )
+        narrowed = Lookup(info, outbound, lookup.near, probe, sql, sql)
         narrowed.build_edge = lookup.build_edge
         narrowed.columns = columns
         narrowed.far = lookup.far
@@ -264,7 +264,7 @@ class GraphView:
 
     def _bound_plan(self) -> _Plan:
         if self._plan is None:  # not bound: a private cache
-            bound = self.bind(self._cache)
+            bound = self.bind(self._cache, share=False)
             self._plan, self._caches = bound._plan, bound._caches
         assert self._plan is not None
         return self._plan
