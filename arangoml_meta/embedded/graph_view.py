@@ -112,7 +112,8 @@ class GraphView:
     None) the same statement also tells whether each far end exists (into
     ``existing``) and reads what ``probe`` selects of it (into ``probed``, see
     ``vertices.py``): a query then needs no statement per vertex. Edge lists
-    are cached for the execution, shared by every traversal of it.
+    are cached for the execution, shared by every traversal of it; without
+    documents, across queries while nothing is written (``edge_lists.py``).
     """
 
     def __init__(
