@@ -138,3 +138,14 @@ def test_kept_lists_are_given_only_to_a_transaction_that_has_not_written(
     with db.transaction(write=False):
         assert shared_edge_lists(storage) is kept
         assert not kept  # emptied: the commit moved the stamp
+
+
+def test_a_walk_over_lineage_read_before_reads_no_edges(db: EmbeddedDatabase) -> None:
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    first = run(db, WALK, start=START)
+    assert any(" AS e WHERE " in sql for sql in statements)  # the level statements
+    statements.clear()
+    assert run(db, WALK, start=START) == first
+    assert not any(" AS e WHERE " in sql for sql in statements)
+    assert not any("SELECT 1 FROM" in sql for sql in statements)  # nor the start's existence
