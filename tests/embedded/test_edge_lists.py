@@ -149,3 +149,19 @@ def test_a_walk_over_lineage_read_before_reads_no_edges(db: EmbeddedDatabase) ->
     assert run(db, WALK, start=START) == first
     assert not any(" AS e WHERE " in sql for sql in statements)
     assert not any("SELECT 1 FROM" in sql for sql in statements)  # nor the start's existence
+
+
+def test_kept_lists_start_afresh_when_they_hold_too_much(
+    db: EmbeddedDatabase, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arangoml_meta.embedded import edge_lists
+
+    monkeypatch.setattr(edge_lists, "MAX_VERTICES", 2)
+    run(db, WALK, start=START)
+    with db.transaction(write=False):
+        kept = edge_lists.kept_lists(db.storage)
+        assert kept is not None and kept.lists and kept.exists
+        for _ in range(edge_lists._SIZE_CHECKS):
+            assert edge_lists.kept_lists(db.storage) is kept
+        assert not kept.lists and not kept.exists
+    assert walks(db) == fresh(path)
