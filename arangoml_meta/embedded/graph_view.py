@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codec import decode
+from .edge_lists import shared_edge_lists
 from .limits import Budget
 from .projections import Path, Projection, values_at
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
@@ -45,7 +46,9 @@ class Lookup:
     outbound: bool
     near: frozenset[str] | None  # the collections the near end may lie in (None: any)
     probe: str  # SQL reading the far end: whether it exists, or more (see Storage.probe_sql)
-    key: tuple[Any, ...]  # its edge lists in the execution's cache: vertex -> rows or pairs
+    # its edge lists in the execution's cache (vertex -> rows or pairs): its statement, which
+    # tells the edge collection, the direction and what is read (a string: its hash is kept)
+    key: str
     sql: str  # the statement for one vertex
     statements: dict[int, str] = field(default_factory=dict)  # for more, by in_list_size
     build_edge: Callable[[Row], Any] | None = None  # with edge paths: a row's edge value
@@ -109,7 +112,8 @@ class GraphView:
     None) the same statement also tells whether each far end exists (into
     ``existing``) and reads what ``probe`` selects of it (into ``probed``, see
     ``vertices.py``): a query then needs no statement per vertex. Edge lists
-    are cached for the execution, shared by every traversal of it.
+    are cached for the execution, shared by every traversal of it; without
+    documents, across queries while nothing is written (``edge_lists.py``).
     """
 
     def __init__(
@@ -155,9 +159,15 @@ class GraphView:
         existing: dict[str, bool] | None = None,
         probed: dict[str, Any] | None = None,
         budget: Budget | None = None,
+        share: bool = True,
     ) -> GraphView:
-        """This view for one execution: edge lists cached in ``cache`` (the runtime's),
-        walks limited by ``budget`` (the runtime's)."""
+        """This view for one execution: edge lists cached in ``cache`` (the runtime's) or,
+        with ``share`` and without documents, in those kept across queries while nothing
+        is written (``edge_lists.py``); walks limited by ``budget`` (the runtime's)."""
+        if share and self.keeps:
+            shared = shared_edge_lists(self.storage)
+            if shared is not None:
+                cache = shared
         view = GraphView.__new__(GraphView)
         view.__dict__.update(self.__dict__)
         view._cache = cache
@@ -178,6 +188,11 @@ class GraphView:
         view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
         return view
 
+    @property
+    def keeps(self) -> bool:
+        """Whether its edge lists may be kept across queries (rows, not documents)."""
+        return not self.documents
+
     def _plan_lookups(self, ends_now: list[EdgeEnds | None]) -> list[Lookup]:
         outbound: list[Lookup] = []
         inbound: list[Lookup] = []
@@ -190,9 +205,9 @@ class GraphView:
                 probe = "NULL"
                 if self.probe is not None and ends is not None:
                     probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
-                mode = "doc" if self.documents else (probe, self._edge_columns)
                 sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
-                lookup = Lookup(info, is_out, near, probe, (info.id, is_out, mode), sql)
+                key = "documents " + sql if self.documents else sql
+                lookup = Lookup(info, is_out, near, probe, key, sql)
                 lookup.build_edge = self._edge_builders.get(info.id)
                 lookup.columns = self._edge_columns
                 lookup.far = None if ends is None else ends[1 if is_out else 0]
@@ -237,9 +252,7 @@ class GraphView:
         columns = lookup.columns
         info = lookup.info
         sql = self.storage.edge_links_sql(info, outbound, probe, columns)
-        narrowed = Lookup(
-            info, outbound, lookup.near, probe, (info.id, outbound, (probe, columns)), sql
-        )
+        narrowed = Lookup(info, outbound, lookup.near, probe, sql, sql)
         narrowed.build_edge = lookup.build_edge
         narrowed.columns = columns
         narrowed.far = lookup.far
@@ -252,7 +265,7 @@ class GraphView:
 
     def _bound_plan(self) -> _Plan:
         if self._plan is None:  # not bound: a private cache
-            bound = self.bind(self._cache)
+            bound = self.bind(self._cache, share=False)
             self._plan, self._caches = bound._plan, bound._caches
         assert self._plan is not None
         return self._plan
@@ -294,15 +307,20 @@ class GraphView:
                 else:
                     links.append(row)
         if note and lookup.probes:
-            existing = self.existing
-            probed = self.probed
-            for row in rows:
-                value = row[2]
-                if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
-                    existing[row[1]] = value != 0
-                    if probed is not None and value != 1:  # 1: it exists, nothing read
-                        probed[row[1]] = value
+            self._note(rows)
         return rows
+
+    def _note(self, rows: list[Row]) -> None:
+        """Put what the probes of ``rows`` tell of their far ends into ``existing`` /
+        ``probed``."""
+        existing = self.existing
+        probed = self.probed
+        for row in rows:
+            value = row[2]
+            if value is not None:  # 0: missing; 1 or what it read (JSON text): exists
+                existing[row[1]] = value != 0
+                if probed is not None and value != 1:  # 1: it exists, nothing read
+                    probed[row[1]] = value
 
     def _edges(self, index: int, lookup: Lookup, vertex: str) -> Neighbors:
         cached = self._caches[index]
@@ -315,6 +333,8 @@ class GraphView:
             else:
                 self._fetch(lookup, [vertex], cached)
                 found = cached[vertex]
+        elif lookup.probes and not self.documents:
+            self._note(found)  # read by an earlier query, perhaps (edge_lists.py)
         if self.documents:
             return found
         cid = lookup.info.id

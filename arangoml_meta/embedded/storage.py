@@ -278,6 +278,8 @@ class Storage:
         self.catalog_generation = 0
         self.ends = EdgeEndsSummary(self.conn)
         self._data_version = -1
+        # this connection's total_changes as the open (or last) transaction began
+        self.changes_at_begin = -1
         # key generation (see _next_keys): collection id -> [next, last] of the keys this
         # connection reserved; the size of its next reservation; a reservation not committed yet
         self._reserved_keys: dict[int, list[int]] = {}
@@ -415,6 +417,7 @@ class Storage:
         the schema version read. Reading either starts the read transaction, so
         the caches are checked against the snapshot the transaction reads.
         """
+        self.changes_at_begin = self.conn.total_changes  # see edge_lists.py
         data_version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if data_version == self._data_version:
             return

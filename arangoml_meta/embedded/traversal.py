@@ -140,8 +140,10 @@ def bfs_levels(
     level = [start]
     via: list[Edge] = [None] if view.edge_paths is not None else []
     depth = 0
+    check_time = view.budget.check_time
+    expand = view.expand
     while True:
-        view.budget.check_time()
+        check_time()
         yield depth, level, via
         if depth >= max_depth:
             return
@@ -149,7 +151,7 @@ def bfs_levels(
         if not frontier:
             return
         depth += 1
-        level, via = view.expand(frontier, visited, wanted(depth) if wanted else None)
+        level, via = expand(frontier, visited, wanted(depth) if wanted else None)
         if not level:
             return
 

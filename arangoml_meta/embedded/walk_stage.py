@@ -20,6 +20,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
+from .edge_lists import kept_lists
 from .expressions import Expr, ExpressionCompiler, Frame
 from .graph_view import GraphView
 from .projections import Path, VariableUsage
@@ -582,8 +583,15 @@ def compile_walk_stage(
 
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
+        cache = runtime.edge_cache
+        kept = kept_lists(view.storage) if view.keeps else None
+        if kept is not None:  # what earlier queries learnt, while nothing was written
+            cache = kept.lists
+            if runtime.vertex_exists is not kept.exists:
+                kept.exists.update(runtime.vertex_exists)
+                runtime.vertex_exists = kept.exists
         probed = loader.probed(runtime) if loader is not None else None
-        bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+        bound = view.bind(cache, runtime.vertex_exists, probed, runtime.budget, share=False)
         edge_value = bound.edge_value
         # bind_v(vertex id): the vertex's document (or record); prefetch: for a whole level
         bind_v: Callable[[str], Any] | None = None

@@ -19,22 +19,22 @@ being silently partial.
 The query text is fixed here; the direction keyword and the optional PRUNE
 come from this module, every value from bind parameters.
 
-Cost on the embedded engine (known gap: issue 8 asks for ≤ 3x a hand-written
-recursive CTE downstream and ≤ 5x upstream). A ``type/name@N`` or ``@latest``
-start is found by the walk's own query (:data:`_VERSIONED`: one query, not two).
-Profiled on the peer benchmark's scale-1 store, an upstream call from ``@latest``
-(8 levels, one row) is about 25 µs of query and transaction setup, 30 µs finding
-the version inside the query (a SORT ... LIMIT over the name's few index entries,
-read whole: ``sorted_reads.py``), 25 µs setting up the traversal, 15 µs here, and
-7 µs per breadth-first level, of which ~4 µs is the level's SQL statement (one per
-edge collection and direction, whatever the level's size). A downstream call (the
-versions of a dataset, then a walk from each: ~47 edges read and ~22 rows made a
-walk) spends about half its time in SQLite: the level statements with their
-per-edge probes (whether each far vertex exists and, for the types returned, its
-name and version) and the Python objects ``fetchall`` makes of each edge row,
-~1-3 µs an edge in all; the rest is Python per edge, per row and per walk. A
-whole-walk recursive CTE was measured slower on SQLite 3.40 (its reachable set
-alone costs about what the level statements do).
+Cost on the embedded engine (issue 8 asks for <= 3x a hand-written recursive CTE
+downstream and <= 5x upstream). A ``type/name@N`` or ``@latest`` start is found
+by the walk's own query (:data:`_VERSIONED`: one query, not two). The engine
+keeps what a walk reads (each vertex's edge rows with what their probes read of
+the far ends, and whether vertices exist) across queries while nothing is
+written (``embedded/edge_lists.py``), so a walk over lineage read before needs
+no statement per level. Profiled on the peer benchmark's scale-1 store, such an
+upstream call from ``type/name`` (8 levels, one row) is ~100 us: ~15 us of query
+and transaction setup, ~17 us finding the name's versions (DOCUMENT, then an
+index scan), ~15 us setting up the traversal, ~3.5 us per breadth-first level,
+~10 us here; a downstream one (two versions, ~96 edges, ~44 rows) ~300 us. A
+first walk reads each level with one statement per edge collection and
+direction (~5 us, plus ~1.3 us an edge, ~0.4 us more for each far end's
+existence and ~1.5 us for the name and version of one returned): about half of
+its ~1.1 ms downstream. A whole-walk recursive CTE was measured slower on
+SQLite 3.40 (its reachable set alone costs about what the level statements do).
 """
 
 from __future__ import annotations

@@ -1,0 +1,84 @@
+"""Edge lists that traversals share across queries while nothing is written.
+
+A traversal's edge lookups (``graph_view.py``) keep what they read — a
+vertex's edge rows, with what their probes read of the far ends — in a dict
+per lookup, and whether the vertices they learnt of exist (a walk's start, the
+far ends their probes read) in another. Within one execution those dicts are
+the runtime's. Between executions, :func:`kept_lists` gives ones kept by the
+connection instead, as long as they provably describe what the transaction
+reads:
+
+- it is stamped with the connection's :meth:`~.storage.Storage.write_state`
+  (SQLite's ``data_version``, which moves when any other connection commits,
+  and this connection's commit count), its catalog generation (moved by schema
+  changes and rolled-back statements) and its ``total_changes`` (moved by every
+  row this connection inserts, updates or deletes, even when rolled back
+  later); a different stamp empties them first;
+- a transaction that has written anything since it began (its changes are not
+  committed, and may yet be rolled back) gets none: its lookups use the
+  execution's dicts, as before.
+
+Only immutable rows are kept (tuples of strings and numbers: a view reading
+whole edge documents, which a caller may change, keeps them per execution).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .storage import Storage
+
+# when the lists hold more vertices than this, they start afresh
+MAX_VERTICES = 100_000
+# how often (in calls of kept_lists) their size is checked
+_SIZE_CHECKS = 64
+
+_kept: weakref.WeakKeyDictionary[Storage, Kept] = weakref.WeakKeyDictionary()
+
+
+class Kept:
+    """What traversals keep for one connection: edge lists by lookup, and whether each
+    vertex they learnt of exists."""
+
+    __slots__ = ("calls", "exists", "lists", "stamp")
+
+    def __init__(self) -> None:
+        self.stamp: tuple[Any, ...] | None = None
+        self.lists: dict[Any, dict[str, Any]] = {}
+        self.exists: dict[str, bool] = {}
+        self.calls = 0
+
+    def clear(self) -> None:
+        self.lists.clear()
+        self.exists.clear()
+
+
+def kept_lists(storage: Storage) -> Kept | None:
+    """What traversals keep for ``storage``'s connection, valid for the transaction open
+    now; None when it has written (see the module docstring). Call it inside the
+    transaction that reads them."""
+    changes = storage.conn.total_changes
+    if changes != storage.changes_at_begin:
+        return None
+    kept = _kept.get(storage)
+    if kept is None:
+        kept = _kept[storage] = Kept()
+    stamp = (*storage.write_state(), storage.catalog_generation, changes)
+    if stamp != kept.stamp:
+        kept.clear()
+        kept.stamp = stamp
+    else:
+        kept.calls += 1
+        if kept.calls % _SIZE_CHECKS == 0:
+            held = len(kept.exists) + sum(len(found) for found in kept.lists.values())
+            if held > MAX_VERTICES:
+                kept.clear()
+    return kept
+
+
+def shared_edge_lists(storage: Storage) -> dict[Any, dict[str, Any]] | None:
+    """The edge lists of :func:`kept_lists` (None when it gives none)."""
+    kept = kept_lists(storage)
+    return None if kept is None else kept.lists

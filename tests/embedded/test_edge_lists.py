@@ -1,0 +1,167 @@
+"""Edge lists kept across queries (``edge_lists.py``) never outlive a write.
+
+Each test walks once (filling the kept lists), changes the store in one way —
+this connection or another, committed, pending or rolled back, edges or the
+vertices the walk reads — and walks again: the answer must be what a fresh
+connection sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded.edge_lists import shared_edge_lists
+
+from .helpers import make_db, run
+
+WALK = """
+FOR v, e, p IN 1..4 OUTBOUND @start e1, e2
+  OPTIONS { uniqueVertices: 'global', order: 'bfs' }
+  RETURN [v._id, v.name, LENGTH(p.edges), e._id, e._from, e._to, e.role]
+"""
+# the general walk (depth-first, with neighbors a vertex at a time)
+DFS = "FOR v, e IN 1..4 OUTBOUND @start e1, e2 RETURN [v._id, v.name, e.role]"
+START = "a/a0"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> str:
+    return str(tmp_path / "store.db")
+
+
+@pytest.fixture
+def db(path: str) -> EmbeddedDatabase:
+    database = make_db(
+        {
+            "a": [{"_key": f"a{i}", "name": f"A{i}"} for i in range(4)],
+            "b": [{"_key": f"b{i}", "name": f"B{i}"} for i in range(3)],
+        },
+        {
+            "e1": [
+                {"_key": "x1", "_from": "a/a0", "_to": "b/b0", "role": "in"},
+                {"_key": "x2", "_from": "b/b0", "_to": "a/a1", "role": "out"},
+            ],
+            "e2": [{"_key": "y1", "_from": "a/a1", "_to": "b/b1"}],
+        },
+        path=path,
+    )
+    return database
+
+
+def walks(db: EmbeddedDatabase) -> tuple[list[Any], list[Any]]:
+    return run(db, WALK, start=START), run(db, DFS, start=START)
+
+
+def fresh(path: str) -> tuple[list[Any], list[Any]]:
+    with EmbeddedDatabase(path) as other:
+        return walks(other)
+
+
+CHANGES: dict[str, Callable[[EmbeddedDatabase], Any]] = {
+    "edge inserted": lambda db: db.insert("e2", {"_from": "b/b1", "_to": "a/a3", "role": "r"}),
+    "edge removed": lambda db: run(db, "REMOVE 'x2' IN e1"),
+    "edge changed": lambda db: run(db, "UPDATE 'x1' WITH {role: 'new'} IN e1"),
+    "vertex renamed": lambda db: run(db, "UPDATE 'b0' WITH {name: 'renamed'} IN b"),
+    "vertex removed": lambda db: run(db, "REMOVE 'a1' IN a"),
+    "start removed": lambda db: run(db, "REMOVE 'a0' IN a"),
+    "vertex added": lambda db: db.insert("a", {"_key": "a9", "name": "late"}),
+    "edges truncated": lambda db: db.truncate("e1"),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_committed_change_is_seen(db: EmbeddedDatabase, path: str, change: str) -> None:
+    if change == "vertex added":  # an edge to it first, while it does not exist
+        db.insert("e1", {"_from": "a/a1", "_to": "a/a9"})
+    before = walks(db)
+    assert walks(db) == before  # from the kept lists
+    CHANGES[change](db)
+    after = walks(db)
+    assert after != before
+    assert after == fresh(path)
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_another_connection_s_commit_is_seen(db: EmbeddedDatabase, path: str, change: str) -> None:
+    if change == "vertex added":
+        db.insert("e1", {"_from": "a/a1", "_to": "a/a9"})
+    before = walks(db)
+    with EmbeddedDatabase(path) as other:
+        CHANGES[change](other)
+    after = walks(db)
+    assert after != before
+    assert after == fresh(path)
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_pending_change_is_seen_and_its_rollback_too(
+    db: EmbeddedDatabase, path: str, change: str
+) -> None:
+    if change == "vertex added":
+        db.insert("e1", {"_from": "a/a1", "_to": "a/a9"})
+    before = walks(db)
+    with pytest.raises(ZeroDivisionError), db.transaction():
+        assert walks(db) == before  # nothing written yet in this transaction: kept lists
+        CHANGES[change](db)
+        pending = walks(db)
+        assert pending != before
+        assert walks(db) == pending
+        raise ZeroDivisionError
+    assert walks(db) == before == fresh(path)
+
+
+def test_a_failed_query_s_writes_are_forgotten(db: EmbeddedDatabase, path: str) -> None:
+    before = walks(db)
+    with pytest.raises(Exception):  # noqa: B017 (the duplicate key, whatever its class)
+        run(db, "FOR k IN ['z1', 'x1'] INSERT {_key: k, _from: 'a/a0', _to: 'a/a2'} INTO e1")
+    assert walks(db) == before == fresh(path)
+
+
+def test_kept_lists_are_given_only_to_a_transaction_that_has_not_written(
+    db: EmbeddedDatabase,
+) -> None:
+    storage = db.storage
+    with db.transaction(write=False):
+        kept = shared_edge_lists(storage)
+        assert kept is not None
+    run(db, WALK, start=START)
+    with db.transaction():
+        assert shared_edge_lists(storage) is kept
+        assert kept  # what the walk read
+        db.insert("a", {"_key": "new"})
+        assert shared_edge_lists(storage) is None
+    with db.transaction(write=False):
+        assert shared_edge_lists(storage) is kept
+        assert not kept  # emptied: the commit moved the stamp
+
+
+def test_a_walk_over_lineage_read_before_reads_no_edges(db: EmbeddedDatabase) -> None:
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    first = run(db, WALK, start=START)
+    assert any(" AS e WHERE " in sql for sql in statements)  # the level statements
+    statements.clear()
+    assert run(db, WALK, start=START) == first
+    assert not any(" AS e WHERE " in sql for sql in statements)
+    assert not any("SELECT 1 FROM" in sql for sql in statements)  # nor the start's existence
+
+
+def test_kept_lists_start_afresh_when_they_hold_too_much(
+    db: EmbeddedDatabase, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arangoml_meta.embedded import edge_lists
+
+    monkeypatch.setattr(edge_lists, "MAX_VERTICES", 2)
+    run(db, WALK, start=START)
+    with db.transaction(write=False):
+        kept = edge_lists.kept_lists(db.storage)
+        assert kept is not None and kept.lists and kept.exists
+        for _ in range(edge_lists._SIZE_CHECKS):
+            assert edge_lists.kept_lists(db.storage) is kept
+        assert not kept.lists and not kept.exists
+    assert walks(db) == fresh(path)
