@@ -264,11 +264,13 @@ class ResourceMeter:
             raise ArangoMLMetaError(
                 "ResourceMeter not started; call start() first or use it in a with block"
             )
+        wall = time.perf_counter() - self._wall_start
+        cpu, peak = _cpu_and_peak()
         return {
             # microseconds: what the clocks resolve, without 17 digits of noise in every run
-            "wall_seconds": round(time.perf_counter() - self._wall_start, 6),
-            "cpu_seconds": round(max(0.0, _cpu_seconds() - self._cpu_start), 6),
-            "peak_memory_bytes": _peak_memory_bytes(),
+            "wall_seconds": round(wall, 6),
+            "cpu_seconds": round(max(0.0, cpu - self._cpu_start), 6),
+            "peak_memory_bytes": peak,
         }
 
     def __enter__(self) -> ResourceMeter:
@@ -284,20 +286,21 @@ class ResourceMeter:
 
 
 def _cpu_seconds() -> float:
+    return _cpu_and_peak()[0]
+
+
+def _cpu_and_peak() -> tuple[float, int | None]:
+    """CPU seconds of this process and its waited-for children, and the peak resident set
+    in bytes (None on Windows), from one reading of each rusage."""
     if resource is None:
         # Windows reports no children's time; process_time has better resolution than os.times.
-        return time.process_time()
+        return time.process_time(), None
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
-def _peak_memory_bytes() -> int | None:
-    if resource is None:
-        return None
-    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     # ru_maxrss is in bytes on macOS and in KiB on Linux and the BSDs.
-    return peak if sys.platform == "darwin" else peak * 1024
+    peak = int(own.ru_maxrss)
+    return cpu, peak if sys.platform == "darwin" else peak * 1024
 
 
 # --- liveness ----------------------------------------------------------------------------------

@@ -53,22 +53,31 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
         if type(k) is not str:
             raise _not_json(f"the attribute name {k!r}")
         tv = type(v)
-        if not (tv is str or tv is int or tv is bool or v is None):
+        if tv is str or tv is int or tv is bool or v is None:
+            continue
+        if tv is float:  # metrics and params: the float rule inline, without a call
+            if v - v != 0.0 or v.is_integer():
+                out[k] = _float(v)
+        else:
             out[k] = _converted(v)
     for name in skip:
         out.pop(name, None)
     return out
 
 
+def _float(value: float) -> float | int:
+    if value - value != 0.0:  # inf - inf and nan - nan are nan
+        raise _not_json(repr(value))
+    if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+        return int(value)  # a whole double within 2**53 is an integer
+    return value
+
+
 def _converted(value: Any) -> Any:
     """The stored form of what is not a leaf that stays as it is."""
     t = type(value)
     if t is float:
-        if value - value != 0.0:  # inf - inf and nan - nan are nan
-            raise _not_json(repr(value))
-        if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
-            return int(value)  # a whole double within 2**53 is an integer
-        return value
+        return _float(value)
     if t is dict:
         return _object(value, _NOTHING)
     if t is list or t is tuple:

@@ -1027,12 +1027,15 @@ class Storage:
             if block is not None and highest >= block[0]:
                 block[0] = highest + 1  # generated keys stay above every explicit one
 
-    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str) -> dict[str, Any]:
-        """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
+    def prepare_new(
+        self, info: CollectionInfo, doc: dict[str, Any], key: str, rev: str | None = None
+    ) -> dict[str, Any]:
+        """A stored form of ``doc``: system attributes first (``rev``, or the clock's next),
+        key checked, edge handles checked."""
         system: dict[str, Any] = {
             "_key": key,
             "_id": f"{info.name}/{key}",
-            "_rev": REVISIONS.next(),
+            "_rev": rev or REVISIONS.next(),
         }
         if info.edge:
             system["_from"] = check_edge_handle(doc.get("_from"), "_from")
@@ -1055,12 +1058,16 @@ class Storage:
         explicit = [check_key(d["_key"]) for d in docs if "_key" in d]
         if explicit:  # first: a key generated for the batch is above its explicit ones
             self._bump_key_counter(info, explicit)
-        missing = len(docs) - len(explicit)
-        generated = iter(self._next_keys(info, missing)) if missing else iter(())
-        given = iter(explicit)
+        keys = explicit
+        if len(explicit) < len(docs):
+            generated = iter(self._next_keys(info, len(docs) - len(explicit)))
+            given = iter(explicit)
+            keys = [next(given) if "_key" in doc else next(generated) for doc in docs]
+        revisions = REVISIONS.next_many(len(docs))  # one clock reading for the batch
+        prepare = self.prepare_new
         stored = [
-            self.prepare_new(info, doc, next(given) if "_key" in doc else next(generated))
-            for doc in docs
+            prepare(info, doc, key, rev)
+            for doc, key, rev in zip(docs, keys, revisions, strict=True)
         ]
         self.write_new(info, stored)
         return stored
