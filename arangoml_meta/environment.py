@@ -90,15 +90,31 @@ def installed_packages() -> dict[str, str]:
 def _installed_packages() -> dict[str, str]:
     versions: dict[str, str] = {}
     for dist in importlib_metadata.distributions():
-        try:
-            name, version = dist.name, dist.version
-        except KeyError:  # metadata without Name or Version
-            continue
-        if not name or not version:
+        name, version = _name_and_version(dist)
+        if not name or not version:  # metadata without Name or Version
             continue
         # The first one found is the one imports get (sys.path order), as pip list shows it.
         versions.setdefault(name.lower(), version)
     return dict(sorted(versions.items()))
+
+
+def _name_and_version(dist: importlib_metadata.Distribution) -> tuple[str | None, str | None]:
+    """``Name`` and ``Version`` of a distribution's metadata, read from its header lines: the
+    metadata importlib reads (``METADATA``, else ``PKG-INFO``, else an egg-info file), where
+    ``dist.name`` and ``dist.version`` parse it whole as an e-mail, twice (~0.35 ms a
+    distribution, ten times this)."""
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or dist.read_text("") or ""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line[:1] in (" ", "\t"):
+            continue  # a header's continuation line
+        field, colon, value = line.partition(":")
+        if not colon:
+            break  # the end of the headers (a blank line)
+        field = field.strip().lower()
+        if field in ("name", "version") and field not in found:
+            found[field] = value.lstrip(" \t")  # the first of a header, as email's parser gives it
+    return found.get("name"), found.get("version")
 
 
 def git_info(cwd: str | Path | None = None) -> dict[str, Any] | None:

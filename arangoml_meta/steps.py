@@ -238,7 +238,8 @@ def _write(
     for collection, records in step.if_absent.items():
         insert_absent(session, collection, records)
     written: Written = []
-    for collection in sorted(step.documents, key=lambda c: (c in edges, c)):
+    # artifacts and runs first, then edges, each by name (a stable sort, without a call each)
+    for collection in sorted(sorted(step.documents), key=edges.__contains__):
         docs = step.documents[collection]
         stored = session.insert_many(collection, [_body(doc) for doc in docs])
         written.extend(zip(docs, stored, strict=True))

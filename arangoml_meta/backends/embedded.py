@@ -185,7 +185,9 @@ class EmbeddedBackend:
         return self.db.insert(collection, doc)
 
     def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
-        return self.db.insert_many(collection, docs)
+        storage = self.db.storage  # EmbeddedDatabase.insert_many's work, a call less a batch
+        with storage.atomic(write=True):
+            return storage.insert_many(storage.collection(collection), docs)
 
     def get(self, collection: str, key: str) -> Document | None:
         return self.db.get(collection, key)

@@ -58,6 +58,8 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
         if tv is float:  # metrics and params: the float rule inline, without a call
             if v - v != 0.0 or v.is_integer():
                 out[k] = _float(v)
+        elif tv is dict:
+            out[k] = _object(v, _NOTHING)
         else:
             out[k] = _converted(v)
     for name in skip:
@@ -94,7 +96,7 @@ def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
     """The stored JSON text of a document (compact, UTF-8, attribute order kept), without
     the top-level attributes named in ``skip``."""
     try:
-        normalized = normalize(doc, skip)
+        normalized = _object(doc, skip) if type(doc) is dict else normalize(doc, skip)
         try:
             return orjson.dumps(normalized).decode()
         except orjson.JSONEncodeError:

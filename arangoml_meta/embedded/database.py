@@ -42,7 +42,6 @@ from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .schemas import parse_property
 from .storage import Storage
-from .writes import insert_documents
 
 _CACHE_SIZE = 256
 
@@ -236,7 +235,7 @@ class EmbeddedDatabase:
         # only, else 1227) as the storage encodes them
         storage = self.storage
         with storage.atomic(write=True):
-            return insert_documents(storage, storage.collection(collection), docs)
+            return storage.insert_many(storage.collection(collection), docs)
 
     def get(self, collection: str, key: str) -> dict[str, Any] | None:
         with self.storage.atomic():  # one read transaction for the catalog and the document

@@ -136,17 +136,6 @@ class RevisionClock:
         self._lock = threading.Lock()
 
     def next(self) -> str:
-        return self.digits(self._ticks(1))  # e.g. _mfbJsze---: 11 digits, as ArangoDB's
-
-    def next_many(self, count: int) -> list[str]:
-        """``count`` revisions in increasing order (a batch of inserts: one clock reading)."""
-        last = self._ticks(count)
-        if count == 1:
-            return [self.digits(last)]
-        return [self.digits(tick) for tick in range(last - count + 1, last + 1)]
-
-    def _ticks(self, count: int) -> int:
-        """Take ``count`` consecutive ticks; the last of them."""
         with self._lock:
             if self._pid != (pid := os.getpid()):
                 # Several processes write one store: each starts its counter at its own random
@@ -154,9 +143,9 @@ class RevisionClock:
                 # (a forked child too, which inherits the parent's clock).
                 self._pid, self._offset, self._last = pid, secrets.randbelow(1 << 19), 0
             # ArangoDB's hybrid logical clock: milliseconds since 1970 above a 20-bit counter
-            first = max((int(time.time() * 1000) << 20) + self._offset, self._last + 1)
-            self._last = last = first + count - 1
-        return last
+            tick = max((int(time.time() * 1000) << 20) + self._offset, self._last + 1)
+            self._last = tick
+        return self.digits(tick)  # e.g. _mfbJsze---: 11 digits, as ArangoDB's
 
     @classmethod
     def digits(cls, tick: int) -> str:

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..document_rules import is_valid_key
+from ..document_rules import is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -518,7 +518,8 @@ class Storage:
 
     def _catalog_entry(self, name: str) -> CollectionInfo | None:
         if self._depth:  # already inside a transaction: no savepoint needed to read the catalog
-            return self._load_catalog().get(name)
+            catalog = self._catalog
+            return (catalog if catalog is not None else self._load_catalog()).get(name)
         with self.atomic():
             return self._load_catalog().get(name)
 
@@ -530,7 +531,10 @@ class Storage:
         return self._catalog_entry(name)
 
     def collection(self, name: str) -> CollectionInfo:
-        info = self._catalog_entry(name)
+        catalog = self._catalog  # loaded and inside a transaction: the entry without a call
+        info = catalog.get(name) if catalog is not None and self._depth else None
+        if info is None:
+            info = self._catalog_entry(name)
         if info is None:
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return info
@@ -813,7 +817,8 @@ class Storage:
     def schema_of(self, info: CollectionInfo) -> CollectionSchema | None:
         """The schema of a collection, None when it has none."""
         if self._depth:
-            return self._load_schemas().get(info.id)
+            schemas = self._schemas
+            return (schemas if schemas is not None else self._load_schemas()).get(info.id)
         with self.atomic():
             return self._load_schemas().get(info.id)
 
@@ -1027,15 +1032,12 @@ class Storage:
             if block is not None and highest >= block[0]:
                 block[0] = highest + 1  # generated keys stay above every explicit one
 
-    def prepare_new(
-        self, info: CollectionInfo, doc: dict[str, Any], key: str, rev: str | None = None
-    ) -> dict[str, Any]:
-        """A stored form of ``doc``: system attributes first (``rev``, or the clock's next),
-        key checked, edge handles checked."""
+    def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str) -> dict[str, Any]:
+        """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
         system: dict[str, Any] = {
             "_key": key,
             "_id": f"{info.name}/{key}",
-            "_rev": rev or REVISIONS.next(),
+            "_rev": REVISIONS.next(),
         }
         if info.edge:
             system["_from"] = check_edge_handle(doc.get("_from"), "_from")
@@ -1051,23 +1053,22 @@ class Storage:
         self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         """Insert documents (keys generated where absent, by the :attr:`key_policy` when
-        there is one), inside the caller's write transaction (or savepoint), which a failure
-        leaves for it to roll back."""
+        there is one), all checked before any is written, inside the caller's write
+        transaction (or savepoint), which a failure leaves for it to roll back."""
+        for doc in docs:
+            if not isinstance(doc, dict):
+                require_object(doc)  # 1227
         if self.key_policy is not None:
             docs = self.key_policy(info, docs)
         explicit = [check_key(d["_key"]) for d in docs if "_key" in d]
         if explicit:  # first: a key generated for the batch is above its explicit ones
             self._bump_key_counter(info, explicit)
-        keys = explicit
-        if len(explicit) < len(docs):
-            generated = iter(self._next_keys(info, len(docs) - len(explicit)))
-            given = iter(explicit)
-            keys = [next(given) if "_key" in doc else next(generated) for doc in docs]
-        revisions = REVISIONS.next_many(len(docs))  # one clock reading for the batch
-        prepare = self.prepare_new
+        missing = len(docs) - len(explicit)
+        generated = iter(self._next_keys(info, missing)) if missing else iter(())
+        given = iter(explicit)
         stored = [
-            prepare(info, doc, key, rev)
-            for doc, key, rev in zip(docs, keys, revisions, strict=True)
+            self.prepare_new(info, doc, next(given) if "_key" in doc else next(generated))
+            for doc in docs
         ]
         self.write_new(info, stored)
         return stored

@@ -39,14 +39,6 @@ def not_found(collection: str, key: str) -> DocumentNotFoundError:
     )
 
 
-def insert_documents(storage: Storage, info: CollectionInfo, docs: Sequence[Any]) -> list[Document]:
-    """INSERT documents (keys generated where absent), all checked before any is written
-    (what :meth:`DocumentWriter.insert_many` does, without a writer)."""
-    for doc in docs:
-        require_object(doc)
-    return storage.insert_many(info, docs)
-
-
 class DocumentWriter:
     """Applies single-document writes with ArangoDB's rules to one collection."""
 
@@ -115,7 +107,7 @@ class DocumentWriter:
 
     def insert_many(self, docs: Sequence[Any]) -> list[Document]:
         """INSERT documents (keys generated where absent), all checked before any is written."""
-        return insert_documents(self.storage, self.info, docs)
+        return self.storage.insert_many(self.info, docs)
 
     def _finish(self, key: str, body: Document, old: Document | None) -> Document:
         """Store ``body`` as the new version of ``key`` (``old``, when read, spares the
