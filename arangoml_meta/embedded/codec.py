@@ -60,6 +60,8 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
                 out[k] = _float(v)
         elif tv is dict:
             out[k] = _object(v, _NOTHING)
+        elif tv is list:
+            out[k] = _array(v)
         else:
             out[k] = _converted(v)
     for name in skip:
@@ -83,13 +85,18 @@ def _converted(value: Any) -> Any:
     if t is dict:
         return _object(value, _NOTHING)
     if t is list or t is tuple:
-        out = list(value)
-        for i, v in enumerate(value):
-            tv = type(v)
-            if not (tv is str or tv is int or tv is bool or v is None):
-                out[i] = _converted(v)
-        return out
+        return _array(value)
     raise _not_json(f"a {t.__name__}")
+
+
+def _array(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = list(value)
+    for i, v in enumerate(value):
+        tv = type(v)
+        if tv is str or tv is int or tv is bool or v is None:
+            continue
+        out[i] = _object(v, _NOTHING) if tv is dict else _converted(v)  # records: objects
+    return out
 
 
 def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
