@@ -185,9 +185,7 @@ class EmbeddedBackend:
         return self.db.insert(collection, doc)
 
     def insert_many(self, collection: str, docs: Sequence[Document]) -> list[Document]:
-        storage = self.db.storage  # EmbeddedDatabase.insert_many's work, a call less a batch
-        with storage.atomic(write=True):
-            return storage.insert_many(storage.collection(collection), docs)
+        return self.db.insert_many(collection, docs)
 
     def get(self, collection: str, key: str) -> Document | None:
         return self.db.get(collection, key)

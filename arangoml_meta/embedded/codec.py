@@ -70,6 +70,7 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
 
 
 def _float(value: float) -> float | int:
+    """A double's stored form: 1227 unless finite; a whole one within 2**53 an integer."""
     if value - value != 0.0:  # inf - inf and nan - nan are nan
         raise _not_json(repr(value))
     if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
@@ -90,6 +91,7 @@ def _converted(value: Any) -> Any:
 
 
 def _array(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """An array's stored form (a tuple's too), each item's."""
     out = list(value)
     for i, v in enumerate(value):
         tv = type(v)
