@@ -26,6 +26,7 @@ compiled query plans can be cached against it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -212,6 +213,12 @@ _IN_LIST_MAX = 64
 
 # at most this many documents a statement of Storage.have looks up
 _HAVE_MAX = 64
+
+
+@functools.lru_cache(maxsize=256)  # a step's commit asks of the same few tables each time
+def _exists_sql(tables: tuple[str, ...]) -> str:
+    """A statement whose one row tells, per table, whether it holds the key bound there."""
+    return "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM {t} WHERE key = ?)" for t in tables)
 
 
 def in_list_size(count: int) -> int:
@@ -867,10 +874,8 @@ class Storage:
         found: list[bool] = []
         for start in range(0, len(documents), _HAVE_MAX):
             chunk = documents[start : start + _HAVE_MAX]
-            probes = ", ".join(
-                f"EXISTS (SELECT 1 FROM {info.table} WHERE key = ?)" for info, _ in chunk
-            )
-            row = self._execute(f"SELECT {probes}", [key for _, key in chunk]).fetchone()
+            tables = tuple([info.table for info, _ in chunk])
+            row = self._execute(_exists_sql(tables), [key for _, key in chunk]).fetchone()
             found += map(bool, row)
         return found
 
