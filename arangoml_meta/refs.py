@@ -7,8 +7,9 @@ stable (``iris-v2``), valid ArangoDB keys, so an auditor can type the id.
 
 from __future__ import annotations
 
+import os
+import random as random_module
 import re
-import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -70,8 +71,15 @@ _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _RUN_EPOCH_US = 1_577_836_800_000_000  # 2020-01-01T00:00:00Z: ten base-36 digits last to 2136
 _STAMP_DIGITS = 10
 _RANDOM_DIGITS = 4
+_RANDOM_RANGE = 36**_RANDOM_DIGITS
 _last_stamp = 0
 _stamp_lock = threading.Lock()
+# the random digits: a generator of the module's own, seeded from the system's entropy (a
+# pipeline seeding the global one for reproducibility leaves it alone) and again in a forked
+# child (which must not repeat its parent's digits); ~0.5 us a key less than secrets
+_random = random_module.Random()
+if hasattr(os, "register_at_fork"):  # POSIX (Windows has no fork)
+    os.register_at_fork(after_in_child=_random.seed)
 
 
 _PAIRS36 = [a + b for a in _DIGITS36 for b in _DIGITS36]  # two digits a step: a run's key costs
@@ -105,8 +113,8 @@ def run_key(name: str) -> str:
     with _stamp_lock:
         stamp = max(time.time_ns() // 1000 - _RUN_EPOCH_US, _last_stamp + 1)
         _last_stamp = stamp
-    random = secrets.randbelow(36**_RANDOM_DIGITS)
-    return f"{name}-{_base36(stamp, _STAMP_DIGITS)}{_base36(random, _RANDOM_DIGITS)}"
+        random = _random.randrange(_RANDOM_RANGE)
+    return f"{name}-{_base36(stamp * _RANDOM_RANGE + random, _STAMP_DIGITS + _RANDOM_DIGITS)}"
 
 
 def parse_ref(ref: str) -> Ref:

@@ -146,9 +146,11 @@ def commit(store: MetadataStore, step: Step, edge_collections: Iterable[str]) ->
     moved: dict[str, str] = {}
     hints = None if nested else store.version_hints
     before = None  # the backend's write state inside the commit's transaction (for hints)
+    # named only where the backend must declare them (ArangoDB): SQLite locks the file
+    write = step.write_collections() if store.backend.declares_write_collections else ()
     for attempt in range(COMMIT_ATTEMPTS):
         try:
-            with store.backend.transaction(write=step.write_collections()) as session:
+            with store.backend.transaction(write=write) as session:
                 check_current_types(store, session, step)
                 written, refreshed = _write(session, step, edges, free_keys, moved, nested)
                 # (not inside an enclosing transaction: it may still roll back)
@@ -218,7 +220,8 @@ def _write(
         else:
             firsts = confirm_versions(session, type_name, planned, existing)
         for name, first in firsts.items():
-            moved.update(renumber(step, type_name, name, first))
+            if first != planned[name][0]:  # else every version stays as it was given
+                moved.update(renumber(step, type_name, name, first))
     if moved:
         log.info("versions taken meanwhile by another writer: %s", moved)
         step.new = {doc["_id"]: doc for doc in step.new.values()}
@@ -238,7 +241,8 @@ def _write(
     for collection, records in step.if_absent.items():
         insert_absent(session, collection, records)
     written: Written = []
-    for collection in sorted(step.documents, key=lambda c: (c in edges, c)):
+    # artifacts and runs first, then edges, each by name (a stable sort, without a call each)
+    for collection in sorted(sorted(step.documents), key=edges.__contains__):
         docs = step.documents[collection]
         stored = session.insert_many(collection, [_body(doc) for doc in docs])
         written.extend(zip(docs, stored, strict=True))

@@ -98,6 +98,28 @@ def test_packages_include_pytest() -> None:
     assert installed_packages()["pytest"] == pytest.__version__
 
 
+def test_packages_are_what_importlib_reads_of_each_distribution() -> None:
+    # the header lines are read without an e-mail parser: the same names and versions
+    expected: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name, version = dist.metadata["Name"], dist.metadata["Version"]
+        if name and version:
+            expected.setdefault(name.lower(), version)
+    assert installed_packages() == dict(sorted(expected.items()))
+
+
+def test_package_headers_are_read_as_email_reads_them(tmp_path: Path) -> None:
+    info = tmp_path / "demo_pkg-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nname:  Demo-Pkg\nSummary: a long\n  folded: line\n"
+        "Version: 1.0rc1\nVersion: 2.0\n\nName: not-a-header\n"
+    )
+    dist = importlib.metadata.PathDistribution(info)
+    assert environment._name_and_version(dist) == ("Demo-Pkg", "1.0rc1")
+    assert (dist.metadata["Name"], dist.metadata["Version"]) == ("Demo-Pkg", "1.0rc1")
+
+
 def test_packages_are_enumerated_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
     first = installed_packages()
 

@@ -53,39 +53,59 @@ def _object(value: dict[Any, Any], skip: Collection[str]) -> dict[str, Any]:
         if type(k) is not str:
             raise _not_json(f"the attribute name {k!r}")
         tv = type(v)
-        if not (tv is str or tv is int or tv is bool or v is None):
+        if tv is str or tv is int or tv is bool or v is None:
+            continue
+        if tv is float:  # metrics and params: the float rule inline, without a call
+            if v - v != 0.0 or v.is_integer():
+                out[k] = _float(v)
+        elif tv is dict:
+            out[k] = _object(v, _NOTHING)
+        elif tv is list:
+            out[k] = _array(v)
+        else:
             out[k] = _converted(v)
     for name in skip:
         out.pop(name, None)
     return out
 
 
+def _float(value: float) -> float | int:
+    """A double's stored form: 1227 unless finite; a whole one within 2**53 an integer."""
+    if value - value != 0.0:  # inf - inf and nan - nan are nan
+        raise _not_json(repr(value))
+    if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
+        return int(value)  # a whole double within 2**53 is an integer
+    return value
+
+
 def _converted(value: Any) -> Any:
     """The stored form of what is not a leaf that stays as it is."""
     t = type(value)
     if t is float:
-        if value - value != 0.0:  # inf - inf and nan - nan are nan
-            raise _not_json(repr(value))
-        if value.is_integer() and -_MAX_SAFE_INT <= value <= _MAX_SAFE_INT:
-            return int(value)  # a whole double within 2**53 is an integer
-        return value
+        return _float(value)
     if t is dict:
         return _object(value, _NOTHING)
     if t is list or t is tuple:
-        out = list(value)
-        for i, v in enumerate(value):
-            tv = type(v)
-            if not (tv is str or tv is int or tv is bool or v is None):
-                out[i] = _converted(v)
-        return out
+        return _array(value)
     raise _not_json(f"a {t.__name__}")
+
+
+def _array(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """An array's stored form (a tuple's too), each item's."""
+    out = list(value)
+    for i, v in enumerate(value):
+        tv = type(v)
+        if tv is str or tv is int or tv is bool or v is None:
+            continue
+        out[i] = _object(v, _NOTHING) if tv is dict else _converted(v)  # records: objects
+    return out
 
 
 def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
     """The stored JSON text of a document (compact, UTF-8, attribute order kept), without
     the top-level attributes named in ``skip``."""
     try:
-        normalized = normalize(doc, skip)
+        normalized = _object(doc, skip) if type(doc) is dict else normalize(doc, skip)
         try:
             return orjson.dumps(normalized).decode()
         except orjson.JSONEncodeError:

@@ -42,7 +42,6 @@ from .prepared import Plan, PreparedQuery
 from .runtime import Runtime
 from .schemas import parse_property
 from .storage import Storage
-from .writes import DocumentWriter
 
 _CACHE_SIZE = 256
 
@@ -234,9 +233,9 @@ class EmbeddedDatabase:
         """Insert documents, keeping given ``_key`` / ``_from`` / ``_to``; all or nothing."""
         # one write transaction for the catalog and the documents; values are checked (JSON
         # only, else 1227) as the storage encodes them
-        with self.storage.atomic(write=True):
-            info = self.storage.collection(collection)
-            return DocumentWriter(self.storage, info).insert_many(docs)
+        storage = self.storage
+        with storage.atomic(write=True):
+            return storage.insert_many(storage.collection(collection), docs)
 
     def get(self, collection: str, key: str) -> dict[str, Any] | None:
         with self.storage.atomic():  # one read transaction for the catalog and the document

@@ -7,12 +7,12 @@ behind UPDATE / REPLACE (merge with ``keepNull`` and ``mergeObjects``). Nothing 
 
 from __future__ import annotations
 
-import base64
 import os
 import re
 import secrets
 import threading
 import time
+from binascii import b2a_base64
 from typing import Any
 
 from ..document_rules import KEY_CHARACTERS, MAX_KEY_BYTES, is_valid_key
@@ -150,8 +150,8 @@ class RevisionClock:
     @classmethod
     def digits(cls, tick: int) -> str:
         """``tick`` (0 < tick < 2**72) in ArangoDB's base-64 digits."""
-        encoded = base64.b64encode(tick.to_bytes(9, "big")).translate(cls._FROM_STANDARD)
-        return encoded.decode("ascii").lstrip("-")
+        encoded = b2a_base64(tick.to_bytes(9, "big"), newline=False)  # base64's, less a call
+        return encoded.translate(cls._FROM_STANDARD).decode("ascii").lstrip("-")
 
 
 REVISIONS = RevisionClock()

@@ -26,6 +26,7 @@ compiled query plans can be cached against it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
@@ -34,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ..document_rules import is_valid_key
+from ..document_rules import is_valid_key, require_object
 from ..errors import (
     ERROR_ARANGO_DATABASE_NOT_FOUND,
     ERROR_ARANGO_DOCUMENT_NOT_FOUND,
@@ -212,6 +213,12 @@ _IN_LIST_MAX = 64
 
 # at most this many documents a statement of Storage.have looks up
 _HAVE_MAX = 64
+
+
+@functools.lru_cache(maxsize=256)  # a step's commit asks of the same few tables each time
+def _exists_sql(tables: tuple[str, ...]) -> str:
+    """A statement whose one row tells, per table, whether it holds the key bound there."""
+    return "SELECT " + ", ".join(f"EXISTS (SELECT 1 FROM {t} WHERE key = ?)" for t in tables)
 
 
 def in_list_size(count: int) -> int:
@@ -521,7 +528,8 @@ class Storage:
 
     def _catalog_entry(self, name: str) -> CollectionInfo | None:
         if self._depth:  # already inside a transaction: no savepoint needed to read the catalog
-            return self._load_catalog().get(name)
+            catalog = self._catalog
+            return (catalog if catalog is not None else self._load_catalog()).get(name)
         with self.atomic():
             return self._load_catalog().get(name)
 
@@ -533,7 +541,10 @@ class Storage:
         return self._catalog_entry(name)
 
     def collection(self, name: str) -> CollectionInfo:
-        info = self._catalog_entry(name)
+        catalog = self._catalog  # loaded and inside a transaction: the entry without a call
+        info = catalog.get(name) if catalog is not None and self._depth else None
+        if info is None:
+            info = self._catalog_entry(name)
         if info is None:
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return info
@@ -816,7 +827,8 @@ class Storage:
     def schema_of(self, info: CollectionInfo) -> CollectionSchema | None:
         """The schema of a collection, None when it has none."""
         if self._depth:
-            return self._load_schemas().get(info.id)
+            schemas = self._schemas
+            return (schemas if schemas is not None else self._load_schemas()).get(info.id)
         with self.atomic():
             return self._load_schemas().get(info.id)
 
@@ -865,10 +877,8 @@ class Storage:
         found: list[bool] = []
         for start in range(0, len(documents), _HAVE_MAX):
             chunk = documents[start : start + _HAVE_MAX]
-            probes = ", ".join(
-                f"EXISTS (SELECT 1 FROM {info.table} WHERE key = ?)" for info, _ in chunk
-            )
-            row = self._execute(f"SELECT {probes}", [key for _, key in chunk]).fetchone()
+            tables = tuple([info.table for info, _ in chunk])
+            row = self._execute(_exists_sql(tables), [key for _, key in chunk]).fetchone()
             found += map(bool, row)
         return found
 
@@ -1051,8 +1061,11 @@ class Storage:
         self, info: CollectionInfo, docs: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
         """Insert documents (keys generated where absent, by the :attr:`key_policy` when
-        there is one), inside the caller's write transaction (or savepoint), which a failure
-        leaves for it to roll back."""
+        there is one), all checked before any is written, inside the caller's write
+        transaction (or savepoint), which a failure leaves for it to roll back."""
+        for doc in docs:
+            if not isinstance(doc, dict):
+                require_object(doc)  # 1227
         if self.key_policy is not None:
             docs = self.key_policy(info, docs)
         explicit = [check_key(d["_key"]) for d in docs if "_key" in d]

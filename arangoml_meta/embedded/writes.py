@@ -107,8 +107,6 @@ class DocumentWriter:
 
     def insert_many(self, docs: Sequence[Any]) -> list[Document]:
         """INSERT documents (keys generated where absent), all checked before any is written."""
-        for doc in docs:
-            require_object(doc)
         return self.storage.insert_many(self.info, docs)
 
     def _finish(self, key: str, body: Document, old: Document | None) -> Document:
