@@ -105,7 +105,7 @@ def encode(doc: dict[str, Any], skip: Collection[str] = _NOTHING) -> str:
     """The stored JSON text of a document (compact, UTF-8, attribute order kept), without
     the top-level attributes named in ``skip``."""
     try:
-        normalized = _object(doc, skip) if type(doc) is dict else normalize(doc, skip)
+        normalized = normalize(doc, skip)
         try:
             return orjson.dumps(normalized).decode()
         except orjson.JSONEncodeError:

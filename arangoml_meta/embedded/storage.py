@@ -541,10 +541,7 @@ class Storage:
         return self._catalog_entry(name)
 
     def collection(self, name: str) -> CollectionInfo:
-        catalog = self._catalog  # loaded and inside a transaction: the entry without a call
-        info = catalog.get(name) if catalog is not None and self._depth else None
-        if info is None:
-            info = self._catalog_entry(name)
+        info = self._catalog_entry(name)
         if info is None:
             raise CollectionNotFoundError(f"collection or view not found: {name}")
         return info

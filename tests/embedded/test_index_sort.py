@@ -411,17 +411,28 @@ def queries(draw: Any) -> tuple[str, dict[str, Any]]:
     checks=st.lists(queries(), min_size=1, max_size=6),
 )
 def test_index_order_equals_scan_then_sort(small_range, docs, indexes, checks):
+    check_order(docs, indexes, checks, "_SMALL_RANGE", small_range)
+
+
+def check_order(
+    docs: list[dict[str, Any]],
+    indexes: list[dict[str, Any]],
+    checks: list[tuple[str, dict[str, Any]]],
+    constant: str,
+    value: int,
+) -> None:
+    """Each query of ``checks`` answers alike in index order and scanned then sorted, with
+    ``sorted_reads``'s ``constant`` set to ``value``."""
     with (
         make_db({"c": docs}) as optimised,
         make_db({"c": docs}) as plain,
         pytest.MonkeyPatch.context() as patch,
     ):
-        patch.setattr(sorted_reads, "_SMALL_RANGE", small_range)
+        patch.setattr(sorted_reads, constant, value)
         for index in indexes:
             optimised.ensure_index("c", **index)
             plain.ensure_index("c", **index)
         for aql, bind in checks:
-            expected_rows = None
             with scan_then_sort():
                 expected_rows = outcome(plain, aql, bind)
             assert outcome(optimised, aql, bind) == expected_rows, aql
@@ -478,16 +489,7 @@ def key_queries(draw: Any) -> tuple[str, dict[str, Any]]:
 )
 def test_primary_index_order_equals_scan_then_sort(few_strings, keys, checks):
     docs = [{"_key": key, "i": i} for i, key in enumerate(keys)]
-    with (
-        make_db({"c": docs}) as optimised,
-        make_db({"c": docs}) as plain,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(sorted_reads, "_FEW_STRINGS", few_strings)
-        for aql, bind in checks:
-            with scan_then_sort():
-                expected_rows = outcome(plain, aql, bind)
-            assert outcome(optimised, aql, bind) == expected_rows, aql
+    check_order(docs, [], checks, "_FEW_STRINGS", few_strings)
 
 
 def test_the_primary_index_orders_case_and_punctuation_as_aql_does():
