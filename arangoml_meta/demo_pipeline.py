@@ -1078,7 +1078,7 @@ def audit_report(store: MetadataStore, log: Log = print) -> None:
     log(f"  {'verified' if report.ok else 'NOT verified'}: {report.records} records "
         f"({counted}), {report.documents} documents match")  # fmt: skip
     erased = store.query(
-        f"FOR b IN {AUDIT_LOG} SORT b.seq FOR r IN b.records FILTER r.op == 'erase' LIMIT 1 "
+        f"FOR b IN {AUDIT_LOG} SORT b._key FOR r IN b.records FILTER r.op == 'erase' LIMIT 1 "
         "RETURN {target: r.target, reason: r.detail.reason}"
     )
     for row in erased:
@@ -1086,7 +1086,7 @@ def audit_report(store: MetadataStore, log: Log = print) -> None:
     # someone with database access rewrites who registered the raw export (the actor of the
     # block, one transaction's records, that holds its record)
     key = store.query(
-        f"FOR b IN {AUDIT_LOG} FILTER 'create' IN b.records[*].op SORT b.seq LIMIT 1 RETURN b._key"
+        f"FOR b IN {AUDIT_LOG} FILTER 'create' IN b.records[*].op SORT b._key LIMIT 1 RETURN b._key"
     )[0]
     original = store.raw_backend.get(AUDIT_LOG, key)
     assert original is not None

@@ -29,6 +29,7 @@ from .jsonvalues import parse_json as parse_json_value
 
 MAX_INPUT_ENV = "ARANGOML_META_MAX_INPUT_MB"
 DEFAULT_MAX_INPUT_MB = 64
+_CHUNK = 2**20  # bytes read at a time
 MAX_DEPTH = 100  # levels of arrays and objects in one value
 MAX_EXPANDED_VALUES = 1_000_000  # values a YAML document may hold once its aliases are expanded
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -84,7 +85,7 @@ def _bounded_text(stream: IO[bytes], source: str) -> str:
     except (OSError, AttributeError, ValueError):  # not a real file: its size shows as it is read
         size = 0
     _check_size(size, source)
-    data = stream.read(limit + 1)
+    data = _read_at_most(stream, limit + 1)
     _check_size(len(data), source)
     try:
         return data.decode("utf-8-sig")
@@ -92,6 +93,20 @@ def _bounded_text(stream: IO[bytes], source: str) -> str:
         raise BadParameterError(
             f"{source}: not UTF-8 text (byte {exc.start} is {data[exc.start]:#04x})"
         ) from None
+
+
+def _read_at_most(stream: IO[bytes], count: int) -> bytes:
+    """Up to ``count`` bytes of ``stream``, a chunk at a time (``read(count)`` would set
+    aside ``count`` bytes at once, the whole limit, for a file of a few hundred)."""
+    chunks: list[bytes] = []
+    left = count
+    while left > 0:
+        chunk = stream.read(min(left, _CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _check_size(size: int, source: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,18 @@ def test_a_bad_size_limit_setting_is_an_error(
     monkeypatch.setenv(MAX_INPUT_ENV, setting)
     with pytest.raises(BadParameterError, match=MAX_INPUT_ENV):
         max_input_bytes()
+
+
+def test_a_small_file_is_read_without_setting_aside_the_whole_limit(tmp_path: Path) -> None:
+    path = tmp_path / "small.aql"
+    path.write_text("RETURN 1")
+    tracemalloc.start()
+    try:
+        assert read_text(path) == "RETURN 1"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20  # a read of the 64 MiB limit at once allocated all of it
 
 
 def test_the_default_size_limit_is_64_mib(monkeypatch: pytest.MonkeyPatch) -> None:

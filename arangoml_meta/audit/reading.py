@@ -2,8 +2,10 @@
 
 One AQL query (:data:`BLOCKS`) serves ``audit log`` (a page, newest last) and
 ``audit export`` (every record, streamed as JSON lines): it selects the blocks
-of the period and actor and, in each, the positions of the records of the
-operation and target asked for; the records are expanded from their blocks
+of the period and actor in the log's order (by key: a block's key is its first
+sequence number, zero-padded, so the primary index gives that order and a cursor
+streams) and, in each, the positions of the records of the operation and target
+asked for; the records are expanded from their blocks
 (``records.expand``: seq, prev and hash computed). A target given as
 ``TYPE/NAME`` (no version) means every version of the name: its keys are
 ``NAME-vN``.
@@ -28,7 +30,7 @@ FOR b IN {AUDIT_LOG}
   FILTER @since == null OR b.at >= @since
   FILTER @until == null OR b.at < @until
   FILTER @actor == null OR b.actor == @actor
-  SORT b.seq
+  SORT b._key
   LET hits = (
     FOR i IN 0..LENGTH(b.records) - 1
       LET r = b.records[i]

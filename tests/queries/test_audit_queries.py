@@ -292,3 +292,21 @@ def test_past_retention_walks_as_far_as_the_store_does() -> None:
     assert f"FOR v IN 0..{COMPLETE_DEPTH} OUTBOUND d GRAPH 'lineage'" in (
         load_queries()["past_retention"].text
     )
+
+
+def test_audit_history_holds_only_what_it_returns(graph: KnownGraph) -> None:
+    """One pass over the log, keeping only the records asked for: a log far larger than the
+    query's memory limit is read within it (the whole log held at once fails with 32)."""
+    store = graph.store
+    if store.raw_backend.name != "embedded":
+        pytest.skip("the memory a query holds is the embedded engine's to count here")
+    asked = run(store, "audit_history", artifact="datasets/customers-v2")
+    backend = store.backend
+    with backend.operation("note"):
+        for number in range(1500):  # a block each, naming other documents
+            backend.record_event("note", f"datasets/other-{number}-v1", {"n": number})
+    assert store.backend.count(AUDIT_LOG) > 1500
+    limited = run_query(
+        store, "audit_history", {"artifact": "datasets/customers-v2"}, memory_limit=200_000
+    )
+    assert list(limited) == asked
