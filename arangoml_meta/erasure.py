@@ -38,10 +38,13 @@ an erasure the write-ahead log is checkpointed into the file and truncated
 then it is false and the next erasure, or any checkpoint, completes it). The other
 places a value could survive hold none: ``changes`` records tags only,
 ``deletions`` records ids and names, environments hold no artifact field, and
-index entries are rewritten (and zeroed) with their document. Known limits: the
-audit log keeps a SHA-256 digest of each document as it was, which could be
-matched against guesses of a low-entropy value together with the rest of the
-document; on ArangoDB, old revisions stay in RocksDB's files until its
+index entries are rewritten (and zeroed) with their document, and the audit
+log keeps digests, not content: a redacted document's ``digest_salt``
+(``personal_fields.py``) is replaced, so the digest of it as it was cannot be
+matched against guesses of the erased value. Known limits: a redacted copy in
+a field its own type does not mark personal has no salt (nor has a document
+written before its type marked the field), so its old digest could be matched
+against guesses of a low-entropy value; on ArangoDB, old revisions stay in RocksDB's files until its
 compaction runs (``PUT /_admin/compact``, an administrator's call), and through
 ``serve`` the old pages stay in the server's write-ahead log until SQLite
 rewrites it or the server stops (its file is written with secure deletion too);
@@ -53,6 +56,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -67,7 +71,7 @@ from .errors import (
     TransactionError,
 )
 from .lineage.walk import COMPLETE_DEPTH, EDGES, WALK, assemble
-from .personal_fields import EACH, ERASED, FieldPath, path_text, personal_fields
+from .personal_fields import EACH, ERASED, SALT, FieldPath, path_text, personal_fields
 from .types import BUILTIN_NAMES, ArtifactType, validate
 from .write_races import retrying_races
 
@@ -407,10 +411,13 @@ def _work_item(doc: Mapping[str, Any], depth: int, redacted: Mapping[str, list[s
 
 def _write(session: Session, planned: Mapping[str, _Planned], erasure: Erasure) -> None:
     """Each planned document replaced by its redacted body, marked (edges are not marked:
-    they have no type whose schema would allow it)."""
+    they have no type whose schema would allow it), with a new salt where it had one: the
+    log's digests of it as it was can then not be matched against guesses."""
     for doc_id, change in planned.items():
         collection, _, key = doc_id.partition("/")
         body = {k: v for k, v in change.doc.items() if k not in _KEPT_OUT}
+        if SALT in body:
+            body[SALT] = secrets.token_hex(16)
         if change.why != "edge":
             earlier = body.get(ERASED)
             earlier = earlier if isinstance(earlier, dict) else {}

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from .cycles import refuse_self_link
 from .errors import BadParameterError
 from .jsonvalues import as_json
+from .personal_fields import salt
 from .refs import run_key
 from .steps import Step
 from .store_fields import STORE_SET, refuse_store_fields
@@ -157,6 +158,7 @@ def _document(
         key = run_key(doc["name"])
         doc.update(_key=key, _id=f"{type_name}/{key}")
         doc.setdefault("status", "completed")
+        salt(doc, artifact_type.salted_fields)
         validate(artifact_type, stamp(artifact_type, doc))
         step.add(type_name, doc)
         return doc

@@ -11,6 +11,15 @@ Whether a document holds personal data, and of whom, is the document's own say
 identities); the annotation says where such data sits, so that
 :func:`~arangoml_meta.erasure.erase` knows what to redact.
 
+A document holding a field its type marks personal also carries a random
+``digest_salt`` (:func:`salt`), which erasure replaces: the audit log keeps a
+digest of each document as it was (never the content), and without the salt
+that digest of the document before an erasure could be matched against guesses
+of a low-entropy erased value (a birth date, a name from a list) together with
+what the redacted document still shows. With it, matching needs a 128-bit value
+that the erasure destroyed. A type that forbids undeclared fields
+(``additionalProperties: false``) gets salts once it declares ``digest_salt``.
+
 Erasure removes a personal field from the document, so that what is left still
 satisfies the schema. The rules that guarantee it are checked when a type is
 registered or evolved (:func:`personal_field_problems`):
@@ -27,6 +36,7 @@ registered or evolved (:func:`personal_field_problems`):
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -35,6 +45,7 @@ from .schema_portability import subschemas
 PERSONAL = "x-personal-data"  # the annotation marking a field as personal
 ERASED = "erased"  # the field erasure writes: {start, at, by, reason, fields}
 EACH = "[]"  # a path segment: every item of an array
+SALT = "digest_salt"  # a document's random salt, in its audit digests (see the docstring)
 
 FieldPath = tuple[str, ...]
 
@@ -45,6 +56,21 @@ def personal_fields(schema: Mapping[str, Any]) -> list[FieldPath]:
     marked = [path for path, _, mark in _properties(schema, ()) if mark is True]
     # a field inside a marked one goes with it
     return [p for p in marked if not any(p[: len(q)] == q and p != q for q in marked)]
+
+
+def salted_fields(schema: Mapping[str, Any]) -> frozenset[str]:
+    """The top-level fields whose presence gives a document of ``schema`` a salt: those
+    holding its personal fields; none when the schema forbids an undeclared salt."""
+    if schema.get("additionalProperties") is False and SALT not in schema.get("properties", {}):
+        return frozenset()
+    return frozenset(path[0] for path in personal_fields(schema))
+
+
+def salt(doc: dict[str, Any], fields: frozenset[str]) -> None:
+    """Give ``doc`` a new random :data:`SALT` when it holds one of ``fields`` (see
+    :func:`salted_fields`) and has none yet."""
+    if fields and SALT not in doc and not fields.isdisjoint(doc):
+        doc[SALT] = secrets.token_hex(16)
 
 
 def path_text(path: FieldPath) -> str:

@@ -33,6 +33,7 @@ from .environment import ResourceMeter, capture_environment, utc_now_iso
 from .environments import ENVIRONMENTS, environment_record, is_reference, reference
 from .errors import BadParameterError, SchemaViolationError
 from .jsonvalues import as_json
+from .personal_fields import SALT, salt
 from .refs import run_key
 from .steps import Step
 from .store_fields import STORE_SET, refuse_store_fields
@@ -47,6 +48,7 @@ RUNS = "runs"
 RUN_SET = (
     *STORE_SET,
     SCHEMA_VERSION,
+    SALT,
     "status",
     "started_at",
     "ended_at",
@@ -178,6 +180,7 @@ class Run:
             env_key = store.environments.key_of(environment)
             doc["environment"] = reference(environment, env_key)
         doc.update(fields)
+        salt(doc, execution.salted_fields)
         validate(execution, stamp(execution, doc))
         if not referenced and env_key not in store.environments.stored:
             # the record is checked once per environment, as the run's would be in full

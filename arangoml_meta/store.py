@@ -63,7 +63,7 @@ from .migrations import (
     save_graph,
     type_from_doc,
 )
-from .personal_fields import ERASED
+from .personal_fields import ERASED, SALT, salt
 from .query_limits import QueryLimits
 from .refs import Ref, artifact_key, is_valid_name, name_problem, parse_ref
 from .run_admin import close_run, record_run
@@ -338,7 +338,8 @@ class MetadataStore:
         artifact_type = self.type(type_name)
         if artifact_type.kind == "execution":
             raise BadParameterError(f"{type_name} are recorded with start_run(), not register()")
-        refuse_store_fields(fields, ("version", "changes", ERASED, SCHEMA_VERSION, *STORE_SET))
+        refused = ("version", "changes", ERASED, SALT, SCHEMA_VERSION, *STORE_SET)
+        refuse_store_fields(fields, refused)
         doc = {**self.envelope(name, project, description, tags), **as_json(fields, "fields")}
         step = self.step
         if step is not None:  # joins the open step (without the cost of a nested block)
@@ -372,6 +373,7 @@ class MetadataStore:
         doc["_key"] = artifact_key(name, version)
         doc["_id"] = f"{type_name}/{doc['_key']}"
         doc["version"] = version
+        salt(doc, artifact_type.salted_fields)
         validate(artifact_type, stamp(artifact_type, doc))
         step.add_version(type_name, doc)
         return doc

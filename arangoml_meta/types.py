@@ -41,7 +41,7 @@ from .errors import (
     SchemaViolationError,
 )
 from .inputs import parse_json, read_text
-from .personal_fields import personal_field_problems
+from .personal_fields import personal_field_problems, salted_fields
 from .retention_policy import RETENTION_KEY, policy_of, retention_problems, with_policy
 from .schema_portability import check_patterns, server_rule
 
@@ -162,6 +162,12 @@ class ArtifactType:
     def validator(self) -> Draft4Validator:
         """The compiled validator of this type's schema (built once per type object)."""
         return _validator(json.dumps(self.schema, sort_keys=True))
+
+    @cached_property
+    def salted_fields(self) -> frozenset[str]:
+        """The fields whose presence gives a document of this type a ``digest_salt``
+        (``personal_fields.salted_fields``)."""
+        return salted_fields(self.schema)
 
     @cached_property
     def fast_validator(self) -> Any:

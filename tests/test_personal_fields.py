@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from arangoml_meta.errors import BadParameterError
-from arangoml_meta.personal_fields import path_text, personal_fields
+from arangoml_meta.personal_fields import SALT, path_text, personal_fields, salt, salted_fields
 from arangoml_meta.types import (
     ArtifactType,
     arango_rule,
@@ -108,3 +108,28 @@ def test_marking_a_field_is_a_compatible_change_and_the_server_never_sees_it() -
     assert compatible_change(before, after) == []
     rule = arango_rule(ArtifactType("people", "artifact", "", after))["rule"]
     assert "x-personal-data" not in str(rule)
+
+
+def test_the_fields_that_salt_a_document_are_the_top_of_each_marked_path() -> None:
+    nested = schema(
+        profile={"type": "object", "properties": {"phone": PERSONAL}},
+        columns={"type": "array", "items": {"properties": {"samples": PERSONAL}}},
+        city={"type": "string"},
+    )
+    assert salted_fields(nested) == {"profile", "columns"}
+    assert salted_fields(schema(city={"type": "string"})) == frozenset()
+    closed = {**schema(email=PERSONAL, erased={"type": "object"}), "additionalProperties": False}
+    assert salted_fields(closed) == frozenset()  # a salt would break the schema: none
+    declared = {**closed, "properties": {**closed["properties"], SALT: {"type": "string"}}}
+    assert salted_fields(declared) == {"email"}
+
+
+def test_a_salt_is_given_once_and_only_to_a_document_holding_such_a_field() -> None:
+    doc: dict[str, Any] = {"name": "x", "email": "a@b.c"}
+    salt(doc, frozenset({"email"}))
+    first = doc[SALT]
+    salt(doc, frozenset({"email"}))
+    assert doc[SALT] == first and len(first) == 32
+    plain: dict[str, Any] = {"name": "y"}
+    salt(plain, frozenset({"email"}))
+    assert SALT not in plain

@@ -10,7 +10,9 @@ the digests of its content before and after::
 
 - ``before`` / ``after`` are :func:`content_digest` of the document before and
   after the write (null where there is none): never the content itself, so the
-  log holds no personal data and an erasure does not have to rewrite it.
+  log holds no personal data and an erasure does not have to rewrite it (a
+  document holding personal fields carries a random salt, in its digest, that
+  erasure replaces: see ``personal_fields.py``).
 - ``hash`` is SHA-256 over :func:`record_encoding`: the JSON array of the other
   fields in a fixed order (:data:`HASHED_FIELDS`), so that anyone can recompute
   it with a JSON encoder and a SHA-256; ``prev`` is the previous record's

@@ -41,6 +41,7 @@ MAX_PROBLEMS = 100  # problems listed in a report (each kind is counted in full)
 _TYPES = f"FOR t IN {REGISTRY} RETURN t.name"
 _BLOCKS = f"FOR b IN {AUDIT_LOG} SORT b._key RETURN b"
 _DOCUMENTS = "FOR d IN @@c SORT d._key RETURN d"
+_NOT_NAMED = object()  # what ``last`` gives for a document no record names
 
 
 @dataclass
@@ -186,26 +187,26 @@ def _place(first: int, count: int, key: str) -> str:
 
 
 def _check_documents(session: Session, report: Verification, last: dict[str, str | None]) -> None:
-    """Compare every audited document with the last digest the log has for it."""
-    seen: set[str] = set()
+    """Compare every audited document with the last digest the log has for it (each taken
+    out of ``last`` as its document is seen: what is left names documents that are gone)."""
     for collection in audited_collections(session):
         for doc in _stream(session, _DOCUMENTS, {"@c": collection}):
             doc_id = f"{collection}/{doc['_key']}"
-            seen.add(doc_id)
             report.documents += 1
-            if doc_id not in last:
+            after: object = last.pop(doc_id, _NOT_NAMED)
+            if after is _NOT_NAMED:
                 report.add(
                     "unaudited",
                     doc_id,
                     "no audit record names it: it was written around the library",
                 )
-            elif last[doc_id] is None:
+            elif after is None:
                 report.add(
                     "unaudited",
                     doc_id,
                     "the log says it was deleted, but it exists: written again around the library",
                 )
-            elif content_digest(doc) != last[doc_id]:
+            elif content_digest(doc) != after:
                 report.add(
                     "changed",
                     doc_id,
@@ -213,7 +214,7 @@ def _check_documents(session: Session, report: Verification, last: dict[str, str
                     "library",
                 )
     for doc_id, after in last.items():
-        if after is not None and doc_id not in seen:
+        if after is not None:
             report.add(
                 "missing",
                 doc_id,

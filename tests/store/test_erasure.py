@@ -11,6 +11,7 @@ import pytest
 
 from arangoml_meta.audit import verify
 from arangoml_meta.audit.reading import RecordFilter, records
+from arangoml_meta.audit.records import content_digest
 from arangoml_meta.errors import (
     BadParameterError,
     CollectionNotFoundError,
@@ -114,9 +115,54 @@ def test_an_erased_document_is_marked_and_keeps_everything_else(pipeline: Pipeli
         "reason": "GDPR request 118",
         "fields": ["statistics"],
     }
-    kept = {k: v for k, v in before.items() if k not in ("statistics", "_rev")}
-    assert {k: v for k, v in after.items() if k not in ("erased", "_rev")} == kept
+    kept = {k: v for k, v in before.items() if k not in ("statistics", "_rev", "digest_salt")}
+    assert {k: v for k, v in after.items() if k not in ("erased", "_rev", "digest_salt")} == kept
     assert after["personal_data"] is True and after["data_subjects"] == ["customers"]
+    assert after["digest_salt"] != before["digest_salt"]  # the old one is gone with the value
+
+
+# ---------------------------------------------------------------------- digest salts
+
+
+def test_a_document_holding_personal_fields_carries_a_salt(store: MetadataStore) -> None:
+    personal = store.register("datasets", "customers", statistics=PROFILE)
+    plain = store.register("datasets", "clean", location="s3://lake/clean.csv")
+    with store.run("train") as run:
+        pass
+    assert len(personal["digest_salt"]) == 32 and int(personal["digest_salt"], 16) >= 0
+    assert store.get(personal["_id"])["digest_salt"] == personal["digest_salt"]
+    assert "digest_salt" not in store.get(plain["_id"])
+    assert "digest_salt" not in store.get(run.id)
+    again = store.register("datasets", "customers", statistics=PROFILE)
+    assert again["digest_salt"] != personal["digest_salt"]  # one of its own per document
+    with pytest.raises(BadParameterError, match="digest_salt"):
+        store.register("datasets", "chosen", statistics=PROFILE, digest_salt="0" * 32)
+
+
+def test_the_digest_before_an_erasure_cannot_be_matched_against_the_erased_value(
+    pipeline: Pipeline,
+) -> None:
+    """What an attacker with read access holds after the erasure: the redacted document,
+    the log's digest of the document before it, and a guess of the erased value (here the
+    right one). Only the erased salt would make the guess match."""
+    s, ids = pipeline.store, pipeline.ids
+    before = s.get(ids["v1"])
+    [created] = [
+        r for r in records(s.backend, RecordFilter(target=ids["v1"])) if r["op"] == "create"
+    ]
+    s.erase(ids["v1"], reason="request")
+    after = s.get(ids["v1"])
+
+    def guessed(salt: str | None) -> str:
+        doc = {k: v for k, v in after.items() if k not in ("erased", "digest_salt")}
+        doc["statistics"] = PROFILE  # the guess
+        if salt is not None:
+            doc["digest_salt"] = salt
+        return content_digest(doc)
+
+    assert guessed(before["digest_salt"]) == created["after"]  # the reconstruction is right
+    assert guessed(after["digest_salt"]) != created["after"]
+    assert guessed(None) != created["after"]
 
 
 def test_documents_ids_and_edges_all_stay(pipeline: Pipeline) -> None:
