@@ -17,6 +17,7 @@ drops, and under fullCount the final top-level LIMIT reads on to the end.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -212,6 +213,8 @@ class QueryCompiler:
             elif isinstance(op, A.Collect):
                 sort_null = i + 1 < len(ops) and _is_sort_null(ops[i + 1])
                 stages.append(self.compile_collect(op, sort_groups=not sort_null))
+            elif isinstance(op, A.Sort) and i + 1 < len(ops) and isinstance(ops[i + 1], A.Limit):
+                stages.append(self.compile_sort(op, ops[i + 1]))  # type: ignore[arg-type]
             else:
                 stages.append(self.compile_operation(op))
             i += 1
@@ -335,12 +338,20 @@ class QueryCompiler:
 
         return limit
 
-    def compile_sort(self, op: A.Sort) -> Stage:
+    def compile_sort(self, op: A.Sort, limit: A.Limit | None = None) -> Stage:
+        """The SORT stage; with the ``limit`` right after it, it keeps only the rows that
+        LIMIT may return (``offset + count`` of them, in a heap) as ArangoDB's sort-limit
+        does, unless that LIMIT's fullCount is asked for (it must see every row)."""
         keys = [self.expr(e.expr) for e in op.elements]
         directions = [self.expr(e.ascending) for e in op.elements]
+        kept = None if limit is None else self._kept_by(limit)
 
         def sort(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             ascending = [_is_ascending(d(frame)) for d in directions]
+            top = None if kept is None else kept(frame)
+            if top is not None:
+                yield from _top_rows(top, keys, ascending, upstream, frame)
+                return
             rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
             with Held(frame[0].budget) as held:
                 counts = held.budget.counts_memory
@@ -364,6 +375,24 @@ class QueryCompiler:
                     yield None
 
         return sort
+
+    def _kept_by(self, limit: A.Limit) -> Callable[[Frame], int | None]:
+        """How many rows a SORT before ``limit`` needs to keep in this execution: its offset
+        plus count, or None (every row: a bad value, which the LIMIT stage reports, a count
+        of 0, for which nothing would read the rows before it, or fullCount)."""
+        offset_expr, count_expr = self.expr(limit.offset), self.expr(limit.count)
+        final = limit is self.final_limit
+
+        def kept(frame: Frame) -> int | None:
+            if final and frame[0].budget.drains_final_limit:
+                return None
+            try:
+                offset, count = _limit_value(offset_expr(frame)), _limit_value(count_expr(frame))
+            except QueryError:
+                return None
+            return offset + count if count > 0 else None
+
+        return kept
 
     # ------------------------------------------------------------------ FOR
 
@@ -423,7 +452,7 @@ class QueryCompiler:
         offset, count = self.expr(limit.offset), self.expr(limit.count)
         finish = None
         if single and len(sort.elements) == 1:
-            sort_stage, limit_stage = self.compile_sort(sort), self.compile_limit(limit)
+            sort_stage, limit_stage = self.compile_sort(sort, limit), self.compile_limit(limit)
 
             def finish(rows: Iterator[None], frame: Frame) -> Iterator[None]:
                 return limit_stage(sort_stage(rows, frame), frame)
@@ -454,8 +483,12 @@ class QueryCompiler:
 
             return for_range
         values = self.expr(source)
+        streamed = self._union_of_subqueries(op)
 
         def for_values(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            if streamed is not None and frame[0].budget.counters is None:
+                yield from streamed(upstream, frame)
+                return
             tick = frame[0].budget.tick
             for _ in upstream:
                 items = values(frame)
@@ -474,6 +507,35 @@ class QueryCompiler:
                     yield None
 
         return for_values
+
+    def _union_of_subqueries(self, op: A.ForIn) -> Stage | None:
+        """A FOR over ``UNION((FOR ...), (FOR ...), ...)`` as each subquery's rows in turn,
+        as they come, instead of all of them at once (a stored query's collections
+        parameter is such a union: every document of every type). The same rows in the
+        same order; not for a query that writes (its subqueries read before its writes),
+        and not while statistics are counted (ArangoDB reads every subquery whole)."""
+        source = op.source
+        if (
+            not isinstance(source, A.FunctionCall)
+            or source.name != "UNION"
+            or len(source.args) < 2
+            or not all(isinstance(arg, A.Subquery) for arg in source.args)
+            or self.modified_anywhere
+        ):
+            return None
+        runs = [self._pipeline(arg.query.operations) for arg in source.args]  # type: ignore[attr-defined]
+        slot = op.var.slot
+
+        def for_union(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+            tick = frame[0].budget.tick
+            for _ in upstream:
+                for run in runs:
+                    for row in run(list(frame)):
+                        tick()
+                        frame[slot] = row
+                        yield None
+
+        return for_union
 
     # ------------------------------------------------------------------ COLLECT
 
@@ -924,6 +986,48 @@ def _is_sort_null(op: A.Node) -> bool:
 
 def _is_distance(node: A.Node) -> bool:
     return isinstance(node, A.FunctionCall) and node.name in ("DISTANCE", "GEO_DISTANCE")
+
+
+def _top_rows(
+    top: int,
+    keys: list[Expr],
+    ascending: list[bool],
+    upstream: Iterator[None],
+    frame: Frame,
+) -> Iterator[None]:
+    """The first ``top`` rows from ``upstream`` in SORT order, as a full sort would give them
+    (equal keys in arrival order), holding no more than ``top`` of them at once."""
+    budget = frame[0].budget
+    with Held(budget) as held:
+        counts = budget.counts_memory
+        seen = 0
+        size = 0
+        previous = None
+
+        def entries() -> Iterator[tuple[tuple[SortKey, ...], list[Any]]]:
+            nonlocal seen, size, previous
+            for _ in upstream:
+                key = tuple(
+                    (SortKey if asc else _Descending)(k(frame))
+                    for k, asc in zip(keys, ascending, strict=True)
+                )
+                saved = list(frame)
+                if counts and seen < top:  # what the heap holds at most
+                    if measured(seen):
+                        size = frame_size(saved, previous)
+                        previous = saved
+                    held.charge(size)
+                seen += 1
+                yield key, saved
+
+        # nsmallest is stable: among equal keys, the earlier row first
+        for _, saved in heapq.nsmallest(top, entries(), key=_sort_key):
+            frame[:] = saved
+            yield None
+
+
+def _sort_key(entry: tuple[tuple[SortKey, ...], list[Any]]) -> tuple[SortKey, ...]:
+    return entry[0]
 
 
 def _is_ascending(value: Any) -> bool:
