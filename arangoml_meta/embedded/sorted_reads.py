@@ -16,7 +16,13 @@ sequence number and value only, and sorted in Python. Within a value, rows come 
 as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
-the documents a stage asks for, a batch at a time. A range pinned to a few rows
+the documents a stage asks for, a batch at a time. For a SORT and LIMIT the
+batches double as they are consumed; for a SORT alone, which yields every
+row (a cursor streams them), they double up to :data:`_STREAM_MOST` rows, and
+each read of a range seeks past the last row read instead of skipping an
+OFFSET of them (a cap would make the OFFSETs' cost quadratic): its memory
+stays bounded but for the reads sorted in Python, which hold a (value, seq)
+pair a row, and runs of equal numbers SQLite reads as one double. A range pinned to a few rows
 (the versions of one name) is read whole instead, documents and all, with one
 statement, and sorted here (:func:`_small_range`): the class-by-class reads cost
 four statements or more whatever the range's size.
@@ -58,6 +64,10 @@ _CONSTANT = {"null": None, "false": False, "true": True}
 _FEW_STRINGS = 16  # the least a range of strings is read by
 # the most rows of a pinned range read whole and sorted here (see _small_range)
 _SMALL_RANGE = 16
+# a SORT without LIMIT: the first reads of a stream, and the most rows a read (or a
+# fetch of documents) takes (~1 KB documents: about a megabyte a batch)
+_STREAM_FIRST = 64
+_STREAM_MOST = 1024
 
 
 def ordered_rows(
@@ -66,13 +76,14 @@ def ordered_rows(
     columns: str,
     build: Callable[[Row], Any],
     ascending: bool,
-    wanted: int,
+    wanted: int | None,
     batch: int,
 ) -> OrderedRows:
     """The rows of a scan in sort order; ``build`` makes a document of a row of ``columns``.
 
     ``wanted`` (how many rows the stage yields) sizes the first reads, ``batch``
-    the first fetch of documents.
+    the first fetch of documents; ``wanted`` None: every row, streamed in batches
+    of at most :data:`_STREAM_MOST` (``batch`` is not used).
     """
     small = _small_range(order, storage, columns, build, ascending)
     if small is not None:
@@ -88,6 +99,9 @@ def ordered_rows(
         )
         return {row[-1]: row for row in found}
 
+    if wanted is None:
+        first = _STREAM_FIRST
+        return OrderedRows(reader.items(), rows_of, build, first, first, _STREAM_MOST)
     return OrderedRows(reader.items(), rows_of, build, wanted + 1, batch)
 
 
@@ -138,7 +152,8 @@ class OrderedRows:
     more to see where a run of equal keys ends), then twice as many. A
     document is fetched with those of the next candidates of its batch
     (``batch`` of them, then twice as many), so that candidates skipped by an
-    offset or looked at only for their key cost no document.
+    offset or looked at only for their key cost no document. Both grow to at
+    most ``most`` (None: without bound).
     """
 
     def __init__(
@@ -148,12 +163,14 @@ class OrderedRows:
         build: Callable[[Row], Any],
         candidates: int,
         batch: int,
+        most: int | None = None,
     ) -> None:
         self._items = items
         self._rows_of = rows_of
         self._build = build
         self._candidates = candidates
         self._batch = max(batch, 1)
+        self._most = most
         self._current: list[Item] = []
         self._at = 0  # the index in _current of the candidate last yielded
         self._rows: dict[int, Row] = {}
@@ -163,7 +180,7 @@ class OrderedRows:
             current = list(itertools.islice(self._items, self._candidates))
             if not current:
                 return
-            self._candidates *= 2
+            self._candidates = _doubled(self._candidates, self._most)
             self._current = current
             for at, (_, seq, value) in enumerate(current):
                 self._at = at
@@ -175,27 +192,34 @@ class OrderedRows:
         if row is None:
             seqs = [item[1] for item in self._current[self._at : self._at + self._batch]]
             self._rows = self._rows_of(seqs)
-            self._batch *= 2
+            self._batch = _doubled(self._batch, self._most)
             row = self._rows.pop(seq)
         return self._build(row)
 
 
+def _doubled(size: int, most: int | None) -> int:
+    """A batch's next size: twice as large, up to ``most`` (None: no bound)."""
+    return size * 2 if most is None else min(size * 2, most)
+
+
 class _ClassReader:
-    """The statements reading an :class:`IndexOrder`'s items, class by class."""
+    """The statements reading an :class:`IndexOrder`'s items, class by class
+    (``wanted`` None: every row, in batches of at most :data:`_STREAM_MOST`)."""
 
     def __init__(
         self,
         order: IndexOrder,
         storage: Storage,
         ascending: bool,
-        wanted: int,
+        wanted: int | None,
     ) -> None:
         self.order = order
         self.storage = storage
         self.where, self.params = order.where, order.params
         self.ascending = ascending
         # two more: one shows where the last run of equal keys ends, one is read ahead
-        self.first_batch = wanted + 2
+        self.first_batch = _STREAM_FIRST if wanted is None else wanted + 2
+        self.most = _STREAM_MOST if wanted is None else None
         self.type_sql, self.value_sql = order.info.typed_value_sql(order.path)
         # see _bounds: found once, as the primary index holds one range (strings)
         self._bounded: tuple[list[str], list[str]] | None = None
@@ -286,38 +310,59 @@ class _ClassReader:
             terms += self.order.partial
         return " AND ".join(terms), [*self.params, *prefix[1]]
 
-    def _batches(self, sql: str, params: list[Any]) -> Iterator[list[Row]]:
-        """The rows of ``sql`` in growing batches (LIMIT / OFFSET), read as they are consumed."""
-        size, offset = self.first_batch, 0
-        while True:
-            rows = self.storage.rows(f"{sql} LIMIT ? OFFSET ?", [*params, size, offset])
+    def _batches(
+        self, select: str, where: str, params: list[Any], direction: str
+    ) -> Iterator[list[Row]]:
+        """The rows ``(seq, value, *select)`` of ``where`` ordered by value (``direction``),
+        then seq, in growing batches read as they are consumed: by LIMIT and OFFSET, or,
+        when the batches stop growing (:attr:`most`), each past the last row read."""
+        head = f"SELECT seq, {self.value_sql}{select} FROM {self.order.info.table} WHERE {where}"
+        ordered = f"{head} ORDER BY {self.value_sql}{direction}, seq LIMIT ?"
+        size = self.first_batch
+        if self.most is None:
+            offset = 0
+            while True:
+                rows = self.storage.rows(f"{ordered} OFFSET ?", [*params, size, offset])
+                yield rows
+                if len(rows) < size:
+                    return
+                offset += size
+                size *= 2
+        rows = self.storage.rows(ordered, [*params, size])
+        past = "<" if direction else ">"
+        while len(rows) == size:
             yield rows
+            seq, value = rows[-1][0], rows[-1][1]
+            size = min(size * 2, self.most)
+            # the rest of the last value's run (ORDER BY seq: SQLite sorts nothing), then
+            # the values past it: each a seek of the index
+            rows = self.storage.rows(
+                f"{head} AND {self.value_sql} = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [*params, value, seq, size],
+            )
             if len(rows) < size:
-                return
-            offset += size
-            size *= 2
+                rows += self.storage.rows(
+                    f"{head} AND {self.value_sql} {past} ? "
+                    f"ORDER BY {self.value_sql}{direction}, seq LIMIT ?",
+                    [*params, value, size - len(rows)],
+                )
+        yield rows
 
     def _stream(self, prefix: Condition, json_type: str) -> Iterator[Item]:
         """One range of a class the index orders (null, false, true, numbers)."""
-        table = self.order.info.table
         where, params = self._where(prefix, (json_type,))
         if json_type in _CONSTANT:
             # one value: the index holds these rows in seq order, whatever the direction
-            sql = f"SELECT seq FROM {table} WHERE {where} ORDER BY {self.value_sql}, seq"
             value = _CONSTANT[json_type]
-            batches = self._batches(sql, params)
+            batches = self._batches("", where, params, "")
             return itertools.chain.from_iterable(
-                [(0, seq, value) for (seq,) in rows] for rows in batches
+                [(0, row[0], value) for row in rows] for rows in batches
             )
         # the JSON text of a real, to read it exactly; an integer's only when SQLite
         # read it as a double (beyond 64 bits: rare, fetched then)
         text = _json_text(self.order.path) if json_type == "real" else "NULL"
         direction = "" if self.ascending else " DESC"
-        sql = (
-            f"SELECT seq, {self.value_sql}, {text} FROM {table} WHERE {where} "
-            f"ORDER BY {self.value_sql}{direction}, seq"
-        )
-        batches = self._batches(sql, params)
+        batches = self._batches(f", {text}", where, params, direction)
         return itertools.chain.from_iterable(
             _exact_numbers(batches, self.ascending, self._texts_of)
         )
@@ -374,13 +419,26 @@ class _ClassReader:
                     (before if sooner else after).append(row)
             carry = after
             yield from _sorted_strings(before, self.ascending)  # often all a LIMIT wants
-            equal = self.storage.rows(
-                f"SELECT seq FROM {table} WHERE {where} AND {value} = ? ORDER BY seq",
-                [*params, boundary],
+            produced += len(before)
+            for equal in self._equal(where, params, boundary):
+                yield from ((0, seq, boundary) for (seq,) in equal)
+                produced += len(equal)
+            last, size = boundary, _doubled(size, self.most)
+
+    def _equal(self, where: str, params: list[Any], value: Any) -> Iterator[list[Row]]:
+        """The seqs of the rows of ``where`` whose value is ``value``, in order: all at
+        once, or at most :attr:`most` at a time (each batch past the last one's seq)."""
+        sql = f"SELECT seq FROM {self.order.info.table} WHERE {where} AND {self.value_sql} = ?"
+        if self.most is None:
+            yield self.storage.rows(f"{sql} ORDER BY seq", [*params, value])
+            return
+        seqs = self.storage.rows(f"{sql} ORDER BY seq LIMIT ?", [*params, value, self.most])
+        while len(seqs) == self.most:
+            yield seqs
+            seqs = self.storage.rows(
+                f"{sql} AND seq > ? ORDER BY seq LIMIT ?", [*params, value, seqs[-1][0], self.most]
             )
-            yield from ((0, seq, boundary) for (seq,) in equal)
-            produced += len(before) + len(equal)
-            last, size = boundary, size * 2
+        yield seqs
 
     def _any_past(self, boundary: str, where: str, params: list[Any], ascending: bool) -> bool:
         """Whether a row past ``boundary`` in index order (above it when ``ascending``) may
