@@ -41,7 +41,7 @@ from typing import Any
 from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
-from .text_ranges import unsafe_ranges
+from .text_ranges import in_aql_order, unsafe_ranges
 from .values import SortKey, type_rank, value_at
 
 Row = tuple[Any, ...]
@@ -402,28 +402,40 @@ class _ClassReader:
                 f"ORDER BY {value}{direction} LIMIT ?",
                 [*params, *([] if last is None else [last]), size],
             )
+            # with no row carried, rows whose two orders agree need no collation keys
+            agreeing = None if carry else _agreeing_strings(rows, self.ascending)
             if len(rows) < size:  # every row left
-                yield from _sorted_strings(carry + rows, self.ascending)
+                yield from agreeing or _sorted_strings(carry + rows, self.ascending)
                 return
             boundary = rows[-1][1]
             if self._any_past(boundary, *check, self.ascending):
                 everything = self._sorted_in_python([(prefix, "text")])
                 yield from itertools.islice(everything, produced, None)
                 return
-            key = collation_key(boundary)
-            before: list[Row] = []
-            after: list[Row] = []
-            for row in itertools.chain(carry, rows):
-                if row[1] != boundary:
-                    sooner = (collation_key(row[1]) < key) == self.ascending
-                    (before if sooner else after).append(row)
-            carry = after
-            yield from _sorted_strings(before, self.ascending)  # often all a LIMIT wants
+            if agreeing is not None:
+                before = [item for item in agreeing if item[2] != boundary]
+            else:
+                before, carry = self._split(carry, rows, boundary)
+            yield from before  # often all a LIMIT wants
             produced += len(before)
             for equal in self._equal(where, params, boundary):
                 yield from ((0, seq, boundary) for (seq,) in equal)
                 produced += len(equal)
             last, size = boundary, _doubled(size, self.most)
+
+    def _split(
+        self, carry: list[Row], rows: list[Row], boundary: str
+    ) -> tuple[list[Item], list[Row]]:
+        """Of the rows carried and read (but those equal to ``boundary``), the ones AQL
+        sorts before the boundary, as items in order, and the others (carried on)."""
+        key = collation_key(boundary)
+        before: list[Row] = []
+        after: list[Row] = []
+        for row in itertools.chain(carry, rows):
+            if row[1] != boundary:
+                sooner = (collation_key(row[1]) < key) == self.ascending
+                (before if sooner else after).append(row)
+        return _sorted_strings(before, self.ascending), after
 
     def _equal(self, where: str, params: list[Any], value: Any) -> Iterator[list[Row]]:
         """The seqs of the rows of ``where`` whose value is ``value``, in order: all at
@@ -467,17 +479,25 @@ class _ClassReader:
         return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
-        """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
+        """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here
+        (strings alone, when their order by code point is AQL's: without collation keys)."""
         table = self.order.info.table
-        found: list[Item] = []
+        rows: list[Row] = []
+        strings = True
         for prefix, types in itertools.groupby(ranges, key=_first):
             where, params = self._where(prefix, tuple(json_type for _, json_type in types))
             sql = (
                 f"SELECT seq, {self.type_sql} = 'text', {self.value_sql} FROM {table} WHERE {where}"
             )
             for seq, is_text, text in self.storage.rows(sql, params):
-                value = text if is_text else decode(text)
-                found.append((_python_sort_key(value), seq, value))
+                rows.append((seq, text if is_text else decode(text)))
+                strings = strings and is_text
+        agreeing = _agreeing_strings(rows, self.ascending) if strings else None
+        if agreeing is not None:
+            yield from agreeing
+            return
+        found = [(_python_sort_key(value), seq, value) for seq, value in rows]
+        del rows
         found.sort(key=_second)  # insertion order among equal values (a stable sort keeps it)
         found.sort(key=_first, reverse=not self.ascending)
         yield from found
@@ -506,6 +526,18 @@ def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None
         for first, end in ranges
     ]
     return json.dumps(sent) if sent else ""
+
+
+def _agreeing_strings(rows: list[Row], ascending: bool) -> list[Item] | None:
+    """Rows ``(seq, string)`` as items in AQL's order, equal strings by seq, when their
+    order by code point is AQL's (see :func:`in_aql_order`); None when not shown."""
+    ordered = sorted(rows, key=_first)  # by seq, then by code point (stable)
+    ordered.sort(key=_second)
+    if not in_aql_order([text for _, text in ordered]):
+        return None
+    if not ascending:  # by code point descending, equal strings still by seq (stable)
+        ordered.sort(key=_second, reverse=True)
+    return [(0, seq, text) for seq, text in ordered]
 
 
 def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:

@@ -19,6 +19,7 @@ index order are all the rows that may sort up to ``b`` in AQL's order.
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any
 
 from .collation import collation_key
@@ -109,3 +110,29 @@ def _successor(prefix: str) -> str | None:
     if not prefix:
         return None
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def in_aql_order(texts: list[str]) -> bool:
+    """Whether strings in code point order (ascending) are in AQL's order too: shown
+    for each two neighbours, the lower of them ASCII, by the character at which
+    they first differ (as above), or by the higher extending the lower. False
+    when it cannot be shown (they may be in AQL's order all the same)."""
+    for low, high in itertools.pairwise(texts):
+        if low == high:
+            continue
+        if not low.isascii():
+            return False
+        at = _common_prefix(low, high)
+        if at < len(low) and not _follows(low[at], high[at]):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=8192)  # an ASCII character and another: few pairs recur
+def _follows(low: str, high: str) -> bool:
+    """Whether AQL orders every string differing first at ``high`` after one differing
+    there at ``low`` (``high`` past ``low`` in code point order)."""
+    code = ord(high)
+    return not any(
+        first <= code and (end is None or code < end) for first, end in _unsafe_codes(low, True)
+    )

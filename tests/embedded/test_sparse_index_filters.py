@@ -45,7 +45,7 @@ def plan_of(db: EmbeddedDatabase, condition: str, bind: dict) -> str:
     finally:
         storage.conn.set_trace_callback(None)
     table = storage.collection("c").table
-    (scan,) = [s for s in seen if f"FROM {table}" in s and 'doc, \'$."p"\'' in s]
+    (scan,) = [s for s in seen if f"FROM {table}" in s and "doc, '$.\"p\"'" in s]
     return " / ".join(row[-1] for row in storage.conn.execute(f"EXPLAIN QUERY PLAN {scan}"))
 
 
