@@ -201,6 +201,31 @@ def test_a_query_writing_the_collection_reads_it_first(write, written, direction
     assert len(results[0][0]) == 13
 
 
+@pytest.mark.parametrize("sort", ["d.n", "d.n DESC", "d._key", "d._key DESC"])
+def test_a_cursor_reads_the_snapshot_it_began_with(tmp_path, sort):
+    path = str(tmp_path / "store.db")
+    docs = [{"_key": f"k{i:02d}", "n": (i * 7) % 10} for i in range(10)]
+    with make_db({"c": docs}, path=path) as reader, EmbeddedDatabase(path) as writer:
+        reader.ensure_index("c", ["n"])
+        aql = f"FOR d IN c SORT {sort} RETURN [d._key, d.n]"
+        with scan_then_sort():
+            expected = run(reader, aql)
+        reader.close()
+        with EmbeddedDatabase(path) as streamed, stream_batches(1, 2):
+            rows = streamed.cursor(aql)
+            taken = [next(rows) for _ in range(3)]
+            # another connection commits rows before, among and after those still to read
+            changes = (
+                "FOR d IN c FILTER d.n % 2 == 0 UPDATE d WITH {n: 9 - d.n} IN c",
+                "FOR k IN ['k00', 'k50', 'k99'] UPSERT {_key: k} INSERT {_key: k, n: 5} "
+                "REPLACE {n: -1} IN c",
+            )
+            for change in changes:
+                writer.query(change)
+            assert taken + list(rows) == expected
+        assert run(writer, aql) != expected  # read now, the changes show
+
+
 # --------------------------------------------------------------------------- property
 
 FILTERS = [
