@@ -379,9 +379,9 @@ class QueryCompiler:
 
         It runs the FILTERs right after it, and the SORT and LIMIT after them (the
         SORT alone when ``sort`` has no ``limits``) when ``sort`` has a ``finish``;
-        ``ret`` is the pipeline's final RETURN when it
-        follows those FILTERs; ``sorted_by``: the SORT after them, if any (for the
-        statistics: ArangoDB may read an index in its order instead).
+        ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
+        ``sorted_by``: the SORT after them, if any (for the statistics: ArangoDB may
+        read an index in its order instead).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):

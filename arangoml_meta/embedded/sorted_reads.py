@@ -9,23 +9,24 @@ they are consumed, and merged: integers and reals by value (exactly, see
 :func:`_exact_numbers`), null and the booleans by insertion order. SQLite
 orders strings by code point, not as AQL does (see ``collation.py``): a range
 of strings alone is read in index order a batch at a time, each batch sorted
-here, while a few seeks show that no row past the batch may sort among it
+here (needlessly when ``text_ranges.in_aql_order`` shows its code point order is
+AQL's), while a few seeks show that no row past the batch may sort among it
 (``text_ranges.py``: ISO timestamps, keys); otherwise, and when arrays or
 objects are present, the rows of the last three classes are all read, their
-sequence number and value only, and sorted in Python. Within a value, rows come in insertion order (``seq``),
-as a stable sort of a scan leaves them.
+sequence number and value only, and sorted in Python. Within a value, rows
+come in insertion order (``seq``), as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
 the documents a stage asks for, a batch at a time. For a SORT and LIMIT the
 batches double as they are consumed; for a SORT alone, which yields every
 row (a cursor streams them), they double up to :data:`_STREAM_MOST` rows, and
 each read of a range seeks past the last row read instead of skipping an
-OFFSET of them (a cap would make the OFFSETs' cost quadratic): its memory
+OFFSET of them (a cap would make the OFFSETs' cost quadratic). Its memory
 stays bounded but for the reads sorted in Python, which hold a (value, seq)
-pair a row, and runs of equal numbers SQLite reads as one double. A range pinned to a few rows
-(the versions of one name) is read whole instead, documents and all, with one
-statement, and sorted here (:func:`_small_range`): the class-by-class reads cost
-four statements or more whatever the range's size.
+pair a row, and runs of equal numbers SQLite reads as one double. A range
+pinned to a few rows (the versions of one name) is read whole instead,
+documents and all, with one statement, and sorted here (:func:`_small_range`):
+the class-by-class reads cost four statements or more whatever the range's size.
 """
 
 from __future__ import annotations

@@ -236,6 +236,8 @@ FILTERS = [
     "FILTER d.name == @name AND d.t == @t",
     "FILTER @name == d.name AND d.n.v != null",
     "FILTER TO_STRING(d.t) != '1'",
+    "FILTER d._key > @k",
+    "FILTER d._key <= @k AND d.version != null",
 ]
 SORTS = ["d.version", "d.version DESC", "d.version @dir", "d.n.v", "d._key", "d._key DESC"]
 RETURNS = ["d._key", "UNSET(d, '_rev')", "[d._key, d.version, d.n]"]
@@ -260,6 +262,7 @@ def queries(draw: Any) -> tuple[str, dict[str, Any]]:
         "t": draw(SCALARS),
         "dir": draw(st.sampled_from(["ASC", "DESC", True, False])),
         "count": draw(st.integers(0, 6)),
+        "k": draw(st.sampled_from(["", "1", "12", "2", "9", "a"])),
     }
     return aql, {name: value for name, value in values.items() if "@" + name in aql}
 
