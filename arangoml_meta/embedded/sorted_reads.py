@@ -42,7 +42,7 @@ from typing import Any
 from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
-from .text_ranges import in_aql_order, unsafe_ranges
+from .text_ranges import Range, in_aql_order, unsafe_ranges
 from .values import SortKey, type_rank, value_at
 
 Row = tuple[Any, ...]
@@ -464,7 +464,11 @@ class _ClassReader:
             f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
             params,
         )
-        ranges = _ranges_json(boundary, ascending, found[0][0] if found else None)
+        last = found[0][0] if found else None
+        if self.most is None:
+            ranges = _ranges_json(boundary, ascending, last)
+        else:  # a stream: each boundary once
+            ranges = _as_json(unsafe_ranges.__wrapped__(boundary, ascending, last))
         if ranges is None:
             return True
         if not ranges:
@@ -514,12 +518,17 @@ def _second(item: tuple[Any, ...]) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
-    """:func:`unsafe_ranges` as a JSON list of ``[first, end, left out]`` ("" when none).
+    """:func:`unsafe_ranges` as :func:`_as_json` sends them (a page or the newest is
+    read again and again: both are kept; a stream's boundaries would only fill them)."""
+    return _as_json(unsafe_ranges(boundary, ascending, last))
+
+
+def _as_json(ranges: tuple[Range, ...] | None) -> str | None:
+    """Ranges as a JSON list of ``[first, end, left out]`` ("" when none).
 
     SQLite's ``json_extract`` ends a string at a NUL: a range from ``prefix + "\\0"``
     is sent as one from ``prefix`` that leaves ``prefix`` out (else ``prefix``, a key
     that others extend, would count as in the range)."""
-    ranges = unsafe_ranges(boundary, ascending, last)
     if ranges is None:
         return None
     sent = [
