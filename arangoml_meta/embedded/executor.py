@@ -406,17 +406,17 @@ class QueryCompiler:
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
-        It runs the FILTERs right after it, and the SORT and LIMIT after them when
-        ``sort`` has a ``finish``; ``ret`` is the pipeline's final RETURN when it
-        follows those FILTERs; ``sorted_by``: the SORT after them, if any (for the
-        statistics: ArangoDB may read an index in its order instead).
+        It runs the FILTERs right after it, and the SORT and LIMIT after them (the
+        SORT alone when ``sort`` has no ``limits``) when ``sort`` has a ``finish``;
+        ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
+        ``sorted_by``: the SORT after them, if any (for the statistics: ArangoDB may
+        read an index in its order instead).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
             stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
-            absorbed = len(filters) + (2 if sort is not None and sort.finish is not None else 0)
-            return stage, absorbed, fused is not None
+            return stage, len(filters) + _absorbed(sort), fused is not None
         return self.compile_for_values(op), 0, False
 
     def sort_hint(
@@ -428,17 +428,25 @@ class QueryCompiler:
         its variable, and directions and LIMIT values given as constants or bind
         parameters (the FOR stage evaluates them too). With one SORT key and
         ``single`` (the FOR gets at most one row from upstream) the FOR stage
-        does the SORT and LIMIT itself.
+        does the SORT and LIMIT itself, and a SORT that no LIMIT follows too.
         """
-        if not isinstance(op.source, (A.CollectionRef, A.CollectionParam)) or len(following) < 2:
+        if not isinstance(op.source, (A.CollectionRef, A.CollectionParam)) or not following:
             return None
-        sort, limit = following
-        if not isinstance(sort, A.Sort) or not isinstance(limit, A.Limit):
+        sort = following[0]
+        limit = following[1] if len(following) > 1 else None
+        if not isinstance(sort, A.Sort):
             return None
+        one_key = single and len(sort.elements) == 1
+        if not isinstance(limit, A.Limit):
+            limit = None
+            if not one_key:
+                return None
         paths = [attribute_path(element.expr, op.var.slot) for element in sort.elements]
-        given = [element.ascending for element in sort.elements] + [limit.offset, limit.count]
+        given = [element.ascending for element in sort.elements]
+        if limit is not None:
+            given += [limit.offset, limit.count]
         key = sort.elements[0].expr
-        if single and len(paths) == 1 and paths[0] is None and _is_distance(key):
+        if limit is not None and one_key and paths[0] is None and _is_distance(key):
             paths = [[]]  # a geo index may give this order (geo_nearest.py)
         if any(path is None for path in paths) or not all(
             isinstance(node, (A.Literal, A.BindParam)) for node in given
@@ -449,22 +457,33 @@ class QueryCompiler:
         first = paths[0]
         assert first is not None
         direction = self.expr(sort.elements[0].ascending)
-        offset, count = self.expr(limit.offset), self.expr(limit.count)
-        finish = None
-        if single and len(sort.elements) == 1:
-            sort_stage, limit_stage = self.compile_sort(sort, limit), self.compile_limit(limit)
-
-            def finish(rows: Iterator[None], frame: Frame) -> Iterator[None]:
-                return limit_stage(sort_stage(rows, frame), frame)
-
+        limits = None if limit is None else self._limits(limit)
+        finish = self._finish(sort, limit) if one_key else None
         return SortHint(
             [name if isinstance(name, str) else self.expr(name) for name in first],
             lambda frame: _is_ascending(direction(frame)),
-            lambda frame: (_limit_value(offset(frame)), _limit_value(count(frame))),
+            limits,
             len(sort.elements) > 1,
             finish,
             None if first else key,
         )
+
+    def _limits(self, limit: A.Limit) -> Callable[[Frame], tuple[int, int]]:
+        """A LIMIT's offset and count in a frame (raising as the LIMIT stage does)."""
+        offset, count = self.expr(limit.offset), self.expr(limit.count)
+        return lambda frame: (_limit_value(offset(frame)), _limit_value(count(frame)))
+
+    def _finish(self, sort: A.Sort, limit: A.Limit | None) -> Stage:
+        """The SORT and LIMIT stages (the SORT alone without ``limit``) as one."""
+        sort_stage = self.compile_sort(sort, limit)
+        if limit is None:
+            return sort_stage
+        limit_stage = self.compile_limit(limit)
+
+        def finish(rows: Iterator[None], frame: Frame) -> Iterator[None]:
+            return limit_stage(sort_stage(rows, frame), frame)
+
+        return finish
 
     def compile_for_values(self, op: A.ForIn) -> Stage:
         slot = op.var.slot
@@ -963,6 +982,13 @@ class QueryCompiler:
         stage = compile_modification(op, self, name)
         self.modified.add(name)
         return stage
+
+
+def _absorbed(sort: SortHint | None) -> int:
+    """How many operations after a FOR's FILTERs its stage runs: its SORT (and LIMIT)."""
+    if sort is None or sort.finish is None:
+        return 0
+    return 1 if sort.limits is None else 2
 
 
 def _following_filters(ops: list[A.Node], start: int) -> list[A.Node]:

@@ -1,4 +1,4 @@
-"""Which persistent index gives a scan in the order of its SORT, for ``SORT ... LIMIT``.
+"""Which persistent index gives a scan in the order of its SORT (and LIMIT).
 
 ``FOR d IN c FILTER d.name == @n SORT d.version DESC LIMIT 1`` need not decode
 every version of the name. When the SORT's first key is an attribute path that
@@ -6,7 +6,10 @@ a persistent index holds right after fields the pushed-down FILTER pins with
 equalities (``==``, ``IN``), or that an index leads with, the FOR stage reads
 the rows in that index's order (see ``sorted_reads.py``) and stops early. What
 it may yield instead of every row is :class:`SortHint`'s to say; which index
-and which ranges of it to read is :func:`index_order`'s.
+and which ranges of it to read is :func:`index_order`'s. A SORT on one key
+that no LIMIT follows (``FOR b IN audit_log SORT b._key RETURN b``) reads the
+same way, every row, so that a cursor streams them instead of the SORT
+holding them all.
 
 A sparse index holds no document with null in any of its fields: it serves
 only when the FILTER excludes null at the fields after the sort path and pins
@@ -60,11 +63,15 @@ class SortHint:
     With ``finish`` the FOR stage does the SORT and LIMIT itself (one SORT
     key, one row from upstream): in index order it yields just the LIMIT's
     rows; otherwise it runs ``finish`` (the SORT and LIMIT stages) over its rows.
+    Without ``limits`` (a SORT that no LIMIT follows; always with ``finish``)
+    it yields every row, in index order as they are read, or runs ``finish``
+    (the SORT stage).
     """
 
     path: list[str | Callable[[Frame], Any]]  # the first key: a path of the FOR's variable
     ascending: Callable[[Frame], bool]  # the first key's direction
-    limits: Callable[[Frame], tuple[int, int]]  # LIMIT's offset and count (raising as it does)
+    # LIMIT's offset and count (raising as it does); None: no LIMIT
+    limits: Callable[[Frame], tuple[int, int]] | None
     more_keys: bool
     finish: Callable[[Iterator[None], Frame], Iterator[None]] | None = None
     # the only key when it is a distance, not a path (``path`` is empty): a geo index may

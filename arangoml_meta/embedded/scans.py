@@ -14,7 +14,8 @@ stage:
   from the SQL rows;
 - when a SORT and a LIMIT follow the FILTERs and a persistent index holds the
   first SORT key, the stage reads the rows in the index's order and stops
-  early (see :mod:`index_sort`).
+  early (see :mod:`index_sort`); a SORT on one key without LIMIT, every row
+  in that order, a batch at a time, instead of the SORT holding them all.
 
 A collection the query also modifies is read into a list first (a snapshot):
 in index order, just the rows the stage yields. Each scan, and each document
@@ -160,11 +161,14 @@ def compile_collection_scan(
                 continue
             yield None if value is None else value(frame)
 
-    def in_order(frame: Frame, found: ScanFilter, wanted: int, batch: int) -> OrderedRows | None:
+    def in_order(
+        frame: Frame, found: ScanFilter, wanted: int | None, batch: int
+    ) -> OrderedRows | None:
+        """The scan's rows in index order (``wanted`` None: all of them, streamed)."""
         assert sort is not None
         chosen = projection(found.residual)
         if sort.key is not None:  # a distance: nearest first through a geo index, if one
-            if nearest is None:
+            if nearest is None or wanted is None:
                 return None
             columns, build = _reading(info, chosen)
             ascending = sort.ascending(frame)
@@ -191,11 +195,55 @@ def compile_collection_scan(
 
     if sort is None or sort.finish is None:
         return for_collection
-    finish = sort.finish
+    finish, limits = sort.finish, sort.limits
+
+    def streamed_rows_of(frame: Frame, found: ScanFilter, rows: OrderedRows) -> Iterator[None]:
+        """Every row of an index order (see :func:`_every`); its statistics are a scan's
+        (:func:`settle_scan`: the same rows in another order), or, when a reader stops
+        before the end, the entries read (:func:`settle_ordered`)."""
+        checks = [c.check for c in found.residual]
+        stats = frame[0].budget.counters
+        if stats is None:
+            return _every(rows, checks, slot, frame)
+        assert sort is not None
+        access, tally = access_of(found.pushed), ScanTally()
+        if snapshot:
+            tally.positions = snapshot_positions(storage, info, access, found.pushed)
+        sort_path = resolve_path(sort.path, frame)
+
+        def settle(tally: ScanTally) -> None:
+            if tally.done:
+                settle_scan(stats, storage, info, scan, access, found.pushed, tally)
+            else:
+                settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
+
+        return measured(partial(_every, rows, checks, slot, frame), settle, tally)
+
+    def sorted_stream(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
+        """The SORT (no LIMIT): every row in index order, else the SORT stage's."""
+        tick = frame[0].budget.tick
+        for _ in upstream:
+            tick()
+            found = scan(frame)
+            ordered = in_order(frame, found, None, 0)
+            if ordered is None:
+                yield from finish(scan_rows(frame, found), frame)
+                continue
+            rows = streamed_rows_of(frame, found, ordered)
+            if not snapshot:
+                yield from rows
+                continue
+            # what comes next writes the collection: read every row before it runs
+            for doc in [frame[slot] for _ in rows]:
+                frame[slot] = doc
+                yield None
+
+    if limits is None:
+        return sorted_stream
 
     def sorted_and_limited(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-        assert sort is not None and value is None
-        offset, count = sort.limits(frame)  # first, as the LIMIT stage does
+        assert sort is not None and value is None and limits is not None
+        offset, count = limits(frame)  # first, as the LIMIT stage does
         early = not frame[0].budget.drains_final_limit  # see for_collection
         if count == 0 and early:
             return
@@ -228,6 +276,7 @@ def compile_collection_scan(
 
 
 def _wanted(sort: SortHint, frame: Frame) -> int | None:
+    assert sort.limits is not None  # a SORT without LIMIT is the stage's when one key
     try:
         offset, count = sort.limits(frame)
     except QueryError:
@@ -242,10 +291,11 @@ def _in_index_order(
     found: ScanFilter,
     chosen: Projection | None,
     frame: Frame,
-    wanted: int,
+    wanted: int | None,
     batch: int,
 ) -> OrderedRows | None:
-    """The scan's rows in the order of the first SORT key, when an index gives it."""
+    """The scan's rows in the order of the first SORT key, when an index gives it
+    (``wanted`` None: all of them, streamed; see :func:`ordered_rows`)."""
     path = resolve_path(sort.path, frame)
     if path is None:
         return None
@@ -288,6 +338,26 @@ def _prefix(
         produced += 1
         last = key
         yield None if value is None else value(frame)
+
+
+def _every(
+    rows: OrderedRows,
+    checks: list[Callable[[Frame], Any]],
+    slot: int,
+    frame: Frame,
+    tally: ScanTally | None = None,
+) -> Iterator[None]:
+    """Every document of ``rows`` that passes the residual FILTER, in their order
+    (``tally``: see :func:`_prefix`)."""
+    tick = frame[0].budget.tick
+    for _, seq in rows if tally is None else tally.reading(rows):
+        tick()
+        frame[slot] = rows.document(seq)
+        if checks and not all(to_bool(check(frame)) for check in checks):
+            if tally is not None:
+                tally.dropped += 1
+            continue
+        yield None
 
 
 def _page(

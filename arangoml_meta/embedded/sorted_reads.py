@@ -9,17 +9,24 @@ they are consumed, and merged: integers and reals by value (exactly, see
 :func:`_exact_numbers`), null and the booleans by insertion order. SQLite
 orders strings by code point, not as AQL does (see ``collation.py``): a range
 of strings alone is read in index order a batch at a time, each batch sorted
-here, while a few seeks show that no row past the batch may sort among it
+here (needlessly when ``text_ranges.in_aql_order`` shows its code point order is
+AQL's), while a few seeks show that no row past the batch may sort among it
 (``text_ranges.py``: ISO timestamps, keys); otherwise, and when arrays or
 objects are present, the rows of the last three classes are all read, their
-sequence number and value only, and sorted in Python. Within a value, rows come in insertion order (``seq``),
-as a stable sort of a scan leaves them.
+sequence number and value only, and sorted in Python. Within a value, rows
+come in insertion order (``seq``), as a stable sort of a scan leaves them.
 
 Only (value, seq) pairs come from the ranges; :class:`OrderedRows` fetches
-the documents a stage asks for, a batch at a time. A range pinned to a few rows
-(the versions of one name) is read whole instead, documents and all, with one
-statement, and sorted here (:func:`_small_range`): the class-by-class reads cost
-four statements or more whatever the range's size.
+the documents a stage asks for, a batch at a time. For a SORT and LIMIT the
+batches double as they are consumed; for a SORT alone, which yields every
+row (a cursor streams them), they double up to :data:`_STREAM_MOST` rows, and
+each read of a range seeks past the last row read instead of skipping an
+OFFSET of them (a cap would make the OFFSETs' cost quadratic). Its memory
+stays bounded but for the reads sorted in Python, which hold a (value, seq)
+pair a row, and runs of equal numbers SQLite reads as one double. A range
+pinned to a few rows (the versions of one name) is read whole instead,
+documents and all, with one statement, and sorted here (:func:`_small_range`):
+the class-by-class reads cost four statements or more whatever the range's size.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Any
 from .collation import collation_key
 from .index_sort import Condition, IndexOrder
 from .storage import Storage, decode, json_path
-from .text_ranges import unsafe_ranges
+from .text_ranges import Range, in_aql_order, unsafe_ranges
 from .values import SortKey, type_rank, value_at
 
 Row = tuple[Any, ...]
@@ -58,6 +65,10 @@ _CONSTANT = {"null": None, "false": False, "true": True}
 _FEW_STRINGS = 16  # the least a range of strings is read by
 # the most rows of a pinned range read whole and sorted here (see _small_range)
 _SMALL_RANGE = 16
+# a SORT without LIMIT: the first reads of a stream, and the most rows a read (or a
+# fetch of documents) takes (~1 KB documents: about a megabyte a batch)
+_STREAM_FIRST = 64
+_STREAM_MOST = 1024
 
 
 def ordered_rows(
@@ -66,13 +77,14 @@ def ordered_rows(
     columns: str,
     build: Callable[[Row], Any],
     ascending: bool,
-    wanted: int,
+    wanted: int | None,
     batch: int,
 ) -> OrderedRows:
     """The rows of a scan in sort order; ``build`` makes a document of a row of ``columns``.
 
     ``wanted`` (how many rows the stage yields) sizes the first reads, ``batch``
-    the first fetch of documents.
+    the first fetch of documents; ``wanted`` None: every row, streamed in batches
+    of at most :data:`_STREAM_MOST` (``batch`` is not used).
     """
     small = _small_range(order, storage, columns, build, ascending)
     if small is not None:
@@ -88,6 +100,9 @@ def ordered_rows(
         )
         return {row[-1]: row for row in found}
 
+    if wanted is None:
+        first = _STREAM_FIRST
+        return OrderedRows(reader.items(), rows_of, build, first, first, _STREAM_MOST)
     return OrderedRows(reader.items(), rows_of, build, wanted + 1, batch)
 
 
@@ -138,7 +153,8 @@ class OrderedRows:
     more to see where a run of equal keys ends), then twice as many. A
     document is fetched with those of the next candidates of its batch
     (``batch`` of them, then twice as many), so that candidates skipped by an
-    offset or looked at only for their key cost no document.
+    offset or looked at only for their key cost no document. Both grow to at
+    most ``most`` (None: without bound).
     """
 
     def __init__(
@@ -148,12 +164,14 @@ class OrderedRows:
         build: Callable[[Row], Any],
         candidates: int,
         batch: int,
+        most: int | None = None,
     ) -> None:
         self._items = items
         self._rows_of = rows_of
         self._build = build
         self._candidates = candidates
         self._batch = max(batch, 1)
+        self._most = most
         self._current: list[Item] = []
         self._at = 0  # the index in _current of the candidate last yielded
         self._rows: dict[int, Row] = {}
@@ -163,7 +181,7 @@ class OrderedRows:
             current = list(itertools.islice(self._items, self._candidates))
             if not current:
                 return
-            self._candidates *= 2
+            self._candidates = _doubled(self._candidates, self._most)
             self._current = current
             for at, (_, seq, value) in enumerate(current):
                 self._at = at
@@ -175,27 +193,34 @@ class OrderedRows:
         if row is None:
             seqs = [item[1] for item in self._current[self._at : self._at + self._batch]]
             self._rows = self._rows_of(seqs)
-            self._batch *= 2
+            self._batch = _doubled(self._batch, self._most)
             row = self._rows.pop(seq)
         return self._build(row)
 
 
+def _doubled(size: int, most: int | None) -> int:
+    """A batch's next size: twice as large, up to ``most`` (None: no bound)."""
+    return size * 2 if most is None else min(size * 2, most)
+
+
 class _ClassReader:
-    """The statements reading an :class:`IndexOrder`'s items, class by class."""
+    """The statements reading an :class:`IndexOrder`'s items, class by class
+    (``wanted`` None: every row, in batches of at most :data:`_STREAM_MOST`)."""
 
     def __init__(
         self,
         order: IndexOrder,
         storage: Storage,
         ascending: bool,
-        wanted: int,
+        wanted: int | None,
     ) -> None:
         self.order = order
         self.storage = storage
         self.where, self.params = order.where, order.params
         self.ascending = ascending
         # two more: one shows where the last run of equal keys ends, one is read ahead
-        self.first_batch = wanted + 2
+        self.first_batch = _STREAM_FIRST if wanted is None else wanted + 2
+        self.most = _STREAM_MOST if wanted is None else None
         self.type_sql, self.value_sql = order.info.typed_value_sql(order.path)
         # see _bounds: found once, as the primary index holds one range (strings)
         self._bounded: tuple[list[str], list[str]] | None = None
@@ -286,38 +311,59 @@ class _ClassReader:
             terms += self.order.partial
         return " AND ".join(terms), [*self.params, *prefix[1]]
 
-    def _batches(self, sql: str, params: list[Any]) -> Iterator[list[Row]]:
-        """The rows of ``sql`` in growing batches (LIMIT / OFFSET), read as they are consumed."""
-        size, offset = self.first_batch, 0
-        while True:
-            rows = self.storage.rows(f"{sql} LIMIT ? OFFSET ?", [*params, size, offset])
+    def _batches(
+        self, select: str, where: str, params: list[Any], direction: str
+    ) -> Iterator[list[Row]]:
+        """The rows ``(seq, value, *select)`` of ``where`` ordered by value (``direction``),
+        then seq, in growing batches read as they are consumed: by LIMIT and OFFSET, or,
+        when the batches stop growing (:attr:`most`), each past the last row read."""
+        head = f"SELECT seq, {self.value_sql}{select} FROM {self.order.info.table} WHERE {where}"
+        ordered = f"{head} ORDER BY {self.value_sql}{direction}, seq LIMIT ?"
+        size = self.first_batch
+        if self.most is None:
+            offset = 0
+            while True:
+                rows = self.storage.rows(f"{ordered} OFFSET ?", [*params, size, offset])
+                yield rows
+                if len(rows) < size:
+                    return
+                offset += size
+                size *= 2
+        rows = self.storage.rows(ordered, [*params, size])
+        past = "<" if direction else ">"
+        while len(rows) == size:
             yield rows
+            seq, value = rows[-1][0], rows[-1][1]
+            size = min(size * 2, self.most)
+            # the rest of the last value's run (ORDER BY seq: SQLite sorts nothing), then
+            # the values past it: each a seek of the index
+            rows = self.storage.rows(
+                f"{head} AND {self.value_sql} = ? AND seq > ? ORDER BY seq LIMIT ?",
+                [*params, value, seq, size],
+            )
             if len(rows) < size:
-                return
-            offset += size
-            size *= 2
+                rows += self.storage.rows(
+                    f"{head} AND {self.value_sql} {past} ? "
+                    f"ORDER BY {self.value_sql}{direction}, seq LIMIT ?",
+                    [*params, value, size - len(rows)],
+                )
+        yield rows
 
     def _stream(self, prefix: Condition, json_type: str) -> Iterator[Item]:
         """One range of a class the index orders (null, false, true, numbers)."""
-        table = self.order.info.table
         where, params = self._where(prefix, (json_type,))
         if json_type in _CONSTANT:
             # one value: the index holds these rows in seq order, whatever the direction
-            sql = f"SELECT seq FROM {table} WHERE {where} ORDER BY {self.value_sql}, seq"
             value = _CONSTANT[json_type]
-            batches = self._batches(sql, params)
+            batches = self._batches("", where, params, "")
             return itertools.chain.from_iterable(
-                [(0, seq, value) for (seq,) in rows] for rows in batches
+                [(0, row[0], value) for row in rows] for rows in batches
             )
         # the JSON text of a real, to read it exactly; an integer's only when SQLite
         # read it as a double (beyond 64 bits: rare, fetched then)
         text = _json_text(self.order.path) if json_type == "real" else "NULL"
         direction = "" if self.ascending else " DESC"
-        sql = (
-            f"SELECT seq, {self.value_sql}, {text} FROM {table} WHERE {where} "
-            f"ORDER BY {self.value_sql}{direction}, seq"
-        )
-        batches = self._batches(sql, params)
+        batches = self._batches(f", {text}", where, params, direction)
         return itertools.chain.from_iterable(
             _exact_numbers(batches, self.ascending, self._texts_of)
         )
@@ -357,30 +403,55 @@ class _ClassReader:
                 f"ORDER BY {value}{direction} LIMIT ?",
                 [*params, *([] if last is None else [last]), size],
             )
+            # with no row carried, rows whose two orders agree need no collation keys
+            agreeing = None if carry else _agreeing_strings(rows, self.ascending)
             if len(rows) < size:  # every row left
-                yield from _sorted_strings(carry + rows, self.ascending)
+                yield from agreeing or _sorted_strings(carry + rows, self.ascending)
                 return
             boundary = rows[-1][1]
             if self._any_past(boundary, *check, self.ascending):
                 everything = self._sorted_in_python([(prefix, "text")])
                 yield from itertools.islice(everything, produced, None)
                 return
-            key = collation_key(boundary)
-            before: list[Row] = []
-            after: list[Row] = []
-            for row in itertools.chain(carry, rows):
-                if row[1] != boundary:
-                    sooner = (collation_key(row[1]) < key) == self.ascending
-                    (before if sooner else after).append(row)
-            carry = after
-            yield from _sorted_strings(before, self.ascending)  # often all a LIMIT wants
-            equal = self.storage.rows(
-                f"SELECT seq FROM {table} WHERE {where} AND {value} = ? ORDER BY seq",
-                [*params, boundary],
+            if agreeing is not None:
+                before = [item for item in agreeing if item[2] != boundary]
+            else:
+                before, carry = self._split(carry, rows, boundary)
+            yield from before  # often all a LIMIT wants
+            produced += len(before)
+            for equal in self._equal(where, params, boundary):
+                yield from ((0, seq, boundary) for (seq,) in equal)
+                produced += len(equal)
+            last, size = boundary, _doubled(size, self.most)
+
+    def _split(
+        self, carry: list[Row], rows: list[Row], boundary: str
+    ) -> tuple[list[Item], list[Row]]:
+        """Of the rows carried and read (but those equal to ``boundary``), the ones AQL
+        sorts before the boundary, as items in order, and the others (carried on)."""
+        key = collation_key(boundary)
+        before: list[Row] = []
+        after: list[Row] = []
+        for row in itertools.chain(carry, rows):
+            if row[1] != boundary:
+                sooner = (collation_key(row[1]) < key) == self.ascending
+                (before if sooner else after).append(row)
+        return _sorted_strings(before, self.ascending), after
+
+    def _equal(self, where: str, params: list[Any], value: Any) -> Iterator[list[Row]]:
+        """The seqs of the rows of ``where`` whose value is ``value``, in order: all at
+        once, or at most :attr:`most` at a time (each batch past the last one's seq)."""
+        sql = f"SELECT seq FROM {self.order.info.table} WHERE {where} AND {self.value_sql} = ?"
+        if self.most is None:
+            yield self.storage.rows(f"{sql} ORDER BY seq", [*params, value])
+            return
+        seqs = self.storage.rows(f"{sql} ORDER BY seq LIMIT ?", [*params, value, self.most])
+        while len(seqs) == self.most:
+            yield seqs
+            seqs = self.storage.rows(
+                f"{sql} AND seq > ? ORDER BY seq LIMIT ?", [*params, value, seqs[-1][0], self.most]
             )
-            yield from ((0, seq, boundary) for (seq,) in equal)
-            produced += len(before) + len(equal)
-            last, size = boundary, size * 2
+        yield seqs
 
     def _any_past(self, boundary: str, where: str, params: list[Any], ascending: bool) -> bool:
         """Whether a row past ``boundary`` in index order (above it when ``ascending``) may
@@ -393,7 +464,11 @@ class _ClassReader:
             f"SELECT {value} FROM {table} WHERE {where} ORDER BY {value}{direction} LIMIT 1",
             params,
         )
-        ranges = _ranges_json(boundary, ascending, found[0][0] if found else None)
+        last = found[0][0] if found else None
+        if self.most is None:
+            ranges = _ranges_json(boundary, ascending, last)
+        else:  # a stream: each boundary once
+            ranges = _as_json(unsafe_ranges.__wrapped__(boundary, ascending, last))
         if ranges is None:
             return True
         if not ranges:
@@ -409,17 +484,25 @@ class _ClassReader:
         return bool(self.storage.rows(sql, [ranges, *params])[0][0])
 
     def _sorted_in_python(self, ranges: list[tuple[Condition, str]]) -> Iterator[Item]:
-        """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here."""
+        """Classes SQLite does not order as AQL: every (seq, value) of them, sorted here
+        (strings alone, when their order by code point is AQL's: without collation keys)."""
         table = self.order.info.table
-        found: list[Item] = []
+        rows: list[Row] = []
+        strings = True
         for prefix, types in itertools.groupby(ranges, key=_first):
             where, params = self._where(prefix, tuple(json_type for _, json_type in types))
             sql = (
                 f"SELECT seq, {self.type_sql} = 'text', {self.value_sql} FROM {table} WHERE {where}"
             )
             for seq, is_text, text in self.storage.rows(sql, params):
-                value = text if is_text else decode(text)
-                found.append((_python_sort_key(value), seq, value))
+                rows.append((seq, text if is_text else decode(text)))
+                strings = strings and is_text
+        agreeing = _agreeing_strings(rows, self.ascending) if strings else None
+        if agreeing is not None:
+            yield from agreeing
+            return
+        found = [(_python_sort_key(value), seq, value) for seq, value in rows]
+        del rows
         found.sort(key=_second)  # insertion order among equal values (a stable sort keeps it)
         found.sort(key=_first, reverse=not self.ascending)
         yield from found
@@ -435,12 +518,17 @@ def _second(item: tuple[Any, ...]) -> Any:
 
 @functools.lru_cache(maxsize=1024)
 def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None:
-    """:func:`unsafe_ranges` as a JSON list of ``[first, end, left out]`` ("" when none).
+    """:func:`unsafe_ranges` as :func:`_as_json` sends them (a page or the newest is
+    read again and again: both are kept; a stream's boundaries would only fill them)."""
+    return _as_json(unsafe_ranges(boundary, ascending, last))
+
+
+def _as_json(ranges: tuple[Range, ...] | None) -> str | None:
+    """Ranges as a JSON list of ``[first, end, left out]`` ("" when none).
 
     SQLite's ``json_extract`` ends a string at a NUL: a range from ``prefix + "\\0"``
     is sent as one from ``prefix`` that leaves ``prefix`` out (else ``prefix``, a key
     that others extend, would count as in the range)."""
-    ranges = unsafe_ranges(boundary, ascending, last)
     if ranges is None:
         return None
     sent = [
@@ -448,6 +536,18 @@ def _ranges_json(boundary: str, ascending: bool, last: str | None) -> str | None
         for first, end in ranges
     ]
     return json.dumps(sent) if sent else ""
+
+
+def _agreeing_strings(rows: list[Row], ascending: bool) -> list[Item] | None:
+    """Rows ``(seq, string)`` as items in AQL's order, equal strings by seq, when their
+    order by code point is AQL's (see :func:`in_aql_order`); None when not shown."""
+    ordered = sorted(rows, key=_first)  # by seq, then by code point (stable)
+    ordered.sort(key=_second)
+    if not in_aql_order([text for _, text in ordered]):
+        return None
+    if not ascending:  # by code point descending, equal strings still by seq (stable)
+        ordered.sort(key=_second, reverse=True)
+    return [(0, seq, text) for seq, text in ordered]
 
 
 def _sorted_strings(rows: list[Row], ascending: bool) -> list[Item]:

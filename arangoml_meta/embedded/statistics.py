@@ -35,11 +35,13 @@ Approximations, written down: ArangoDB reads an index in the index's order and
 this engine a scan in insertion order, so a scan that LIMIT stops early counts
 the index condition's rows inserted before the last row it gave; an index order
 used for SORT and LIMIT (see ``sorted_reads``) counts the entries it read after
-the conditions SQLite applied; ArangoDB picks among indexes by its cost
-estimates, this module by a fixed preference (primary, unique, edge, the most
-fields bound); conditions this engine does not push into SQL (ranges over
-``_key``, ``IN`` lists of more than 500 values, expressions) count as read by a
-full scan; traversals and path searches count nothing yet.
+the conditions SQLite applied, and so does one used for a SORT alone when a
+later LIMIT stops it (read to its end, it counts as a scan); ArangoDB picks
+among indexes by its cost estimates, this module by a fixed preference
+(primary, unique, edge, the most fields bound); conditions this engine does
+not push into SQL (ranges over ``_key``, ``IN`` lists of more than 500 values,
+expressions) count as read by a full scan; traversals and path searches count
+nothing yet.
 
 Measuring is asked for per query (the server always asks); without it a scan
 does no more than before.

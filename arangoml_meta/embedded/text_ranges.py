@@ -14,11 +14,15 @@ it in both orders (ascending); one ``b`` extends comes before it in both.
 :func:`unsafe_ranges` lists the code point ranges of the strings at risk,
 whose absence a few index seeks can check: then the rows up to ``b`` in
 index order are all the rows that may sort up to ``b`` in AQL's order.
+:func:`in_aql_order` shows that strings read in code point order (keys, ISO
+timestamps) are in AQL's order too, without a collation key each.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
+import operator
 from typing import Any
 
 from .collation import collation_key
@@ -109,3 +113,31 @@ def _successor(prefix: str) -> str | None:
     if not prefix:
         return None
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+_CHUNK = 1024  # strings checked at a time (:func:`in_aql_order`)
+# each printable ASCII character (one primary weight each) -> a character whose code
+# point ranks that weight among theirs: upper and lower case rank alike
+_PRINTABLE = "".join(map(chr, range(_FIRST_PRINTABLE, _ASCII_END - 1)))
+_WEIGHTS = sorted({_weight(ch) for ch in _PRINTABLE})
+_RANKS = {ord(ch): chr(_FIRST_PRINTABLE + _WEIGHTS.index(_weight(ch))) for ch in _PRINTABLE}
+
+
+def in_aql_order(texts: list[str]) -> bool:
+    """Whether strings in code point order are in AQL's order too. Shown when all are
+    printable ASCII and their primary weights (as strings of ranks) rise with them,
+    strictly from one string to a different one: then the primary level alone orders
+    each two as code points do. False when not shown (they may be in order all the same).
+    """
+    # each two neighbours: a chunk at a time, the next starting with the last one's end
+    for start in range(0, max(len(texts) - 1, 1), _CHUNK):
+        chunk = texts[start : start + _CHUNK + 1]
+        joined = "".join(chunk)
+        if not (joined.isascii() and joined.isprintable()):
+            return False
+        primary = [text.translate(_RANKS) for text in chunk]
+        if not all(map(operator.le, primary, itertools.islice(primary, 1, None))):
+            return False
+        if len(set(primary)) != len(set(chunk)):  # rising: equal ones are neighbours
+            return False
+    return True

@@ -170,6 +170,19 @@ PLANS = [
         "n",
         name="sort-and-limit-in-index-order",
     ),
+    # a SORT without LIMIT streams the index order: read to its end it counts as above
+    case(
+        "FOR d IN items FILTER d.n > 2 SORT d._key RETURN d",
+        {"scannedIndex": 10, "filtered": 3, "documentLookups": 10, "cursorsCreated": 1},
+        name="sort-by-key-reads-the-primary-index-in-its-order",
+    ),
+    # ... stopped early by a later LIMIT, it counts the entries read, as SORT and LIMIT do
+    case(
+        "FOR d IN items SORT d.n LET x = d.n LIMIT 2 RETURN x",
+        {"scannedIndex": 2, "cursorsCreated": 1},
+        "n",
+        name="a-later-limit-stops-a-sort-in-index-order",
+    ),
     # UPSERT looks up as a FOR with the search's FILTER and LIMIT 1 would
     case(
         "UPSERT {_key: 'k1'} INSERT {_key: 'k1'} UPDATE {seen: true} IN items",

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from arangoml_meta.embedded import text_ranges
 from arangoml_meta.embedded.collation import collation_key
-from arangoml_meta.embedded.text_ranges import unsafe_ranges
+from arangoml_meta.embedded.text_ranges import in_aql_order, unsafe_ranges
 
 from .helpers import make_db, run
 from .test_index_sort import Reads, outcome, scan_then_sort
@@ -68,6 +69,40 @@ def test_a_string_outside_the_unsafe_ranges_sorts_past_the_boundary_in_aql_order
         return
     mine, theirs = collation_key(boundary), collation_key(other)
     assert (theirs > mine) if ascending else (theirs < mine)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    texts=st.lists(STRINGS | st.text(TRICKY, max_size=4), max_size=8),
+    chunk=st.sampled_from([1, 2, 3, text_ranges._CHUNK]),
+)
+def test_strings_shown_in_aql_order_are(texts, chunk):
+    texts.sort()  # code point order
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_ranges, "_CHUNK", chunk)
+        shown = in_aql_order(texts)
+    if shown:
+        assert sorted(texts, key=collation_key) == texts
+
+
+@pytest.mark.parametrize(
+    ("texts", "shown"),
+    [
+        (["000000000009", "000000000010", "000000000010", "000000000011"], True),
+        (["2026-12-07T09:13:57.123Z", "2026-12-07T09:13:58.001Z"], True),
+        (["A", "ab"], True),  # the primary level orders them
+        (["AB", "a"], False),  # AQL: "a" < "AB"
+        (["A", "a"], False),  # the same primary weights: decided by case
+        (["9", ":"], False),  # AQL: ":" < "9"
+        (["a", "a\t"], False),  # a control character: not printable
+        (["a", "\u00e9"], False),  # not ASCII
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 2, 1024])
+def test_which_strings_are_shown_in_aql_order(texts, shown, chunk):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_ranges, "_CHUNK", chunk)
+        assert in_aql_order(texts) is shown
 
 
 def test_a_non_ascii_boundary_has_no_ranges():
