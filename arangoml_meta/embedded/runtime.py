@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from .storage import CollectionInfo, Storage
 
 MAX_WARNINGS = 10
+# whole documents a read-only execution keeps decoded (a traversal's vertices): past this
+# many it starts afresh (a query that walks from every model would hold every run)
+CACHED_DOCUMENTS = 10_000
 
 
 class Runtime:
@@ -41,6 +44,9 @@ class Runtime:
         self.edge_cache: dict[Any, Any] = {}  # traversal edge lists (see GraphView.bind)
         self.vertex_exists: dict[str, bool] = {}  # what edge lookups found out (GraphView)
         self._now = int(time.time() * 1000)
+        # whether the document caches are bounded (see make_room): not when the query
+        # writes, whose reads keep seeing the documents as they first read them
+        self.bounded = True
 
     # ------------------------------------------------------------------ FunctionContext
 
@@ -126,8 +132,15 @@ class Runtime:
             info = self.info(parts[0])
             if info is not None:
                 doc = self.storage.get(info, parts[1])
+        self.make_room(self.vertex_cache)
         self.vertex_cache[vertex_id] = doc
         return doc
+
+    def make_room(self, cache: dict[str, Any]) -> None:
+        """Empty a document cache that holds :data:`CACHED_DOCUMENTS` (before it takes more:
+        what a caller fetches next stays until the next call)."""
+        if self.bounded and len(cache) >= CACHED_DOCUMENTS:
+            cache.clear()
 
     def has_vertex(self, vertex_id: str, parts: tuple[str, str] | None = None) -> bool:
         """Whether the document behind a vertex id exists (read only when not yet known);

@@ -81,6 +81,7 @@ class VertexLoader:
                 prefetch((vertex_id,))
                 return cache[vertex_id]
             found = build(vertex_id, value) if value else None
+            runtime.make_room(cache)
             cache[vertex_id] = found
             return found
 
@@ -147,6 +148,7 @@ class VertexLoader:
 
     def _prefetch(self, runtime: Runtime, cache: dict[str, Any], vertex_ids: Sequence[str]) -> None:
         """Fetch the vertices not cached yet (one statement per collection)."""
+        runtime.make_room(cache)
         self._fetch(runtime, [v for v in vertex_ids if v not in cache], cache, self.build, None)
 
     def _fetch(

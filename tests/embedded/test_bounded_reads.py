@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded import EmbeddedDatabase, runtime
 from arangoml_meta.errors import QueryError
 
 ROWS = 3000
@@ -92,3 +92,54 @@ def test_sort_and_limit_hold_only_the_rows_the_limit_returns(db: EmbeddedDatabas
     with pytest.raises(QueryError) as caught:  # the whole sort holds every row
         db.query(aql.replace(" LIMIT 3, 4", ""), options={"memoryLimit": 200_000})
     assert caught.value.error_num == 32
+
+
+# ---------------------------------------------------------------------- decoded documents
+
+
+@pytest.fixture
+def chain() -> Iterator[EmbeddedDatabase]:
+    """v0 -> v1 -> ... -> v59, each vertex also linked to a hub."""
+    with EmbeddedDatabase() as database:
+        database.create_collection("v")
+        database.create_collection("e", edge=True)
+        database.insert_many("v", [{"_key": f"v{i}", "n": i, "pad": PADDING} for i in range(60)])
+        database.insert_many("v", [{"_key": "hub", "n": -1}])
+        edges = [{"_from": f"v/v{i}", "_to": f"v/v{i + 1}"} for i in range(59)]
+        edges += [{"_from": f"v/v{i}", "_to": "v/hub"} for i in range(60)]
+        database.insert_many("e", edges)
+        yield database
+
+
+WALKS = [
+    "FOR v, e, p IN 1..100 OUTBOUND 'v/v0' e RETURN [v.n, p.vertices[*].n]",
+    "FOR s IN v FILTER s.n >= 0 FOR w IN 1..1 OUTBOUND s e SORT w.n RETURN [s.n, w.n, w.pad]",
+]
+
+
+@pytest.mark.parametrize("aql", WALKS)
+def test_a_query_keeps_a_bounded_number_of_decoded_documents(
+    chain: EmbeddedDatabase, aql: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = list(chain.query(aql))
+    sizes: list[int] = []
+    original = runtime.Runtime.make_room
+
+    def make_room(self: runtime.Runtime, cache: dict[str, object]) -> None:
+        original(self, cache)
+        sizes.append(len(cache))
+
+    monkeypatch.setattr(runtime, "CACHED_DOCUMENTS", 5)
+    monkeypatch.setattr(runtime.Runtime, "make_room", make_room)
+    assert list(chain.query(aql)) == whole
+    assert sizes and max(sizes) < 5  # what a fetch adds stays only until the next one
+
+
+def test_a_query_that_writes_keeps_what_it_read(
+    chain: EmbeddedDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub is reached once from each vertex: every time as the walk first read it,
+    before the query's own update of it (as without a bound)."""
+    monkeypatch.setattr(runtime, "CACHED_DOCUMENTS", 1)
+    aql = "FOR w IN 1..100 OUTBOUND 'v/v0' e UPDATE w WITH {seen: true} IN v RETURN w.seen"
+    assert set(chain.query(aql)) == {None}
