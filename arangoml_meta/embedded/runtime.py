@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CollectionNotFoundError
 from .documents import split_id
+from .edge_lists import kept_lists
 from .limits import Budget
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ class Runtime:
         self._infos: dict[str, CollectionInfo | None] = {}
         self.edge_cache: dict[Any, Any] = {}  # traversal edge lists (see GraphView.bind)
         self.vertex_exists: dict[str, bool] = {}  # what edge lookups found out (GraphView)
-        self._now = int(time.time() * 1000)
 
     # ------------------------------------------------------------------ FunctionContext
 
@@ -87,7 +87,21 @@ class Runtime:
         info = self.info(collection)
         if info is None:
             return None
-        return self.storage.get(info, key)
+        return self._stored(info, collection, key)
+
+    def _stored(self, info: CollectionInfo, collection: str, key: str) -> Any:
+        """The document, or None: a miss is known across queries while nothing is written
+        (in the vertices traversals learnt of, see ``edge_lists.py``), read no more."""
+        kept = kept_lists(self.storage)
+        if kept is None:
+            return self.storage.get(info, key)
+        doc_id = collection + "/" + key
+        if kept.exists.get(doc_id) is False:
+            return None
+        doc = self.storage.get(info, key)
+        if doc is None:
+            kept.exists[doc_id] = False
+        return doc
 
     def collection_count(self, name: str) -> int:
         return self.storage.count(name)

@@ -26,12 +26,13 @@ would have read (see :mod:`statistics`); otherwise it counts nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
+from .edge_lists import kept_scan
 from .geo_nearest import nearest_order
 from .geo_search import geo_search
 from .index_sort import SortHint, index_order
@@ -130,6 +131,15 @@ def compile_collection_scan(
             make, lambda tally: settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
         )
 
+    def scanned(columns: str, where: str, params: list[Any]) -> Iterable[Any]:
+        """The SQL rows of the scan: kept across queries while nothing is written (not
+        for a collection the query writes, see ``edge_lists.kept_scan``)."""
+        if snapshot:
+            return storage.scan_rows(info, columns, where, params)
+        # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
+        key = (info.table, columns, where, repr(params))
+        return kept_scan(storage, key, lambda: storage.scan_rows(info, columns, where, params))
+
     def rows_of(frame: Frame, found: ScanFilter, tally: ScanTally | None) -> Iterator[Any]:
         """:func:`scan_rows`; ``tally`` counts the rows read and those Python drops."""
         (where, params), residual = joined(found.pushed), found.residual
@@ -137,7 +147,7 @@ def compile_collection_scan(
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)
             if read is not None:
-                rows: Any = storage.scan_rows(info, chosen.columns, where, params)
+                rows: Any = scanned(chosen.columns, where, params)
                 if snapshot:
                     rows = list(rows)
                 yield from map(read, rows if tally is None else tally.reading(rows))
@@ -145,7 +155,7 @@ def compile_collection_scan(
         columns, build = (
             (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
         )
-        rows = storage.scan_rows(info, columns, where, params)
+        rows = scanned(columns, where, params)
         if snapshot:
             rows = list(rows)
         docs = map(build, rows if tally is None else tally.reading(rows))

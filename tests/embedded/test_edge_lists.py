@@ -165,3 +165,75 @@ def test_kept_lists_start_afresh_when_they_hold_too_much(
             assert edge_lists.kept_lists(db.storage) is kept
         assert not kept.lists and not kept.exists
     assert walks(db) == fresh(path)
+
+
+# a scan and a DOCUMENT() that find nothing yet: both are kept (edge_lists.kept_scan, and
+# the miss among the vertices known not to exist)
+READS = (
+    "FOR d IN a FILTER d.name == 'late' RETURN d._key",
+    "RETURN DOCUMENT('a/a9')._key",
+)
+
+
+def reads(db: EmbeddedDatabase) -> list[Any]:
+    return [run(db, query) for query in READS]
+
+
+def traced_reads(db: EmbeddedDatabase) -> tuple[list[Any], list[str]]:
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    try:
+        return reads(db), [sql for sql in statements if sql.startswith("SELECT")]
+    finally:
+        db.storage.tracer = None
+
+
+def late(db: EmbeddedDatabase) -> None:
+    db.insert("a", {"_key": "a9", "name": "late"})
+
+
+@pytest.mark.parametrize("writer", ["this connection", "another connection", "transaction"])
+def test_a_kept_scan_or_missing_document_does_not_outlive_a_write(
+    db: EmbeddedDatabase, path: str, writer: str
+) -> None:
+    nothing = [[], [None]]
+    assert reads(db) == nothing
+    assert traced_reads(db) == (nothing, [])  # kept: no statement
+    if writer == "this connection":
+        late(db)
+    elif writer == "another connection":
+        with EmbeddedDatabase(path) as other:
+            late(other)
+    else:
+        with db.transaction():
+            assert reads(db) == nothing
+            late(db)
+            assert reads(db) == [["a9"], ["a9"]]
+    assert reads(db) == [["a9"], ["a9"]]
+
+
+def test_a_kept_scan_or_missing_document_sees_a_rollback(db: EmbeddedDatabase) -> None:
+    with pytest.raises(ZeroDivisionError), db.transaction():
+        late(db)
+        assert reads(db) == [["a9"], ["a9"]]
+        raise ZeroDivisionError
+    assert reads(db) == [[], [None]]
+    assert traced_reads(db) == ([[], [None]], [])
+
+
+def test_a_large_scan_is_not_kept(db: EmbeddedDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arangoml_meta.embedded import edge_lists
+
+    monkeypatch.setattr(edge_lists, "MAX_SCAN_ROWS", 3)
+    query = "FOR d IN a RETURN d._key"
+    assert run(db, query) == ["a0", "a1", "a2", "a3"]
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    assert run(db, query) == ["a0", "a1", "a2", "a3"]
+    assert any(sql.startswith("SELECT") for sql in statements)
+    db.storage.tracer = None
+    assert run(db, "FOR d IN b RETURN d._key") == ["b0", "b1", "b2"]  # small enough: kept
+    statements.clear()
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    assert run(db, "FOR d IN b RETURN d._key") == ["b0", "b1", "b2"]
+    assert not any(sql.startswith("SELECT") for sql in statements)
