@@ -106,11 +106,10 @@ def shared_edge_lists(storage: Storage) -> dict[Any, dict[str, Any]] | None:
     return None if kept is None else kept.lists
 
 
-def kept_scan(storage: Storage, key: Any, read: Callable[[], Iterable[Any]]) -> Iterable[Any]:
-    """The rows ``read()`` gives (a statement's, identified by ``key``): kept from an
-    earlier query while nothing is written (see :func:`kept_lists`), else read and kept
+def kept_scan(kept: Kept | None, key: Any, read: Callable[[], Iterable[Any]]) -> Iterable[Any]:
+    """The rows ``read()`` gives (a statement's, identified by ``key``): kept in ``kept``
+    (:func:`kept_lists`, None: not to be kept) by an earlier query, else read and kept there
     when there are at most :data:`MAX_SCAN_ROWS` (SQL rows are tuples, never changed)."""
-    kept = kept_lists(storage)
     if kept is None:
         return read()
     found = kept.scans.get(key)

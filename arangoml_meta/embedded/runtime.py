@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CollectionNotFoundError
 from .documents import split_id
-from .edge_lists import kept_lists
+from .edge_lists import Kept, kept_lists
 from .limits import Budget
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class Runtime:
         self._infos: dict[str, CollectionInfo | None] = {}
         self.edge_cache: dict[Any, Any] = {}  # traversal edge lists (see GraphView.bind)
         self.vertex_exists: dict[str, bool] = {}  # what edge lookups found out (GraphView)
+        self._kept: Kept | None = None  # see kept()
+        self._kept_at: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ FunctionContext
 
@@ -92,7 +94,7 @@ class Runtime:
     def _stored(self, info: CollectionInfo, collection: str, key: str) -> Any:
         """The document, or None: a miss is known across queries while nothing is written
         (in the vertices traversals learnt of, see ``edge_lists.py``), read no more."""
-        kept = kept_lists(self.storage)
+        kept = self.kept()
         if kept is None:
             return self.storage.get(info, key)
         doc_id = collection + "/" + key
@@ -102,6 +104,17 @@ class Runtime:
         if doc is None:
             kept.exists[doc_id] = False
         return doc
+
+    def kept(self) -> Kept | None:
+        """What queries keep across executions (``edge_lists.kept_lists``) for this one's
+        transaction, asked again only when this connection has written since, or its
+        catalog changed (nothing else changes it during a transaction)."""
+        storage = self.storage
+        at = (storage.conn.total_changes, storage.catalog_generation)
+        if at != self._kept_at:
+            self._kept = kept_lists(storage)
+            self._kept_at = at
+        return self._kept
 
     def collection_count(self, name: str) -> int:
         return self.storage.count(name)

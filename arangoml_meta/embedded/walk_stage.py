@@ -20,7 +20,6 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
-from .edge_lists import kept_lists
 from .expressions import Expr, ExpressionCompiler, Frame
 from .graph_view import GraphView
 from .projections import Path, VariableUsage
@@ -584,7 +583,7 @@ def compile_walk_stage(
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
         cache = runtime.edge_cache
-        kept = kept_lists(view.storage) if view.keeps else None
+        kept = runtime.kept() if view.keeps else None
         if kept is not None:  # what earlier queries learnt, while nothing was written
             cache = kept.lists
             if runtime.vertex_exists is not kept.exists:
