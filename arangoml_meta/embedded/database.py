@@ -57,9 +57,12 @@ def _check_json(name: str, value: Any, depth: int = 0) -> Any:
         if math.isfinite(value):
             return value
     elif t in (list, tuple) and depth < 200:
-        return [_check_json(name, v, depth + 1) for v in value]
+        return [v if type(v) in _SCALARS else _check_json(name, v, depth + 1) for v in value]
     elif t is dict and depth < 200 and all(isinstance(k, str) for k in value):
-        return {k: _check_json(name, v, depth + 1) for k, v in value.items()}
+        return {
+            k: v if type(v) in _SCALARS else _check_json(name, v, depth + 1)
+            for k, v in value.items()
+        }
     raise BindParameterError(
         f"bind parameter '{name}' has an invalid value or type", ERROR_QUERY_BIND_PARAMETER_TYPE
     )
