@@ -251,6 +251,14 @@ class _Pushed:
         self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
         self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
         self._idle: list[_Run] = []  # runs done, kept for the next (see run())
+        # whether the level at a depth is the same for every walk with the same verdicts
+        # of the steady operands and the same depth caches: nothing but the depth and
+        # bind values is evaluated per level (see _Run.level_at)
+        self.by_depth = (
+            not self.level_lets
+            and LEVEL not in self.memo_scopes
+            and all(not f.level or f.depth_slots is not None for f in self.filters)
+        )
 
     def run(self, frame: Frame, collections: frozenset[str] | None) -> _Run:
         """The state of one run of the stage: a run done before, made ready for this
@@ -355,6 +363,8 @@ class _Run:
     :class:`_Level` made for each set of verdicts, and the walk's current level."""
 
     __slots__ = (
+        "by_depth",
+        "by_depth_of",
         "collections",
         "depth",
         "depth_caches",
@@ -385,6 +395,10 @@ class _Run:
         self.depth = -1
         self.level = _Level()
         self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
+        # the level made at each depth (when the stage's levels depend on nothing else,
+        # see _Pushed.by_depth), and the steady verdicts and depth caches they were made by
+        self.by_depth: dict[int, _Level] | None = {} if pushed.by_depth else None
+        self.by_depth_of: tuple[list[bool], list[dict[int, bool] | None]] = ([], [])
 
     def reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
         """Make a run that ended ready for another execution. The levels it made hold
@@ -405,6 +419,8 @@ class _Run:
                 self.memos[i].clear()
         if not holds:
             self.made.clear()
+            if self.by_depth is not None:
+                self.by_depth.clear()
         self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
         self.low = 0
         self.depth = -1
@@ -418,11 +434,37 @@ class _Run:
         self.steady = [split.decides(frame, split.steady) for split in self.pushed.filters]
         self.low = low  # the walk's minimum depth: no row of a level above it is emitted
         self.depth = -1
+        by_depth = self.by_depth
+        if by_depth is not None:
+            steady, caches = self.by_depth_of
+            if steady != self.steady or not all(
+                mine is theirs for mine, theirs in zip(caches, self.depth_caches, strict=True)
+            ):
+                by_depth.clear()
+                self.by_depth_of = (self.steady, self.depth_caches)
+
+    def level_at(self, depth: int) -> _Level:
+        """:meth:`_Pushed.level`, or the level made at ``depth`` before by the same verdicts
+        (see :attr:`by_depth`), with the path and the depth LETs set."""
+        by_depth = self.by_depth
+        if by_depth is None:
+            return self.pushed.level(self, depth)
+        level = by_depth.get(depth)
+        if level is None:
+            level = by_depth[depth] = self.pushed.level(self, depth)
+            return level
+        pushed, frame = self.pushed, self.frame
+        if pushed.p_slot is not None:
+            path = _DEPTH_PATHS.get(depth)
+            frame[pushed.p_slot] = path if path is not None else _depth_path(depth)
+        for slot, extra in pushed.depth_lets:
+            frame[slot] = depth + extra
+        return level
 
     def at(self, depth: int) -> _Level:
         """The :class:`_Level` at ``depth`` of the current walk."""
         if depth != self.depth:
-            self.level = self.pushed.level(self, depth)
+            self.level = self.level_at(depth)
             self.depth = depth
         return self.level
 
@@ -431,7 +473,7 @@ class _Run:
         if depth < self.low:
             return frozenset()
         if depth != self.depth:  # (at(), inline: once per level of every walk)
-            self.level = self.pushed.level(self, depth)
+            self.level = self.level_at(depth)
             self.depth = depth
         level = self.level
         wanted = level.wanted
