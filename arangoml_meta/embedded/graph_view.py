@@ -60,6 +60,14 @@ class Lookup:
         self.probes = self.probe != "NULL"
 
 
+def _lists(cache: dict[Any, Any], key: Any) -> dict[str, Any]:
+    """The edge lists of one lookup in ``cache`` (made empty the first time)."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = {}
+    return found
+
+
 @dataclass
 class _Plan:
     """The lookups of a view while the edge ends stay the same (kept across executions)."""
@@ -185,7 +193,7 @@ class GraphView:
                 self._planned.clear()
             self._planned[key] = plan
         view._plan = plan
-        view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
+        view._caches = [_lists(cache, lookup.key) for lookup in plan.lookups]
         return view
 
     @property
@@ -429,7 +437,7 @@ class GraphView:
     def _sync_caches(self, plan: _Plan) -> None:
         """Give the lookups narrowed since :meth:`bind` their caches for the execution."""
         caches = self._caches
-        caches.extend(self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :])
+        caches.extend(_lists(self._cache, x.key) for x in plan.lookups[len(caches) :])
 
     def _asked(
         self,

@@ -639,7 +639,7 @@ def compile_walk_stage(
         prefetch = None
         if loader is not None:
             session = loader.records if vertex_records else loader.session
-            bind_v, prefetch = session(runtime)
+            bind_v, prefetch = session(runtime, probed)
         if not eager:
             prefetch = None
         bind_e = edge_records or edge_value

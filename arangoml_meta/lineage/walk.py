@@ -265,8 +265,9 @@ def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
     return found
 
 
+@lru_cache(maxsize=1024)
 def _name_parts(start: str) -> tuple[str, str] | None:
-    """What :func:`_one_name` parses out of ``start``."""
+    """What :func:`_one_name` parses out of ``start`` (remembered, as :func:`_parsed`)."""
     ref = _parsed(start)
     if ref.key is None or not is_valid_name(ref.key):
         return None
