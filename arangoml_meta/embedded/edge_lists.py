@@ -52,7 +52,7 @@ class Kept:
     """What traversals keep for one connection: edge lists by lookup, and whether each
     vertex they learnt of exists; and the rows of small collection scans, by statement."""
 
-    __slots__ = ("calls", "exists", "lists", "scans", "stamp")
+    __slots__ = ("calls", "exists", "generation", "lists", "scans", "stamp")
 
     def __init__(self) -> None:
         self.stamp: tuple[Any, ...] | None = None
@@ -60,11 +60,15 @@ class Kept:
         self.exists: dict[str, bool] = {}
         self.scans: dict[Any, tuple[Any, ...]] = {}
         self.calls = 0
+        # moves whenever it is emptied: what was made from it before (a traversal's bound
+        # lookups, see GraphView.bind) holds while it stays the same
+        self.generation = 0
 
     def clear(self) -> None:
         self.lists.clear()
         self.exists.clear()
         self.scans.clear()
+        self.generation += 1
 
     def held(self) -> int:
         """How many vertices (and scan rows) it holds."""

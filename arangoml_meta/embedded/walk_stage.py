@@ -622,17 +622,19 @@ def compile_walk_stage(
     # rows whose only check answers by collection take the short way (see _Level.gate)
     gated = lazy and reads_id and prune_expr is None and not later
 
+    keeps = view.keeps
+
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
-        cache = runtime.edge_cache
-        kept = runtime.kept() if view.keeps else None
-        if kept is not None:  # what earlier queries learnt, while nothing was written
-            cache = kept.lists
-            if runtime.vertex_exists is not kept.exists:
-                kept.exists.update(runtime.vertex_exists)
-                runtime.vertex_exists = kept.exists
+        kept = runtime.kept() if keeps else None
+        # what earlier queries learnt, while nothing was written
+        if kept is not None and runtime.vertex_exists is not kept.exists:
+            kept.exists.update(runtime.vertex_exists)
+            runtime.vertex_exists = kept.exists
         probed = loader.probed(runtime) if loader is not None else None
-        bound = view.bind(cache, runtime.vertex_exists, probed, runtime.budget, share=False)
+        bound = view.bind(
+            runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget, False, kept
+        )
         edge_value = bound.edge_value
         # bind_v(vertex id): the vertex's document (or record); prefetch: for a whole level
         bind_v: Callable[[str], Any] | None = None
