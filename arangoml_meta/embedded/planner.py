@@ -309,6 +309,8 @@ class ScanFilter:
     pushed: list[Pushed]  # the conjuncts in SQL, exact or not
     residual: list[Conjunct]  # the conjuncts still to check in Python, in order
     _sql: tuple[str, list[Any]] | None = field(default=None, repr=False, compare=False)
+    # what a scan derives from it, by what it reads (see scans.py): made once too
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def sql(self) -> tuple[str, list[Any]]:
         """:func:`joined` of :attr:`pushed` (made once: a filter may serve many scans)."""

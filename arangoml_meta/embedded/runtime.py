@@ -79,7 +79,8 @@ class Runtime:
                 return None
             collection, key = parts
         else:
-            parts = split_id(key_or_id)
+            # an id has a slash (split_id reads none in a key)
+            parts = split_id(key_or_id) if "/" in key_or_id else None
             if parts is not None:
                 if parts[0] != collection:
                     return None

@@ -131,24 +131,27 @@ def compile_collection_scan(
             make, lambda tally: settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
         )
 
-    def scanned(frame: Frame, columns: str, where: str, params: list[Any]) -> Iterable[Any]:
+    def scanned(frame: Frame, found: ScanFilter, columns: str) -> Iterable[Any]:
         """The SQL rows of the scan: kept across queries while nothing is written (not
         for a collection the query writes, see ``edge_lists.kept_scan``)."""
+        where, params = found.sql()
         if snapshot:
             return storage.scan_rows(info, columns, where, params)
-        # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
-        key = (info.table, columns, where, repr(params))
+        key = found.derived.get(columns)
+        if key is None:
+            # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
+            key = found.derived[columns] = (info.table, columns, where, repr(params))
         read = partial(storage.scan_rows, info, columns, where, params)
         return kept_scan(frame[0].kept(), key, read)
 
     def rows_of(frame: Frame, found: ScanFilter, tally: ScanTally | None) -> Iterator[Any]:
         """:func:`scan_rows`; ``tally`` counts the rows read and those Python drops."""
-        (where, params), residual = found.sql(), found.residual
+        residual = found.residual
         chosen = projection(residual)
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)
             if read is not None:
-                rows: Any = scanned(frame, chosen.columns, where, params)
+                rows: Any = scanned(frame, found, chosen.columns)
                 if snapshot:
                     rows = list(rows)
                 yield from map(read, rows if tally is None else tally.reading(rows))
@@ -156,7 +159,7 @@ def compile_collection_scan(
         columns, build = (
             (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
         )
-        rows = scanned(frame, columns, where, params)
+        rows = scanned(frame, found, columns)
         if snapshot:
             rows = list(rows)
         docs = map(build, rows if tally is None else tally.reading(rows))

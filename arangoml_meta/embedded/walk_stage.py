@@ -259,6 +259,24 @@ class _Pushed:
             and LEVEL not in self.memo_scopes
             and all(not f.level or f.depth_slots is not None for f in self.filters)
         )
+        # the bind parameters the by-collection memos and the depth caches of a run are
+        # shared by (see values_of); None when a memo of a run is not shared (it is new)
+        slots: set[int] = set()
+        for f in self.filters:
+            slots.update(f.depth_slots or ())
+            if f.by_collection is not None and f.scope == RUN:
+                slots.update(f.param_slots or ())
+        self.value_slots: list[int] | None = sorted(slots)
+        if any(
+            f.by_collection is not None and f.scope == RUN and f.param_slots is None
+            for f in self.filters
+        ):
+            self.value_slots = None
+
+    def values_of(self, frame: Frame) -> str | None:
+        """The values of :attr:`value_slots` in ``frame`` (repr, as ``_shared`` keys them)."""
+        slots = self.value_slots
+        return None if slots is None else repr([frame[slot] for slot in slots])
 
     def run(self, frame: Frame, collections: frozenset[str] | None) -> _Run:
         """The state of one run of the stage: a run done before, made ready for this
@@ -376,6 +394,7 @@ class _Run:
         "memos",
         "pushed",
         "steady",
+        "values",
         "walk_memos",
     )
 
@@ -398,9 +417,28 @@ class _Run:
         # the level made at each depth (when the stage's levels depend on nothing else,
         # see _Pushed.by_depth), and the steady verdicts and depth caches they were made by
         self.by_depth: dict[int, _Level] | None = {} if pushed.by_depth else None
-        self.by_depth_of: tuple[list[bool], list[dict[int, bool] | None]] = ([], [])
+        self.by_depth_of: tuple[list[bool] | None, list[dict[int, bool] | None]] = (None, [])
+        self.values = pushed.values_of(frame)  # what its memos and depth caches are for
 
     def reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
+        """Make a run that ended ready for another execution (see :meth:`_reset`): with
+        the same bind values (those its memos and depth caches are shared by) and the same
+        collections, only the memos of a walk or a level start afresh."""
+        values = self.pushed.values_of(frame)
+        if values is None or values != self.values or collections != self.collections:
+            self._reset(frame, collections)
+            self.values = values
+            return
+        self.frame = frame
+        for memo, scope in zip(self.memos, self.pushed.memo_scopes, strict=True):
+            if scope != RUN:
+                memo.clear()
+        self.low = 0
+        self.depth = -1
+        self.level = _Level()
+        self.steady = []
+
+    def _reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
         """Make a run that ended ready for another execution. The levels it made hold
         while the by-collection answers they read are the same ones (shared by bind
         values, see :meth:`_Filter.memo`; answers of a walk or a level start afresh
