@@ -42,8 +42,11 @@ if TYPE_CHECKING:
 MAX_VERTICES = 25_000
 # how often (in calls of kept_lists) their size is checked
 _SIZE_CHECKS = 64
-# the most rows of one scan that are kept (a larger answer is read as it streams)
+# the most rows of one scan that are kept (a larger answer is read as it streams), and
+# of all scans (a query running many scans keeps no more: its size is checked only
+# between queries)
 MAX_SCAN_ROWS = 64
+MAX_SCANS_ROWS = 5_000
 
 _kept: weakref.WeakKeyDictionary[Storage, Kept] = weakref.WeakKeyDictionary()
 
@@ -52,13 +55,14 @@ class Kept:
     """What traversals keep for one connection: edge lists by lookup, and whether each
     vertex they learnt of exists; and the rows of small collection scans, by statement."""
 
-    __slots__ = ("calls", "exists", "generation", "lists", "scans", "stamp")
+    __slots__ = ("calls", "exists", "generation", "lists", "scan_rows", "scans", "stamp")
 
     def __init__(self) -> None:
         self.stamp: tuple[Any, ...] | None = None
         self.lists: dict[Any, dict[str, Any]] = {}
         self.exists: dict[str, bool] = {}
         self.scans: dict[Any, tuple[Any, ...]] = {}
+        self.scan_rows = 0  # the rows in scans (and one per scan)
         self.calls = 0
         # moves whenever it is emptied: what was made from it before (a traversal's bound
         # lookups, see GraphView.bind) holds while it stays the same
@@ -68,12 +72,18 @@ class Kept:
         self.lists.clear()
         self.exists.clear()
         self.scans.clear()
+        self.scan_rows = 0
         self.generation += 1
 
     def held(self) -> int:
         """How many vertices (and scan rows) it holds."""
-        found = len(self.exists) + sum(len(found) for found in self.lists.values())
-        return found + sum(len(rows) for rows in self.scans.values())
+        return len(self.exists) + sum(len(found) for found in self.lists.values()) + self.scan_rows
+
+    def missing(self, vertex: str) -> None:
+        """Note that ``vertex`` does not exist (while fewer than :data:`MAX_VERTICES` are
+        known: a query reading many is not checked until it ends)."""
+        if len(self.exists) < MAX_VERTICES:
+            self.exists[vertex] = False
 
 
 def kept_lists(storage: Storage) -> Kept | None:
@@ -91,10 +101,16 @@ def kept_lists(storage: Storage) -> Kept | None:
         kept.clear()
         kept.stamp = stamp
     else:
-        kept.calls += 1
-        if kept.calls % _SIZE_CHECKS == 0 and kept.held() > MAX_VERTICES:
-            kept.clear()
+        check_size(kept)
     return kept
+
+
+def check_size(kept: Kept) -> None:
+    """Count a use of ``kept`` (every call of :func:`kept_lists` is one); every
+    :data:`_SIZE_CHECKS` uses, empty it when it holds more than :data:`MAX_VERTICES`."""
+    kept.calls += 1
+    if kept.calls % _SIZE_CHECKS == 0 and kept.held() > MAX_VERTICES:
+        kept.clear()
 
 
 def forget(storage: Storage) -> None:
@@ -123,5 +139,7 @@ def kept_scan(kept: Kept | None, key: Any, read: Callable[[], Iterable[Any]]) ->
     head = tuple(islice(rows, MAX_SCAN_ROWS + 1))
     if len(head) > MAX_SCAN_ROWS:
         return chain(head, rows)
-    kept.scans[key] = head
+    if kept.scan_rows + 1 + len(head) <= MAX_SCANS_ROWS:  # (an empty answer counts too)
+        kept.scans[key] = head
+        kept.scan_rows += 1 + len(head)
     return head

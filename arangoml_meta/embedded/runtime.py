@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CollectionNotFoundError
 from .documents import split_id
-from .edge_lists import Kept, kept_lists
+from .edge_lists import Kept, check_size, kept_lists
 from .limits import Budget
 
 if TYPE_CHECKING:
@@ -103,18 +103,21 @@ class Runtime:
             return None
         doc = self.storage.get(info, key)
         if doc is None:
-            kept.exists[doc_id] = False
+            kept.missing(doc_id)
         return doc
 
     def kept(self) -> Kept | None:
         """What queries keep across executions (``edge_lists.kept_lists``) for this one's
         transaction, asked again only when this connection has written since, or its
-        catalog changed (nothing else changes it during a transaction)."""
+        catalog changed (nothing else changes it during a transaction); each use counts
+        towards its size checks (``edge_lists.check_size``)."""
         storage = self.storage
         at = (storage.conn.total_changes, storage.catalog_generation)
         if at != self._kept_at:
             self._kept = kept_lists(storage)
             self._kept_at = at
+        elif self._kept is not None:
+            check_size(self._kept)
         return self._kept
 
     def collection_count(self, name: str) -> int:
