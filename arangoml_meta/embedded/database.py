@@ -44,6 +44,8 @@ from .schemas import parse_property
 from .storage import Storage
 
 _CACHE_SIZE = 256
+# bind values that need no check (see _check_json)
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def _check_json(name: str, value: Any, depth: int = 0) -> Any:
@@ -55,9 +57,12 @@ def _check_json(name: str, value: Any, depth: int = 0) -> Any:
         if math.isfinite(value):
             return value
     elif t in (list, tuple) and depth < 200:
-        return [_check_json(name, v, depth + 1) for v in value]
+        return [v if type(v) in _SCALARS else _check_json(name, v, depth + 1) for v in value]
     elif t is dict and depth < 200 and all(isinstance(k, str) for k in value):
-        return {k: _check_json(name, v, depth + 1) for k, v in value.items()}
+        return {
+            k: v if type(v) in _SCALARS else _check_json(name, v, depth + 1)
+            for k, v in value.items()
+        }
     raise BindParameterError(
         f"bind parameter '{name}' has an invalid value or type", ERROR_QUERY_BIND_PARAMETER_TYPE
     )
@@ -316,9 +321,11 @@ class EmbeddedDatabase:
         query = prepared.query
         frame: list[Any] = [None] * query.slot_count
         declared = prepared.declared
-        if len(bind_vars) == len(declared) and all(name in bind_vars for name in declared):
+        if declared == bind_vars.keys():
             for name, slot in query.bind_params.items():
-                frame[slot] = _check_json(name, bind_vars[name])
+                value = bind_vars[name]
+                # a string, a whole number or a boolean is JSON as it is (the common case)
+                frame[slot] = value if type(value) in _SCALARS else _check_json(name, value)
             return frame
         for name in sorted(declared):
             if name not in bind_vars:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .codec import decode
-from .edge_lists import shared_edge_lists
+from .edge_lists import Kept, shared_edge_lists
 from .limits import Budget
 from .projections import Path, Projection, values_at
 from .storage import CollectionInfo, EdgeEnds, Storage, in_list_params, in_list_size
@@ -58,6 +58,14 @@ class Lookup:
 
     def __post_init__(self) -> None:
         self.probes = self.probe != "NULL"
+
+
+def _lists(cache: dict[Any, Any], key: Any) -> dict[str, Any]:
+    """The edge lists of one lookup in ``cache`` (made empty the first time)."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = {}
+    return found
 
 
 @dataclass
@@ -127,6 +135,8 @@ class GraphView:
     ) -> None:
         self.storage = storage
         self.sources = sources
+        # the last bind to kept lists: (the Kept, its generation, the plan, the lookups' lists)
+        self._kept_bind: tuple[Kept, int, _Plan, list[dict[str, Any]]] | None = None
         self.vertex_collections = vertex_collections
         self.documents = documents
         self.probe = None if documents else probe
@@ -160,11 +170,15 @@ class GraphView:
         probed: dict[str, Any] | None = None,
         budget: Budget | None = None,
         share: bool = True,
+        kept: Kept | None = None,
     ) -> GraphView:
         """This view for one execution: edge lists cached in ``cache`` (the runtime's) or,
         with ``share`` and without documents, in those kept across queries while nothing
-        is written (``edge_lists.py``); walks limited by ``budget`` (the runtime's)."""
-        if share and self.keeps:
+        is written (``edge_lists.py``), or in ``kept``'s (the caller's kept_lists);
+        walks limited by ``budget`` (the runtime's)."""
+        if kept is not None:
+            cache = kept.lists
+        elif share and self.keeps:
             shared = shared_edge_lists(self.storage)
             if shared is not None:
                 cache = shared
@@ -176,6 +190,8 @@ class GraphView:
         view._neighbors = {}
         view.existing = existing if existing is not None else {}
         view.probed = probed if self.probe else None  # existence alone goes to ``existing``
+        if kept is not None and self._bind_kept(view, kept):
+            return view
         ends_now = [self.storage.edge_ends(source.info) for source in self.sources]
         key = (self.storage.catalog_generation, *ends_now)
         plan = self._planned.get(key)
@@ -185,8 +201,24 @@ class GraphView:
                 self._planned.clear()
             self._planned[key] = plan
         view._plan = plan
-        view._caches = [cache.setdefault(lookup.key, {}) for lookup in plan.lookups]
+        view._caches = [_lists(cache, lookup.key) for lookup in plan.lookups]
+        if kept is not None:
+            self._kept_bind = (kept, kept.generation, plan, list(view._caches))
         return view
+
+    def _bind_kept(self, view: GraphView, kept: Kept) -> bool:
+        """Bind ``view`` as the last bind to ``kept`` did, when that still holds: nothing
+        was written since (``kept`` was not emptied), so the catalog and the edge ends,
+        hence the plan, are the same, and so are the lookups' lists."""
+        last = self._kept_bind
+        if last is None or last[0] is not kept or last[1] != kept.generation:
+            return False
+        plan, caches = last[2], list(last[3])
+        if len(caches) < len(plan.lookups):  # narrowed lookups made since
+            caches.extend(_lists(kept.lists, x.key) for x in plan.lookups[len(caches) :])
+            self._kept_bind = (kept, last[1], plan, list(caches))
+        view._plan, view._caches = plan, caches
+        return True
 
     @property
     def keeps(self) -> bool:
@@ -381,7 +413,7 @@ class GraphView:
         # each (vertex, lookup) asked, in walk order: its cache, the vertex, its edge builder,
         # whether its rows tell of their far ends
         work: list[tuple[dict[str, Any], str, Callable[[Row], Any] | None, bool]] = []
-        missing: dict[int, list[str]] = {}
+        missing: dict[int, list[str]] | None = None  # lookup index -> vertices not cached
         for vertex in level:
             collection = vertex[: vertex.find("/")]
             asked = asked_by_collection.get(collection)
@@ -393,13 +425,16 @@ class GraphView:
                 cached = caches[index]
                 work.append((cached, vertex, lookup.build_edge, lookup.probes))
                 if vertex not in cached:
+                    if missing is None:
+                        missing = {}
                     vertices = missing.get(index)
                     if vertices is None:
                         missing[index] = [vertex]
                     else:
                         vertices.append(vertex)
-        for index, vertices in missing.items():
-            self._fetch(plan.lookups[index], vertices, caches[index], note=False)
+        if missing is not None:
+            for index, vertices in missing.items():
+                self._fetch(plan.lookups[index], vertices, caches[index], note=False)
         allowed = self.vertex_collections
         edges = self.edge_paths is not None
         existing = self.existing
@@ -429,7 +464,7 @@ class GraphView:
     def _sync_caches(self, plan: _Plan) -> None:
         """Give the lookups narrowed since :meth:`bind` their caches for the execution."""
         caches = self._caches
-        caches.extend(self._cache.setdefault(x.key, {}) for x in plan.lookups[len(caches) :])
+        caches.extend(_lists(self._cache, x.key) for x in plan.lookups[len(caches) :])
 
     def _asked(
         self,

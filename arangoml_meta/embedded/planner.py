@@ -20,7 +20,7 @@ conjunct; otherwise the SQL only narrows the scan and Python decides.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..aql import ast as A
@@ -308,6 +308,15 @@ class ScanFilter:
 
     pushed: list[Pushed]  # the conjuncts in SQL, exact or not
     residual: list[Conjunct]  # the conjuncts still to check in Python, in order
+    _sql: tuple[str, list[Any]] | None = field(default=None, repr=False, compare=False)
+    # what a scan derives from it, by what it reads (see scans.py): made once too
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """:func:`joined` of :attr:`pushed` (made once: a filter may serve many scans)."""
+        if self._sql is None:
+            self._sql = joined(self.pushed)
+        return self._sql
 
 
 class ScanPlan:
@@ -378,12 +387,15 @@ class ScanPlan:
                     break
                 if self.bound_names is not None:
                     self.bound_names.append(compile_expr(access.name))
+        self._made: dict[str, ScanFilter] = {}  # see _by_values
 
     def __call__(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
             return ScanFilter(self._narrowed([], frame), self.conjuncts)
         paths: list[list[str] | None]
         if self.all_fixed and not self.bound_names:
+            if not self.geo:
+                return self._by_values(frame)
             paths = self.fixed_paths  # nothing to resolve: as compiled
         else:
             paths = [
@@ -394,13 +406,37 @@ class ScanPlan:
                 # always did), so that the FILTER meets the bad name where it did before, and
                 # raises
                 paths = [p if fixed else None for p, fixed in zip(paths, self.fixed, strict=True)]
+        return self._filter(frame, paths, None)
+
+    def _by_values(self, frame: Frame) -> ScanFilter:
+        """The filter when the SQL depends on nothing but the values compared with (paths
+        as compiled, no geo index): the same one for the same scalar values (it is not
+        changed by its users), kept for the last :data:`_MADE_MAX` of them."""
+        values = [c.value(frame) for c in self.pushable]  # type: ignore[misc]
+        if not all(type(value) in _SCALARS for value in values):
+            return self._filter(frame, self.fixed_paths, values)
+        key = repr(values)  # tells 1, 1.0 and true apart
+        found = self._made.get(key)
+        if found is None:
+            found = self._filter(frame, self.fixed_paths, values)
+            if len(self._made) >= _MADE_MAX:
+                self._made.clear()
+            self._made[key] = found
+        return found
+
+    def _filter(
+        self, frame: Frame, paths: list[list[str] | None], values: list[Any] | None
+    ) -> ScanFilter:
+        """What ``paths`` push down (``values``: those of the pushable conjuncts, in order,
+        when known, else evaluated here) and what is left to Python."""
         residual: list[Conjunct] = []
         pushed: list[Pushed] = []
         info = self.info
+        given = None if values is None else iter(values)
         for conjunct, path in zip(self.conjuncts, paths, strict=True):
             if path is not None:
                 assert conjunct.value is not None
-                value = conjunct.value(frame)
+                value = conjunct.value(frame) if given is None else next(given)
                 indexed = conjunct.indexed if path is conjunct.fixed else None
                 sql = pushdown(info, path, conjunct.op, value, indexed)
                 if sql is not None:
@@ -420,6 +456,9 @@ class ScanPlan:
 
 
 _LOWER, _UPPER = (">", ">="), ("<", "<=")
+# values whose pushed-down SQL a scan keeps (see ScanPlan._by_values), and for how many
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_MADE_MAX = 64
 
 
 def _between(info: CollectionInfo, pushed: list[Pushed]) -> list[Pushed]:

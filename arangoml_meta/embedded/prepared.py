@@ -54,6 +54,8 @@ class PreparedQuery:
         self.declared = frozenset(query.bind_params) | {"@" + n for n in query.collection_params}
         self._plans: dict[tuple[Any, ...], Plan] = {}
         self._key_slots: tuple[int, ...] = ()
+        # the bind parameter names of the collection parameters (``@@coll`` as ``@coll``)
+        self._collection_names = tuple("@" + name for name in query.collection_params)
 
     def _visit(self, node: A.Node) -> None:
         if isinstance(node, A.Modification):
@@ -71,7 +73,7 @@ class PreparedQuery:
     def _key(
         self, storage: Storage, bind_vars: dict[str, Any], frame: Frame
     ) -> tuple[Any, ...] | None:
-        collections = tuple(bind_vars.get("@" + name) for name in self.query.collection_params)
+        collections = tuple([bind_vars.get(name) for name in self._collection_names])
         if not all(type(name) is str for name in collections):
             return None  # not a collection name: compiling raises
         values = json.dumps([frame[slot] for slot in self._key_slots]) if self._key_slots else ""

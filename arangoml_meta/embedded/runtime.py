@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import CollectionNotFoundError
 from .documents import split_id
+from .edge_lists import Kept, check_size, kept_lists
 from .limits import Budget
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ class Runtime:
         self._infos: dict[str, CollectionInfo | None] = {}
         self.edge_cache: dict[Any, Any] = {}  # traversal edge lists (see GraphView.bind)
         self.vertex_exists: dict[str, bool] = {}  # what edge lookups found out (GraphView)
-        self._now = int(time.time() * 1000)
+        self._kept: Kept | None = None  # see kept()
+        self._kept_at: tuple[int, int] | None = None
         # whether the document caches are bounded (see make_room): not when the query
         # writes, whose reads keep seeing the documents as they first read them
         self.bounded = True
@@ -83,7 +85,8 @@ class Runtime:
                 return None
             collection, key = parts
         else:
-            parts = split_id(key_or_id)
+            # an id has a slash (split_id reads none in a key)
+            parts = split_id(key_or_id) if "/" in key_or_id else None
             if parts is not None:
                 if parts[0] != collection:
                     return None
@@ -93,7 +96,35 @@ class Runtime:
         info = self.info(collection)
         if info is None:
             return None
-        return self.storage.get(info, key)
+        return self._stored(info, collection, key)
+
+    def _stored(self, info: CollectionInfo, collection: str, key: str) -> Any:
+        """The document, or None: a miss is known across queries while nothing is written
+        (in the vertices traversals learnt of, see ``edge_lists.py``), read no more."""
+        kept = self.kept()
+        if kept is None:
+            return self.storage.get(info, key)
+        doc_id = collection + "/" + key
+        if kept.exists.get(doc_id) is False:
+            return None
+        doc = self.storage.get(info, key)
+        if doc is None:
+            kept.missing(doc_id)
+        return doc
+
+    def kept(self) -> Kept | None:
+        """What queries keep across executions (``edge_lists.kept_lists``) for this one's
+        transaction, asked again only when this connection has written since, or its
+        catalog changed (nothing else changes it during a transaction); each use counts
+        towards its size checks (``edge_lists.check_size``)."""
+        storage = self.storage
+        at = (storage.conn.total_changes, storage.catalog_generation)
+        if at != self._kept_at:
+            self._kept = kept_lists(storage)
+            self._kept_at = at
+        elif self._kept is not None:
+            check_size(self._kept)
+        return self._kept
 
     def collection_count(self, name: str) -> int:
         return self.storage.count(name)

@@ -27,16 +27,17 @@ would have read (see :mod:`statistics`); otherwise it counts nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
 from ..errors import ERROR_QUERY_ACCESS_AFTER_MODIFICATION, QueryError
+from .edge_lists import kept_scan
 from .geo_nearest import nearest_order
 from .geo_search import geo_search
 from .index_sort import SortHint, index_order
-from .planner import Conjunct, ScanFilter, joined, plan_scan, resolve_path
+from .planner import Conjunct, ScanFilter, plan_scan, resolve_path
 from .projections import Path, Projection, VariableUsage, attribute_chain, minimal_paths
 from .sorted_reads import OrderedRows, ordered_rows
 from .statistics import (
@@ -131,14 +132,27 @@ def compile_collection_scan(
             make, lambda tally: settle_ordered(stats, info, scan, sort_path, read_by_query, tally)
         )
 
+    def scanned(frame: Frame, found: ScanFilter, columns: str) -> Iterable[Any]:
+        """The SQL rows of the scan: kept across queries while nothing is written (not
+        for a collection the query writes, see ``edge_lists.kept_scan``)."""
+        where, params = found.sql()
+        if snapshot:
+            return storage.scan_rows(info, columns, where, params)
+        key = found.derived.get(columns)
+        if key is None:
+            # repr tells 1, 1.0 and true apart (a stricter key than equality only shares less)
+            key = found.derived[columns] = (info.table, columns, where, repr(params))
+        read = partial(storage.scan_rows, info, columns, where, params)
+        return kept_scan(frame[0].kept(), key, read)
+
     def rows_of(frame: Frame, found: ScanFilter, tally: ScanTally | None) -> Iterator[Any]:
         """:func:`scan_rows`; ``tally`` counts the rows read and those Python drops."""
-        (where, params), residual = joined(found.pushed), found.residual
+        residual = found.residual
         chosen = projection(residual)
         if chosen is not None and path is not None and not residual:
             read = chosen.reader(path)
             if read is not None:
-                rows: Any = storage.scan_rows(info, chosen.columns, where, params)
+                rows: Any = scanned(frame, found, chosen.columns)
                 if snapshot:
                     rows = list(rows)
                 yield from map(read, rows if tally is None else tally.reading(rows))
@@ -146,7 +160,7 @@ def compile_collection_scan(
         columns, build = (
             (info.columns, info.document) if chosen is None else (chosen.columns, chosen.build)
         )
-        rows = storage.scan_rows(info, columns, where, params)
+        rows = scanned(frame, found, columns)
         if snapshot:
             rows = list(rows)
         docs = map(build, rows if tally is None else tally.reading(rows))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -140,10 +141,12 @@ def bfs_levels(
     level = [start]
     via: list[Edge] = [None] if view.edge_paths is not None else []
     depth = 0
-    check_time = view.budget.check_time
+    # (a query without a maxRuntime has no deadline to check)
+    check_time = view.budget.check_time if view.budget.deadline != math.inf else None
     expand = view.expand
     while True:
-        check_time()
+        if check_time is not None:
+            check_time()
         yield depth, level, via
         if depth >= max_depth:
             return

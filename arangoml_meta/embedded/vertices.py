@@ -59,17 +59,22 @@ class VertexLoader:
         if self.stub:
             return runtime.vertex_exists  # shared with every traversal: existence is all it is
         # shared by every loader of the same select: edge lists are shared by execution
-        return runtime.cache_for(_PROBED.setdefault(self.select, object()))
+        owner = _PROBED.get(self.select)
+        if owner is None:
+            owner = _PROBED.setdefault(self.select, object())
+        return runtime.cache_for(owner)
 
     def session(
-        self, runtime: Runtime
+        self, runtime: Runtime, known: dict[str, Any] | None = None
     ) -> tuple[Callable[[str], Any], Callable[[Sequence[str]], None]]:
-        """``load(vertex_id)`` and ``prefetch(vertex_ids)`` for one execution.
+        """``load(vertex_id)`` and ``prefetch(vertex_ids)`` for one execution (``known``:
+        :meth:`probed`, when the caller has it).
 
         A vertex in :meth:`probed` needs no statement (see the module docstring).
         """
         cache = runtime.vertex_cache if self.paths is None else runtime.cache_for(self)
-        known = self.probed(runtime)
+        if known is None:
+            known = self.probed(runtime)
         build = self.build
 
         def load(vertex_id: str) -> Any:
@@ -120,12 +125,14 @@ class VertexLoader:
         return found
 
     def records(
-        self, runtime: Runtime
+        self, runtime: Runtime, known: dict[str, Any] | None = None
     ) -> tuple[Callable[[str], list[Any] | None], Callable[[Sequence[str]], None]]:
         """``record(vertex_id)`` and ``prefetch(vertex_ids)`` for one execution: a record
         is ``[vertex id, *what select read]``, None when the vertex does not exist (see
-        :meth:`positions`); what is read goes where edge lookups put it (:meth:`probed`)."""
-        known = self.probed(runtime)
+        :meth:`positions`); what is read goes where edge lookups put it (:meth:`probed`,
+        ``known`` when the caller has it)."""
+        if known is None:
+            known = self.probed(runtime)
         loads = decode
 
         def record(vertex_id: str) -> list[Any] | None:

@@ -20,7 +20,6 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from ..aql import ast as A
-from .edge_lists import kept_lists
 from .expressions import Expr, ExpressionCompiler, Frame
 from .graph_view import GraphView
 from .projections import Path, VariableUsage
@@ -252,6 +251,32 @@ class _Pushed:
         self.filters: list[_Filter] = [step[1] for step in self.steps if step[0] == "filter"]
         self.memo_scopes = [f.scope for f in self.filters if f.by_collection is not None]
         self._idle: list[_Run] = []  # runs done, kept for the next (see run())
+        # whether the level at a depth is the same for every walk with the same verdicts
+        # of the steady operands and the same depth caches: nothing but the depth and
+        # bind values is evaluated per level (see _Run.level_at)
+        self.by_depth = (
+            not self.level_lets
+            and LEVEL not in self.memo_scopes
+            and all(not f.level or f.depth_slots is not None for f in self.filters)
+        )
+        # the bind parameters the by-collection memos and the depth caches of a run are
+        # shared by (see values_of); None when a memo of a run is not shared (it is new)
+        slots: set[int] = set()
+        for f in self.filters:
+            slots.update(f.depth_slots or ())
+            if f.by_collection is not None and f.scope == RUN:
+                slots.update(f.param_slots or ())
+        self.value_slots: list[int] | None = sorted(slots)
+        if any(
+            f.by_collection is not None and f.scope == RUN and f.param_slots is None
+            for f in self.filters
+        ):
+            self.value_slots = None
+
+    def values_of(self, frame: Frame) -> str | None:
+        """The values of :attr:`value_slots` in ``frame`` (repr, as ``_shared`` keys them)."""
+        slots = self.value_slots
+        return None if slots is None else repr([frame[slot] for slot in slots])
 
     def run(self, frame: Frame, collections: frozenset[str] | None) -> _Run:
         """The state of one run of the stage: a run done before, made ready for this
@@ -356,6 +381,8 @@ class _Run:
     :class:`_Level` made for each set of verdicts, and the walk's current level."""
 
     __slots__ = (
+        "by_depth",
+        "by_depth_of",
         "collections",
         "depth",
         "depth_caches",
@@ -367,6 +394,7 @@ class _Run:
         "memos",
         "pushed",
         "steady",
+        "values",
         "walk_memos",
     )
 
@@ -386,8 +414,31 @@ class _Run:
         self.depth = -1
         self.level = _Level()
         self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
+        # the level made at each depth (when the stage's levels depend on nothing else,
+        # see _Pushed.by_depth), and the steady verdicts and depth caches they were made by
+        self.by_depth: dict[int, _Level] | None = {} if pushed.by_depth else None
+        self.by_depth_of: tuple[list[bool] | None, list[dict[int, bool] | None]] = (None, [])
+        self.values = pushed.values_of(frame)  # what its memos and depth caches are for
 
     def reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
+        """Make a run that ended ready for another execution (see :meth:`_reset`): with
+        the same bind values (those its memos and depth caches are shared by) and the same
+        collections, only the memos of a walk or a level start afresh."""
+        values = self.pushed.values_of(frame)
+        if values is None or values != self.values or collections != self.collections:
+            self._reset(frame, collections)
+            self.values = values
+            return
+        self.frame = frame
+        for memo, scope in zip(self.memos, self.pushed.memo_scopes, strict=True):
+            if scope != RUN:
+                memo.clear()
+        self.low = 0
+        self.depth = -1
+        self.level = _Level()
+        self.steady = []
+
+    def _reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
         """Make a run that ended ready for another execution. The levels it made hold
         while the by-collection answers they read are the same ones (shared by bind
         values, see :meth:`_Filter.memo`; answers of a walk or a level start afresh
@@ -406,6 +457,8 @@ class _Run:
                 self.memos[i].clear()
         if not holds:
             self.made.clear()
+            if self.by_depth is not None:
+                self.by_depth.clear()
         self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
         self.low = 0
         self.depth = -1
@@ -419,11 +472,37 @@ class _Run:
         self.steady = [split.decides(frame, split.steady) for split in self.pushed.filters]
         self.low = low  # the walk's minimum depth: no row of a level above it is emitted
         self.depth = -1
+        by_depth = self.by_depth
+        if by_depth is not None:
+            steady, caches = self.by_depth_of
+            if steady != self.steady or not all(
+                mine is theirs for mine, theirs in zip(caches, self.depth_caches, strict=True)
+            ):
+                by_depth.clear()
+                self.by_depth_of = (self.steady, self.depth_caches)
+
+    def level_at(self, depth: int) -> _Level:
+        """:meth:`_Pushed.level`, or the level made at ``depth`` before by the same verdicts
+        (see :attr:`by_depth`), with the path and the depth LETs set."""
+        by_depth = self.by_depth
+        if by_depth is None:
+            return self.pushed.level(self, depth)
+        level = by_depth.get(depth)
+        if level is None:
+            level = by_depth[depth] = self.pushed.level(self, depth)
+            return level
+        pushed, frame = self.pushed, self.frame
+        if pushed.p_slot is not None:
+            path = _DEPTH_PATHS.get(depth)
+            frame[pushed.p_slot] = path if path is not None else _depth_path(depth)
+        for slot, extra in pushed.depth_lets:
+            frame[slot] = depth + extra
+        return level
 
     def at(self, depth: int) -> _Level:
         """The :class:`_Level` at ``depth`` of the current walk."""
         if depth != self.depth:
-            self.level = self.pushed.level(self, depth)
+            self.level = self.level_at(depth)
             self.depth = depth
         return self.level
 
@@ -432,7 +511,7 @@ class _Run:
         if depth < self.low:
             return frozenset()
         if depth != self.depth:  # (at(), inline: once per level of every walk)
-            self.level = self.pushed.level(self, depth)
+            self.level = self.level_at(depth)
             self.depth = depth
         level = self.level
         wanted = level.wanted
@@ -581,24 +660,26 @@ def compile_walk_stage(
     # rows whose only check answers by collection take the short way (see _Level.gate)
     gated = lazy and reads_id and prune_expr is None and not later
 
+    keeps = view.keeps
+
     def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[Any]:
         runtime = frame[0]
-        cache = runtime.edge_cache
-        kept = kept_lists(view.storage) if view.keeps else None
-        if kept is not None:  # what earlier queries learnt, while nothing was written
-            cache = kept.lists
-            if runtime.vertex_exists is not kept.exists:
-                kept.exists.update(runtime.vertex_exists)
-                runtime.vertex_exists = kept.exists
+        kept = runtime.kept() if keeps else None
+        # what earlier queries learnt, while nothing was written
+        if kept is not None and runtime.vertex_exists is not kept.exists:
+            kept.exists.update(runtime.vertex_exists)
+            runtime.vertex_exists = kept.exists
         probed = loader.probed(runtime) if loader is not None else None
-        bound = view.bind(cache, runtime.vertex_exists, probed, runtime.budget, share=False)
+        bound = view.bind(
+            runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget, False, kept
+        )
         edge_value = bound.edge_value
         # bind_v(vertex id): the vertex's document (or record); prefetch: for a whole level
         bind_v: Callable[[str], Any] | None = None
         prefetch = None
         if loader is not None:
             session = loader.records if vertex_records else loader.session
-            bind_v, prefetch = session(runtime)
+            bind_v, prefetch = session(runtime, probed)
         if not eager:
             prefetch = None
         bind_e = edge_records or edge_value
@@ -663,7 +744,8 @@ def compile_walk_stage(
                     # vertex's collection does (a missing vertex: as the FILTER says)
                     memo, passes, missing = gate
                     answer = memo.get
-                    for vertex, edge in zip(level, via or repeat(None), strict=False):
+                    # (no strict=: zip's keyword costs ~160 ns, once per level)
+                    for vertex, edge in zip(level, via or repeat(None)):  # noqa: B905
                         present = known.get(vertex)
                         if present is None:
                             present = exists(vertex)

@@ -23,13 +23,15 @@ Cost on the embedded engine (issue 8 asks for <= 3x a hand-written recursive CTE
 downstream and <= 5x upstream). A ``type/name@N`` or ``@latest`` start is found
 by the walk's own query (:data:`_VERSIONED`: one query, not two). The engine
 keeps what a walk reads (each vertex's edge rows with what their probes read of
-the far ends, and whether vertices exist) across queries while nothing is
-written (``embedded/edge_lists.py``), so a walk over lineage read before needs
-no statement per level. Profiled on the peer benchmark's scale-1 store, such an
-upstream call from ``type/name`` (8 levels, one row) is ~100 us: ~15 us of query
-and transaction setup, ~17 us finding the name's versions (DOCUMENT, then an
-index scan), ~15 us setting up the traversal, ~3.5 us per breadth-first level,
-~10 us here; a downstream one (two versions, ~96 edges, ~44 rows) ~300 us. A
+the far ends, and whether vertices exist) and what finds the name's versions (a
+DOCUMENT() miss, the index scan's rows) across queries while nothing is written
+(``embedded/edge_lists.py``), so a walk from a name asked before needs no
+statement but its transaction's. Measured (CPU, best of 61 rounds) on the peer
+benchmark's scale-1 store, such an upstream call from ``type/name`` (8 levels,
+one row) is ~80 us (it was ~100 us): ~8 us of query and transaction setup, ~13
+us finding the name's versions, ~19 us setting up the traversal, ~3 us per
+breadth-first level, ~12 us here and in the backend's layers; a downstream one
+(two versions, ~96 edges, ~44 rows) ~285 us (was ~305 us). A
 first walk reads each level with one statement per edge collection and
 direction (~5 us, plus ~1.3 us an edge, ~0.4 us more for each far end's
 existence and ~1.5 us for the name and version of one returned): about half of
@@ -265,8 +267,9 @@ def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
     return found
 
 
+@lru_cache(maxsize=1024)
 def _name_parts(start: str) -> tuple[str, str] | None:
-    """What :func:`_one_name` parses out of ``start``."""
+    """What :func:`_one_name` parses out of ``start`` (remembered, as :func:`_parsed`)."""
     ref = _parsed(start)
     if ref.key is None or not is_valid_name(ref.key):
         return None

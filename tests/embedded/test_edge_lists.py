@@ -16,6 +16,7 @@ import pytest
 
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.embedded.edge_lists import shared_edge_lists
+from arangoml_meta.embedded.runtime import Runtime
 
 from .helpers import make_db, run
 
@@ -165,3 +166,108 @@ def test_kept_lists_start_afresh_when_they_hold_too_much(
             assert edge_lists.kept_lists(db.storage) is kept
         assert not kept.lists and not kept.exists
     assert walks(db) == fresh(path)
+
+
+# a scan and a DOCUMENT() that find nothing yet: both are kept (edge_lists.kept_scan, and
+# the miss among the vertices known not to exist)
+READS = (
+    "FOR d IN a FILTER d.name == 'late' RETURN d._key",
+    "RETURN DOCUMENT('a/a9')._key",
+)
+
+
+def reads(db: EmbeddedDatabase) -> list[Any]:
+    return [run(db, query) for query in READS]
+
+
+def traced_reads(db: EmbeddedDatabase) -> tuple[list[Any], list[str]]:
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    try:
+        return reads(db), [sql for sql in statements if sql.startswith("SELECT")]
+    finally:
+        db.storage.tracer = None
+
+
+def late(db: EmbeddedDatabase) -> None:
+    db.insert("a", {"_key": "a9", "name": "late"})
+
+
+@pytest.mark.parametrize("writer", ["this connection", "another connection", "transaction"])
+def test_a_kept_scan_or_missing_document_does_not_outlive_a_write(
+    db: EmbeddedDatabase, path: str, writer: str
+) -> None:
+    nothing = [[], [None]]
+    assert reads(db) == nothing
+    assert traced_reads(db) == (nothing, [])  # kept: no statement
+    if writer == "this connection":
+        late(db)
+    elif writer == "another connection":
+        with EmbeddedDatabase(path) as other:
+            late(other)
+    else:
+        with db.transaction():
+            assert reads(db) == nothing
+            late(db)
+            assert reads(db) == [["a9"], ["a9"]]
+    assert reads(db) == [["a9"], ["a9"]]
+
+
+def test_a_kept_scan_or_missing_document_sees_a_rollback(db: EmbeddedDatabase) -> None:
+    with pytest.raises(ZeroDivisionError), db.transaction():
+        late(db)
+        assert reads(db) == [["a9"], ["a9"]]
+        raise ZeroDivisionError
+    assert reads(db) == [[], [None]]
+    assert traced_reads(db) == ([[], [None]], [])
+
+
+def test_a_large_scan_is_not_kept(db: EmbeddedDatabase, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arangoml_meta.embedded import edge_lists
+
+    monkeypatch.setattr(edge_lists, "MAX_SCAN_ROWS", 3)
+    query = "FOR d IN a RETURN d._key"
+    assert run(db, query) == ["a0", "a1", "a2", "a3"]
+    statements: list[str] = []
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    assert run(db, query) == ["a0", "a1", "a2", "a3"]
+    assert any(sql.startswith("SELECT") for sql in statements)
+    db.storage.tracer = None
+    assert run(db, "FOR d IN b RETURN d._key") == ["b0", "b1", "b2"]  # small enough: kept
+    statements.clear()
+    db.storage.tracer = lambda sql, params: statements.append(sql)
+    assert run(db, "FOR d IN b RETURN d._key") == ["b0", "b1", "b2"]
+    assert not any(sql.startswith("SELECT") for sql in statements)
+
+
+def test_one_query_keeps_no_more_than_the_bounds(
+    db: EmbeddedDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What one query keeps is bounded while it runs (its size is otherwise checked only
+    between queries): scans by MAX_SCANS_ROWS, DOCUMENT() misses by MAX_VERTICES, and the
+    uses of the kept lists inside it count towards their size checks."""
+    from arangoml_meta.embedded import edge_lists
+
+    monkeypatch.setattr(edge_lists, "MAX_SCANS_ROWS", 5)
+    monkeypatch.setattr(edge_lists, "MAX_VERTICES", 3)
+    names = ["A1", "A2", "A3", "A0", "A9", "A1", "A3"]
+    scans = "FOR n IN @names RETURN (FOR d IN a FILTER d.name == n RETURN d._key)"
+    expected = [["a1"], ["a2"], ["a3"], ["a0"], [], ["a1"], ["a3"]]
+    assert run(db, scans, names=names) == expected
+    assert run(db, scans, names=names) == expected
+    misses = "FOR i IN 1..20 RETURN DOCUMENT(CONCAT('a/none', i))"
+    assert run(db, misses) == [None] * 20
+    with db.transaction(write=False):
+        kept = edge_lists.kept_lists(db.storage)
+        assert kept is not None
+        assert kept.scan_rows <= 5 and len(kept.scans) < 6  # of the 6 answers asked
+        assert len(kept.exists) <= 3
+    walks_in_one = "FOR s IN ['a/a0', 'a/a1', 'b/b0'] RETURN (" + WALK.replace("@start", "s") + ")"
+    assert run(db, walks_in_one) == [run(db, WALK, start=s) for s in ("a/a0", "a/a1", "b/b0")]
+    with db.transaction(write=False):  # an execution's uses count, not only its first
+        runtime = Runtime(db.storage)
+        kept = runtime.kept()
+        assert kept is not None
+        calls = kept.calls
+        assert runtime.kept() is kept and runtime.kept() is kept
+        assert kept.calls == calls + 2

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded.edge_lists import forget
 from arangoml_meta.embedded.geo_search import cap_boxes
 from arangoml_meta.errors import ERROR_BAD_PARAMETER, ArangoMLMetaError
 
@@ -294,6 +295,7 @@ def test_a_point_or_radius_that_is_no_number_scans(
 
 def _statements(db: EmbeddedDatabase, query: str, **bind: Any) -> list[str]:
     seen: list[str] = []
+    forget(db.storage)  # read afresh, not from what an earlier run of ``query`` kept
     db.storage.tracer = lambda sql, params: seen.append(sql)
     try:
         run(db, query, **bind)

@@ -14,6 +14,7 @@ import pytest
 from arangoml_meta.embedded import EmbeddedDatabase
 from arangoml_meta.embedded.codec import encode
 from arangoml_meta.embedded.documents import REVISIONS
+from arangoml_meta.embedded.edge_lists import forget
 from arangoml_meta.embedded.layout import FORMAT
 from arangoml_meta.errors import ArangoMLMetaError
 
@@ -140,6 +141,7 @@ def test_a_format0_file_is_converted_on_open(format0) -> None:
 
 def uses_index(db: EmbeddedDatabase, aql: str, index: str, **bind: Any) -> bool:
     """Whether one of the statements running ``aql`` searches ``index``."""
+    forget(db.storage)  # read afresh, not from what an earlier run of ``aql`` kept
     statements: list[tuple[str, Any]] = []
     db.storage.tracer = lambda sql, params: statements.append((sql, list(params)))
     try:

@@ -433,3 +433,26 @@ def test_a_run_after_edges_point_into_a_new_collection_reads_its_vertices():
         assert answer(db, query, types=["a", "c"]) == answer(
             db, general_walk(query), types=["a", "c"]
         )
+
+
+def test_levels_kept_by_depth_follow_each_walk_s_steady_verdicts():
+    """A stage whose levels depend on nothing but the depth and bind values keeps the level
+    made at each depth across walks and runs (walk_stage._Run.by_depth) while the steady
+    verdicts and the depth caches stay the same: walks whose steady operand (reading the
+    start) decides otherwise, and runs with other bind values, get levels of their own."""
+    query = (
+        f"FOR s IN @starts FOR v, e, p IN 1..4 ANY s GRAPH 'g' {OPTIONS} "
+        "LET depth = LENGTH(p.edges) "
+        "FILTER depth > @depth OR PARSE_IDENTIFIER(s).collection == 'b' "
+        "OR PARSE_IDENTIFIER(v._id).collection IN @types "
+        "RETURN [s, v._id, depth, e._id]"
+    )
+    orders = [STARTS[:4], STARTS[3::-1], ["b/b0", "a/a0", "b/b1", "a/a1"]]
+    binds = [{"types": types, "depth": depth} for depth in (1, 3) for types in (["a"], ["b"])]
+    for seed in (2, 7):
+        with random_graph(seed) as db:
+            for bind in binds + binds[::-1]:
+                for starts in orders:
+                    bind = {**bind, "starts": starts}
+                    expected = answer(db, general_walk(query), **bind)
+                    assert answer(db, query, **bind) == expected, bind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 
@@ -353,3 +354,22 @@ def test_a_start_that_is_neither_a_key_nor_a_name_is_not_found(
 ) -> None:
     with pytest.raises(DocumentNotFoundError, match="neither the id nor the name"):
         lineage_graph.store.upstream(start)
+
+
+def test_a_walk_from_a_name_asked_again_sees_another_connection_s_commit(
+    lineage_graph: LineageGraph, reopen: Callable[[MetadataStore], MetadataStore]
+) -> None:
+    """The embedded engine keeps what a walk from ``type/name`` read (the name's versions,
+    the missing key, the edges) while nothing is written: after another connection
+    commits a new version of the name, linked to another dataset, the walk starts from
+    both versions and finds both datasets."""
+    store = lineage_graph.store
+    first = store.upstream("deployments/clf-prod", types=["datasets"])
+    assert store.upstream("deployments/clf-prod", types=["datasets"]) == first
+    assert first.starts == [DEPLOYMENT] and set(first.ids()) == {RAW, CLEAN}
+    other = reopen(store)
+    second = other.register("deployments", "clf-prod", endpoint="/v2")
+    other.link(OTHER, second, "deployed_as")
+    again = store.upstream("deployments/clf-prod", types=["datasets"])
+    assert again.starts == [DEPLOYMENT, second["_id"]]
+    assert set(again.ids()) == {RAW, CLEAN, OTHER}
