@@ -411,8 +411,7 @@ class EmbeddedDatabase:
         prepared = self.prepare(aql)
         template = self._bind(prepared, bind_vars)
         budget = Budget.from_options(options, statistics)
-        runtime = Runtime(self.storage, self.name, budget)
-        runtime.bounded = not prepared.writes
+        runtime = Runtime(self.storage, self.name, budget, bounded=not prepared.writes)
         storage = self.storage
 
         def compile_plan() -> tuple[Plan, set[int]]:

@@ -349,28 +349,15 @@ class QueryCompiler:
         def sort(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             ascending = [_is_ascending(d(frame)) for d in directions]
             top = None if kept is None else kept(frame)
-            if top is not None:
-                yield from _top_rows(top, keys, ascending, upstream, frame)
-                return
-            rows: list[tuple[tuple[SortKey, ...], list[Any]]] = []
             with Held(frame[0].budget) as held:
-                counts = held.budget.counts_memory
-                previous = None
-                size = 0
-                for _ in upstream:
-                    key = tuple(
-                        (SortKey if asc else _Descending)(k(frame))
-                        for k, asc in zip(keys, ascending, strict=True)
-                    )
-                    saved = list(frame)
-                    if counts:
-                        if measured(len(rows)):
-                            size = frame_size(saved, previous)
-                            previous = saved
-                        held.charge(size)
-                    rows.append((key, saved))
-                rows.sort(key=lambda r: r[0])
-                for _, saved in rows:
+                rows = _keyed_rows(keys, ascending, upstream, frame, held, top)
+                # both stable: among equal keys, the earlier row first
+                ordered = (
+                    sorted(rows, key=_sort_key)
+                    if top is None
+                    else heapq.nsmallest(top, rows, key=_sort_key)
+                )
+                for _, saved in ordered:
                     frame[:] = saved
                     yield None
 
@@ -380,14 +367,14 @@ class QueryCompiler:
         """How many rows a SORT before ``limit`` needs to keep in this execution: its offset
         plus count, or None (every row: a bad value, which the LIMIT stage reports, a count
         of 0, for which nothing would read the rows before it, or fullCount)."""
-        offset_expr, count_expr = self.expr(limit.offset), self.expr(limit.count)
+        limits = self._limits(limit)
         final = limit is self.final_limit
 
         def kept(frame: Frame) -> int | None:
             if final and frame[0].budget.drains_final_limit:
                 return None
             try:
-                offset, count = _limit_value(offset_expr(frame)), _limit_value(count_expr(frame))
+                offset, count = limits(frame)
             except QueryError:
                 return None
             return offset + count if count > 0 else None
@@ -534,15 +521,12 @@ class QueryCompiler:
         same order; not for a query that writes (its subqueries read before its writes),
         and not while statistics are counted (ArangoDB reads every subquery whole)."""
         source = op.source
-        if (
-            not isinstance(source, A.FunctionCall)
-            or source.name != "UNION"
-            or len(source.args) < 2
-            or not all(isinstance(arg, A.Subquery) for arg in source.args)
-            or self.modified_anywhere
-        ):
+        if not isinstance(source, A.FunctionCall) or source.name != "UNION":
             return None
-        runs = [self._pipeline(arg.query.operations) for arg in source.args]  # type: ignore[attr-defined]
+        subqueries = [arg for arg in source.args if isinstance(arg, A.Subquery)]
+        if len(subqueries) < 2 or len(subqueries) < len(source.args) or self.modified_anywhere:
+            return None
+        runs = [self._pipeline(subquery.query.operations) for subquery in subqueries]
         slot = op.var.slot
 
         def for_union(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
@@ -1014,42 +998,31 @@ def _is_distance(node: A.Node) -> bool:
     return isinstance(node, A.FunctionCall) and node.name in ("DISTANCE", "GEO_DISTANCE")
 
 
-def _top_rows(
-    top: int,
+def _keyed_rows(
     keys: list[Expr],
     ascending: list[bool],
     upstream: Iterator[None],
     frame: Frame,
-) -> Iterator[None]:
-    """The first ``top`` rows from ``upstream`` in SORT order, as a full sort would give them
-    (equal keys in arrival order), holding no more than ``top`` of them at once."""
-    budget = frame[0].budget
-    with Held(budget) as held:
-        counts = budget.counts_memory
-        seen = 0
-        size = 0
-        previous = None
-
-        def entries() -> Iterator[tuple[tuple[SortKey, ...], list[Any]]]:
-            nonlocal seen, size, previous
-            for _ in upstream:
-                key = tuple(
-                    (SortKey if asc else _Descending)(k(frame))
-                    for k, asc in zip(keys, ascending, strict=True)
-                )
-                saved = list(frame)
-                if counts and seen < top:  # what the heap holds at most
-                    if measured(seen):
-                        size = frame_size(saved, previous)
-                        previous = saved
-                    held.charge(size)
-                seen += 1
-                yield key, saved
-
-        # nsmallest is stable: among equal keys, the earlier row first
-        for _, saved in heapq.nsmallest(top, entries(), key=_sort_key):
-            frame[:] = saved
-            yield None
+    held: Held,
+    held_at_most: int | None,
+) -> Iterator[tuple[tuple[SortKey, ...], list[Any]]]:
+    """Each row from ``upstream`` as (its SORT key, a copy of its frame), charged to ``held``
+    while the SORT holds it (the first ``held_at_most`` of them; None: every one)."""
+    counts = held.budget.counts_memory
+    size = 0
+    previous = None
+    for seen, _ in enumerate(upstream):
+        key = tuple(
+            (SortKey if asc else _Descending)(k(frame))
+            for k, asc in zip(keys, ascending, strict=True)
+        )
+        saved = list(frame)
+        if counts and (held_at_most is None or seen < held_at_most):
+            if measured(seen):
+                size = frame_size(saved, previous)
+                previous = saved
+            held.charge(size)
+        yield key, saved
 
 
 def _sort_key(entry: tuple[tuple[SortKey, ...], list[Any]]) -> tuple[SortKey, ...]:

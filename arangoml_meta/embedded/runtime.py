@@ -33,7 +33,11 @@ class Runtime:
     """Per-execution state: warnings, caches and storage access."""
 
     def __init__(
-        self, storage: Storage, database_name: str = "_system", budget: Budget | None = None
+        self,
+        storage: Storage,
+        database_name: str = "_system",
+        budget: Budget | None = None,
+        bounded: bool = True,
     ) -> None:
         self.storage = storage
         self.database_name = database_name
@@ -48,7 +52,7 @@ class Runtime:
         self._kept_at: tuple[int, int] | None = None
         # whether the document caches are bounded (see make_room): not when the query
         # writes, whose reads keep seeing the documents as they first read them
-        self.bounded = True
+        self.bounded = bounded
 
     # ------------------------------------------------------------------ FunctionContext
 

@@ -244,13 +244,7 @@ def compile_collection_scan(
                 yield from finish(scan_rows(frame, found), frame)
                 continue
             rows = streamed_rows_of(frame, found, ordered)
-            if not snapshot:
-                yield from rows
-                continue
-            # what comes next writes the collection: read every row before it runs
-            for doc in [frame[slot] for _ in rows]:
-                frame[slot] = doc
-                yield None
+            yield from _read_first(rows, slot, frame) if snapshot else rows
 
     if limits is None:
         return sorted_stream
@@ -278,13 +272,7 @@ def compile_collection_scan(
             page = ordered_rows_of(
                 frame, partial(_page, ordered, offset, count, checks, slot, frame)
             )
-            if not snapshot:
-                yield from page
-                continue
-            # what comes next writes the collection: read the page before it runs
-            for doc in [frame[slot] for _ in page]:
-                frame[slot] = doc
-                yield None
+            yield from _read_first(page, slot, frame) if snapshot else page
 
     return sorted_and_limited
 
@@ -352,6 +340,14 @@ def _prefix(
         produced += 1
         last = key
         yield None if value is None else value(frame)
+
+
+def _read_first(rows: Iterator[None], slot: int, frame: Frame) -> Iterator[None]:
+    """``rows`` (each binding ``frame[slot]``), all read before the first is handed on:
+    what comes next writes the collection they are read from."""
+    for doc in [frame[slot] for _ in rows]:
+        frame[slot] = doc
+        yield None
 
 
 def _every(
