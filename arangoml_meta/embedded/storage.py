@@ -291,6 +291,9 @@ class Storage:
         # connection reserved; the size of its next reservation; a reservation not committed yet
         self._reserved_keys: dict[int, list[int]] = {}
         self._key_block: dict[int, int] = {}
+        # collection id -> a value its key_counter is known to be at or above (see
+        # _bump_key_counter), valid as long as a reservation is
+        self._counter_floor: dict[int, int] = {}
         self._keys_pending = False
         # the keys of new documents a server gives by its collections' keyOptions (every
         # insert: its document API, AQL's INSERT, imports); None: traditional keys
@@ -469,6 +472,7 @@ class Storage:
 
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
+        self._counter_floor.clear()
         self._keys_pending = False
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
@@ -1025,17 +1029,40 @@ class Storage:
         self._keys_pending = True
         return [str(k) for k in range(first, first + n)]
 
-    def _bump_key_counter(self, info: CollectionInfo, keys: Sequence[str]) -> None:
+    def _bump_key_counter(
+        self, info: CollectionInfo, keys: Sequence[str], headroom: bool = True
+    ) -> None:
+        """Keep ``_collections.key_counter`` at or above the explicit numeric ``keys``.
+
+        A key at or below what this connection knows the counter to be needs no update.
+        An update moves the counter a block above the key (sized as :meth:`_next_keys`'
+        reservations): explicit keys that come in order (the audit log's blocks) update
+        it once per block, not once per commit. Like a reservation's unused keys, the
+        block is skipped by the key generator. Without ``headroom``, the counter moves to
+        the highest key exactly (a restore setting a dump's ``lastValue``)."""
         numeric = [int(k) for k in keys if k.isdigit() and len(k) < 19]
-        if numeric:
-            highest = max(numeric)
-            self._execute(
-                "UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ?",
-                (highest, info.id),
-            )
-            block = self._reserved_keys.get(info.id)
-            if block is not None and highest >= block[0]:
-                block[0] = highest + 1  # generated keys stay above every explicit one
+        if not numeric:
+            return
+        if self._keys_pid != os.getpid():  # a forked copy of this connection: the parent's
+            self._forget_reserved_keys()
+            self._keys_pid = os.getpid()
+        highest = max(numeric)
+        block = self._reserved_keys.get(info.id)
+        if block is not None and highest >= block[0]:
+            block[0] = highest + 1  # generated keys stay above every explicit one
+        floor = self._counter_floor.get(info.id)
+        if floor is not None and highest <= floor:
+            return
+        size = self._key_block.get(info.id, 1) if headroom else 1
+        row = self._execute(
+            "UPDATE _collections SET key_counter = max(key_counter, ?) WHERE id = ? "
+            "RETURNING key_counter",
+            (highest + size - 1, info.id),
+        ).fetchone()
+        if row is not None:
+            self._counter_floor[info.id] = int(row[0])
+            self._key_block[info.id] = min(2 * size, KEY_BLOCK_MAX)
+            self._keys_pending = True  # forgotten if the transaction does not commit
 
     def prepare_new(self, info: CollectionInfo, doc: dict[str, Any], key: str) -> dict[str, Any]:
         """A stored form of ``doc``: system attributes first, key checked, edge handles checked."""
@@ -1135,7 +1162,7 @@ class Storage:
         return self._next_keys(info, 1)[0]
 
     def note_explicit_key(self, info: CollectionInfo, key: str) -> None:
-        self._bump_key_counter(info, [key])
+        self._bump_key_counter(info, [key], headroom=False)
 
     def replace_stored(
         self, info: CollectionInfo, new: dict[str, Any], old: dict[str, Any] | None = None

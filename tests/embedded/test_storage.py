@@ -652,3 +652,33 @@ def test_an_appended_document_is_stored_as_an_insert_stores_it(body):
 def test_an_appended_numeric_key_moves_the_key_generator_on(db):
     append(db, "docs", {"_key": "000000000041"})
     assert int(db.insert("docs", {})["_key"]) > 41
+
+
+def test_keys_appended_in_order_move_the_key_counter_once_a_block(tmp_path):
+    """The audit log's writer: one explicit key a commit. The counter is moved a block
+    ahead, not once a commit, and every generated key, this handle's or another's, is
+    still above every explicit one."""
+    path = str(tmp_path / "store.db")
+    with EmbeddedDatabase(path) as db, EmbeddedDatabase(path) as other:
+        db.create_collection("docs")
+        statements: list[str] = []
+        db.storage.conn.set_trace_callback(statements.append)
+        for n in range(1, 301):
+            append(db, "docs", {"_key": f"{n:012d}"})
+        db.storage.conn.set_trace_callback(None)
+        updates = [s for s in statements if s.startswith("UPDATE _collections")]
+        assert 0 < len(updates) <= 12
+        assert int(other.insert("docs", {})["_key"]) > 300
+        assert int(db.insert("docs", {})["_key"]) > 300
+        other.insert("docs", {"_key": "900"})  # another handle's key: this one's floor is gone
+        assert int(db.insert("docs", {})["_key"]) > 900
+
+
+def test_a_rolled_back_counter_move_is_not_trusted(db):
+    with pytest.raises(RuntimeError), db.storage.atomic(write=True):
+        db.storage.append_row(db.storage.collection("docs"), {"_key": "50"})
+        raise RuntimeError("the transaction goes")
+    append(db, "docs", {"_key": "40"})  # the counter is 40 now, not the rolled-back 50's block
+    generated = int(db.insert("docs", {})["_key"])
+    assert generated > 40
+    assert db.get("docs", str(generated)) is not None
