@@ -86,6 +86,7 @@ _MAX_EXACT = 2**53  # integral floats beyond this are not integers in JSON's sen
 _INTEGRAL_FLOAT = re.compile(rb"\.0(?![0-9eE])")
 _SORTED = orjson.OPT_SORT_KEYS
 _LEAVES = frozenset({str, int, bool, type(None)})  # values a block stores as they are
+_STRINGS = frozenset({str})
 _sha256 = hashlib.sha256
 
 
@@ -151,8 +152,16 @@ def _entry_hash(
 ) -> str:
     """:func:`record_hash` of record ``seq`` made of a block's fields and ``entry``."""
     get = entry.get
+    detail = get("detail")
     fields = [seq, at, actor, user, get("op"), get("target"), get("type"), get("version")]
-    fields += [get("before"), get("after"), get("detail"), prev]
+    fields += [get("before"), get("after"), detail, prev]
+    if _LEAVES.issuperset(map(type, fields[:10])) and (
+        detail is None or (type(detail) is dict and _STRINGS.issuperset(map(type, detail.values())))
+    ):  # no float anywhere (the library's own entries): canonical as orjson writes it
+        try:
+            return _sha256(orjson.dumps(fields, option=_SORTED)).hexdigest()
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits
+            pass
     return _sha256(canonical_json(fields)).hexdigest()
 
 
@@ -205,16 +214,20 @@ def stored_text(written: Mapping[str, Any]) -> str | None:
     writes it, when the block holds only strings, integers, booleans and nulls (a record's
     ``detail`` an object of them), as a block of the library's writes does; else None (the
     store encodes it: floats, and values it refuses, take its checks)."""
+    leaves = _LEAVES.issuperset
     for item in written["records"]:
+        if leaves(map(type, item.values())):
+            continue  # (most entries: checked at C speed)
         for value in item.values():
-            kind = type(value)
-            if kind is dict:
-                if not all(type(leaf) in _LEAVES for leaf in value.values()):
+            if type(value) is dict:
+                if not leaves(map(type, value.values())):
                     return None
-            elif kind not in _LEAVES:
+            elif type(value) not in _LEAVES:
                 return None
+    body = dict(written)
+    del body["_key"]
     try:
-        return orjson.dumps({k: v for k, v in written.items() if k != "_key"}).decode()
+        return orjson.dumps(body).decode()
     except orjson.JSONEncodeError:  # an integer beyond 64 bits
         return None
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from arangoml_meta.audit import AUDIT_LOG, GENESIS, content_digest, record_hash, verify
@@ -194,6 +194,29 @@ def test_a_blocks_own_stored_text_is_what_the_codec_writes(entries: list[dict[st
         for v in e.values()
     )
     assert (text is not None) == plain  # a float takes the codec's way
+
+
+@given(
+    st.fixed_dictionaries(
+        {"op": st.sampled_from(["create", "link", "erase"]), "target": st.text(max_size=9)},
+        optional={
+            "type": st.text(max_size=5),
+            "version": st.integers(-(2**70), 2**70),
+            "before": st.text(max_size=4),
+            "after": st.text(max_size=4),
+            "detail": st.dictionaries(st.text(max_size=4), _DETAIL_VALUES, max_size=3),
+        },
+    ),
+    st.integers(1, 2**70),
+)
+@example({"op": "link", "target": "inputs/1", "detail": {"to": "runs/r", "from": "data/d"}}, 1)
+@example({"op": "erase", "target": "data/d", "detail": {"reason": "x", "at": 2.0}}, 9)
+def test_a_blocks_hash_is_the_hash_of_its_record(entry: dict[str, Any], seq: int) -> None:
+    """The block's hash, however it is computed (a fast way for entries without floats),
+    is :func:`record_hash` of the record as verification reads it."""
+    written = block(seq, "2026-12-07T00:00:00.000Z", "alice", None, [entry], GENESIS)
+    record = {**entry, "seq": seq, "at": written["at"], "actor": "alice", "user": None}
+    assert written["hash"] == record_hash({**record, "prev": GENESIS})
 
 
 def test_tags_deletions_and_types_are_recorded(store: MetadataStore) -> None:
