@@ -28,7 +28,6 @@ a name) reads no index. Only small answers are kept (:data:`MAX_SCAN_ROWS`).
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
@@ -47,8 +46,6 @@ _SIZE_CHECKS = 64
 # between queries)
 MAX_SCAN_ROWS = 64
 MAX_SCANS_ROWS = 5_000
-
-_kept: weakref.WeakKeyDictionary[Storage, Kept] = weakref.WeakKeyDictionary()
 
 
 class Kept:
@@ -93,9 +90,9 @@ def kept_lists(storage: Storage) -> Kept | None:
     changes = storage.conn.total_changes
     if changes != storage.changes_at_begin:
         return None
-    kept = _kept.get(storage)
+    kept = storage.kept
     if kept is None:
-        kept = _kept[storage] = Kept()
+        kept = storage.kept = Kept()
     stamp = (*storage.write_state(), storage.catalog_generation, changes)
     if stamp != kept.stamp:
         kept.clear()
@@ -115,7 +112,7 @@ def check_size(kept: Kept) -> None:
 
 def forget(storage: Storage) -> None:
     """Drop what is kept for ``storage``'s connection (the next query reads afresh)."""
-    kept = _kept.get(storage)
+    kept = storage.kept
     if kept is not None:
         kept.clear()
 

@@ -78,6 +78,8 @@ def _depth_error() -> AQLSyntaxError:
 
 def depth_value(value: Any) -> int:
     """A constant depth as ArangoDB's ``checkDepthValue`` takes it (else 1501)."""
+    if type(value) is int and 0 <= value <= INT64_MAX:  # the common case, checked once a walk
+        return value
     if type(value) not in (int, float):
         raise _depth_error()
     if value != value or value < 0 or value > INT64_MAX or value != int(value):

@@ -43,12 +43,16 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def begin_transaction(
-    conn: sqlite3.Connection, write: bool, started: Callable[[], None], timeout: float
+    conn: sqlite3.Connection | sqlite3.Cursor,
+    write: bool,
+    started: Callable[[], None],
+    timeout: float,
 ) -> None:
     """Open a transaction on ``conn`` (``BEGIN IMMEDIATE`` to write, ``BEGIN`` to read)
     and run ``started`` in it (its first read takes the snapshot), waiting up to
     ``timeout`` seconds for another connection's lock (see the module docstring).
-    ``conn`` has SQLite's busy handler off (else each attempt waits in it first)."""
+    ``conn`` (or the cursor of it that runs these statements) has SQLite's busy handler
+    off (else each attempt waits in it first)."""
     statement = "BEGIN IMMEDIATE" if write else "BEGIN"
     deadline = 0.0  # set by the first refusal
     delay = FIRST_DELAY
@@ -71,7 +75,9 @@ def begin_transaction(
         delay = min(delay * 2, MAX_DELAY)
 
 
-def _attempt(conn: sqlite3.Connection, statement: str, started: Callable[[], None]) -> None:
+def _attempt(
+    conn: sqlite3.Connection | sqlite3.Cursor, statement: str, started: Callable[[], None]
+) -> None:
     conn.execute(statement)
     try:
         started()

@@ -216,6 +216,10 @@ class _Level:
         self.gate: tuple[dict[str, bool], Wanted, Expr] | None = None
 
 
+# what a run's level is before its walk reaches one (never read: no depth is -1)
+_NO_LEVEL = _Level()
+
+
 class _Pushed:
     """The compiled pushed operations of a stage (see ``pushdown.py``)."""
 
@@ -412,7 +416,7 @@ class _Run:
         self.made: dict[Any, _Level] = {}  # the verdicts (see _Pushed.level) -> the level
         self.low = 0
         self.depth = -1
-        self.level = _Level()
+        self.level = _NO_LEVEL
         self.steady: list[bool] = []  # per FILTER: whether its steady operands decided
         # the level made at each depth (when the stage's levels depend on nothing else,
         # see _Pushed.by_depth), and the steady verdicts and depth caches they were made by
@@ -425,17 +429,22 @@ class _Run:
         the same bind values (those its memos and depth caches are shared by) and the same
         collections, only the memos of a walk or a level start afresh."""
         values = self.pushed.values_of(frame)
-        if values is None or values != self.values or collections != self.collections:
+        if (
+            values is None
+            or values != self.values
+            or (collections is not self.collections and collections != self.collections)
+        ):
             self._reset(frame, collections)
             self.values = values
             return
         self.frame = frame
-        for memo, scope in zip(self.memos, self.pushed.memo_scopes, strict=True):
-            if scope != RUN:
-                memo.clear()
+        for memo in self.walk_memos:
+            memo.clear()
+        for memo in self.level_memos:
+            memo.clear()
         self.low = 0
         self.depth = -1
-        self.level = _Level()
+        self.level = _NO_LEVEL
         self.steady = []
 
     def _reset(self, frame: Frame, collections: frozenset[str] | None) -> None:
@@ -462,7 +471,7 @@ class _Run:
         self.depth_caches = [split.depth_cache(frame) for split in pushed.filters]
         self.low = 0
         self.depth = -1
-        self.level = _Level()
+        self.level = _NO_LEVEL
         self.steady = []
 
     def new_walk(self, low: int) -> None:
@@ -475,8 +484,12 @@ class _Run:
         by_depth = self.by_depth
         if by_depth is not None:
             steady, caches = self.by_depth_of
-            if steady != self.steady or not all(
-                mine is theirs for mine, theirs in zip(caches, self.depth_caches, strict=True)
+            # (the same list of caches, the common case, holds the same caches)
+            if steady != self.steady or (
+                caches is not self.depth_caches
+                and not all(
+                    mine is theirs for mine, theirs in zip(caches, self.depth_caches, strict=True)
+                )
             ):
                 by_depth.clear()
                 self.by_depth_of = (self.steady, self.depth_caches)

@@ -256,9 +256,9 @@ def _named_nothing(text: str, type_name: str) -> DocumentNotFoundError:
     )
 
 
-def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
-    """(type, key or name) when ``start`` is one ``type/name`` (not ``@N`` / ``@latest``)
-    whose name part is a valid name (so a valid key too)."""
+def _one_name(store: MetadataStore, start: Any) -> tuple[str, str, str] | None:
+    """(type, key or name, ``type/key``) when ``start`` is one ``type/name`` (not ``@N`` /
+    ``@latest``) whose name part is a valid name (so a valid key too)."""
     if not isinstance(start, str):
         return None
     found = _name_parts(start)
@@ -268,12 +268,12 @@ def _one_name(store: MetadataStore, start: Any) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=1024)
-def _name_parts(start: str) -> tuple[str, str] | None:
+def _name_parts(start: str) -> tuple[str, str, str] | None:
     """What :func:`_one_name` parses out of ``start`` (remembered, as :func:`_parsed`)."""
     ref = _parsed(start)
     if ref.key is None or not is_valid_name(ref.key):
         return None
-    return ref.type, ref.key
+    return ref.type, ref.key, f"{ref.type}/{ref.key}"
 
 
 def _one_version(store: MetadataStore, start: Any) -> tuple[str, dict[str, Any]] | None:
@@ -333,10 +333,11 @@ def walk(
     """See :meth:`MetadataStore.lineage`."""
     if direction not in DIRECTIONS:
         raise BadParameterError(f"direction is 'downstream' or 'upstream', not {direction!r}")
-    limit = check_depth(depth)
-    form, keep = vertex_form(fields)
-    wanted = check_types(store, types, "types")
-    walked = check_types(store, through, "through")
+    # (the defaults without a call: this runs for every walk)
+    limit = COMPLETE_DEPTH if depth is None else check_depth(depth)
+    form, keep = ("compact", None) if fields is None else vertex_form(fields)
+    wanted = None if types is None else check_types(store, types, "types")
+    walked = None if through is None else check_types(store, through, "through")
     bind: dict[str, Any] = {"max": limit + 1, "depth": limit, "types": wanted}
     if walked is not None:
         bind["through"] = walked
@@ -346,8 +347,7 @@ def walk(
     versioned = None if named is not None else _one_version(store, start)
     unchecked: list[str] = []
     if named is not None:
-        bind["@start"], bind["name"] = named
-        bind["id"] = f"{named[0]}/{named[1]}"
+        bind["@start"], bind["name"], bind["id"] = named
         [[starts, raw]] = store.backend.query(WALK[direction, walked is not None, form, True], bind)
         if not starts:
             raise _named_nothing(start, named[0])

@@ -134,3 +134,19 @@ def test_pauses_double_with_jitter_up_to_the_cap(
     assert all(b == min(2 * a, lock_wait.MAX_DELAY) for a, b in itertools.pairwise(highs))
     assert highs[-1] == lock_wait.MAX_DELAY
     assert all(low == high / 2 for low, high in draws)
+
+
+def test_a_finished_read_holds_no_snapshot(path: str) -> None:
+    """Every transaction's statements run on one kept cursor: none stays running after
+    COMMIT, so a checkpoint by another connection is not held back."""
+    storage = Storage(path)
+    with storage.atomic(write=True):
+        storage.create_collection("c")
+    with storage.atomic():
+        storage.has_collection("c")
+    assert not storage.conn.in_transaction
+    other = sqlite3.connect(path, isolation_level=None)
+    busy_, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    assert busy_ == 0
+    other.close()
+    storage.close()
