@@ -62,6 +62,7 @@ from .traversal import (
     shortest_path,
     traverse,
 )
+from .union_scans import compile_union_scans
 from .values import SortKey, hashable, to_bool
 from .vertices import VertexLoader
 from .walk_stage import compile_walk_stage
@@ -100,6 +101,9 @@ class QueryCompiler:
         # the LIMIT that reads its input to the end when statistics count ArangoDB's
         # fullCount (the last top-level one of a query that does not write)
         self.final_limit: A.Limit | None = None
+        # whether scans being compiled read in index order only when SQL decides their
+        # FILTERs (see SortHint.exact_only)
+        self.index_order_when_exact = False
 
     # ------------------------------------------------------------------ helpers
 
@@ -161,10 +165,10 @@ class QueryCompiler:
         if not modifications:
             limits = [op for op in query.operations if isinstance(op, A.Limit)]
             self.final_limit = limits[-1] if limits else None
-        return self._pipeline(query.operations)
+        return self.pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
-        run = self._pipeline(query.operations)
+        run = self.pipeline(query.operations)
 
         def subquery(frame: Frame) -> list[Any]:
             budget = frame[0].budget
@@ -183,7 +187,8 @@ class QueryCompiler:
 
         return subquery
 
-    def _pipeline(self, operations: list[A.Node]) -> Callable[[Frame], Iterator[Any]]:
+    def pipeline(self, operations: list[A.Node]) -> Callable[[Frame], Iterator[Any]]:
+        """The runnable stages of ``operations`` (a query's or a subquery's)."""
         stages: list[Stage] = []
         ops = list(operations)
         i = 0
@@ -199,7 +204,9 @@ class QueryCompiler:
                 sort = self.sort_hint(op, filters, ops[after : after + 2], single)
                 then = ops[after] if after < len(ops) else None
                 sorted_by = then if isinstance(then, A.Sort) else None
-                stage, absorbed, returned = self.compile_for(op, filters, ret, sort, sorted_by)
+                stage, absorbed, returned = self.compile_for(
+                    op, filters, ret, sort, sorted_by, ops[after : after + 2]
+                )
                 stages.append(stage)
                 i += absorbed + returned
             elif isinstance(op, A.Traversal):
@@ -390,6 +397,7 @@ class QueryCompiler:
         ret: A.Return | None = None,
         sort: SortHint | None = None,
         sorted_by: A.Sort | None = None,
+        following: list[A.Node] | None = None,
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
@@ -397,14 +405,19 @@ class QueryCompiler:
         SORT alone when ``sort`` has no ``limits``) when ``sort`` has a ``finish``;
         ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
         ``sorted_by``: the SORT after them, if any (for the statistics: ArangoDB may
-        read an index in its order instead).
+        read an index in its order instead); ``following``: the two operations after
+        them (a FOR over a union of collections runs them in each, ``union_scans.py``).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
             fused = ret if returned_path(ret, op.var) is not None else None
             stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
             return stage, len(filters) + _absorbed(sort), fused is not None
-        return self.compile_for_values(op), 0, False
+        stage = self.compile_for_values(op)
+        union = compile_union_scans(self, op, filters, following or [], stage)
+        if union is not None:
+            return union, len(filters), False
+        return stage, 0, False
 
     def sort_hint(
         self, op: A.ForIn, filters: list[A.Node], following: list[A.Node], single: bool
@@ -453,6 +466,7 @@ class QueryCompiler:
             len(sort.elements) > 1,
             finish,
             None if first else key,
+            self.index_order_when_exact,
         )
 
     def _limits(self, limit: A.Limit) -> Callable[[Frame], tuple[int, int]]:
@@ -526,7 +540,7 @@ class QueryCompiler:
         subqueries = [arg for arg in source.args if isinstance(arg, A.Subquery)]
         if len(subqueries) < 2 or len(subqueries) < len(source.args) or self.modified_anywhere:
             return None
-        runs = [self._pipeline(subquery.query.operations) for subquery in subqueries]
+        runs = [self.pipeline(subquery.query.operations) for subquery in subqueries]
         slot = op.var.slot
 
         def for_union(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
