@@ -46,7 +46,7 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
-from .limits import GROUP_BYTES, Held, estimate_size, frame_size, measured
+from .limits import GROUP_BYTES, Held, Sampled, estimate_size, frame_size
 from .path_conditions import leading_filters, path_conditions
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
@@ -104,6 +104,9 @@ class QueryCompiler:
         # whether scans being compiled read in index order only when SQL decides their
         # FILTERs (see SortHint.exact_only)
         self.index_order_when_exact = False
+        # the variables of FORs over collections, in a query that does not write: each
+        # holds a document that exists (a traversal starting at one need not look)
+        self.stored_documents: set[A.Variable] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -175,13 +178,13 @@ class QueryCompiler:
             if not budget.counts_memory:
                 return list(run(list(frame)))
             # its rows count while it is built (a row it returns counts again where it is kept)
+            sampled = _sampled(frame, subquery)
             with Held(budget) as held:
                 rows: list[Any] = []
-                size = 0
                 for row in run(list(frame)):
-                    if measured(len(rows)):
-                        size = 8 + estimate_size(row)
-                    held.charge(size)
+                    if sampled.next_measured():
+                        sampled.size = 8 + estimate_size(row)
+                    held.charge(sampled.size)
                     rows.append(row)
                 return rows
 
@@ -357,7 +360,9 @@ class QueryCompiler:
             ascending = [_is_ascending(d(frame)) for d in directions]
             top = None if kept is None else kept(frame)
             with Held(frame[0].budget) as held:
-                rows = _keyed_rows(keys, ascending, upstream, frame, held, top)
+                rows = _keyed_rows(
+                    keys, ascending, upstream, frame, held, top, _sampled(frame, sort)
+                )
                 # both stable: among equal keys, the earlier row first
                 ordered = (
                     sorted(rows, key=_sort_key)
@@ -410,6 +415,8 @@ class QueryCompiler:
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
+            if not self.modified_anywhere:
+                self.stored_documents.add(op.var)
             fused = ret if returned_path(ret, op.var) is not None else None
             stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
             return stage, len(filters) + _absorbed(sort), fused is not None
@@ -882,6 +889,7 @@ class QueryCompiler:
         """
         check = self.vertex_check(op.start, "start")
         start_expr = self.expr(op.start)
+        stored = isinstance(op.start, A.Var) and op.start.var in self.stored_documents
 
         def walks(upstream: Iterator[None], frame: Frame) -> Iterator[Walk]:
             runtime = frame[0]
@@ -890,7 +898,7 @@ class QueryCompiler:
                 check(frame)
             for _ in upstream:
                 start, parts = self._start(start_expr(frame), frame)
-                if start is None or not runtime.has_vertex(start, parts):
+                if start is None or not (stored or runtime.has_vertex(start, parts)):
                     continue  # as in ArangoDB, a start vertex that does not exist yields nothing
                 yield start, low, high
 
@@ -1019,12 +1027,16 @@ def _keyed_rows(
     frame: Frame,
     held: Held,
     held_at_most: int | None,
+    sampled: Sampled,
 ) -> Iterator[tuple[tuple[SortKey, ...], list[Any]]]:
     """Each row from ``upstream`` as (its SORT key, a copy of its frame), charged to ``held``
-    while the SORT holds it (the first ``held_at_most`` of them; None: every one)."""
+    while the SORT holds it (the first ``held_at_most`` of them; None: every one).
+
+    A value the frame held before the first row (a bind parameter, an enclosing
+    loop's variable: a subquery's SORT runs once per outer row) is not the SORT's.
+    """
     counts = held.budget.counts_memory
-    size = 0
-    previous = None
+    previous = list(frame) if counts else None
     for seen, _ in enumerate(upstream):
         key = tuple(
             (SortKey if asc else _Descending)(k(frame))
@@ -1032,11 +1044,20 @@ def _keyed_rows(
         )
         saved = list(frame)
         if counts and (held_at_most is None or seen < held_at_most):
-            if measured(seen):
-                size = frame_size(saved, previous)
+            if sampled.next_measured():
+                sampled.size = frame_size(saved, previous)
                 previous = saved
-            held.charge(size)
+            held.charge(sampled.size)
         yield key, saved
+
+
+def _sampled(frame: Frame, owner: object) -> Sampled:
+    """The :class:`Sampled` of ``owner`` (a compiled part of the plan) in this execution."""
+    state = frame[0].cache_for(owner)
+    found = state.get("")
+    if found is None:
+        found = state[""] = Sampled()
+    return found
 
 
 def _sort_key(entry: tuple[tuple[SortKey, ...], list[Any]]) -> tuple[SortKey, ...]:
