@@ -51,6 +51,7 @@ from .path_conditions import leading_filters, path_conditions
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
+from .runtime import Runtime
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
@@ -840,14 +841,25 @@ class QueryCompiler:
                     path["weights"] = _path_weights(step, options)
                 frame[p_slot] = path
 
+        def setup(runtime: Runtime) -> tuple[GraphView, Callable[[str], Any] | None]:
+            """The view and vertex loader of an execution: made once in a query that does
+            not write (a traversal in a subquery runs once per outer row)."""
+            made = runtime.cache_for(setup) if eager else None
+            found = None if made is None else made.get("")
+            if found is None:
+                probed = loader.probed(runtime) if loader is not None else None
+                bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+                load = None if loader is None else loader.session(runtime)[0]
+                found = (bound, load)
+                if made is not None:
+                    made[""] = found
+            return found
+
         def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             runtime = frame[0]
-            probed = loader.probed(runtime) if loader is not None else None
-            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+            bound, load = setup(runtime)
+            bound.forget_neighbors()  # each run's, as a fresh bind's: the edge cache keeps them
             tick = runtime.budget.tick
-            load = None
-            if loader is not None:
-                load = loader.session(runtime)[0]
             for start, low, high in walks(upstream, frame):
                 prune = None
                 if prune_expr is not None:

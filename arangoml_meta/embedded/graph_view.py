@@ -383,6 +383,10 @@ class GraphView:
             return [((lookup.build_edge, row), row[1]) for row in found]
         return [((cid, row[0]), row[1]) for row in found]
 
+    def forget_neighbors(self) -> None:
+        """Drop the neighbour lists made so far (not the edge lists they come from)."""
+        self._neighbors.clear()
+
     def neighbors(self, vertex: str) -> Neighbors:
         """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""
         result = self._neighbors.get(vertex)

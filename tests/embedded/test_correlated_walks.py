@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from arangoml_meta.embedded import EmbeddedDatabase
+from arangoml_meta.embedded.graph_view import GraphView
 from arangoml_meta.errors import QueryError
 
 from .helpers import make_db
@@ -116,3 +117,22 @@ def test_a_correlated_subquery_still_counts_its_rows(db: EmbeddedDatabase) -> No
     with pytest.raises(QueryError) as failed:
         db.query(aql, options={"memoryLimit": 100_000})
     assert failed.value.error_num == 32
+
+
+def test_the_walks_of_one_execution_bind_their_view_once(db: EmbeddedDatabase) -> None:
+    binds = []
+    bind = GraphView.bind
+
+    def counting(self: GraphView, *args: Any, **kwargs: Any) -> GraphView:
+        binds.append(self)
+        return bind(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(GraphView, "bind", counting)
+        rows, _ = statements(db, WALK)
+        assert len(rows) == 8
+        assert len(binds) == 1
+        db.query(
+            "FOR m IN models INSERT {n: 1} INTO runs LET r = (FOR v IN 1..1 INBOUND m outputs RETURN v) RETURN r"
+        )
+        assert len(binds) > 2  # a query that writes binds it for each walk, as it always did
