@@ -63,7 +63,7 @@ from .traversal import (
     shortest_path,
     traverse,
 )
-from .union_scans import compile_union_scans
+from .union_scans import compile_union_scans, in_turn
 from .values import SortKey, hashable, to_bool
 from .vertices import VertexLoader
 from .walk_stage import compile_walk_stage
@@ -548,19 +548,7 @@ class QueryCompiler:
         subqueries = [arg for arg in source.args if isinstance(arg, A.Subquery)]
         if len(subqueries) < 2 or len(subqueries) < len(source.args) or self.modified_anywhere:
             return None
-        runs = [self.pipeline(subquery.query.operations) for subquery in subqueries]
-        slot = op.var.slot
-
-        def for_union(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-            tick = frame[0].budget.tick
-            for _ in upstream:
-                for run in runs:
-                    for row in run(list(frame)):
-                        tick()
-                        frame[slot] = row
-                        yield None
-
-        return for_union
+        return in_turn([self.pipeline(s.query.operations) for s in subqueries], op.var.slot)
 
     # ------------------------------------------------------------------ COLLECT
 

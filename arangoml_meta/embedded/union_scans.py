@@ -109,15 +109,24 @@ def compile_union_scans(
     finally:
         compiler.index_order_when_exact = False
     checks = [compiler.compile_filter(A.Filter(condition)) for condition in filters]
-    slot = op.var.slot
+    scans = in_turn(runs, op.var.slot)
 
     def union_scans(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-        if frame[0].budget.counters is not None:
-            stream = fallback(upstream, frame)
-            for check in checks:
-                stream = check(stream, frame)
-            yield from stream
-            return
+        if frame[0].budget.counters is None:
+            return scans(upstream, frame)
+        stream = fallback(upstream, frame)
+        for check in checks:
+            stream = check(stream, frame)
+        return stream
+
+    return union_scans
+
+
+def in_turn(runs: list[Callable[[Frame], Iterator[Any]]], slot: int) -> Stage:
+    """For each row from upstream, the rows of each of ``runs`` in turn, bound to ``slot``
+    as they come."""
+
+    def rows_in_turn(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
         tick = frame[0].budget.tick
         for _ in upstream:
             for run in runs:
@@ -126,4 +135,4 @@ def compile_union_scans(
                     frame[slot] = row
                     yield None
 
-    return union_scans
+    return rows_in_turn
