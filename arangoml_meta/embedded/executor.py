@@ -46,11 +46,12 @@ from .documents import (
 from .expressions import Expr, ExpressionCompiler, Frame, range_values
 from .graph_view import EdgeSource, GraphView
 from .index_sort import SortHint
-from .limits import GROUP_BYTES, Held, estimate_size, frame_size, measured
+from .limits import GROUP_BYTES, Held, Sampled, estimate_size, frame_size
 from .path_conditions import leading_filters, path_conditions
 from .planner import attribute_path
 from .projections import Path, VariableUsage, minimal_paths
 from .pushdown import following_rows, plan_rows
+from .runtime import Runtime
 from .scans import compile_collection_scan, returned_path
 from .storage import Storage
 from .traversal import (
@@ -62,6 +63,7 @@ from .traversal import (
     shortest_path,
     traverse,
 )
+from .union_scans import compile_union_scans, in_turn
 from .values import SortKey, hashable, to_bool
 from .vertices import VertexLoader
 from .walk_stage import compile_walk_stage
@@ -100,6 +102,12 @@ class QueryCompiler:
         # the LIMIT that reads its input to the end when statistics count ArangoDB's
         # fullCount (the last top-level one of a query that does not write)
         self.final_limit: A.Limit | None = None
+        # whether scans being compiled read in index order only when SQL decides their
+        # FILTERs (see SortHint.exact_only)
+        self.index_order_when_exact = False
+        # the variables of FORs over collections, in a query that does not write: each
+        # holds a document that exists (a traversal starting at one need not look)
+        self.stored_documents: set[A.Variable] = set()
 
     # ------------------------------------------------------------------ helpers
 
@@ -161,29 +169,30 @@ class QueryCompiler:
         if not modifications:
             limits = [op for op in query.operations if isinstance(op, A.Limit)]
             self.final_limit = limits[-1] if limits else None
-        return self._pipeline(query.operations)
+        return self.pipeline(query.operations)
 
     def compile_subquery(self, query: A.Query) -> Callable[[Frame], list[Any]]:
-        run = self._pipeline(query.operations)
+        run = self.pipeline(query.operations)
 
         def subquery(frame: Frame) -> list[Any]:
             budget = frame[0].budget
             if not budget.counts_memory:
                 return list(run(list(frame)))
             # its rows count while it is built (a row it returns counts again where it is kept)
+            sampled = _sampled(frame, subquery)
             with Held(budget) as held:
                 rows: list[Any] = []
-                size = 0
                 for row in run(list(frame)):
-                    if measured(len(rows)):
-                        size = 8 + estimate_size(row)
-                    held.charge(size)
+                    if sampled.next_measured():
+                        sampled.size = 8 + estimate_size(row)
+                    held.charge(sampled.size)
                     rows.append(row)
                 return rows
 
         return subquery
 
-    def _pipeline(self, operations: list[A.Node]) -> Callable[[Frame], Iterator[Any]]:
+    def pipeline(self, operations: list[A.Node]) -> Callable[[Frame], Iterator[Any]]:
+        """The runnable stages of ``operations`` (a query's or a subquery's)."""
         stages: list[Stage] = []
         ops = list(operations)
         i = 0
@@ -199,7 +208,9 @@ class QueryCompiler:
                 sort = self.sort_hint(op, filters, ops[after : after + 2], single)
                 then = ops[after] if after < len(ops) else None
                 sorted_by = then if isinstance(then, A.Sort) else None
-                stage, absorbed, returned = self.compile_for(op, filters, ret, sort, sorted_by)
+                stage, absorbed, returned = self.compile_for(
+                    op, filters, ret, sort, sorted_by, ops[after : after + 2]
+                )
                 stages.append(stage)
                 i += absorbed + returned
             elif isinstance(op, A.Traversal):
@@ -350,7 +361,9 @@ class QueryCompiler:
             ascending = [_is_ascending(d(frame)) for d in directions]
             top = None if kept is None else kept(frame)
             with Held(frame[0].budget) as held:
-                rows = _keyed_rows(keys, ascending, upstream, frame, held, top)
+                rows = _keyed_rows(
+                    keys, ascending, upstream, frame, held, top, _sampled(frame, sort)
+                )
                 # both stable: among equal keys, the earlier row first
                 ordered = (
                     sorted(rows, key=_sort_key)
@@ -390,6 +403,7 @@ class QueryCompiler:
         ret: A.Return | None = None,
         sort: SortHint | None = None,
         sorted_by: A.Sort | None = None,
+        following: list[A.Node] | None = None,
     ) -> tuple[Stage, int, bool]:
         """The FOR stage, how many operations right after it it runs, and whether it RETURNs.
 
@@ -397,14 +411,21 @@ class QueryCompiler:
         SORT alone when ``sort`` has no ``limits``) when ``sort`` has a ``finish``;
         ``ret`` is the pipeline's final RETURN when it follows those FILTERs;
         ``sorted_by``: the SORT after them, if any (for the statistics: ArangoDB may
-        read an index in its order instead).
+        read an index in its order instead); ``following``: the two operations after
+        them (a FOR over a union of collections runs them in each, ``union_scans.py``).
         """
         source = op.source
         if isinstance(source, (A.CollectionRef, A.CollectionParam)):
+            if not self.modified_anywhere:
+                self.stored_documents.add(op.var)
             fused = ret if returned_path(ret, op.var) is not None else None
             stage = compile_collection_scan(self, op, source, filters, fused, sort, sorted_by)
             return stage, len(filters) + _absorbed(sort), fused is not None
-        return self.compile_for_values(op), 0, False
+        stage = self.compile_for_values(op)
+        union = compile_union_scans(self, op, filters, following or [], stage)
+        if union is not None:
+            return union, len(filters), False
+        return stage, 0, False
 
     def sort_hint(
         self, op: A.ForIn, filters: list[A.Node], following: list[A.Node], single: bool
@@ -453,6 +474,7 @@ class QueryCompiler:
             len(sort.elements) > 1,
             finish,
             None if first else key,
+            self.index_order_when_exact,
         )
 
     def _limits(self, limit: A.Limit) -> Callable[[Frame], tuple[int, int]]:
@@ -526,19 +548,7 @@ class QueryCompiler:
         subqueries = [arg for arg in source.args if isinstance(arg, A.Subquery)]
         if len(subqueries) < 2 or len(subqueries) < len(source.args) or self.modified_anywhere:
             return None
-        runs = [self._pipeline(subquery.query.operations) for subquery in subqueries]
-        slot = op.var.slot
-
-        def for_union(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
-            tick = frame[0].budget.tick
-            for _ in upstream:
-                for run in runs:
-                    for row in run(list(frame)):
-                        tick()
-                        frame[slot] = row
-                        yield None
-
-        return for_union
+        return in_turn([self.pipeline(s.query.operations) for s in subqueries], op.var.slot)
 
     # ------------------------------------------------------------------ COLLECT
 
@@ -819,14 +829,25 @@ class QueryCompiler:
                     path["weights"] = _path_weights(step, options)
                 frame[p_slot] = path
 
+        def setup(runtime: Runtime) -> tuple[GraphView, Callable[[str], Any] | None]:
+            """The view and vertex loader of an execution: made once in a query that does
+            not write (a traversal in a subquery runs once per outer row)."""
+            made = runtime.cache_for(setup) if eager else None
+            found = None if made is None else made.get("")
+            if found is None:
+                probed = loader.probed(runtime) if loader is not None else None
+                bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+                load = None if loader is None else loader.session(runtime)[0]
+                found = (bound, load)
+                if made is not None:
+                    made[""] = found
+            return found
+
         def traversal(upstream: Iterator[None], frame: Frame) -> Iterator[None]:
             runtime = frame[0]
-            probed = loader.probed(runtime) if loader is not None else None
-            bound = view.bind(runtime.edge_cache, runtime.vertex_exists, probed, runtime.budget)
+            bound, load = setup(runtime)
+            bound.forget_neighbors()  # each run's, as a fresh bind's: the edge cache keeps them
             tick = runtime.budget.tick
-            load = None
-            if loader is not None:
-                load = loader.session(runtime)[0]
             for start, low, high in walks(upstream, frame):
                 prune = None
                 if prune_expr is not None:
@@ -868,6 +889,7 @@ class QueryCompiler:
         """
         check = self.vertex_check(op.start, "start")
         start_expr = self.expr(op.start)
+        stored = isinstance(op.start, A.Var) and op.start.var in self.stored_documents
 
         def walks(upstream: Iterator[None], frame: Frame) -> Iterator[Walk]:
             runtime = frame[0]
@@ -876,7 +898,7 @@ class QueryCompiler:
                 check(frame)
             for _ in upstream:
                 start, parts = self._start(start_expr(frame), frame)
-                if start is None or not runtime.has_vertex(start, parts):
+                if start is None or not (stored or runtime.has_vertex(start, parts)):
                     continue  # as in ArangoDB, a start vertex that does not exist yields nothing
                 yield start, low, high
 
@@ -1005,12 +1027,16 @@ def _keyed_rows(
     frame: Frame,
     held: Held,
     held_at_most: int | None,
+    sampled: Sampled,
 ) -> Iterator[tuple[tuple[SortKey, ...], list[Any]]]:
     """Each row from ``upstream`` as (its SORT key, a copy of its frame), charged to ``held``
-    while the SORT holds it (the first ``held_at_most`` of them; None: every one)."""
+    while the SORT holds it (the first ``held_at_most`` of them; None: every one).
+
+    A value the frame held before the first row (a bind parameter, an enclosing
+    loop's variable: a subquery's SORT runs once per outer row) is not the SORT's.
+    """
     counts = held.budget.counts_memory
-    size = 0
-    previous = None
+    previous = list(frame) if counts else None
     for seen, _ in enumerate(upstream):
         key = tuple(
             (SortKey if asc else _Descending)(k(frame))
@@ -1018,11 +1044,20 @@ def _keyed_rows(
         )
         saved = list(frame)
         if counts and (held_at_most is None or seen < held_at_most):
-            if measured(seen):
-                size = frame_size(saved, previous)
+            if sampled.next_measured():
+                sampled.size = frame_size(saved, previous)
                 previous = saved
-            held.charge(size)
+            held.charge(sampled.size)
         yield key, saved
+
+
+def _sampled(frame: Frame, owner: object) -> Sampled:
+    """The :class:`Sampled` of ``owner`` (a compiled part of the plan) in this execution."""
+    state = frame[0].cache_for(owner)
+    found = state.get("")
+    if found is None:
+        found = state[""] = Sampled()
+    return found
 
 
 def _sort_key(entry: tuple[tuple[SortKey, ...], list[Any]]) -> tuple[SortKey, ...]:

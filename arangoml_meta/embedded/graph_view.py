@@ -139,7 +139,7 @@ class GraphView:
         self._kept_bind: tuple[Kept, int, _Plan, list[dict[str, Any]]] | None = None
         self.vertex_collections = vertex_collections
         self.documents = documents
-        self.probe = None if documents else probe
+        self.probe = probe
         self.edge_paths = None if documents else edge_paths
         self.existing: dict[str, bool] = {}
         self.probed: dict[str, Any] | None = None
@@ -237,7 +237,10 @@ class GraphView:
                 probe = "NULL"
                 if self.probe is not None and ends is not None:
                     probe = self.storage.probe_sql(is_out, ends[1 if is_out else 0], self.probe)
-                sql = self.storage.edge_links_sql(info, is_out, probe, self._edge_columns)
+                columns = self._edge_columns
+                if self.documents and probe != "NULL":
+                    columns = info.columns  # whole edges, and the far ends (see _edges)
+                sql = self.storage.edge_links_sql(info, is_out, probe, columns)
                 key = "documents " + sql if self.documents else sql
                 lookup = Lookup(info, is_out, near, probe, key, sql)
                 lookup.build_edge = self._edge_builders.get(info.id)
@@ -358,7 +361,13 @@ class GraphView:
         cached = self._caches[index]
         found = cached.get(vertex)
         if found is None:
-            if self.documents:
+            if self.documents and lookup.probes:
+                # the statement reads the far ends too: none is fetched on its own
+                rows = self.storage.rows(lookup.sql, (vertex,))
+                self._note(rows)
+                edge = lookup.info.document
+                found = cached[vertex] = [(edge(row[3:]), row[1]) for row in rows]
+            elif self.documents:
                 end = "_to" if lookup.outbound else "_from"
                 edges = self.storage.edges(lookup.info, vertex, lookup.outbound)
                 found = cached[vertex] = [(e, e[end]) for e in edges]
@@ -373,6 +382,10 @@ class GraphView:
         if self.edge_paths:
             return [((lookup.build_edge, row), row[1]) for row in found]
         return [((cid, row[0]), row[1]) for row in found]
+
+    def forget_neighbors(self) -> None:
+        """Drop the neighbour lists made so far (not the edge lists they come from)."""
+        self._neighbors.clear()
 
     def neighbors(self, vertex: str) -> Neighbors:
         """(edge, other vertex id) pairs: outbound then inbound, each in insertion order."""

@@ -77,6 +77,10 @@ class SortHint:
     # the only key when it is a distance, not a path (``path`` is empty): a geo index may
     # read in its order (see geo_nearest.py)
     key: A.Node | None = None
+    # read in index order only when SQL decides the whole FILTER: the stage then stops
+    # early for sure, where FILTERs that drop most rows would have it read every row by
+    # the index, at twice a scan's cost (a union of scans, see union_scans.py)
+    exact_only: bool = False
 
 
 @dataclass

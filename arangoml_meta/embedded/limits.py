@@ -70,6 +70,24 @@ def measured(index: int) -> bool:
     return index < MEASURED_ITEMS or not index % SAMPLE_EVERY
 
 
+class Sampled:
+    """Which items of a run of like items are measured (see :func:`measured`), across every
+    run a part of the plan makes in one execution: a correlated subquery, and a SORT in
+    it, run once per outer row, and their rows are alike from one run to the next."""
+
+    __slots__ = ("seen", "size")
+
+    def __init__(self) -> None:
+        self.seen = 0
+        self.size = 0  # the last size measured, which stands for the items after it
+
+    def next_measured(self) -> bool:
+        """Whether the next item is measured (else it counts as :attr:`size`)."""
+        seen = self.seen
+        self.seen = seen + 1
+        return seen < MEASURED_ITEMS or not seen % SAMPLE_EVERY
+
+
 def _number(options: Mapping[str, Any], name: str) -> float:
     """The option's value when it is a finite number above zero, else 0 (no limit)."""
     value = options.get(name)

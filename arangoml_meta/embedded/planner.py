@@ -26,7 +26,7 @@ from typing import Any
 from ..aql import ast as A
 from .documents import split_id
 from .layout import CollectionInfo, json_path
-from .values import compare
+from .values import compare, to_bool
 
 Frame = list[Any]
 Compile = Callable[[A.Node], Callable[[Frame], Any]]
@@ -109,6 +109,34 @@ def independent(node: A.Node, slot: int) -> bool:
         if isinstance(sub, A.Var) and sub.var.slot == slot:
             return False
     return True
+
+
+# comparisons never warn nor fail, whatever they compare
+_QUIET_COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">=", "IN", "NOT IN"))
+
+
+def _quiet_independent(node: A.Node, slot: int) -> bool:
+    """Whether ``node`` is :func:`independent` of the loop variable, comparisons and
+    ``AND`` / ``OR`` of such values allowed too (``@text == null``)."""
+    parts = [node]
+    while parts:
+        part = parts.pop()
+        if isinstance(part, A.Logical) or (
+            isinstance(part, A.Binary) and part.op in _QUIET_COMPARISONS
+        ):
+            parts += [part.left, part.right]
+        elif not independent(part, slot):
+            return False
+    return True
+
+
+def _leading_disjunct(node: A.Node) -> A.Node | None:
+    """``a`` of ``a OR b OR ...``; None when ``node`` is no ``OR``."""
+    if not (isinstance(node, A.Logical) and node.op == "OR"):
+        return None
+    while isinstance(node, A.Logical) and node.op == "OR":
+        node = node.left
+    return node
 
 
 def safe_path(path: list[str]) -> bool:
@@ -284,6 +312,9 @@ class Conjunct:
     # with them (None: not a quotable path, see pushdown)
     fixed: list[str] | None = None
     indexed: bool | None = None
+    # ``guard OR ...`` whose first part does not read the loop variable: when it holds
+    # in an execution, so does the conjunct for every document (the rest is never read)
+    guard: Callable[[Frame], Any] | None = None
 
 
 @dataclass
@@ -350,6 +381,9 @@ class ScanPlan:
                 ):
                     self.geo.append(found)  # narrows the scan, and runs in Python too
                     continue
+                guard = _leading_disjunct(node)
+                if guard is not None and _quiet_independent(guard, slot):
+                    conjunct.guard = compile_expr(guard)
                 if not isinstance(node, A.Binary) or node.op not in _FLIPPED:
                     continue
                 path = attribute_path(node.left, slot)
@@ -388,8 +422,18 @@ class ScanPlan:
                 if self.bound_names is not None:
                     self.bound_names.append(compile_expr(access.name))
         self._made: dict[str, ScanFilter] = {}  # see _by_values
+        self.guarded = [c for c in self.conjuncts if c.guard is not None]
 
     def __call__(self, frame: Frame) -> ScanFilter:
+        found = self._unguarded(frame)
+        if self.guarded:
+            held = [c for c in self.guarded if to_bool(c.guard(frame))]  # type: ignore[misc]
+            if held:  # conjuncts true for every document: nothing to check
+                residual = [c for c in found.residual if not any(c is h for h in held)]
+                return ScanFilter(found.pushed, residual)
+        return found
+
+    def _unguarded(self, frame: Frame) -> ScanFilter:
         if not self.pushable:
             return ScanFilter(self._narrowed([], frame), self.conjuncts)
         paths: list[list[str] | None]

@@ -263,7 +263,7 @@ def compile_collection_scan(
             # rows skipped by the offset are fetched only when a FILTER must see them
             ordered = (
                 in_order(frame, found, offset + count, offset + count if checks else count)
-                if early
+                if early and not (checks and sort.exact_only)
                 else None
             )
             if ordered is None:
@@ -301,6 +301,11 @@ def _in_index_order(
     path = resolve_path(sort.path, frame)
     if path is None:
         return None
+    if path == ["_id"] and frame[0].budget.counters is None:
+        # a collection's ids are its name and a slash before its keys (ASCII, see
+        # collation.py): they sort as the keys, which the primary index holds (the
+        # statistics count ArangoDB's plan, which sorts ids without it)
+        path = ["_key"]
     order = index_order(info, path, found.pushed)
     if order is None:
         return None

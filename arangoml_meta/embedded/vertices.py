@@ -76,6 +76,7 @@ class VertexLoader:
         if known is None:
             known = self.probed(runtime)
         build = self.build
+        stub = self.stub
 
         def load(vertex_id: str) -> Any:
             found = cache.get(vertex_id, _UNKNOWN)
@@ -86,6 +87,9 @@ class VertexLoader:
                 prefetch((vertex_id,))
                 return cache[vertex_id]
             found = build(vertex_id, value) if value else None
+            if value and not stub:
+                # the bounded cache keeps it now (``known`` would hold every vertex read)
+                del known[vertex_id]
             runtime.make_room(cache)
             cache[vertex_id] = found
             return found

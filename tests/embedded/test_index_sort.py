@@ -454,7 +454,7 @@ KEY_FILTERS = [
     "FILTER d.i % 3 != 0",
     "FILTER d.i >= 5",
 ]
-KEY_SORTS = ["d._key", "d._key DESC", "d._key @dir", "d._key DESC, d.i"]
+KEY_SORTS = ["d._key", "d._key DESC", "d._key @dir", "d._key DESC, d.i", "d._id", "d._id @dir"]
 KEY_SHAPES = [
     "FOR d IN c {filter} SORT {sort} LIMIT {limit} RETURN [d._key, d.i]",
     "FOR d IN c {filter} SORT {sort} LIMIT {limit} RETURN d._key",
@@ -503,6 +503,20 @@ def test_the_primary_index_orders_case_and_punctuation_as_aql_does():
             desc = run(db, "FOR d IN c SORT d._key DESC LIMIT @n RETURN d._key", n=limit)
             assert asc == expected[:limit]
             assert desc == expected[::-1][:limit]
+
+
+def test_ids_are_read_in_the_order_of_the_primary_index():
+    keys = ["b", "B", "a", "A", "_x", "-x", "0", "9", ":", "@", "a(", "a)", "aB", "ab", "Ab"]
+    expected = sorted((f"c/{key}" for key in keys), key=collation_key)
+    with make_db({"c": [{"_key": key} for key in keys]}) as db:
+        reads = []
+        db.storage.tracer = lambda sql, params: reads.append(sql)
+        for limit in range(1, len(keys) + 1):
+            asc = run(db, "FOR d IN c SORT d._id LIMIT @n RETURN d._id", n=limit)
+            desc = run(db, "FOR d IN c SORT d._id DESC LIMIT @n RETURN d._id", n=limit)
+            assert asc == expected[:limit]
+            assert desc == expected[::-1][:limit]
+    assert any("ORDER BY key" in sql for sql in reads)
 
 
 HEAD = "FOR a IN c SORT a._key DESC LIMIT 1 RETURN a"
