@@ -86,7 +86,6 @@ _MAX_EXACT = 2**53  # integral floats beyond this are not integers in JSON's sen
 _INTEGRAL_FLOAT = re.compile(rb"\.0(?![0-9eE])")
 _SORTED = orjson.OPT_SORT_KEYS
 _LEAVES = frozenset({str, int, bool, type(None)})  # values a block stores as they are
-_STRINGS = frozenset({str})
 _sha256 = hashlib.sha256
 
 
@@ -156,7 +155,7 @@ def _entry_hash(
     fields = [seq, at, actor, user, get("op"), get("target"), get("type"), get("version")]
     fields += [get("before"), get("after"), detail, prev]
     if _LEAVES.issuperset(map(type, fields[:10])) and (
-        detail is None or (type(detail) is dict and _STRINGS.issuperset(map(type, detail.values())))
+        detail is None or (type(detail) is dict and _LEAVES.issuperset(map(type, detail.values())))
     ):  # no float anywhere (the library's own entries): canonical as orjson writes it
         try:
             return _sha256(orjson.dumps(fields, option=_SORTED)).hexdigest()

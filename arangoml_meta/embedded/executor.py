@@ -63,7 +63,7 @@ from .traversal import (
     shortest_path,
     traverse,
 )
-from .union_scans import compile_union_scans, in_turn
+from .union_scans import compile_union_scans, in_turn, union_subqueries
 from .values import SortKey, hashable, to_bool
 from .vertices import VertexLoader
 from .walk_stage import compile_walk_stage
@@ -542,11 +542,8 @@ class QueryCompiler:
         parameter is such a union: every document of every type). The same rows in the
         same order; not for a query that writes (its subqueries read before its writes),
         and not while statistics are counted (ArangoDB reads every subquery whole)."""
-        source = op.source
-        if not isinstance(source, A.FunctionCall) or source.name != "UNION":
-            return None
-        subqueries = [arg for arg in source.args if isinstance(arg, A.Subquery)]
-        if len(subqueries) < 2 or len(subqueries) < len(source.args) or self.modified_anywhere:
+        subqueries = union_subqueries(op.source)
+        if subqueries is None or self.modified_anywhere:
             return None
         return in_turn([self.pipeline(s.query.operations) for s in subqueries], op.var.slot)
 

@@ -480,6 +480,12 @@ class Storage:
         self._forget_reserved_keys()
         self.catalog_generation += 1
 
+    def _forget_keys_if_forked(self) -> None:
+        """In a forked copy of this connection, forget the parent's reservations and counter."""
+        if self._keys_pid != os.getpid():
+            self._forget_reserved_keys()
+            self._keys_pid = os.getpid()
+
     def _forget_reserved_keys(self) -> None:
         self._reserved_keys.clear()
         self._counter_floor.clear()
@@ -1017,9 +1023,7 @@ class Storage:
         numeric key inside the block), and in a forked child; the keys it left unused
         are skipped.
         """
-        if self._keys_pid != os.getpid():  # a forked copy of this connection: the parent's
-            self._forget_reserved_keys()
-            self._keys_pid = os.getpid()
+        self._forget_keys_if_forked()
         block = self._reserved_keys.get(info.id)
         if block is not None and block[1] - block[0] + 1 >= n:
             first = block[0]
@@ -1053,9 +1057,7 @@ class Storage:
         numeric = [int(k) for k in keys if k.isdigit() and len(k) < 19]
         if not numeric:
             return
-        if self._keys_pid != os.getpid():  # a forked copy of this connection: the parent's
-            self._forget_reserved_keys()
-            self._keys_pid = os.getpid()
+        self._forget_keys_if_forked()
         highest = max(numeric)
         block = self._reserved_keys.get(info.id)
         if block is not None and highest >= block[0]:

@@ -32,14 +32,22 @@ Frame = list[Any]
 Stage = Callable[[Iterator[None], Frame], Iterator[Any]]
 
 
-def union_sources(source: A.Node) -> list[A.Node] | None:
-    """The collections of ``UNION((FOR x IN c RETURN x), ...)`` (two or more); else None."""
+def union_subqueries(source: A.Node) -> list[A.Subquery] | None:
+    """The subqueries of ``UNION((...), (...), ...)`` (two or more, nothing else); else None."""
     if not isinstance(source, A.FunctionCall) or source.name != "UNION" or len(source.args) < 2:
         return None
+    if not all(isinstance(arg, A.Subquery) for arg in source.args):
+        return None
+    return list(source.args)  # type: ignore[arg-type]
+
+
+def union_sources(source: A.Node) -> list[A.Node] | None:
+    """The collections of ``UNION((FOR x IN c RETURN x), ...)`` (two or more); else None."""
+    subqueries = union_subqueries(source)
+    if subqueries is None:
+        return None
     collections: list[A.Node] = []
-    for arg in source.args:
-        if not isinstance(arg, A.Subquery):
-            return None
+    for arg in subqueries:
         ops = arg.query.operations
         if len(ops) != 2:
             return None
